@@ -1,0 +1,88 @@
+// The event stream (`{prefix}:events`, a Redis Stream) is the one record of what happened.
+// The tracer turns it into spans, the debug trace and metrics; SSE clients watch it per query.
+import { z } from 'zod';
+
+export const EVENT_TYPES = [
+  'query.accepted',
+  'query.started',
+  'llm.call',
+  'tool.call',
+  'control.decision',
+  'query.completed',
+  'audit.denied',
+  'delivery.sent',
+  'delivery.dead',
+  'handoff.created',
+] as const;
+export const EventType = z.enum(EVENT_TYPES);
+export type EventType = z.infer<typeof EventType>;
+
+export const StewardEvent = z.object({
+  /** Unique and stable across redelivery of the step that emitted it (used for idempotence). */
+  id: z.string().min(1),
+  type: EventType,
+  /** Epoch milliseconds at which the event was emitted. */
+  ts: z.number(),
+  queryId: z.string().optional(),
+  conversationId: z.string().optional(),
+  traceId: z.string().optional(),
+  data: z.record(z.string(), z.unknown()),
+});
+export type StewardEvent = z.infer<typeof StewardEvent>;
+
+/** data of `llm.call`: one chat completion (span `chat {model}`). */
+export const LlmCallEventData = z.object({
+  turn: z.number().int(),
+  spanId: z.string(),
+  model: z.string(),
+  provider: z.string(),
+  startMs: z.number(),
+  endMs: z.number(),
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  cachedInputTokens: z.number().optional(),
+  costUsd: z.number(),
+  retries: z.number().optional(),
+  finishReason: z.string().optional(),
+  maxTokens: z.number().optional(),
+  temperature: z.number().optional(),
+  thought: z.string().optional(),
+  proposal: z.string().optional(),
+  error: z.string().optional(),
+});
+export type LlmCallEventData = z.infer<typeof LlmCallEventData>;
+
+/** data of `tool.call`: one tool execution (span `execute_tool {name}`). */
+export const ToolCallEventData = z.object({
+  turn: z.number().int(),
+  index: z.number().int(),
+  callId: z.string(),
+  spanId: z.string(),
+  name: z.string(),
+  startMs: z.number(),
+  endMs: z.number(),
+  cacheHit: z.boolean(),
+  ok: z.boolean(),
+  errorType: z.string().optional(),
+  arguments: z.record(z.string(), z.unknown()).optional(),
+  result: z.string().optional(),
+});
+export type ToolCallEventData = z.infer<typeof ToolCallEventData>;
+
+/** data of `query.completed`: ends the root span `invoke_agent steward`. */
+export const QueryCompletedEventData = z.object({
+  outcome: z.string(),
+  reason: z.string(),
+  rootSpanId: z.string(),
+  parentSpanId: z.string().optional(),
+  startMs: z.number(),
+  endMs: z.number(),
+  turns: z.number(),
+  toolCalls: z.number(),
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  costUsd: z.number(),
+  language: z.string(),
+  answer: z.string().optional(),
+});
+export type QueryCompletedEventData = z.infer<typeof QueryCompletedEventData>;

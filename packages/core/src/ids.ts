@@ -1,0 +1,45 @@
+import { randomBytes, createHash } from 'node:crypto';
+
+/** Time-ordered, URL-safe id: 12 hex of milliseconds + 10 hex random. */
+export function newId(prefix: string): string {
+  return `${prefix}_${Date.now().toString(16).padStart(12, '0')}${randomBytes(5).toString('hex')}`;
+}
+
+export const newQueryId = (): string => newId('q');
+export const newConversationId = (): string => newId('c');
+
+export function newTraceId(): string {
+  return randomBytes(16).toString('hex');
+}
+export function newSpanId(): string {
+  return randomBytes(8).toString('hex');
+}
+
+/** A span id derived from a stable name, so a re-exported span keeps its id. */
+export function stableSpanId(...parts: string[]): string {
+  const h = createHash('sha256').update(parts.join('|')).digest('hex').slice(0, 16);
+  return h === '0000000000000000' ? '0000000000000001' : h;
+}
+
+/** Deterministic BullMQ job ids: a redelivered or repeated step never enqueues twice. */
+export const jobIds = {
+  reason: (queryId: string, turn: number) => `${queryId}:t${turn}:reason`,
+  decide: (queryId: string, turn: number) => `${queryId}:t${turn}:decide`,
+  toolCall: (queryId: string, turn: number, index: number) => `${queryId}:t${turn}:c${index}`,
+  observe: (queryId: string, turn: number) => `${queryId}:t${turn}:observe`,
+  deadline: (queryId: string) => `${queryId}:deadline`,
+  delivery: (queryId: string) => `${queryId}:deliver`,
+  handoff: (queryId: string) => `${queryId}:handoff`,
+};
+
+/** Idempotency key of a write: one per (query, turn, tool call). */
+export function idempotencyKey(queryId: string, turn: number, callId: string): string {
+  return `${queryId}:t${turn}:${callId}`;
+}
+
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+export function parseTraceparent(h: string | undefined): { traceId: string; parentSpanId: string } | undefined {
+  const m = h ? TRACEPARENT.exec(h.trim().toLowerCase()) : null;
+  if (!m || /^0+$/.test(m[1]!) || /^0+$/.test(m[2]!)) return undefined;
+  return { traceId: m[1]!, parentSpanId: m[2]! };
+}

@@ -1,0 +1,15 @@
+export * from './api.ts';
+export * from './canonical.ts';
+export * from './config.ts';
+export * from './constants.ts';
+export * from './errors.ts';
+export * from './events.ts';
+export * from './ids.ts';
+export * from './language.ts';
+export { Language as LanguageSchema } from './language-schema.ts';
+export * from './messages.ts';
+export * from './proposal.ts';
+export * from './query.ts';
+export * from './queues.ts';
+export * from './shop-protocol.ts';
+export * from './texts.ts';

@@ -1,0 +1,2 @@
+import { z } from 'zod';
+export const Language = z.enum(['en', 'zh']);

@@ -1,0 +1,3 @@
+export { freePort } from './free-port.ts';
+export { RedisServer, redisServerBinary, waitForPort, type RedisServerOptions } from './redis-server.ts';
+export { acquireRedis, uniquePrefix, deletePrefix, type RedisTarget } from './test-redis.ts';

@@ -1,0 +1,1 @@
+export type { ToolSpec, ToolRunContext, LocalToolFn } from './tool-spec.ts';
