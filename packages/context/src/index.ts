@@ -1,0 +1,28 @@
+// @steward/context: token counting, the budgeted prompt builder and the rolling summary.
+export { CONTEXT_DEFAULTS, truncationMarker } from './constants.ts';
+export {
+  DEFAULT_ENCODING_RULES,
+  FALLBACK_ENCODING,
+  encodingForModel,
+  encoderForModel,
+  getEncoder,
+  setEncodingRules,
+  type EncodingName,
+  type EncodingRule,
+} from './encodings.ts';
+export {
+  countTokens,
+  countMessageTokens,
+  countToolDefinitionTokens,
+  messageTokens,
+  REPLY_PRIMING_TOKENS,
+  TOKENS_PER_MESSAGE,
+  TOKENS_PER_TOOL_CALL,
+  TOKENS_PER_TOOL_DEFINITION,
+} from './count-tokens.ts';
+export { truncateHeadTail, type Truncated } from './truncate.ts';
+export { compactToolResult, VERBOSE_KEYS, type CompactLevel, type CompactOptions } from './compact.ts';
+export { toUnits, isOrphanFree, splitVerbatimWindow, type MessageUnit, type SplitUnits } from './message-units.ts';
+export { buildPrompt, type BuiltPrompt, type PromptBudget, type PromptInput, type RetrievedContext } from './build-prompt.ts';
+export { buildNaivePrompt, type PromptMode } from './naive-prompt.ts';
+export { updateSummary, emptySummary, type SummaryOptions } from './summary.ts';

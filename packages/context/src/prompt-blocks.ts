@@ -1,0 +1,150 @@
+// The pieces a prompt is assembled from. Each block can render itself at several levels, each
+// smaller than the last; the builder sheds tokens by moving the least important block one level
+// down, or dropping it once it is at its smallest (pinned blocks are never dropped).
+import type { ChatMessage } from '@steward/core';
+import { countTokens, messageTokens } from './count-tokens.ts';
+import { truncateHeadTail } from './truncate.ts';
+import { compactToolResult, type CompactLevel, type CompactOptions } from './compact.ts';
+
+export interface Rendered {
+  /** For message blocks. */
+  messages: ChatMessage[];
+  /** For sections of the system message. */
+  section: string;
+  tokens: number;
+  truncated: boolean;
+}
+
+export interface Block {
+  id: string;
+  /** Where it goes: a section of the system message, or messages in the conversation. */
+  place: 'system' | 'section' | 'history' | 'current' | 'scratchpad' | 'warning';
+  /** Shedding order among droppable blocks: lower goes first. */
+  rank: number;
+  pinned: boolean;
+  level: number;
+  maxLevel: number;
+  dropped: boolean;
+  at(level: number): Rendered;
+}
+
+/** Tokens a section adds to the system message: its text plus the blank line before it. */
+const SECTION_SEPARATOR = '\n\n';
+
+function memo(fn: (level: number) => Rendered): (level: number) => Rendered {
+  const cache = new Map<number, Rendered>();
+  return (level) => {
+    let r = cache.get(level);
+    if (!r) cache.set(level, (r = fn(level)));
+    return r;
+  };
+}
+
+/** Halvings of `full` tokens until `floor`: the level count of a pinned text. */
+function halvingLevels(full: number, floor: number): number {
+  let levels = 0;
+  for (let cap = full; cap > floor; cap = Math.ceil(cap / 2)) levels++;
+  return levels;
+}
+
+function capAt(full: number, floor: number, level: number): number {
+  return Math.max(floor, Math.ceil(full / 2 ** level));
+}
+
+/** A pinned text message (system prompt, current question, loop warning): shrinks, never drops. */
+export function pinnedMessageBlock(
+  id: string,
+  place: 'system' | 'current' | 'warning',
+  message: ChatMessage & { content: string },
+  model: string,
+  floor: number,
+): Block {
+  const full = countTokens(message.content, model);
+  return {
+    id,
+    place,
+    rank: Number.POSITIVE_INFINITY,
+    pinned: true,
+    level: 0,
+    maxLevel: halvingLevels(full, floor),
+    dropped: false,
+    at: memo((level) => {
+      const t = truncateHeadTail(message.content, capAt(full, floor, level), model);
+      const msg = { ...message, content: t.text } as ChatMessage;
+      return { messages: [msg], section: '', tokens: messageTokens(msg, model), truncated: t.truncated };
+    }),
+  };
+}
+
+/** A section of the system message (summary, retrieved record), cut in half per level. */
+export function sectionBlock(id: string, rank: number, text: string, model: string, caps: readonly number[]): Block {
+  return {
+    id,
+    place: 'section',
+    rank,
+    pinned: false,
+    level: 0,
+    maxLevel: caps.length - 1,
+    dropped: false,
+    at: memo((level) => {
+      const t = truncateHeadTail(text, caps[level]!, model);
+      return { messages: [], section: t.text, tokens: countTokens(SECTION_SEPARATOR + t.text, model), truncated: t.truncated };
+    }),
+  };
+}
+
+export interface UnitCaps {
+  compact: CompactLevel;
+  /** Cap of each tool result. */
+  toolTokens: number;
+  /** Cap of any other content (assistant thought or answer, earlier user message). */
+  textTokens: number;
+}
+
+/** A unit of messages (one message, or a tool step); each level applies harder caps. */
+export function unitBlock(
+  id: string,
+  place: 'history' | 'scratchpad',
+  rank: number,
+  messages: readonly ChatMessage[],
+  model: string,
+  levels: readonly UnitCaps[],
+  compactOpts: CompactOptions,
+): Block {
+  return {
+    id,
+    place,
+    rank,
+    pinned: false,
+    level: 0,
+    maxLevel: levels.length - 1,
+    dropped: false,
+    at: memo((level) => {
+      const caps = levels[level]!;
+      let truncated = false;
+      let tokens = 0;
+      const out = messages.map((m): ChatMessage => {
+        let next: ChatMessage = m;
+        if (m.role === 'tool') {
+          const compacted = compactToolResult(m.content, caps.compact, compactOpts);
+          const t = truncateHeadTail(compacted, caps.toolTokens, model);
+          truncated ||= t.truncated;
+          next = { ...m, content: t.text };
+        } else if (m.content) {
+          const t = truncateHeadTail(m.content, caps.textTokens, model);
+          truncated ||= t.truncated;
+          next = { ...m, content: t.text } as ChatMessage;
+        }
+        tokens += messageTokens(next, model);
+        return next;
+      });
+      return { messages: out, section: '', tokens, truncated };
+    }),
+  };
+}
+
+export function currentTokens(b: Block): number {
+  return b.dropped ? 0 : b.at(b.level).tokens;
+}
+
+export { SECTION_SEPARATOR };
