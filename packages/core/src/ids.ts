@@ -21,15 +21,19 @@ export function stableSpanId(...parts: string[]): string {
   return h === '0000000000000000' ? '0000000000000001' : h;
 }
 
-/** Deterministic BullMQ job ids: a redelivered or repeated step never enqueues twice. */
+/**
+ * Deterministic BullMQ job ids: a redelivered or repeated step never enqueues twice.
+ * BullMQ only accepts a ':' in a custom id when the id has exactly three ':'-separated parts,
+ * so every id here has three (and query ids never contain ':').
+ */
 export const jobIds = {
   reason: (queryId: string, turn: number) => `${queryId}:t${turn}:reason`,
   decide: (queryId: string, turn: number) => `${queryId}:t${turn}:decide`,
   toolCall: (queryId: string, turn: number, index: number) => `${queryId}:t${turn}:c${index}`,
   observe: (queryId: string, turn: number) => `${queryId}:t${turn}:observe`,
-  deadline: (queryId: string) => `${queryId}:deadline`,
-  delivery: (queryId: string) => `${queryId}:deliver`,
-  handoff: (queryId: string) => `${queryId}:handoff`,
+  deadline: (queryId: string) => `${queryId}:q:deadline`,
+  delivery: (queryId: string) => `${queryId}:q:deliver`,
+  handoff: (queryId: string) => `${queryId}:q:handoff`,
 };
 
 /** Idempotency key of a write: one per (query, turn, tool call). */

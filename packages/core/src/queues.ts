@@ -51,6 +51,8 @@ export const ToolJob = z.object({
   callId: z.string().min(1),
   name: z.string().min(1),
   arguments: z.record(z.string(), z.unknown()),
+  /** Indexes of the calls of this turn it waited for (optional: added after the first release). */
+  dependsOn: z.array(z.number().int().nonnegative()).optional(),
 });
 export type ToolJob = z.infer<typeof ToolJob>;
 

@@ -26,8 +26,8 @@ export const TEXTS = {
     zh: '您的对话已转交给人工客服，他们会根据您提供的全部信息继续为您服务。',
   },
   confirmationRequired: {
-    en: 'This action changes the order. Before calling this tool, list its exact details (order id, items, payment method) to the customer and ask for an explicit "yes". Call the tool again only after the customer confirms.',
-    zh: 'This action changes the order. Before calling this tool, list its exact details (order id, items, payment method) to the customer in Chinese and ask for explicit confirmation (是/确认). Call the tool again only after the customer confirms.',
+    en: 'Confirmation required: this action changes the order. Before calling this tool again, list its exact details (order id, items, payment method) to the customer and ask for an explicit "yes". Call the tool only after the customer confirms.',
+    zh: 'Confirmation required: this action changes the order. Before calling this tool again, list its exact details (order id, items, payment method) to the customer in Chinese and ask for explicit confirmation (是/确认). Call the tool only after the customer confirms.',
   },
   unknownTool: {
     en: 'Unknown tool',

@@ -1,0 +1,70 @@
+import type { Redis } from 'ioredis';
+import { fingerprint } from '@steward/core';
+import type { Keys } from './keys.ts';
+
+export interface CacheLookup {
+  key: string;
+  value: string | null;
+}
+
+/**
+ * Shared tool-result cache. Entries are keyed by tool + canonical arguments + customer scope
+ * and registered under entity tags ("order:#W1"), so a write can drop every read it affects.
+ * Single-flight: the first caller of an identical read takes a short lease and runs it; the
+ * others wait for its result instead of running it again.
+ */
+export class ToolCache {
+  private readonly redis: Redis;
+  private readonly keys: Keys;
+
+  constructor(redis: Redis, keys: Keys) {
+    this.redis = redis;
+    this.keys = keys;
+  }
+
+  keyFor(tool: string, scope: string | null, args: Record<string, unknown>): string {
+    return this.keys.cache(tool, scope ?? 'anon', fingerprint(args));
+  }
+
+  async get(key: string): Promise<string | null> {
+    return this.redis.get(key);
+  }
+
+  /** true: the caller holds the lease and must run the call, then `set` (or `release`). */
+  async lease(key: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(this.keys.cacheFlight(key), '1', 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
+  async release(key: string): Promise<void> {
+    await this.redis.del(this.keys.cacheFlight(key));
+  }
+
+  /** Wait for the lease holder's result; null when it gave up or the lease expired. */
+  async waitFor(key: string, timeoutMs: number, pollMs = 5): Promise<string | null> {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+      const [v, flying] = await Promise.all([this.redis.get(key), this.redis.exists(this.keys.cacheFlight(key))]);
+      if (v !== null) return v;
+      if (!flying) return null;
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
+    return null;
+  }
+
+  async set(key: string, value: string, ttlSec: number, tags: string[]): Promise<void> {
+    const m = this.redis.multi().set(key, value, 'EX', ttlSec).del(this.keys.cacheFlight(key));
+    for (const t of tags) m.sadd(this.keys.cacheTag(t), key).expire(this.keys.cacheTag(t), ttlSec * 2);
+    await m.exec();
+  }
+
+  async invalidate(tags: string[]): Promise<number> {
+    let dropped = 0;
+    for (const t of tags) {
+      const tagKey = this.keys.cacheTag(t);
+      const members = await this.redis.smembers(tagKey);
+      if (members.length) dropped += await this.redis.del(...members);
+      await this.redis.del(tagKey);
+    }
+    return dropped;
+  }
+}

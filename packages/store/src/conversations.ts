@@ -1,0 +1,81 @@
+import type { Redis } from 'ioredis';
+import { ChatMessage, DEFAULTS } from '@steward/core';
+import type { Keys } from './keys.ts';
+
+export interface ConversationState {
+  conversationId: string;
+  customerId: string | null;
+  summary: string;
+  activeQueryId: string | null;
+  /** Canonical key of the write action the customer was asked to confirm (confirmation policy). */
+  pendingConfirmation: string | null;
+  messages: ChatMessage[];
+}
+
+export class ConversationStore {
+  private readonly redis: Redis;
+  private readonly keys: Keys;
+
+  constructor(redis: Redis, keys: Keys) {
+    this.redis = redis;
+    this.keys = keys;
+  }
+
+  async get(conversationId: string): Promise<ConversationState> {
+    const [h, msgs] = await Promise.all([
+      this.redis.hgetall(this.keys.conversation(conversationId)),
+      this.redis.lrange(this.keys.conversationMessages(conversationId), 0, -1),
+    ]);
+    return {
+      conversationId,
+      customerId: h.customerId || null,
+      summary: h.summary ?? '',
+      activeQueryId: h.activeQueryId || null,
+      pendingConfirmation: h.pendingConfirmation || null,
+      messages: msgs.map((m) => ChatMessage.parse(JSON.parse(m))),
+    };
+  }
+
+  async customerId(conversationId: string): Promise<string | null> {
+    return (await this.redis.hget(this.keys.conversation(conversationId), 'customerId')) || null;
+  }
+
+  /** Bind the customer proven by an identification tool; the first identity wins for good. */
+  async bindCustomer(conversationId: string, customerId: string): Promise<string> {
+    const key = this.keys.conversation(conversationId);
+    await this.redis.hsetnx(key, 'customerId', customerId);
+    return (await this.redis.hget(key, 'customerId')) ?? customerId;
+  }
+
+  async setFields(conversationId: string, fields: Record<string, string>): Promise<void> {
+    const key = this.keys.conversation(conversationId);
+    await this.redis.multi().hset(key, fields).expire(key, DEFAULTS.conversationTtlSec).exec();
+  }
+
+  async clearField(conversationId: string, field: string): Promise<void> {
+    await this.redis.hdel(this.keys.conversation(conversationId), field);
+  }
+
+  /**
+   * Fold the oldest messages beyond the verbatim window into the rolling summary. `fold`
+   * receives the previous summary and the evicted messages, so the summary is updated
+   * incrementally, never recomputed from the whole history.
+   */
+  async compact(
+    conversationId: string,
+    keep: number,
+    fold: (summary: string, evicted: ChatMessage[]) => string,
+  ): Promise<void> {
+    const listKey = this.keys.conversationMessages(conversationId);
+    const len = await this.redis.llen(listKey);
+    if (len <= keep) return;
+    const evictedRaw = await this.redis.lrange(listKey, 0, len - keep - 1);
+    const summary = (await this.redis.hget(this.keys.conversation(conversationId), 'summary')) ?? '';
+    const next = fold(summary, evictedRaw.map((m) => ChatMessage.parse(JSON.parse(m))));
+    await this.redis
+      .multi()
+      .ltrim(listKey, evictedRaw.length, -1)
+      .hset(this.keys.conversation(conversationId), 'summary', next)
+      .exec();
+  }
+}

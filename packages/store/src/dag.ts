@@ -1,0 +1,82 @@
+import type { Redis } from 'ioredis';
+import { DEFAULTS, ToolJob } from '@steward/core';
+import type { Keys } from './keys.ts';
+import { DAG_COMPLETE, DAG_INIT } from './lua.ts';
+
+/** The stored outcome of one tool call of a turn. */
+export interface CallResult {
+  name: string;
+  callId: string;
+  result: string;
+  ok: boolean;
+  cacheHit?: boolean;
+}
+
+export interface DagCall {
+  /** How many calls of the turn must end before this one may start. */
+  pending: number;
+  dependents: number[];
+  /** The job to enqueue when the call's dependencies have ended (absent for pre-answered calls). */
+  job?: ToolJob;
+  /** Calls that never run (unknown tool, invalid arguments, confirmation needed) come pre-answered. */
+  result?: CallResult;
+}
+
+/** Atomic bookkeeping of a turn's tool DAG (see lua.ts). */
+export class DagStore {
+  private readonly redis: Redis;
+  private readonly keys: Keys;
+
+  constructor(redis: Redis, keys: Keys) {
+    this.redis = redis;
+    this.keys = keys;
+  }
+
+  async init(queryId: string, turn: number, calls: DagCall[]): Promise<boolean> {
+    const payload = calls.map((c) => ({
+      pending: c.pending,
+      dependents: c.dependents,
+      ...(c.job ? { job: JSON.stringify(c.job) } : {}),
+      ...(c.result ? { result: JSON.stringify(c.result) } : {}),
+    }));
+    const r = await this.redis.eval(DAG_INIT, 1, this.keys.dag(queryId, turn), JSON.stringify(payload), DEFAULTS.queryTtlSec);
+    return r === 1;
+  }
+
+  /** Record call `index`'s result; returns calls left and dependents now free to start. */
+  async complete(queryId: string, turn: number, index: number, result: CallResult): Promise<{ left: number; ready: number[] }> {
+    const r = (await this.redis.eval(DAG_COMPLETE, 1, this.keys.dag(queryId, turn), index, JSON.stringify(result))) as number[];
+    const [left, ...ready] = r;
+    return { left: left ?? -1, ready };
+  }
+
+  /** Calls with no pending dependency and no result yet (to (re)start after a crash). */
+  async ready(queryId: string, turn: number): Promise<number[]> {
+    const h = await this.redis.hgetall(this.keys.dag(queryId, turn));
+    const n = Number(h.n ?? 0);
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) if (Number(h[`p:${i}`]) <= 0 && h[`r:${i}`] === undefined) out.push(i);
+    return out;
+  }
+
+  async results(queryId: string, turn: number): Promise<{ n: number; left: number; results: (CallResult | undefined)[] }> {
+    const h = await this.redis.hgetall(this.keys.dag(queryId, turn));
+    const n = Number(h.n ?? 0);
+    const results: (CallResult | undefined)[] = [];
+    for (let i = 0; i < n; i++) {
+      const r = h[`r:${i}`];
+      results.push(r === undefined ? undefined : (JSON.parse(r) as CallResult));
+    }
+    return { n, left: Number(h.left ?? -1), results };
+  }
+
+  async job(queryId: string, turn: number, index: number): Promise<ToolJob | undefined> {
+    const r = await this.redis.hget(this.keys.dag(queryId, turn), `c:${index}`);
+    return r === null ? undefined : ToolJob.parse(JSON.parse(r));
+  }
+
+  async result(queryId: string, turn: number, index: number): Promise<CallResult | undefined> {
+    const r = await this.redis.hget(this.keys.dag(queryId, turn), `r:${index}`);
+    return r === null ? undefined : (JSON.parse(r) as CallResult);
+  }
+}

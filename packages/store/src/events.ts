@@ -1,0 +1,51 @@
+import type { Redis } from 'ioredis';
+import { DEFAULTS, StewardEvent, type EventType } from '@steward/core';
+import type { Keys } from './keys.ts';
+
+export interface EmitInput {
+  id: string;
+  type: EventType;
+  queryId?: string;
+  conversationId?: string;
+  traceId?: string;
+  data: Record<string, unknown>;
+  ts?: number;
+}
+
+export function toEvent(e: EmitInput): StewardEvent {
+  const { ts, ...rest } = e;
+  return StewardEvent.parse({ ...rest, ts: ts ?? Date.now() });
+}
+
+/**
+ * Append an event to the fleet-wide stream (for the tracer) and, when it belongs to a query,
+ * to that query's own list (debug trace, SSE replay) and its live channel (SSE push).
+ */
+export async function emitEvent(redis: Redis, keys: Keys, input: EmitInput): Promise<StewardEvent> {
+  const event = toEvent(input);
+  const json = JSON.stringify(event);
+  const m = redis.multi();
+  m.xadd(keys.events, 'MAXLEN', '~', String(DEFAULTS.eventsStreamMaxLen), '*', 'e', json);
+  if (event.queryId) {
+    m.rpush(keys.queryEvents(event.queryId), json);
+    m.expire(keys.queryEvents(event.queryId), DEFAULTS.queryTtlSec);
+    m.publish(keys.queryChannel(event.queryId), json);
+  }
+  await m.exec();
+  return event;
+}
+
+export async function readQueryEvents(redis: Redis, keys: Keys, queryId: string): Promise<StewardEvent[]> {
+  const raw = await redis.lrange(keys.queryEvents(queryId), 0, -1);
+  const seen = new Set<string>();
+  const out: StewardEvent[] = [];
+  for (const r of raw) {
+    const e = StewardEvent.safeParse(JSON.parse(r));
+    // A step redelivered after a crash may have emitted its event twice: keep the first.
+    if (e.success && !seen.has(e.data.id)) {
+      seen.add(e.data.id);
+      out.push(e.data);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,145 @@
+// Lua scripts for the steps that must be atomic. Keys of one query or conversation are built
+// inside a script from the prefix only where the set of keys depends on data (the active
+// query of a conversation); with the hash-tag prefix they all live in one cluster slot.
+
+/** Accept a customer message: de-duplicate, bind the customer, create the query, queue or start it. */
+export const ACCEPT = `
+-- KEYS: 1 dedupe, 2 query, 3 conv, 4 convPending, 5 convQueries
+-- ARGV: 1 queryId, 2 dedupeTtl, 3 customerId or '', 4 queryTtl, 5 prefix, 6 convTtl, 7.. field/value pairs
+if KEYS[1] ~= '' then
+  local existing = redis.call('GET', KEYS[1])
+  if existing then return {'duplicate', existing} end
+end
+local cust = redis.call('HGET', KEYS[3], 'customerId')
+if ARGV[3] ~= '' then
+  if cust and cust ~= '' and cust ~= ARGV[3] then return {'conflict', cust} end
+  if not cust or cust == '' then redis.call('HSET', KEYS[3], 'customerId', ARGV[3]) end
+end
+if KEYS[1] ~= '' then redis.call('SET', KEYS[1], ARGV[1], 'EX', tonumber(ARGV[2])) end
+local fields = {}
+for i = 7, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', KEYS[2], unpack(fields))
+redis.call('EXPIRE', KEYS[2], tonumber(ARGV[4]))
+redis.call('RPUSH', KEYS[5], ARGV[1])
+redis.call('EXPIRE', KEYS[5], tonumber(ARGV[6]))
+redis.call('EXPIRE', KEYS[3], tonumber(ARGV[6]))
+local active = redis.call('HGET', KEYS[3], 'activeQueryId')
+if active and active ~= '' then
+  local st = redis.call('HGET', ARGV[5] .. ':q:' .. active, 'status')
+  if st == 'queued' or st == 'running' then
+    redis.call('RPUSH', KEYS[4], ARGV[1])
+    redis.call('EXPIRE', KEYS[4], tonumber(ARGV[6]))
+    return {'queued', active}
+  end
+end
+redis.call('HSET', KEYS[3], 'activeQueryId', ARGV[1])
+return {'start', ARGV[1]}
+`;
+
+/** queued → running: append the customer's message to the conversation, set the deadline. */
+export const BEGIN = `
+-- KEYS: 1 query, 2 convMsgs ; ARGV: 1 startedMs, 2 deadlineAtMs, 3 userMessageJson, 4 convTtl
+local st = redis.call('HGET', KEYS[1], 'status')
+if st ~= 'queued' then return 0 end
+redis.call('HSET', KEYS[1], 'status', 'running', 'state', 'reasoning', 'turn', 0, 'startedMs', ARGV[1], 'deadlineAtMs', ARGV[2])
+redis.call('RPUSH', KEYS[2], ARGV[3])
+redis.call('EXPIRE', KEYS[2], tonumber(ARGV[4]))
+return 1
+`;
+
+/**
+ * Move a running query from (state, turn) to (newState, newTurn) exactly once, applying its
+ * side effects in the same step. Returns 1 when applied, 0 when the query is elsewhere
+ * (a redelivered step), -1 when it has ended.
+ */
+export const ADVANCE = `
+-- KEYS: 1 query, 2 steps, 3 history
+-- ARGV: 1 state, 2 turn, 3 newState, 4 newTurn, 5 hsetJson, 6 hincrJson, 7 stepsJson, 8 historyJson, 9 ttl
+local q = redis.call('HMGET', KEYS[1], 'status', 'state', 'turn')
+if q[1] == 'completed' or q[1] == 'failed' then return -1 end
+if q[2] ~= ARGV[1] or tonumber(q[3]) ~= tonumber(ARGV[2]) then return 0 end
+redis.call('HSET', KEYS[1], 'state', ARGV[3], 'turn', ARGV[4])
+for k, v in pairs(cjson.decode(ARGV[5])) do redis.call('HSET', KEYS[1], k, tostring(v)) end
+for k, v in pairs(cjson.decode(ARGV[6])) do
+  redis.call('HINCRBYFLOAT', KEYS[1], k, v)
+end
+for _, s in ipairs(cjson.decode(ARGV[7])) do redis.call('RPUSH', KEYS[2], s) end
+for _, s in ipairs(cjson.decode(ARGV[8])) do redis.call('RPUSH', KEYS[3], s) end
+redis.call('EXPIRE', KEYS[2], tonumber(ARGV[9]))
+redis.call('EXPIRE', KEYS[3], tonumber(ARGV[9]))
+return 1
+`;
+
+/**
+ * End a query exactly once: store the outcome, append the answer to the conversation, emit
+ * the completion event, and hand the conversation to the next queued query.
+ */
+export const COMPLETE = `
+-- KEYS: 1 query, 2 conv, 3 convPending, 4 convMsgs, 5 events, 6 queryEvents
+-- ARGV: 1 queryId, 2 hsetJson, 3 answerMessageJson or '', 4 eventJson, 5 streamMaxLen, 6 ttl, 7 liveChannel, 8 prefix, 9 convTtl, 10 hincrJson
+local st = redis.call('HGET', KEYS[1], 'status')
+if st == false then return {-1, ''} end
+if st == 'completed' or st == 'failed' then return {0, ''} end
+for k, v in pairs(cjson.decode(ARGV[2])) do redis.call('HSET', KEYS[1], k, tostring(v)) end
+for k, v in pairs(cjson.decode(ARGV[10])) do
+  redis.call('HINCRBYFLOAT', KEYS[1], k, v)
+end
+if ARGV[3] ~= '' then
+  redis.call('RPUSH', KEYS[4], ARGV[3])
+  redis.call('EXPIRE', KEYS[4], tonumber(ARGV[9]))
+end
+redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[5], '*', 'e', ARGV[4])
+redis.call('RPUSH', KEYS[6], ARGV[4])
+redis.call('EXPIRE', KEYS[6], tonumber(ARGV[6]))
+redis.call('PUBLISH', ARGV[7], ARGV[4])
+local nextId = ''
+if redis.call('HGET', KEYS[2], 'activeQueryId') == ARGV[1] then
+  while true do
+    local cand = redis.call('LPOP', KEYS[3])
+    if not cand then break end
+    if redis.call('HGET', ARGV[8] .. ':q:' .. cand, 'status') == 'queued' then nextId = cand break end
+  end
+  if nextId ~= '' then redis.call('HSET', KEYS[2], 'activeQueryId', nextId) else redis.call('HDEL', KEYS[2], 'activeQueryId') end
+end
+return {1, nextId}
+`;
+
+/** Create the bookkeeping of one turn's tool DAG once. */
+export const DAG_INIT = `
+-- KEYS: 1 dag ; ARGV: 1 callsJson [{pending, dependents, job?, result?}], 2 ttl
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local calls = cjson.decode(ARGV[1])
+local left = 0
+for i, c in ipairs(calls) do
+  local idx = i - 1
+  redis.call('HSET', KEYS[1], 'p:' .. idx, c.pending, 'dp:' .. idx, cjson.encode(c.dependents))
+  if c.job then redis.call('HSET', KEYS[1], 'c:' .. idx, c.job) end
+  if c.result then redis.call('HSET', KEYS[1], 'r:' .. idx, c.result) else left = left + 1 end
+end
+redis.call('HSET', KEYS[1], 'n', #calls, 'left', left)
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))
+return 1
+`;
+
+/**
+ * Record a call's result once and release its dependents. Safe to repeat: a second call with
+ * the same index changes nothing but still reports which dependents are ready and how many
+ * calls are left, so a worker that crashed before enqueuing them can enqueue them now.
+ */
+export const DAG_COMPLETE = `
+-- KEYS: 1 dag ; ARGV: 1 index, 2 resultJson ; returns {left, readyIndexes...}
+if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
+local idx = ARGV[1]
+local deps = cjson.decode(redis.call('HGET', KEYS[1], 'dp:' .. idx) or '[]')
+if redis.call('HSETNX', KEYS[1], 'r:' .. idx, ARGV[2]) == 1 then
+  redis.call('HINCRBY', KEYS[1], 'left', -1)
+  for _, j in ipairs(deps) do redis.call('HINCRBY', KEYS[1], 'p:' .. j, -1) end
+end
+local out = { tonumber(redis.call('HGET', KEYS[1], 'left')) }
+for _, j in ipairs(deps) do
+  if tonumber(redis.call('HGET', KEYS[1], 'p:' .. j)) <= 0 and redis.call('HEXISTS', KEYS[1], 'r:' .. j) == 0 then
+    out[#out + 1] = j
+  end
+end
+return out
+`;

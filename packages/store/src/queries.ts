@@ -1,0 +1,170 @@
+import type { Redis } from 'ioredis';
+import { ChatMessage, DEFAULTS, type EndReason, type QueryOutcome, type QueryState } from '@steward/core';
+import type { Keys } from './keys.ts';
+import { ACCEPT, ADVANCE, BEGIN, COMPLETE } from './lua.ts';
+import { QueryRecord } from './query-record.ts';
+import { toEvent, type EmitInput } from './events.ts';
+
+export interface NewQuery {
+  queryId: string;
+  conversationId: string;
+  customerId?: string | undefined;
+  channel: string;
+  messageId?: string | undefined;
+  recipient?: string | undefined;
+  text: string;
+  language: 'en' | 'zh';
+  traceId: string;
+  parentSpanId?: string | undefined;
+  createdMs: number;
+}
+
+export type AcceptResult =
+  | { kind: 'start' | 'queued'; queryId: string }
+  | { kind: 'duplicate'; queryId: string }
+  | { kind: 'conflict' };
+
+export interface AdvanceInput {
+  from: { state: QueryState; turn: number };
+  to: { state: QueryState; turn: number };
+  set?: Record<string, string | number>;
+  incr?: Record<string, number>;
+  steps?: ChatMessage[];
+  history?: unknown[];
+}
+
+export interface CompleteInput {
+  queryId: string;
+  outcome: QueryOutcome;
+  reason: EndReason;
+  state: QueryState;
+  answer: string;
+  event: EmitInput;
+  incr?: Record<string, number>;
+}
+
+/** Query records and their atomic steps (see lua.ts for why each is one script). */
+export class QueryStore {
+  private readonly redis: Redis;
+  readonly keys: Keys;
+
+  constructor(redis: Redis, keys: Keys) {
+    this.redis = redis;
+    this.keys = keys;
+  }
+
+  async accept(q: NewQuery): Promise<AcceptResult> {
+    const k = this.keys;
+    const fields: string[] = [];
+    const rec: Record<string, string | number | undefined> = { ...q, status: 'queued', state: 'idle', turn: 0 };
+    for (const [key, v] of Object.entries(rec)) if (v !== undefined) fields.push(key, String(v));
+    const dedupeKey = q.messageId ? k.dedupe(q.channel, q.messageId) : '';
+    const r = (await this.redis.eval(
+      ACCEPT,
+      5,
+      dedupeKey,
+      k.query(q.queryId),
+      k.conversation(q.conversationId),
+      k.conversationPending(q.conversationId),
+      k.conversationQueries(q.conversationId),
+      q.queryId,
+      DEFAULTS.dedupeTtlSec,
+      q.customerId ?? '',
+      DEFAULTS.queryTtlSec,
+      k.prefix,
+      DEFAULTS.conversationTtlSec,
+      ...fields,
+    )) as [string, string];
+    if (r[0] === 'conflict') return { kind: 'conflict' };
+    if (r[0] === 'duplicate') return { kind: 'duplicate', queryId: r[1] };
+    return { kind: r[0] as 'start' | 'queued', queryId: q.queryId };
+  }
+
+  /** queued → running; returns false when it was already running (a repeated start). */
+  async begin(q: QueryRecord, nowMs: number, deadlineMs: number): Promise<boolean> {
+    const msg: ChatMessage = { role: 'user', content: q.text };
+    const r = await this.redis.eval(
+      BEGIN,
+      2,
+      this.keys.query(q.queryId),
+      this.keys.conversationMessages(q.conversationId),
+      nowMs,
+      nowMs + deadlineMs,
+      JSON.stringify(msg),
+      DEFAULTS.conversationTtlSec,
+    );
+    return r === 1;
+  }
+
+  async get(queryId: string): Promise<QueryRecord | null> {
+    const h = await this.redis.hgetall(this.keys.query(queryId));
+    if (!h.queryId) return null;
+    return QueryRecord.parse(h);
+  }
+
+  async advance(queryId: string, a: AdvanceInput): Promise<'applied' | 'moved' | 'ended'> {
+    const r = await this.redis.eval(
+      ADVANCE,
+      3,
+      this.keys.query(queryId),
+      this.keys.querySteps(queryId),
+      this.keys.queryHistory(queryId),
+      a.from.state,
+      a.from.turn,
+      a.to.state,
+      a.to.turn,
+      JSON.stringify(a.set ?? {}),
+      JSON.stringify(a.incr ?? {}),
+      JSON.stringify((a.steps ?? []).map((s) => JSON.stringify(s))),
+      JSON.stringify((a.history ?? []).map((s) => JSON.stringify(s))),
+      DEFAULTS.queryTtlSec,
+    );
+    return r === 1 ? 'applied' : r === 0 ? 'moved' : 'ended';
+  }
+
+  /** Ends the query exactly once; returns whether this call ended it and the next queued query. */
+  async complete(c: CompleteInput, conversationId: string): Promise<{ applied: boolean; nextQueryId?: string }> {
+    const k = this.keys;
+    const event = toEvent(c.event);
+    const set = {
+      status: c.state === 'failed' ? 'failed' : 'completed',
+      state: c.state,
+      outcome: c.outcome,
+      reason: c.reason,
+      answer: c.answer,
+      completedMs: event.ts,
+    };
+    const answerMsg: ChatMessage = { role: 'assistant', content: c.answer };
+    const r = (await this.redis.eval(
+      COMPLETE,
+      6,
+      k.query(c.queryId),
+      k.conversation(conversationId),
+      k.conversationPending(conversationId),
+      k.conversationMessages(conversationId),
+      k.events,
+      k.queryEvents(c.queryId),
+      c.queryId,
+      JSON.stringify(set),
+      JSON.stringify(answerMsg),
+      JSON.stringify(event),
+      DEFAULTS.eventsStreamMaxLen,
+      DEFAULTS.queryTtlSec,
+      k.queryChannel(c.queryId),
+      k.prefix,
+      DEFAULTS.conversationTtlSec,
+      JSON.stringify(c.incr ?? {}),
+    )) as [number, string];
+    return { applied: r[0] === 1, ...(r[1] ? { nextQueryId: r[1] } : {}) };
+  }
+
+  async steps(queryId: string): Promise<ChatMessage[]> {
+    const raw = await this.redis.lrange(this.keys.querySteps(queryId), 0, -1);
+    return raw.map((s) => ChatMessage.parse(JSON.parse(s)));
+  }
+
+  async history<T = unknown>(queryId: string): Promise<T[]> {
+    const raw = await this.redis.lrange(this.keys.queryHistory(queryId), 0, -1);
+    return raw.map((s) => JSON.parse(s) as T);
+  }
+}

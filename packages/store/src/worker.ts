@@ -1,0 +1,59 @@
+import { UnrecoverableError, Worker, type Job, type ConnectionOptions, type WorkerOptions } from 'bullmq';
+import { DEFAULTS, isStewardError, parseJob, type JobPayload, type QueueName } from '@steward/core';
+
+export interface Log {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  child?(bindings: object): Log;
+}
+
+export interface StartWorkerOptions {
+  connection: ConnectionOptions;
+  prefix: string;
+  concurrency: number;
+  log: Log;
+  worker?: Partial<WorkerOptions>;
+}
+
+export type Processor<Q extends QueueName> = (data: JobPayload<Q>, job: Job, token: string | undefined) => Promise<unknown>;
+
+/**
+ * A BullMQ worker that validates every payload against its schema first: a malformed job
+ * fails at once, unretried, with a reason naming the bad field. Errors that say they are not
+ * retryable skip BullMQ's retries too.
+ */
+export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<Q>, o: StartWorkerOptions): Worker {
+  const w = new Worker(
+    queue,
+    async (job, token) => {
+      let data: JobPayload<Q>;
+      try {
+        data = parseJob(queue, job.data);
+      } catch (e) {
+        o.log.error({ jobId: job.id, queue, err: (e as Error).message }, 'malformed job');
+        throw new UnrecoverableError((e as Error).message);
+      }
+      try {
+        return await processor(data, job, token);
+      } catch (e) {
+        if (isStewardError(e) && !e.retryable) throw new UnrecoverableError(`${e.code}: ${e.message}`);
+        throw e;
+      }
+    },
+    {
+      connection: o.connection,
+      prefix: o.prefix,
+      concurrency: o.concurrency,
+      lockDuration: DEFAULTS.jobLockMs,
+      stalledInterval: DEFAULTS.stalledIntervalMs,
+      maxStalledCount: 5,
+      ...o.worker,
+    },
+  );
+  w.on('failed', (job, err) => {
+    o.log.warn({ queue, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed');
+  });
+  w.on('error', (err) => o.log.error({ queue, err: err.message }, 'worker error'));
+  return w;
+}

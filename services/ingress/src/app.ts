@@ -1,0 +1,40 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { StewardEvent } from '@steward/core';
+import type { Authenticator } from './auth.ts';
+import { mapFrameworkError, sendError } from './errors.ts';
+import type { IntakeDeps } from './intake.ts';
+import type { LiveEvents } from './live-events.ts';
+import { messageRoutes } from './routes/messages.ts';
+import { opsRoutes } from './routes/ops.ts';
+import { queryRoutes } from './routes/queries.ts';
+
+export interface AppDeps extends IntakeDeps {
+  auth: Authenticator;
+  live: LiveEvents;
+  debugTrace: (events: StewardEvent[]) => unknown;
+  metrics: () => Promise<string>;
+  bodyLimit?: number;
+  logger?: boolean;
+  /** Extra routes (channel adapters, web chat, admin UI) registered by the service. */
+  plugins?: ((app: FastifyInstance) => Promise<void> | void)[];
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: deps.bodyLimit ?? 64 * 1024,
+    // Ids come from us; a platform's request id header is not trusted as ours.
+    genReqId: () => Math.random().toString(36).slice(2, 12),
+  });
+  app.setErrorHandler((err, _req, reply) => {
+    const e = mapFrameworkError(err as { code?: string; statusCode?: number; message: string });
+    if (e.status >= 500) app.log.error({ err: (err as Error).message }, 'unhandled error');
+    return sendError(reply, e.status, e.code, e.message);
+  });
+  app.setNotFoundHandler((_req, reply) => sendError(reply, 404, 'not_found', 'no such route'));
+  messageRoutes(app, deps, deps.auth);
+  queryRoutes(app, deps, deps.auth);
+  opsRoutes(app, deps, deps.auth);
+  for (const p of deps.plugins ?? []) await p(app);
+  return app;
+}

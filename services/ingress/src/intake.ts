@@ -1,0 +1,96 @@
+import {
+  DEFAULTS,
+  detectLanguage,
+  newConversationId,
+  newQueryId,
+  newTraceId,
+  parseTraceparent,
+  type Language,
+  type PostMessageBody,
+} from '@steward/core';
+import { emitEvent, startQuery, type Keys, type QueryStore, type Queues } from '@steward/store';
+import type { Redis } from 'ioredis';
+
+export interface IntakeDeps {
+  redis: Redis;
+  keys: Keys;
+  queries: QueryStore;
+  queues: Queues;
+  deadlineMs: number;
+}
+
+export type IntakeResult =
+  | { ok: true; status: 'queued'; queryId: string; conversationId: string; duplicate: boolean; traceId: string }
+  | { ok: false; code: 'conversation_conflict'; message: string };
+
+/**
+ * Accept one customer message: validate-then-enqueue only, never waiting for the model, so
+ * platforms get their acknowledgement in milliseconds. Used by `POST /v1/messages` and by
+ * every channel adapter.
+ */
+export async function acceptMessage(
+  deps: IntakeDeps,
+  msg: PostMessageBody,
+  opts: { traceparent?: string | undefined; now?: number } = {},
+): Promise<IntakeResult> {
+  const now = opts.now ?? Date.now();
+  const conversationId = msg.conversationId ?? newConversationId();
+  const parent = parseTraceparent(opts.traceparent);
+  const traceId = parent?.traceId ?? newTraceId();
+  const language: Language = localeLanguage(msg.locale) ?? detectLanguage(msg.text);
+  const queryId = newQueryId();
+  const r = await deps.queries.accept({
+    queryId,
+    conversationId,
+    customerId: msg.customerId,
+    channel: msg.channel,
+    messageId: msg.messageId,
+    recipient: msg.recipient,
+    text: msg.text,
+    language,
+    traceId,
+    parentSpanId: parent?.parentSpanId,
+    createdMs: now,
+  });
+  if (r.kind === 'conflict') {
+    return { ok: false, code: 'conversation_conflict', message: 'this conversation belongs to another customer' };
+  }
+  if (r.kind === 'duplicate') {
+    // A platform retry: answer with the first acceptance, and make sure that one was started
+    // (the first request may have died between accepting and enqueuing).
+    const first = await deps.queries.get(r.queryId);
+    if (first?.status === 'queued') await maybeStart(deps, first.queryId, first.conversationId);
+    return {
+      ok: true,
+      status: 'queued',
+      queryId: r.queryId,
+      conversationId: first?.conversationId ?? conversationId,
+      duplicate: true,
+      traceId: first?.traceId ?? traceId,
+    };
+  }
+  await emitEvent(deps.redis, deps.keys, {
+    id: `${queryId}:accepted`,
+    type: 'query.accepted',
+    queryId,
+    conversationId,
+    traceId,
+    ts: now,
+    data: { channel: msg.channel, language, customerId: msg.customerId, queued: r.kind === 'queued' },
+  });
+  if (r.kind === 'start') await startQuery(deps.queries, deps.queues, queryId, deps.deadlineMs);
+  return { ok: true, status: 'queued', queryId, conversationId, duplicate: false, traceId };
+}
+
+async function maybeStart(deps: IntakeDeps, queryId: string, conversationId: string): Promise<void> {
+  const active = await deps.redis.hget(deps.keys.conversation(conversationId), 'activeQueryId');
+  if (active === queryId) await startQuery(deps.queries, deps.queues, queryId, deps.deadlineMs);
+}
+
+function localeLanguage(locale: string | undefined): Language | undefined {
+  if (!locale) return undefined;
+  const l = locale.toLowerCase();
+  return l.startsWith('zh') ? 'zh' : l.startsWith('en') ? 'en' : undefined;
+}
+
+export const DEFAULT_DEADLINE_MS = DEFAULTS.deadlineMs;

@@ -1,0 +1,33 @@
+import type { FastifyInstance } from 'fastify';
+import { PostMessageBody } from '@steward/core';
+import { acceptMessage, type IntakeDeps } from '../intake.ts';
+import { sendError } from '../errors.ts';
+import type { Authenticator } from '../auth.ts';
+
+export function messageRoutes(app: FastifyInstance, deps: IntakeDeps, auth: Authenticator): void {
+  app.post('/v1/messages', async (req, reply) => {
+    const who = auth.caller(req);
+    if (!who) return sendError(reply, 401, 'unauthorized', 'missing or invalid API key');
+    const parsed = PostMessageBody.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      const details = parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message }));
+      return sendError(reply, 400, 'invalid_request', 'the message failed validation', details);
+    }
+    if (who.channel && who.channel !== parsed.data.channel) {
+      return sendError(reply, 403, 'channel_forbidden', `this key may only post to channel ${who.channel}`);
+    }
+    const r = await acceptMessage(deps, parsed.data, { traceparent: headerOf(req.headers.traceparent) });
+    if (!r.ok) return sendError(reply, 409, r.code, r.message);
+    return reply.code(202).send({
+      queryId: r.queryId,
+      conversationId: r.conversationId,
+      status: r.status,
+      duplicate: r.duplicate,
+      traceId: r.traceId,
+    });
+  });
+}
+
+function headerOf(h: string | string[] | undefined): string | undefined {
+  return Array.isArray(h) ? h[0] : h;
+}

@@ -1,0 +1,90 @@
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import { queryView, readQueryEvents, type Keys, type QueryStore } from '@steward/store';
+import type { StewardEvent } from '@steward/core';
+import { sendError } from '../errors.ts';
+import type { Authenticator } from '../auth.ts';
+import type { LiveEvents } from '../live-events.ts';
+
+export interface QueryRouteDeps {
+  redis: Redis;
+  keys: Keys;
+  queries: QueryStore;
+  live: LiveEvents;
+  /** Builds the debug trace of a query from its events. */
+  debugTrace: (events: StewardEvent[]) => unknown;
+}
+
+const QUERY_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+export function queryRoutes(app: FastifyInstance, deps: QueryRouteDeps, auth: Authenticator): void {
+  app.get<{ Params: { id: string } }>('/v1/queries/:id', async (req, reply) => {
+    if (!auth.caller(req) && !auth.admin(req)) return sendError(reply, 401, 'unauthorized', 'missing or invalid API key');
+    if (!QUERY_ID.test(req.params.id)) return sendError(reply, 400, 'invalid_query_id', 'malformed query id');
+    const q = await deps.queries.get(req.params.id);
+    if (!q) return sendError(reply, 404, 'query_not_found', 'no such query');
+    return queryView(q);
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/traces/:id', async (req, reply) => {
+    if (!auth.caller(req) && !auth.admin(req)) return sendError(reply, 401, 'unauthorized', 'missing or invalid API key');
+    if (!QUERY_ID.test(req.params.id)) return sendError(reply, 400, 'invalid_query_id', 'malformed query id');
+    const events = await readQueryEvents(deps.redis, deps.keys, req.params.id);
+    if (events.length === 0) return sendError(reply, 404, 'trace_not_found', 'no trace for this query');
+    return deps.debugTrace(events);
+  });
+
+  // Server-sent events: replay what already happened, then push live until the answer.
+  app.get<{ Params: { id: string }; Querystring: { key?: string } }>('/v1/queries/:id/events', async (req, reply) => {
+    // EventSource cannot set headers, so the web chat passes its key as ?key=.
+    if (req.query.key && !req.headers.authorization) req.headers.authorization = `Bearer ${req.query.key}`;
+    if (!auth.caller(req) && !auth.admin(req)) return sendError(reply, 401, 'unauthorized', 'missing or invalid API key');
+    if (!QUERY_ID.test(req.params.id)) return sendError(reply, 400, 'invalid_query_id', 'malformed query id');
+    const q = await deps.queries.get(req.params.id);
+    if (!q) return sendError(reply, 404, 'query_not_found', 'no such query');
+
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    const sent = new Set<string>();
+    let done = false;
+    let unwatch: (() => Promise<void>) | undefined;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      clearInterval(heartbeat);
+      void unwatch?.();
+      res.end();
+    };
+    const send = (e: StewardEvent) => {
+      if (done || sent.has(e.id)) return;
+      sent.add(e.id);
+      res.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(publicEvent(e))}\n\n`);
+      if (e.type === 'query.completed') finish();
+    };
+    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+    req.raw.on('close', finish);
+    unwatch = await deps.live.watch(q.queryId, (json) => send(JSON.parse(json) as StewardEvent));
+    for (const e of await readQueryEvents(deps.redis, deps.keys, q.queryId)) send(e);
+  });
+}
+
+/** What a customer-facing client may see of an event: no tool arguments or raw results. */
+function publicEvent(e: StewardEvent): Record<string, unknown> {
+  const d = e.data;
+  switch (e.type) {
+    case 'tool.call':
+      return { type: e.type, ts: e.ts, tool: d.name, ok: d.ok, cacheHit: d.cacheHit, turn: d.turn };
+    case 'llm.call':
+      return { type: e.type, ts: e.ts, turn: d.turn, model: d.model };
+    case 'query.completed':
+      return { type: e.type, ts: e.ts, outcome: d.outcome, reason: d.reason, answer: d.answer, language: d.language };
+    default:
+      return { type: e.type, ts: e.ts };
+  }
+}
