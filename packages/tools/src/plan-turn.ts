@@ -149,8 +149,11 @@ function topoSort(
     path.push(cur);
     cur = [...(dependsOn[cur] ?? [])].find((d) => !done.has(d)) ?? cur;
   }
+  // Reverse to execution direction (from → to), then start at the smallest index for a stable message.
   const cycle = path.slice(path.indexOf(cur)).reverse();
-  return { ok: false, cycle: [...cycle, cycle[0] ?? cur] };
+  const start = cycle.indexOf(Math.min(...cycle));
+  const rotated = [...cycle.slice(start), ...cycle.slice(0, start)];
+  return { ok: false, cycle: [...rotated, rotated[0] ?? cur] };
 }
 
 function criticalPath(

@@ -90,7 +90,7 @@ export function validateArgs(spec: ToolSpec, input: Record<string, unknown>): Va
 
   const r = schema.safeParse(toCheck);
   if (!r.success) return { ok: false, error: describeIssues(spec.name, r.error, toCheck), code: 'invalid_arguments' };
-  const args = { ...(r.data as Record<string, unknown>) };
+  const args: Record<string, unknown> = { ...r.data };
   for (const k of refKeys) args[k] = coerced[k];
   return { ok: true, args, dropped: report.dropped, coerced: report.coerced, refs };
 }
