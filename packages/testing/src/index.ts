@@ -1,3 +1,4 @@
 export { freePort } from './free-port.ts';
 export { RedisServer, redisServerBinary, waitForPort, type RedisServerOptions } from './redis-server.ts';
 export { acquireRedis, uniquePrefix, deletePrefix, type RedisTarget } from './test-redis.ts';
+export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp-receiver.ts';

@@ -1,0 +1,27 @@
+export { redactPii, redactDeep, isPiiKey, REDACTED } from './redact-pii.ts';
+export { createLogger, withBindings, type Logger, type LogLevel, type CreateLoggerOptions, type LogBindings } from './logger.ts';
+export { OUTCOME_CLASSES, classifyOutcome, isSuccess, type OutcomeClass } from './outcome-class.ts';
+export {
+  AGENT_NAME,
+  MAX_CAPTURED_CHARS,
+  buildChildSpan,
+  buildRootSpan,
+  captureContentFromEnv,
+  errorTypeOf,
+  eventsToSpans,
+  rootSpanIdOf,
+  type SpanBuildOptions,
+} from './build-spans.ts';
+export { msToHrTime, normaliseSpanId, normaliseTraceId, toReadableSpan, type SpanDraft } from './readable-span.ts';
+export {
+  OtlpProtocol,
+  TraceExportConfig,
+  createSpanExporter,
+  createTelemetryResource,
+  exportSpans,
+  parseKeyValueList,
+  traceExportConfigFromEnv,
+  type ReadableSpan,
+  type Resource,
+  type SpanExporter,
+} from './span-exporter.ts';
