@@ -1,0 +1,30 @@
+import type { Redis } from 'ioredis';
+import type { ConversationStore, DagStore, Keys, Log, QueryStore, Queues } from '@steward/store';
+import type { ToolRegistry } from '@steward/tools';
+
+export interface ControllerLimits {
+  maxTurns: number;
+  deadlineMs: number;
+  maxToolCallsPerQuery: number;
+  maxToolCallsPerTurn: number;
+  /** Per-query token budget (input + output), 0 = none. */
+  tokenBudget: number;
+  /** Per-query USD budget, 0 = none. */
+  costBudgetUsd: number;
+  historyVerbatimMessages: number;
+}
+
+export interface ControllerDeps {
+  redis: Redis;
+  keys: Keys;
+  queries: QueryStore;
+  conversations: ConversationStore;
+  dags: DagStore;
+  queues: Queues;
+  registry: ToolRegistry;
+  limits: ControllerLimits;
+  /** Confirmation before consequential actions (policy, on by default). */
+  requireConfirmation: boolean;
+  log: Log;
+  now?: () => number;
+}

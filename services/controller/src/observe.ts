@@ -1,0 +1,82 @@
+import { jobIds, type ChatMessage, type ObserveJob } from '@steward/core';
+import { completeQuery } from './complete.ts';
+import type { ControllerDeps } from './deps.ts';
+import { toolEntry, type HistoryEntry } from './history.ts';
+import { assertTransition, detectLoop } from './policy.ts';
+import { decision } from './decision.ts';
+
+/**
+ * All calls of a turn have ended: record their results in the scratchpad, look for loops,
+ * and start the next turn. Idempotent: a redelivered observe finds the query moved on and
+ * only re-enqueues the next turn.
+ */
+export async function handleObserve(d: ControllerDeps, job: ObserveJob): Promise<void> {
+  const q = await d.queries.get(job.queryId);
+  if (!q || q.status === 'completed' || q.status === 'failed') return;
+  const next = job.turn + 1;
+  if (q.state === 'reasoning' && q.turn === next) {
+    await d.queues.add('reasoning', jobIds.reason(q.queryId, next), { queryId: q.queryId, turn: next });
+    return;
+  }
+  if (q.state !== 'acting' || q.turn !== job.turn) return;
+
+  const { results, left } = await d.dags.results(q.queryId, job.turn);
+  if (left !== 0 || results.some((r) => r === undefined)) {
+    d.log.warn({ queryId: q.queryId, turn: job.turn, left }, 'observe before the turn ended');
+    return;
+  }
+  const steps = await d.queries.steps(q.queryId);
+  const proposed = lastToolCalls(steps);
+  const toolMessages: ChatMessage[] = [];
+  const entries: HistoryEntry[] = [];
+  results.forEach((r, i) => {
+    if (!r) return;
+    toolMessages.push({ role: 'tool', tool_call_id: r.callId, content: r.result });
+    entries.push(toolEntry(job.turn, r.name, proposed[i] ?? {}, r.result));
+  });
+  const history = [...(await d.queries.history<HistoryEntry>(q.queryId)), ...entries];
+  const loop = detectLoop(history);
+  assertTransition(d, q, 'acting', 'tools_done');
+
+  if (loop.level === 'critical') {
+    await d.queries.advance(q.queryId, {
+      from: { state: 'acting', turn: job.turn },
+      to: { state: 'observing', turn: job.turn },
+      steps: toolMessages,
+      history: entries,
+    });
+    await decision(d, q, job.turn, 'loop_critical', loop.detail);
+    await completeQuery(d, { ...q, state: 'observing' }, { outcome: 'fallback', reason: 'loop_detected', state: 'loop_detected' });
+    return;
+  }
+  if (next >= d.limits.maxTurns) {
+    await completeQuery(d, q, { outcome: 'fallback', reason: 'max_turns', state: 'failed' });
+    return;
+  }
+  const r = await d.queries.advance(q.queryId, {
+    from: { state: 'acting', turn: job.turn },
+    to: { state: 'reasoning', turn: next },
+    steps: toolMessages,
+    history: entries,
+    set: { nudge: loop.level === 'warning' ? loop.nudge : '' },
+  });
+  if (r === 'applied' && loop.level === 'warning') await decision(d, q, job.turn, 'loop_warning', loop.detail);
+  if (r !== 'ended') await d.queues.add('reasoning', jobIds.reason(q.queryId, next), { queryId: q.queryId, turn: next });
+}
+
+/** The arguments of the turn's tool calls, by index, from the assistant message that proposed them. */
+function lastToolCalls(steps: ChatMessage[]): Record<string, unknown>[] {
+  for (let i = steps.length - 1; i >= 0; i--) {
+    const s = steps[i]!;
+    if (s.role === 'assistant' && s.tool_calls?.length) {
+      return s.tool_calls.map((c) => {
+        try {
+          return JSON.parse(c.function.arguments) as Record<string, unknown>;
+        } catch {
+          return {};
+        }
+      });
+    }
+  }
+  return [];
+}

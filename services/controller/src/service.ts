@@ -1,0 +1,76 @@
+import type { Worker } from 'bullmq';
+import { DEFAULTS } from '@steward/core';
+import { ConversationStore, DagStore, QueryStore, createKeys, createQueues, createRedis, startWorker, type Log } from '@steward/store';
+import type { ToolRegistry } from '@steward/tools';
+import { handleDeadline } from './deadline.ts';
+import { handleDecide } from './decide.ts';
+import type { ControllerDeps, ControllerLimits } from './deps.ts';
+import { handleHandoff } from './handoff.ts';
+import { handleObserve } from './observe.ts';
+
+export interface ControllerOptions {
+  redisUrl: string;
+  prefix: string;
+  registry: ToolRegistry;
+  log: Log;
+  concurrency?: number;
+  limits?: Partial<ControllerLimits>;
+  requireConfirmation?: boolean;
+}
+
+export const DEFAULT_LIMITS: ControllerLimits = {
+  maxTurns: DEFAULTS.maxTurns,
+  deadlineMs: DEFAULTS.deadlineMs,
+  maxToolCallsPerQuery: DEFAULTS.maxToolCallsPerQuery,
+  maxToolCallsPerTurn: DEFAULTS.maxToolCallsPerTurn,
+  tokenBudget: 0,
+  costBudgetUsd: 0,
+  historyVerbatimMessages: DEFAULTS.historyVerbatimMessages,
+};
+
+export interface RunningController {
+  deps: ControllerDeps;
+  workers: Worker[];
+  close(): Promise<void>;
+}
+
+/** The controller role: the `control` queue (decide, observe, deadline) and the `handoff` queue. */
+export async function startController(o: ControllerOptions): Promise<RunningController> {
+  const redis = createRedis(o.redisUrl);
+  const keys = createKeys(o.prefix);
+  const queues = createQueues(redis, o.prefix);
+  const deps: ControllerDeps = {
+    redis,
+    keys,
+    queries: new QueryStore(redis, keys),
+    conversations: new ConversationStore(redis, keys),
+    dags: new DagStore(redis, keys),
+    queues,
+    registry: o.registry,
+    limits: { ...DEFAULT_LIMITS, ...o.limits },
+    requireConfirmation: o.requireConfirmation ?? true,
+    log: o.log,
+  };
+  const common = { connection: redis, prefix: o.prefix, log: o.log };
+  const control = startWorker(
+    'control',
+    async (job) => {
+      if (job.type === 'decide') await handleDecide(deps, job);
+      else if (job.type === 'observe') await handleObserve(deps, job);
+      else await handleDeadline(deps, job);
+    },
+    { ...common, concurrency: o.concurrency ?? 50 },
+  );
+  const handoff = startWorker('handoff', (job) => handleHandoff(deps, job), { ...common, concurrency: 5 });
+  const workers = [control, handoff];
+  await Promise.all(workers.map((w) => w.waitUntilReady()));
+  return {
+    deps,
+    workers,
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      await queues.close();
+      redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,22 @@
+import type { Redis } from 'ioredis';
+import type { ShopToolRequest, ShopToolResponse } from '@steward/core';
+import type { ConversationStore, DagStore, Keys, Log, QueryStore, Queues, ToolCache } from '@steward/store';
+import type { ToolRegistry } from '@steward/tools';
+
+export interface ShopInvoker {
+  invoke(name: string, req: ShopToolRequest, opts?: { signal?: AbortSignal }): Promise<ShopToolResponse>;
+}
+
+export interface ToolWorkerDeps {
+  redis: Redis;
+  keys: Keys;
+  queries: QueryStore;
+  conversations: ConversationStore;
+  dags: DagStore;
+  queues: Queues;
+  cache: ToolCache;
+  registry: ToolRegistry;
+  shop: ShopInvoker;
+  toolTimeoutMs: number;
+  log: Log;
+}

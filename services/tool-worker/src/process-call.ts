@@ -1,0 +1,101 @@
+import type { Job } from 'bullmq';
+import { errorMessage, idempotencyKey, isStewardError, jobIds, stableSpanId, type ToolJob } from '@steward/core';
+import { emitEvent, type CallResult } from '@steward/store';
+import { resolveRefs } from '@steward/tools';
+import type { ToolWorkerDeps } from './deps.ts';
+import { errorType, execute } from './execute.ts';
+
+/**
+ * One tool call of one turn. The result is recorded in the turn's DAG exactly once; the
+ * calls waiting on it are released and, after the turn's last call, the controller is told.
+ * A redelivered job whose result is already recorded only repeats the release (idempotent).
+ */
+export async function processCall(d: ToolWorkerDeps, t: ToolJob, job: Job): Promise<void> {
+  const recorded = await d.dags.result(t.queryId, t.turn, t.index);
+  if (recorded) return release(d, t, recorded);
+
+  const q = await d.queries.get(t.queryId);
+  // The query ended (deadline, loop): nothing may change on its behalf any more.
+  if (!q || q.status !== 'running') return;
+
+  const spec = d.registry.get(t.name);
+  const startMs = Date.now();
+  let outcome: { result: string; ok: boolean; cacheHit: boolean; errorType?: string };
+  let denied = false;
+  if (!spec) {
+    outcome = { result: `Error: unknown tool ${t.name}`, ok: false, cacheHit: false, errorType: 'unknown_tool' };
+  } else {
+    const deps = await Promise.all((t.dependsOn ?? []).map((i) => d.dags.result(t.queryId, t.turn, i)));
+    const failed = deps.find((r) => !r || !r.ok);
+    if (failed) {
+      outcome = { result: `Error: not run because ${failed?.name ?? 'a dependency'} failed`, ok: false, cacheHit: false, errorType: 'dependency_failed' };
+    } else {
+      try {
+        const results: unknown[] = [];
+        (t.dependsOn ?? []).forEach((i, k) => (results[i] = deps[k]!.result));
+        const args = resolveRefs(t.arguments, results);
+        const customerId = await d.conversations.customerId(t.conversationId);
+        const { response, cacheHit } = await execute(d, spec, args, customerId, idempotencyKey(t.queryId, t.turn, t.callId));
+        if (response.identifiedUserId) await d.conversations.bindCustomer(t.conversationId, response.identifiedUserId);
+        if (response.touched?.length) await d.cache.invalidate(response.touched);
+        denied = response.denied === true;
+        const ok = !response.result.startsWith('Error:');
+        outcome = { result: response.result, ok, cacheHit, ...(ok ? {} : { errorType: denied ? 'denied' : 'tool_error' }) };
+      } catch (e) {
+        const retryable = !isStewardError(e) || e.retryable;
+        const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        // Retry transient failures through BullMQ; on the last attempt record an error result
+        // so the turn goes on instead of hanging on this call.
+        if (retryable && !lastAttempt) throw e;
+        d.log.warn({ queryId: t.queryId, tool: t.name, err: errorMessage(e) }, 'tool call failed');
+        outcome = { result: `Error: ${t.name} is unavailable right now`, ok: false, cacheHit: false, errorType: errorType(e) };
+      }
+    }
+  }
+  const endMs = Date.now();
+  const result: CallResult = { name: t.name, callId: t.callId, result: outcome.result, ok: outcome.ok, cacheHit: outcome.cacheHit };
+  await emitEvent(d.redis, d.keys, {
+    id: `${t.queryId}:t${t.turn}:c${t.index}:tool`,
+    type: 'tool.call',
+    queryId: t.queryId,
+    conversationId: t.conversationId,
+    traceId: q.traceId,
+    ts: endMs,
+    data: {
+      turn: t.turn,
+      index: t.index,
+      callId: t.callId,
+      spanId: stableSpanId(t.queryId, `t${t.turn}`, `c${t.index}`),
+      name: t.name,
+      startMs,
+      endMs,
+      cacheHit: outcome.cacheHit,
+      ok: outcome.ok,
+      ...(outcome.errorType ? { errorType: outcome.errorType } : {}),
+      arguments: t.arguments,
+      result: outcome.result.slice(0, 4000),
+    },
+  });
+  if (denied) {
+    await emitEvent(d.redis, d.keys, {
+      id: `${t.queryId}:t${t.turn}:c${t.index}:denied`,
+      type: 'audit.denied',
+      queryId: t.queryId,
+      conversationId: t.conversationId,
+      traceId: q.traceId,
+      data: { tool: t.name, customerId: await d.conversations.customerId(t.conversationId), turn: t.turn },
+    });
+  }
+  await release(d, t, result);
+}
+
+async function release(d: ToolWorkerDeps, t: ToolJob, result: CallResult): Promise<void> {
+  const { left, ready } = await d.dags.complete(t.queryId, t.turn, t.index, result);
+  await Promise.all(
+    ready.map(async (i) => {
+      const next = await d.dags.job(t.queryId, t.turn, i);
+      if (next) await d.queues.add('tools', jobIds.toolCall(t.queryId, t.turn, i), next);
+    }),
+  );
+  if (left === 0) await d.queues.add('control', jobIds.observe(t.queryId, t.turn), { type: 'observe', queryId: t.queryId, turn: t.turn });
+}
