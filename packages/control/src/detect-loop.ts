@@ -1,0 +1,139 @@
+import { DEFAULTS, LOOP_THRESHOLDS } from '@steward/core';
+import { stableFingerprint } from './strip-volatile.ts';
+import { buildNudge } from './loop-nudge.ts';
+import type { LoopFinding, LoopOptions, LoopThresholds, LoopTurn, LoopVerdict } from './loop-types.ts';
+
+// Loop detection over the history of one query. The findings concern the LATEST turn (call it
+// each time a turn's proposal or observations are recorded): a loop the model already left
+// is not reported again. Every detector is a plain function of the history, so the
+// controller's decision can be replayed from the stored trace.
+//
+// Pending calls (no result yet) count for the tool budget only: "no progress" needs a result.
+
+interface Ended {
+  turn: number;
+  name: string;
+  outcome: string; // fingerprint of name + args + result/error
+  result: string; // fingerprint of name + result/error (ping-pong ignores arguments)
+}
+
+export function detectLoop(history: readonly LoopTurn[], opts: LoopOptions = {}): LoopVerdict {
+  const t: LoopThresholds = { ...LOOP_THRESHOLDS, ...opts.thresholds };
+  const volatile = new Set(opts.volatileKeys ?? []);
+  const last = history.length - 1;
+  const latest = history[last];
+  if (!latest) return { level: 'none', findings: [] };
+
+  const ended: Ended[] = [];
+  for (const [turn, h] of history.entries()) {
+    for (const c of h.calls ?? []) {
+      if (c.result === undefined && c.error === undefined) continue;
+      const outcome = c.error !== undefined ? { error: c.error } : { result: c.result };
+      ended.push({
+        turn,
+        name: c.name,
+        outcome: stableFingerprint({ name: c.name, args: c.args, ...outcome }, volatile),
+        result: stableFingerprint({ name: c.name, ...outcome }, volatile),
+      });
+    }
+  }
+
+  const findings: LoopFinding[] = [
+    ...noProgress(ended, last, t),
+    ...sameTool(history, t),
+    ...pingPong(ended, last, t),
+    ...unknownTools(history, latest, t),
+    ...repeatedAnswer(history, latest, t),
+    ...toolBudget(history, opts),
+  ];
+  const level = findings.some((f) => f.level === 'critical') ? 'critical' : findings.length > 0 ? 'warning' : 'none';
+  if (level !== 'warning') return { level, findings };
+  return { level, findings, nudge: buildNudge(history, findings) };
+}
+
+function level(count: number, warn: number, critical: number): 'warning' | 'critical' | null {
+  if (count >= critical) return 'critical';
+  if (count >= warn) return 'warning';
+  return null;
+}
+
+/** The same tool with the same arguments returned the same result again. */
+function noProgress(ended: readonly Ended[], last: number, t: LoopThresholds): LoopFinding[] {
+  const counts = new Map<string, number>();
+  for (const e of ended) counts.set(e.outcome, (counts.get(e.outcome) ?? 0) + 1);
+  const out: LoopFinding[] = [];
+  const seen = new Set<string>();
+  for (const e of ended) {
+    if (e.turn !== last || seen.has(e.outcome)) continue;
+    seen.add(e.outcome);
+    const n = counts.get(e.outcome) ?? 0;
+    const lv = level(n, t.noProgressWarn, t.noProgressCritical);
+    if (lv) out.push({ detector: 'no_progress', level: lv, message: `${e.name} called ${n} times with the same arguments and the same result` });
+  }
+  return out;
+}
+
+/**
+ * The model kept choosing the same tool, whatever the arguments. Counted in turns, not calls:
+ * looking up three products in parallel is one decision, not three.
+ */
+function sameTool(history: readonly LoopTurn[], t: LoopThresholds): LoopFinding[] {
+  const only = (h: LoopTurn | undefined): string | null => {
+    const names = new Set((h?.calls ?? []).map((c) => c.name));
+    if (!h || names.size !== 1 || h.answer !== undefined || (h.unknownTools?.length ?? 0) > 0) return null;
+    return [...names][0] ?? null;
+  };
+  const name = only(history[history.length - 1]);
+  if (name === null) return [];
+  let run = 0;
+  for (let i = history.length - 1; i >= 0 && only(history[i]) === name; i--) run++;
+  const lv = level(run, t.sameToolWarn, t.sameToolCritical);
+  return lv ? [{ detector: 'same_tool', level: lv, message: `${name} called in ${run} consecutive turns` }] : [];
+}
+
+/** A-B-A-B: two tools alternating while neither returns anything new. */
+function pingPong(ended: readonly Ended[], last: number, t: LoopThresholds): LoopFinding[] {
+  const tail = ended.at(-1);
+  const prev = ended.at(-2);
+  if (!tail || !prev || tail.turn !== last || tail.name === prev.name) return [];
+  let len = 2;
+  for (let i = ended.length - 3; i >= 0; i--) {
+    const expected = ended[i + 2];
+    if (ended[i]?.result !== expected?.result) break;
+    len++;
+  }
+  const cycles = Math.floor(len / 2);
+  const lv = level(cycles, t.pingPongCycles, t.pingPongCycles + 1);
+  if (!lv) return [];
+  return [{ detector: 'ping_pong', level: lv, message: `${prev.name} and ${tail.name} alternated ${cycles} times with no new results` }];
+}
+
+/** The model keeps calling tools that do not exist, across the whole query. */
+function unknownTools(history: readonly LoopTurn[], latest: LoopTurn, t: LoopThresholds): LoopFinding[] {
+  if ((latest.unknownTools?.length ?? 0) === 0) return [];
+  const n = history.reduce((s, h) => s + (h.unknownTools?.length ?? 0), 0);
+  const lv = level(n, t.unknownToolWarn, t.unknownToolCritical);
+  return lv ? [{ detector: 'unknown_tool', level: lv, message: `${n} calls to unknown tools in this query` }] : [];
+}
+
+const normalizeAnswer = (s: string) => s.trim().replace(/\s+/g, ' ').toLowerCase();
+
+/** The same final answer proposed again (after the controller refused it once). */
+function repeatedAnswer(history: readonly LoopTurn[], latest: LoopTurn, t: LoopThresholds): LoopFinding[] {
+  if (latest.answer === undefined) return [];
+  const a = normalizeAnswer(latest.answer);
+  const n = history.filter((h) => h.answer !== undefined && normalizeAnswer(h.answer) === a).length;
+  if (n < t.repeatedAnswerCritical) return [];
+  return [{ detector: 'repeated_answer', level: 'critical', message: `the same answer was proposed ${n} times` }];
+}
+
+/** Circuit breaker on the number of tool calls of the query, pending calls included. */
+function toolBudget(history: readonly LoopTurn[], opts: LoopOptions): LoopFinding[] {
+  const max = opts.maxToolCalls ?? DEFAULTS.maxToolCallsPerQuery;
+  const n = history.reduce((s, h) => s + (h.calls?.length ?? 0), 0);
+  if (n > max) return [{ detector: 'tool_budget', level: 'critical', message: `${n} tool calls exceed the limit of ${max}` }];
+  if (n >= Math.ceil(max * (opts.toolBudgetWarnRatio ?? 0.75))) {
+    return [{ detector: 'tool_budget', level: 'warning', message: `${n} of ${max} tool calls used` }];
+  }
+  return [];
+}
