@@ -10,3 +10,4 @@ export { startWorker, type Log, type Processor, type StartWorkerOptions } from '
 export { startHealthServer } from './health.ts';
 export { ToolCache } from './cache.ts';
 export { startQuery } from './start-query.ts';
+export { onShutdown } from './lifecycle.ts';

@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { deletePrefix, uniquePrefix } from '@steward/testing';
+import { createKeys } from './keys.ts';
+import { createRedis } from './redis.ts';
+import { QueryStore, type NewQuery } from './queries.ts';
+import { DagStore } from './dag.ts';
+import { readQueryEvents } from './events.ts';
+
+const url = inject('redisUrl');
+const prefix = uniquePrefix('store');
+let redis: Redis;
+let queries: QueryStore;
+let dags: DagStore;
+const keys = createKeys(prefix);
+
+beforeAll(() => {
+  redis = createRedis(url);
+  queries = new QueryStore(redis, keys);
+  dags = new DagStore(redis, keys);
+});
+afterAll(async () => {
+  await deletePrefix(url, prefix);
+  redis.disconnect();
+});
+
+let n = 0;
+function newQuery(over: Partial<NewQuery> = {}): NewQuery {
+  n++;
+  return {
+    queryId: `q_test${n}`,
+    conversationId: `c_test${n}`,
+    channel: 'api',
+    text: 'where is my order',
+    language: 'en',
+    traceId: 'a'.repeat(32),
+    createdMs: 1000,
+    ...over,
+  };
+}
+
+describe('QueryStore.accept', () => {
+  it('starts the first query of a conversation and queues the next behind it', async () => {
+    const a = newQuery({ conversationId: 'c_dt' });
+    const b = newQuery({ conversationId: 'c_dt' });
+    expect(await queries.accept(a)).toEqual({ kind: 'start', queryId: a.queryId });
+    expect(await queries.accept(b)).toEqual({ kind: 'queued', queryId: b.queryId });
+    expect((await queries.get(b.queryId))?.status).toBe('queued');
+  });
+
+  it('returns the first query for a repeated (channel, messageId)', async () => {
+    const a = newQuery({ messageId: 'm-1', channel: 'slack' });
+    const again = newQuery({ messageId: 'm-1', channel: 'slack' });
+    await queries.accept(a);
+    expect(await queries.accept(again)).toEqual({ kind: 'duplicate', queryId: a.queryId });
+    expect(await queries.get(again.queryId)).toBeNull();
+  });
+
+  it('refuses a conversation bound to another customer', async () => {
+    const a = newQuery({ conversationId: 'c_bound', customerId: 'alice_1' });
+    const b = newQuery({ conversationId: 'c_bound', customerId: 'bob_2' });
+    await queries.accept(a);
+    expect(await queries.accept(b)).toEqual({ kind: 'conflict' });
+  });
+});
+
+describe('QueryStore steps', () => {
+  it('advances a turn once and ignores the repeat', async () => {
+    const q = newQuery();
+    await queries.accept(q);
+    const rec = (await queries.get(q.queryId))!;
+    expect(await queries.begin(rec, 2000, 30_000)).toBe(true);
+    expect(await queries.begin(rec, 2000, 30_000)).toBe(false);
+    const step = {
+      from: { state: 'reasoning' as const, turn: 0 },
+      to: { state: 'acting' as const, turn: 0 },
+      incr: { inputTokens: 100, costUsd: 0.25, toolCalls: 2 },
+      steps: [{ role: 'assistant' as const, content: null }],
+    };
+    expect(await queries.advance(q.queryId, step)).toBe('applied');
+    expect(await queries.advance(q.queryId, step)).toBe('moved');
+    const after = (await queries.get(q.queryId))!;
+    expect(after).toMatchObject({ state: 'acting', turn: 0, inputTokens: 100, toolCalls: 2, costUsd: 0.25 });
+    expect(await queries.steps(q.queryId)).toHaveLength(1);
+  });
+
+  it('completes exactly once, with one completion event, and hands over to the queued query', async () => {
+    const a = newQuery({ conversationId: 'c_hand' });
+    const b = newQuery({ conversationId: 'c_hand' });
+    await queries.accept(a);
+    await queries.accept(b);
+    await queries.begin((await queries.get(a.queryId))!, 1, 30_000);
+    const end = {
+      queryId: a.queryId,
+      outcome: 'answered' as const,
+      reason: 'answered' as const,
+      state: 'completed' as const,
+      answer: 'It shipped.',
+      event: { id: `${a.queryId}:completed`, type: 'query.completed' as const, queryId: a.queryId, data: { x: 1 } },
+    };
+    expect(await queries.complete(end, 'c_hand')).toEqual({ applied: true, nextQueryId: b.queryId });
+    expect(await queries.complete(end, 'c_hand')).toEqual({ applied: false });
+    const events = await readQueryEvents(redis, keys, a.queryId);
+    expect(events.filter((e) => e.type === 'query.completed')).toHaveLength(1);
+    expect((await queries.get(a.queryId))?.answer).toBe('It shipped.');
+    expect(await redis.hget(keys.conversation('c_hand'), 'activeQueryId')).toBe(b.queryId);
+  });
+});
+
+describe('DagStore', () => {
+  it('releases a dependent once all its dependencies ended, and repeats are harmless', async () => {
+    // 0 → 2, 1 → 2 ; 2 waits for both
+    const job = (i: number) => ({ queryId: 'q_dag', conversationId: 'c', turn: 0, index: i, callId: `c${i}`, name: 't', arguments: {} });
+    await dags.init('q_dag', 0, [
+      { pending: 0, dependents: [2], job: job(0) },
+      { pending: 0, dependents: [2], job: job(1) },
+      { pending: 2, dependents: [], job: job(2) },
+    ]);
+    expect(await dags.ready('q_dag', 0)).toEqual([0, 1]);
+    const res = (i: number) => ({ name: 't', callId: `c${i}`, result: `r${i}`, ok: true });
+    expect(await dags.complete('q_dag', 0, 0, res(0))).toEqual({ left: 2, ready: [] });
+    expect(await dags.complete('q_dag', 0, 0, res(0))).toEqual({ left: 2, ready: [] });
+    expect(await dags.complete('q_dag', 0, 1, res(1))).toEqual({ left: 1, ready: [2] });
+    // A redelivered completion after a crash still reports the ready dependent.
+    expect(await dags.complete('q_dag', 0, 1, res(1))).toEqual({ left: 1, ready: [2] });
+    expect(await dags.complete('q_dag', 0, 2, res(2))).toEqual({ left: 0, ready: [] });
+    expect((await dags.results('q_dag', 0)).results.map((r) => r?.result)).toEqual(['r0', 'r1', 'r2']);
+  });
+
+  it('counts pre-answered calls as done', async () => {
+    await dags.init('q_pre', 0, [{ pending: 0, dependents: [], result: { name: 'x', callId: 'c0', result: 'Error: bad', ok: false } }]);
+    expect(await dags.results('q_pre', 0)).toMatchObject({ n: 1, left: 0 });
+  });
+});

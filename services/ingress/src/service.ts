@@ -1,0 +1,66 @@
+import type { FastifyInstance } from 'fastify';
+import type { StewardEvent } from '@steward/core';
+import { DEFAULTS } from '@steward/core';
+import { QueryStore, createKeys, createQueues, createRedis, type Log } from '@steward/store';
+import { parseApiKeys } from './api-keys.ts';
+import { buildApp } from './app.ts';
+import { createAuthenticator } from './auth.ts';
+import { LiveEvents } from './live-events.ts';
+
+export interface IngressOptions {
+  redisUrl: string;
+  prefix: string;
+  port: number;
+  host?: string;
+  apiKeys: string;
+  adminToken?: string;
+  deadlineMs?: number;
+  log: Log;
+  debugTrace: (events: StewardEvent[]) => unknown;
+  metrics: (ctx: { redis: import('ioredis').Redis; queues: import('@steward/store').Queues }) => Promise<string>;
+  plugins?: ((app: FastifyInstance, ctx: IngressContext) => Promise<void> | void)[];
+}
+
+export interface IngressContext {
+  redis: import('ioredis').Redis;
+  keys: ReturnType<typeof createKeys>;
+  queries: QueryStore;
+  queues: import('@steward/store').Queues;
+  deadlineMs: number;
+}
+
+export interface RunningIngress {
+  url: string;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+export async function startIngress(o: IngressOptions): Promise<RunningIngress> {
+  const redis = createRedis(o.redisUrl);
+  const sub = createRedis(o.redisUrl);
+  const keys = createKeys(o.prefix);
+  const queues = createQueues(redis, o.prefix);
+  const queries = new QueryStore(redis, keys);
+  const deadlineMs = o.deadlineMs ?? DEFAULTS.deadlineMs;
+  const ctx: IngressContext = { redis, keys, queries, queues, deadlineMs };
+  const app = await buildApp({
+    ...ctx,
+    auth: createAuthenticator(parseApiKeys(o.apiKeys), o.adminToken),
+    live: new LiveEvents(sub, keys),
+    debugTrace: o.debugTrace,
+    metrics: () => o.metrics({ redis, queues }),
+    plugins: (o.plugins ?? []).map((p) => (app: FastifyInstance) => p(app, ctx)),
+  });
+  const address = await app.listen({ port: o.port, host: o.host ?? '0.0.0.0' });
+  o.log.info({ address }, 'ingress listening');
+  return {
+    url: address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1'),
+    app,
+    async close() {
+      await app.close();
+      await queues.close();
+      redis.disconnect();
+      sub.disconnect();
+    },
+  };
+}

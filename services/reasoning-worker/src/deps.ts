@@ -1,0 +1,23 @@
+import type { Redis } from 'ioredis';
+import type { Proposal } from '@steward/core';
+import type { PromptBudget } from '@steward/context';
+import type { ConversationStore, Keys, Log, QueryStore, Queues } from '@steward/store';
+import type { ToolRegistry } from '@steward/tools';
+import type { LlmPort } from './llm-port.ts';
+
+export interface ReasoningDeps {
+  redis: Redis;
+  keys: Keys;
+  queries: QueryStore;
+  conversations: ConversationStore;
+  queues: Queues;
+  registry: ToolRegistry;
+  llm: LlmPort;
+  parseText: (content: string) => Proposal;
+  /** 'naive' re-sends the full history every turn (only for the token benchmark's baseline). */
+  promptMode: 'budgeted' | 'naive';
+  budget: PromptBudget;
+  outputTokens: number;
+  temperature: number;
+  log: Log;
+}

@@ -1,0 +1,98 @@
+import type { Job } from 'bullmq';
+import { errorMessage, isStewardError, jobIds, stableSpanId, type LlmUsage, type Proposal, type ReasonJob } from '@steward/core';
+import { buildNaivePrompt, buildPrompt } from '@steward/context';
+import { emitEvent } from '@steward/store';
+import type { ReasoningDeps } from './deps.ts';
+import { POLICY, systemPrompt } from './system-prompt.ts';
+import { toProposal } from './to-proposal.ts';
+
+/**
+ * Exactly one ReAct turn: build the prompt inside the token budget, make one LLM call, and
+ * hand the proposal to the controller. A stale or repeated job does nothing.
+ */
+export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Promise<void> {
+  const q = await d.queries.get(r.queryId);
+  if (!q || q.status !== 'running' || q.state !== 'reasoning' || q.turn !== r.turn) return;
+  const decideId = jobIds.decide(q.queryId, r.turn);
+  if (await d.queues.control.getJob(decideId)) return;
+
+  const [conv, steps] = await Promise.all([d.conversations.get(q.conversationId), d.queries.steps(q.queryId)]);
+  const tools = d.registry.toOpenAiTools();
+  const input = {
+    model: d.llm.model,
+    system: systemPrompt({ customerId: conv.customerId, language: q.language }),
+    policy: POLICY,
+    ...(conv.summary ? { summary: conv.summary } : {}),
+    history: conv.messages,
+    scratchpad: steps,
+    ...(q.nudge ? { loopWarning: `Loop warning: ${q.nudge}` } : {}),
+    tools,
+  };
+  const prompt = d.promptMode === 'naive' ? buildNaivePrompt(input) : buildPrompt(input, d.budget);
+
+  const startMs = Date.now();
+  let proposal: Proposal;
+  let usage: LlmUsage | undefined;
+  let error: string | undefined;
+  try {
+    const res = await d.llm.complete({ messages: prompt.messages, tools, maxTokens: d.outputTokens, temperature: d.temperature });
+    usage = res.usage;
+    const { proposal: p, notes } = toProposal(res.message, d.registry, d.parseText);
+    proposal = p;
+    for (const rep of notes.repairs) d.log.info({ queryId: q.queryId, from: rep.from, to: rep.to }, 'tool name repaired');
+  } catch (e) {
+    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    if ((!isStewardError(e) || e.retryable) && !lastAttempt) throw e;
+    error = errorMessage(e);
+    proposal = { kind: 'llm_error', error };
+  }
+  const endMs = Date.now();
+  await emitEvent(d.redis, d.keys, {
+    id: `${q.queryId}:t${r.turn}:llm`,
+    type: 'llm.call',
+    queryId: q.queryId,
+    conversationId: q.conversationId,
+    traceId: q.traceId,
+    ts: endMs,
+    data: {
+      turn: r.turn,
+      spanId: stableSpanId(q.queryId, `t${r.turn}`, 'llm'),
+      model: usage?.model ?? d.llm.model,
+      provider: usage?.provider ?? 'openai',
+      startMs: usage?.startMs ?? startMs,
+      endMs: usage?.endMs ?? endMs,
+      inputTokens: usage?.inputTokens ?? prompt.tokens,
+      outputTokens: usage?.outputTokens ?? 0,
+      cachedInputTokens: usage?.cachedInputTokens ?? 0,
+      costUsd: usage?.costUsd ?? 0,
+      retries: usage?.retries ?? 0,
+      ...(usage?.finishReason ? { finishReason: usage.finishReason } : {}),
+      maxTokens: d.outputTokens,
+      temperature: d.temperature,
+      promptTokens: prompt.tokens,
+      ...(proposal.kind === 'tool_calls' && proposal.thought ? { thought: proposal.thought } : {}),
+      proposal: describe(proposal),
+      ...(error ? { error } : {}),
+    },
+  });
+  await d.queues.add('control', decideId, {
+    type: 'decide',
+    queryId: q.queryId,
+    turn: r.turn,
+    proposal,
+    ...(usage ? { usage } : {}),
+  });
+}
+
+function describe(p: Proposal): string {
+  switch (p.kind) {
+    case 'answer':
+      return `answer: ${p.answer.slice(0, 500)}`;
+    case 'tool_calls':
+      return p.calls.map((c) => `${c.name}(${JSON.stringify(c.arguments).slice(0, 300)})${c.error ? ` ! ${c.error}` : ''}`).join('; ');
+    case 'malformed':
+      return `malformed: ${p.error}`;
+    case 'llm_error':
+      return `llm_error: ${p.error}`;
+  }
+}
