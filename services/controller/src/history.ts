@@ -1,19 +1,20 @@
-import { fingerprint } from '@steward/core';
+import type { LoopTurn } from '@steward/control';
+import type { CallResult } from '@steward/store';
 
-/** One entry of a query's loop-detection history (stored in `{prefix}:q:{id}:hist`). */
-export type HistoryEntry =
-  | { kind: 'tool'; turn: number; name: string; argsFp: string; resultFp: string; unknownTool: boolean; result: string }
-  | { kind: 'answer'; turn: number; answerFp: string };
+/** Results are kept to this length in the loop history: enough to compare and to quote in a nudge. */
+const KEEP_CHARS = 2_000;
 
-export function toolEntry(turn: number, name: string, args: Record<string, unknown>, result: string): HistoryEntry {
-  return {
-    kind: 'tool',
-    turn,
-    name,
-    argsFp: fingerprint(args),
-    resultFp: fingerprint(result),
-    unknownTool: result.startsWith('Unknown tool') || result.startsWith('Error: Unknown tool'),
-    // A short head of the result is kept for the nudge ("you already called X and got …").
-    result: result.slice(0, 200),
-  };
+/** One turn of a query's loop-detection history (stored in `{prefix}:q:{id}:hist`). */
+export function loopTurn(results: readonly CallResult[], args: readonly Record<string, unknown>[]): LoopTurn {
+  const unknownTools: string[] = [];
+  const calls = results.map((r, i) => {
+    if (r.result.startsWith('Unknown tool')) unknownTools.push(r.name);
+    return {
+      name: r.name,
+      args: args[i] ?? {},
+      result: r.result.slice(0, KEEP_CHARS),
+      ...(r.ok ? {} : { error: r.result.slice(0, 200) }),
+    };
+  });
+  return { calls, ...(unknownTools.length ? { unknownTools } : {}) };
 }

@@ -1,7 +1,9 @@
 import { jobIds, type ChatMessage, type ObserveJob } from '@steward/core';
 import { completeQuery } from './complete.ts';
 import type { ControllerDeps } from './deps.ts';
-import { toolEntry, type HistoryEntry } from './history.ts';
+import { loopTurn } from './history.ts';
+import type { LoopTurn } from '@steward/control';
+import type { CallResult } from '@steward/store';
 import { assertTransition, detectLoop } from './policy.ts';
 import { decision } from './decision.ts';
 
@@ -27,15 +29,11 @@ export async function handleObserve(d: ControllerDeps, job: ObserveJob): Promise
   }
   const steps = await d.queries.steps(q.queryId);
   const proposed = lastToolCalls(steps);
-  const toolMessages: ChatMessage[] = [];
-  const entries: HistoryEntry[] = [];
-  results.forEach((r, i) => {
-    if (!r) return;
-    toolMessages.push({ role: 'tool', tool_call_id: r.callId, content: r.result });
-    entries.push(toolEntry(job.turn, r.name, proposed[i] ?? {}, r.result));
-  });
-  const history = [...(await d.queries.history<HistoryEntry>(q.queryId)), ...entries];
-  const loop = detectLoop(history);
+  const done = results as CallResult[];
+  const toolMessages: ChatMessage[] = done.map((r) => ({ role: 'tool', tool_call_id: r.callId, content: r.result }));
+  const entries = [loopTurn(done, proposed)];
+  const history = [...(await d.queries.history<LoopTurn>(q.queryId)), ...entries];
+  const loop = detectLoop(history, d.limits);
   assertTransition(d, q, 'acting', 'tools_done');
 
   if (loop.level === 'critical') {

@@ -1,0 +1,127 @@
+import { DEFAULTS, type Proposal } from '@steward/core';
+import { commerceTools, createShopClient } from '@steward/commerce';
+import { startController, type ControllerLimits } from '@steward/controller';
+import { startIngress, type RunningIngress } from '@steward/ingress';
+import { createLlmClient, parseTextReply } from '@steward/llm';
+import { startReasoningWorker, type LlmPort } from '@steward/reasoning-worker';
+import { startShop } from '@steward/shop';
+import { startSimLlm } from '@steward/sim-llm';
+import { createLogger, type Logger } from '@steward/telemetry';
+import { startToolWorker } from '@steward/tool-worker';
+import { startTracer } from '@steward/tracer';
+import { ToolRegistry } from '@steward/tools';
+import { debugTraceOf, renderMetrics } from './observability.ts';
+
+export interface SystemOptions {
+  redisUrl: string;
+  prefix?: string;
+  /** τ-bench layout directory for the shop; absent = the generated demo catalog. */
+  shopData?: string;
+  /** Existing shop / model endpoints; absent = start the embedded shop / sim-llm. */
+  shopUrl?: string;
+  llmBaseUrl?: string;
+  llmApiKey?: string;
+  llmModel?: string;
+  ports?: { ingress?: number; shop?: number; simLlm?: number };
+  apiKeys: string;
+  adminToken?: string;
+  limits?: Partial<ControllerLimits>;
+  promptMode?: 'budgeted' | 'naive';
+  simLlm?: { latency?: string; faults?: string; seed?: string };
+  /** OTLP export of spans; absent = the tracer still runs when `tracer: true` with env config. */
+  tracer?: boolean;
+  concurrency?: { reasoning?: number; control?: number; tools?: number };
+  requireConfirmation?: boolean;
+  logLevel?: string;
+  logger?: Logger;
+}
+
+export interface RunningSystem {
+  ingress: RunningIngress;
+  url: string;
+  shopUrl: string;
+  llmUrl: string;
+  registry: ToolRegistry;
+  log: Logger;
+  close(): Promise<void>;
+}
+
+/** Every service of steward in one process, each with its own connections, as in production. */
+export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
+  const prefix = o.prefix ?? DEFAULTS.redisPrefix;
+  const log = o.logger ?? createLogger({ service: 'steward', level: (o.logLevel ?? 'info') as 'info' });
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    const registry = new ToolRegistry(commerceTools);
+    let shopUrl = o.shopUrl;
+    if (!shopUrl) {
+      const shop = await startShop({ port: o.ports?.shop ?? DEFAULTS.ports.shop, ...(o.shopData ? { dataDir: o.shopData } : {}) });
+      closers.push(() => shop.close());
+      shopUrl = shop.url;
+    }
+    let llmBase = o.llmBaseUrl;
+    if (!llmBase) {
+      const sim = await startSimLlm({ port: o.ports?.simLlm ?? DEFAULTS.ports.simLlm, ...o.simLlm });
+      closers.push(() => sim.close());
+      llmBase = `${sim.url}/v1`;
+    }
+    const llm: LlmPort = createLlmClient({
+      baseURL: llmBase,
+      apiKey: o.llmApiKey ?? 'sim-llm-needs-no-key',
+      model: o.llmModel ?? DEFAULTS.llmModel,
+    });
+    const parseText = (content: string): Proposal => parseTextReply(content);
+    const shop = createShopClient(shopUrl);
+    const common = { redisUrl: o.redisUrl, prefix, registry };
+
+    const tools = await startToolWorker({ ...common, shop, log: log.child({ service: 'tool-worker' }), concurrency: o.concurrency?.tools ?? 50 });
+    closers.push(() => tools.close());
+    const controller = await startController({
+      ...common,
+      log: log.child({ service: 'controller' }),
+      concurrency: o.concurrency?.control ?? 50,
+      ...(o.limits ? { limits: o.limits } : {}),
+      ...(o.requireConfirmation === undefined ? {} : { requireConfirmation: o.requireConfirmation }),
+    });
+    closers.push(() => controller.close());
+    const reasoning = await startReasoningWorker({
+      ...common,
+      llm,
+      parseText,
+      log: log.child({ service: 'reasoning-worker' }),
+      concurrency: o.concurrency?.reasoning ?? 50,
+      promptMode: o.promptMode ?? 'budgeted',
+    });
+    closers.push(() => reasoning.close());
+    if (o.tracer !== false) {
+      const tracer = await startTracer({ redisUrl: o.redisUrl, prefix, logger: log.child({ service: 'tracer' }) });
+      closers.push(() => tracer.close());
+    }
+    const ingress = await startIngress({
+      redisUrl: o.redisUrl,
+      prefix,
+      port: o.ports?.ingress ?? DEFAULTS.ports.ingress,
+      apiKeys: o.apiKeys,
+      ...(o.adminToken ? { adminToken: o.adminToken } : {}),
+      ...(o.limits?.deadlineMs ? { deadlineMs: o.limits.deadlineMs } : {}),
+      log: log.child({ service: 'ingress' }),
+      debugTrace: debugTraceOf,
+      metrics: (ctx) => renderMetrics(ctx.redis, prefix, ctx.queues),
+    });
+    closers.push(() => ingress.close());
+    return {
+      ingress,
+      url: ingress.url,
+      shopUrl,
+      llmUrl: llmBase,
+      registry,
+      log,
+      async close() {
+        for (const c of closers.reverse()) await c();
+      },
+    };
+  } catch (e) {
+    for (const c of closers.reverse()) await c().catch(() => {});
+    throw e;
+  }
+}

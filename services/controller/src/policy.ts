@@ -1,0 +1,64 @@
+// The controller's use of the pure control logic (packages/control), in one place.
+import type { ChatMessage, EndReason, Language } from '@steward/core';
+import {
+  checkLimits as checkLimitsPure,
+  confirmationKey,
+  detectLoop as detectLoopPure,
+  fallbackFor,
+  isAffirmative,
+  transition,
+  type LoopTurn,
+  type QueryEvent,
+} from '@steward/control';
+import { updateSummary } from '@steward/context';
+import type { QueryRecord } from '@steward/store';
+import type { ControllerDeps, ControllerLimits } from './deps.ts';
+
+export { confirmationKey, fallbackFor, isAffirmative };
+
+export interface LoopResult {
+  level: 'none' | 'warning' | 'critical';
+  nudge: string;
+  detail: string;
+}
+
+export function detectLoop(history: readonly LoopTurn[], limits: ControllerLimits): LoopResult {
+  const v = detectLoopPure(history, { maxToolCalls: limits.maxToolCallsPerQuery });
+  return {
+    level: v.level,
+    nudge: v.nudge ?? '',
+    detail: v.findings.map((f) => `${f.detector}: ${f.message}`).join('; '),
+  };
+}
+
+export function checkLimits(
+  limits: ControllerLimits,
+  s: { turn: number; startedMs: number; deadlineAtMs: number | undefined; nowMs: number; toolCalls: number; tokens: number; costUsd: number },
+): EndReason | null {
+  return checkLimitsPure(
+    { turn: s.turn, startedMs: s.startedMs, nowMs: s.nowMs, toolCalls: s.toolCalls, tokens: s.tokens, costUsd: s.costUsd },
+    {
+      maxTurns: limits.maxTurns,
+      deadlineMs: s.deadlineAtMs ? s.deadlineAtMs - s.startedMs : limits.deadlineMs,
+      maxToolCalls: limits.maxToolCallsPerQuery,
+      ...(limits.tokenBudget ? { tokenBudget: limits.tokenBudget } : {}),
+      ...(limits.costBudgetUsd ? { costBudgetUsd: limits.costBudgetUsd } : {}),
+    },
+  );
+}
+
+/**
+ * Check a transition against the state machine. The stored state is already guarded by the
+ * atomic step scripts; an illegal transition here means a bug, so it is logged loudly.
+ */
+export function assertTransition(d: Pick<ControllerDeps, 'log'>, q: QueryRecord, from: QueryRecord['state'], event: QueryEvent): void {
+  const r = transition(from, event);
+  if (!r.ok) d.log.error({ queryId: q.queryId, from, event, err: r.error }, 'illegal state transition');
+}
+
+/** Fold messages leaving the verbatim window into the rolling summary (incremental). */
+export function foldSummary(summary: string, evicted: ChatMessage[]): string {
+  return updateSummary(summary, evicted, {});
+}
+
+export type { Language };

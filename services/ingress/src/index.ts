@@ -1,0 +1,4 @@
+export { startIngress, type IngressOptions, type IngressContext, type RunningIngress } from './service.ts';
+export { acceptMessage, type IntakeDeps, type IntakeResult } from './intake.ts';
+export { generateApiKey, parseApiKeys } from './api-keys.ts';
+export { buildApp, type AppDeps } from './app.ts';

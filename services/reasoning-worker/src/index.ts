@@ -1,0 +1,4 @@
+export { startReasoningWorker, type ReasoningWorkerOptions, type RunningReasoningWorker } from './service.ts';
+export type { LlmPort } from './llm-port.ts';
+export { systemPrompt, POLICY } from './system-prompt.ts';
+export { toProposal } from './to-proposal.ts';

@@ -1,0 +1,104 @@
+import { Worker } from 'bullmq';
+import { DEFAULTS, isStewardError, type Proposal } from '@steward/core';
+import type { PromptBudget } from '@steward/context';
+import { ConversationStore, QueryStore, createKeys, createQueues, createRedis, startWorker, type Log } from '@steward/store';
+import type { ToolRegistry } from '@steward/tools';
+import type { ReasoningDeps } from './deps.ts';
+import type { LlmPort } from './llm-port.ts';
+import { processTurn } from './process-turn.ts';
+
+export interface ReasoningWorkerOptions {
+  redisUrl: string;
+  prefix: string;
+  registry: ToolRegistry;
+  llm: LlmPort;
+  parseText: (content: string) => Proposal;
+  log: Log;
+  concurrency?: number;
+  promptMode?: 'budgeted' | 'naive';
+  budget?: PromptBudget;
+  outputTokens?: number;
+  temperature?: number;
+  /**
+   * Fleet-wide LLM requests per minute (0 = unlimited). One job is one LLM call, so BullMQ's
+   * queue limiter, which is shared by every worker of the queue, enforces it exactly.
+   */
+  rpm?: number;
+  /** Alternative limiter (e.g. a Redis GCRA per provider key); returns ms to wait, 0 = go. */
+  acquireSlot?: () => Promise<number>;
+}
+
+export interface RunningReasoningWorker {
+  deps: ReasoningDeps;
+  worker: Worker;
+  close(): Promise<void>;
+}
+
+/** Marks an error as a provider rate limit whose wait applies to the whole fleet. */
+function rateLimitWait(e: unknown): number | undefined {
+  if (isStewardError(e) && e.kind === 'rate_limited') return e.retryAfterMs ?? 1000;
+  return undefined;
+}
+
+export async function startReasoningWorker(o: ReasoningWorkerOptions): Promise<RunningReasoningWorker> {
+  const redis = createRedis(o.redisUrl);
+  const keys = createKeys(o.prefix);
+  const queues = createQueues(redis, o.prefix);
+  const outputTokens = o.outputTokens ?? DEFAULTS.outputTokensPerTurn;
+  const deps: ReasoningDeps = {
+    redis,
+    keys,
+    queries: new QueryStore(redis, keys),
+    conversations: new ConversationStore(redis, keys),
+    queues,
+    registry: o.registry,
+    llm: o.llm,
+    parseText: o.parseText,
+    promptMode: o.promptMode ?? 'budgeted',
+    budget: { maxContextTokens: DEFAULTS.maxContextTokens, outputTokens, ...o.budget },
+    outputTokens,
+    temperature: o.temperature ?? 0,
+    log: o.log,
+  };
+  // eslint-disable-next-line prefer-const
+  let worker: Worker;
+  const processor = async (data: Parameters<typeof processTurn>[1], job: Parameters<typeof processTurn>[2]) => {
+    if (o.acquireSlot) {
+      const wait = await o.acquireSlot();
+      if (wait > 0) {
+        // Over the fleet-wide requests-per-minute limit: pause this queue for every worker.
+        await worker.rateLimit(wait);
+        throw Worker.RateLimitError();
+      }
+    }
+    try {
+      await processTurn(deps, data, job);
+    } catch (e) {
+      const wait = rateLimitWait(e);
+      if (wait !== undefined) {
+        // The provider said 429: BullMQ's manual rate limit pauses the queue for every worker.
+        o.log.warn({ queryId: data.queryId, waitMs: wait }, 'LLM rate limited: pausing the reasoning queue');
+        await worker.rateLimit(wait);
+        throw Worker.RateLimitError();
+      }
+      throw e;
+    }
+  };
+  worker = startWorker('reasoning', processor, {
+    connection: redis,
+    prefix: o.prefix,
+    log: o.log,
+    concurrency: o.concurrency ?? 50,
+    worker: { limiter: o.rpm ? { max: o.rpm, duration: 60_000 } : { max: 1_000_000, duration: 1000 } },
+  });
+  await worker.waitUntilReady();
+  return {
+    deps,
+    worker,
+    async close() {
+      await worker.close();
+      await queues.close();
+      redis.disconnect();
+    },
+  };
+}
