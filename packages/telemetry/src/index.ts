@@ -25,3 +25,17 @@ export {
   type Resource,
   type SpanExporter,
 } from './span-exporter.ts';
+export { METRICS, QUEUE_STATES, type MetricDef, type MetricName, type MetricType } from './metric-defs.ts';
+export { eventObservations, labelValue, type Observation } from './event-metrics.ts';
+export {
+  metricsKey,
+  metricsGuardKey,
+  observationFields,
+  parseMetricsHash,
+  readMetricsSnapshot,
+  recordEventMetrics,
+  type CounterSample,
+  type HistogramSample,
+  type MetricsSnapshot,
+} from './metrics-store.ts';
+export { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from './prometheus-text.ts';

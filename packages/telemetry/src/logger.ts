@@ -56,7 +56,7 @@ export function createLogger(opts: CreateLoggerOptions): Logger {
 // pino resets the bindings formatter for children, so child bindings are redacted here instead:
 // an own `child` on the root is inherited by every descendant (pino builds them with Object.create).
 function redactChildBindings(logger: Logger): void {
-  const protoChild = logger.child as unknown as (this: Logger, b: Record<string, unknown>, o?: unknown) => Logger;
+  const protoChild = Reflect.get(logger, 'child') as unknown as (this: Logger, b: Record<string, unknown>, o?: unknown) => Logger;
   const child = function (this: Logger, bindings: Record<string, unknown>, options?: unknown): Logger {
     return protoChild.call(this, redactDeep(bindings) as Record<string, unknown>, options);
   };
