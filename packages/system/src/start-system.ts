@@ -1,7 +1,7 @@
 import { DEFAULTS, type Proposal } from '@steward/core';
 import { commerceTools, createShopClient } from '@steward/commerce';
 import { startController, type ControllerLimits } from '@steward/controller';
-import { startIngress, type RunningIngress } from '@steward/ingress';
+import { startIngress, type IngressOptions, type RunningIngress } from '@steward/ingress';
 import { createLlmClient, parseTextReply } from '@steward/llm';
 import { startReasoningWorker, type LlmPort } from '@steward/reasoning-worker';
 import { startShop } from '@steward/shop';
@@ -34,6 +34,12 @@ export interface SystemOptions {
   requireConfirmation?: boolean;
   logLevel?: string;
   logger?: Logger;
+  /** Extra ingress routes (channel adapters, web chat, admin UI). */
+  ingressPlugins?: IngressOptions['plugins'];
+  /** Backpressure for every message intake. */
+  admit?: IngressOptions['admit'];
+  /** Extra roles started with the system (e.g. the deliveries worker); each returns its closer. */
+  extraRoles?: ((ctx: { redisUrl: string; prefix: string; log: Logger }) => Promise<() => Promise<void>>)[];
 }
 
 export interface RunningSystem {
@@ -107,8 +113,11 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
       log: log.child({ service: 'ingress' }),
       debugTrace: debugTraceOf,
       metrics: (ctx) => renderMetrics(ctx.redis, prefix, ctx.queues),
+      ...(o.ingressPlugins ? { plugins: o.ingressPlugins } : {}),
+      ...(o.admit ? { admit: o.admit } : {}),
     });
     closers.push(() => ingress.close());
+    for (const role of o.extraRoles ?? []) closers.push(await role({ redisUrl: o.redisUrl, prefix, log }));
     return {
       ingress,
       url: ingress.url,

@@ -11,17 +11,25 @@ import {
 import { emitEvent, startQuery, type Keys, type QueryStore, type Queues } from '@steward/store';
 import type { Redis } from 'ioredis';
 
+export type Admission = { ok: true } | { ok: false; code: string; message: string; retryAfterSec: number };
+
 export interface IntakeDeps {
   redis: Redis;
   keys: Keys;
   queries: QueryStore;
   queues: Queues;
   deadlineMs: number;
+  /**
+   * Backpressure and fairness (per-customer / per-channel rate limits, global backlog): asked
+   * before anything is written; a refusal enqueues nothing and becomes a 429 with Retry-After.
+   */
+  admit?: (msg: PostMessageBody) => Promise<Admission>;
 }
 
 export type IntakeResult =
   | { ok: true; status: 'queued'; queryId: string; conversationId: string; duplicate: boolean; traceId: string }
-  | { ok: false; code: 'conversation_conflict'; message: string };
+  | { ok: false; code: 'conversation_conflict'; message: string }
+  | { ok: false; code: 'rate_limited' | string; message: string; retryAfterSec: number };
 
 /**
  * Accept one customer message: validate-then-enqueue only, never waiting for the model, so
@@ -34,6 +42,10 @@ export async function acceptMessage(
   opts: { traceparent?: string | undefined; now?: number } = {},
 ): Promise<IntakeResult> {
   const now = opts.now ?? Date.now();
+  if (deps.admit) {
+    const a = await deps.admit(msg);
+    if (!a.ok) return { ok: false, code: a.code, message: a.message, retryAfterSec: a.retryAfterSec };
+  }
   const conversationId = msg.conversationId ?? newConversationId();
   const parent = parseTraceparent(opts.traceparent);
   const traceId = parent?.traceId ?? newTraceId();

@@ -6,6 +6,7 @@ import { parseApiKeys } from './api-keys.ts';
 import { buildApp } from './app.ts';
 import { createAuthenticator } from './auth.ts';
 import { LiveEvents } from './live-events.ts';
+import type { IntakeDeps } from './intake.ts';
 
 export interface IngressOptions {
   redisUrl: string;
@@ -19,6 +20,8 @@ export interface IngressOptions {
   debugTrace: (events: StewardEvent[]) => unknown;
   metrics: (ctx: { redis: import('ioredis').Redis; queues: import('@steward/store').Queues }) => Promise<string>;
   plugins?: ((app: FastifyInstance, ctx: IngressContext) => Promise<void> | void)[];
+  admit?: IntakeDeps['admit'];
+  bodyLimit?: number;
 }
 
 export interface IngressContext {
@@ -27,6 +30,7 @@ export interface IngressContext {
   queries: QueryStore;
   queues: import('@steward/store').Queues;
   deadlineMs: number;
+  admit?: IntakeDeps['admit'];
 }
 
 export interface RunningIngress {
@@ -42,13 +46,14 @@ export async function startIngress(o: IngressOptions): Promise<RunningIngress> {
   const queues = createQueues(redis, o.prefix);
   const queries = new QueryStore(redis, keys);
   const deadlineMs = o.deadlineMs ?? DEFAULTS.deadlineMs;
-  const ctx: IngressContext = { redis, keys, queries, queues, deadlineMs };
+  const ctx: IngressContext = { redis, keys, queries, queues, deadlineMs, ...(o.admit ? { admit: o.admit } : {}) };
   const app = await buildApp({
     ...ctx,
     auth: createAuthenticator(parseApiKeys(o.apiKeys), o.adminToken),
     live: new LiveEvents(sub, keys),
     debugTrace: o.debugTrace,
     metrics: () => o.metrics({ redis, queues }),
+    ...(o.bodyLimit ? { bodyLimit: o.bodyLimit } : {}),
     plugins: (o.plugins ?? []).map((p) => (app: FastifyInstance) => p(app, ctx)),
   });
   const address = await app.listen({ port: o.port, host: o.host ?? '0.0.0.0' });

@@ -17,7 +17,13 @@ export function messageRoutes(app: FastifyInstance, deps: IntakeDeps, auth: Auth
       return sendError(reply, 403, 'channel_forbidden', `this key may only post to channel ${who.channel}`);
     }
     const r = await acceptMessage(deps, parsed.data, { traceparent: headerOf(req.headers.traceparent) });
-    if (!r.ok) return sendError(reply, 409, r.code, r.message);
+    if (!r.ok) {
+      if ('retryAfterSec' in r) {
+        reply.header('retry-after', String(Math.max(1, Math.ceil(r.retryAfterSec))));
+        return sendError(reply, 429, r.code, r.message);
+      }
+      return sendError(reply, 409, r.code, r.message);
+    }
     return reply.code(202).send({
       queryId: r.queryId,
       conversationId: r.conversationId,
