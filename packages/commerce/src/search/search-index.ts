@@ -54,12 +54,15 @@ export class SearchIndex {
   private readonly postings = new Map<string, Posting>();
   private readonly docLen: Float64Array;
   private readonly avgLen: number;
+  /** Per-query score accumulator, zeroed again after each query (no allocation per query). */
+  private readonly scratch: Float64Array;
   /** Query-word matches on variant options, precomputed: tokenizing per query would dominate. */
   private readonly variantTerms = new Map<IndexedVariant, Set<string>>();
 
   constructor(products: IndexedProduct[]) {
     this.products = products;
     this.docLen = new Float64Array(products.length);
+    this.scratch = new Float64Array(products.length);
     const memo = new Map<string, string[]>();
     const cached = (text: string): string[] => {
       let t = memo.get(text);
@@ -117,7 +120,8 @@ export class SearchIndex {
     if (terms.length === 0) {
       ranked = this.products.map((_, d) => [d, 0]);
     } else {
-      const scores = new Map<number, number>();
+      const scores = this.scratch;
+      const seen: number[] = [];
       for (const t of terms) {
         const post = this.postings.get(t);
         if (!post) continue;
@@ -125,42 +129,52 @@ export class SearchIndex {
         for (let i = 0; i < post.docs.length; i++) {
           const d = post.docs[i]!;
           const tf = post.tfs[i]!;
-          const s = (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * this.docLen[d]!) / this.avgLen));
-          scores.set(d, (scores.get(d) ?? 0) + s);
+          if (scores[d] === 0) seen.push(d);
+          scores[d]! += (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * this.docLen[d]!) / this.avgLen));
         }
       }
-      ranked = [...scores.entries()].sort((x, y) => y[1] - x[1] || x[0] - y[0]);
+      ranked = seen.map((d) => [d, scores[d]!] as [number, number]);
+      for (const d of seen) scores[d] = 0;
+      ranked.sort((x, y) => y[1] - x[1] || x[0] - y[0]);
     }
     const hits: SearchHit[] = [];
     let total = 0;
+    const filtered = q.min_price !== undefined || q.max_price !== undefined || q.in_stock_only === true || (q.options !== undefined && Object.keys(q.options).length > 0);
     for (const [d, score] of ranked) {
       const product = this.products[d]!;
-      const variants = this.filterVariants(product, q, terms);
-      if (variants.length === 0) continue;
-      total++;
-      if (hits.length < limit) hits.push({ product, score, variants });
+      if (hits.length < limit) {
+        const variants = this.filterVariants(product, q, terms);
+        if (variants.length === 0) continue;
+        hits.push({ product, score, variants });
+        total++;
+      } else if (filtered ? product.variants.some((v) => this.passes(v, q)) : product.variants.length > 0) {
+        // Past the page only the count matters: an existence check, no sorting.
+        total++;
+      }
     }
     return { total, hits };
   }
 
+  /** Price range, stock and option filters of one variant (option names and values in any case, values in English or Chinese). */
+  private passes(v: IndexedVariant, q: SearchQuery): boolean {
+    if (q.min_price !== undefined && v.price < q.min_price) return false;
+    if (q.max_price !== undefined && v.price > q.max_price) return false;
+    if (q.in_stock_only && (!v.available || v.stock <= 0)) return false;
+    if (q.options) {
+      for (const [k, raw] of Object.entries(q.options)) {
+        const want = raw.toLowerCase();
+        const key = Object.keys(v.options).find((o) => o.toLowerCase() === k.toLowerCase());
+        if (key === undefined) return false;
+        if (v.options[key]?.toLowerCase() !== want && v.options_zh[key]?.toLowerCase() !== want) return false;
+      }
+    }
+    return true;
+  }
+
   private filterVariants(p: IndexedProduct, q: SearchQuery, terms: string[]): IndexedVariant[] {
-    const wanted = q.options ? Object.entries(q.options).map(([k, v]) => [k.toLowerCase(), v.toLowerCase()] as const) : [];
     const out: Array<[IndexedVariant, number]> = [];
     for (const v of p.variants) {
-      if (q.min_price !== undefined && v.price < q.min_price) continue;
-      if (q.max_price !== undefined && v.price > q.max_price) continue;
-      if (q.in_stock_only && (!v.available || v.stock <= 0)) continue;
-      let ok = true;
-      for (const [k, want] of wanted) {
-        const key = Object.keys(v.options).find((o) => o.toLowerCase() === k);
-        const en = key === undefined ? undefined : v.options[key]?.toLowerCase();
-        const zh = key === undefined ? undefined : v.options_zh[key]?.toLowerCase();
-        if (en !== want && zh !== want) {
-          ok = false;
-          break;
-        }
-      }
-      if (!ok) continue;
+      if (!this.passes(v, q)) continue;
       let match = 0;
       if (terms.length > 0) {
         const words = this.variantTerms.get(v)!;
