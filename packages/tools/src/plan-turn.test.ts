@@ -82,6 +82,35 @@ describe('planTurn', () => {
     expect(planTurn(registry, [call('nope')])).toMatchObject({ ok: false, error: 'call 0: unknown tool nope' });
   });
 
+  it('orders the write chain by references, not only by position', () => {
+    // The cancel (0) uses the result of the return (1): the chain must be 1 → 0, not 0 → 1.
+    const p = plan([call('cancel_pending_order', { order_id: '$call:1.order_id' }), call('return_delivered_order_items')]);
+    expect(p.edges).toEqual([{ from: 1, to: 0, reason: 'ref' }]);
+    expect(p.topologicalOrder).toEqual([1, 0]);
+  });
+
+  it('plans calls that arrived with an error as skipped, keeping the indexes', () => {
+    const p = plan([
+      { name: 'get_ordr', arguments: {}, error: 'Unknown tool get_ordr.' },
+      call('get_user_details', { user_id: '$call:0' }),
+      call('get_product_details', { product_id: '$call:1' }),
+      call('get_order_details', { order_id: '#W1' }),
+      call('cancel_pending_order', { order_id: '#W1' }),
+    ]);
+    expect(p.calls.map((c) => c.skip !== undefined)).toEqual([true, true, true, false, false]);
+    expect(p.calls[0]?.skip).toBe('Unknown tool get_ordr.');
+    expect(p.calls[2]?.skip).toMatch(/needs the result of call 1 \(get_user_details\)/);
+    // Skipped calls have no edges; the declared dependency of the cancel on the lookup stays.
+    expect(p.edges).toEqual([{ from: 3, to: 4, reason: 'declared' }]);
+    expect(p.roots).toEqual([3]);
+  });
+
+  it('does not make a call wait, by declaration, for a call in error', () => {
+    const p = plan([{ name: 'get_order_details', arguments: {}, error: 'missing order_id' }, call('cancel_pending_order', { order_id: '#W1' })]);
+    expect(p.edges).toEqual([]);
+    expect(p.roots).toEqual([1]);
+  });
+
   it('plans an empty turn', () => {
     const p = plan([]);
     expect(p.roots).toEqual([]);

@@ -6,13 +6,16 @@ import { collectRefs } from './call-refs.ts';
 // (not when the whole previous "layer" ends). Call j depends on call i (i ≠ j) when:
 //   - declared: j's tool lists i's tool in `dependsOn` (e.g. a return needs the order lookup);
 //   - ref: j's arguments reference i's result ("$call:<i>" or {"$ref": i}, see call-refs.ts);
-//   - sequential: both are sequential (writes), i comes first and no sequential call lies
-//     between them — writes of one conversation never overlap, and the model's order is kept.
-// Independent calls get no edge and run in parallel.
+//   - sequential: both are sequential (writes) and i is the one just before j in the turn's
+//     order (proposal order unless other edges say otherwise) — writes never overlap.
+// Independent calls get no edge and run in parallel. Calls that arrived with an error are
+// planned as skipped (see PlannedCall.skip) so that indexes stay those the model wrote.
 
 export interface PlannedCallInput {
   name: string;
   arguments: Record<string, unknown>;
+  /** Set when the call cannot run (unknown tool, invalid arguments): it is planned as skipped. */
+  error?: string;
 }
 
 export type EdgeReason = 'declared' | 'ref' | 'sequential';
@@ -30,12 +33,18 @@ export interface PlannedCall {
   dependsOn: number[];
   /** Calls waiting on this one, ascending. */
   dependents: number[];
+  /**
+   * Why this call must not run, when it must not: its own error, or a reference to the result
+   * of a call that does not run. The executor records it as the call's observation at once.
+   * A skipped call has no edges, so nothing waits for it.
+   */
+  skip?: string;
 }
 
 export interface TurnPlan {
   calls: PlannedCall[];
   edges: PlanEdge[];
-  /** Calls with no dependencies: enqueue them at once. */
+  /** Calls to enqueue at once: runnable, with no dependencies. */
   roots: number[];
   /** An order in which every call comes after its dependencies (ties by index). */
   topologicalOrder: number[];
@@ -46,7 +55,7 @@ export interface TurnPlan {
 export type TurnPlanResult = { ok: true; plan: TurnPlan } | { ok: false; error: string; cycle?: number[] };
 
 export interface PlanOptions {
-  /** Chain sequential calls in proposal order (default true). */
+  /** Chain sequential calls so they never overlap (default true). */
   serializeSequential?: boolean;
 }
 
@@ -56,77 +65,101 @@ export function isSequential(spec: ToolSpec): boolean {
 }
 
 export function planTurn(registry: ToolRegistry, calls: readonly PlannedCallInput[], opts: PlanOptions = {}): TurnPlanResult {
-  const specs: ToolSpec[] = [];
+  const n = calls.length;
+  const specs: (ToolSpec | undefined)[] = [];
   for (const [i, c] of calls.entries()) {
     const spec = registry.get(c.name);
-    if (!spec) return { ok: false, error: `call ${i}: unknown tool ${c.name}` };
+    if (!spec && c.error === undefined) return { ok: false, error: `call ${i}: unknown tool ${c.name}` };
     specs.push(spec);
   }
+  const failed = (i: number) => calls[i]?.error !== undefined;
 
+  // 1. Declared and reference edges; a call in error ends at once, so nothing waits for it
+  //    by declaration (a reference to it still needs its result: handled in step 3).
   const edges: PlanEdge[] = [];
-  const seen = new Set<string>();
   const add = (from: number, to: number, reason: EdgeReason) => {
-    const key = `${from}>${to}`;
-    if (seen.has(key)) return;
-    seen.add(key);
-    edges.push({ from, to, reason });
+    if (!edges.some((e) => e.from === from && e.to === to)) edges.push({ from, to, reason });
   };
-
   for (const [j, spec] of specs.entries()) {
+    if (!spec || failed(j)) continue;
     const deps = new Set(spec.dependsOn ?? []);
-    for (const [i, c] of calls.entries()) if (i !== j && deps.has(c.name)) add(i, j, 'declared');
+    for (const [i, c] of calls.entries()) if (i !== j && !failed(i) && deps.has(c.name)) add(i, j, 'declared');
   }
   for (const [j, c] of calls.entries()) {
+    if (failed(j)) continue;
     for (const ref of collectRefs(c.arguments)) {
       if (ref.index === j) return { ok: false, error: `call ${j} (${c.name}) references its own result`, cycle: [j, j] };
-      if (ref.index >= calls.length) {
-        return { ok: false, error: `call ${j} (${c.name}) references call ${ref.index}, but the turn has ${calls.length} calls` };
-      }
+      if (ref.index >= n) return { ok: false, error: `call ${j} (${c.name}) references call ${ref.index}, but the turn has ${n} calls` };
       add(ref.index, j, 'ref');
     }
   }
+
+  // 2. Cycles can only come from explicit references (the registry refuses declared cycles).
+  const first = topoSort(n, edges);
+  if (!first.ok) {
+    const names = first.cycle.map((i) => `${i}:${calls[i]?.name}`).join(' -> ');
+    return { ok: false, error: `the calls of this turn reference each other in a cycle: ${names}`, cycle: first.cycle };
+  }
+
+  // 3. A call that needs the result of a call that does not run cannot run either.
+  const skip = new Map<number, string>();
+  for (const i of first.order) {
+    const own = calls[i]?.error;
+    if (own !== undefined) {
+      skip.set(i, own);
+      continue;
+    }
+    const blocked = edges.find((e) => e.to === i && e.reason === 'ref' && skip.has(e.from));
+    if (blocked) skip.set(i, `not run: it needs the result of call ${blocked.from} (${calls[blocked.from]?.name}), which did not run`);
+  }
+  const live = edges.filter((e) => !skip.has(e.from) && !skip.has(e.to));
+
+  // 4. Sequential calls (writes) in a chain, following the order found above so that the
+  //    chain agrees with every other edge and cannot close a cycle.
   if (opts.serializeSequential ?? true) {
     let prev = -1;
-    for (const [j, spec] of specs.entries()) {
-      if (!isSequential(spec)) continue;
-      if (prev >= 0) add(prev, j, 'sequential');
-      prev = j;
+    for (const i of first.order) {
+      const spec = specs[i];
+      if (!spec || skip.has(i) || !isSequential(spec)) continue;
+      if (prev >= 0 && !live.some((e) => e.from === prev && e.to === i)) live.push({ from: prev, to: i, reason: 'sequential' });
+      prev = i;
     }
   }
 
-  const dependsOn = calls.map(() => new Set<number>());
-  const dependents = calls.map(() => new Set<number>());
-  for (const e of edges) {
-    dependsOn[e.to]?.add(e.from);
-    dependents[e.from]?.add(e.to);
-  }
-  const order = topoSort(calls.length, dependsOn, dependents);
-  if (!order.ok) {
-    const names = order.cycle.map((i) => `${i}:${calls[i]?.name}`).join(' -> ');
-    return { ok: false, error: `the calls of this turn reference each other in a cycle: ${names}`, cycle: order.cycle };
-  }
-
-  const sorted = (s: Set<number> | undefined) => [...(s ?? [])].sort((a, b) => a - b);
-  const planned: PlannedCall[] = calls.map((c, i) => ({ index: i, name: c.name, dependsOn: sorted(dependsOn[i]), dependents: sorted(dependents[i]) }));
-  const topologicalOrder = order.order;
+  const final = topoSort(n, live);
+  if (!final.ok) return { ok: false, error: 'internal: sequential chain closed a cycle', cycle: final.cycle };
+  const planned: PlannedCall[] = calls.map((c, i) => {
+    const p: PlannedCall = {
+      index: i,
+      name: c.name,
+      dependsOn: live.filter((e) => e.to === i).map((e) => e.from).sort((a, b) => a - b),
+      dependents: live.filter((e) => e.from === i).map((e) => e.to).sort((a, b) => a - b),
+    };
+    const why = skip.get(i);
+    if (why !== undefined) p.skip = why;
+    return p;
+  });
+  const order = final.order;
   return {
     ok: true,
     plan: {
       calls: planned,
-      edges,
-      roots: planned.filter((p) => p.dependsOn.length === 0).map((p) => p.index),
-      topologicalOrder,
-      criticalPath: (latencies) => criticalPath(planned, topologicalOrder, latencies),
+      edges: live,
+      roots: planned.filter((p) => p.dependsOn.length === 0 && p.skip === undefined).map((p) => p.index),
+      topologicalOrder: order,
+      criticalPath: (latencies) => criticalPath(planned, order, latencies),
     },
   };
 }
 
 /** Kahn's algorithm, smallest ready index first so the order is stable; a cycle is reported as a path. */
-function topoSort(
-  n: number,
-  dependsOn: Set<number>[],
-  dependents: Set<number>[],
-): { ok: true; order: number[] } | { ok: false; cycle: number[] } {
+function topoSort(n: number, edges: readonly PlanEdge[]): { ok: true; order: number[] } | { ok: false; cycle: number[] } {
+  const dependsOn = Array.from({ length: n }, () => new Set<number>());
+  const dependents = Array.from({ length: n }, () => new Set<number>());
+  for (const e of edges) {
+    dependsOn[e.to]?.add(e.from);
+    dependents[e.from]?.add(e.to);
+  }
   const indeg = dependsOn.map((s) => s.size);
   const ready: number[] = [];
   for (let i = 0; i < n; i++) if (indeg[i] === 0) ready.push(i);

@@ -76,6 +76,16 @@ describe('resolveCall', () => {
     expect(r).toMatchObject({ ok: false, code: 'invalid_arguments' });
   });
 
+  it('decodes double-encoded arguments and treats null as no arguments', () => {
+    const twice = JSON.stringify(JSON.stringify({ order_id: '#W1' }));
+    expect(resolveCall(registry, 'get_order_details', twice)).toMatchObject({
+      ok: true,
+      args: { order_id: '#W1' },
+      coerced: ['(arguments): double-encoded JSON decoded'],
+    });
+    expect(resolveCall(registry, 'get_order_details', 'null')).toMatchObject({ ok: false, code: 'invalid_arguments' });
+  });
+
   it('reports a repaired name together with the arguments', () => {
     const r = resolveCall(registry, 'getOrderDetails', '{"order_id":"#W1"}');
     expect(r).toMatchObject({ ok: true, name: 'get_order_details', repairedFrom: 'getOrderDetails' });

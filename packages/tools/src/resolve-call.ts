@@ -49,28 +49,36 @@ export function resolveCall(registry: ToolRegistry, name: string, rawArgs: unkno
     args: v.args,
     ...(resolved.repairedFrom !== undefined ? { repairedFrom: resolved.repairedFrom } : {}),
     dropped: v.dropped,
-    coerced: v.coerced,
+    coerced: parsed.note !== undefined ? [parsed.note, ...v.coerced] : v.coerced,
     refs: v.refs,
   };
 }
 
-function parseArgs(raw: unknown): { ok: true; value: Record<string, unknown> } | { ok: false; error: string } {
+function parseArgs(raw: unknown): { ok: true; value: Record<string, unknown>; note?: string } | { ok: false; error: string } {
   let value = raw;
-  if (raw === undefined || raw === null) value = {};
-  else if (typeof raw === 'string') {
-    if (raw.trim() === '') value = {};
-    else {
+  let note: string | undefined;
+  if (typeof raw === 'string') {
+    try {
+      value = raw.trim() === '' ? {} : (JSON.parse(raw) as unknown);
+    } catch (e) {
+      return { ok: false, error: `arguments are not valid JSON (${(e as Error).message})` };
+    }
+    // Some models encode the arguments twice ("\"{\\"order_id\\": …}\""): one more parse is safe.
+    if (typeof value === 'string' && /^\s*\{/.test(value)) {
       try {
-        value = JSON.parse(raw) as unknown;
-      } catch (e) {
-        return { ok: false, error: `arguments are not valid JSON (${(e as Error).message})` };
+        value = JSON.parse(value) as unknown;
+        note = '(arguments): double-encoded JSON decoded';
+      } catch {
+        // leave it: reported below as not an object
       }
     }
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+  // No arguments at all is an empty object: tools without parameters get called this way.
+  if (value === undefined || value === null) value = {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
     return { ok: false, error: 'arguments must be a JSON object' };
   }
-  return { ok: true, value: value as Record<string, unknown> };
+  return { ok: true, value: value as Record<string, unknown>, ...(note !== undefined ? { note } : {}) };
 }
 
 /**
