@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { startSimLlm, type SimLlm } from './server.ts';
-import { loadShopData, runRequest, systemPrompt, TestShop, TOOLS, type ShopData } from './test-shop.ts';
+import { loadShopData, runRequest, systemPrompt, TestShop, TOOLS, type ShopData, type TauOrder } from './test-shop.ts';
 
 let sim: SimLlm;
 let client: OpenAI;
@@ -14,14 +14,14 @@ beforeAll(async () => {
 });
 afterAll(() => sim.close());
 
-const firstOrder = (pred: (o: Record<string, any>) => boolean) => Object.values(data.orders).find(pred)!;
+const firstOrder = (pred: (o: TauOrder) => boolean): TauOrder => Object.values(data.orders).find(pred)!;
 const ordered = () => firstOrder((o) => o.status === 'processed' && o.fulfillments.length > 0);
 const delivered = () => firstOrder((o) => o.status === 'delivered' && o.items.length >= 2);
 
 describe('order status', () => {
   it('identifies the customer by email, reads the order and names its real status (English)', async () => {
     const order = ordered();
-    const email = data.users[order.user_id]!.email as string;
+    const email = data.users[order.user_id]!.email;
     const shop = new TestShop(data);
     const { answer } = await runRequest(client, shop, [
       { role: 'system', content: systemPrompt(null, 'en') },
@@ -31,7 +31,7 @@ describe('order status', () => {
     expect(shop.log[0]!.args).toEqual({ email });
     expect(answer).toContain(order.order_id);
     expect(answer).toContain(order.status);
-    expect(answer).toContain(order.fulfillments[0].tracking_id[0]);
+    expect(answer).toContain(order.fulfillments[0]!.tracking_id[0]!);
   });
 
   it('answers in Mandarin with the translated status and the English word in parentheses', async () => {
@@ -94,7 +94,7 @@ describe('products', () => {
 describe('return with confirmation', () => {
   it('proposes the return, relays the confirmation request, and re-proposes the exact call after "yes"', async () => {
     const order = delivered();
-    const item = order.items[0];
+    const item = order.items[0]!;
     const word = String(item.name).split(' ').at(-1)!.toLowerCase();
     const shop = new TestShop(data);
     const first = await runRequest(client, shop, [
@@ -102,11 +102,11 @@ describe('return with confirmation', () => {
       { role: 'user', content: `I want to return the ${word} from order ${order.order_id}` },
     ]);
     const proposed = shop.log.find((c) => c.name === 'return_delivered_order_items')!;
-    const expectedIds = order.items.filter((i: any) => new RegExp(`\\b${word}s?\\b`, 'i').test(i.name)).map((i: any) => i.item_id);
-    expect(proposed.args).toEqual({ order_id: order.order_id, item_ids: expectedIds, payment_method_id: order.payment_history[0].payment_method_id });
+    const expectedIds = order.items.filter((i) => new RegExp(`\\b${word}s?\\b`, 'i').test(i.name)).map((i) => i.item_id);
+    expect(proposed.args).toEqual({ order_id: order.order_id, item_ids: expectedIds, payment_method_id: order.payment_history[0]!.payment_method_id });
     expect(first.answer).toContain(order.order_id);
     expect(first.answer).toContain(item.item_id);
-    expect(first.answer).toContain(order.payment_history[0].payment_method_id);
+    expect(first.answer).toContain(order.payment_history[0]!.payment_method_id);
     expect(first.answer).toMatch(/yes/);
 
     shop.confirmed = true;
@@ -126,7 +126,7 @@ describe('return with confirmation', () => {
     ]);
     expect(first.answer).toContain('是否确认？');
     const ids = shop.log.find((c) => c.name === 'return_delivered_order_items')!.args.item_ids;
-    expect(ids).toEqual(order.items.map((i: any) => i.item_id));
+    expect(ids).toEqual(order.items.map((i) => i.item_id));
     const before = shop.log.length;
     const second = await runRequest(client, shop, [...first.messages, { role: 'user', content: '否，先不要' }]);
     expect(shop.log.length).toBe(before);

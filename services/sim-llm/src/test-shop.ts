@@ -6,12 +6,38 @@ import type OpenAI from 'openai';
 
 const TAU = new URL('../../../../shared/taubench/', import.meta.url);
 
-type Json = Record<string, any>;
+export interface TauItem {
+  name: string;
+  product_id: string;
+  item_id: string;
+  price: number;
+  options: Record<string, string>;
+}
+export interface TauOrder {
+  order_id: string;
+  user_id: string;
+  items: TauItem[];
+  fulfillments: { tracking_id: string[]; item_ids: string[] }[];
+  status: string;
+  payment_history: { transaction_type: string; amount: number; payment_method_id: string }[];
+  [more: string]: unknown;
+}
+export interface TauUser {
+  email: string;
+  orders: string[];
+  [more: string]: unknown;
+}
+export interface TauProduct {
+  name: string;
+  product_id: string;
+  variants: Record<string, { item_id: string; options: Record<string, string>; available: boolean; price: number }>;
+}
+type Args = Record<string, unknown>;
 
 export interface ShopData {
-  users: Record<string, Json>;
-  orders: Record<string, Json>;
-  products: Record<string, Json>;
+  users: Record<string, TauUser>;
+  orders: Record<string, TauOrder>;
+  products: Record<string, TauProduct>;
   source: 'taubench' | 'handmade';
 }
 
@@ -60,15 +86,15 @@ const HANDMADE: Omit<ShopData, 'source'> = {
 
 export function loadShopData(): ShopData {
   if (existsSync(new URL('orders.json', TAU))) {
-    const read = (f: string): Record<string, Json> => JSON.parse(readFileSync(new URL(f, TAU), 'utf8'));
-    return { users: read('users.json'), orders: read('orders.json'), products: read('products.json'), source: 'taubench' };
+    const read = <T>(f: string): Record<string, T> => JSON.parse(readFileSync(new URL(f, TAU), 'utf8')) as Record<string, T>;
+    return { users: read<TauUser>('users.json'), orders: read<TauOrder>('orders.json'), products: read<TauProduct>('products.json'), source: 'taubench' };
   }
   return { ...structuredClone(HANDMADE), source: 'handmade' };
 }
 
 export interface ToolCallLog {
   name: string;
-  args: Json;
+  args: Args;
   result: string;
 }
 
@@ -83,9 +109,9 @@ export class TestShop {
   }
 
   run(name: string, rawArgs: string): string {
-    let args: Json;
+    let args: Args;
     try {
-      args = JSON.parse(rawArgs);
+      args = JSON.parse(rawArgs) as Args;
     } catch {
       return 'Error: arguments are not valid JSON';
     }
@@ -94,35 +120,37 @@ export class TestShop {
     return result;
   }
 
-  private exec(name: string, a: Json): string {
+  private exec(name: string, a: Args): string {
+    const s = (k: string): string => (typeof a[k] === 'string' ? a[k] : '');
     const { users, orders, products } = this.data;
     switch (name) {
       case 'find_user_id_by_email': {
-        const hit = Object.entries(users).find(([, u]) => String(u.email).toLowerCase() === String(a.email).toLowerCase());
+        const hit = Object.entries(users).find(([, u]) => u.email.toLowerCase() === s('email').toLowerCase());
         return hit ? hit[0] : 'Error: user not found';
       }
       case 'get_user_details':
-        return users[a.user_id] ? JSON.stringify(users[a.user_id]) : 'Error: user not found';
+        return users[s('user_id')] ? JSON.stringify(users[s('user_id')]) : 'Error: user not found';
       case 'get_order_details':
-        return orders[a.order_id] ? JSON.stringify(orders[a.order_id]) : 'Error: order not found';
+        return orders[s('order_id')] ? JSON.stringify(orders[s('order_id')]) : 'Error: order not found';
       case 'get_product_details':
-        return products[a.product_id] ? JSON.stringify(products[a.product_id]) : 'Error: product not found';
+        return products[s('product_id')] ? JSON.stringify(products[s('product_id')]) : 'Error: product not found';
       case 'search_products': {
-        const words = String(a.query).toLowerCase().split(/\s+/).filter(Boolean);
+        const words = s('query').toLowerCase().split(/\s+/).filter(Boolean);
         const hits = Object.values(products)
-          .filter((p) => words.some((w) => String(p.name).toLowerCase().includes(w)))
+          .filter((p) => words.some((w) => p.name.toLowerCase().includes(w)))
           .map((p) => {
-            const prices = Object.values(p.variants as Json).map((v: Json) => v.price as number);
+            const prices = Object.values(p.variants).map((v) => v.price);
             return { name: p.name, product_id: p.product_id, price_range: { min: Math.min(...prices), max: Math.max(...prices) } };
           });
         return JSON.stringify({ results: hits });
       }
       case 'return_delivered_order_items': {
-        const o = orders[a.order_id];
+        const o = orders[s('order_id')];
         if (!o) return 'Error: order not found';
         if (o.status !== 'delivered') return 'Error: non-delivered order cannot be returned';
         if (!this.confirmed) return 'Confirmation required: this action changes the order. List its exact details to the customer and ask for an explicit "yes".';
-        Object.assign(o, { status: 'return requested', return_items: [...a.item_ids].sort(), return_payment_method_id: a.payment_method_id });
+        const ids = Array.isArray(a.item_ids) ? a.item_ids.map(String) : [];
+        Object.assign(o, { status: 'return requested', return_items: ids.sort(), return_payment_method_id: s('payment_method_id') });
         return JSON.stringify(o);
       }
       case 'transfer_to_human_agents':

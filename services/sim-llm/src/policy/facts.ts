@@ -2,7 +2,7 @@
 // tools (a loop warning, or the tool it needs is not offered).
 import { R } from '../replies.ts';
 import { isError, parseOrder, parseSearch } from '../tool-results.ts';
-import { answer, type Decision, type PolicyContext } from './types.ts';
+import { answer, argText, type Decision, type PolicyContext } from './types.ts';
 
 export function answerFromFacts(ctx: PolicyContext, why: string): Decision {
   const lang = ctx.language;
@@ -11,11 +11,11 @@ export function answerFromFacts(ctx: PolicyContext, why: string): Decision {
     if (s.result === undefined || isError(s.result)) continue;
     if (s.name === 'get_order_details') {
       const o = parseOrder(s.result);
-      if (o) return answer(R.orderStatus(lang, o.orderId ?? String(s.args.order_id ?? ''), o), `${why}: answer with the order already read.`);
+      if (o) return answer(R.orderStatus(lang, o.orderId ?? argText(s.args.order_id), o), `${why}: answer with the order already read.`);
     }
     if (s.name === 'search_products') {
       const hits = parseSearch(s.result);
-      if (hits.length) return answer(R.searchResults(lang, String(s.args.query ?? ''), hits.slice(0, 3)), `${why}: answer with the search already made.`);
+      if (hits.length) return answer(R.searchResults(lang, argText(s.args.query), hits.slice(0, 3)), `${why}: answer with the search already made.`);
     }
   }
   return answer(R.cannotComplete(lang), `${why}: nothing useful observed; apologise.`);

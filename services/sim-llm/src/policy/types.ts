@@ -51,3 +51,8 @@ export function fromCustomer<T>(ctx: PolicyContext, pick: (text: string) => T | 
   }
   return undefined;
 }
+
+/** A tool argument as text (numbers too); anything else is empty. */
+export function argText(v: unknown): string {
+  return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '';
+}

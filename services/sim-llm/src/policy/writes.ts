@@ -7,7 +7,7 @@ import { isConfirmationRequired, isError, parseOrder, parseProductVariants, type
 import { confirmationRequest, WRITE_TOOLS, type WriteDetails } from './confirmation.ts';
 import { identify } from './identify.ts';
 import { loadOrder, resolveOrderId } from './orders.ts';
-import { answer, findStep, type Decision, type PlannedCall, type PolicyContext } from './types.ts';
+import { answer, argText, findStep, type Decision, type PlannedCall, type PolicyContext } from './types.ts';
 import { chooseVariant, optionsLabel } from './variants.ts';
 
 const REQUIRED_STATUS: Record<WriteKind, string> = { cancel: 'pending', return: 'delivered', exchange: 'delivered' };
@@ -95,7 +95,7 @@ export function runWrite(ctx: PolicyContext, c: PlannedCall, details: WriteDetai
 /** The customer said yes to our confirmation request: make exactly that call again. */
 export function confirmedWrite(ctx: PolicyContext, c: PlannedCall): Decision {
   const kind = WRITE_TOOLS[c.name] ?? 'return';
-  const orderId = String(c.args.order_id ?? '');
+  const orderId = argText(c.args.order_id);
   // Names for a repeated confirmation request come from an order read in this request, if any.
   const read = findStep(ctx, 'get_order_details', { order_id: orderId })?.result;
   const known = read ? (parseOrder(read)?.items ?? []) : [];
