@@ -39,3 +39,5 @@ export {
   type MetricsSnapshot,
 } from './metrics-store.ts';
 export { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from './prometheus-text.ts';
+export { DebugStep, DebugTrace, buildDebugTrace } from './debug-trace.ts';
+export { REPORT_MAX_FIELD_CHARS, renderDebugReport } from './debug-report.ts';
