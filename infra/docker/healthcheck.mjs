@@ -1,5 +1,8 @@
 // Docker HEALTHCHECK for the one steward image. HTTP services (ingress, shop, sim-llm) serve
 // /healthz on PORT; workers serve it on HEALTH_PORT. Plain JS: it runs outside any package.
+/* global fetch, AbortSignal */
+import process from 'node:process';
+
 const HTTP_PORTS = { ingress: 3000, shop: 3100, 'sim-llm': 3200 };
 const service = process.env.SERVICE ?? 'ingress';
 const port =

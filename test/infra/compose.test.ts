@@ -23,8 +23,24 @@ const env = (name: string): Obj => obj(svc(name).environment, `services.${name}.
 
 /** Env each service reads (from the service contracts); compose must set them all. */
 const REQUIRED_ENV: Record<string, string[]> = {
-  ingress: ['PORT', 'INGRESS_API_KEYS', 'ADMIN_TOKEN', 'SLACK_SIGNING_SECRET', 'WHATSAPP_APP_SECRET', 'WHATSAPP_VERIFY_TOKEN', 'TELEGRAM_SECRET_TOKEN', 'WEBHOOK_SECRETS'],
-  'reasoning-worker': ['OPENAI_BASE_URL', 'OPENAI_API_KEY', 'LLM_MODEL', 'LLM_RPM', 'REASONING_CONCURRENCY', 'HEALTH_PORT'],
+  ingress: [
+    'PORT',
+    'INGRESS_API_KEYS',
+    'ADMIN_TOKEN',
+    'SLACK_SIGNING_SECRET',
+    'WHATSAPP_APP_SECRET',
+    'WHATSAPP_VERIFY_TOKEN',
+    'TELEGRAM_SECRET_TOKEN',
+    'WEBHOOK_SECRETS',
+  ],
+  'reasoning-worker': [
+    'OPENAI_BASE_URL',
+    'OPENAI_API_KEY',
+    'LLM_MODEL',
+    'LLM_RPM',
+    'REASONING_CONCURRENCY',
+    'HEALTH_PORT',
+  ],
   controller: ['MAX_TURNS', 'QUERY_DEADLINE_MS', 'CONTROLLER_CONCURRENCY', 'HEALTH_PORT'],
   'tool-worker': ['SHOP_URL', 'SHOP_API_TOKEN', 'TOOL_CONCURRENCY', 'HEALTH_PORT'],
   tracer: ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_PROTOCOL', 'HEALTH_PORT'],
@@ -39,7 +55,8 @@ function hostPorts(name: string): string[] {
 
 describe('docker-compose.yml', () => {
   it('has Redis, Jaeger and every steward service', () => {
-    for (const name of ['redis', 'jaeger', ...STEWARD_SERVICES]) expect(Object.keys(services)).toContain(name);
+    for (const name of ['redis', 'jaeger', ...STEWARD_SERVICES])
+      expect(Object.keys(services)).toContain(name);
   });
 
   it('runs every steward service from the one image built by infra/Dockerfile', () => {
@@ -63,7 +80,8 @@ describe('docker-compose.yml', () => {
       expect(e.REDIS_URL).toBe('redis://redis:6379');
       expect(e.REDIS_PREFIX).toBe('{steward}');
       expect(e.REDACT_PII).toBe('true');
-      for (const key of REQUIRED_ENV[name] ?? []) expect(Object.keys(e), `${name} sets ${key}`).toContain(key);
+      for (const key of REQUIRED_ENV[name] ?? [])
+        expect(Object.keys(e), `${name} sets ${key}`).toContain(key);
     }
     expect(env('reasoning-worker').OPENAI_BASE_URL).toContain('http://sim-llm:3200/v1');
     expect(env('tool-worker').SHOP_URL).toBe('http://shop:3100');
@@ -76,7 +94,8 @@ describe('docker-compose.yml', () => {
       expect(svc(name).ports, name).toBeUndefined();
     }
     // A fixed name on any container would also break `docker compose -p other up`.
-    for (const [name, s] of Object.entries(services)) expect(obj(s, name).container_name, name).toBeUndefined();
+    for (const [name, s] of Object.entries(services))
+      expect(obj(s, name).container_name, name).toBeUndefined();
   });
 
   it('publishes the HTTP services on their default ports', () => {
@@ -122,7 +141,10 @@ describe('docker-compose.yml', () => {
         if (condition === 'service_healthy') {
           // Either an explicit test or the image's HEALTHCHECK (steward services).
           const hc = svc(dep).healthcheck;
-          expect(isObj(hc) || (STEWARD_SERVICES as readonly string[]).includes(dep), `${dep} has a healthcheck`).toBe(true);
+          expect(
+            isObj(hc) || (STEWARD_SERVICES as readonly string[]).includes(dep),
+            `${dep} has a healthcheck`,
+          ).toBe(true);
         }
       }
     }
@@ -171,7 +193,8 @@ describe('docker-compose.yml', () => {
       if (volumes === undefined) continue;
       for (const v of arr(volumes, `${name}.volumes`).map(String)) {
         const source = v.split(':')[0] ?? '';
-        if (/^[a-z][a-z0-9-]*$/.test(source)) expect(declared, `${name} uses volume ${source}`).toContain(source);
+        if (/^[a-z][a-z0-9-]*$/.test(source))
+          expect(declared, `${name} uses volume ${source}`).toContain(source);
       }
     }
   });

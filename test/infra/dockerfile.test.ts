@@ -22,7 +22,9 @@ describe('infra/Dockerfile', () => {
   it('installs production dependencies from the lockfile with pnpm 10', () => {
     const deps = stages.find((s) => s.name === 'deps');
     expect(deps).toBeDefined();
-    const run = ins(deps as Stage, 'RUN').map((i) => i.args).join('\n');
+    const run = ins(deps as Stage, 'RUN')
+      .map((i) => i.args)
+      .join('\n');
     expect(run).toMatch(/pnpm@\$\{PNPM_VERSION\}/);
     expect(ins(deps as Stage, 'ARG').some((a) => /^PNPM_VERSION=10\./.test(a.args))).toBe(true);
     expect(run).toMatch(/pnpm install[^\n]*--frozen-lockfile/);
@@ -34,7 +36,9 @@ describe('infra/Dockerfile', () => {
   it('pins the same pnpm major version as the repository', () => {
     const pkg = JSON.parse(readText('package.json')) as { packageManager?: string };
     const deps = stages.find((s) => s.name === 'deps') as Stage;
-    const pinned = ins(deps, 'ARG').find((a) => a.args.startsWith('PNPM_VERSION='))?.args.split('=')[1];
+    const pinned = ins(deps, 'ARG')
+      .find((a) => a.args.startsWith('PNPM_VERSION='))
+      ?.args.split('=')[1];
     expect(pkg.packageManager).toBe(`pnpm@${pinned}`);
   });
 
@@ -51,7 +55,9 @@ describe('infra/Dockerfile', () => {
     const script = /\/app\/(infra\/docker\/healthcheck\.mjs)/.exec(hc[0]?.args ?? '')?.[1];
     expect(script).toBeDefined();
     expect(pathExists(script as string)).toBe(true);
-    const ignored = readText('.dockerignore').split('\n').map((l) => l.trim());
+    const ignored = readText('.dockerignore')
+      .split('\n')
+      .map((l) => l.trim());
     expect(ignored).not.toContain('infra');
     expect(ignored).not.toContain('infra/docker');
   });
@@ -67,7 +73,9 @@ describe('infra/Dockerfile', () => {
   });
 
   it('keeps node_modules, git data and env files out of the build context', () => {
-    const ignored = readText('.dockerignore').split('\n').map((l) => l.trim());
+    const ignored = readText('.dockerignore')
+      .split('\n')
+      .map((l) => l.trim());
     for (const p of ['**/node_modules', '.git', '**/.env']) expect(ignored).toContain(p);
     // The install reads the lockfile and the workspace file: they must not be ignored.
     for (const p of ['pnpm-lock.yaml', 'pnpm-workspace.yaml', 'package.json', 'packages', 'services']) {

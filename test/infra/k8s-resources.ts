@@ -49,7 +49,10 @@ export function podSpec(deployment: Obj): Obj {
   return obj(obj(obj(deployment.spec, 'spec').template, 'template').spec, 'template.spec');
 }
 export function podLabels(deployment: Obj): Obj {
-  return obj(obj(obj(obj(deployment.spec, 'spec').template, 'template').metadata, 'template.metadata').labels, 'labels');
+  return obj(
+    obj(obj(obj(deployment.spec, 'spec').template, 'template').metadata, 'template.metadata').labels,
+    'labels',
+  );
 }
 export function containers(deployment: Obj): Obj[] {
   return arr(podSpec(deployment).containers, 'containers').map((c) => obj(c, 'container'));

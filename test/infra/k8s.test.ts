@@ -32,7 +32,8 @@ import {
 
 const base = rawObjects(`${K8S}/base`).map((r) => r.object);
 const ofKind = (objects: Obj[], kind: string) => objects.filter((o) => kindOf(o) === kind);
-const byName = (objects: Obj[], kind: string, name: string) => ofKind(objects, kind).find((o) => nameOf(o) === name);
+const byName = (objects: Obj[], kind: string, name: string) =>
+  ofKind(objects, kind).find((o) => nameOf(o) === name);
 
 function envValue(container: Obj, name: string): unknown {
   const env = container.env === undefined ? [] : arr(container.env, 'env');
@@ -54,7 +55,11 @@ function checkDeployment(d: Obj): void {
       const http = obj(obj(c[probe], `${name} ${probe}`).httpGet, `${name} ${probe}.httpGet`);
       expect(str(http.path, `${name} ${probe} path`)).toMatch(/^\/(healthz|readyz)$/);
       // A named probe port must be one the container declares.
-      if (typeof http.port === 'string') expect(ports.map((p) => p.name), `${name} ${probe} port`).toContain(http.port);
+      if (typeof http.port === 'string')
+        expect(
+          ports.map((p) => p.name),
+          `${name} ${probe} port`,
+        ).toContain(http.port);
     }
     const resources = obj(c.resources, `${name} resources`);
     for (const k of ['requests', 'limits']) {
@@ -73,7 +78,8 @@ describe('kustomize tree (files)', () => {
   it.each(KUSTOMIZATIONS)('%s: every resource and patch it names exists', (dir) => {
     const refs = kustomizationRefs(dir);
     expect(refs.resources.length).toBeGreaterThan(0);
-    for (const r of [...refs.resources, ...refs.patchFiles]) expect(exists(r), `${dir} names ${r}`).toBe(true);
+    for (const r of [...refs.resources, ...refs.patchFiles])
+      expect(exists(r), `${dir} names ${r}`).toBe(true);
   });
 
   it('has no YAML file that no kustomization names', () => {
@@ -158,7 +164,13 @@ describe('k8s base', () => {
     expect(obj(cm.data, 'data').REDIS_PREFIX).toBe('{steward}');
     const secret = byName(base, 'Secret', 'steward-secrets') as Obj;
     expect(Object.keys(obj(secret.stringData, 'stringData'))).toEqual(
-      expect.arrayContaining(['REDIS_URL', 'OPENAI_API_KEY', 'INGRESS_API_KEYS', 'ADMIN_TOKEN', 'SHOP_API_TOKEN']),
+      expect.arrayContaining([
+        'REDIS_URL',
+        'OPENAI_API_KEY',
+        'INGRESS_API_KEYS',
+        'ADMIN_TOKEN',
+        'SHOP_API_TOKEN',
+      ]),
     );
   });
 
@@ -235,16 +247,23 @@ describe.runIf(kubectlAvailable())('k8s overlays built with kubectl kustomize', 
     return objects;
   };
 
-  it.each(KUSTOMIZATIONS)('%s: every Deployment passes the checks and every ScaledObject targets one', (dir) => {
-    const objects = built(dir);
-    const deployments = ofKind(objects, 'Deployment').filter((d) => isObj(obj(d.metadata, 'm').labels) && obj(obj(d.metadata, 'm').labels, 'l')['app.kubernetes.io/part-of'] === 'steward');
-    expect(deployments.length).toBeGreaterThan(0);
-    deployments.forEach(checkDeployment);
-    for (const so of ofKind(objects, 'ScaledObject')) {
-      const target = obj(obj(so.spec, 'spec').scaleTargetRef, 'ref').name;
-      expect(deployments.map(nameOf), `${dir}: ScaledObject ${nameOf(so)}`).toContain(target);
-    }
-  });
+  it.each(KUSTOMIZATIONS)(
+    '%s: every Deployment passes the checks and every ScaledObject targets one',
+    (dir) => {
+      const objects = built(dir);
+      const deployments = ofKind(objects, 'Deployment').filter(
+        (d) =>
+          isObj(obj(d.metadata, 'm').labels) &&
+          obj(obj(d.metadata, 'm').labels, 'l')['app.kubernetes.io/part-of'] === 'steward',
+      );
+      expect(deployments.length).toBeGreaterThan(0);
+      deployments.forEach(checkDeployment);
+      for (const so of ofKind(objects, 'ScaledObject')) {
+        const target = obj(obj(so.spec, 'spec').scaleTargetRef, 'ref').name;
+        expect(deployments.map(nameOf), `${dir}: ScaledObject ${nameOf(so)}`).toContain(target);
+      }
+    },
+  );
 
   it('dev: one namespace, local image, Redis and Jaeger in the cluster, no KEDA objects', () => {
     const objects = built(`${K8S}/overlays/dev`);
@@ -261,7 +280,13 @@ describe.runIf(kubectlAvailable())('k8s overlays built with kubectl kustomize', 
   it('production: no test double, no reference shop, no example secret, more replicas, KEDA bounds', () => {
     const objects = built(`${K8S}/overlays/production`);
     const names = objects.map((o) => `${kindOf(o)}/${nameOf(o)}`);
-    for (const gone of ['Deployment/sim-llm', 'Service/sim-llm', 'Deployment/shop', 'Service/shop', 'Secret/steward-secrets']) {
+    for (const gone of [
+      'Deployment/sim-llm',
+      'Service/sim-llm',
+      'Deployment/shop',
+      'Service/shop',
+      'Secret/steward-secrets',
+    ]) {
       expect(names).not.toContain(gone);
     }
     expect(obj(byName(objects, 'Deployment', 'ingress')?.spec, 'spec').replicas).toBeGreaterThanOrEqual(2);

@@ -48,14 +48,18 @@ export function readYaml(relPath: string): unknown {
 export function readYamlDocs(relPath: string): unknown[] {
   const docs = parseAllDocuments(readText(relPath), { merge: true, prettyErrors: true });
   if (!Array.isArray(docs)) throw new Error(`${relPath}: not a YAML stream`);
-  return docs.map((d) => {
-    if (d.errors.length > 0) throw new Error(`${relPath}: ${d.errors.map((e) => e.message).join('; ')}`);
-    return d.toJS({ maxAliasCount: 100 }) as unknown;
-  }).filter((d) => d !== null && d !== undefined);
+  return docs
+    .map((d) => {
+      if (d.errors.length > 0) throw new Error(`${relPath}: ${d.errors.map((e) => e.message).join('; ')}`);
+      return d.toJS({ maxAliasCount: 100 }) as unknown;
+    })
+    .filter((d) => d !== null && d !== undefined);
 }
 
 export function parseYamlDocs(text: string): unknown[] {
-  return parseAllDocuments(text).map((d) => d.toJS() as unknown).filter((d) => d !== null && d !== undefined);
+  return parseAllDocuments(text)
+    .map((d) => d.toJS() as unknown)
+    .filter((d) => d !== null && d !== undefined);
 }
 
 export function isObj(v: unknown): v is Obj {
@@ -96,7 +100,10 @@ export function kubectlAvailable(): boolean {
 }
 
 export function kustomizeBuild(relDir: string): unknown[] {
-  const r = spawnSync('kubectl', ['kustomize', rootPath(relDir)], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  const r = spawnSync('kubectl', ['kustomize', rootPath(relDir)], {
+    encoding: 'utf8',
+    maxBuffer: 16 * 1024 * 1024,
+  });
   if (r.status !== 0) throw new Error(`kubectl kustomize ${relDir} failed: ${r.stderr}`);
   return parseYamlDocs(r.stdout);
 }
@@ -104,7 +111,11 @@ export function kustomizeBuild(relDir: string): unknown[] {
 /** steward_* and gen_ai_* metric names in a PromQL text, histogram suffixes removed. */
 export function metricNames(promql: string): Set<string> {
   const names = new Set<string>();
-  for (const m of promql.matchAll(/\b(?:steward|gen_ai)_[a-z0-9_]+/g)) {
+  // Label names (gen_ai_token_type) sit in grouping clauses and selectors: drop those first.
+  const withoutLabels = promql
+    .replace(/\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ')
+    .replace(/\{[^}]*\}/g, ' ');
+  for (const m of withoutLabels.matchAll(/\b(?:steward|gen_ai)_[a-z0-9_]+/g)) {
     names.add(m[0].replace(/_(bucket|sum|count)$/, ''));
   }
   return names;
