@@ -37,6 +37,9 @@ describe('isAffirmative', () => {
     '是的，取消订单',
     '没错，就这样',
     'OK 确认',
+    'Thanks, yes go ahead',
+    'please proceed',
+    'that is correct',
   ])('"%s" is a yes', (t) => {
     expect(isAffirmative(t)).toBe(true);
   });
@@ -77,6 +80,9 @@ describe('isAffirmative', () => {
     '对了，我的地址改了',
     '好几个订单都没到',
     '这是我的订单号',
+    'I want the right size',
+    'is it ok to return it later',
+    'my order is #W1, yes',
   ])('"%s" is not a yes', (t) => {
     expect(isAffirmative(t)).toBe(false);
   });

@@ -2,11 +2,14 @@
 // did not want, a false "no" only costs one more question: so every rule here errs towards
 // "no". A question, a negation, or a hedge ("but", "instead") is never a confirmation.
 
-// --- English (word-bounded, anywhere in the message) ---
+// --- English (the affirmative must open the message, after at most a few filler words:
+// "the right size" or "is it ok to…" somewhere in a sentence is not a yes) ---
 /** Affirmative phrases that contain a negation word: read as "yes" before negations are checked. */
 const EN_NEGATED_YES = /\b(no problem|no worries|not a problem)\b/g;
-const EN_YES =
-  /\b(y|yes|yeah|yea|yep|yup|ya|sure|ok|okay|k|alright|all right|confirm|confirmed|i confirm|go ahead|go for it|please do|do it|proceed|correct|right|affirmative|absolutely|of course|definitely|sounds good|looks good|perfect|agreed|i agree|yes please)\b/;
+const EN_FILLERS = String.raw`(?:(?:oh|ah|well|um|uh|hi|hey|then|thanks|thank you|please|i|and)[\s,.!]+)*`;
+const EN_YES = new RegExp(
+  String.raw`^${EN_FILLERS}(y|yes|yeah|yea|yep|yup|ya|sure|ok|okay|k|alright|all right|confirm|confirmed|go ahead|go for it|do it|proceed|correct|right|affirmative|absolutely|of course|definitely|sounds good|looks good|perfect|agreed|agree|that'?s (?:correct|right|fine|good)|that is (?:correct|right)|please do)\b`,
+);
 const EN_NO =
   /\b(no|nope|nah|not|never|don't|dont|do not|stop|wait|hold on|hold off|negative|incorrect|wrong|but|however|instead|rather)\b|n't\b/;
 /** "cancel" is a refusal on its own ("cancel"), but the action itself after a yes ("yes, cancel it"). */
