@@ -9,3 +9,5 @@ export { generateCatalog, CATALOG_DEFAULTS, type GenerateOptions, type Generated
 export { SearchIndex, type SearchQuery, type SearchHit, type IndexedProduct } from './search/search-index.ts';
 export { catalogIndex } from './search/catalog-index.ts';
 export { tokenize } from './search/tokenize.ts';
+export { createShopClient, type ShopClient, type ShopClientOptions } from './client.ts';
+export { createFixtureEngine, writeFixtureDir, FIXTURE_USERS, FIXTURE_ORDERS, FIXTURE_PRODUCTS } from './testing/fixture.ts';

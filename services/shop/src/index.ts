@@ -1,0 +1,2 @@
+export { startShop, type StartShopOptions, type RunningShop } from './server.ts';
+export { ShopEnv, shopOptionsFromEnv } from './config.ts';

@@ -1,0 +1,19 @@
+// Entry point: read the environment, start the shop, stop cleanly on SIGTERM/SIGINT.
+import { createLogger } from '@steward/telemetry';
+import { shopOptionsFromEnv } from './config.ts';
+import { startShop } from './server.ts';
+
+const { logLevel, redact, ...opts } = shopOptionsFromEnv();
+const logger = createLogger({ service: 'shop', level: logLevel, redact });
+const shop = await startShop({ ...opts, logger });
+const stop = (): void => {
+  shop.close().then(
+    () => process.exit(0),
+    (e: unknown) => {
+      logger.error({ err: e }, 'close failed');
+      process.exit(1);
+    },
+  );
+};
+process.once('SIGTERM', stop);
+process.once('SIGINT', stop);

@@ -1,0 +1,128 @@
+// The shop's HTTP face: one route per tool call, plus health and an admin export. Fault and
+// latency injection exist for chaos tests of the tool-worker's retries and timeouts.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { COMMERCE_TOOL_NAMES, ShopEngine, UnknownToolError, generateCatalog } from '@steward/commerce';
+import { DEFAULTS, ShopToolRequest, errorMessage, isStewardError } from '@steward/core';
+import { createLogger, type Logger } from '@steward/telemetry';
+
+export interface StartShopOptions {
+  port?: number;
+  host?: string;
+  /** Use this engine as is (tests); otherwise one is opened from dbPath/dataDir. */
+  engine?: ShopEngine;
+  /** A τ-bench layout directory to load at start. */
+  dataDir?: string;
+  /** SQLite file; a fresh temp dir when unset. An already loaded file is reused as is. */
+  dbPath?: string;
+  /** Seed of the generated demo catalog (when there is no dataDir and no loaded db). */
+  seed?: number;
+  /** Smaller demo catalog, e.g. for tests: {products, users, orders}. */
+  catalogSize?: { products?: number; users?: number; orders?: number };
+  apiToken?: string;
+  /** 0..1: fraction of tool calls answered 503. */
+  faultRate?: number;
+  /** 0..1: fraction of tool calls delayed by slowMs. */
+  slowRate?: number;
+  slowMs?: number;
+  logger?: Logger;
+  /** Source of randomness for fault/slow injection (tests make it deterministic). */
+  random?: () => number;
+}
+
+export interface RunningShop {
+  url: string;
+  engine: ShopEngine;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+function openEngine(opts: StartShopOptions, log: Logger): ShopEngine {
+  if (opts.engine) return opts.engine;
+  const path = opts.dbPath ?? join(mkdtempSync(join(tmpdir(), 'steward-shop-')), 'shop.db');
+  const engine = new ShopEngine({ path });
+  if (opts.dataDir) {
+    engine.loadDir(opts.dataDir);
+    log.info({ dataDir: opts.dataDir }, 'loaded τ-bench layout');
+  } else if (!engine.isLoaded()) {
+    const seed = opts.seed ?? 42;
+    engine.loadData(generateCatalog({ seed, ...opts.catalogSize }));
+    log.info({ seed, path }, 'generated demo catalog');
+  }
+  return engine;
+}
+
+const sendError = (reply: FastifyReply, status: number, code: string, message: string, details?: unknown): FastifyReply =>
+  reply.code(status).send({ error: { code, message, ...(details === undefined ? {} : { details }) } });
+
+export async function startShop(opts: StartShopOptions = {}): Promise<RunningShop> {
+  const log = opts.logger ?? createLogger({ service: 'shop' });
+  const engine = openEngine(opts, log);
+  const random = opts.random ?? Math.random;
+  const tools = new Set<string>(COMMERCE_TOOL_NAMES);
+  const app = Fastify({ logger: false, bodyLimit: 1_000_000, genReqId: () => randomUUID() });
+
+  const authorized = (req: FastifyRequest): boolean =>
+    opts.apiToken === undefined || opts.apiToken === '' || req.headers.authorization === `Bearer ${opts.apiToken}`;
+
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.url.startsWith('/healthz')) return;
+    if (!authorized(req)) return sendError(reply, 401, 'unauthorized', 'missing or wrong bearer token');
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    // Only the route and status: arguments carry personal data and stay out of the logs.
+    log.debug({ reqId: req.id, route: req.routeOptions.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok', tools: tools.size }));
+
+  app.get('/v1/export', async () => engine.exportAll());
+
+  app.post('/v1/reset', async () => {
+    engine.reset();
+    return { ok: true };
+  });
+
+  app.post<{ Params: { name: string } }>('/v1/tools/:name', async (req, reply) => {
+    const { name } = req.params;
+    if (!tools.has(name)) return sendError(reply, 404, 'unknown_tool', `unknown tool: ${name}`);
+    const body = ShopToolRequest.safeParse(req.body);
+    if (!body.success) {
+      return sendError(reply, 400, 'invalid_request', 'body must be {arguments, customerId, idempotencyKey?}', body.error.issues);
+    }
+    if ((opts.faultRate ?? 0) > 0 && random() < opts.faultRate!) {
+      return sendError(reply.header('retry-after', '0'), 503, 'fault_injected', 'injected fault (SHOP_FAULT_RATE)');
+    }
+    if ((opts.slowRate ?? 0) > 0 && random() < opts.slowRate!) await new Promise((r) => setTimeout(r, opts.slowMs ?? 2_000));
+    try {
+      return engine.invoke(name, body.data.arguments, { customerId: body.data.customerId, idempotencyKey: body.data.idempotencyKey });
+    } catch (e) {
+      if (e instanceof UnknownToolError) return sendError(reply, 404, 'unknown_tool', e.message);
+      log.error({ tool: name, err: errorMessage(e) }, 'tool failed');
+      const retryable = isStewardError(e) ? e.retryable : true;
+      return sendError(reply, retryable ? 503 : 500, 'tool_failed', `tool ${name} failed`);
+    }
+  });
+
+  app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'not_found', `no route ${req.method} ${req.url}`));
+  app.setErrorHandler((err: { statusCode?: number; message: string }, _req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    return sendError(reply, status, status === 500 ? 'internal' : 'invalid_request', status === 500 ? 'internal error' : err.message);
+  });
+
+  const address = await app.listen({ port: opts.port ?? DEFAULTS.ports.shop, host: opts.host ?? '127.0.0.1' });
+  log.info({ address }, 'shop listening');
+  return {
+    url: address,
+    engine,
+    app,
+    async close() {
+      await app.close();
+      if (!opts.engine) engine.close();
+    },
+  };
+}
