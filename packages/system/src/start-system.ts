@@ -2,13 +2,11 @@ import { DEFAULTS, type Proposal } from '@steward/core';
 import { commerceTools, createShopClient } from '@steward/commerce';
 import { startController, type ControllerLimits } from '@steward/controller';
 import { startIngress, type IngressOptions, type RunningIngress } from '@steward/ingress';
-import { createLlmClient, parseTextReply } from '@steward/llm';
-import { startReasoningWorker, type LlmPort } from '@steward/reasoning-worker';
+import { openAiPort, plainTextProposal, startReasoningWorker, type LlmPort } from '@steward/reasoning-worker';
 import { startShop } from '@steward/shop';
 import { startSimLlm } from '@steward/sim-llm';
 import { createLogger, type Logger } from '@steward/telemetry';
 import { startToolWorker } from '@steward/tool-worker';
-import { startTracer } from '@steward/tracer';
 import { ToolRegistry } from '@steward/tools';
 import { debugTraceOf, renderMetrics } from './observability.ts';
 
@@ -71,12 +69,12 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
       closers.push(() => sim.close());
       llmBase = `${sim.url}/v1`;
     }
-    const llm: LlmPort = createLlmClient({
+    const llm: LlmPort = openAiPort({
       baseURL: llmBase,
       apiKey: o.llmApiKey ?? 'sim-llm-needs-no-key',
       model: o.llmModel ?? DEFAULTS.llmModel,
     });
-    const parseText = (content: string): Proposal => parseTextReply(content);
+    const parseText = (content: string): Proposal => plainTextProposal(content);
     const shop = createShopClient(shopUrl);
     const common = { redisUrl: o.redisUrl, prefix, registry };
 
@@ -100,6 +98,7 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
     });
     closers.push(() => reasoning.close());
     if (o.tracer !== false) {
+      const { startTracer } = await import('@steward/tracer');
       const tracer = await startTracer({ redisUrl: o.redisUrl, prefix, logger: log.child({ service: 'tracer' }) });
       closers.push(() => tracer.close());
     }

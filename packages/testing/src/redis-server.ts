@@ -28,16 +28,13 @@ export class RedisServer {
   readonly dir: string;
   private child: ChildProcess | undefined;
   private readonly ownsDir: boolean;
+  private readonly opts: RedisServerOptions;
 
-  private constructor(
-    port: number,
-    dir: string,
-    ownsDir: boolean,
-    private readonly opts: RedisServerOptions,
-  ) {
+  private constructor(port: number, dir: string, ownsDir: boolean, opts: RedisServerOptions) {
     this.port = port;
     this.dir = dir;
     this.ownsDir = ownsDir;
+    this.opts = opts;
   }
 
   static async start(opts: RedisServerOptions = {}): Promise<RedisServer> {

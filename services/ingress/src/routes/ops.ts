@@ -28,7 +28,7 @@ export function opsRoutes(app: FastifyInstance, deps: OpsDeps, auth: Authenticat
   // Human handoff: ops list the open handoffs and claim one.
   app.get('/v1/handoffs', async (req, reply) => {
     if (!auth.admin(req)) return sendError(reply, 401, 'unauthorized', 'admin credential required');
-    const ids = await deps.redis.zrange(deps.keys.handoffs, 0, 199);
+    const ids = await deps.redis.zrange(deps.keys.handoffs, '0', '199');
     const items = await Promise.all(ids.map((id) => deps.redis.hgetall(deps.keys.handoff(id))));
     return { handoffs: items.filter((h) => h.queryId) };
   });
@@ -43,7 +43,7 @@ export function opsRoutes(app: FastifyInstance, deps: OpsDeps, auth: Authenticat
       const by = await deps.redis.hget(key, 'claimedBy');
       return sendError(reply, 409, 'already_claimed', `already claimed by ${by}`);
     }
-    await deps.redis.multi().hset(key, 'claimedMs', Date.now()).zrem(deps.keys.handoffs, req.params.id).exec();
+    await deps.redis.multi().hset(key, 'claimedMs', String(Date.now())).zrem(deps.keys.handoffs, req.params.id).exec();
     return deps.redis.hgetall(key);
   });
 }
