@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { z } from 'zod';
 import { ToolRegistry } from './registry.ts';
 import { resolveCall, validateArgs } from './resolve-call.ts';
 import { resolveToolName } from './resolve-name.ts';
@@ -148,6 +149,29 @@ describe('resolveCall', () => {
     expect(r).toMatchObject({ ok: true, args: { product_id: '$call:0.items.0.product_id' }, refs: [0] });
     const s = resolveCall(registry, 'search_products', { query: 'x', limit: { $ref: 1 } });
     expect(s).toMatchObject({ ok: true, args: { query: 'x', limit: { $ref: 1 }, in_stock: false }, refs: [1] });
+  });
+});
+
+describe('tools with refined parameter objects', () => {
+  const refined = new ToolRegistry([
+    {
+      name: 'transfer',
+      description: 'test',
+      parameters: z.object({ from: z.string(), to: z.string() }).refine((v) => v.from !== v.to, 'from and to must differ'),
+      readOnly: false,
+      run: 'shop',
+    },
+  ]);
+
+  it('runs the refinement', () => {
+    expect(resolveCall(refined, 'transfer', { from: 'a', to: 'a' })).toMatchObject({ ok: false, error: 'Invalid arguments for transfer: (arguments): from and to must differ' });
+  });
+
+  it('accepts references and leaves the refinement to the executor', () => {
+    expect(resolveCall(refined, 'transfer', { from: 'a', to: '$call:0' })).toMatchObject({ ok: true, args: { from: 'a', to: '$call:0' }, refs: [0] });
+    const spec = refined.get('transfer');
+    if (!spec) throw new Error('fixture missing');
+    expect(validateArgs(spec, { from: 'a', to: 'a' }).ok).toBe(false);
   });
 });
 

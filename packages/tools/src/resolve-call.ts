@@ -93,7 +93,11 @@ export function validateArgs(spec: ToolSpec, input: Record<string, unknown>): Va
 
   const refKeys = Object.keys(coerced).filter((k) => collectRefs(coerced[k]).length > 0);
   const refs = [...new Set(refKeys.flatMap((k) => collectRefs(coerced[k]).map((r) => r.index)))].sort((a, b) => a - b);
-  const schema = refKeys.length > 0 ? spec.parameters.partial(Object.fromEntries(refKeys.map((k) => [k, true])) as never) : spec.parameters;
+  // With references, the other fields are checked now against the plain shape (refinements of
+  // the whole object need every value: the executor's validateArgs after resolveRefs runs them;
+  // zod refuses .partial() on a refined object).
+  const schema =
+    refKeys.length > 0 ? z.object(Object.fromEntries(Object.entries(shape).map(([k, v]) => [k, refKeys.includes(k) ? v.optional() : v]))) : spec.parameters;
   const toCheck = Object.fromEntries(Object.entries(coerced).filter(([k]) => !refKeys.includes(k)));
 
   const r = schema.safeParse(toCheck);
