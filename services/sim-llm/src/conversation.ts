@@ -28,6 +28,8 @@ export interface Conversation {
   /** The last assistant answer before the current request (for confirmations). */
   previousAnswer: string | undefined;
   steps: Step[];
+  /** Notes the control plane added after the request (`[system note] …`), e.g. "your output could not be used". */
+  notes: string[];
   language: Language;
 }
 
@@ -53,6 +55,8 @@ export const KNOWN_TOOLS = [
 export const TYPO_ALIASES: Readonly<Record<string, string>> = { get_ordr_details: 'get_order_details' };
 
 const OBSERVATION = /^\s*Observation\s*:\s*/i;
+// The controller reports an unusable output as a user-role message with this prefix: not the customer.
+const SYSTEM_NOTE = /^\s*\[system note\]\s*/i;
 const TEXT_ACTION = /Action\s*:\s*([\w.-]+)\s*(?:\|\s*(\{[\s\S]*\}))?(?:[\s\S]*?Action Input\s*:\s*(\{[\s\S]*\}))?/i;
 
 export function readConversation(req: ChatRequest): Conversation {
@@ -61,11 +65,12 @@ export function readConversation(req: ChatRequest): Conversation {
     .filter((m) => m.role === 'system' || m.role === 'developer')
     .map(textOf)
     .join('\n');
-  const isCustomer = (m: WireMessage): boolean => m.role === 'user' && !OBSERVATION.test(textOf(m));
+  const isCustomer = (m: WireMessage): boolean => m.role === 'user' && !OBSERVATION.test(textOf(m)) && !SYSTEM_NOTE.test(textOf(m));
   let lastUserIdx = -1;
   for (let i = msgs.length - 1; i >= 0; i--) if (isCustomer(msgs[i]!)) { lastUserIdx = i; break; }
   const lastUser = lastUserIdx >= 0 ? textOf(msgs[lastUserIdx]!) : '';
   const before = msgs.slice(0, Math.max(lastUserIdx, 0));
+  const after = lastUserIdx >= 0 ? msgs.slice(lastUserIdx + 1) : msgs;
   const earlierUsers = before.filter(isCustomer).map(textOf).reverse();
   const previousAnswer = [...before].reverse().find((m) => m.role === 'assistant' && !m.tool_calls?.length && textOf(m).trim() !== '');
   const verifiedLine = /Verified customer:\s*([^\s,;]+)/i.exec(system)?.[1];
@@ -80,7 +85,8 @@ export function readConversation(req: ChatRequest): Conversation {
     lastUser,
     earlierUsers,
     previousAnswer: previousAnswer ? textOf(previousAnswer) : undefined,
-    steps: readSteps(lastUserIdx >= 0 ? msgs.slice(lastUserIdx + 1) : msgs),
+    steps: readSteps(after),
+    notes: after.filter((m) => m.role === 'user' && SYSTEM_NOTE.test(textOf(m))).map((m) => textOf(m).replace(SYSTEM_NOTE, '')),
     language: answerLanguage(lastUser, promptLanguage),
   };
 }
@@ -107,7 +113,7 @@ function readSteps(after: WireMessage[]): Step[] {
       }
     } else if (m.role === 'tool') {
       attach(textOf(m), m.tool_call_id);
-    } else if (m.role === 'user') {
+    } else if (m.role === 'user' && OBSERVATION.test(textOf(m))) {
       attach(textOf(m).replace(OBSERVATION, ''), undefined);
     }
   }

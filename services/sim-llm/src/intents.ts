@@ -102,7 +102,7 @@ export function priceRange(text: string): PriceRange {
     /(\d+(?:\.\d+)?)\s*(?:元|块|美元|刀)?\s*(?:以下|以内|之内)/.exec(text)?.[1];
   const min =
     /(?:over|above|more than|at least|min(?:imum)?)\s*\$?\s*(\d+(?:\.\d+)?)/i.exec(text)?.[1] ??
-    /(?:高于|超过|多于)\s*\$?(\d+(?:\.\d+)?)/.exec(text)?.[1] ??
+    /(?<!不)(?:高于|超过|多于)\s*\$?(\d+(?:\.\d+)?)/.exec(text)?.[1] ??
     /(\d+(?:\.\d+)?)\s*(?:元|块|美元|刀)?\s*以上/.exec(text)?.[1];
   if (max !== undefined) out.max_price = Number(max);
   if (min !== undefined) out.min_price = Number(min);

@@ -105,7 +105,7 @@ export async function startSimLlm(opts: SimLlmOptions = {}): Promise<SimLlm> {
     const decision = decide(conv, availableTools(req, conv.system));
     const completion = buildCompletion(req, decision, {
       textFormat: !req.tools?.length || conv.lastUser.includes(MARKERS.text),
-      malformed: fault === 'malformed' || (conv.lastUser.includes(MARKERS.malformed) && conv.steps.length === 0),
+      malformed: fault === 'malformed' || (conv.lastUser.includes(MARKERS.malformed) && conv.steps.length === 0 && conv.notes.length === 0),
     });
     if (completion.choices[0]!.message.tool_calls) stats.toolCallReplies++;
     else stats.answerReplies++;
