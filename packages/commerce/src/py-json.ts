@@ -60,7 +60,7 @@ export function pyFloatRepr(x: number): string {
   const neg = mant.startsWith('-');
   const digits = mant.replace('-', '').replace('.', '');
   let out: string;
-  if (exp >= -5 && exp < 16) {
+  if (exp >= -4 && exp < 16) {
     if (exp < 0) out = '0.' + '0'.repeat(-exp - 1) + digits;
     else if (digits.length > exp + 1) out = digits.slice(0, exp + 1) + '.' + digits.slice(exp + 1);
     else out = digits + '0'.repeat(exp + 1 - digits.length) + '.0';
