@@ -1,0 +1,233 @@
+// steward web chat: one page, no framework, no external resources. It posts to /v1/messages
+// with the demo key from /chat/config and follows the query over server-sent events.
+/* global document, window, fetch, EventSource, crypto */
+'use strict';
+
+const TEXT = {
+  en: {
+    subtitle: 'customer service demo',
+    customer: 'Customer',
+    language: 'Language',
+    newConversation: 'New conversation',
+    send: 'Send',
+    trace: 'Trace',
+    placeholder: 'Ask about an order, a return, an exchange…',
+    thinking: 'Thinking…',
+    modelCall: 'model call, turn',
+    tool: 'tool',
+    openTrace: 'open trace',
+    demoOff: 'The web chat is only available when the ingress runs in demo mode.',
+    failed: 'The message was not accepted',
+    simNote: 'Answers come from sim-llm, an offline deterministic test model (a test double, not AI).',
+    modelNote: 'Answers come from the model',
+  },
+  zh: {
+    subtitle: '客服演示',
+    customer: '客户',
+    language: '语言',
+    newConversation: '新对话',
+    send: '发送',
+    trace: '追踪',
+    placeholder: '询问订单、退货或换货…',
+    thinking: '思考中…',
+    modelCall: '模型调用，第',
+    tool: '工具',
+    openTrace: '查看追踪',
+    demoOff: '网页聊天仅在演示模式下可用。',
+    failed: '消息未被接受',
+    simNote: '回答来自 sim-llm：一个离线、确定性的测试模型（测试替身，并非人工智能）。',
+    modelNote: '回答来自模型',
+  },
+};
+
+const $ = (id) => document.getElementById(id);
+const state = { key: '', lang: 'en', conversationId: '', examples: { en: [], zh: [] } };
+
+function t(name) {
+  return TEXT[state.lang][name];
+}
+
+function newConversationId() {
+  const rnd = crypto.getRandomValues(new Uint32Array(2));
+  return `web-${Date.now().toString(36)}-${rnd[0].toString(36)}${rnd[1].toString(36)}`;
+}
+
+function applyLanguage() {
+  document.documentElement.lang = state.lang === 'zh' ? 'zh-CN' : 'en';
+  for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  $('text').placeholder = t('placeholder');
+  const box = $('examples');
+  box.replaceChildren();
+  for (const q of state.examples[state.lang] || []) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = q;
+    b.addEventListener('click', () => {
+      $('text').value = q;
+      $('text').focus();
+    });
+    box.append(b);
+  }
+}
+
+function bubble(kind, text) {
+  const div = document.createElement('div');
+  div.className = `msg ${kind}`;
+  if (text !== undefined) div.textContent = text;
+  $('log').append(div);
+  div.scrollIntoView({ block: 'end' });
+  return div;
+}
+
+function addStep(steps, text) {
+  const li = document.createElement('li');
+  li.textContent = text;
+  steps.append(li);
+}
+
+function noteModel(model) {
+  if (!model) return;
+  $('model-note').textContent = String(model).startsWith('sim-llm') ? t('simNote') : `${t('modelNote')}: ${model}`;
+}
+
+async function showTrace(queryId) {
+  const res = await fetch(`/v1/traces/${encodeURIComponent(queryId)}`, { headers: { authorization: `Bearer ${state.key}` } });
+  const body = await res.json();
+  $('trace').textContent = JSON.stringify(body, null, 2);
+  $('trace-panel').hidden = false;
+  $('trace-panel').open = true;
+}
+
+function finish(div, body, data) {
+  if (div.dataset.state === 'done') return;
+  div.dataset.state = 'done';
+  body.textContent = data.answer || '';
+  const meta = document.createElement('div');
+  meta.className = 'meta';
+  const link = document.createElement('a');
+  link.href = `/v1/traces/${encodeURIComponent(div.dataset.queryId)}`;
+  link.className = 'trace-link';
+  link.textContent = t('openTrace');
+  link.addEventListener('click', (e) => {
+    e.preventDefault();
+    void showTrace(div.dataset.queryId);
+  });
+  meta.append(`${data.outcome || ''} · `, link);
+  div.append(meta);
+  $('send').disabled = false;
+}
+
+// When the event stream breaks before the answer, fall back to polling the query.
+async function poll(div, body, queryId) {
+  while (div.dataset.state !== 'done') {
+    const res = await fetch(`/v1/queries/${encodeURIComponent(queryId)}`, { headers: { authorization: `Bearer ${state.key}` } });
+    const q = await res.json();
+    if (q.status === 'completed' || q.status === 'failed') return finish(div, body, q);
+    await new Promise((r) => window.setTimeout(r, 500));
+  }
+}
+
+function follow(div, queryId) {
+  div.dataset.queryId = queryId;
+  const steps = document.createElement('ul');
+  steps.className = 'steps';
+  const body = document.createElement('div');
+  body.className = 'answer';
+  body.textContent = t('thinking');
+  div.append(steps, body);
+  const es = new EventSource(`/v1/queries/${encodeURIComponent(queryId)}/events?key=${encodeURIComponent(state.key)}`);
+  es.addEventListener('llm.call', (e) => {
+    const d = JSON.parse(e.data);
+    addStep(steps, `${t('modelCall')} ${Number(d.turn) + 1}`);
+    noteModel(d.model);
+  });
+  es.addEventListener('tool.call', (e) => {
+    const d = JSON.parse(e.data);
+    addStep(steps, `${t('tool')}: ${d.tool} ${d.ok ? '✓' : '✗'}`);
+  });
+  es.addEventListener('query.completed', (e) => {
+    es.close();
+    finish(div, body, JSON.parse(e.data));
+  });
+  es.addEventListener('error', () => {
+    if (div.dataset.state === 'done') return;
+    es.close();
+    void poll(div, body, queryId);
+  });
+}
+
+async function ask(text) {
+  bubble('user', text);
+  const div = bubble('assistant');
+  $('send').disabled = true;
+  const res = await fetch('/v1/messages', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${state.key}` },
+    body: JSON.stringify({
+      conversationId: state.conversationId,
+      customerId: $('customer').value,
+      text,
+      channel: 'web',
+      locale: state.lang === 'zh' ? 'zh-CN' : 'en-US',
+    }),
+  });
+  const body = await res.json();
+  if (res.status !== 202) {
+    div.classList.add('error');
+    div.dataset.state = 'done';
+    div.textContent = `${t('failed')}: ${body.error ? body.error.message : res.status}`;
+    $('send').disabled = false;
+    return;
+  }
+  follow(div, body.queryId);
+}
+
+async function init() {
+  state.conversationId = newConversationId();
+  const res = await fetch('/chat/config');
+  if (!res.ok) {
+    $('notice').textContent = t('demoOff');
+    $('notice').hidden = false;
+    $('send').disabled = true;
+    applyLanguage();
+    return;
+  }
+  const cfg = await res.json();
+  state.key = cfg.key;
+  state.examples = cfg.examples || state.examples;
+  for (const id of cfg.customers) {
+    const o = document.createElement('option');
+    o.value = id;
+    o.textContent = id;
+    $('customer').append(o);
+  }
+  $('customer').addEventListener('change', () => {
+    state.conversationId = newConversationId();
+    $('log').replaceChildren();
+  });
+  $('language').addEventListener('change', () => {
+    state.lang = $('language').value;
+    applyLanguage();
+  });
+  $('new-conversation').addEventListener('click', () => {
+    state.conversationId = newConversationId();
+    $('log').replaceChildren();
+  });
+  $('ask').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const text = $('text').value.trim();
+    if (!text) return;
+    $('text').value = '';
+    void ask(text);
+  });
+  $('text').addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey) {
+      e.preventDefault();
+      $('ask').requestSubmit();
+    }
+  });
+  applyLanguage();
+  document.body.dataset.ready = 'true';
+}
+
+void init();

@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { PostMessageBody } from '@steward/core';
+import type { IntakeDeps } from '@steward/ingress';
+import { CHANNEL_LIMITS } from '../constants.ts';
+import { channelKeys } from '../keys.ts';
+import { TAKE_TOKENS } from './token-bucket-lua.ts';
+
+export type Admit = NonNullable<IntakeDeps['admit']>;
+export type Admission = Awaited<ReturnType<Admit>>;
+
+/** A token bucket: `rate` tokens per second refill it, up to `burst`. */
+export interface BucketSpec {
+  rate: number;
+  burst: number;
+}
+
+/** Anything that reports BullMQ job counts (a Queue). */
+export interface BacklogSource {
+  getJobCounts(...types: string[]): Promise<Record<string, number>>;
+}
+
+export interface AdmissionOptions {
+  perCustomer?: BucketSpec;
+  perChannel?: BucketSpec;
+  /** Waiting + delayed reasoning jobs above which new messages are refused as `overloaded`. */
+  maxBacklog?: number;
+  queues?: { reasoning: BacklogSource };
+  overloadedRetryAfterSec?: number;
+  backlogCacheMs?: number;
+}
+
+/**
+ * The ingress `admit` hook: a global backlog threshold first (cheap, cached), then fairness
+ * through two token buckets taken atomically — one per customer, so one chatty customer cannot
+ * starve the others, and one per channel, so one platform's burst cannot starve the others.
+ */
+export function createAdmission(redis: Redis, keys: { prefix: string }, o: AdmissionOptions): Admit {
+  const ck = channelKeys(keys.prefix);
+  const backlog = cachedBacklog(o);
+  return async (msg: PostMessageBody): Promise<Admission> => {
+    if (o.maxBacklog !== undefined && backlog) {
+      const n = await backlog();
+      if (n >= o.maxBacklog) {
+        return {
+          ok: false,
+          code: 'overloaded',
+          message: 'steward is busy; retry shortly',
+          retryAfterSec: o.overloadedRetryAfterSec ?? CHANNEL_LIMITS.overloadedRetryAfterSec,
+        };
+      }
+    }
+    const bucketKeys: string[] = [];
+    const args: number[] = [];
+    const who = customerOf(msg);
+    if (o.perCustomer && who) {
+      bucketKeys.push(ck.bucket('customer', hashId(who)));
+      args.push(o.perCustomer.rate, o.perCustomer.burst);
+    }
+    if (o.perChannel) {
+      bucketKeys.push(ck.bucket('channel', msg.channel));
+      args.push(o.perChannel.rate, o.perChannel.burst);
+    }
+    if (bucketKeys.length === 0) return { ok: true };
+    const [ok, waitMs] = (await redis.eval(TAKE_TOKENS, bucketKeys.length, ...bucketKeys, ...args)) as [number, number];
+    if (ok === 1) return { ok: true };
+    return { ok: false, code: 'rate_limited', message: 'too many messages; retry later', retryAfterSec: Math.max(1, Math.ceil(waitMs / 1000)) };
+  };
+}
+
+/** Who a message counts against: the verified customer, else the platform address, else the conversation. */
+export function customerOf(msg: PostMessageBody): string | null {
+  if (msg.customerId) return `customer:${msg.customerId}`;
+  if (msg.recipient) return `${msg.channel}:recipient:${msg.recipient}`;
+  if (msg.conversationId) return `conversation:${msg.conversationId}`;
+  return null;
+}
+
+// Bucket keys carry a hash, not phone numbers or chat ids.
+function hashId(id: string): string {
+  return createHash('sha256').update(id).digest('hex').slice(0, 24);
+}
+
+/** Waiting + delayed + prioritized reasoning jobs, read at most once per cache period; concurrent callers share one read. */
+function cachedBacklog(o: AdmissionOptions): (() => Promise<number>) | null {
+  const q = o.queues?.reasoning;
+  if (!q) return null;
+  const ttl = o.backlogCacheMs ?? CHANNEL_LIMITS.backlogCacheMs;
+  let at = 0;
+  let value: Promise<number> | null = null;
+  return () => {
+    const now = Date.now();
+    if (!value || now - at >= ttl) {
+      at = now;
+      value = q.getJobCounts('waiting', 'delayed', 'prioritized').then((c) => Object.values(c).reduce((a, b) => a + b, 0));
+      // A failed read is not cached: the next message asks again.
+      value.catch(() => {
+        value = null;
+      });
+    }
+    return value;
+  };
+}
