@@ -74,7 +74,8 @@ export const R = {
   searchResults: (lang: Language, query: string, hits: readonly ProductHit[]) => {
     const lines = hits.map((h, i) => {
       const price = h.min === h.max ? money(h.min) : `${money(h.min)}–${money(h.max)}`;
-      return `${i + 1}. ${productLabel(h.name, lang)} — ${price}${h.productId ? ` (${t(lang, 'product', '商品编号')} ${h.productId})` : ''}`;
+      const label = lang === 'zh' && h.nameZh && h.nameZh !== h.name ? `${h.name}（${h.nameZh}）` : productLabel(h.name, lang);
+      return `${i + 1}. ${label} — ${price}${h.productId ? ` (${t(lang, 'product', '商品编号')} ${h.productId})` : ''}`;
     });
     return t(lang, `Here is what I found for "${query}":\n`, `为您找到以下与“${query}”相关的商品：\n`) + lines.join('\n');
   },

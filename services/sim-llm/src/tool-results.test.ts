@@ -53,7 +53,13 @@ describe('tool results', () => {
     expect(parseSearch(cut).map((h) => h.name)).toEqual(['Tea Kettle', 'Grill']);
   });
 
+  it('reads the shop search shape with Mandarin names', () => {
+    const shop = JSON.stringify({ query: '耳机', total_products: 1, products: [{ product_id: '7', name: 'Headphones', name_zh: '耳机', variants: [{ item_id: '1', price: 99.5 }, { item_id: '2', price: 120 }] }] });
+    expect(parseSearch(shop)).toEqual([{ name: 'Headphones', nameZh: '耳机', productId: '7', min: 99.5, max: 120 }]);
+  });
+
   it('reads stock answers', () => {
+    expect(parseStock('{"item_id":"1","available":true,"total_quantity":9,"warehouses":[{"warehouse_id":"a","quantity":4}]}')).toEqual({ available: true, quantity: 9 });
     expect(parseStock('{"item_id":"1","available":true,"quantity":4}')).toEqual({ available: true, quantity: 4 });
     expect(parseStock('{"item_id":"1","stock":0}')).toEqual({ available: false, quantity: 0 });
   });

@@ -124,6 +124,8 @@ export function parseUser(result: string): UserView {
 
 export interface ProductHit {
   name: string;
+  /** The catalog's Mandarin name, when it has one. */
+  nameZh?: string;
   productId: string | undefined;
   min: number | undefined;
   max: number | undefined;
@@ -157,8 +159,10 @@ function hitFrom(p: Record<string, unknown>): ProductHit {
   else if (rec(range)) Object.values(rec(range)!).forEach(push);
   const variants = p.variants;
   for (const v of Array.isArray(variants) ? variants : Object.values(rec(variants) ?? {})) push(rec(v)?.price);
+  const nameZh = str(p.name_zh);
   return {
     name: str(p.name) ?? str(p.title) ?? str(p.product_id) ?? '?',
+    ...(nameZh ? { nameZh } : {}),
     productId: str(p.product_id) ?? str(p.id),
     min: prices.length ? Math.min(...prices) : undefined,
     max: prices.length ? Math.max(...prices) : undefined,
@@ -190,7 +194,10 @@ export interface StockView {
 
 export function parseStock(result: string): StockView {
   const avail = /"(?:available|in_stock|inStock)"\s*:\s*(true|false)/.exec(result)?.[1];
-  const qty = /"(?:quantity|stock|qty|count|on_hand|available_quantity)"\s*:\s*(\d+)/.exec(result)?.[1];
+  // A total first: per-warehouse quantities may follow it.
+  const qty =
+    /"(?:total_quantity|total_stock|available_quantity)"\s*:\s*(\d+)/.exec(result)?.[1] ??
+    /"(?:quantity|stock|qty|count|on_hand)"\s*:\s*(\d+)/.exec(result)?.[1];
   const quantity = qty === undefined ? undefined : Number(qty);
   return { available: avail === undefined ? (quantity === undefined ? undefined : quantity > 0) : avail === 'true', quantity };
 }
