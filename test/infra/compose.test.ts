@@ -86,6 +86,10 @@ describe('docker-compose.yml', () => {
     expect(env('reasoning-worker').OPENAI_BASE_URL).toContain('http://sim-llm:3200/v1');
     expect(env('tool-worker').SHOP_URL).toBe('http://shop:3100');
     expect(env('tracer').OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://jaeger:4318');
+    // The tracer's probe server must be where the healthcheck and the other workers' is.
+    expect(env('tracer').TRACER_PORT).toBe(env('tracer').HEALTH_PORT);
+    // sim-llm binds 127.0.0.1 unless told otherwise; reasoning-worker must reach it.
+    expect(env('sim-llm').HOST).toBe('0.0.0.0');
   });
 
   it('leaves the workers scalable: no container_name and no published port', () => {

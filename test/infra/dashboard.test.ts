@@ -38,13 +38,14 @@ function balanced(text: string): boolean {
   return stack.length === 0 && !inString;
 }
 
-/** The metrics steward exports (the telemetry contract of the services). */
+/** The metrics the views are built on (brief of the dashboard). */
 const EXPECTED_METRICS = [
   'steward_queue_jobs',
   'steward_queries_total',
   'steward_query_duration_seconds',
+  'steward_query_turns',
   'gen_ai_client_token_usage',
-  'steward_cost_usd_total',
+  'steward_llm_cost_usd_total',
   'gen_ai_client_operation_duration_seconds',
   'steward_llm_retries_total',
   'steward_tool_duration_seconds',
@@ -52,6 +53,12 @@ const EXPECTED_METRICS = [
   'steward_tool_cache_misses_total',
   'steward_loop_warnings_total',
 ];
+
+/** Metric names the services actually export: the keys of METRICS in @steward/telemetry. */
+function exportedMetrics(): Set<string> {
+  const src = readText('packages/telemetry/src/metric-defs.ts');
+  return new Set([...src.matchAll(/^\s{2}((?:steward|gen_ai)_[a-z0-9_]+):/gm)].map((m) => m[1] ?? ''));
+}
 
 describe('infra/grafana/dashboards/steward.json', () => {
   it('is a dashboard with a stable uid and panels', () => {
@@ -85,6 +92,12 @@ describe('infra/grafana/dashboards/steward.json', () => {
         for (const n of names) expect([...constants.values()]).toContain(n);
       }
     }
+  });
+
+  it('uses only metrics that @steward/telemetry exports', () => {
+    const exported = exportedMetrics();
+    expect(exported.size).toBeGreaterThan(10);
+    for (const name of constants.values()) expect(exported.has(name), `${name} in metric-defs.ts`).toBe(true);
   });
 
   it('defines every variable its queries use', () => {

@@ -72,6 +72,10 @@ describe('infra/Dockerfile', () => {
     expect(cmd).toContain('services/${SERVICE}/src/main.ts');
   });
 
+  it('makes servers listen on every interface (probes and other containers reach them)', () => {
+    expect(ins(runtime, 'ENV').some((e) => /\bHOST=0\.0\.0\.0\b/.test(e.args))).toBe(true);
+  });
+
   it('keeps node_modules, git data and env files out of the build context', () => {
     const ignored = readText('.dockerignore')
       .split('\n')
@@ -121,6 +125,12 @@ describe('infra/docker/healthcheck.mjs', () => {
   it('asks an HTTP service on PORT', async () => {
     const { port, paths } = await serve(200);
     expect(await check({ SERVICE: 'ingress', PORT: String(port), HEALTH_PORT: '1' })).toBe(0);
+    expect(paths).toEqual(['/healthz']);
+  });
+
+  it('asks the tracer on TRACER_PORT first', async () => {
+    const { port, paths } = await serve(200);
+    expect(await check({ SERVICE: 'tracer', TRACER_PORT: String(port), HEALTH_PORT: '1' })).toBe(0);
     expect(paths).toEqual(['/healthz']);
   });
 

@@ -161,7 +161,11 @@ describe('k8s base', () => {
 
   it('has the shared ConfigMap and an example Secret that every Deployment reads', () => {
     const cm = byName(base, 'ConfigMap', 'steward-config') as Obj;
-    expect(obj(cm.data, 'data').REDIS_PREFIX).toBe('{steward}');
+    const data = obj(cm.data, 'data');
+    expect(data.REDIS_PREFIX).toBe('{steward}');
+    // Probes come from the kubelet, not from 127.0.0.1; the tracer probes on the workers' port.
+    expect(data.HOST).toBe('0.0.0.0');
+    expect(data.TRACER_PORT).toBe(data.HEALTH_PORT);
     const secret = byName(base, 'Secret', 'steward-secrets') as Obj;
     expect(Object.keys(obj(secret.stringData, 'stringData'))).toEqual(
       expect.arrayContaining([
