@@ -11,3 +11,4 @@ export { catalogIndex } from './search/catalog-index.ts';
 export { tokenize } from './search/tokenize.ts';
 export { createShopClient, type ShopClient, type ShopClientOptions } from './client.ts';
 export { createFixtureEngine, writeFixtureDir, FIXTURE_USERS, FIXTURE_ORDERS, FIXTURE_PRODUCTS } from './testing/fixture.ts';
+export { createReplaySession, type ReplaySession } from './replay/replay-session.ts';
