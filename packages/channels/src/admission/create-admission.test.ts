@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { deletePrefix, uniquePrefix } from '@steward/testing';
+import { createAdmission } from './create-admission.ts';
+
+const url = inject('redisUrl');
+const prefix = uniquePrefix('admit');
+let redis: Redis;
+let reasoning: Queue;
+
+const msg = (o: Partial<{ customerId: string; channel: string; recipient: string }> = {}) => ({ text: 'hi', channel: 'api', ...o });
+
+describe('createAdmission', () => {
+  beforeAll(async () => {
+    redis = new Redis(url, { maxRetriesPerRequest: null });
+    reasoning = new Queue('reasoning', { connection: redis, prefix });
+  });
+  afterAll(async () => {
+    await reasoning.close();
+    redis.disconnect();
+    await deletePrefix(url, prefix);
+  });
+
+  it('lets a customer burst, then refuses with a Retry-After; other customers are unaffected', async () => {
+    const admit = createAdmission(redis, { prefix: `${prefix}:a` }, { perCustomer: { rate: 0.01, burst: 2 } });
+    expect(await admit(msg({ customerId: 'alice' }))).toEqual({ ok: true });
+    expect(await admit(msg({ customerId: 'alice' }))).toEqual({ ok: true });
+    const refused = await admit(msg({ customerId: 'alice' }));
+    expect(refused).toMatchObject({ ok: false, code: 'rate_limited' });
+    // One token at 0.01/s takes 100 s to come back.
+    expect(refused.ok === false && refused.retryAfterSec).toBeGreaterThan(90);
+    expect(await admit(msg({ customerId: 'bob' }))).toEqual({ ok: true });
+  });
+
+  it('takes both buckets or neither: a channel refusal does not spend the customer token', async () => {
+    const admit = createAdmission(redis, { prefix: `${prefix}:b` }, { perCustomer: { rate: 0.01, burst: 1 }, perChannel: { rate: 0.01, burst: 1 } });
+    expect(await admit(msg({ customerId: 'carol', channel: 'slack' }))).toEqual({ ok: true });
+    // The slack bucket is empty: dave is refused, and his own bucket must stay full…
+    expect(await admit(msg({ customerId: 'dave', channel: 'slack' }))).toMatchObject({ ok: false, code: 'rate_limited' });
+    // …so he still gets through on another channel.
+    expect(await admit(msg({ customerId: 'dave', channel: 'telegram' }))).toEqual({ ok: true });
+  });
+
+  it('counts platform users by recipient when there is no customer id', async () => {
+    const admit = createAdmission(redis, { prefix: `${prefix}:c` }, { perCustomer: { rate: 0.01, burst: 1 } });
+    expect(await admit(msg({ channel: 'telegram', recipient: '42' }))).toEqual({ ok: true });
+    expect(await admit(msg({ channel: 'telegram', recipient: '42' }))).toMatchObject({ ok: false });
+    expect(await admit(msg({ channel: 'telegram', recipient: '43' }))).toEqual({ ok: true });
+  });
+
+  it('refuses as overloaded when the reasoning backlog reaches the threshold', async () => {
+    const admit = createAdmission(redis, { prefix }, { maxBacklog: 3, queues: { reasoning }, backlogCacheMs: 0, overloadedRetryAfterSec: 7 });
+    expect(await admit(msg())).toEqual({ ok: true });
+    await reasoning.add('reasoning', { queryId: 'q1', turn: 0 });
+    await reasoning.add('reasoning', { queryId: 'q2', turn: 0 }, { delay: 60_000 });
+    expect(await admit(msg())).toEqual({ ok: true });
+    await reasoning.add('reasoning', { queryId: 'q3', turn: 0 });
+    expect(await admit(msg())).toEqual({ ok: false, code: 'overloaded', message: expect.any(String), retryAfterSec: 7 });
+  });
+});
