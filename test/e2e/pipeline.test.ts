@@ -71,7 +71,9 @@ describe.skipIf(!HAS_TAUBENCH)('pipeline end to end (τ-bench data)', () => {
     const q = await api.ask({ customerId: 'james_li_5688', text: 'Where is my order? #sim:loop' });
     expect(q.status).toBe('failed');
     expect(q.outcome).toBe('fallback');
-    expect(q.turns).toBeLessThanOrEqual(8);
+    expect(q.reason).toBe('loop_detected');
+    // Detected well before the turn limit of 8.
+    expect(q.turns).toBeLessThanOrEqual(4);
     const events = await api.get<{ steps: unknown[]; events?: unknown }>(`/v1/traces/${q.queryId}`);
     expect(events.status).toBe(200);
     const sse = await readSse(`${sys.url}/v1/queries/${q.queryId}/events?key=${KEY}`);

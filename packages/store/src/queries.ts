@@ -127,7 +127,8 @@ export class QueryStore {
     const k = this.keys;
     const event = toEvent(c.event);
     const set = {
-      status: c.state === 'failed' ? 'failed' : 'completed',
+      // failed = the customer got a fallback instead of what they asked for (the reason says why).
+      status: c.outcome === 'fallback' ? 'failed' : 'completed',
       state: c.state,
       outcome: c.outcome,
       reason: c.reason,

@@ -110,7 +110,7 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
       ...(o.adminToken ? { adminToken: o.adminToken } : {}),
       ...(o.limits?.deadlineMs ? { deadlineMs: o.limits.deadlineMs } : {}),
       log: log.child({ service: 'ingress' }),
-      debugTrace: debugTraceOf,
+      debugTrace: (events) => debugTraceOf(events, { jaegerUrl: process.env.JAEGER_URL ?? 'http://localhost:16686' }),
       metrics: (ctx) => renderMetrics(ctx.redis, prefix, ctx.queues),
       ...(o.ingressPlugins ? { plugins: o.ingressPlugins } : {}),
       ...(o.admit ? { admit: o.admit } : {}),

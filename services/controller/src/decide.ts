@@ -131,22 +131,23 @@ async function buildDag(d: ControllerDeps, q: QueryRecord, turn: number, calls: 
     await d.conversations.clearField(q.conversationId, 'pendingConfirmation');
   }
 
-  const runnable = calls.map((c, i) => ({ c, i })).filter(({ i }) => !pre[i]);
-  const plan = planTurn(d.registry, runnable.map(({ c }) => ({ name: c.name, arguments: c.arguments })));
+  // Plan every call, pre-answered ones marked skipped, so "$call:<i>" references keep the
+  // indexes the model wrote.
+  const plan = planTurn(
+    d.registry,
+    calls.map((c, i) => ({ name: c.name, arguments: c.arguments, ...(pre[i] ? { error: pre[i].result } : {}) })),
+  );
   const deps: number[][] = calls.map(() => []);
   const dependents: number[][] = calls.map(() => []);
   if (plan.ok) {
     for (const pc of plan.plan.calls) {
-      const to = runnable[pc.index]!.i;
-      for (const f of pc.dependsOn) {
-        const from = runnable[f]!.i;
-        deps[to]!.push(from);
-        dependents[from]!.push(to);
-      }
+      if (pc.skip && !pre[pc.index]) pre[pc.index] = { name: pc.name, callId: calls[pc.index]!.id, result: `Error: ${pc.skip}`, ok: false };
+      deps[pc.index] = pc.dependsOn;
+      dependents[pc.index] = pc.dependents;
     }
   } else {
     // A cycle through explicit references: refuse those calls rather than hang the turn.
-    for (const { c, i } of runnable) pre[i] = { name: c.name, callId: c.id, result: `Error: ${plan.error}`, ok: false };
+    calls.forEach((c, i) => (pre[i] ??= { name: c.name, callId: c.id, result: `Error: ${plan.error}`, ok: false }));
   }
   return calls.map((c, i): DagCall => {
     const result = pre[i];

@@ -1,5 +1,5 @@
 // The controller's use of the pure control logic (packages/control), in one place.
-import type { ChatMessage, EndReason, Language } from '@steward/core';
+import { DEFAULTS, type ChatMessage, type EndReason, type Language } from '@steward/core';
 import {
   checkLimits as checkLimitsPure,
   confirmationKey,
@@ -41,8 +41,8 @@ export function checkLimits(
       maxTurns: limits.maxTurns,
       deadlineMs: s.deadlineAtMs ? s.deadlineAtMs - s.startedMs : limits.deadlineMs,
       maxToolCalls: limits.maxToolCallsPerQuery,
-      ...(limits.tokenBudget ? { tokenBudget: limits.tokenBudget } : {}),
-      ...(limits.costBudgetUsd ? { costBudgetUsd: limits.costBudgetUsd } : {}),
+      ...(limits.tokenBudget ? { maxTokens: limits.tokenBudget } : {}),
+      ...(limits.costBudgetUsd ? { maxCostUsd: limits.costBudgetUsd } : {}),
     },
   );
 }
@@ -57,8 +57,8 @@ export function assertTransition(d: Pick<ControllerDeps, 'log'>, q: QueryRecord,
 }
 
 /** Fold messages leaving the verbatim window into the rolling summary (incremental). */
-export function foldSummary(summary: string, evicted: ChatMessage[]): string {
-  return updateSummary(summary, evicted, {});
+export function foldSummary(summary: string, evicted: ChatMessage[], model: string = DEFAULTS.llmModel): string {
+  return updateSummary(summary, evicted, { model });
 }
 
 export type { Language };

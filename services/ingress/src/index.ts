@@ -2,3 +2,4 @@ export { startIngress, type IngressOptions, type IngressContext, type RunningIng
 export { acceptMessage, type IntakeDeps, type IntakeResult } from './intake.ts';
 export { generateApiKey, parseApiKeys } from './api-keys.ts';
 export { buildApp, type AppDeps } from './app.ts';
+export { debugTraceOf, renderMetrics, renderDebugReport } from './observability.ts';

@@ -1,0 +1,39 @@
+// ingress as its own process: the v1 HTTP API.
+import { z } from 'zod';
+import { CommonEnv, DEFAULTS, intFromEnv, parseEnv } from '@steward/core';
+import { onShutdown } from '@steward/store';
+import { createLogger } from '@steward/telemetry';
+import { generateApiKey } from './api-keys.ts';
+import { debugTraceOf, renderMetrics } from './observability.ts';
+import { startIngress } from './service.ts';
+
+const env = parseEnv(
+  CommonEnv.extend({
+    PORT: intFromEnv(DEFAULTS.ports.ingress),
+    INGRESS_API_KEYS: z.string().optional(),
+    ADMIN_TOKEN: z.string().optional(),
+    QUERY_DEADLINE_MS: intFromEnv(DEFAULTS.deadlineMs),
+    BODY_LIMIT_BYTES: intFromEnv(64 * 1024),
+    JAEGER_URL: z.string().default('http://localhost:16686'),
+  }),
+);
+const log = createLogger({ service: 'ingress', level: env.LOG_LEVEL, redact: env.REDACT_PII });
+let apiKeys = env.INGRESS_API_KEYS;
+if (!apiKeys) {
+  apiKeys = generateApiKey();
+  // Printed once on stdout for the operator; never logged through the structured logger.
+  process.stdout.write(`INGRESS_API_KEYS is not set: generated API key for this run: ${apiKeys}\n`);
+}
+const ingress = await startIngress({
+  redisUrl: env.REDIS_URL,
+  prefix: env.REDIS_PREFIX,
+  port: env.PORT,
+  apiKeys,
+  ...(env.ADMIN_TOKEN ? { adminToken: env.ADMIN_TOKEN } : {}),
+  deadlineMs: env.QUERY_DEADLINE_MS,
+  bodyLimit: env.BODY_LIMIT_BYTES,
+  log,
+  debugTrace: (events) => debugTraceOf(events, { redact: env.REDACT_PII, jaegerUrl: env.JAEGER_URL }),
+  metrics: (ctx) => renderMetrics(ctx.redis, env.REDIS_PREFIX, ctx.queues),
+});
+onShutdown(() => ingress.close(), log);
