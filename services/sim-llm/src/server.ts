@@ -12,7 +12,7 @@ import { FAULT_KINDS, parseFaults, parseLatency, type FaultKind, type FaultSpec,
 import { decide, MARKERS } from './policy/decide.ts';
 import { ChatRequest } from './request-schema.ts';
 import { buildCompletion } from './respond.ts';
-import { countTokens } from './tokens.ts';
+import { warmUpTokenizer } from './tokens.ts';
 
 export interface SimLlmOptions {
   /** 0 picks a free port. Default 3200. */
@@ -124,7 +124,7 @@ export async function startSimLlm(opts: SimLlmOptions = {}): Promise<SimLlm> {
 
   // Building the o200k encoder takes seconds of CPU: pay it before listening, not in the first
   // request's latency (which a benchmark would otherwise charge to the pipeline).
-  countTokens('warm-up');
+  warmUpTokenizer();
   const host = opts.host ?? '127.0.0.1';
   await app.listen({ port: opts.port ?? DEFAULTS.ports.simLlm, host });
   const addr = app.server.address();

@@ -1,33 +1,51 @@
-// Token counts with the o200k_base encoding (the GPT-4o family), so usage figures and budgets
-// behave like a real provider's. The ranks are large: loaded once, on first use.
-import { Tiktoken } from 'js-tiktoken/lite';
-import o200kBase from 'js-tiktoken/ranks/o200k_base';
-import type { ChatRequest } from './request-schema.ts';
+// Token counts with the o200k_base encoding (the GPT-4o family), through @steward/context so
+// that sim-llm bills a prompt exactly as the prompt builder counted it, and with its fast BPE
+// (js-tiktoken's own merge is quadratic on long Chinese runs).
+import type { ChatMessage } from '@steward/core';
+import { countMessageTokens, countTokens as countFor, countToolDefinitionTokens, encoderForModel } from '@steward/context';
+import type { ChatRequest, WireMessage } from './request-schema.ts';
 import { textOf } from './request-schema.ts';
 
-let encoder: Tiktoken | undefined;
-const enc = (): Tiktoken => (encoder ??= new Tiktoken(o200kBase));
+/** Any model name that maps to o200k_base: usage does not depend on the model the client names. */
+const ENCODING_MODEL = 'gpt-4o';
 
 export function countTokens(text: string): number {
-  return text ? enc().encode(text).length : 0;
+  return countFor(text, ENCODING_MODEL);
 }
 
-/** The first `max` tokens of `text`. */
+/** Build the encoder now (seconds of CPU the first time), not inside the first request. */
+export function warmUpTokenizer(): void {
+  countTokens('warm-up');
+}
+
+/** The first `max` tokens of `text` (answers are short: the plain encoder is fine here). */
 export function clipTokens(text: string, max: number): string {
-  const ids = enc().encode(text);
-  return ids.length <= max ? text : enc().decode(ids.slice(0, max));
+  const enc = encoderForModel(ENCODING_MODEL);
+  const ids = enc.encode(text);
+  return ids.length <= max ? text : enc.decode(ids.slice(0, max));
 }
 
-// OpenAI's published accounting: a few tokens of framing per message and for the reply primer.
-const PER_MESSAGE = 3;
-const REPLY_PRIMER = 3;
-
-export function promptTokens(req: ChatRequest): number {
-  let n = REPLY_PRIMER;
-  for (const m of req.messages) {
-    n += PER_MESSAGE + countTokens(m.role) + countTokens(textOf(m));
-    for (const c of m.tool_calls ?? []) n += countTokens(c.function.name) + countTokens(c.function.arguments);
+function toChatMessage(m: WireMessage): ChatMessage {
+  const content = textOf(m);
+  switch (m.role) {
+    case 'system':
+    case 'developer':
+      return { role: 'system', content };
+    case 'user':
+      return { role: 'user', content };
+    case 'tool':
+      return { role: 'tool', tool_call_id: m.tool_call_id ?? '', content };
+    case 'assistant':
+      return {
+        role: 'assistant',
+        content: content || null,
+        ...(m.tool_calls?.length ? { tool_calls: m.tool_calls.map((c) => ({ id: c.id ?? '', type: 'function' as const, function: c.function })) } : {}),
+      };
   }
-  if (req.tools?.length) n += countTokens(JSON.stringify(req.tools));
-  return n;
+}
+
+/** Messages with OpenAI's framing overheads, plus the tool definitions. */
+export function promptTokens(req: ChatRequest): number {
+  const messages = countMessageTokens(req.messages.map(toChatMessage), ENCODING_MODEL);
+  return messages + (req.tools?.length ? countToolDefinitionTokens(req.tools, ENCODING_MODEL) : 0);
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { startSimLlm, type SimLlm } from './server.ts';
 import { TOOLS } from './test-shop.ts';
+import { countMessageTokens, countToolDefinitionTokens } from '@steward/context';
 import { countTokens } from './tokens.ts';
 
 let sim: SimLlm;
@@ -22,12 +23,21 @@ describe('usage and response shape', () => {
     expect(c.choices[0]!.finish_reason).toBe('stop');
   });
 
+  it('bills a prompt exactly as the prompt builder of @steward/context counts it', async () => {
+    const messages = [
+      { role: 'system' as const, content: 'Verified customer: none\nCustomer language: zh' },
+      { role: 'user' as const, content: '我的订单 #W2611340 到哪了？' },
+    ];
+    const c = await client.chat.completions.create({ model: 'sim-llm-1', messages });
+    expect(c.usage!.prompt_tokens).toBe(countMessageTokens(messages, 'gpt-4o'));
+  });
+
   it('prompt tokens grow with the prompt and with the tool definitions', async () => {
     const short = await client.chat.completions.create({ model: 'sim-llm-1', messages: [{ role: 'user', content: 'hi' }] });
     const long = await client.chat.completions.create({ model: 'sim-llm-1', messages: [{ role: 'user', content: 'hi '.repeat(200) }] });
     const tools = await client.chat.completions.create({ model: 'sim-llm-1', messages: [{ role: 'user', content: 'hi' }], tools: TOOLS });
     expect(long.usage!.prompt_tokens - short.usage!.prompt_tokens).toBe(countTokens('hi '.repeat(200)) - countTokens('hi'));
-    expect(tools.usage!.prompt_tokens - short.usage!.prompt_tokens).toBe(countTokens(JSON.stringify(TOOLS)));
+    expect(tools.usage!.prompt_tokens - short.usage!.prompt_tokens).toBe(countToolDefinitionTokens(TOOLS, 'gpt-4o'));
   });
 
   it('tool call ids are deterministic from the request, and tool-call tokens are counted', async () => {
