@@ -134,9 +134,8 @@ function makeBlocks(input: PromptInput, b: ResolvedBudget, dropped: string[]): B
     blocks.push(sectionBlock(`retrieved:${i}`, 10 + (all.length - i) / (all.length + 1), text, model, caps));
   });
 
-  const { window } = splitVerbatimWindow(input.history, b.verbatimMessages);
-  const { units, invalid } = toUnits(window);
-  invalid.forEach((_, i) => dropped.push(`orphan:history:${i}`));
+  toUnits(input.history).invalid.forEach((_, i) => dropped.push(`orphan:history:${i}`));
+  const { units } = toUnits(splitVerbatimWindow(input.history, b.verbatimMessages).window);
   const last = units[units.length - 1];
   const current = last && !last.isToolStep && last.messages[0]!.role === 'user' ? units.pop() : undefined;
   const historyCaps: UnitCaps[] = [{ compact: 'older', toolTokens: b.olderToolResultTokens, textTokens: b.historyMessageTokens }];

@@ -21,6 +21,6 @@ export const CONTEXT_DEFAULTS = {
 } as const;
 
 /** Put where text was cut, so the model knows something is missing and does not invent it. */
-export function truncationMarker(omittedTokens: number): string {
-  return `\n…[${omittedTokens} tokens omitted]…\n`;
+export function truncationMarker(omittedChars: number): string {
+  return `\n…[${omittedChars} characters omitted]…\n`;
 }

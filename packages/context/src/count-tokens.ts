@@ -3,7 +3,8 @@
 // tool-definition overheads are not published, so they are estimated on the high side: an
 // over-count only costs a little context, an under-count gets the request rejected.
 import type { ChatMessage } from '@steward/core';
-import { encoderForModel, encodingForModel } from './encodings.ts';
+import { encodingForModel } from './encodings.ts';
+import { encode } from './encode.ts';
 
 export const TOKENS_PER_MESSAGE = 3;
 export const REPLY_PRIMING_TOKENS = 3;
@@ -21,7 +22,7 @@ export function countTokens(text: string, model: string): number {
   const key = `${encodingForModel(model)}\u0000${text}`;
   const hit = cache.get(key);
   if (hit !== undefined) return hit;
-  const n = encoderForModel(model).encode(text, [], []).length;
+  const n = encode(text, model).length;
   if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
   cache.set(key, n);
   return n;

@@ -133,7 +133,7 @@ export function unitBlock(
         } else if (m.content) {
           const t = truncateHeadTail(m.content, caps.textTokens, model);
           truncated ||= t.truncated;
-          next = { ...m, content: t.text } as ChatMessage;
+          next = { ...m, content: t.text };
         }
         tokens += messageTokens(next, model);
         return next;
