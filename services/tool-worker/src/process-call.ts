@@ -37,7 +37,10 @@ export async function processCall(d: ToolWorkerDeps, t: ToolJob, job: Job): Prom
         const customerId = await d.conversations.customerId(t.conversationId);
         const { response, cacheHit } = await execute(d, spec, args, customerId, idempotencyKey(t.queryId, t.turn, t.callId));
         if (response.identifiedUserId) await d.conversations.bindCustomer(t.conversationId, response.identifiedUserId);
-        if (response.touched?.length) await d.cache.invalidate(response.touched);
+        // A write drops the cached reads of what it changed: the shop names the entities it
+        // touched; a local write tool names them through its cacheTags.
+        const touched = [...(response.touched ?? []), ...(!spec.readOnly && !response.result.startsWith('Error:') ? (spec.cacheTags?.(args) ?? []) : [])];
+        if (touched.length) await d.cache.invalidate(touched);
         denied = response.denied === true;
         const ok = !response.result.startsWith('Error:');
         outcome = { result: response.result, ok, cacheHit, ...(ok ? {} : { errorType: denied ? 'denied' : 'tool_error' }) };

@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { deletePrefix, uniquePrefix } from '@steward/testing';
+import { createRedis } from '@steward/store';
+import type { Redis } from 'ioredis';
+import { startControlPlane, type ControlPlane } from '../helpers/control-harness.ts';
+import { testTools } from '../helpers/test-tools.ts';
+
+const url = inject('redisUrl');
+const prefix = uniquePrefix('dag');
+const counters = `${prefix}:counters`;
+let cp: ControlPlane;
+let redis: Redis;
+
+beforeAll(async () => {
+  redis = createRedis(url);
+  cp = await startControlPlane({ redisUrl: url, prefix, tools: testTools(redis, counters) });
+});
+afterAll(async () => {
+  await cp.close();
+  await deletePrefix(url, prefix);
+  redis.disconnect();
+});
+
+describe('tool DAG of a turn on real queues', () => {
+  it('starts each call only after its own dependencies, and overlaps independent calls', async () => {
+    // 0 (150 ms) ─► 2 (50 ms)
+    // 1 (30 ms)  ─► 3 (40 ms) ─► 4 needs 2 and 3
+    const run = await cp.runTurn([
+      { name: 'work', arguments: { label: 'a', ms: 150 } },
+      { name: 'work', arguments: { label: 'b', ms: 30 } },
+      { name: 'work', arguments: { label: 'c', ms: 50, after: ['$call:0'] } },
+      { name: 'work', arguments: { label: 'd', ms: 40, after: ['$call:1'] } },
+      { name: 'work', arguments: { label: 'e', ms: 10, after: ['$call:2', '$call:3'] } },
+    ]);
+    const [a, b, c, d, e] = run.events;
+    expect(run.events.map((x) => x.ok)).toEqual([true, true, true, true, true]);
+    expect(c!.startMs).toBeGreaterThanOrEqual(a!.endMs);
+    expect(d!.startMs).toBeGreaterThanOrEqual(b!.endMs);
+    expect(e!.startMs).toBeGreaterThanOrEqual(Math.max(c!.endMs, d!.endMs));
+    // Independent calls overlap: a and b run at the same time.
+    expect(b!.startMs).toBeLessThan(a!.endMs);
+    // Not layer by layer: d starts as soon as b ends, while a is still running.
+    expect(d!.startMs).toBeLessThan(a!.endMs);
+  });
+
+  it("runs the seed case: inventory and shipping in parallel after the product lookup", async () => {
+    const run = await cp.runTurn([
+      { name: 'get_product_info', arguments: { product_id: 'p1' } },
+      { name: 'check_inventory', arguments: { product_id: 'p1' } },
+      { name: 'calculate_shipping', arguments: { product_id: 'p1', zip: '10001' } },
+    ]);
+    const [info, inv, ship] = run.events;
+    expect(inv!.startMs).toBeGreaterThanOrEqual(info!.endMs);
+    expect(ship!.startMs).toBeGreaterThanOrEqual(info!.endMs);
+    expect(inv!.startMs).toBeLessThan(ship!.endMs);
+    expect(ship!.startMs).toBeLessThan(inv!.endMs);
+  });
+
+  it('gives the dependents of a failed call an error result instead of a hang', async () => {
+    const run = await cp.runTurn([
+      { name: 'work', arguments: { label: 'boom', ms: 5, fail: true } },
+      { name: 'work', arguments: { label: 'after-boom', ms: 5, after: ['$call:0'] } },
+      { name: 'work', arguments: { label: 'free', ms: 5 } },
+    ]);
+    expect(run.events.map((e) => e.ok)).toEqual([false, false, true]);
+    expect(await redis.hget(counters, 'after-boom')).toBeNull();
+    const steps = await cp.queries.steps(run.queryId);
+    const toolMsgs = steps.filter((s) => s.role === 'tool');
+    expect(toolMsgs).toHaveLength(3);
+    expect(toolMsgs[1]!.content).toMatch(/^Error: /);
+  });
+
+  it('answers an unknown tool without running it, and still runs the valid call beside it', async () => {
+    const run = await cp.runTurn([
+      { name: 'teleport_parcel', arguments: {}, error: 'Unknown tool teleport_parcel. Did you mean: work?' },
+      { name: 'work', arguments: { label: 'beside-unknown', ms: 1 } },
+    ]);
+    expect(run.events).toHaveLength(1);
+    expect(run.events[0]!.index).toBe(1);
+    const tool = (await cp.queries.steps(run.queryId)).filter((s) => s.role === 'tool');
+    expect(tool.map((t) => t.content)).toEqual(['Unknown tool teleport_parcel. Did you mean: work?', 'done:beside-unknown']);
+  });
+});
+
+describe('tool-result cache', () => {
+  it('runs identical concurrent reads once (single-flight) and serves the next from cache', async () => {
+    const run = await cp.runTurn([
+      { name: 'lookup', arguments: { key: 'k1' } },
+      { name: 'lookup', arguments: { key: 'k1' } },
+    ]);
+    expect(await redis.hget(counters, 'lookup:k1')).toBe('1');
+    expect(run.events.map((e) => e.cacheHit).sort()).toEqual([false, true]);
+    const again = await cp.runTurn([{ name: 'lookup', arguments: { key: 'k1' } }]);
+    expect(again.events[0]!.cacheHit).toBe(true);
+    expect(await redis.hget(counters, 'lookup:k1')).toBe('1');
+  });
+
+  it('drops cached reads of an item when a write touches it', async () => {
+    await cp.runTurn([{ name: 'lookup', arguments: { key: 'k2' } }]);
+    await cp.runTurn([{ name: 'update', arguments: { key: 'k2' } }]);
+    const after = await cp.runTurn([{ name: 'lookup', arguments: { key: 'k2' } }]);
+    expect(after.events[0]!.cacheHit).toBe(false);
+    expect(await redis.hget(counters, 'lookup:k2')).toBe('2');
+  });
+});

@@ -1,0 +1,89 @@
+// The control plane (controller + tool-worker) on real queues, driven by decide jobs written
+// as a model would propose them: no LLM, so DAG timing and fault handling can be measured.
+import { jobIds, newQueryId, newConversationId, newTraceId, type ToolCallEventData } from '@steward/core';
+import { startController, type RunningController } from '@steward/controller';
+import { startToolWorker, type RunningToolWorker, type ShopInvoker } from '@steward/tool-worker';
+import { createKeys, createQueues, createRedis, QueryStore, readQueryEvents, type Queues } from '@steward/store';
+import { ToolRegistry, type ToolSpec } from '@steward/tools';
+import { createLogger } from '@steward/telemetry';
+import type { Redis } from 'ioredis';
+
+export interface ControlPlane {
+  redis: Redis;
+  queries: QueryStore;
+  queues: Queues;
+  controller: RunningController;
+  toolWorker: RunningToolWorker | undefined;
+  /** Run one turn of tool calls; resolves when the controller has observed it. */
+  runTurn(calls: { name: string; arguments: Record<string, unknown>; error?: string }[], o?: { conversationId?: string; timeoutMs?: number }): Promise<TurnRun>;
+  close(): Promise<void>;
+}
+
+export interface TurnRun {
+  queryId: string;
+  makespanMs: number;
+  events: ToolCallEventData[];
+}
+
+const noShop: ShopInvoker = {
+  invoke: () => Promise.reject(new Error('no shop in this test')),
+};
+
+export async function startControlPlane(o: {
+  redisUrl: string;
+  prefix: string;
+  tools: ToolSpec[];
+  withToolWorker?: boolean;
+  toolConcurrency?: number;
+}): Promise<ControlPlane> {
+  const log = createLogger({ service: 'test', level: 'warn' });
+  const registry = new ToolRegistry(o.tools);
+  const redis = createRedis(o.redisUrl);
+  const keys = createKeys(o.prefix);
+  const queries = new QueryStore(redis, keys);
+  const queues = createQueues(redis, o.prefix);
+  const controller = await startController({ redisUrl: o.redisUrl, prefix: o.prefix, registry, log, requireConfirmation: false });
+  const toolWorker =
+    o.withToolWorker === false
+      ? undefined
+      : await startToolWorker({ redisUrl: o.redisUrl, prefix: o.prefix, registry, shop: noShop, log, concurrency: o.toolConcurrency ?? 32 });
+
+  async function runTurn(calls: { name: string; arguments: Record<string, unknown>; error?: string }[], r: { conversationId?: string; timeoutMs?: number } = {}): Promise<TurnRun> {
+    const queryId = newQueryId();
+    const conversationId = r.conversationId ?? newConversationId();
+    await queries.accept({ queryId, conversationId, channel: 'api', text: 'test', language: 'en', traceId: newTraceId(), createdMs: Date.now() });
+    await queries.begin((await queries.get(queryId))!, Date.now(), 60_000);
+    const t0 = Date.now();
+    await queues.add('control', jobIds.decide(queryId, 0), {
+      type: 'decide',
+      queryId,
+      turn: 0,
+      proposal: { kind: 'tool_calls', calls: calls.map((c, i) => ({ id: `call_${i}`, name: c.name, arguments: c.arguments, ...(c.error ? { error: c.error } : {}) })) },
+    });
+    const until = Date.now() + (r.timeoutMs ?? 30_000);
+    for (;;) {
+      const q = await queries.get(queryId);
+      if (q && ((q.state === 'reasoning' && q.turn === 1) || q.status !== 'running')) break;
+      if (Date.now() > until) throw new Error(`turn of ${queryId} did not end: ${JSON.stringify(q)}`);
+      await new Promise((res) => setTimeout(res, 2));
+    }
+    const makespanMs = Date.now() - t0;
+    const events = (await readQueryEvents(redis, keys, queryId)).filter((e) => e.type === 'tool.call').map((e) => e.data as ToolCallEventData);
+    return { queryId, makespanMs, events: events.sort((a, b) => a.index - b.index) };
+  }
+
+  return {
+    redis,
+    queries,
+    queues,
+    controller,
+    toolWorker,
+    runTurn,
+    async close() {
+      await toolWorker?.close();
+      await controller.close();
+      await queues.close();
+      redis.disconnect();
+    },
+  };
+}
