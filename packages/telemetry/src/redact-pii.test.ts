@@ -24,6 +24,10 @@ describe('redactPii', () => {
     expect(redactPii(s)).toBe(s);
   });
 
+  it('leaves a Redis stream entry id alone when it is the whole value', () => {
+    expect(redactPii('1732412345678-0')).toBe('1732412345678-0');
+  });
+
   it('is idempotent', () => {
     const once = redactPii('mail a@b.io, card 4111111111111111, 9 Elm Street');
     expect(redactPii(once)).toBe(once);

@@ -27,9 +27,12 @@ const ZIP_AFTER_ADDRESS = /(\[address\][^\n\d]{0,60}?)\b\d{5}(?:-\d{4})?\b/g;
 // "zip": "78701", zip code 78701, postal code: 78701.
 const ZIP_LABELLED = /((?:zip|postal)(?:[_\s-]?code)?["'\s:=]+)[A-Za-z0-9]{3,5}(?:[\s-][A-Za-z0-9]{3,4})?\b/gi;
 
+// A Redis stream entry id (`1732412345678-0`) alone in a field is not a card number.
+const STREAM_ENTRY_ID = /^\d{13}-\d{1,6}$/;
+
 /** Replace personal data in free text by placeholders. Idempotent; safe on any string. */
 export function redactPii(text: string): string {
-  if (text.length === 0) return text;
+  if (text.length === 0 || STREAM_ENTRY_ID.test(text)) return text;
   return text
     .replace(EMAIL, '[email]')
     .replace(LAST_FOUR, '$1[last4]')

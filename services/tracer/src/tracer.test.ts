@@ -1,0 +1,215 @@
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import type { StewardEvent } from '@steward/core';
+import { createKeys, createRedis, emitEvent, type Keys } from '@steward/store';
+import { deletePrefix, startOtlpReceiver, uniquePrefix, type OtlpReceiver, type ReceivedSpan } from '@steward/testing';
+import {
+  createSpanExporter,
+  createTelemetryResource,
+  createLogger,
+  readMetricsSnapshot,
+  sampleQuery,
+  traceExportConfigFromEnv,
+  type ReadableSpan,
+  type SpanExporter,
+} from '@steward/telemetry';
+
+import { seenKey, TRACER_GROUP } from './process-batch.ts';
+import { startTracer, type Tracer } from './tracer.ts';
+
+const url = inject('redisUrl');
+const silent = createLogger({ service: 'tracer-test', level: process.env.TRACER_TEST_LOG === '1' ? 'debug' : 'silent' });
+const resource = createTelemetryResource({ serviceName: 'steward-tracer-test', resourceAttributes: {} });
+let redis: Redis;
+const prefixes: string[] = [];
+const cleanups: Array<() => Promise<void>> = [];
+
+beforeAll(() => {
+  redis = createRedis(url);
+});
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+afterAll(async () => {
+  for (const p of prefixes) await deletePrefix(url, p);
+  redis.disconnect();
+});
+
+function freshKeys(label: string): Keys {
+  const p = uniquePrefix(label);
+  prefixes.push(p);
+  return createKeys(p);
+}
+
+async function receiverAndExporter(protocol: 'http/json' | 'http/protobuf' = 'http/protobuf') {
+  const receiver = await startOtlpReceiver();
+  const exporter = createSpanExporter(
+    traceExportConfigFromEnv({ OTEL_EXPORTER_OTLP_PROTOCOL: protocol, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }),
+  );
+  cleanups.push(async () => {
+    await exporter.shutdown();
+    await receiver.close();
+  });
+  return { receiver, exporter };
+}
+
+async function start(keys: Keys, exporter: SpanExporter, extra: Partial<Parameters<typeof startTracer>[0]> = {}): Promise<Tracer> {
+  const t = await startTracer({
+    redisUrl: url,
+    prefix: keys.prefix,
+    exporter,
+    resource,
+    logger: silent,
+    batchSize: 4,
+    blockMs: 200,
+    ...extra,
+  });
+  cleanups.push(() => t.close());
+  return t;
+}
+
+async function emitAll(keys: Keys, events: readonly StewardEvent[]): Promise<void> {
+  for (const e of events) await emitEvent(redis, keys, e);
+}
+
+const spansOf = (spans: ReceivedSpan[], traceId: string): ReceivedSpan[] => spans.filter((s) => s.traceId === traceId);
+
+async function pendingCount(keys: Keys): Promise<number> {
+  const summary = (await redis.call('XPENDING', keys.events, TRACER_GROUP)) as [number, ...unknown[]];
+  return Number(summary[0]);
+}
+
+async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('tracer service', () => {
+  it('turns stream events into spans at the collector, records metrics and acks everything', async () => {
+    const keys = freshKeys('tracer-e2e');
+    const { receiver, exporter } = await receiverAndExporter();
+    const q = sampleQuery();
+    // Events written before the tracer ever ran are traced too (group created at 0).
+    await emitAll(keys, q.events.slice(0, 3));
+    await redis.xadd(keys.events, '*', 'e', '{not json');
+    const tracer = await start(keys, exporter);
+    await emitAll(keys, q.events.slice(3));
+
+    const spans = await receiver.waitForSpans((s) => spansOf(s, q.traceId).length >= 5, 20_000);
+    const mine = spansOf(spans, q.traceId);
+    expect(mine.map((s) => s.name).sort()).toEqual([
+      'chat sim-llm-1',
+      'chat sim-llm-1',
+      'execute_tool find_user_id_by_email',
+      'execute_tool get_order_details',
+      'invoke_agent steward',
+    ]);
+    expect(new Set(mine.map((s) => s.encoding))).toEqual(new Set(['protobuf']));
+    const root = mine.find((s) => s.name === 'invoke_agent steward')!;
+    expect(root).toMatchObject({ spanId: q.rootSpanId, parentSpanId: q.parentSpanId });
+    expect(root.attributes).toMatchObject({ 'steward.channel': 'web', 'steward.outcome': 'answered' });
+    // The decision came from the per-query list the emitter writes beside the stream.
+    expect(root.events.map((e) => e.attributes['steward.decision.kind'])).toEqual(['loop_warning']);
+    for (const s of mine.filter((x) => x !== root)) expect(s.parentSpanId).toBe(q.rootSpanId);
+
+    await until('all entries acked', async () => (await pendingCount(keys)) === 0 && tracer.stats().acked === q.events.length + 1);
+    const snap = await readMetricsSnapshot(redis, keys.prefix);
+    expect(snap.counters.find((c) => c.name === 'steward_queries_total')).toMatchObject({ labels: { outcome: 'answered' }, value: 1 });
+    expect(JSON.stringify(spans)).not.toContain('noah.brown7921@example.com');
+  });
+
+  it('loses no span and duplicates none when a tracer dies mid-stream and another takes over', async () => {
+    const keys = freshKeys('tracer-crash');
+    const { receiver, exporter } = await receiverAndExporter('http/json');
+    const queries = [sampleQuery(), sampleQuery(), sampleQuery()];
+    await emitAll(keys, [...queries[0]!.events, ...queries[1]!.events]);
+
+    // Tracer A exports its first batch, then hangs inside the second export — as a process
+    // does when it is killed while waiting for the collector — and is killed there.
+    let hung!: () => void;
+    const hangs = new Promise<void>((r) => (hung = r));
+    let calls = 0;
+    const gate: SpanExporter = {
+      export(spans: ReadableSpan[], cb) {
+        if (calls++ === 0) exporter.export(spans, cb);
+        else hung();
+      },
+      shutdown: async () => {},
+    };
+    const a = await startTracer({ redisUrl: url, prefix: keys.prefix, exporter: gate, resource, logger: silent, batchSize: 4, blockMs: 200, consumerName: 'tracer-a' });
+    await hangs;
+    a.kill();
+    expect(await pendingCount(keys)).toBeGreaterThan(0);
+
+    // More events arrive while no tracer runs; then B starts under another name.
+    await emitAll(keys, queries[2]!.events);
+    const b = await start(keys, exporter, { consumerName: 'tracer-b', claimIdleMs: 300 });
+
+    const expected = queries.length * 5;
+    await receiver.waitForSpans((s) => s.length >= expected, 30_000);
+    await until('every entry acked', async () => (await pendingCount(keys)) === 0);
+    await b.close();
+
+    const spans = receiver.spans();
+    expect(spans).toHaveLength(expected);
+    expect(new Set(spans.map((s) => s.spanId)).size).toBe(expected);
+    for (const q of queries) {
+      expect(spansOf(spans, q.traceId).map((s) => s.name)).toContain('invoke_agent steward');
+      expect(spansOf(spans, q.traceId)).toHaveLength(5);
+    }
+    const snap = await readMetricsSnapshot(redis, keys.prefix);
+    expect(snap.counters.find((c) => c.name === 'steward_queries_total' && c.labels.outcome === 'answered')?.value).toBe(3);
+  });
+
+  it('keeps events pending while the collector fails and delivers them once it recovers', async () => {
+    const keys = freshKeys('tracer-retry');
+    const { receiver, exporter } = await receiverAndExporter();
+    receiver.setResponseStatus(500);
+    const tracer = await start(keys, exporter);
+    const q = sampleQuery();
+    await emitAll(keys, q.events);
+
+    await until('failed export attempts', () => receiver.requestCount() >= 2 && tracer.stats().failedBatches >= 2);
+    expect(receiver.spans()).toHaveLength(0);
+    expect(await pendingCount(keys)).toBeGreaterThan(0);
+
+    receiver.setResponseStatus(200);
+    await receiver.waitForSpans((s) => s.length >= 5, 30_000);
+    await until('every entry acked', async () => (await pendingCount(keys)) === 0);
+    await tracer.close();
+    expect(receiver.spans()).toHaveLength(5);
+    // Retried batches must not count their events twice.
+    const snap = await readMetricsSnapshot(redis, keys.prefix);
+    expect(snap.counters.find((c) => c.name === 'steward_llm_tokens_total' && c.labels.type === 'input')?.value).toBe(1836);
+  });
+
+  it('acks an event already exported (seen) without exporting it again', async () => {
+    const keys = freshKeys('tracer-seen');
+    const { receiver, exporter } = await receiverAndExporter();
+    const q = sampleQuery();
+    const llm = q.events[2]!;
+    await redis.set(seenKey(keys.prefix, llm.id), '1', 'EX', 60);
+    await emitAll(keys, q.events);
+    const tracer = await start(keys, exporter);
+    await receiver.waitForSpans((s) => s.length >= 4, 20_000);
+    await until('every entry acked', async () => (await pendingCount(keys)) === 0);
+    await tracer.close();
+    expect(receiver.spans().map((s) => s.attributes['steward.turn'] ?? 'root').sort()).toEqual([0, 0, 1, 'root']);
+    expect(tracer.stats().skippedSeen).toBe(1);
+  });
+
+  it('stops promptly and cleanly on close while blocked on an empty stream', async () => {
+    const keys = freshKeys('tracer-close');
+    const { exporter } = await receiverAndExporter();
+    const tracer = await start(keys, exporter, { blockMs: 60_000 });
+    // Give it time to reach the blocking read (60 s): close must cut it short, not wait it out.
+    await new Promise((r) => setTimeout(r, 300));
+    await tracer.close();
+    expect(tracer.stats().failedBatches).toBe(0);
+  });
+});
+
+export type { OtlpReceiver };
