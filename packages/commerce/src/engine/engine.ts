@@ -28,7 +28,7 @@ export class ShopEngine {
   readonly db: DatabaseSync;
   private readonly statements = new Map<string, StatementSync>();
   private txDepth = 0;
-  /** Bumped by every load/reset, so derived indexes (search) know to rebuild. */
+  /** Bumped by every load (not by reset: tools never change the catalog), so the search index knows to rebuild. */
   generation = 0;
 
   constructor(opts: ShopEngineOptions = {}) {
@@ -118,7 +118,8 @@ export class ShopEngine {
           const ve = pe.variants[v.item_id] ?? { weight_kg: 1, options_zh: {} };
           insVariant.run(v.item_id, id, Number(v.price), v.available ? 1 : 0, JSON.stringify(v.options), JSON.stringify(ve.options_zh), ve.weight_kg);
           const stock = ext.inventory?.[v.item_id] ?? deriveInventory(v.item_id, v.available);
-          for (const [wh, q] of Object.entries(stock)) insInv.run(v.item_id, wh, q);
+          // Zero rows are implied (a missing row reads as 0): a third fewer inserts on big catalogs.
+          for (const [wh, q] of Object.entries(stock)) if (q > 0) insInv.run(v.item_id, wh, q);
         }
       });
       const insWh = this.sql('INSERT INTO warehouses VALUES (?, ?, ?, ?, ?, ?)');
@@ -139,7 +140,6 @@ export class ShopEngine {
       this.db.exec(`DELETE FROM users; INSERT INTO users SELECT * FROM orig_users;
         DELETE FROM orders; INSERT INTO orders SELECT * FROM orig_orders; DELETE FROM idempotency;`);
     });
-    this.generation++;
   }
 
   /** The τ-bench layout, exactly as loaded plus the effect of the writes since. */

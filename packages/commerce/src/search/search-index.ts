@@ -1,7 +1,7 @@
 // In-memory BM25F index over products (name boosted over brand/category over description and
 // option values, English and Chinese together), with variant-level filters applied to the
-// best-scoring products. 2k products / 50k SKUs: scoring touches only posting lists, so a query
-// costs well under a millisecond plus the variant filtering of the top candidates.
+// best-scoring products. Option filters go through a per-product "name=value" → variants map,
+// so a filter that most products cannot satisfy costs one lookup per product, not per SKU.
 import { tokenize } from './tokenize.ts';
 
 export interface IndexedVariant {
@@ -43,11 +43,14 @@ export interface SearchHit {
 const FIELD_WEIGHTS = { name: 3, brand: 2, category: 2, description: 1, options: 1 } as const;
 const K1 = 1.2;
 const B = 0.75;
+const DEFAULT_LIMIT = 5;
 
 interface Posting {
   docs: number[];
   tfs: number[];
 }
+
+const pairKey = (name: string, value: string): string => `${name.toLowerCase()}=${value.toLowerCase()}`;
 
 export class SearchIndex {
   readonly products: IndexedProduct[];
@@ -56,8 +59,10 @@ export class SearchIndex {
   private readonly avgLen: number;
   /** Per-query score accumulator, zeroed again after each query (no allocation per query). */
   private readonly scratch: Float64Array;
-  /** Query-word matches on variant options, precomputed: tokenizing per query would dominate. */
-  private readonly variantTerms = new Map<IndexedVariant, Set<string>>();
+  /** Per product: "name=value" (English and Chinese values) → indexes of its variants. */
+  private readonly pairIndex: Array<Map<string, number[]>> = [];
+  /** Per product, per variant: query words its option values contain (to list matching variants first). */
+  private readonly variantTerms: Array<Array<Set<string>>> = [];
 
   constructor(products: IndexedProduct[]) {
     this.products = products;
@@ -73,24 +78,31 @@ export class SearchIndex {
       return t;
     };
     products.forEach((p, d) => {
-      for (const v of p.variants) {
+      const pairs = new Map<string, number[]>();
+      const terms: Array<Set<string>> = [];
+      const optionWords = new Set<string>();
+      p.variants.forEach((v, i) => {
         const set = new Set<string>();
-        for (const x of [...Object.values(v.options), ...Object.values(v.options_zh)]) for (const t of cached(x)) set.add(t);
-        this.variantTerms.set(v, set);
-      }
+        for (const [k, x] of [...Object.entries(v.options), ...Object.entries(v.options_zh)]) {
+          optionWords.add(x);
+          for (const t of cached(x)) set.add(t);
+          const key = pairKey(k, x);
+          const list = pairs.get(key);
+          if (!list) pairs.set(key, [i]);
+          else if (list[list.length - 1] !== i) list.push(i);
+        }
+        terms.push(set);
+      });
+      this.pairIndex.push(pairs);
+      this.variantTerms.push(terms);
       const tf = new Map<string, number>();
       const add = (text: string, w: number): void => {
-        for (const t of tokenize(text)) tf.set(t, (tf.get(t) ?? 0) + w);
+        for (const t of cached(text)) tf.set(t, (tf.get(t) ?? 0) + w);
       };
       add(`${p.name} ${p.name_zh}`, FIELD_WEIGHTS.name);
       add(p.brand, FIELD_WEIGHTS.brand);
       add(p.category, FIELD_WEIGHTS.category);
       add(`${p.description} ${p.description_zh}`, FIELD_WEIGHTS.description);
-      const optionWords = new Set<string>();
-      for (const v of p.variants) {
-        for (const x of Object.values(v.options)) optionWords.add(x);
-        for (const x of Object.values(v.options_zh)) optionWords.add(x);
-      }
       add([...optionWords].join(' '), FIELD_WEIGHTS.options);
       let len = 0;
       for (const [t, f] of tf) {
@@ -113,41 +125,22 @@ export class SearchIndex {
   }
 
   search(q: SearchQuery): { total: number; hits: SearchHit[] } {
-    const limit = q.limit ?? 5;
+    const limit = q.limit ?? DEFAULT_LIMIT;
     const terms = [...new Set(tokenize(q.query))];
-    const n = this.products.length;
-    let ranked: Array<[number, number]>;
-    if (terms.length === 0) {
-      ranked = this.products.map((_, d) => [d, 0]);
-    } else {
-      const scores = this.scratch;
-      const seen: number[] = [];
-      for (const t of terms) {
-        const post = this.postings.get(t);
-        if (!post) continue;
-        const idf = Math.log(1 + (n - post.docs.length + 0.5) / (post.docs.length + 0.5));
-        for (let i = 0; i < post.docs.length; i++) {
-          const d = post.docs[i]!;
-          const tf = post.tfs[i]!;
-          if (scores[d] === 0) seen.push(d);
-          scores[d]! += (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * this.docLen[d]!) / this.avgLen));
-        }
-      }
-      ranked = seen.map((d) => [d, scores[d]!] as [number, number]);
-      for (const d of seen) scores[d] = 0;
-      ranked.sort((x, y) => y[1] - x[1] || x[0] - y[0]);
-    }
+    const pairs = Object.entries(q.options ?? {}).map(([k, v]) => pairKey(k, v));
+    const ranked = this.rank(terms);
     const hits: SearchHit[] = [];
     let total = 0;
-    const filtered = q.min_price !== undefined || q.max_price !== undefined || q.in_stock_only === true || (q.options !== undefined && Object.keys(q.options).length > 0);
-    for (const [d, score] of ranked) {
-      const product = this.products[d]!;
+    for (let r = 0; r < ranked.docs.length; r++) {
+      const d = ranked.docs[r]!;
+      const candidates = this.candidates(d, pairs);
+      if (candidates !== null && candidates.length === 0) continue;
       if (hits.length < limit) {
-        const variants = this.filterVariants(product, q, terms);
+        const variants = this.matchingVariants(d, candidates, q, terms);
         if (variants.length === 0) continue;
-        hits.push({ product, score, variants });
+        hits.push({ product: this.products[d]!, score: ranked.scores[r]!, variants });
         total++;
-      } else if (filtered ? product.variants.some((v) => this.passes(v, q)) : product.variants.length > 0) {
+      } else if (this.anyVariantPasses(d, candidates, q)) {
         // Past the page only the count matters: an existence check, no sorting.
         total++;
       }
@@ -155,31 +148,65 @@ export class SearchIndex {
     return { total, hits };
   }
 
-  /** Price range, stock and option filters of one variant (option names and values in any case, values in English or Chinese). */
+  /** Products with a positive score, best first (all products, in order, for an empty query). */
+  private rank(terms: string[]): { docs: number[]; scores: number[] } {
+    const n = this.products.length;
+    if (terms.length === 0) return { docs: this.products.map((_, d) => d), scores: new Array<number>(n).fill(0) };
+    const scores = this.scratch;
+    const seen: number[] = [];
+    for (const t of terms) {
+      const post = this.postings.get(t);
+      if (!post) continue;
+      const idf = Math.log(1 + (n - post.docs.length + 0.5) / (post.docs.length + 0.5));
+      for (let i = 0; i < post.docs.length; i++) {
+        const d = post.docs[i]!;
+        const tf = post.tfs[i]!;
+        if (scores[d] === 0) seen.push(d);
+        scores[d]! += (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * this.docLen[d]!) / this.avgLen));
+      }
+    }
+    seen.sort((x, y) => scores[y]! - scores[x]! || x - y);
+    const out = seen.map((d) => scores[d]!);
+    for (const d of seen) scores[d] = 0;
+    return { docs: seen, scores: out };
+  }
+
+  /** Variant indexes satisfying every option filter; null when there is no option filter. */
+  private candidates(d: number, pairs: readonly string[]): number[] | null {
+    if (pairs.length === 0) return null;
+    const index = this.pairIndex[d]!;
+    let out: number[] | undefined;
+    for (const p of pairs) {
+      const list = index.get(p);
+      if (!list) return [];
+      out = out === undefined ? list : out.filter((i) => list.includes(i));
+      if (out.length === 0) return out;
+    }
+    return out ?? [];
+  }
+
   private passes(v: IndexedVariant, q: SearchQuery): boolean {
     if (q.min_price !== undefined && v.price < q.min_price) return false;
     if (q.max_price !== undefined && v.price > q.max_price) return false;
     if (q.in_stock_only && (!v.available || v.stock <= 0)) return false;
-    if (q.options) {
-      for (const [k, raw] of Object.entries(q.options)) {
-        const want = raw.toLowerCase();
-        const key = Object.keys(v.options).find((o) => o.toLowerCase() === k.toLowerCase());
-        if (key === undefined) return false;
-        if (v.options[key]?.toLowerCase() !== want && v.options_zh[key]?.toLowerCase() !== want) return false;
-      }
-    }
     return true;
   }
 
-  private filterVariants(p: IndexedProduct, q: SearchQuery, terms: string[]): IndexedVariant[] {
+  private anyVariantPasses(d: number, candidates: number[] | null, q: SearchQuery): boolean {
+    const vs = this.products[d]!.variants;
+    if (candidates === null) return vs.some((v) => this.passes(v, q));
+    return candidates.some((i) => this.passes(vs[i]!, q));
+  }
+
+  private matchingVariants(d: number, candidates: number[] | null, q: SearchQuery, terms: string[]): IndexedVariant[] {
+    const vs = this.products[d]!.variants;
+    const termSets = this.variantTerms[d]!;
     const out: Array<[IndexedVariant, number]> = [];
-    for (const v of p.variants) {
+    for (const i of candidates ?? vs.keys()) {
+      const v = vs[i]!;
       if (!this.passes(v, q)) continue;
       let match = 0;
-      if (terms.length > 0) {
-        const words = this.variantTerms.get(v)!;
-        for (const t of terms) if (words.has(t)) match++;
-      }
+      for (const t of terms) if (termSets[i]!.has(t)) match++;
       out.push([v, match]);
     }
     out.sort((x, y) => y[1] - x[1] || Number(y[0].available) - Number(x[0].available) || x[0].price - y[0].price);

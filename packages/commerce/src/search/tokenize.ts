@@ -9,7 +9,7 @@ function segmenter(): Jieba {
   return jieba;
 }
 
-const STOP = new Set(['a', 'an', 'the', 'for', 'and', 'or', 'with', 'of', 'in', 'to', 'on', 'my', 'i', 'me', 'is', 'it', 'some', 'any']);
+const STOP = new Set(['a', 'an', 'the', 'for', 'and', 'or', 'with', 'of', 'in', 'to', 'on', 'my', 'i', 'me', 'is', 'it', 'some', 'any', 'as', 'looking', 'want', 'need', 'buy']);
 const ZH_STOP = new Set(['的', '了', '和', '与', '是', '我', '要', '想', '买', '一个', '一款', '有', '吗', '呢', '请', '个', '款']);
 const CJK = /[\u3400-\u9fff\uf900-\ufaff]+/g;
 
