@@ -13,7 +13,7 @@ let redis: Redis;
 
 beforeAll(async () => {
   redis = createRedis(url);
-  cp = await startControlPlane({ redisUrl: url, prefix, tools: testTools(redis, counters) });
+  cp = await startControlPlane({ redisUrl: url, prefix, tools: testTools(redis, counters), requireConfirmation: false });
 });
 afterAll(async () => {
   await cp.close();

@@ -15,7 +15,7 @@ export interface ControlPlane {
   controller: RunningController;
   toolWorker: RunningToolWorker | undefined;
   /** Run one turn of tool calls; resolves when the controller has observed it. */
-  runTurn(calls: { name: string; arguments: Record<string, unknown>; error?: string }[], o?: { conversationId?: string; timeoutMs?: number }): Promise<TurnRun>;
+  runTurn(calls: { name: string; arguments: Record<string, unknown>; error?: string }[], o?: { conversationId?: string; timeoutMs?: number; text?: string }): Promise<TurnRun>;
   close(): Promise<void>;
 }
 
@@ -35,6 +35,7 @@ export async function startControlPlane(o: {
   tools: ToolSpec[];
   withToolWorker?: boolean;
   toolConcurrency?: number;
+  requireConfirmation?: boolean;
 }): Promise<ControlPlane> {
   const log = createLogger({ service: 'test', level: 'warn' });
   const registry = new ToolRegistry(o.tools);
@@ -42,16 +43,16 @@ export async function startControlPlane(o: {
   const keys = createKeys(o.prefix);
   const queries = new QueryStore(redis, keys);
   const queues = createQueues(redis, o.prefix);
-  const controller = await startController({ redisUrl: o.redisUrl, prefix: o.prefix, registry, log, requireConfirmation: false });
+  const controller = await startController({ redisUrl: o.redisUrl, prefix: o.prefix, registry, log, requireConfirmation: o.requireConfirmation ?? false });
   const toolWorker =
     o.withToolWorker === false
       ? undefined
       : await startToolWorker({ redisUrl: o.redisUrl, prefix: o.prefix, registry, shop: noShop, log, concurrency: o.toolConcurrency ?? 32 });
 
-  async function runTurn(calls: { name: string; arguments: Record<string, unknown>; error?: string }[], r: { conversationId?: string; timeoutMs?: number } = {}): Promise<TurnRun> {
+  async function runTurn(calls: { name: string; arguments: Record<string, unknown>; error?: string }[], r: { conversationId?: string; timeoutMs?: number; text?: string } = {}): Promise<TurnRun> {
     const queryId = newQueryId();
     const conversationId = r.conversationId ?? newConversationId();
-    await queries.accept({ queryId, conversationId, channel: 'api', text: 'test', language: 'en', traceId: newTraceId(), createdMs: Date.now() });
+    await queries.accept({ queryId, conversationId, channel: 'api', text: r.text ?? 'test', language: 'en', traceId: newTraceId(), createdMs: Date.now() });
     await queries.begin((await queries.get(queryId))!, Date.now(), 60_000);
     const t0 = Date.now();
     await queues.add('control', jobIds.decide(queryId, 0), {

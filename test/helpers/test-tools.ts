@@ -76,6 +76,7 @@ export function testTools(redis: Redis, counterKey: string): ToolSpec[] {
       parameters: z.object({ key: z.string() }),
       readOnly: false,
       sequential: true,
+      requiresConfirmation: true,
       cacheTags: (args) => [`item:${String(args.key)}`],
       run: async (args) => {
         await count(`update:${String(args.key)}`);

@@ -15,9 +15,13 @@ export const DEFAULTS = {
   /** Messages of the conversation kept verbatim in the prompt; older ones live in the summary. */
   historyVerbatimMessages: 6,
   toolTimeoutMs: 10_000,
-  /** BullMQ lock is 10 s, not 30 s: a crashed worker's turn must resume before the customer gives up. */
-  jobLockMs: 10_000,
-  stalledIntervalMs: 5_000,
+  /**
+   * BullMQ job lock 4 s (renewed every 2 s while the worker lives), stalled check every 1.5 s:
+   * a crashed worker's jobs resume within ~5 s, before the customer gives up. A step that is
+   * redelivered because its worker stalled is harmless: every handler is idempotent.
+   */
+  jobLockMs: 4_000,
+  stalledIntervalMs: 1_500,
   /** Query records, traces and events expire so Redis does not grow without bound. */
   queryTtlSec: 7 * 24 * 3600,
   dedupeTtlSec: 24 * 3600,
