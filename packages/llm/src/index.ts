@@ -1,0 +1,37 @@
+// @steward/llm: the LLM client (retries, timeouts, usage and cost), output parsing (native tool
+// calls and the ReAct text format), fleet-wide rate limiting and the cost ledger.
+export { LLM_DEFAULTS, BUDGET_DEFAULTS } from './constants.ts';
+export { RateLimitedError, LlmUnavailableError, LlmTimeoutError, LlmRequestError, LlmAbortedError, LlmBadResponseError } from './errors.ts';
+export { backoffDelay, parseRetryAfter, abortableSleep, DEFAULT_BACKOFF, type BackoffOptions } from './retry-policy.ts';
+export {
+  createLlmClient,
+  type LlmClient,
+  type LlmClientOptions,
+  type LlmCompletion,
+  type LlmRequest,
+  type LlmToolChoice,
+  type LlmToolDefinition,
+  type RetryInfo,
+} from './llm-client.ts';
+export { providerOf } from './provider.ts';
+export { DEFAULT_PRICING, ModelPrice, PricingTable, priceFor, costOf, loadPricing, activePricing, setActivePricing, type TokenUsage } from './pricing.ts';
+export {
+  recordCost,
+  readCost,
+  checkBudget,
+  costKeys,
+  utcDay,
+  BudgetLimits,
+  budgetLimitsFromEnv,
+  type BudgetCheck,
+  type CostRecord,
+  type CostTotals,
+  type LedgerTtls,
+} from './cost-ledger.ts';
+export { acquireLlmSlot, llmSlotKey, type SlotOptions, type SlotResult } from './rate-limiter.ts';
+export { pauseFleet, isFleetRateLimit, fleetPauseMs, type RateLimitTarget } from './fleet-pause.ts';
+export { parseTextReply, type TextParseOptions } from './parse-text.ts';
+export { parseAssistantMessage, parseModelOutput, type ToolCallStyle } from './parse-native.ts';
+export { renderToolsAsText, TEXT_FORMAT_INSTRUCTIONS, type TextTool } from './text-format.ts';
+export { extractJsonObject, type JsonObjectResult } from './json-extract.ts';
+export { startScriptedChatServer, chatCompletionBody, type ScriptedChatServer, type ScriptedResponse } from './testing/scripted-chat-server.ts';

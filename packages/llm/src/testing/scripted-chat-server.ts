@@ -1,0 +1,95 @@
+// A real HTTP server on 127.0.0.1 that answers chat-completion requests from a script, for
+// tests of anything that calls an LLM (retries, timeouts, parsing) without a model or a mock.
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ScriptedResponse {
+  status?: number;
+  headers?: Record<string, string>;
+  /** JSON body; see chatCompletionBody for a success. */
+  body?: unknown;
+  /** Hold the response this long (for timeout tests); the request may be aborted meanwhile. */
+  delayMs?: number;
+  /** Destroy the socket without answering (connection error). */
+  hangUp?: boolean;
+}
+
+export interface ScriptedChatServer {
+  baseURL: string;
+  /** Request bodies received, in order. */
+  requests: { body: unknown; headers: IncomingHttpHeaders }[];
+  close(): Promise<void>;
+}
+
+/** Answers the n-th request with script[n]; past the end, repeats the last entry. */
+export async function startScriptedChatServer(script: readonly ScriptedResponse[]): Promise<ScriptedChatServer> {
+  const requests: ScriptedChatServer['requests'] = [];
+  const timers = new Set<NodeJS.Timeout>();
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      let body: unknown;
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        body = undefined;
+      }
+      const step = script[Math.min(requests.length, script.length - 1)] ?? {};
+      requests.push({ body, headers: req.headers });
+      const answer = () => {
+        if (step.hangUp) return void req.socket.destroy();
+        res.writeHead(step.status ?? 200, { 'content-type': 'application/json', ...step.headers });
+        res.end(JSON.stringify(step.body ?? chatCompletionBody({ content: 'ok' })));
+      };
+      if (step.delayMs) {
+        const t = setTimeout(() => (timers.delete(t), answer()), step.delayMs);
+        timers.add(t);
+      } else answer();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseURL: `http://127.0.0.1:${port}/v1`,
+    requests,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const t of timers) clearTimeout(t);
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+/** A chat.completion response body. */
+export function chatCompletionBody(opts: {
+  content?: string | null;
+  toolCalls?: { id: string; name: string; arguments: string }[];
+  model?: string;
+  promptTokens?: number;
+  completionTokens?: number;
+  cachedTokens?: number;
+  finishReason?: string;
+}): Record<string, unknown> {
+  const toolCalls = opts.toolCalls?.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } }));
+  return {
+    id: 'chatcmpl-test',
+    object: 'chat.completion',
+    created: 0,
+    model: opts.model ?? 'gpt-4o-mini',
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: opts.content ?? null, ...(toolCalls ? { tool_calls: toolCalls } : {}) },
+        finish_reason: opts.finishReason ?? (toolCalls ? 'tool_calls' : 'stop'),
+      },
+    ],
+    usage: {
+      prompt_tokens: opts.promptTokens ?? 100,
+      completion_tokens: opts.completionTokens ?? 20,
+      total_tokens: (opts.promptTokens ?? 100) + (opts.completionTokens ?? 20),
+      prompt_tokens_details: { cached_tokens: opts.cachedTokens ?? 0 },
+    },
+  };
+}
