@@ -108,6 +108,18 @@ describe('export over OTLP/HTTP to a real receiver', () => {
     expect(receiver.spans()).toHaveLength(0);
   });
 
+  it('builds a gRPC exporter and reports a failure when nothing listens', async () => {
+    exporter = createSpanExporter(
+      traceExportConfigFromEnv({
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1',
+        OTEL_EXPORTER_OTLP_TIMEOUT: '2000',
+      }),
+    );
+    const spans = eventsToSpans(sampleQuery().events, { resource: createTelemetryResource({ serviceName: 's', resourceAttributes: {} }) });
+    await expect(exportSpans(exporter, spans)).rejects.toMatchObject({ code: 'otlp_export_failed' });
+  });
+
   it('succeeds without a collector when OTEL_TRACES_EXPORTER=none', async () => {
     exporter = createSpanExporter(traceExportConfigFromEnv({ OTEL_TRACES_EXPORTER: 'none' }));
     const spans = eventsToSpans(sampleQuery().events, { resource: createTelemetryResource({ serviceName: 's', resourceAttributes: {} }) });

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vi
 import type { Redis } from 'ioredis';
 import type { StewardEvent } from '@steward/core';
 import { createKeys, createRedis, emitEvent, type Keys } from '@steward/store';
-import { deletePrefix, startOtlpReceiver, uniquePrefix, type OtlpReceiver, type ReceivedSpan } from '@steward/testing';
+import { RedisServer, deletePrefix, startOtlpReceiver, uniquePrefix, type ReceivedSpan } from '@steward/testing';
 import {
   createSpanExporter,
   createTelemetryResource,
@@ -201,6 +201,31 @@ describe('tracer service', () => {
     expect(tracer.stats().skippedSeen).toBe(1);
   });
 
+  for (const appendonly of [true, false]) {
+    it(`reconnects by itself when Redis restarts (${appendonly ? 'with AOF' : 'data lost'})`, async () => {
+      const srv = await RedisServer.start({ appendonly });
+      const own = createRedis(srv.url);
+      own.on('error', () => undefined); // refused connections while Redis restarts are expected
+      cleanups.push(async () => {
+        own.disconnect();
+        await srv.stop();
+      });
+      const keys = createKeys(uniquePrefix('tracer-restart'));
+      const { receiver, exporter } = await receiverAndExporter();
+      const tracer = await startTracer({ redisUrl: srv.url, prefix: keys.prefix, exporter, resource, logger: silent, blockMs: 200 });
+      cleanups.push(() => tracer.close());
+      const [q1, q2] = [sampleQuery(), sampleQuery()];
+      for (const e of q1.events) await emitEvent(own, keys, e);
+      await receiver.waitForSpans((s) => spansOf(s, q1.traceId).length === 5, 20_000);
+
+      await srv.restart();
+      // Both connections reconnect on their own; the tracer recreates its group if Redis lost it.
+      for (const e of q2.events) await emitEvent(own, keys, e);
+      await receiver.waitForSpans((s) => spansOf(s, q2.traceId).length === 5, 30_000);
+      expect(receiver.spans()).toHaveLength(10);
+    });
+  }
+
   it('stops promptly and cleanly on close while blocked on an empty stream', async () => {
     const keys = freshKeys('tracer-close');
     const { exporter } = await receiverAndExporter();
@@ -211,5 +236,3 @@ describe('tracer service', () => {
     expect(tracer.stats().failedBatches).toBe(0);
   });
 });
-
-export type { OtlpReceiver };
