@@ -1,13 +1,14 @@
 // What the customer asks for and the entities in their words, by keyword rules in English
 // and Mandarin. Deterministic on purpose: the same words always give the same intent.
 
-export type Intent = 'human' | 'cancel' | 'exchange' | 'return' | 'status' | 'stock' | 'product' | 'none';
+export type Intent = 'human' | 'cancel' | 'exchange' | 'return' | 'shipping_quote' | 'status' | 'stock' | 'product' | 'none';
 
 const RULES: readonly (readonly [Intent, RegExp])[] = [
   ['human', /\b(human|agent|representative|real person|operator|supervisor)\b|人工|真人|客服人员/i],
   ['cancel', /\bcancel|取消/i],
   ['exchange', /\b(exchange|swap)\b|换货|换成|换一个|更换|调换/i],
   ['return', /\b(return|refund|send (it |them )?back)\b|退货|退款|退回|退掉/i],
+  ['shipping_quote', /\b(shipping (cost|fee|price|rate)s?|cost (of|to) ship|how much (is|for|does) (the )?shipping|delivery (fee|cost)s?)\b|运费|邮费/i],
   [
     'status',
     /\b(status|where('s| is)|track(ing)?|shipped|shipping|deliver(ed|y)?|arrive|arrival)\b|状态|到哪|物流|发货|快递|送达|到了吗|进度/i,
@@ -42,6 +43,13 @@ export function orderIds(text: string): string[] {
 
 export function itemIds(text: string): string[] {
   return [...new Set(text.match(ITEM_ID) ?? [])];
+}
+
+/** Questions about where a parcel is, as opposed to the order's state. */
+export const TRACKING_QUESTION = /\b(where('s| is)|track(ing)?|shipped|arrive|arrival|deliver(ed|y)?)\b|物流|快递|到哪|发货|送达|到了吗/i;
+
+export function findZip(text: string): string | undefined {
+  return ZIP.exec(text)?.[0];
 }
 
 export function findEmail(text: string): string | undefined {

@@ -1,7 +1,7 @@
 // Every sentence the simulated model says, in English and Mandarin.
 import { TEXTS, type Language } from '@steward/core';
 import { productLabel, statusLabel } from './lexicon.ts';
-import type { OrderItem, OrderView, ProductHit } from './tool-results.ts';
+import type { OrderItem, OrderView, ProductHit, Shipment, ShippingOption } from './tool-results.ts';
 
 const t = (lang: Language, en: string, zh: string): string => (lang === 'zh' ? zh : en);
 const money = (n: number | undefined): string => (n === undefined ? '?' : `$${n.toFixed(2)}`);
@@ -42,6 +42,23 @@ export const R = {
       ? t(lang, ` Tracking number: ${o.trackingIds.join(', ')}.`, `物流单号：${o.trackingIds.join('、')}。`)
       : '';
     return t(lang, `Order ${orderId} is currently: ${o.status}.`, `订单 ${orderId} 当前状态：${statusLabel(o.status, 'zh')}。`) + tracking + items;
+  },
+  shipments: (lang: Language, list: readonly Shipment[]) =>
+    list
+      .map((x) => {
+        const when = x.deliveredAt ? t(lang, `delivered ${x.deliveredAt}`, `送达日期 ${x.deliveredAt}`) : x.eta ? t(lang, `expected ${x.eta}`, `预计送达 ${x.eta}`) : '';
+        const parts = [x.carrier, x.status, when].filter(Boolean).join(lang === 'zh' ? '，' : ', ');
+        return t(lang, ` Parcel ${x.trackingId}: ${parts}.`, `包裹 ${x.trackingId}：${parts}。`);
+      })
+      .join(''),
+  askQuote: (lang: Language) =>
+    t(lang, 'To quote shipping I need the item ids and the destination zip code.', '为了计算运费，我需要商品编号（item id）和收货地址的邮编。'),
+  quote: (lang: Language, zip: string, options: readonly ShippingOption[]) => {
+    const lines = options.slice(0, 3).map((o) => {
+      const days = o.daysMin !== undefined ? (o.daysMin === o.daysMax ? `${o.daysMin}` : `${o.daysMin}–${o.daysMax}`) : '?';
+      return `- ${o.carrier}${o.service ? ` ${o.service}` : ''}: ${money(o.cost)}, ${t(lang, `${days} days`, `${days} 天`)}`;
+    });
+    return t(lang, `Shipping to ${zip}:\n`, `寄往 ${zip} 的运费：\n`) + lines.join('\n');
   },
   cannotChange: (lang: Language, kind: WriteKind, orderId: string, status: string) => {
     const need = { cancel: ['pending', '待处理'], return: ['delivered', '已送达'], exchange: ['delivered', '已送达'] }[kind];

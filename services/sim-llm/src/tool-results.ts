@@ -201,3 +201,48 @@ export function parseStock(result: string): StockView {
   const quantity = qty === undefined ? undefined : Number(qty);
   return { available: avail === undefined ? (quantity === undefined ? undefined : quantity > 0) : avail === 'true', quantity };
 }
+
+export interface Shipment {
+  trackingId: string;
+  carrier: string | undefined;
+  status: string | undefined;
+  /** Expected delivery date (YYYY-MM-DD) while on the way. */
+  eta: string | undefined;
+  deliveredAt: string | undefined;
+}
+
+/** get_shipping_info: {shipments:[{tracking_id, carrier, status, estimated_delivery, delivered_at}]}. */
+export function parseShipments(result: string): Shipment[] {
+  const list = rec(tryJson(result))?.shipments;
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((x): Shipment[] => {
+    const r = rec(x);
+    const trackingId = str(r?.tracking_id);
+    if (!r || !trackingId) return [];
+    const known = (v: unknown): string | undefined => (str(v) && str(v) !== 'unknown' ? str(v) : undefined);
+    const day = (v: unknown): string | undefined => known(v)?.slice(0, 10);
+    return [{ trackingId, carrier: known(r.carrier), status: known(r.status), eta: day(r.estimated_delivery), deliveredAt: day(r.delivered_at) }];
+  });
+}
+
+export interface ShippingOption {
+  carrier: string;
+  service: string | undefined;
+  cost: number;
+  daysMin: number | undefined;
+  daysMax: number | undefined;
+}
+
+/** calculate_shipping: {options:[{carrier, service, cost, days_min, days_max}]}, cheapest first. */
+export function parseShippingOptions(result: string): ShippingOption[] {
+  const list = rec(tryJson(result))?.options;
+  if (!Array.isArray(list)) return [];
+  const n = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
+  return list
+    .flatMap((x): ShippingOption[] => {
+      const r = rec(x);
+      const cost = n(r?.cost);
+      return r && cost !== undefined ? [{ carrier: str(r.carrier) ?? '?', service: str(r.service), cost, daysMin: n(r.days_min), daysMax: n(r.days_max) }] : [];
+    })
+    .sort((a, b) => a.cost - b.cost);
+}

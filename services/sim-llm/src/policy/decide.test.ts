@@ -134,3 +134,24 @@ describe('controller notes and misbehaviour', () => {
     expect(calls(run(msgs))).toMatch(/^Order #W1000002 is currently: delivered/);
   });
 });
+
+describe('shipping', () => {
+  const shipped = DELIVERED.replace('"fulfillments":[]', '"fulfillments":[{"tracking_id":["357962501027"],"item_ids":["6469567736"]}]');
+  const tools = [...TOOL_NAMES, 'get_shipping_info', 'calculate_shipping'];
+  it('adds where the parcel is when the customer asks where the order is', () => {
+    const base = [sys('ada'), user('where is my order #W1000002?'), callMsg('a', 'get_order_details', { order_id: '#W1000002' }), result('a', shipped)];
+    expect(calls(run(base, tools))).toEqual([{ name: 'get_shipping_info', args: { order_id: '#W1000002' } }]);
+    const info = JSON.stringify({ order_id: '#W1000002', status: 'delivered', shipments: [{ tracking_id: '357962501027', carrier: 'UPS', status: 'delivered', delivered_at: '2026-11-20T09:00:00.000Z' }] });
+    const d = run([...base, callMsg('b', 'get_shipping_info', { order_id: '#W1000002' }), result('b', info)], tools);
+    expect(calls(d)).toMatch(/is currently: delivered\..* Parcel 357962501027: UPS, delivered, delivered 2026-11-20\./);
+  });
+
+  it('quotes shipping for item ids to a zip code, or asks for them', () => {
+    const ask = user('How much is shipping for item 6469567736 to 10001?');
+    expect(calls(run([sys(null), ask], tools))).toEqual([{ name: 'calculate_shipping', args: { item_ids: ['6469567736'], zip: '10001' } }]);
+    const quote = JSON.stringify({ options: [{ carrier: 'FedEx', service: 'Express', cost: 25, days_min: 1, days_max: 2 }, { carrier: 'USPS', service: 'Ground', cost: 7.5, days_min: 3, days_max: 5 }] });
+    const d = run([sys(null), ask, callMsg('a', 'calculate_shipping', { item_ids: ['6469567736'], zip: '10001' }), result('a', quote)], tools);
+    expect(calls(d)).toBe('Shipping to 10001:\n- USPS Ground: $7.50, 3–5 days\n- FedEx Express: $25.00, 1–2 days');
+    expect(calls(run([sys(null, 'zh'), user('运费多少？')], tools))).toContain('邮编');
+  });
+});

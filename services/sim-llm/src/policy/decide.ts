@@ -8,6 +8,7 @@ import { parseConfirmationRequest } from './confirmation.ts';
 import { answerFromFacts } from './facts.ts';
 import { namedOrderId } from './orders.ts';
 import { productFlow, stockFlow } from './products.ts';
+import { quoteFlow } from './shipping.ts';
 import { statusFlow } from './status.ts';
 import { answer, call, findStep, type Decision, type PolicyContext } from './types.ts';
 import { confirmedWrite, writeFlow } from './writes.ts';
@@ -58,6 +59,8 @@ function route(ctx: PolicyContext, intent: Intent): Decision {
     case 'return':
     case 'exchange':
       return writeFlow(ctx, intent);
+    case 'shipping_quote':
+      return quoteFlow(ctx);
     case 'status':
       return statusFlow(ctx);
     case 'stock':

@@ -4,7 +4,7 @@ import { itemIds, priceRange, searchKeywords } from '../intents.ts';
 import { englishSearchTerm } from '../lexicon.ts';
 import { R } from '../replies.ts';
 import { isError, parseSearch, parseStock } from '../tool-results.ts';
-import { answer, call, type Decision, type PolicyContext } from './types.ts';
+import { answer, call, findStep, type Decision, type PolicyContext } from './types.ts';
 
 const TOP_RESULTS = 3;
 
@@ -33,7 +33,7 @@ export function productFlow(ctx: PolicyContext, inStockOnly = false): Decision {
 export function stockFlow(ctx: PolicyContext): Decision {
   const itemId = itemIds(ctx.focus)[0];
   if (!itemId || !ctx.tools.has('check_inventory')) return productFlow(ctx, true);
-  const s = ctx.steps.find((x) => x.name === 'check_inventory' && x.args.item_id === itemId);
+  const s = findStep(ctx, 'check_inventory', { item_id: itemId });
   if (!s) return call('check_inventory', { item_id: itemId }, `Check the stock of item ${itemId}.`);
   const result = s.result ?? '';
   if (isError(result)) return answer(R.explainError(ctx.language, result), 'The stock check failed; explain it.');

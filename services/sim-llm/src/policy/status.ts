@@ -2,6 +2,7 @@
 import { R } from '../replies.ts';
 import { identify } from './identify.ts';
 import { loadOrder, resolveOrderId } from './orders.ts';
+import { trackingDetails } from './shipping.ts';
 import { answer, type Decision, type PolicyContext } from './types.ts';
 
 export function statusFlow(ctx: PolicyContext): Decision {
@@ -11,5 +12,7 @@ export function statusFlow(ctx: PolicyContext): Decision {
   if (!id.ok) return id.decision;
   const order = loadOrder(ctx, id.value);
   if (!order.ok) return order.decision;
-  return answer(R.orderStatus(ctx.language, id.value, order.value), `Report the status of ${id.value}.`);
+  const tracking = trackingDetails(ctx, id.value, order.value);
+  if (!tracking.ok) return tracking.decision;
+  return answer(R.orderStatus(ctx.language, id.value, order.value) + tracking.value, `Report the status of ${id.value}.`);
 }

@@ -33,14 +33,22 @@ export function answer(text: string, thought: string): Decision {
   return { kind: 'answer', text, thought };
 }
 
-/** The step of this request that called `name` (with exactly these args when given); the latest wins. */
+/**
+ * The step of this request that called `name` with these argument values (when given; the
+ * latest wins). Only the given keys are compared, strings without case: validation may have
+ * added defaults or normalised the spelling, and a missed match would repeat the call.
+ */
 export function findStep(ctx: PolicyContext, name: string, args?: Record<string, unknown>): Step | undefined {
-  const want = args === undefined ? undefined : canonicalJson(args);
   for (let i = ctx.steps.length - 1; i >= 0; i--) {
     const s = ctx.steps[i]!;
-    if (s.name === name && (want === undefined || canonicalJson(s.args) === want)) return s;
+    if (s.name === name && (args === undefined || Object.entries(args).every(([k, v]) => sameValue(s.args[k], v)))) return s;
   }
   return undefined;
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (typeof a === 'string' && typeof b === 'string') return a.trim().toLowerCase() === b.trim().toLowerCase();
+  return canonicalJson(a) === canonicalJson(b);
 }
 
 /** The first value `pick` finds in the current request, then in earlier customer messages. */
