@@ -76,6 +76,8 @@ export class RedisServer {
     const child = this.child;
     if (!child || child.exitCode !== null) return;
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    // Hold the event loop open until Redis has really exited (the child is unref'd otherwise).
+    child.ref();
     child.kill('SIGTERM');
     await exited;
   }
