@@ -54,10 +54,11 @@ export const KNOWN_TOOLS = [
 /** The near-miss name `#sim:typo-tool` emits; repair maps it back, and so do we. */
 export const TYPO_ALIASES: Readonly<Record<string, string>> = { get_ordr_details: 'get_order_details' };
 
-const OBSERVATION = /^\s*Observation\s*:\s*/i;
+const OBSERVATION = /^\s*Observation(?:\s*\([^)]*\)|\s*\d+)?\s*:\s*/i;
 // The controller reports an unusable output as a user-role message with this prefix: not the customer.
 const SYSTEM_NOTE = /^\s*\[system note\]\s*/i;
-const TEXT_ACTION = /Action\s*:\s*([\w.-]+)\s*(?:\|\s*(\{[\s\S]*\}))?(?:[\s\S]*?Action Input\s*:\s*(\{[\s\S]*\}))?/i;
+// One Action line: `Action: name | {json}`, or `Action: name` with the JSON on an `Action Input:` line.
+const TEXT_ACTION = /^\s*Action\s*:\s*([\w.-]+)[ \t]*(?:\|[ \t]*(\{.*\}))?(?:\s*\n\s*Action Input\s*:\s*(\{.*\}))?/gim;
 
 export function readConversation(req: ChatRequest): Conversation {
   const msgs = req.messages;
@@ -107,9 +108,8 @@ function readSteps(after: WireMessage[]): Step[] {
   for (const m of after) {
     if (m.role === 'assistant') {
       for (const c of m.tool_calls ?? []) steps.push(step(c.id ?? `call_${steps.length}`, c.function.name, c.function.arguments));
-      if (!m.tool_calls?.length) {
-        const a = TEXT_ACTION.exec(textOf(m));
-        if (a?.[1] && !/Final Answer\s*:/i.test(textOf(m))) steps.push(step(`text_${steps.length}`, a[1], a[2] ?? a[3] ?? '{}'));
+      if (!m.tool_calls?.length && !/Final Answer\s*:/i.test(textOf(m))) {
+        for (const a of textOf(m).matchAll(TEXT_ACTION)) if (a[1]) steps.push(step(`text_${steps.length}`, a[1], a[2] ?? a[3] ?? '{}'));
       }
     } else if (m.role === 'tool') {
       attach(textOf(m), m.tool_call_id);

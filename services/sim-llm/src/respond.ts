@@ -39,7 +39,11 @@ export function buildCompletion(req: ChatRequest, d: Decision, opts: RespondOpti
   let toolCalls: CompletionToolCall[] | undefined;
   let finish: 'stop' | 'tool_calls' | 'length';
   if (opts.textFormat) {
-    content = d.kind === 'call' ? `Thought: ${d.thought}\nAction: ${d.calls[0]!.name} | ${argsText(d.calls[0]!, opts.malformed)}` : `Thought: ${d.thought}\nFinal Answer: ${d.text}`;
+    // Several Action lines are several calls in parallel, as the text format allows.
+    content =
+      d.kind === 'call'
+        ? [`Thought: ${d.thought}`, ...d.calls.map((c) => `Action: ${c.name} | ${argsText(c, opts.malformed)}`)].join('\n')
+        : `Thought: ${d.thought}\nFinal Answer: ${d.text}`;
     finish = 'stop';
   } else if (d.kind === 'call' || opts.malformed) {
     const calls = d.kind === 'call' ? d.calls : [{ name: 'get_order_details', args: { order_id: '#W0000000' } }];
