@@ -19,7 +19,8 @@ export default defineConfig({
           name: 'integration',
           include: ['test/**/*.test.ts'],
           exclude: ['test/chaos/**'],
-          fileParallelism: false,
+          // Cross-service suites start whole systems: one file at a time keeps them off each other's CPU.
+          poolOptions: { forks: { singleFork: true } },
         },
       },
     ],
