@@ -13,6 +13,8 @@ describe('redactPii', () => {
     ['card ending in 9999', 'card ending in [last4]'],
     ['ship to 123 Main Street, Apt 4, Austin, TX 78701', 'ship to [address], Austin, TX [zip]'],
     ['{"address1": "445 Maple Drive", "zip": "76165"}', '{"address1": "[address]", "zip": "[zip]"}'],
+    ['{"address1": "386 Broadway", "address2": "Suite 259"}', '{"address1": "[address]", "address2": "[address]"}'],
+    ['I live at 386 Broadway, New York, NY 10001', 'I live at [address], New York, NY [zip]'],
     // Without word boundaries in Chinese the text before the road goes too: over-redaction is the safe side.
     ['上海市浦东新区世纪大道100号', '[address]'],
   ])('%s', (input, expected) => {

@@ -14,14 +14,17 @@ const INTL_PHONE = /(?<![\w+])\+\d{1,3}(?:[\s.-]?\(?\d{1,4}\)?){2,5}(?![\d])/g;
 // North-American style: (415) 555-0134, 415-555-0134, 415.555.0134, 1-415-555-0134.
 const NA_PHONE = /(?<![\d])(?:1[\s.-])?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?![\d])/g;
 const STREET_WORDS =
-  'Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Parkway|Pkwy|Circle|Cir|Highway|Hwy|Square|Sq|Trail|Trl|Alley';
-// "123 Main Street", "4821 N. Oak Ave, Apt 5": a house number, up to four words, a street type.
+  'Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Parkway|Pkwy|Circle|Cir|Highway|Hwy|Square|Sq|Trail|Trl|Alley|Broadway';
+// "123 Main Street", "4821 N. Oak Ave, Apt 5", "386 Broadway": a house number, up to four
+// words, a street type.
 const STREET = new RegExp(
-  `(?<![\\w])\\d{1,6}[A-Za-z]?\\s+(?:[A-Za-z][A-Za-z'.-]*\\s+){1,4}(?:${STREET_WORDS})\\b\\.?(?:,?\\s*(?:Apt|Apartment|Suite|Ste|Unit|#)\\.?\\s*[\\w-]+)?`,
+  `(?<![\\w])\\d{1,6}[A-Za-z]?\\s+(?:[A-Za-z][A-Za-z'.-]*\\s+){0,4}(?:${STREET_WORDS})\\b\\.?(?:,?\\s*(?:Apt|Apartment|Suite|Ste|Unit|#)\\.?\\s*[\\w-]+)?`,
   'g',
 );
 // 上海市浦东新区世纪大道100号 / 中山路25号: a road name, a number, 号.
 const CN_ADDRESS = /[\u4e00-\u9fa5]{0,16}(?:路|街|大道|巷|道)\d{1,5}(?:弄\d{1,5})?号(?:[\u4e00-\u9fa5\d]{0,12}(?:室|楼|栋|单元))?/g;
+// Whatever a JSON field named like an address line holds, even without a street type.
+const ADDRESS_FIELD = /("(?:address(?:_?line)?[12]?|street)"\s*:\s*")((?:[^"\\]|\\.)*)"/gi;
 // A zip code that follows a redacted address within the same line ("…, Austin, TX 78701").
 const ZIP_AFTER_ADDRESS = /(\[address\][^\n\d]{0,60}?)\b\d{5}(?:-\d{4})?\b/g;
 // "zip": "78701", zip code 78701, postal code: 78701.
@@ -40,6 +43,7 @@ export function redactPii(text: string): string {
     .replace(INTL_PHONE, '[phone]')
     .replace(LONG_DIGITS, '[number]')
     .replace(NA_PHONE, '[phone]')
+    .replace(ADDRESS_FIELD, (_m, label: string, value: string) => (value ? `${label}[address]"` : `${label}"`))
     .replace(STREET, '[address]')
     .replace(CN_ADDRESS, '[address]')
     .replace(ZIP_AFTER_ADDRESS, '$1[zip]')
