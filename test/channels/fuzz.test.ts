@@ -84,6 +84,7 @@ describe('fuzzing the ingress with malformed and hostile requests', () => {
     const fuzz = createFuzzer(prng(SEED), ctx);
     const byCode = new Map<string, number>();
     const failures: string[] = [];
+    const unstable: string[] = [];
     let done = 0;
     const workerLoop = async () => {
       while (done < COUNT) {
@@ -91,12 +92,15 @@ describe('fuzzing the ingress with malformed and hostile requests', () => {
         const r = fuzz.next();
         const res = await send(r);
         byCode.set(res.code, (byCode.get(res.code) ?? 0) + 1);
-        if (process.env.FUZZ_DEBUG && res.code === '') process.stderr.write(`[fuzz-debug] ${r.kind} ${r.method} ${r.path.slice(0, 60)} ${res.status}\n`);
+        if (res.code === '' || res.code === '(not json)') unstable.push(r.path);
         if (res.status < 400 || res.status >= 500) failures.push(`${r.kind} ${r.method} ${r.path.slice(0, 80)} → ${res.status} ${res.code}`);
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, workerLoop));
     expect(failures.slice(0, 20)).toEqual([]);
+    // Every refusal carries a stable code, except a URL with invalid percent-encoding: Fastify's
+    // router answers that 400 itself before any hook (the ingress needs `frameworkErrors` for it).
+    expect(unstable.filter((p) => !p.includes('%ff'))).toEqual([]);
     process.stderr.write(`[fuzz] ${done} requests, codes: ${JSON.stringify(Object.fromEntries([...byCode].sort((a, b) => b[1] - a[1])))}\n`);
     // Each class of hostile input met its own stable refusal.
     for (const code of [

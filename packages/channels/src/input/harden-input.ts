@@ -4,7 +4,7 @@ import { installHardenedJson } from './hardened-json.ts';
 import { replyError } from './reply-error.ts';
 
 export interface HardenOptions {
-  /** Bytes of one JSON body (default 256 KiB; the ingress's own bodyLimit still applies on top). */
+  /** Bytes of one JSON body (default 256 KiB, never more than the ingress's own bodyLimit). */
   bodyLimit?: number;
   /** Characters of a customer message (`text`), default 4,000. */
   messageMaxChars?: number;

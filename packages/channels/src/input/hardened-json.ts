@@ -55,8 +55,10 @@ class ForbiddenKey extends Error {}
  * (instead of Fastify's generic errors), and install the hook that sends those refusals.
  */
 export function installHardenedJson(app: FastifyInstance, limits: JsonLimits): void {
+  // A parser's own bodyLimit replaces the server's: never let it raise what the ingress set.
+  const bodyLimit = Math.min(limits.bodyLimit, app.initialConfig.bodyLimit ?? limits.bodyLimit);
   if (app.hasContentTypeParser('application/json')) app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: limits.bodyLimit }, (req, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (req, body, done) => {
     const buf = body as Buffer;
     rawBodies.set(req.raw, buf);
     const r = parseStrict(buf, limits);
