@@ -12,6 +12,7 @@ import {
   listFiles,
   obj,
   parseYamlDocs,
+  readYaml,
   readYamlDocs,
   str,
   type Obj,
@@ -176,6 +177,30 @@ describe('k8s base', () => {
         'SHOP_API_TOKEN',
       ]),
     );
+  });
+
+  it('gives every service at least the variables docker-compose gives it (that file runs for real)', () => {
+    const compose = obj(obj(readYaml('docker-compose.yml'), 'compose').services, 'services');
+    const cm = Object.keys(obj((byName(base, 'ConfigMap', 'steward-config') as Obj).data, 'data'));
+    const secret = Object.keys(
+      obj((byName(base, 'Secret', 'steward-secrets') as Obj).stringData, 'stringData'),
+    );
+    // Compose-only: the τ-bench mount and the test double's latency knob keep their defaults here.
+    const composeOnly = new Set(['SHOP_DATA', 'SIM_LLM_LATENCY']);
+    for (const name of STEWARD_SERVICES) {
+      const d = byName(base, 'Deployment', name) as Obj;
+      const [c] = containers(d);
+      const own = arr((c as Obj).env, 'env').map((e) => str(obj(e, 'env').name, 'env.name'));
+      const available = new Set([...cm, ...secret, ...own]);
+      const wanted = Object.keys(obj(obj(compose[name], name).environment, `${name}.environment`));
+      for (const key of wanted) {
+        if (!composeOnly.has(key)) expect(available.has(key), `${name} gets ${key}`).toBe(true);
+      }
+      // The port a service listens on is the port its probes use.
+      const ports = arr((c as Obj).ports, 'ports').map((p) => obj(p, 'port'));
+      const port = envValue(c as Obj, 'PORT');
+      if (port !== undefined) expect(ports.map((p) => String(p.containerPort))).toContain(port);
+    }
   });
 
   it('has a PodDisruptionBudget for ingress and every worker, each matching one Deployment', () => {
