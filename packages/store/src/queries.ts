@@ -147,7 +147,7 @@ export class QueryStore {
       k.queryEvents(c.queryId),
       c.queryId,
       JSON.stringify(set),
-      JSON.stringify(answerMsg),
+      c.answer ? JSON.stringify(answerMsg) : '',
       JSON.stringify(event),
       DEFAULTS.eventsStreamMaxLen,
       DEFAULTS.queryTtlSec,

@@ -5,6 +5,7 @@ import {
   newQueryId,
   newTraceId,
   parseTraceparent,
+  stableSpanId,
   type Language,
   type PostMessageBody,
 } from '@steward/core';
@@ -24,6 +25,12 @@ export interface IntakeDeps {
    * before anything is written; a refusal enqueues nothing and becomes a 429 with Retry-After.
    */
   admit?: (msg: PostMessageBody) => Promise<Admission>;
+  /**
+   * A message arriving while the conversation's query still runs: `queue` (default) answers it
+   * after the running one; `restart` ends the running query unanswered (reason `superseded`)
+   * and starts the new one, which sees both messages. Answers never interleave either way.
+   */
+  doubleTexting?: 'queue' | 'restart';
 }
 
 export type IntakeResult =
@@ -90,8 +97,51 @@ export async function acceptMessage(
     ts: now,
     data: { channel: msg.channel, language, customerId: msg.customerId, queued: r.kind === 'queued' },
   });
+  if (r.kind === 'queued' && deps.doubleTexting === 'restart') await supersedeActive(deps, conversationId);
   if (r.kind === 'start') await startQuery(deps.queries, deps.queues, queryId, deps.deadlineMs);
   return { ok: true, status: 'queued', queryId, conversationId, duplicate: false, traceId };
+}
+
+/** End the running query unanswered; the completion hands the conversation to the next one. */
+async function supersedeActive(deps: IntakeDeps, conversationId: string): Promise<void> {
+  const active = await deps.redis.hget(deps.keys.conversation(conversationId), 'activeQueryId');
+  const q = active ? await deps.queries.get(active) : null;
+  if (q && (q.status === 'running' || q.status === 'queued')) {
+    const now = Date.now();
+    await deps.queries.complete(
+      {
+        queryId: q.queryId,
+        outcome: 'fallback',
+        reason: 'superseded',
+        state: 'failed',
+        answer: '',
+        event: {
+          id: `${q.queryId}:completed`,
+          type: 'query.completed',
+          queryId: q.queryId,
+          conversationId,
+          traceId: q.traceId,
+          ts: now,
+          data: {
+            outcome: 'fallback',
+            reason: 'superseded',
+            rootSpanId: stableSpanId(q.queryId, 'root'),
+            startMs: q.createdMs,
+            endMs: now,
+            turns: q.turn + 1,
+            toolCalls: q.toolCalls,
+            inputTokens: q.inputTokens,
+            outputTokens: q.outputTokens,
+            costUsd: q.costUsd,
+            language: q.language,
+          },
+        },
+      },
+      conversationId,
+    );
+  }
+  const next = await deps.redis.hget(deps.keys.conversation(conversationId), 'activeQueryId');
+  if (next && next !== active) await startQuery(deps.queries, deps.queues, next, deps.deadlineMs);
 }
 
 async function maybeStart(deps: IntakeDeps, queryId: string, conversationId: string): Promise<void> {

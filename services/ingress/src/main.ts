@@ -15,6 +15,7 @@ const env = parseEnv(
     QUERY_DEADLINE_MS: intFromEnv(DEFAULTS.deadlineMs),
     BODY_LIMIT_BYTES: intFromEnv(64 * 1024),
     JAEGER_URL: z.string().default('http://localhost:16686'),
+    DOUBLE_TEXTING: z.enum(['queue', 'restart']).default('queue'),
   }),
 );
 const log = createLogger({ service: 'ingress', level: env.LOG_LEVEL, redact: env.REDACT_PII });
@@ -32,6 +33,7 @@ const ingress = await startIngress({
   ...(env.ADMIN_TOKEN ? { adminToken: env.ADMIN_TOKEN } : {}),
   deadlineMs: env.QUERY_DEADLINE_MS,
   bodyLimit: env.BODY_LIMIT_BYTES,
+  doubleTexting: env.DOUBLE_TEXTING,
   log,
   debugTrace: (events) => debugTraceOf(events, { redact: env.REDACT_PII, jaegerUrl: env.JAEGER_URL }),
   metrics: (ctx) => renderMetrics(ctx.redis, env.REDIS_PREFIX, ctx.queues),

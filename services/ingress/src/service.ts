@@ -21,6 +21,7 @@ export interface IngressOptions {
   metrics: (ctx: { redis: import('ioredis').Redis; queues: import('@steward/store').Queues }) => Promise<string>;
   plugins?: ((app: FastifyInstance, ctx: IngressContext) => Promise<void> | void)[];
   admit?: IntakeDeps['admit'];
+  doubleTexting?: IntakeDeps['doubleTexting'];
   bodyLimit?: number;
 }
 
@@ -31,6 +32,7 @@ export interface IngressContext {
   queues: import('@steward/store').Queues;
   deadlineMs: number;
   admit?: IntakeDeps['admit'];
+  doubleTexting?: IntakeDeps['doubleTexting'];
 }
 
 export interface RunningIngress {
@@ -46,7 +48,15 @@ export async function startIngress(o: IngressOptions): Promise<RunningIngress> {
   const queues = createQueues(redis, o.prefix);
   const queries = new QueryStore(redis, keys);
   const deadlineMs = o.deadlineMs ?? DEFAULTS.deadlineMs;
-  const ctx: IngressContext = { redis, keys, queries, queues, deadlineMs, ...(o.admit ? { admit: o.admit } : {}) };
+  const ctx: IngressContext = {
+    redis,
+    keys,
+    queries,
+    queues,
+    deadlineMs,
+    ...(o.admit ? { admit: o.admit } : {}),
+    ...(o.doubleTexting ? { doubleTexting: o.doubleTexting } : {}),
+  };
   const app = await buildApp({
     ...ctx,
     auth: createAuthenticator(parseApiKeys(o.apiKeys), o.adminToken),

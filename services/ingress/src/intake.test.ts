@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { deletePrefix, uniquePrefix } from '@steward/testing';
+import { createKeys, createQueues, createRedis, QueryStore, readQueryEvents, type Queues } from '@steward/store';
+import { acceptMessage, type IntakeDeps } from './intake.ts';
+
+// Intake against a real Redis and real BullMQ queues (no workers: the queued jobs are inspected).
+const url = inject('redisUrl');
+const prefix = uniquePrefix('intake');
+const keys = createKeys(prefix);
+let redis: Redis;
+let queues: Queues;
+let deps: IntakeDeps;
+
+beforeAll(() => {
+  redis = createRedis(url);
+  queues = createQueues(redis, prefix);
+  deps = { redis, keys, queries: new QueryStore(redis, keys), queues, deadlineMs: 30_000 };
+});
+afterAll(async () => {
+  await queues.close();
+  await deletePrefix(url, prefix);
+  redis.disconnect();
+});
+
+const msg = (over: Record<string, unknown>) => ({ channel: 'api', text: 'where is my order #W1234567', ...over }) as never;
+
+describe('acceptMessage', () => {
+  it('starts a query: record running, turn 0 and the deadline enqueued with deterministic ids', async () => {
+    const r = await acceptMessage(deps, msg({ conversationId: 'c_start' }));
+    if (!r.ok) throw new Error('refused');
+    expect((await deps.queries.get(r.queryId))?.status).toBe('running');
+    expect(await queues.reasoning.getJob(`${r.queryId}:t0:reason`)).toBeTruthy();
+    expect(await queues.control.getJob(`${r.queryId}:q:deadline`)).toBeTruthy();
+    expect((await readQueryEvents(redis, keys, r.queryId)).map((e) => e.type)).toEqual(['query.accepted']);
+  });
+
+  it('accepts a platform retry once', async () => {
+    const a = await acceptMessage(deps, msg({ channel: 'slack', messageId: 'Ev1' }));
+    const b = await acceptMessage(deps, msg({ channel: 'slack', messageId: 'Ev1' }));
+    expect(a.ok && b.ok).toBe(true);
+    if (a.ok && b.ok) {
+      expect(b.queryId).toBe(a.queryId);
+      expect(b.duplicate).toBe(true);
+    }
+    expect(await queues.reasoning.getJobCountByTypes('waiting')).toBeGreaterThan(0);
+  });
+
+  it('queues a second message behind the running one (default)', async () => {
+    const a = await acceptMessage(deps, msg({ conversationId: 'c_queue' }));
+    const b = await acceptMessage(deps, msg({ conversationId: 'c_queue', text: 'and also…' }));
+    if (!a.ok || !b.ok) throw new Error('refused');
+    expect((await deps.queries.get(b.queryId))?.status).toBe('queued');
+    expect(await queues.reasoning.getJob(`${b.queryId}:t0:reason`)).toBeUndefined();
+  });
+
+  it('restart mode ends the running query unanswered and starts the new one with both messages', async () => {
+    const d = { ...deps, doubleTexting: 'restart' as const };
+    const a = await acceptMessage(d, msg({ conversationId: 'c_restart', text: 'first' }));
+    const b = await acceptMessage(d, msg({ conversationId: 'c_restart', text: 'second' }));
+    if (!a.ok || !b.ok) throw new Error('refused');
+    expect(await deps.queries.get(a.queryId)).toMatchObject({ status: 'failed', reason: 'superseded' });
+    expect((await deps.queries.get(b.queryId))?.status).toBe('running');
+    const msgs = await redis.lrange(keys.conversationMessages('c_restart'), 0, -1);
+    expect(msgs.map((m) => (JSON.parse(m) as { content: string }).content)).toEqual(['first', 'second']);
+  });
+
+  it('refuses a conversation that belongs to another customer', async () => {
+    await acceptMessage(deps, msg({ conversationId: 'c_owned', customerId: 'alice_1' }));
+    const r = await acceptMessage(deps, msg({ conversationId: 'c_owned', customerId: 'mallory_2' }));
+    expect(r).toMatchObject({ ok: false, code: 'conversation_conflict' });
+  });
+});

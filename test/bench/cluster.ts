@@ -1,0 +1,219 @@
+// The system started production-like: every service its own child process against a private
+// Redis with AOF, as `infra/` deploys it. The load benchmark and the chaos scenarios use it to
+// measure real processes and to kill -9 them.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RedisServer, freePort, waitForPort } from '@steward/testing';
+
+export type Role = 'ingress' | 'reasoning-worker' | 'controller' | 'tool-worker' | 'tracer' | 'shop' | 'sim-llm';
+
+export interface ClusterOptions {
+  /** reasoning-worker and tool-worker processes each (default 2). */
+  workers?: number;
+  /** sim-llm latency profile: "0" or "300±100ms". */
+  llmLatency?: string;
+  /** sim-llm faults: "429:0.3,500:0.05,timeout:0.02,malformed:0.05". */
+  llmFaults?: string;
+  shopFaultRate?: number;
+  shopSlowRate?: number;
+  shopSlowMs?: number;
+  /** Extra environment for every service (e.g. LLM_TIMEOUT_MS, QUERY_DEADLINE_MS). */
+  env?: Record<string, string>;
+  /** Where the services' logs go (a temp dir when unset; kept for post-mortems). */
+  logDir?: string;
+}
+
+export interface ServiceProc {
+  role: Role;
+  index: number;
+  child: ChildProcess;
+  readonly pid: number;
+}
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const mainOf = (role: Role): string => join(ROOT, 'services', role, 'src', 'main.ts');
+const PREFIX = '{bench}';
+
+export class Cluster {
+  readonly redis: RedisServer;
+  readonly apiKey = 'bench-key-not-secret';
+  readonly prefix = PREFIX;
+  readonly shopDb: string;
+  readonly logDir: string;
+  readonly procs: ServiceProc[] = [];
+  ingressUrl = '';
+  shopUrl = '';
+  llmUrl = '';
+  private readonly opts: ClusterOptions;
+  private readonly ports = new Map<string, number>();
+  private readonly tmp: string;
+
+  private constructor(redis: RedisServer, opts: ClusterOptions) {
+    this.redis = redis;
+    this.opts = opts;
+    this.tmp = mkdtempSync(join(tmpdir(), 'steward-bench-'));
+    this.shopDb = join(this.tmp, 'shop.db');
+    // Outside the temp dir: the logs outlive the run for post-mortems.
+    this.logDir = opts.logDir ?? `${this.tmp}-logs`;
+  }
+
+  static async start(opts: ClusterOptions = {}): Promise<Cluster> {
+    const redis = await RedisServer.start({ appendonly: true });
+    const c = new Cluster(redis, opts);
+    try {
+      await c.startAll();
+    } catch (e) {
+      await c.stop();
+      throw e;
+    }
+    return c;
+  }
+
+  get redisUrl(): string {
+    return this.redis.url;
+  }
+
+  /** pids of every service process. */
+  pids(): number[] {
+    return this.procs.map((p) => p.pid);
+  }
+
+  /** pid of redis-server, from INFO (RedisServer keeps its child private). */
+  async redisPid(): Promise<number> {
+    return Number(/process_id:(\d+)/.exec(await this.redisInfo('server'))?.[1] ?? -1);
+  }
+
+  async redisInfo(section: string): Promise<string> {
+    const { Redis } = await import('ioredis');
+    const r = new Redis(this.redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    try {
+      await r.connect();
+      return await r.info(section);
+    } finally {
+      r.disconnect();
+    }
+  }
+
+  private async startAll(): Promise<void> {
+    const workers = this.opts.workers ?? 2;
+    // The shop generates its catalog and builds its search index first: it takes the longest.
+    const shop = this.launch('shop', 0);
+    const sim = this.launch('sim-llm', 0);
+    await Promise.all([shop, sim]);
+    this.shopUrl = `http://127.0.0.1:${this.ports.get('shop:0')}`;
+    this.llmUrl = `http://127.0.0.1:${this.ports.get('sim-llm:0')}/v1`;
+    const rest: Promise<ServiceProc>[] = [this.launch('controller', 0), this.launch('tracer', 0), this.launch('ingress', 0)];
+    for (let i = 0; i < workers; i++) rest.push(this.launch('reasoning-worker', i), this.launch('tool-worker', i));
+    await Promise.all(rest);
+    this.ingressUrl = `http://127.0.0.1:${this.ports.get('ingress:0')}`;
+  }
+
+  private async envFor(role: Role, index: number): Promise<{ env: Record<string, string>; port: number }> {
+    const key = `${role}:${index}`;
+    // A restarted process gets the same ports (the shop and ingress URLs stay valid).
+    const port = this.ports.get(key) ?? (await freePort());
+    this.ports.set(key, port);
+    const o = this.opts;
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      REDIS_URL: this.redis.url,
+      REDIS_PREFIX: PREFIX,
+      LOG_LEVEL: 'warn',
+      REDACT_PII: 'true',
+      ...(o.env ?? {}),
+    };
+    switch (role) {
+      case 'shop':
+        Object.assign(env, {
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          SHOP_DB: this.shopDb,
+          SHOP_FAULT_RATE: String(o.shopFaultRate ?? 0),
+          SHOP_SLOW_RATE: String(o.shopSlowRate ?? 0),
+          SHOP_SLOW_MS: String(o.shopSlowMs ?? 2_000),
+        });
+        break;
+      case 'sim-llm':
+        Object.assign(env, { PORT: String(port), SIM_LLM_LATENCY: o.llmLatency ?? '0', SIM_LLM_FAULTS: o.llmFaults ?? '' });
+        break;
+      case 'ingress':
+        Object.assign(env, { PORT: String(port), INGRESS_API_KEYS: this.apiKey });
+        break;
+      case 'tracer':
+        Object.assign(env, { TRACER_PORT: String(port) });
+        break;
+      case 'reasoning-worker':
+        Object.assign(env, { HEALTH_PORT: String(port), OPENAI_BASE_URL: this.llmUrl });
+        break;
+      case 'tool-worker':
+        Object.assign(env, { HEALTH_PORT: String(port), SHOP_URL: this.shopUrl });
+        break;
+      case 'controller':
+        Object.assign(env, { HEALTH_PORT: String(port) });
+        break;
+    }
+    return { env, port };
+  }
+
+  private async launch(role: Role, index: number): Promise<ServiceProc> {
+    const { env, port } = await this.envFor(role, index);
+    const child = spawn(process.execPath, [mainOf(role)], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
+    const log = createWriteStream(join(this.logDirReady(), `${role}-${index}.log`), { flags: 'a' });
+    child.stdout!.pipe(log, { end: false });
+    child.stderr!.pipe(log, { end: false });
+    const proc: ServiceProc = { role, index, child, pid: child.pid ?? -1 };
+    const early = new Promise<never>((_, reject) =>
+      child.once('exit', (code, sig) => reject(new Error(`${role}-${index} exited during start (${code ?? sig}); see ${this.logDir}`))),
+    );
+    early.catch(() => undefined);
+    await Promise.race([waitForPort(port, 60_000), early]);
+    this.procs.push(proc);
+    return proc;
+  }
+
+  private logDirReady(): string {
+    mkdirSync(this.logDir, { recursive: true });
+    return this.logDir;
+  }
+
+  /** The processes of one role. */
+  of(role: Role): ServiceProc[] {
+    return this.procs.filter((p) => p.role === role);
+  }
+
+  /** kill -9 one service process (no cleanup, no graceful close). */
+  async kill(p: ServiceProc): Promise<void> {
+    const i = this.procs.indexOf(p);
+    if (i >= 0) this.procs.splice(i, 1);
+    if (p.child.exitCode !== null || p.child.signalCode !== null) return;
+    const exited = new Promise<void>((r) => p.child.once('exit', () => r()));
+    p.child.kill('SIGKILL');
+    await exited;
+  }
+
+  /** Start a fresh process in the place of a killed one (same role, index and ports). */
+  async restart(p: ServiceProc): Promise<ServiceProc> {
+    return this.launch(p.role, p.index);
+  }
+
+  async stop(): Promise<void> {
+    // Workers first so nothing writes while the shop and Redis go away.
+    const order: Role[] = ['ingress', 'reasoning-worker', 'tool-worker', 'controller', 'tracer', 'sim-llm', 'shop'];
+    for (const role of order) await Promise.all(this.of(role).map((p) => this.term(p)));
+    await this.redis.stop();
+    rmSync(this.tmp, { recursive: true, force: true });
+  }
+
+  private async term(p: ServiceProc): Promise<void> {
+    if (p.child.exitCode !== null || p.child.signalCode !== null) return;
+    const exited = new Promise<void>((r) => p.child.once('exit', () => r()));
+    p.child.kill('SIGTERM');
+    const t = setTimeout(() => p.child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(t);
+  }
+}

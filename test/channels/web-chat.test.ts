@@ -1,0 +1,125 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { deletePrefix, freePort, uniquePrefix } from '@steward/testing';
+import { startSystem, type RunningSystem } from '@steward/system';
+import { HAS_TAUBENCH, TAUBENCH_DIR } from '../helpers/shared-data.ts';
+import { HAS_CHROMIUM, launchChromium, type Browser, type Page } from '../../packages/channels/src/testing/browser.ts';
+import { channels, startTestIngress } from './harness.ts';
+
+// The web chat in headless Chromium against the whole system (every service in one process,
+// the shop on the τ-bench data when present, the offline sim-llm model).
+const url = inject('redisUrl');
+const DEMO_KEY = 'web-chat-demo-key';
+const SHOTS = resolve(dirname(fileURLToPath(import.meta.url)), '../../test-results');
+if (!HAS_CHROMIUM) process.stderr.write('[steward tests] /usr/bin/chromium is absent (apt-get install -y chromium): the web chat browser test is skipped\n');
+
+describe('web chat routes', () => {
+  it('serves the page with a strict CSP, and no key unless the ingress runs in demo mode', async () => {
+    const prefix = uniquePrefix('chat-off');
+    const t = await startTestIngress(url, prefix, { plugins: [channels.webChat({})] });
+    try {
+      const page = await fetch(`${t.url}/chat`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+      expect(await page.text()).toContain('/chat/chat.js');
+      const cfg = await fetch(`${t.url}/chat/config`);
+      expect(cfg.status).toBe(404);
+      expect(((await cfg.json()) as { error: { code: string } }).error.code).toBe('demo_disabled');
+    } finally {
+      await t.close();
+      await deletePrefix(url, prefix);
+    }
+  });
+});
+
+describe.skipIf(!HAS_CHROMIUM)('web chat in headless Chromium', () => {
+  const prefix = uniquePrefix('chat');
+  let sys: RunningSystem;
+  let browser: Browser;
+  let page: Page;
+  const requested: string[] = [];
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    sys = await startSystem({
+      redisUrl: url,
+      prefix,
+      ...(HAS_TAUBENCH ? { shopData: TAUBENCH_DIR } : {}),
+      // The demo key may only post as the `web` channel.
+      apiKeys: `web=${DEMO_KEY}`,
+      ports: { ingress: await freePort(), shop: await freePort(), simLlm: await freePort() },
+      logLevel: 'warn',
+      tracer: false,
+      ingressPlugins: [
+        channels.hardenInput(),
+        channels.webChat({
+          demoKey: DEMO_KEY,
+          customers: ['james_li_5688', 'yusuf_rossi_9620'],
+          examples: { en: ['What is the status of my order #W2611340?'], zh: ['我的订单 #W2611340 现在是什么状态？'] },
+        }),
+      ],
+    });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 900, height: 900 } });
+    page.on('request', (r) => requested.push(r.url()));
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await sys?.close();
+    await deletePrefix(url, prefix);
+  });
+
+  async function ask(text: string): Promise<string> {
+    const before = await page.locator('.msg.assistant[data-state="done"]').count();
+    await page.fill('#text', text);
+    await page.click('#send');
+    const answer = page.locator('.msg.assistant[data-state="done"]').nth(before);
+    await answer.waitFor({ timeout: 30_000 });
+    return (await answer.locator('.answer').textContent()) ?? '';
+  }
+
+  it('answers an English question with the order status, streaming the steps over SSE', async () => {
+    await page.goto(`${sys.url}/chat`);
+    await page.waitForSelector('body[data-ready="true"]');
+    expect(await page.locator('#customer option').allTextContents()).toEqual(['james_li_5688', 'yusuf_rossi_9620']);
+    await page.selectOption('#customer', 'james_li_5688');
+    const answer = await ask('What is the status of my order #W2611340?');
+    expect(answer.length).toBeGreaterThan(0);
+    if (HAS_TAUBENCH) {
+      expect(answer).toContain('#W2611340');
+      expect(answer).toMatch(/processed/i);
+    }
+    // The steps arrived as events while the query ran: at least the model call and one tool.
+    const steps = await page.locator('.msg.assistant').last().locator('.steps li').allTextContents();
+    expect(steps.some((s) => s.startsWith('tool:'))).toBe(true);
+    expect(steps.some((s) => s.startsWith('model call'))).toBe(true);
+    // The offline model is presented as what it is.
+    expect(await page.locator('#model-note').textContent()).toContain('test double');
+  });
+
+  it('answers in Chinese when asked in Chinese', async () => {
+    await page.selectOption('#language', 'zh');
+    expect(await page.locator('#send').textContent()).toBe('发送');
+    const answer = await ask('我的订单 #W2611340 现在是什么状态？');
+    expect(answer).toMatch(/[\u4e00-\u9fff]/);
+    if (HAS_TAUBENCH) expect(answer).toContain('#W2611340');
+  });
+
+  it('opens the trace of an answer, uses no external resource, logs no error; saves a screenshot', async () => {
+    await page.locator('.msg.assistant .trace-link').last().click();
+    await page.waitForSelector('#trace-panel[open]');
+    const trace = (await page.locator('#trace').textContent()) ?? '';
+    expect(trace).toContain('"steps"');
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: resolve(SHOTS, 'web-chat.png'), fullPage: true });
+    expect(requested.filter((u) => !u.startsWith(sys.url))).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+});
