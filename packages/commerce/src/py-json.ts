@@ -117,7 +117,7 @@ export function pyDumps(value: unknown, compact = false): string {
       }
       return '{' + parts.join(comma) + '}';
     }
-    return pyString(String(v));
+    return typeof v === 'bigint' ? v.toString() : 'null';
   };
   return walk(value);
 }

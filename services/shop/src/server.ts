@@ -1,11 +1,11 @@
 // The shop's HTTP face: one route per tool call, plus health and an admin export. Fault and
 // latency injection exist for chaos tests of the tool-worker's retries and timeouts.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { COMMERCE_TOOL_NAMES, ShopEngine, UnknownToolError, generateCatalog } from '@steward/commerce';
+import { COMMERCE_TOOL_NAMES, ShopEngine, UnknownToolError, catalogIndex, generateCatalog } from '@steward/commerce';
 import { DEFAULTS, ShopToolRequest, errorMessage, isStewardError } from '@steward/core';
 import { createLogger, type Logger } from '@steward/telemetry';
 
@@ -40,9 +40,10 @@ export interface RunningShop {
   close(): Promise<void>;
 }
 
-function openEngine(opts: StartShopOptions, log: Logger): ShopEngine {
-  if (opts.engine) return opts.engine;
-  const path = opts.dbPath ?? join(mkdtempSync(join(tmpdir(), 'steward-shop-')), 'shop.db');
+function openEngine(opts: StartShopOptions, log: Logger): { engine: ShopEngine; tempDir?: string } {
+  if (opts.engine) return { engine: opts.engine };
+  const tempDir = opts.dbPath ? undefined : mkdtempSync(join(tmpdir(), 'steward-shop-'));
+  const path = opts.dbPath ?? join(tempDir!, 'shop.db');
   const engine = new ShopEngine({ path });
   if (opts.dataDir) {
     engine.loadDir(opts.dataDir);
@@ -52,7 +53,7 @@ function openEngine(opts: StartShopOptions, log: Logger): ShopEngine {
     engine.loadData(generateCatalog({ seed, ...opts.catalogSize }));
     log.info({ seed, path }, 'generated demo catalog');
   }
-  return engine;
+  return tempDir ? { engine, tempDir } : { engine };
 }
 
 const sendError = (reply: FastifyReply, status: number, code: string, message: string, details?: unknown): FastifyReply =>
@@ -60,7 +61,10 @@ const sendError = (reply: FastifyReply, status: number, code: string, message: s
 
 export async function startShop(opts: StartShopOptions = {}): Promise<RunningShop> {
   const log = opts.logger ?? createLogger({ service: 'shop' });
-  const engine = openEngine(opts, log);
+  const { engine, tempDir } = openEngine(opts, log);
+  // Build the search index now: the first search_products must not pay seconds of indexing
+  // inside a tool timeout.
+  catalogIndex(engine);
   const random = opts.random ?? Math.random;
   const tools = new Set<string>(COMMERCE_TOOL_NAMES);
   const app = Fastify({ logger: false, bodyLimit: 1_000_000, genReqId: () => randomUUID() });
@@ -123,6 +127,7 @@ export async function startShop(opts: StartShopOptions = {}): Promise<RunningSho
     async close() {
       await app.close();
       if (!opts.engine) engine.close();
+      if (tempDir) rmSync(tempDir, { recursive: true, force: true });
     },
   };
 }

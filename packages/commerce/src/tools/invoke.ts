@@ -47,7 +47,7 @@ export function invokeTool(engine: ShopEngine, name: string, rawArgs: Record<str
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(arguments)'}: ${i.message}`).join('; ');
     return { result: `Error: invalid arguments for ${name}: ${issues}` };
   }
-  const args = parsed.data as Record<string, unknown>;
+  const args = parsed.data;
   const run = (): ToolOutcome => {
     if (!impl.anonymous && ctx.customerId === null) return refusedBeforeIdentification(name);
     const o = impl.run(engine, args as never, { customerId: ctx.customerId });

@@ -9,7 +9,7 @@ let engine: ShopEngine;
 const call = (name: string, args: Record<string, unknown>, customerId: string | null = ALICE) =>
   engine.invoke(name, args, { customerId });
 const res = (name: string, args: Record<string, unknown>, customerId: string | null = ALICE): string => call(name, args, customerId).result;
-const order = (id: string): Record<string, any> => JSON.parse(res('get_order_details', { order_id: id }, id.startsWith('#W2') ? BOB : ALICE));
+const order = (id: string): Record<string, unknown> => JSON.parse(res('get_order_details', { order_id: id }, id.startsWith('#W2') ? BOB : ALICE));
 const userText = (id: string): string => res('get_user_details', { user_id: id }, id);
 
 beforeEach(() => {

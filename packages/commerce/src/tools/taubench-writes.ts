@@ -79,7 +79,7 @@ export function modifyPendingOrderAddress(engine: ShopEngine, a: Args<'modify_pe
   const order = ownOrder(engine, a.order_id, ctx.customerId);
   if (isOutcome(order)) return order;
   if (order.status !== 'pending') return { result: 'Error: non-pending order cannot be modified' };
-  order.address = { address1: a.address1, address2: a.address2, city: a.city, state: a.state, country: a.country, zip: a.zip } as Order['address'];
+  order.address = { address1: a.address1, address2: a.address2, city: a.city, state: a.state, country: a.country, zip: a.zip };
   return commit(engine, order, undefined);
 }
 
@@ -193,7 +193,7 @@ export function exchangeDeliveredOrderItems(engine: ShopEngine, a: Args<'exchang
 export function modifyUserAddress(engine: ShopEngine, a: Args<'modify_user_address'>, ctx: Ctx): ToolOutcome {
   const user = ownUser(engine, a.user_id, ctx.customerId);
   if (isOutcome(user)) return user;
-  user.address = { address1: a.address1, address2: a.address2, city: a.city, state: a.state, country: a.country, zip: a.zip } as User['address'];
+  user.address = { address1: a.address1, address2: a.address2, city: a.city, state: a.state, country: a.country, zip: a.zip };
   return { result: engine.putUser(a.user_id, user), touched: [`user:${a.user_id}`] };
 }
 
