@@ -18,6 +18,9 @@ describe('reading the conversation', () => {
     expect(conv.promptLanguage).toBe('zh');
     expect(conv.loopWarning).toBe(true);
     expect(conv.language).toBe('en');
+    const zh = { role: 'system', content: 'Verified customer: none\nCustomer language: zh' };
+    expect(read([zh, { role: 'user', content: 'james.li@example.com' }]).conv.language).toBe('zh');
+    expect(read([zh, { role: 'user', content: 'yes please' }]).conv.language).toBe('en');
     expect(read([{ role: 'system', content: 'Verified customer: none' }, { role: 'user', content: 'hi' }]).conv.verified).toBeNull();
     expect(read([{ role: 'user', content: 'hi' }]).conv.verified).toBeUndefined();
   });

@@ -95,7 +95,9 @@ export function readConversation(req: ChatRequest): Conversation {
 /** Chinese as soon as the request contains Chinese; otherwise the core detector decides. */
 export function answerLanguage(text: string, fallback: Language | undefined): Language {
   if (/[\u3400-\u9fff]/.test(text)) return 'zh';
-  return detectLanguage(text, fallback ?? 'en');
+  // An email or an id alone says nothing about the language: the prompt's language stands.
+  const words = text.replace(/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g, ' ').replace(/#sim:[\w-]+/g, ' ');
+  return detectLanguage(words, fallback ?? 'en');
 }
 
 function readSteps(after: WireMessage[]): Step[] {

@@ -35,6 +35,7 @@ describe('intents', () => {
 
   it('tells yes from no in both languages', () => {
     for (const y of ['yes', 'Yes please', 'ok', 'confirm', '是', '是的', '确认', '好的']) expect(isAffirmative(y)).toBe(true);
+    for (const q of ['是什么意思', '可以吗']) expect(isAffirmative(q)).toBe(false);
     for (const n of ['no', "don't", '否', '不要', '不是']) {
       expect(isAffirmative(n)).toBe(false);
       expect(isNegative(n)).toBe(true);

@@ -73,7 +73,8 @@ export function findNameZip(text: string): NameZip | undefined {
 }
 
 const AFFIRM_EN = /^\s*(yes|y|yeah|yep|yup|sure|confirm(ed)?|i confirm|ok(ay)?|go ahead|please do|do it|correct|that'?s right|proceed)\b/i;
-const AFFIRM_ZH = /^\s*(是的?|确认|确定|好的?|可以|对的?|没问题|行|同意|嗯)/;
+// Not "是什么…" or "可以吗": a question is not a yes.
+const AFFIRM_ZH = /^\s*(是的?|确认|确定|好的?|可以|对的?|没问题|行|同意|嗯)(?![什么吗么不]|否)/;
 const DENY_EN = /^\s*(no|nope|don'?t|do not|stop|never ?mind|not now)\b/i;
 const DENY_ZH = /^\s*(不|否|别|算了|不用|不要)/;
 
