@@ -120,6 +120,16 @@ describe('export over OTLP/HTTP to a real receiver', () => {
     await expect(exportSpans(exporter, spans)).rejects.toMatchObject({ code: 'otlp_export_failed' });
   });
 
+  it('rejects as not retryable when the collector refuses the data itself (HTTP 400)', async () => {
+    receiver = await startOtlpReceiver();
+    receiver.setResponseStatus(400);
+    exporter = createSpanExporter(
+      traceExportConfigFromEnv({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url }),
+    );
+    const spans = eventsToSpans(sampleQuery().events, { resource: createTelemetryResource({ serviceName: 's', resourceAttributes: {} }) });
+    await expect(exportSpans(exporter, spans)).rejects.toMatchObject({ code: 'otlp_export_rejected', retryable: false });
+  });
+
   it('succeeds without a collector when OTEL_TRACES_EXPORTER=none', async () => {
     exporter = createSpanExporter(traceExportConfigFromEnv({ OTEL_TRACES_EXPORTER: 'none' }));
     const spans = eventsToSpans(sampleQuery().events, { resource: createTelemetryResource({ serviceName: 's', resourceAttributes: {} }) });

@@ -6,7 +6,7 @@ import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
-import { TransientError, errorMessage } from '@steward/core';
+import { StewardError, TransientError, errorMessage } from '@steward/core';
 import { z } from 'zod';
 
 export type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
@@ -106,7 +106,17 @@ export function createSpanExporter(cfg: TraceExportConfig): SpanExporter {
   }
 }
 
-/** Export and resolve when the collector accepted the spans; reject (retryable) otherwise. */
+/**
+ * HTTP statuses by which a collector says the data itself is bad: sending it again cannot help.
+ * Auth and routing errors (401, 403, 404) are not here — they heal once the config is fixed.
+ */
+const REJECTED_STATUSES = new Set([400, 413, 422]);
+
+/**
+ * Export and resolve when the collector accepted the spans. Rejects with a retryable
+ * `otlp_export_failed`, or a non-retryable `otlp_export_rejected` when the collector refused
+ * the data itself (the caller may split the batch to find the bad span).
+ */
 export function exportSpans(exporter: SpanExporter, spans: ReadableSpan[]): Promise<void> {
   if (spans.length === 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
@@ -115,7 +125,18 @@ export function exportSpans(exporter: SpanExporter, spans: ReadableSpan[]): Prom
         if (result.code === ExportResultCode.SUCCESS) resolve();
         else {
           const why = result.error ? errorMessage(result.error) : 'export failed';
-          reject(new TransientError('otlp_export_failed', `OTLP export of ${spans.length} spans failed: ${why}`, { cause: result.error }));
+          const status = (result.error as { code?: unknown } | undefined)?.code;
+          if (typeof status === 'number' && REJECTED_STATUSES.has(status)) {
+            reject(
+              new StewardError('otlp_export_rejected', `collector rejected ${spans.length} spans (HTTP ${status}): ${why}`, {
+                kind: 'validation',
+                retryable: false,
+                cause: result.error,
+              }),
+            );
+          } else {
+            reject(new TransientError('otlp_export_failed', `OTLP export of ${spans.length} spans failed: ${why}`, { cause: result.error }));
+          }
         }
       });
     } catch (e) {

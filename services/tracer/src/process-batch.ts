@@ -1,9 +1,12 @@
-// One batch of stream entries → metrics, spans, export, ack. At-least-once delivery from the
-// stream becomes effectively-once at the collector: an event is exported only if its `seen` key
-// is absent, the key is set only after the collector accepted the spans, and nothing is acked
-// before that — a failed export leaves the entries pending for a retry.
+// What the tracer does with one batch of stream entries. Two consumer groups read the same
+// stream: `tracer` exports spans, `tracer-metrics` records metrics — so metrics keep flowing
+// while the collector is down, and a slow collector never delays /metrics.
+//
+// Spans: at-least-once delivery from the stream becomes effectively-once at the collector. An
+// event is exported only if its `seen` key is absent; the key is set with the XACK, after the
+// collector accepted the spans; a failed export leaves the batch pending for a retry.
 import type { Redis } from 'ioredis';
-import type { StewardEvent } from '@steward/core';
+import { isStewardError, type StewardEvent } from '@steward/core';
 import { readQueryEvents, type Keys } from '@steward/store';
 import {
   buildChildSpan,
@@ -18,6 +21,7 @@ import {
 import type { StreamEntry } from './stream-entries.ts';
 
 export const TRACER_GROUP = 'tracer';
+export const METRICS_GROUP = 'tracer-metrics';
 /**
  * The seen key only has to outlive the gap between export and XACK (a crash there makes the
  * entry come back after `claimIdleMs`), so an hour is ample and keeps Redis small.
@@ -26,54 +30,101 @@ export const SEEN_TTL_SEC = 3600;
 
 export const seenKey = (prefix: string, eventId: string): string => `${prefix}:tracer:seen:${eventId}`;
 
-export interface BatchContext {
-  redis: Redis;
+export interface SpanBatchContext {
   keys: Keys;
-  group: string;
   exporter: SpanExporter;
   spanOptions: SpanBuildOptions;
   log: Logger;
 }
 
-export interface BatchResult {
+export interface SpanBatchResult {
   acked: number;
   exportedSpans: number;
+  droppedSpans: number;
   skippedSeen: number;
   invalid: number;
 }
 
-export async function processBatch(entries: readonly StreamEntry[], ctx: BatchContext): Promise<BatchResult> {
-  const { redis, keys } = ctx;
-  const invalid = entries.filter((e) => !e.event);
-  for (const e of invalid) ctx.log.warn({ entryId: e.entryId, reason: e.invalid }, 'unreadable event acked without processing');
+/** Distinct parsed events of a batch; unreadable entries are logged (id and reason only). */
+function eventsOf(entries: readonly StreamEntry[], log: Logger): { events: StewardEvent[]; invalid: number } {
+  let invalid = 0;
+  const byId = new Map<string, StewardEvent>();
+  for (const e of entries) {
+    if (!e.event) {
+      invalid++;
+      log.warn({ entryId: e.entryId, reason: e.invalid }, 'unreadable event acked without processing');
+    } else if (!byId.has(e.event.id)) {
+      // The same event can sit in two entries (a step redelivered after a crash emitted it twice).
+      byId.set(e.event.id, e.event);
+    }
+  }
+  return { events: [...byId.values()], invalid };
+}
 
-  // The same event can sit in two entries (a step redelivered after a crash emitted it twice).
-  const byEvent = new Map<string, StewardEvent>();
-  for (const e of entries) if (e.event && !byEvent.has(e.event.id)) byEvent.set(e.event.id, e.event);
-  const events = [...byEvent.values()];
-
+export async function exportSpanBatch(entries: readonly StreamEntry[], redis: Redis, ctx: SpanBatchContext): Promise<SpanBatchResult> {
+  const { keys } = ctx;
+  const { events, invalid } = eventsOf(entries, ctx.log);
   const seen = events.length ? await redis.mget(...events.map((e) => seenKey(keys.prefix, e.id))) : [];
   const fresh = events.filter((_, i) => seen[i] === null);
 
-  // Metrics first and guarded per event: they keep flowing while the collector is down.
-  await Promise.all(fresh.map((e) => recordEventMetrics(redis, keys.prefix, e)));
-
   const spans: ReadableSpan[] = [];
   for (const e of fresh) {
-    const span = e.type === 'query.completed' ? await rootSpan(e, ctx) : buildChildSpan(e, ctx.spanOptions);
+    const span = e.type === 'query.completed' ? await rootSpan(e, redis, ctx) : buildChildSpan(e, ctx.spanOptions);
     if (span) spans.push(span);
   }
-  await exportSpans(ctx.exporter, spans);
+  const dropped = await exportOrIsolate(spans, ctx);
 
   const m = redis.multi();
   for (const e of fresh) m.set(seenKey(keys.prefix, e.id), '1', 'EX', SEEN_TTL_SEC);
-  if (entries.length) m.xack(keys.events, ctx.group, ...entries.map((e) => e.entryId));
+  if (entries.length) m.xack(keys.events, TRACER_GROUP, ...entries.map((e) => e.entryId));
   await m.exec();
-  return { acked: entries.length, exportedSpans: spans.length, skippedSeen: events.length - fresh.length, invalid: invalid.length };
+  return {
+    acked: entries.length,
+    exportedSpans: spans.length - dropped,
+    droppedSpans: dropped,
+    skippedSeen: events.length - fresh.length,
+    invalid,
+  };
 }
 
-async function rootSpan(completed: StewardEvent, ctx: BatchContext): Promise<ReadableSpan | undefined> {
+/**
+ * Export the batch; if the collector rejects the data itself, send the spans one by one so a
+ * single bad span cannot block the stream, and drop (log) only those refused. Retryable
+ * failures propagate. Returns how many spans were dropped.
+ */
+async function exportOrIsolate(spans: ReadableSpan[], ctx: SpanBatchContext): Promise<number> {
+  try {
+    await exportSpans(ctx.exporter, spans);
+    return 0;
+  } catch (e) {
+    if (!isStewardError(e) || e.retryable) throw e;
+  }
+  let dropped = 0;
+  for (const span of spans) {
+    try {
+      await exportSpans(ctx.exporter, [span]);
+    } catch (e) {
+      if (!isStewardError(e) || e.retryable) throw e;
+      dropped++;
+      ctx.log.error(
+        { span: span.name, traceId: span.spanContext().traceId, spanId: span.spanContext().spanId, err: e.message },
+        'collector rejected span; dropped',
+      );
+    }
+  }
+  return dropped;
+}
+
+async function rootSpan(completed: StewardEvent, redis: Redis, ctx: SpanBatchContext): Promise<ReadableSpan | undefined> {
   // Decisions and the accepted event become the root span's events and attributes.
-  const related = completed.queryId ? await readQueryEvents(ctx.redis, ctx.keys, completed.queryId) : [];
+  const related = completed.queryId ? await readQueryEvents(redis, ctx.keys, completed.queryId) : [];
   return buildRootSpan(completed, related, ctx.spanOptions);
+}
+
+/** Metrics of a batch, once per event (guard keys in recordEventMetrics), then XACK. */
+export async function recordMetricsBatch(entries: readonly StreamEntry[], redis: Redis, keys: Keys, log: Logger): Promise<number> {
+  const { events } = eventsOf(entries, log);
+  const counted = await Promise.all(events.map((e) => recordEventMetrics(redis, keys.prefix, e)));
+  if (entries.length) await redis.xack(keys.events, METRICS_GROUP, ...entries.map((e) => e.entryId));
+  return counted.filter(Boolean).length;
 }

@@ -14,7 +14,7 @@ import {
   type SpanExporter,
 } from '@steward/telemetry';
 
-import { seenKey, TRACER_GROUP } from './process-batch.ts';
+import { METRICS_GROUP, seenKey, TRACER_GROUP } from './process-batch.ts';
 import { startTracer, type Tracer } from './tracer.ts';
 
 const url = inject('redisUrl');
@@ -74,8 +74,8 @@ async function emitAll(keys: Keys, events: readonly StewardEvent[]): Promise<voi
 
 const spansOf = (spans: ReceivedSpan[], traceId: string): ReceivedSpan[] => spans.filter((s) => s.traceId === traceId);
 
-async function pendingCount(keys: Keys): Promise<number> {
-  const summary = (await redis.call('XPENDING', keys.events, TRACER_GROUP)) as [number, ...unknown[]];
+async function pendingCount(keys: Keys, group = TRACER_GROUP): Promise<number> {
+  const summary = (await redis.call('XPENDING', keys.events, group)) as [number, ...unknown[]];
   return Number(summary[0]);
 }
 
@@ -116,6 +116,7 @@ describe('tracer service', () => {
     for (const s of mine.filter((x) => x !== root)) expect(s.parentSpanId).toBe(q.rootSpanId);
 
     await until('all entries acked', async () => (await pendingCount(keys)) === 0 && tracer.stats().acked === q.events.length + 1);
+    await until('metrics counted', () => tracer.stats().countedEvents === q.events.length);
     const snap = await readMetricsSnapshot(redis, keys.prefix);
     expect(snap.counters.find((c) => c.name === 'steward_queries_total')).toMatchObject({ labels: { outcome: 'answered' }, value: 1 });
     expect(JSON.stringify(spans)).not.toContain('noah.brown7921@example.com');
@@ -151,6 +152,7 @@ describe('tracer service', () => {
     const expected = queries.length * 5;
     await receiver.waitForSpans((s) => s.length >= expected, 30_000);
     await until('every entry acked', async () => (await pendingCount(keys)) === 0);
+    await until('every entry counted in metrics', async () => (await pendingCount(keys, METRICS_GROUP)) === 0);
     await b.close();
 
     const spans = receiver.spans();
@@ -175,15 +177,34 @@ describe('tracer service', () => {
     await until('failed export attempts', () => receiver.requestCount() >= 2 && tracer.stats().failedBatches >= 2);
     expect(receiver.spans()).toHaveLength(0);
     expect(await pendingCount(keys)).toBeGreaterThan(0);
+    // Metrics do not wait for the collector.
+    const inputTokens = async () =>
+      (await readMetricsSnapshot(redis, keys.prefix)).counters.find((c) => c.name === 'steward_llm_tokens_total' && c.labels.type === 'input')?.value;
+    await until('metrics while the collector is down', async () => (await inputTokens()) === 1836);
 
     receiver.setResponseStatus(200);
     await receiver.waitForSpans((s) => s.length >= 5, 30_000);
     await until('every entry acked', async () => (await pendingCount(keys)) === 0);
     await tracer.close();
     expect(receiver.spans()).toHaveLength(5);
-    // Retried batches must not count their events twice.
-    const snap = await readMetricsSnapshot(redis, keys.prefix);
-    expect(snap.counters.find((c) => c.name === 'steward_llm_tokens_total' && c.labels.type === 'input')?.value).toBe(1836);
+    expect(await inputTokens()).toBe(1836);
+  });
+
+  it('drops only what the collector rejects as bad data (HTTP 400) and keeps going', async () => {
+    const keys = freshKeys('tracer-reject');
+    const { receiver, exporter } = await receiverAndExporter();
+    receiver.setResponseStatus(400);
+    const tracer = await start(keys, exporter);
+    const [bad, good] = [sampleQuery(), sampleQuery()];
+    await emitAll(keys, bad.events);
+    await until('rejected batch acked', async () => (await pendingCount(keys)) === 0 && tracer.stats().acked === bad.events.length);
+    expect(tracer.stats().droppedSpans).toBe(5);
+    receiver.setResponseStatus(200);
+    await emitAll(keys, good.events);
+    await receiver.waitForSpans((s) => s.length >= 5, 20_000);
+    await until('every entry acked', async () => (await pendingCount(keys)) === 0);
+    await tracer.close();
+    expect(new Set(receiver.spans().map((s) => s.traceId))).toEqual(new Set([good.traceId]));
   });
 
   it('acks an event already exported (seen) without exporting it again', async () => {
