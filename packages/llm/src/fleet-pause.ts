@@ -15,9 +15,20 @@
 //
 // Pair it with `maxRateLimitRetries: 0` on the client to pause on the first 429 instead of
 // after this worker's own retries.
+//
+// BullMQ only honours the manual limit when the queue has a limiter: its moveToActive script
+// reads the limiter key only if a `max` is configured. Create every reasoning Worker with
+// `limiter: FLEET_PAUSE_LIMITER` (or any limiter of your own, or call queue.setGlobalRateLimit),
+// otherwise pauseFleet puts the job back but nobody waits.
 import { Worker } from 'bullmq';
 import { isStewardError } from '@steward/core';
 import { LLM_DEFAULTS } from './constants.ts';
+
+/**
+ * A limiter that never limits by itself (a million jobs per second) but makes BullMQ honour
+ * pauseFleet. Pass as the Worker option `limiter`.
+ */
+export const FLEET_PAUSE_LIMITER = { max: 1_000_000, duration: 1_000 } as const;
 
 /** A BullMQ Queue (preferred; Worker.rateLimit is deprecated) or Worker of the reasoning queue. */
 export interface RateLimitTarget {

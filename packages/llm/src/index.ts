@@ -29,7 +29,7 @@ export {
   type LedgerTtls,
 } from './cost-ledger.ts';
 export { acquireLlmSlot, llmSlotKey, type SlotOptions, type SlotResult } from './rate-limiter.ts';
-export { pauseFleet, isFleetRateLimit, fleetPauseMs, type RateLimitTarget } from './fleet-pause.ts';
+export { pauseFleet, isFleetRateLimit, fleetPauseMs, FLEET_PAUSE_LIMITER, type RateLimitTarget } from './fleet-pause.ts';
 export { parseTextReply, type TextParseOptions } from './parse-text.ts';
 export { parseAssistantMessage, parseModelOutput, type ToolCallStyle } from './parse-native.ts';
 export { renderToolsAsText, TEXT_FORMAT_INSTRUCTIONS, type TextTool } from './text-format.ts';

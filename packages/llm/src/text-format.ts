@@ -19,7 +19,7 @@ export const TEXT_FORMAT_INSTRUCTIONS = [
 ].join('\n');
 
 function jsonSchemaOf(p: TextTool['parameters']): Record<string, unknown> {
-  if (p instanceof z.ZodType) return z.toJSONSchema(p, { unrepresentable: 'any' }) as Record<string, unknown>;
+  if (p instanceof z.ZodType) return z.toJSONSchema(p, { unrepresentable: 'any' });
   return p;
 }
 
@@ -29,7 +29,8 @@ function renderArgs(schema: Record<string, unknown>): string[] {
   const required = new Set((schema.required ?? []) as string[]);
   return Object.entries(props).map(([name, s]) => {
     const type = typeof s.type === 'string' ? s.type : Array.isArray(s.enum) ? `one of ${s.enum.map((x) => JSON.stringify(x)).join(', ')}` : 'any';
-    const items = s.type === 'array' && s.items && typeof s.items === 'object' ? ` of ${String((s.items as Record<string, unknown>).type ?? 'any')}` : '';
+    const itemType = s.type === 'array' && s.items && typeof s.items === 'object' ? (s.items as Record<string, unknown>).type : undefined;
+    const items = s.type === 'array' ? ` of ${typeof itemType === 'string' ? itemType : 'any'}` : '';
     const desc = typeof s.description === 'string' ? `: ${s.description}` : '';
     return `    - ${name} (${type}${items}${required.has(name) ? ', required' : ''})${desc}`;
   });

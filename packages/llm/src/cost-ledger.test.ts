@@ -1,0 +1,63 @@
+import { describe, it, expect, inject, beforeAll, afterAll } from 'vitest';
+import { Redis } from 'ioredis';
+import { uniquePrefix, deletePrefix } from '@steward/testing';
+import { recordCost, readCost, checkBudget, costKeys, budgetLimitsFromEnv } from './cost-ledger.ts';
+import { BUDGET_DEFAULTS } from './constants.ts';
+
+const url = inject('redisUrl');
+const prefix = uniquePrefix('ledger');
+let redis: Redis;
+beforeAll(() => {
+  redis = new Redis(url);
+});
+afterAll(async () => {
+  await deletePrefix(url, prefix);
+  redis.disconnect();
+});
+
+describe('cost ledger', () => {
+  it('adds each call per query, per conversation and per customer per day, with TTLs', async () => {
+    const base = { queryId: 'q1', conversationId: 'c1', customerId: 'alex_moore_1001', day: '2026-11-24' };
+    expect(await recordCost(redis, prefix, { ...base, usd: 0.0012, inputTokens: 1000, outputTokens: 100 })).toBe(true);
+    expect(await recordCost(redis, prefix, { ...base, usd: 0.0008, inputTokens: 600, outputTokens: 50 })).toBe(true);
+    await recordCost(redis, prefix, { ...base, queryId: 'q2', usd: 0.001, inputTokens: 500, outputTokens: 20 });
+    const q1 = await readCost(redis, costKeys.query(prefix, 'q1'));
+    expect(q1).toMatchObject({ inputTokens: 1600, outputTokens: 150, calls: 2 });
+    expect(q1.usd).toBeCloseTo(0.002, 12);
+    const conv = await readCost(redis, costKeys.conversation(prefix, 'c1'));
+    expect(conv).toMatchObject({ inputTokens: 2100, outputTokens: 170, calls: 3 });
+    expect(conv.usd).toBeCloseTo(0.003, 12);
+    const day = await readCost(redis, costKeys.customerDay(prefix, 'alex_moore_1001', '2026-11-24'));
+    expect(day.calls).toBe(3);
+    const ttl = await redis.ttl(costKeys.conversation(prefix, 'c1'));
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(BUDGET_DEFAULTS.ledgerTtlSec);
+    const dayTtl = await redis.ttl(costKeys.customerDay(prefix, 'alex_moore_1001', '2026-11-24'));
+    expect(dayTtl).toBeGreaterThan(0);
+    expect(dayTtl).toBeLessThanOrEqual(BUDGET_DEFAULTS.dailyTtlSec);
+  });
+
+  it('records a call id once, so a redelivered job is not billed twice', async () => {
+    const rec = { queryId: 'q3', conversationId: 'c3', usd: 0.01, inputTokens: 10, outputTokens: 1, callId: 'q3:t0:reason' };
+    expect(await recordCost(redis, prefix, rec)).toBe(true);
+    expect(await recordCost(redis, prefix, rec)).toBe(false);
+    expect(await readCost(redis, costKeys.conversation(prefix, 'c3'))).toMatchObject({ calls: 1, inputTokens: 10 });
+  });
+
+  it('checks token and cost budgets of a conversation and, optionally, a query', async () => {
+    const c = { conversationId: 'c4', queryId: 'q4' };
+    expect(await checkBudget(redis, prefix, c)).toMatchObject({ ok: true });
+    await recordCost(redis, prefix, { ...c, usd: 0.05, inputTokens: 900, outputTokens: 100 });
+    expect(await checkBudget(redis, prefix, c, { maxConversationTokens: 5_000, maxConversationUsd: 1 })).toMatchObject({ ok: true });
+    expect(await checkBudget(redis, prefix, c, { maxConversationTokens: 1_000 })).toMatchObject({ ok: false, exceeded: 'token_budget' });
+    expect(await checkBudget(redis, prefix, c, { maxConversationUsd: 0.05 })).toMatchObject({ ok: false, exceeded: 'cost_budget' });
+    expect(await checkBudget(redis, prefix, c, { maxQueryTokens: 999 })).toMatchObject({ ok: false, exceeded: 'token_budget', query: { inputTokens: 900 } });
+    expect(await checkBudget(redis, prefix, c, { maxQueryUsd: 0.01 })).toMatchObject({ ok: false, exceeded: 'cost_budget' });
+  });
+
+  it('reads budget limits from the environment', () => {
+    expect(budgetLimitsFromEnv({})).toEqual({ maxConversationTokens: BUDGET_DEFAULTS.maxConversationTokens, maxConversationUsd: BUDGET_DEFAULTS.maxConversationUsd });
+    expect(budgetLimitsFromEnv({ LLM_BUDGET_CONVERSATION_TOKENS: '1000', LLM_BUDGET_QUERY_USD: '0.2' })).toMatchObject({ maxConversationTokens: 1000, maxQueryUsd: 0.2 });
+    expect(() => budgetLimitsFromEnv({ LLM_BUDGET_CONVERSATION_USD: 'lots' })).toThrow(/LLM_BUDGET/);
+  });
+});
