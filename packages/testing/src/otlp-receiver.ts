@@ -158,6 +158,8 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
+// Decoded OTLP is walked loosely: both encodings arrive here and absent fields are normal.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Obj = Record<string, any>;
 
 function normalise(req: Obj, encoding: ReceivedSpan['encoding']): ReceivedSpan[] {
@@ -196,7 +198,7 @@ function normalise(req: Obj, encoding: ReceivedSpan['encoding']): ReceivedSpan[]
 /** Ids arrive as hex (OTLP/JSON), base64 (some JSON clients) or bytes (protobuf). */
 function toHex(v: unknown): string {
   if (v instanceof Uint8Array) return Buffer.from(v).toString('hex');
-  const s = String(v ?? '');
+  const s = typeof v === 'string' ? v : '';
   if (/^[0-9a-fA-F]+$/.test(s) && (s.length === 32 || s.length === 16)) return s.toLowerCase();
   return Buffer.from(s, 'base64').toString('hex');
 }
