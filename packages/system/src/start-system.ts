@@ -2,7 +2,8 @@ import { DEFAULTS, type Proposal } from '@steward/core';
 import { commerceTools, createShopClient } from '@steward/commerce';
 import { startController, type ControllerLimits } from '@steward/controller';
 import { startIngress, type IngressOptions, type RunningIngress } from '@steward/ingress';
-import { openAiPort, plainTextProposal, startReasoningWorker, type LlmPort } from '@steward/reasoning-worker';
+import { createLlmClient, parseTextReply } from '@steward/llm';
+import { startReasoningWorker, type LlmPort } from '@steward/reasoning-worker';
 import { startShop } from '@steward/shop';
 import { startSimLlm } from '@steward/sim-llm';
 import { createLogger, type Logger } from '@steward/telemetry';
@@ -25,6 +26,7 @@ export interface SystemOptions {
   adminToken?: string;
   limits?: Partial<ControllerLimits>;
   promptMode?: 'budgeted' | 'naive';
+  toolStyle?: 'native' | 'text';
   simLlm?: { latency?: string; faults?: string; seed?: string };
   /** OTLP export of spans; absent = the tracer still runs when `tracer: true` with env config. */
   tracer?: boolean;
@@ -69,12 +71,13 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
       closers.push(() => sim.close());
       llmBase = `${sim.url}/v1`;
     }
-    const llm: LlmPort = openAiPort({
+    const llm: LlmPort = createLlmClient({
       baseURL: llmBase,
       apiKey: o.llmApiKey ?? 'sim-llm-needs-no-key',
       model: o.llmModel ?? DEFAULTS.llmModel,
+      maxRateLimitRetries: 0,
     });
-    const parseText = (content: string): Proposal => plainTextProposal(content);
+    const parseText = (content: string): Proposal => parseTextReply(content);
     const shop = createShopClient(shopUrl);
     const common = { redisUrl: o.redisUrl, prefix, registry };
 
@@ -95,6 +98,7 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
       log: log.child({ service: 'reasoning-worker' }),
       concurrency: o.concurrency?.reasoning ?? 50,
       promptMode: o.promptMode ?? 'budgeted',
+      ...(o.toolStyle ? { toolStyle: o.toolStyle } : {}),
     });
     closers.push(() => reasoning.close());
     if (o.tracer !== false) {

@@ -1,6 +1,7 @@
 import { jobIds, text, type DecideJob, type ProposedCall, type ToolJob } from '@steward/core';
 import type { CallResult, DagCall, QueryRecord } from '@steward/store';
 import { planTurn } from '@steward/tools';
+import { checkBudget, recordCost } from '@steward/llm';
 import { completeQuery } from './complete.ts';
 import type { ControllerDeps } from './deps.ts';
 import { confirmationKey, isAffirmative, assertTransition, checkLimits } from './policy.ts';
@@ -24,6 +25,24 @@ export async function handleDecide(d: ControllerDeps, job: DecideJob): Promise<v
     ? { inputTokens: u.inputTokens, outputTokens: u.outputTokens, costUsd: u.costUsd }
     : {};
   const p = job.proposal;
+  if (u) {
+    // Cost ledger: per query, conversation and customer-day; the reasoning job id makes it once-only.
+    const customerId = await d.conversations.customerId(q.conversationId);
+    await recordCost(d.redis, d.keys.prefix, {
+      queryId: q.queryId,
+      conversationId: q.conversationId,
+      ...(customerId ? { customerId } : {}),
+      usd: u.costUsd,
+      inputTokens: u.inputTokens,
+      outputTokens: u.outputTokens,
+      callId: jobIds.reason(q.queryId, job.turn),
+    });
+    const budget = await checkBudget(d.redis, d.keys.prefix, { conversationId: q.conversationId, queryId: q.queryId }, d.budgets);
+    if (!budget.ok && p.kind !== 'answer') {
+      await completeQuery(d, q, { outcome: 'fallback', reason: budget.exceeded, state: 'failed', incr });
+      return;
+    }
+  }
 
   const limit = checkLimits(d.limits, {
     turn: job.turn,

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { ConversationStore, DagStore, Keys, Log, QueryStore, Queues } from '@steward/store';
 import type { ToolRegistry } from '@steward/tools';
+import type { BudgetLimits } from '@steward/llm';
 
 export interface ControllerLimits {
   maxTurns: number;
@@ -25,6 +26,8 @@ export interface ControllerDeps {
   limits: ControllerLimits;
   /** Confirmation before consequential actions (policy, on by default). */
   requireConfirmation: boolean;
+  /** Per-conversation token and USD budgets (the cost ledger in Redis). */
+  budgets: Partial<BudgetLimits>;
   log: Log;
   now?: () => number;
 }

@@ -5,6 +5,7 @@ import { commerceTools } from '@steward/commerce';
 import { onShutdown, startHealthServer } from '@steward/store';
 import { createLogger } from '@steward/telemetry';
 import { ToolRegistry } from '@steward/tools';
+import { budgetLimitsFromEnv } from '@steward/llm';
 import { startController } from './service.ts';
 
 const env = parseEnv(
@@ -27,6 +28,7 @@ const ctl = await startController({
   log,
   concurrency: env.CONTROLLER_CONCURRENCY,
   requireConfirmation: env.REQUIRE_CONFIRMATION === 'true',
+  budgets: budgetLimitsFromEnv(),
   limits: {
     maxTurns: env.MAX_TURNS,
     deadlineMs: env.QUERY_DEADLINE_MS,

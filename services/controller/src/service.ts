@@ -2,6 +2,7 @@ import type { Worker } from 'bullmq';
 import { DEFAULTS } from '@steward/core';
 import { ConversationStore, DagStore, QueryStore, createKeys, createQueues, createRedis, startWorker, type Log } from '@steward/store';
 import type { ToolRegistry } from '@steward/tools';
+import type { BudgetLimits } from '@steward/llm';
 import { handleDeadline } from './deadline.ts';
 import { handleDecide } from './decide.ts';
 import type { ControllerDeps, ControllerLimits } from './deps.ts';
@@ -16,6 +17,7 @@ export interface ControllerOptions {
   concurrency?: number;
   limits?: Partial<ControllerLimits>;
   requireConfirmation?: boolean;
+  budgets?: Partial<BudgetLimits>;
 }
 
 export const DEFAULT_LIMITS: ControllerLimits = {
@@ -49,6 +51,7 @@ export async function startController(o: ControllerOptions): Promise<RunningCont
     registry: o.registry,
     limits: { ...DEFAULT_LIMITS, ...o.limits },
     requireConfirmation: o.requireConfirmation ?? true,
+    budgets: o.budgets ?? {},
     log: o.log,
   };
   const common = { connection: redis, prefix: o.prefix, log: o.log };

@@ -16,6 +16,8 @@ export interface ReasoningDeps {
   parseText: (content: string) => Proposal;
   /** 'naive' re-sends the full history every turn (only for the token benchmark's baseline). */
   promptMode: 'budgeted' | 'naive';
+  /** 'native' tool calls, or the text format (Thought / Action / Final Answer) for models without them. */
+  toolStyle: 'native' | 'text';
   budget: PromptBudget;
   outputTokens: number;
   temperature: number;

@@ -2,4 +2,3 @@ export { startReasoningWorker, type ReasoningWorkerOptions, type RunningReasonin
 export type { LlmPort } from './llm-port.ts';
 export { systemPrompt, POLICY } from './system-prompt.ts';
 export { toProposal } from './to-proposal.ts';
-export { openAiPort, plainTextProposal } from './openai-port.ts';

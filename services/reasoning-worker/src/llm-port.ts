@@ -1,13 +1,4 @@
-import type { AssistantMessage, ChatMessage, LlmUsage } from '@steward/core';
+import type { LlmClient } from '@steward/llm';
 
-/** What the reasoning-worker needs from an LLM client (packages/llm implements it). */
-export interface LlmPort {
-  readonly model: string;
-  complete(req: {
-    messages: ChatMessage[];
-    tools?: unknown[];
-    maxTokens: number;
-    temperature?: number;
-    signal?: AbortSignal;
-  }): Promise<{ message: AssistantMessage; usage: LlmUsage }>;
-}
+/** What the reasoning-worker needs from an LLM client: @steward/llm's client, or a test double. */
+export type LlmPort = Pick<LlmClient, 'model' | 'complete'>;

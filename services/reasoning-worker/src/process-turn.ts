@@ -1,6 +1,7 @@
 import type { Job } from 'bullmq';
 import { errorMessage, isStewardError, jobIds, stableSpanId, type LlmUsage, type Proposal, type ReasonJob } from '@steward/core';
 import { buildNaivePrompt, buildPrompt } from '@steward/context';
+import { renderToolsAsText, TEXT_FORMAT_INSTRUCTIONS } from '@steward/llm';
 import { emitEvent } from '@steward/store';
 import type { ReasoningDeps } from './deps.ts';
 import { POLICY, systemPrompt } from './system-prompt.ts';
@@ -17,10 +18,12 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
   if (await d.queues.control.getJob(decideId)) return;
 
   const [conv, steps] = await Promise.all([d.conversations.get(q.conversationId), d.queries.steps(q.queryId)]);
-  const tools = d.registry.toOpenAiTools();
+  const native = d.toolStyle === 'native';
+  const tools = native ? d.registry.toOpenAiTools() : [];
+  const textTools = native ? '' : `\n\n${renderToolsAsText(d.registry.list())}\n\n${TEXT_FORMAT_INSTRUCTIONS}`;
   const input = {
     model: d.llm.model,
-    system: systemPrompt({ customerId: conv.customerId, language: q.language }),
+    system: systemPrompt({ customerId: conv.customerId, language: q.language }) + textTools,
     policy: POLICY,
     ...(conv.summary ? { summary: conv.summary } : {}),
     history: conv.messages,
@@ -35,7 +38,12 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
   let usage: LlmUsage | undefined;
   let error: string | undefined;
   try {
-    const res = await d.llm.complete({ messages: prompt.messages, tools, maxTokens: d.outputTokens, temperature: d.temperature });
+    const res = await d.llm.complete({
+      messages: prompt.messages,
+      ...(native ? { tools } : {}),
+      maxTokens: d.outputTokens,
+      temperature: d.temperature,
+    });
     usage = res.usage;
     const { proposal: p, notes } = toProposal(res.message, d.registry, d.parseText);
     proposal = p;

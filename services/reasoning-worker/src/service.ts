@@ -16,6 +16,7 @@ export interface ReasoningWorkerOptions {
   log: Log;
   concurrency?: number;
   promptMode?: 'budgeted' | 'naive';
+  toolStyle?: 'native' | 'text';
   budget?: PromptBudget;
   outputTokens?: number;
   temperature?: number;
@@ -55,6 +56,7 @@ export async function startReasoningWorker(o: ReasoningWorkerOptions): Promise<R
     llm: o.llm,
     parseText: o.parseText,
     promptMode: o.promptMode ?? 'budgeted',
+    toolStyle: o.toolStyle ?? 'native',
     budget: { maxContextTokens: DEFAULTS.maxContextTokens, outputTokens, ...o.budget },
     outputTokens,
     temperature: o.temperature ?? 0,
