@@ -63,6 +63,17 @@ describe('exchange', () => {
     expect(calls(d)).toMatch(/换成哪个款式.*color: blue\/green\/red/);
   });
 
+  it('continues the exchange when the customer answers which variant', () => {
+    const first = [sys('ada'), user('I want to exchange the water bottle in #W1000002')];
+    const reads = [callMsg('a', 'get_order_details', { order_id: '#W1000002' }), result('a', DELIVERED), callMsg('b', 'get_product_details', { product_id: '831' }), result('b', BOTTLE)];
+    const asked = run([...first, ...reads]);
+    if (asked.kind !== 'answer') throw new Error('answer expected');
+    const next = [...first, { role: 'assistant' as const, content: asked.text }, user('the red one please'), ...reads];
+    expect(calls(run(next))).toEqual([
+      { name: 'exchange_delivered_order_items', args: { order_id: '#W1000002', item_ids: ['6469567736'], new_item_ids: ['2366567022'], payment_method_id: 'credit_card_1' } },
+    ]);
+  });
+
   it('relays a confirmation request that lists the new item and can be read back', () => {
     const c = { order_id: '#W1000002', item_ids: ['6469567736'], new_item_ids: ['2366567022'], payment_method_id: 'credit_card_1' };
     const msgs = [

@@ -80,7 +80,9 @@ function resolveIntent(conv: Conversation, text: string): { intent: Intent; focu
   const own = detectIntent(text);
   if (own !== 'none') return { intent: own, focus: text };
   const hasEntity = !!(findEmail(text) || findNameZip(text) || orderIds(text).length || itemIds(text).length);
-  const weAsked = /[?？]\s*$/.test(conv.previousAnswer?.trim().split('\n').at(-1) ?? '');
+  // Our last answer asked for something (not the generic "what can I do for you?").
+  const prev = conv.previousAnswer?.trim() ?? '';
+  const weAsked = /[?？]/.test(prev) && prev !== R.capabilities('en') && prev !== R.capabilities('zh');
   if (hasEntity || weAsked) {
     for (const earlier of conv.earlierUsers.slice(0, LOOK_BACK)) {
       const i = detectIntent(earlier);
