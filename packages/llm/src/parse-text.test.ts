@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { z } from 'zod';
 import { parseTextReply } from './parse-text.ts';
 import { parseAssistantMessage, parseModelOutput } from './parse-native.ts';
-import { renderToolsAsText } from './text-format.ts';
+import { renderToolsAsText, TEXT_FORMAT_INSTRUCTIONS } from './text-format.ts';
 
 describe('parseTextReply', () => {
   it('reads Thought + Action with inline JSON', () => {
@@ -114,7 +114,7 @@ describe('parseAssistantMessage', () => {
 });
 
 describe('renderToolsAsText', () => {
-  it('lists tools with their arguments (zod or JSON schema) and the format', () => {
+  it('lists tools with their arguments (zod or JSON schema)', () => {
     const text = renderToolsAsText([
       {
         name: 'get_order_details',
@@ -133,6 +133,7 @@ describe('renderToolsAsText', () => {
     expect(text).toContain('    - item_ids (array of string, required)');
     expect(text).toContain('    - mode (one of "a", "b")');
     expect(text).toContain('arguments: none ({})');
-    expect(text).toContain('Action: <tool_name> | {"argument": "value"}');
+    expect(text).not.toContain('Final Answer');
+    expect(TEXT_FORMAT_INSTRUCTIONS).toContain('Action: <tool_name> | {"argument": "value"}');
   });
 });

@@ -36,7 +36,10 @@ function renderArgs(schema: Record<string, unknown>): string[] {
   });
 }
 
-/** The tool list and format instructions for the system prompt of a text-format model. */
+/**
+ * The tool list for the system prompt of a text-format model. Append TEXT_FORMAT_INSTRUCTIONS
+ * after it (kept apart so a prompt that already explains the format does not repeat it).
+ */
 export function renderToolsAsText(tools: readonly TextTool[]): string {
   const lines = ['You can use these tools:'];
   for (const t of tools) {
@@ -44,7 +47,6 @@ export function renderToolsAsText(tools: readonly TextTool[]): string {
     const args = renderArgs(jsonSchemaOf(t.parameters));
     lines.push(...(args.length ? ['  arguments:', ...args] : ['  arguments: none ({})']));
   }
-  lines.push('', TEXT_FORMAT_INSTRUCTIONS);
   return lines.join('\n');
 }
 
