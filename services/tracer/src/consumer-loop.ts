@@ -7,6 +7,7 @@ import { createRedis } from '@steward/store';
 import type { Logger } from '@steward/telemetry';
 import type { Redis } from 'ioredis';
 import { parseAutoclaimReply, parseReadReply, type StreamEntry } from './stream-entries.ts';
+import { PRUNE_EVERY_MS, pruneIdleConsumers } from './prune-consumers.ts';
 
 export const MAX_BACKOFF_MS = 5_000;
 
@@ -54,12 +55,20 @@ export async function startConsumerLoop(o: ConsumerLoopOptions): Promise<Consume
 
   let claimCursor = '0-0';
   let lastClaimScanAt = 0;
+  let lastPruneAt = 0;
   async function claimAbandoned(): Promise<StreamEntry[]> {
     const reply = await redis.call('XAUTOCLAIM', o.stream, o.group, o.consumerName, o.claimIdleMs, claimCursor, 'COUNT', o.batchSize);
     const r = parseAutoclaimReply(reply);
     claimCursor = r.cursor;
     // Walk the whole pending list, then pause before the next scan.
-    if (r.cursor === '0-0') lastClaimScanAt = Date.now();
+    if (r.cursor === '0-0') {
+      lastClaimScanAt = Date.now();
+      if (lastClaimScanAt - lastPruneAt >= PRUNE_EVERY_MS) {
+        lastPruneAt = lastClaimScanAt;
+        const removed = await pruneIdleConsumers(redis, o.stream, o.group, o.consumerName);
+        if (removed.length) o.log.info({ group: o.group, removed }, 'removed idle consumers that held nothing');
+      }
+    }
     return r.entries;
   }
 
