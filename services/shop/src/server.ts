@@ -119,7 +119,7 @@ export async function startShop(opts: StartShopOptions = {}): Promise<RunningSho
   });
 
   const address = await app.listen({ port: opts.port ?? DEFAULTS.ports.shop, host: opts.host ?? '127.0.0.1' });
-  log.info({ address }, 'shop listening');
+  log.info({ url: address }, 'shop listening');
   return {
     url: address,
     engine,
