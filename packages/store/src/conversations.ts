@@ -56,6 +56,22 @@ export class ConversationStore {
     await this.redis.hdel(this.keys.conversation(conversationId), field);
   }
 
+  async appendTranscript(conversationId: string, messages: ChatMessage[]): Promise<void> {
+    if (!messages.length) return;
+    const key = this.keys.conversationTranscript(conversationId);
+    await this.redis
+      .multi()
+      .rpush(key, ...messages.map((m) => JSON.stringify(m)))
+      .ltrim(key, -2000, -1)
+      .expire(key, DEFAULTS.conversationTtlSec)
+      .exec();
+  }
+
+  async transcript(conversationId: string): Promise<ChatMessage[]> {
+    const raw = await this.redis.lrange(this.keys.conversationTranscript(conversationId), 0, -1);
+    return raw.map((m) => ChatMessage.parse(JSON.parse(m)));
+  }
+
   /**
    * Fold the oldest messages beyond the verbatim window into the rolling summary. `fold`
    * receives the previous summary and the evicted messages, so the summary is updated

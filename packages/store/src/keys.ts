@@ -18,6 +18,8 @@ export function createKeys(prefix: string) {
     queryHistory: (q: string) => `${p}:q:${q}:hist`,
     conversation: (c: string) => `${p}:conv:${c}`,
     conversationMessages: (c: string) => `${p}:conv:${c}:msgs`,
+    /** Everything said and done in the conversation, tool steps included (kept only when asked). */
+    conversationTranscript: (c: string) => `${p}:conv:${c}:transcript`,
     /** Queries waiting behind the active one (double texting). */
     conversationPending: (c: string) => `${p}:conv:${c}:pending`,
     conversationQueries: (c: string) => `${p}:conv:${c}:queries`,

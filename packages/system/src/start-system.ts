@@ -89,6 +89,7 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
       concurrency: o.concurrency?.control ?? 50,
       ...(o.limits ? { limits: o.limits } : {}),
       ...(o.requireConfirmation === undefined ? {} : { requireConfirmation: o.requireConfirmation }),
+      keepTranscript: o.promptMode === 'naive',
     });
     closers.push(() => controller.close());
     const reasoning = await startReasoningWorker({

@@ -1,4 +1,4 @@
-import { jobIds, stableSpanId, type EndReason, type QueryOutcome, type QueryState } from '@steward/core';
+import { jobIds, stableSpanId, type ChatMessage, type EndReason, type QueryOutcome, type QueryState } from '@steward/core';
 import { startQuery, type QueryRecord } from '@steward/store';
 import { fallbackFor, foldSummary } from './policy.ts';
 import type { ControllerDeps } from './deps.ts';
@@ -60,6 +60,14 @@ export async function completeQuery(d: ControllerDeps, q: QueryRecord, end: Endi
   if (r.applied) {
     d.log.info({ queryId: q.queryId, outcome: end.outcome, reason: end.reason, turns }, 'query completed');
     await d.conversations.compact(q.conversationId, d.limits.historyVerbatimMessages, foldSummary);
+    if (d.keepTranscript) {
+      const steps = withoutOrphans(await d.queries.steps(q.queryId));
+      await d.conversations.appendTranscript(q.conversationId, [
+        { role: 'user', content: q.text },
+        ...steps,
+        ...(answer ? [{ role: 'assistant' as const, content: answer }] : []),
+      ]);
+    }
   }
   await followUps(d, q, end);
   return r.applied;
@@ -96,6 +104,12 @@ async function followUps(d: ControllerDeps, q: QueryRecord, end: Ending): Promis
   const active = await d.redis.hget(d.keys.conversation(q.conversationId), 'activeQueryId');
   if (active && active !== q.queryId) tasks.push(startQuery(d.queries, d.queues, active, d.limits.deadlineMs));
   await Promise.all(tasks);
+}
+
+/** A turn cut short (ended while acting) leaves tool calls without results: providers reject those. */
+function withoutOrphans(steps: ChatMessage[]): ChatMessage[] {
+  const answered = new Set(steps.flatMap((s) => (s.role === 'tool' ? [s.tool_call_id] : [])));
+  return steps.filter((s) => s.role !== 'assistant' || !s.tool_calls?.some((c) => !answered.has(c.id)));
 }
 
 export function rootSpanIdOf(queryId: string): string {

@@ -28,6 +28,8 @@ export interface ControllerDeps {
   requireConfirmation: boolean;
   /** Per-conversation token and USD budgets (the cost ledger in Redis). */
   budgets: Partial<BudgetLimits>;
+  /** Keep the full transcript (tool steps included) of each conversation: audits, naive prompts. */
+  keepTranscript: boolean;
   log: Log;
   now?: () => number;
 }

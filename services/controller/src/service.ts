@@ -18,6 +18,7 @@ export interface ControllerOptions {
   limits?: Partial<ControllerLimits>;
   requireConfirmation?: boolean;
   budgets?: Partial<BudgetLimits>;
+  keepTranscript?: boolean;
 }
 
 export const DEFAULT_LIMITS: ControllerLimits = {
@@ -52,6 +53,7 @@ export async function startController(o: ControllerOptions): Promise<RunningCont
     limits: { ...DEFAULT_LIMITS, ...o.limits },
     requireConfirmation: o.requireConfirmation ?? true,
     budgets: o.budgets ?? {},
+    keepTranscript: o.keepTranscript ?? false,
     log: o.log,
   };
   const common = { connection: redis, prefix: o.prefix, log: o.log };

@@ -18,6 +18,8 @@ export interface ReasoningDeps {
   promptMode: 'budgeted' | 'naive';
   /** 'native' tool calls, or the text format (Thought / Action / Final Answer) for models without them. */
   toolStyle: 'native' | 'text';
+  /** 'relevant' offers the tools the request is about (see select-tools.ts); 'all' every tool. */
+  toolSelection: 'relevant' | 'all';
   budget: PromptBudget;
   outputTokens: number;
   temperature: number;

@@ -6,6 +6,7 @@ import { emitEvent } from '@steward/store';
 import type { ReasoningDeps } from './deps.ts';
 import { POLICY, systemPrompt } from './system-prompt.ts';
 import { toProposal } from './to-proposal.ts';
+import { selectTools } from './select-tools.ts';
 
 /**
  * Exactly one ReAct turn: build the prompt inside the token budget, make one LLM call, and
@@ -17,21 +18,30 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
   const decideId = jobIds.decide(q.queryId, r.turn);
   if (await d.queues.control.getJob(decideId)) return;
 
-  const [conv, steps] = await Promise.all([d.conversations.get(q.conversationId), d.queries.steps(q.queryId)]);
+  const naive = d.promptMode === 'naive';
+  const [conv, steps, transcript] = await Promise.all([
+    d.conversations.get(q.conversationId),
+    d.queries.steps(q.queryId),
+    naive ? d.conversations.transcript(q.conversationId) : Promise.resolve([]),
+  ]);
   const native = d.toolStyle === 'native';
-  const tools = native ? d.registry.toOpenAiTools() : [];
-  const textTools = native ? '' : `\n\n${renderToolsAsText(d.registry.list())}\n\n${TEXT_FORMAT_INSTRUCTIONS}`;
+  // The budgeted prompt offers the tools this request is about; the naive one offers all.
+  const chosen = naive || d.toolSelection === 'all' ? null : selectTools(d.registry.names(), conv.messages, steps);
+  const offered = d.registry.list().filter((t) => !chosen || chosen.has(t.name));
+  const tools = native ? d.registry.toOpenAiTools().filter((t) => !chosen || chosen.has(t.function.name)) : [];
+  const textTools = native ? '' : `\n\n${renderToolsAsText(offered)}\n\n${TEXT_FORMAT_INSTRUCTIONS}`;
   const input = {
     model: d.llm.model,
     system: systemPrompt({ customerId: conv.customerId, language: q.language }) + textTools,
     policy: POLICY,
-    ...(conv.summary ? { summary: conv.summary } : {}),
-    history: conv.messages,
+    // Naive: everything ever said and done, re-sent every turn (the token benchmark's baseline).
+    ...(conv.summary && !naive ? { summary: conv.summary } : {}),
+    history: naive ? [...transcript, { role: 'user' as const, content: q.text }] : conv.messages,
     scratchpad: steps,
     ...(q.nudge ? { loopWarning: `Loop warning: ${q.nudge}` } : {}),
     tools,
   };
-  const prompt = d.promptMode === 'naive' ? buildNaivePrompt(input) : buildPrompt(input, d.budget);
+  const prompt = naive ? buildNaivePrompt(input) : buildPrompt(input, d.budget);
 
   const startMs = Date.now();
   let proposal: Proposal;

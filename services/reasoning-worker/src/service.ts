@@ -17,6 +17,7 @@ export interface ReasoningWorkerOptions {
   concurrency?: number;
   promptMode?: 'budgeted' | 'naive';
   toolStyle?: 'native' | 'text';
+  toolSelection?: 'relevant' | 'all';
   budget?: PromptBudget;
   outputTokens?: number;
   temperature?: number;
@@ -57,6 +58,7 @@ export async function startReasoningWorker(o: ReasoningWorkerOptions): Promise<R
     parseText: o.parseText,
     promptMode: o.promptMode ?? 'budgeted',
     toolStyle: o.toolStyle ?? 'native',
+    toolSelection: o.toolSelection ?? 'relevant',
     budget: { maxContextTokens: DEFAULTS.maxContextTokens, outputTokens, ...o.budget },
     outputTokens,
     temperature: o.temperature ?? 0,

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { selectTools } from './select-tools.ts';
+
+const ALL = [
+  'find_user_id_by_email', 'find_user_id_by_name_zip', 'get_user_details', 'get_order_details', 'transfer_to_human_agents',
+  'search_products', 'get_product_details', 'check_inventory', 'return_delivered_order_items', 'cancel_pending_order',
+  'get_shipping_info', 'calculate',
+];
+const user = (content: string) => ({ role: 'user' as const, content });
+
+describe('selectTools', () => {
+  it('always offers identification, order lookup and handoff', () => {
+    const s = selectTools(ALL, [user('hello')], []);
+    expect([...s].sort()).toEqual(['find_user_id_by_email', 'find_user_id_by_name_zip', 'get_order_details', 'get_user_details', 'transfer_to_human_agents']);
+  });
+
+  it('adds product tools for a product question, in English and Chinese', () => {
+    expect(selectTools(ALL, [user('Do you have a water bottle under $50?')], []).has('search_products')).toBe(true);
+    expect(selectTools(ALL, [user('你们有水瓶吗？多少钱？')], []).has('search_products')).toBe(true);
+  });
+
+  it('keeps the write tool of a confirmation the customer answers with "yes"', () => {
+    const conv = [
+      user('I want to return the water bottle from #W4435622'),
+      { role: 'assistant' as const, content: 'Please confirm: return_delivered_order_items for #W4435622. Yes or no?' },
+      user('yes'),
+    ];
+    expect(selectTools(ALL, conv, []).has('return_delivered_order_items')).toBe(true);
+  });
+
+  it('keeps every tool the query already used', () => {
+    const pad = [{ role: 'assistant' as const, content: null, tool_calls: [{ id: 'c1', type: 'function' as const, function: { name: 'calculate', arguments: '{}' } }] }];
+    expect(selectTools(ALL, [user('hi')], pad).has('calculate')).toBe(true);
+  });
+
+  it('never offers a tool that is not registered', () => {
+    expect(selectTools(['get_order_details'], [user('return and cancel and ship')], []).size).toBe(1);
+  });
+});
