@@ -19,7 +19,8 @@ export const TEXT_FORMAT_INSTRUCTIONS = [
 ].join('\n');
 
 function jsonSchemaOf(p: TextTool['parameters']): Record<string, unknown> {
-  if (p instanceof z.ZodType) return z.toJSONSchema(p, { unrepresentable: 'any' });
+  // instanceof fails across two copies of zod; the `_zod` marker does not.
+  if (p instanceof z.ZodType || '_zod' in p) return z.toJSONSchema(p as z.ZodType, { unrepresentable: 'any' }) as Record<string, unknown>;
   return p;
 }
 
