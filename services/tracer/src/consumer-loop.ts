@@ -10,6 +10,8 @@ import { parseAutoclaimReply, parseReadReply, type StreamEntry } from './stream-
 import { PRUNE_EVERY_MS, pruneIdleConsumers } from './prune-consumers.ts';
 
 export const MAX_BACKOFF_MS = 5_000;
+/** While failures persist (a collector that is down), repeat the warning at most this often. */
+export const FAILURE_LOG_EVERY_MS = 60_000;
 
 export interface ConsumerLoopOptions {
   redisUrl: string;
@@ -90,6 +92,8 @@ export async function startConsumerLoop(o: ConsumerLoopOptions): Promise<Consume
   async function loop(): Promise<void> {
     let retryOwn = true;
     let backoffMs = 0;
+    let streak = 0;
+    let lastWarnAt = 0;
     while (running) {
       try {
         let entries: StreamEntry[] = [];
@@ -102,6 +106,8 @@ export async function startConsumerLoop(o: ConsumerLoopOptions): Promise<Consume
         if (killed) return;
         if (entries.length === 0) continue;
         await o.handle(entries, redis);
+        if (streak > 0) o.log.info({ group: o.group, failedAttempts: streak }, 'batch processing recovered');
+        streak = 0;
         backoffMs = 0;
       } catch (e) {
         if (killed || !running) return;
@@ -114,7 +120,11 @@ export async function startConsumerLoop(o: ConsumerLoopOptions): Promise<Consume
         }
         retryOwn = true;
         backoffMs = Math.min(Math.max(100, backoffMs * 2), MAX_BACKOFF_MS);
-        o.log.warn({ group: o.group, err: msg, backoffMs }, 'batch failed; it stays pending and will be retried');
+        streak++;
+        if (streak === 1 || Date.now() - lastWarnAt >= FAILURE_LOG_EVERY_MS) {
+          lastWarnAt = Date.now();
+          o.log.warn({ group: o.group, err: msg, failedAttempts: streak }, 'batch failed; it stays pending and is retried');
+        }
         await sleep(backoffMs);
       }
     }
