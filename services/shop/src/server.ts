@@ -84,7 +84,7 @@ export async function startShop(opts: StartShopOptions = {}): Promise<RunningSho
 
   app.get('/healthz', async () => ({ status: 'ok', tools: tools.size }));
 
-  app.get('/v1/export', async () => engine.exportAll());
+  app.get('/v1/export', async (_req, reply) => reply.type('application/json').send(engine.exportJson()));
 
   app.post('/v1/reset', async () => {
     engine.reset();

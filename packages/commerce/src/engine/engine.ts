@@ -4,7 +4,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { ShopToolResponse } from '@steward/core';
-import { parsePy, pyDumps, reformatJsonText, splitTopLevel } from '../py-json.ts';
+import { parsePy, pyDumps, pyString, reformatJsonText, splitTopLevel } from '../py-json.ts';
 import { invokeTool, type InvokeContext } from '../tools/invoke.ts';
 import { defaultProductExt } from './default-product-ext.ts';
 import { defaultShippingRules, deriveInventory, deriveTracking, WAREHOUSES } from './logistics.ts';
@@ -152,6 +152,21 @@ export class ShopEngine {
       return out;
     };
     return { users: collect('users', 'user_id'), orders: collect('orders', 'order_id'), products: collect('products', 'product_id') };
+  }
+
+  /**
+   * The export as JSON text built from the stored record texts: unlike JSON.stringify of
+   * exportAll(), it keeps the source key order of numeric ids and integral floats (`247.0`).
+   */
+  exportJson(): string {
+    const part = (table: string, key: string): string => {
+      const rows: string[] = [];
+      for (const r of this.sql(`SELECT ${key} AS id, data FROM ${table} ORDER BY seq`).iterate()) {
+        rows.push(`${pyString(r.id as string)}: ${r.data as string}`);
+      }
+      return `{${rows.join(', ')}}`;
+    };
+    return `{"users": ${part('users', 'user_id')}, "orders": ${part('orders', 'order_id')}, "products": ${part('products', 'product_id')}}`;
   }
 
   getUserText(id: string): string | undefined {

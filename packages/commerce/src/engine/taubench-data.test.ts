@@ -74,3 +74,14 @@ describe.skipIf(!present)('τ-bench retail data', () => {
     expect(engine.exportAll().orders).toEqual(JSON.parse(file('orders.json')));
   });
 });
+
+describe.skipIf(!present)('exportJson', () => {
+  it('is the loaded files in json.dumps form, key order and integral floats included', () => {
+    const engine = new ShopEngine();
+    engine.loadDir(DIR);
+    const text = engine.exportJson();
+    const file = (f: string): string => reformatJsonText(readFileSync(join(DIR, f), 'utf8'));
+    expect(text).toBe(`{"users": ${file('users.json')}, "orders": ${file('orders.json')}, "products": ${file('products.json')}}`);
+    expect(JSON.parse(text)).toEqual(engine.exportAll());
+  });
+});

@@ -40,7 +40,8 @@ export function createReplaySession(engine: ShopEngine): ReplaySession {
         engine.reset();
         return JSON.stringify({ ok: true });
       }
-      if (msg.op === 'export') return JSON.stringify(engine.exportAll());
+      // Built from the stored texts: source key order and `247.0` survive (JSON.stringify would lose both).
+      if (msg.op === 'export') return engine.exportJson();
       const spec = specs.get(msg.name);
       if (!spec) return JSON.stringify({ error: `unknown tool: ${msg.name}` });
       const args = spec.parameters.safeParse(msg.arguments);
