@@ -8,7 +8,8 @@
 import { DEFAULTS, detectLanguage, idempotencyKey, type ChatMessage, type Proposal } from '@steward/core';
 import { buildPrompt } from '@steward/context';
 import { commerceTools, createShopClient, type ProgressBar } from '@steward/commerce';
-import { POLICY, openAiPort, plainTextProposal, systemPrompt, toProposal } from '@steward/reasoning-worker';
+import { createLlmClient, parseTextReply } from '@steward/llm';
+import { POLICY, systemPrompt, toProposal } from '@steward/reasoning-worker';
 import { ToolRegistry, resolveRefs } from '@steward/tools';
 import type { Script } from './conversations.ts';
 
@@ -25,7 +26,8 @@ export interface BaselineResult {
 export async function runBaseline(o: { llmUrl: string; shopUrl: string; scripts: Script[]; progress?: ProgressBar }): Promise<BaselineResult> {
   const registry = new ToolRegistry(commerceTools);
   const tools = registry.toOpenAiTools();
-  const llm = openAiPort({ baseURL: o.llmUrl, apiKey: 'sim-llm-needs-no-key', model: DEFAULTS.llmModel });
+  // The same client and settings the reasoning-worker process uses.
+  const llm = createLlmClient({ baseURL: o.llmUrl, apiKey: 'sim-llm-needs-no-key', model: DEFAULTS.llmModel, timeoutMs: 20_000, maxRetries: 3 });
   const shop = createShopClient(o.shopUrl);
   const r: BaselineResult = { queries: 0, answered: 0, errors: 0, turns: 0, latenciesMs: [], startMs: Date.now(), endMs: 0 };
   const total = o.scripts.reduce((a, s) => a + s.messages.length, 0);
@@ -43,7 +45,7 @@ export async function runBaseline(o: { llmUrl: string; shopUrl: string; scripts:
       let proposal: Proposal;
       try {
         const res = await llm.complete({ messages: prompt.messages, tools, maxTokens: DEFAULTS.outputTokensPerTurn, temperature: 0 });
-        proposal = toProposal(res.message, registry, plainTextProposal).proposal;
+        proposal = toProposal(res.message, registry, (content) => parseTextReply(content)).proposal;
       } catch (e) {
         proposal = { kind: 'llm_error', error: (e as Error).message };
       }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RedisServer, freePort, waitForPort } from '@steward/testing';
+import { copyCatalog } from './catalog-db.ts';
 
 export type Role = 'ingress' | 'reasoning-worker' | 'controller' | 'tool-worker' | 'tracer' | 'shop' | 'sim-llm';
 
@@ -20,6 +21,8 @@ export interface ClusterOptions {
   shopFaultRate?: number;
   shopSlowRate?: number;
   shopSlowMs?: number;
+  /** controller processes (default 1; the chaos runs use 2 so a killed one has a twin). */
+  controllers?: number;
   /** Extra environment for every service (e.g. LLM_TIMEOUT_MS, QUERY_DEADLINE_MS). */
   env?: Record<string, string>;
   /** Where the services' logs go (a temp dir when unset; kept for post-mortems). */
@@ -36,6 +39,7 @@ export interface ServiceProc {
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const mainOf = (role: Role): string => join(ROOT, 'services', role, 'src', 'main.ts');
 const PREFIX = '{bench}';
+const START_TIMEOUT_MS = 240_000;
 
 export class Cluster {
   readonly redis: RedisServer;
@@ -50,6 +54,8 @@ export class Cluster {
   private readonly opts: ClusterOptions;
   private readonly ports = new Map<string, number>();
   private readonly tmp: string;
+  /** Every child ever spawned, so stop() ends even one that failed to start. */
+  private readonly spawned: ChildProcess[] = [];
 
   private constructor(redis: RedisServer, opts: ClusterOptions) {
     this.redis = redis;
@@ -99,13 +105,15 @@ export class Cluster {
 
   private async startAll(): Promise<void> {
     const workers = this.opts.workers ?? 2;
+    copyCatalog(this.shopDb);
     // The shop generates its catalog and builds its search index first: it takes the longest.
     const shop = this.launch('shop', 0);
     const sim = this.launch('sim-llm', 0);
     await Promise.all([shop, sim]);
     this.shopUrl = `http://127.0.0.1:${this.ports.get('shop:0')}`;
     this.llmUrl = `http://127.0.0.1:${this.ports.get('sim-llm:0')}/v1`;
-    const rest: Promise<ServiceProc>[] = [this.launch('controller', 0), this.launch('tracer', 0), this.launch('ingress', 0)];
+    const rest: Promise<ServiceProc>[] = [this.launch('tracer', 0), this.launch('ingress', 0)];
+    for (let i = 0; i < (this.opts.controllers ?? 1); i++) rest.push(this.launch('controller', i));
     for (let i = 0; i < workers; i++) rest.push(this.launch('reasoning-worker', i), this.launch('tool-worker', i));
     await Promise.all(rest);
     this.ingressUrl = `http://127.0.0.1:${this.ports.get('ingress:0')}`;
@@ -162,15 +170,17 @@ export class Cluster {
   private async launch(role: Role, index: number): Promise<ServiceProc> {
     const { env, port } = await this.envFor(role, index);
     const child = spawn(process.execPath, [mainOf(role)], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
+    this.spawned.push(child);
     const log = createWriteStream(join(this.logDirReady(), `${role}-${index}.log`), { flags: 'a' });
-    child.stdout!.pipe(log, { end: false });
-    child.stderr!.pipe(log, { end: false });
+    child.stdout.pipe(log, { end: false });
+    child.stderr.pipe(log, { end: false });
     const proc: ServiceProc = { role, index, child, pid: child.pid ?? -1 };
     const early = new Promise<never>((_, reject) =>
       child.once('exit', (code, sig) => reject(new Error(`${role}-${index} exited during start (${code ?? sig}); see ${this.logDir}`))),
     );
     early.catch(() => undefined);
-    await Promise.race([waitForPort(port, 60_000), early]);
+    // Generous: on a shared 2-core machine ten Node processes starting together take a while.
+    await Promise.race([waitForPort(port, START_TIMEOUT_MS), early]);
     this.procs.push(proc);
     return proc;
   }
@@ -204,6 +214,7 @@ export class Cluster {
     // Workers first so nothing writes while the shop and Redis go away.
     const order: Role[] = ['ingress', 'reasoning-worker', 'tool-worker', 'controller', 'tracer', 'sim-llm', 'shop'];
     for (const role of order) await Promise.all(this.of(role).map((p) => this.term(p)));
+    for (const child of this.spawned) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await this.redis.stop();
     rmSync(this.tmp, { recursive: true, force: true });
   }

@@ -57,7 +57,7 @@ export class CompletionWatcher {
     while (this.running) {
       let res: [string, [string, string[]][]][] | null;
       try {
-        res = (await this.redis.xread('COUNT', 1000, 'BLOCK', 500, 'STREAMS', this.key, this.lastId)) as typeof res;
+        res = (await this.redis.xread('COUNT', 1000, 'BLOCK', 500, 'STREAMS', this.key, this.lastId));
       } catch {
         await new Promise((r) => setTimeout(r, 200));
         continue;

@@ -1,0 +1,121 @@
+// Load benchmark: the whole system as separate processes (private Redis with AOF), hundreds of
+// concurrent English and Mandarin conversations through the ingress HTTP API, then the same
+// conversations through an in-process baseline without queues. Progress on stderr; the JSON
+// report is the last line on stdout. See docs/BENCHMARKS.md.
+//
+//   node scripts/bench.ts [--conversations 500] [--turns-per-conversation 3] [--llm-latency 0|300±100ms]
+//                         [--workers 2] [--duration-s N] [--no-baseline]
+import { parseArgs } from 'node:util';
+import { cpus } from 'node:os';
+import { progressBar } from '@steward/commerce';
+import { Cluster } from '../test/bench/cluster.ts';
+import { buildScripts, fetchExport } from '../test/bench/conversations.ts';
+import { CompletionWatcher } from '../test/bench/completions.ts';
+import { drive } from '../test/bench/driver.ts';
+import { account, pipelineFigures } from '../test/bench/pipeline-report.ts';
+import { CpuMeter } from '../test/bench/proc-cpu.ts';
+import { readWriteLedger } from '../test/bench/shop-writes.ts';
+import { runBaseline } from '../test/bench/baseline.ts';
+import { percentile, round } from '../test/bench/stats.ts';
+
+const { values: a } = parseArgs({
+  options: {
+    conversations: { type: 'string', default: '500' },
+    'turns-per-conversation': { type: 'string', default: '3' },
+    'llm-latency': { type: 'string', default: '0' },
+    workers: { type: 'string', default: '2' },
+    'duration-s': { type: 'string' },
+    'no-baseline': { type: 'boolean', default: false },
+  },
+});
+const conversations = Number(a.conversations);
+const turns = Number(a['turns-per-conversation']);
+const workers = Number(a.workers);
+const durationMs = a['duration-s'] ? Number(a['duration-s']) * 1000 : undefined;
+const say = (s: string): void => void process.stderr.write(`${s}\n`);
+
+const usedMemory = async (c: Cluster): Promise<number> => Number(/used_memory:(\d+)/.exec(await c.redisInfo('memory'))?.[1] ?? 0);
+
+say(`bench: starting the system (${workers} reasoning + ${workers} tool workers, sim-llm latency ${a['llm-latency']}) …`);
+const cluster = await Cluster.start({ workers, llmLatency: a['llm-latency'] });
+let exitCode = 0;
+try {
+  const data = await fetchExport(cluster.shopUrl);
+  const runId = Date.now().toString(36);
+  const scripts = buildScripts(data, conversations, turns, runId);
+  const watcher = new CompletionWatcher(cluster.redisUrl, cluster.prefix);
+  await watcher.start();
+
+  // Warm-up (not measured): JIT, connection pools, the shop's statement cache.
+  const warm = buildScripts(data, 20, 1, `warm${runId}`).map((s) => ({ ...s, conversationId: `w_${s.conversationId}`, messages: s.messages.slice(0, 1) }));
+  await drive({ baseUrl: cluster.ingressUrl, apiKey: cluster.apiKey, scripts: warm.filter((s) => !s.writeOrder), watcher });
+
+  const meter = new CpuMeter();
+  const redisPid = await cluster.redisPid();
+  const memBefore = await usedMemory(cluster);
+  meter.begin([...cluster.pids(), redisPid]);
+  const total = scripts.reduce((n, s) => n + s.messages.length, 0);
+  const run = await drive({
+    baseUrl: cluster.ingressUrl,
+    apiKey: cluster.apiKey,
+    scripts,
+    watcher,
+    progress: progressBar('pipeline', total),
+    ...(durationMs ? { durationMs } : {}),
+  });
+  const pipelineCpuMs = meter.totalMs();
+  const memAfter = await usedMemory(cluster);
+  const acc = await account(run, watcher, { redisUrl: cluster.redisUrl, prefix: cluster.prefix, baseUrl: cluster.ingressUrl, apiKey: cluster.apiKey });
+  await watcher.stop();
+  const ledger = readWriteLedger(cluster.shopDb);
+  const figures = pipelineFigures(run, acc);
+  const queries = Math.max(1, acc.timings.length);
+  // The agent's own processes (without the shop and the model double, which the baseline shares).
+  const agentPids = cluster.procs.filter((p) => p.role !== 'shop' && p.role !== 'sim-llm');
+  say(`pipeline: ${figures.throughput_qpm} q/min, p50 ${figures.latency_ms.p50} ms, lost ${acc.lost}, duplicates ${acc.duplicate_answers}/${ledger.duplicates}`);
+
+  const report: Record<string, unknown> = {
+    bench: 'load',
+    machine: { nproc: cpus().length, cpu: cpus()[0]?.model ?? '', node: process.version },
+    settings: { conversations, turns_per_conversation: turns, llm_latency: a['llm-latency'], workers, duration_s: durationMs ? durationMs / 1000 : null },
+    ...figures,
+    cpu_ms_per_query: round(pipelineCpuMs / queries, 2),
+    redis_bytes_per_conversation: Math.round((memAfter - memBefore) / Math.max(1, scripts.length)),
+    writes_applied: [...ledger.perOrder.values()].reduce((x, y) => x + y, 0),
+    duplicate_writes: ledger.duplicates,
+    agent_processes: agentPids.length + 1,
+  };
+
+  if (!a['no-baseline']) {
+    // Undo the pipeline's writes so the baseline's conversations find the same orders.
+    await fetch(`${cluster.shopUrl}/v1/reset`, { method: 'POST' });
+    const shared = cluster.procs.filter((p) => p.role === 'shop' || p.role === 'sim-llm').map((p) => p.pid);
+    const bMeter = new CpuMeter();
+    bMeter.begin(shared);
+    const own0 = process.cpuUsage();
+    const b = await runBaseline({ llmUrl: cluster.llmUrl, shopUrl: cluster.shopUrl, scripts, progress: progressBar('baseline', total) });
+    const own = process.cpuUsage(own0);
+    const baselineCpuMs = bMeter.totalMs() + (own.user + own.system) / 1000;
+    const bQueries = Math.max(1, b.answered);
+    const baselineCpuPerQuery = baselineCpuMs / bQueries;
+    report.baseline = {
+      queries: b.queries,
+      answered: b.answered,
+      errors: b.errors,
+      throughput_qpm: round(b.answered / ((b.endMs - b.startMs) / 60_000), 0),
+      latency_ms: { p50: percentile(b.latenciesMs, 50), p99: percentile(b.latenciesMs, 99) },
+      turns_per_query: round(b.turns / Math.max(1, b.queries), 2),
+      cpu_ms_per_query: round(baselineCpuPerQuery, 2),
+    };
+    report.durability_cpu_ratio = round(pipelineCpuMs / queries / baselineCpuPerQuery, 2);
+  }
+  if (acc.lost > 0 || acc.duplicate_answers > 0 || ledger.duplicates > 0) exitCode = 1;
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+} catch (e) {
+  say(`bench failed: ${(e as Error).stack ?? String(e)}`);
+  say(`service logs: ${cluster.logDir}`);
+  exitCode = 2;
+} finally {
+  await cluster.stop();
+}
+process.exit(exitCode);
