@@ -18,3 +18,4 @@ export { verifyTelegram } from './verify/telegram.ts';
 export { signWebhook, verifyWebhook } from './verify/webhook.ts';
 export type { Verdict, VerifyCode } from './verify/verdict.ts';
 export { checkJsonShape } from './input/json-shape.ts';
+export { channelPluginsFromEnv, admissionOptionsFromEnv, ChannelsIngressEnv } from './from-env.ts';

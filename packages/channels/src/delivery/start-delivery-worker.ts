@@ -22,6 +22,8 @@ export interface DeliveryWorkerOptions {
 }
 
 export interface RunningDeliveryWorker {
+  /** Redis reachable (for /readyz). */
+  ready(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -105,6 +107,7 @@ export async function startDeliveryWorker(o: DeliveryWorkerOptions): Promise<Run
   });
   await worker.waitUntilReady();
   return {
+    ready: async () => (await redis.ping().catch(() => '')) === 'PONG',
     async close() {
       await worker.close();
       redis.disconnect();
