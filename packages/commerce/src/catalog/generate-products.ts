@@ -17,14 +17,25 @@ export interface GeneratedProduct {
 
 const round2 = (x: number): number => Math.round(x * 100) / 100;
 
-function cartesian(kind: Kind): number[][] {
-  let combos: number[][] = [[]];
-  for (const dim of kind.dims) {
-    const next: number[][] = [];
-    for (const c of combos) for (let i = 0; i < dim.values.length; i++) next.push([...c, i]);
-    combos = next;
+/** `want` distinct option combinations of a kind, drawn as mixed-radix numbers (no full cartesian product in memory). */
+function drawCombos(rng: Rng, kind: Kind, want: number): number[][] {
+  const sizes = kind.dims.map((d) => d.values.length);
+  const space = sizes.reduce((a, b) => a * b, 1);
+  const picked = new Set<number>();
+  const out: number[][] = [];
+  while (out.length < Math.min(want, space)) {
+    const n = Math.floor(rng.next() * space);
+    if (picked.has(n)) continue;
+    picked.add(n);
+    const combo: number[] = [];
+    let rest = n;
+    for (const size of sizes) {
+      combo.push(rest % size);
+      rest = Math.floor(rest / size);
+    }
+    out.push(combo);
   }
-  return combos;
+  return out;
 }
 
 export function generateProducts(rng: Rng, count: number, newId: () => string, onEach?: (i: number) => void): GeneratedProduct[] {
@@ -45,8 +56,8 @@ export function generateProducts(rng: Rng, count: number, newId: () => string, o
     usedNames.add(name);
     // Keep the running average at or above MIN_AVG_VARIANTS whatever the seed.
     const owed = MIN_AVG_VARIANTS * (i + 1) - variantsSoFar;
-    const combos = cartesian(kind);
-    const want = Math.min(combos.length, MAX_VARIANTS, Math.max(owed, rng.int(14, 38)));
+    const space = kind.dims.reduce((a, d) => a * d.values.length, 1);
+    const want = Math.min(space, MAX_VARIANTS, Math.max(owed, rng.int(14, 38)));
     const base = kind.price[0] + rng.next() * (kind.price[1] - kind.price[0]);
     const product: Product = { name, product_id: newId(), variants: {} };
     const ext: ProductExt = {
@@ -57,7 +68,7 @@ export function generateProducts(rng: Rng, count: number, newId: () => string, o
       category: category.en,
       variants: {},
     };
-    for (const combo of rng.sample(combos, want)) {
+    for (const combo of drawCombos(rng, kind, want)) {
       const options: Record<string, string> = {};
       const optionsZh: Record<string, string> = {};
       let factor = 0.95 + rng.next() * 0.1;

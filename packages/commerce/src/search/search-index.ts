@@ -83,13 +83,16 @@ export class SearchIndex {
       const optionWords = new Set<string>();
       p.variants.forEach((v, i) => {
         const set = new Set<string>();
-        for (const [k, x] of [...Object.entries(v.options), ...Object.entries(v.options_zh)]) {
-          optionWords.add(x);
-          for (const t of cached(x)) set.add(t);
-          const key = pairKey(k, x);
-          const list = pairs.get(key);
-          if (!list) pairs.set(key, [i]);
-          else if (list[list.length - 1] !== i) list.push(i);
+        for (const opts of [v.options, v.options_zh]) {
+          for (const k in opts) {
+            const x = opts[k]!;
+            optionWords.add(x);
+            for (const t of cached(x)) set.add(t);
+            const key = pairKey(k, x);
+            const list = pairs.get(key);
+            if (!list) pairs.set(key, [i]);
+            else if (list[list.length - 1] !== i) list.push(i);
+          }
         }
         terms.push(set);
       });

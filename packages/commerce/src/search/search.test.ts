@@ -42,12 +42,15 @@ describe('search', () => {
   });
 
   it('filters by options given in English or Chinese', () => {
-    const en = index.search({ query: 't-shirt', options: { color: 'red', size: 'M' }, limit: 10 });
-    expect(en.hits.length).toBeGreaterThan(0);
-    for (const h of en.hits) for (const v of h.variants) expect(v.options).toMatchObject({ color: 'red', size: 'M' });
-    const zh = index.search({ query: 'T恤', options: { color: '红色' }, limit: 10 });
-    expect(zh.hits.length).toBeGreaterThan(0);
-    for (const h of zh.hits) for (const v of h.variants) expect(v.options.color).toBe('red');
+    // Take real option values from the catalog so the test does not depend on the seed's draws.
+    const shirt = index.products.find((p) => p.name.includes('T-Shirt'))!;
+    const target = shirt.variants[0]!;
+    const en = index.search({ query: 't-shirt', options: { color: target.options.color!, size: target.options.size! }, limit: 10 });
+    expect(en.hits.map((h) => h.product.product_id)).toContain(shirt.product_id);
+    for (const h of en.hits) for (const v of h.variants) expect(v.options).toMatchObject({ color: target.options.color, size: target.options.size });
+    const zh = index.search({ query: 'T恤', options: { color: target.options_zh.color! }, limit: 10 });
+    expect(zh.hits.map((h) => h.product.product_id)).toContain(shirt.product_id);
+    for (const h of zh.hits) for (const v of h.variants) expect(v.options.color).toBe(target.options.color);
   });
 
   it('in_stock_only keeps available variants with stock', () => {
