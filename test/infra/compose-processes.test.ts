@@ -7,12 +7,12 @@ import { describe, it, expect, inject, afterAll } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { createServer as createTcpServer, connect } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { STEWARD_SERVICES, obj, readYaml, rootPath } from './repo-files.ts';
-import { localEnv, type AddressMap } from './compose-env.ts';
+import { STEWARD_SERVICES, arr, obj, readYaml, rootPath } from './repo-files.ts';
+import { interpolateDefaults, localEnv, type AddressMap } from './compose-env.ts';
 
 const services = obj(obj(readYaml('docker-compose.yml'), 'compose').services, 'services');
 const composeEnv = (name: string) => obj(obj(services[name], name).environment, `${name}.environment`);
@@ -113,7 +113,13 @@ describe('docker-compose.yml services run as local processes', () => {
         env.HEALTH_PORT = port;
       }
       if (name === 'shop') {
-        env.SHOP_DATA = ''; // the generated catalog: the τ-bench mount is a compose volume
+        // compose mounts the τ-bench folder at /data/taubench: use the same folder when it is
+        // here, else the generated catalog (what SHOP_DATA= gives in compose).
+        const volumes = arr(obj(services.shop, 'shop').volumes, 'shop.volumes').map(String);
+        const mount = volumes.find((v) => v.split(':')[1] === env.SHOP_DATA);
+        const source =
+          mount === undefined ? '' : resolve(rootPath(), interpolateDefaults(mount.split(':')[0] ?? ''));
+        env.SHOP_DATA = source !== '' && existsSync(source) ? source : '';
         env.SHOP_DB = join(tmp, 'shop.db');
       }
       envs.set(name, {
