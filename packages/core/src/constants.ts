@@ -14,6 +14,10 @@ export const DEFAULTS = {
   outputTokensPerTurn: 500,
   /** Messages of the conversation kept verbatim in the prompt; older ones live in the summary. */
   historyVerbatimMessages: 6,
+  /** The rolling summary of older turns stays under this many tokens: ids and outcomes, not prose. */
+  summaryTokens: 256,
+  /** A tool result of the current turn in the prompt: head and tail kept, the middle cut. */
+  recentToolResultTokens: 700,
   toolTimeoutMs: 10_000,
   /**
    * BullMQ job lock 4 s (renewed every 2 s while the worker lives), stalled check every 1.5 s:

@@ -58,7 +58,7 @@ export function assertTransition(d: Pick<ControllerDeps, 'log'>, q: QueryRecord,
 
 /** Fold messages leaving the verbatim window into the rolling summary (incremental). */
 export function foldSummary(summary: string, evicted: ChatMessage[], model: string = DEFAULTS.llmModel): string {
-  return updateSummary(summary, evicted, { model });
+  return updateSummary(summary, evicted, { model, maxTokens: DEFAULTS.summaryTokens });
 }
 
 export type { Language };

@@ -26,7 +26,7 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
   ]);
   const native = d.toolStyle === 'native';
   // The budgeted prompt offers the tools this request is about; the naive one offers all.
-  const chosen = naive || d.toolSelection === 'all' ? null : selectTools(d.registry.names(), conv.messages, steps);
+  const chosen = naive || d.toolSelection === 'all' ? null : selectTools(d.registry.names(), conv.messages, steps, conv.customerId !== null);
   const offered = d.registry.list().filter((t) => !chosen || chosen.has(t.name));
   const tools = native ? d.registry.toOpenAiTools().filter((t) => !chosen || chosen.has(t.function.name)) : [];
   const textTools = native ? '' : `\n\n${renderToolsAsText(offered)}\n\n${TEXT_FORMAT_INSTRUCTIONS}`;

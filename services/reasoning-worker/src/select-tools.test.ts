@@ -9,14 +9,16 @@ const ALL = [
 const user = (content: string) => ({ role: 'user' as const, content });
 
 describe('selectTools', () => {
-  it('always offers identification, order lookup and handoff', () => {
-    const s = selectTools(ALL, [user('hello')], []);
-    expect([...s].sort()).toEqual(['find_user_id_by_email', 'find_user_id_by_name_zip', 'get_order_details', 'get_user_details', 'transfer_to_human_agents']);
+  it('always offers order lookup and handoff, and identification before the customer is known', () => {
+    expect([...selectTools(ALL, [user('hello')], [])].sort()).toEqual(['get_order_details', 'get_user_details', 'transfer_to_human_agents']);
+    const anon = selectTools(ALL, [user('hello')], [], false);
+    expect(anon.has('find_user_id_by_email') && anon.has('find_user_id_by_name_zip')).toBe(true);
   });
 
   it('adds product tools for a product question, in English and Chinese', () => {
     expect(selectTools(ALL, [user('Do you have a water bottle under $50?')], []).has('search_products')).toBe(true);
     expect(selectTools(ALL, [user('你们有水瓶吗？多少钱？')], []).has('search_products')).toBe(true);
+    expect(selectTools(ALL, [user('Do you sell hiking boots?')], []).has('search_products')).toBe(true);
   });
 
   it('keeps the write tool of a confirmation the customer answers with "yes"', () => {

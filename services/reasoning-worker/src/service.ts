@@ -1,7 +1,15 @@
 import { Worker } from 'bullmq';
 import { DEFAULTS, isStewardError, type Proposal } from '@steward/core';
 import type { PromptBudget } from '@steward/context';
-import { ConversationStore, QueryStore, createKeys, createQueues, createRedis, startWorker, type Log } from '@steward/store';
+import {
+  ConversationStore,
+  QueryStore,
+  createKeys,
+  createQueues,
+  createRedis,
+  startWorker,
+  type Log,
+} from '@steward/store';
 import type { ToolRegistry } from '@steward/tools';
 import type { ReasoningDeps } from './deps.ts';
 import type { LlmPort } from './llm-port.ts';
@@ -59,14 +67,23 @@ export async function startReasoningWorker(o: ReasoningWorkerOptions): Promise<R
     promptMode: o.promptMode ?? 'budgeted',
     toolStyle: o.toolStyle ?? 'native',
     toolSelection: o.toolSelection ?? 'relevant',
-    budget: { maxContextTokens: DEFAULTS.maxContextTokens, outputTokens, ...o.budget },
+    budget: {
+      maxContextTokens: DEFAULTS.maxContextTokens,
+      outputTokens,
+      summaryTokens: DEFAULTS.summaryTokens,
+      recentToolResultTokens: DEFAULTS.recentToolResultTokens,
+      ...o.budget,
+    },
     outputTokens,
     temperature: o.temperature ?? 0,
     log: o.log,
   };
   // eslint-disable-next-line prefer-const
   let worker: Worker;
-  const processor = async (data: Parameters<typeof processTurn>[1], job: Parameters<typeof processTurn>[2]) => {
+  const processor = async (
+    data: Parameters<typeof processTurn>[1],
+    job: Parameters<typeof processTurn>[2],
+  ) => {
     if (o.acquireSlot) {
       const wait = await o.acquireSlot();
       if (wait > 0) {
