@@ -77,8 +77,9 @@ function gen(r: () => number) {
 }
 
 describe('buildPrompt', () => {
-  it('never exceeds the budget and never orphans a tool message (200 random cases)', () => {
-    for (let seed = 1; seed <= 200; seed++) {
+  // 200 random cases in batches of 50, so a slow shared machine never hits the test timeout.
+  it.each([1, 51, 101, 151])('never exceeds the budget and never orphans a tool message (50 random cases from seed %i)', (from) => {
+    for (let seed = from; seed < from + 50; seed++) {
       const { input, budget } = gen(rng(seed));
       const p = buildPrompt(input, budget);
       const ctx = `seed ${seed}`;

@@ -13,12 +13,16 @@ export const TOKENS_PER_TOOL_CALL = 8;
 /** Per tool definition: the wrapper the provider renders around each function schema. */
 export const TOKENS_PER_TOOL_DEFINITION = 12;
 
-const CACHE_MAX = 4_000;
+// Prompt building counts the same texts several times (each shedding pass). The cache holds
+// only short texts so a worker that sees huge tool results does not keep them all alive.
+const CACHE_MAX = 2_000;
+const CACHE_TEXT_MAX_CHARS = 8_000;
 const cache = new Map<string, number>();
 
 /** Tokens of a plain text. Special-token strings in user text are counted as ordinary text. */
 export function countTokens(text: string, model: string): number {
   if (text.length === 0) return 0;
+  if (text.length > CACHE_TEXT_MAX_CHARS) return encode(text, model).length;
   const key = `${encodingForModel(model)}\u0000${text}`;
   const hit = cache.get(key);
   if (hit !== undefined) return hit;

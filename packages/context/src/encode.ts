@@ -1,7 +1,8 @@
 // Our own BPE loop over js-tiktoken's rank table. js-tiktoken's merge rebuilds a string key for
 // every pair on every pass, which made a 64-character Chinese run cost ~100 ms and a 6,000-
 // character one ~50 s (a CJK run without punctuation is one pre-tokenised piece). This loop
-// recomputes only the two ranks next to each merge. Pieces longer than PIECE_MAX_BYTES (a long
+// recomputes only the two ranks next to each merge and keys ranks by byte strings (substrings
+// are cheap keys). Pieces longer than PIECE_MAX_BYTES (a long
 // CJK run, a run of spaces) are still merged in slices to bound the quadratic worst case; that
 // can shift the count by about a token per slice, only in such pieces.
 import type { Tiktoken } from 'js-tiktoken/lite';
@@ -13,15 +14,26 @@ interface EncoderInternals {
   rankMap: Map<string, number>;
 }
 
+interface Fast {
+  pat: RegExp;
+  /** Rank by token bytes as a one-char-per-byte string: substrings are cheap keys. */
+  ranks: Map<string, number>;
+}
+
 const PIECE_MAX_BYTES = 384;
 const utf8 = new TextEncoder();
-const fast = new WeakMap<Tiktoken, { pat: RegExp; ranks: Map<string, number> } | null>();
+const fast = new WeakMap<Tiktoken, Fast | null>();
 
-function internals(enc: Tiktoken): { pat: RegExp; ranks: Map<string, number> } | null {
+function internals(enc: Tiktoken): Fast | null {
   let v = fast.get(enc);
   if (v === undefined) {
     const i = enc as unknown as Partial<EncoderInternals>;
-    v = typeof i.patStr === 'string' && i.rankMap instanceof Map ? { pat: new RegExp(i.patStr, 'gu'), ranks: i.rankMap } : null;
+    if (typeof i.patStr === 'string' && i.rankMap instanceof Map) {
+      // js-tiktoken keys its ranks by "b1,b2,…"; re-key them once (~0.2 s) by byte string.
+      const ranks = new Map<string, number>();
+      for (const [k, rank] of i.rankMap) ranks.set(String.fromCharCode(...k.split(',').map(Number)), rank);
+      v = { pat: new RegExp(i.patStr, 'gu'), ranks };
+    } else v = null;
     fast.set(enc, v);
   }
   return v;
@@ -38,6 +50,12 @@ export function decode(ids: number[], model: string): string {
   return encoderForModel(model).decode(ids);
 }
 
+function byteString(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 4096) s += String.fromCharCode(...bytes.subarray(i, i + 4096));
+  return s;
+}
+
 function encodeInto(enc: Tiktoken, text: string, out: number[]): void {
   const x = internals(enc);
   if (!x) {
@@ -46,25 +64,21 @@ function encodeInto(enc: Tiktoken, text: string, out: number[]): void {
   }
   x.pat.lastIndex = 0;
   for (const m of text.matchAll(x.pat)) {
-    const bytes = utf8.encode(m[0]);
-    const whole = x.ranks.get(bytes.join(','));
+    const piece = byteString(utf8.encode(m[0]));
+    const whole = x.ranks.get(piece);
     if (whole !== undefined) out.push(whole);
-    else if (bytes.length <= PIECE_MAX_BYTES) bytePairEncode(bytes, x.ranks, out);
+    else if (piece.length <= PIECE_MAX_BYTES) bytePairEncode(piece, x.ranks, out);
     // Byte-level BPE accepts any byte slice, so a cut inside a character is still encodable.
-    else for (let i = 0; i < bytes.length; i += PIECE_MAX_BYTES) bytePairEncode(bytes.subarray(i, i + PIECE_MAX_BYTES), x.ranks, out);
+    else for (let i = 0; i < piece.length; i += PIECE_MAX_BYTES) bytePairEncode(piece.slice(i, i + PIECE_MAX_BYTES), x.ranks, out);
   }
 }
 
-function key(bytes: Uint8Array, start: number, end: number): string {
-  return bytes.subarray(start, end).join(',');
-}
-
 /** tiktoken's merge: repeatedly join the adjacent pair with the lowest rank. */
-function bytePairEncode(bytes: Uint8Array, ranks: Map<string, number>, out: number[]): void {
+function bytePairEncode(piece: string, ranks: Map<string, number>, out: number[]): void {
   // starts[i] = start byte of part i; a part ends where the next one starts.
-  const starts = Array.from({ length: bytes.length + 1 }, (_, i) => i);
+  const starts = Array.from({ length: piece.length + 1 }, (_, i) => i);
   const pairRank = (i: number): number =>
-    i + 2 < starts.length ? (ranks.get(key(bytes, starts[i]!, starts[i + 2]!)) ?? Infinity) : Infinity;
+    i + 2 < starts.length ? (ranks.get(piece.slice(starts[i], starts[i + 2])) ?? Infinity) : Infinity;
   const rank: number[] = starts.slice(0, -1).map((_, i) => pairRank(i));
   for (;;) {
     let best = Infinity;
@@ -82,7 +96,7 @@ function bytePairEncode(bytes: Uint8Array, ranks: Map<string, number>, out: numb
     if (at > 0) rank[at - 1] = pairRank(at - 1);
   }
   for (let i = 0; i + 1 < starts.length; i++) {
-    const id = ranks.get(key(bytes, starts[i]!, starts[i + 1]!));
+    const id = ranks.get(piece.slice(starts[i], starts[i + 1]));
     if (id !== undefined) out.push(id);
   }
 }
