@@ -101,6 +101,17 @@ describe('delivery worker', () => {
     expect((await channels.deliveryStats(redis, prefix)).sent.telegram).toBe(1);
   });
 
+  it('sends once when two jobs for the same query run at the same time', async () => {
+    platform.script('/crm/answers', [{ status: 200, delayMs: 300 }]);
+    const q = await answeredQuery('crm', 'ticket-1', 'Once only.');
+    const before = platform.received.filter((r) => r.path === '/crm/answers').length;
+    await Promise.all([enqueue(q, 'crm', 'ticket-1'), enqueue(q, 'crm', 'ticket-1', `${q}:q:twin`)]);
+    expect(await settled(jobIds.delivery(q))).toBe('completed');
+    expect(await settled(`${q}:q:twin`)).toBe('completed');
+    expect(platform.received.filter((r) => r.path === '/crm/answers').length - before).toBe(1);
+    expect((await readQueryEvents(redis, keys, q)).filter((e) => e.type === 'delivery.sent')).toHaveLength(1);
+  });
+
   it('posts to Slack chat.postMessage in the thread, and treats {ok:false} as a failure', async () => {
     platform.script('/slack/api/chat.postMessage', [{ status: 200, body: { ok: true, channel: 'C1', ts: '1700000000.000200' } }]);
     const q1 = await answeredQuery('slack', 'C2147483705:1355517523.000005', 'Done.');
@@ -131,6 +142,7 @@ describe('delivery worker', () => {
 
   it('signs generic callbacks with the channel secret', async () => {
     platform.script('/crm/answers', [{ status: 204 }]);
+    platform.received.length = 0;
     const q = await answeredQuery('crm', 'ticket-9', 'Hello!');
     await enqueue(q, 'crm', 'ticket-9');
     expect(await settled(jobIds.delivery(q))).toBe('completed');

@@ -14,6 +14,8 @@ export interface Received {
 export interface ScriptedResponse {
   status: number;
   body?: unknown;
+  /** Answer this late (a slow platform, so that concurrent attempts overlap). */
+  delayMs?: number;
 }
 
 export interface PlatformDouble {
@@ -41,8 +43,10 @@ export async function startPlatformDouble(): Promise<PlatformDouble> {
         body = raw;
       }
       received.push({ path, headers: req.headers, raw, body, answered: r.status });
-      res.writeHead(r.status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(r.body ?? {}));
+      setTimeout(() => {
+        res.writeHead(r.status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(r.body ?? {}));
+      }, r.delayMs ?? 0);
     });
   });
   const port = await freePort();

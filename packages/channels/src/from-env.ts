@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatIssues } from '@steward/core';
+import { DEFAULTS, formatIssues } from '@steward/core';
 import type { FastifyInstance } from 'fastify';
 import type { IngressContext } from '@steward/ingress';
 import { channelRoutes } from './adapters/channel-routes.ts';
@@ -12,7 +12,8 @@ const num = (def: number) => z.coerce.number().nonnegative().default(def);
 
 /** Operator settings of the ingress side of this package (secrets are in config.ts's ChannelsEnv). */
 export const ChannelsIngressEnv = z.object({
-  MESSAGE_MAX_CHARS: z.coerce.number().int().positive().default(CHANNEL_LIMITS.messageMaxChars),
+  /** At most the API's own limit (DEFAULTS.messageMaxChars): a longer message would fail its schema anyway. */
+  MESSAGE_MAX_CHARS: z.coerce.number().int().positive().max(DEFAULTS.messageMaxChars).default(CHANNEL_LIMITS.messageMaxChars),
   JSON_MAX_DEPTH: z.coerce.number().int().positive().default(CHANNEL_LIMITS.jsonMaxDepth),
   JSON_MAX_FIELDS: z.coerce.number().int().positive().default(CHANNEL_LIMITS.jsonMaxFields),
   /** Demo mode of the web chat: this key (also in INGRESS_API_KEYS, as `web=<key>`) is handed to browsers. */

@@ -10,6 +10,8 @@ export function channelKeys(prefix: string) {
     seenSignature: (channel: string, signature: string) => `${p}:sig:${channel}:${signature}`,
     /** Set once the platform accepted the answer of this query: a retried job never sends twice. */
     delivered: (queryId: string) => `${p}:delivered:${queryId}`,
+    /** Held while one attempt talks to the platform (see send-lock.ts). */
+    sending: (queryId: string) => `${p}:sending:${queryId}`,
     /** Set once a delivery was declared dead, so it is counted once. */
     dead: (queryId: string) => `${p}:dead:${queryId}`,
     deadList: `${p}:dead-deliveries`,

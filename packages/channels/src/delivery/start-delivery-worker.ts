@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import { UnrecoverableError } from 'bullmq';
+import { DelayedError, UnrecoverableError } from 'bullmq';
 import { errorMessage, isStewardError, type DeliveryJob } from '@steward/core';
 import { QueryStore, createKeys, createRedis, startWorker, type Log } from '@steward/store';
 import { redactPii } from '@steward/telemetry';
@@ -7,6 +7,7 @@ import { channelsConfigFromEnv, type ChannelsConfig } from '../config.ts';
 import { CHANNEL_LIMITS } from '../constants.ts';
 import { DeliveryError } from './delivery-error.ts';
 import { alreadyDelivered, markDead, markDelivered } from './delivery-records.ts';
+import { acquireSendLock, releaseSendLock } from './send-lock.ts';
 import type { FetchFn } from './http-post.ts';
 import { sendToChannel } from './senders.ts';
 
@@ -46,9 +47,18 @@ export async function startDeliveryWorker(o: DeliveryWorkerOptions): Promise<Run
     nowSec: () => Math.floor(Date.now() / 1000),
   };
 
-  const processJob = async (data: DeliveryJob, job: Job): Promise<unknown> => {
+  const processJob = async (data: DeliveryJob, job: Job, token: string | undefined): Promise<unknown> => {
     const attempt = job.attemptsMade + 1;
     const last = attempt >= (job.opts.attempts ?? 1);
+    if (await alreadyDelivered(redis, keys, data.queryId)) return { skipped: 'already_delivered' };
+    // Two jobs for one query at once (a repeated enqueue under another id, a stalled job taken
+    // over): only one may talk to the platform. The other waits, without spending an attempt,
+    // and then finds the marker.
+    const lock = await acquireSendLock(redis, keys, data.queryId, send.timeoutMs);
+    if (!lock) {
+      await job.moveToDelayed(Date.now() + 1000, token);
+      throw new DelayedError();
+    }
     const q = await queries.get(data.queryId);
     try {
       if (await alreadyDelivered(redis, keys, data.queryId)) return { skipped: 'already_delivered' };
@@ -96,6 +106,8 @@ export async function startDeliveryWorker(o: DeliveryWorkerOptions): Promise<Run
         throw new UnrecoverableError(`${code}: ${error}`);
       }
       throw e;
+    } finally {
+      await releaseSendLock(redis, keys, data.queryId, lock);
     }
   };
 
