@@ -1,5 +1,6 @@
 // Extensions for a catalog loaded without any (e.g. the τ-bench files): Chinese names for the
 // common product types, a category, and weights. Our own translations and guesses.
+import { CATEGORIES } from '../catalog/vocabulary.ts';
 import { hashUnit } from './hash.ts';
 import type { Product, ProductExt } from './types.ts';
 
@@ -56,13 +57,26 @@ const KNOWN: Record<string, [zh: string, category: string, kg: number]> = {
   Perfume: ['香水', 'beauty', 0.3],
 };
 
+/** English option value → Chinese, from the generator's vocabulary (colors, sizes, materials…). */
+const OPTION_ZH = new Map<string, string>();
+for (const c of CATEGORIES) for (const k of c.kinds) for (const d of k.dims) for (const [en, zh] of d.values) if (!OPTION_ZH.has(en.toLowerCase())) OPTION_ZH.set(en.toLowerCase(), zh);
+
+function optionsZh(options: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(options)) {
+    const zh = OPTION_ZH.get(v.toLowerCase());
+    if (zh !== undefined) out[k] = zh;
+  }
+  return out;
+}
+
 export function defaultProductExt(p: Product): ProductExt {
   const known = KNOWN[p.name];
   const baseKg = known?.[2] ?? 1;
   const variants: ProductExt['variants'] = {};
-  for (const id of Object.keys(p.variants)) {
+  for (const [id, v] of Object.entries(p.variants)) {
     const kg = Math.round(baseKg * (0.85 + hashUnit(id) * 0.3) * 1000) / 1000;
-    variants[id] = { weight_kg: kg, options_zh: {} };
+    variants[id] = { weight_kg: kg, options_zh: optionsZh(v.options) };
   }
   return {
     name_zh: known?.[0] ?? p.name,

@@ -85,3 +85,15 @@ describe.skipIf(!present)('exportJson', () => {
     expect(JSON.parse(text)).toEqual(engine.exportAll());
   });
 });
+
+describe.skipIf(!present)('catalog tools on the τ-bench data', () => {
+  it('search_products finds τ-bench products in Chinese, with Chinese option values', () => {
+    const engine = new ShopEngine();
+    engine.loadDir(DIR);
+    const r = JSON.parse(engine.invoke('search_products', { query: '红色 T恤', options: { color: '红色' } }, { customerId: null }).result) as {
+      products: Array<{ name: string; variants: Array<{ options: { color: string } }> }>;
+    };
+    expect(r.products[0]!.name).toBe('T-Shirt');
+    for (const v of r.products[0]!.variants) expect(v.options.color).toBe('red');
+  });
+});
