@@ -55,6 +55,9 @@ export function pyFloatRepr(x: number): string {
   if (x === Infinity) return 'Infinity';
   if (x === -Infinity) return '-Infinity';
   if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
+  // Fast path: in [1e-4, 1e16) both languages print the shortest round-trip digits in fixed notation.
+  const ax = Math.abs(x);
+  if (ax >= 1e-4 && ax < 1e16) return Number.isInteger(x) ? `${x}.0` : String(x);
   const [mant = '', expStr = '0'] = x.toExponential().split('e');
   const exp = Number(expStr);
   const neg = mant.startsWith('-');
@@ -73,7 +76,11 @@ export function pyFloatRepr(x: number): string {
 }
 
 /** Python json.dumps string escaping with ensure_ascii=True. */
+const PLAIN_ASCII = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 export function pyString(s: string): string {
+  // Fast path: most strings (ids, names, statuses) need no escaping at all.
+  if (PLAIN_ASCII.test(s)) return `"${s}"`;
   let out = '"';
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
