@@ -6,6 +6,7 @@ import { parseApiKeys } from './api-keys.ts';
 import { buildApp } from './app.ts';
 import { createAuthenticator } from './auth.ts';
 import { LiveEvents } from './live-events.ts';
+import { mountAdminQueues } from './admin-queues.ts';
 import type { IntakeDeps } from './intake.ts';
 
 export interface IngressOptions {
@@ -57,14 +58,18 @@ export async function startIngress(o: IngressOptions): Promise<RunningIngress> {
     ...(o.admit ? { admit: o.admit } : {}),
     ...(o.doubleTexting ? { doubleTexting: o.doubleTexting } : {}),
   };
+  const auth = createAuthenticator(parseApiKeys(o.apiKeys), o.adminToken);
   const app = await buildApp({
     ...ctx,
-    auth: createAuthenticator(parseApiKeys(o.apiKeys), o.adminToken),
+    auth,
     live: new LiveEvents(sub, keys),
     debugTrace: o.debugTrace,
     metrics: () => o.metrics({ redis, queues }),
     ...(o.bodyLimit ? { bodyLimit: o.bodyLimit } : {}),
-    plugins: (o.plugins ?? []).map((p) => (app: FastifyInstance) => p(app, ctx)),
+    plugins: [
+      ...(o.adminToken ? [(app: FastifyInstance) => mountAdminQueues(app, queues, auth)] : []),
+      ...(o.plugins ?? []).map((p) => (app: FastifyInstance) => p(app, ctx)),
+    ],
   });
   const address = await app.listen({ port: o.port, host: o.host ?? '0.0.0.0' });
   o.log.info({ address }, 'ingress listening');
