@@ -59,7 +59,7 @@ export class Cluster {
 
   private constructor(redis: RedisServer, opts: ClusterOptions) {
     this.redis = redis;
-    this.opts = opts;
+    this.opts = { ...opts };
     this.tmp = mkdtempSync(join(tmpdir(), 'steward-bench-'));
     this.shopDb = join(this.tmp, 'shop.db');
     // Outside the temp dir: the logs outlive the run for post-mortems.
@@ -193,6 +193,19 @@ export class Cluster {
   /** The processes of one role. */
   of(role: Role): ServiceProc[] {
     return this.procs.filter((p) => p.role === role);
+  }
+
+  /**
+   * Change the fault settings of the shop and the model double and restart those two (same
+   * ports, same shop database): the chaos scenarios share one cluster.
+   */
+  async reconfigure(patch: Pick<ClusterOptions, 'llmLatency' | 'llmFaults' | 'shopFaultRate' | 'shopSlowRate' | 'shopSlowMs'>): Promise<void> {
+    Object.assign(this.opts, patch);
+    for (const p of [...this.of('shop'), ...this.of('sim-llm')]) {
+      await this.term(p);
+      this.procs.splice(this.procs.indexOf(p), 1);
+      await this.launch(p.role, p.index);
+    }
   }
 
   /** kill -9 one service process (no cleanup, no graceful close). */

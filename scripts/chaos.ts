@@ -1,0 +1,39 @@
+// Resilience run: the four chaos scenarios one after another on one cluster of separate
+// processes, each printing one JSON line of counts on stdout (progress on stderr).
+//
+//   node scripts/chaos.ts [--scenario kill-workers|redis-restart|llm-faults|shop-faults]…
+//                         [--conversations 100] [--turns-per-conversation 3]
+import { parseArgs } from 'node:util';
+import { ChaosRunner, SCENARIO_NAMES, startChaosCluster, type ScenarioName } from '../test/chaos/scenarios.ts';
+
+const { values: a } = parseArgs({
+  options: {
+    scenario: { type: 'string', multiple: true },
+    conversations: { type: 'string', default: '100' },
+    'turns-per-conversation': { type: 'string', default: '3' },
+  },
+});
+const chosen = (a.scenario?.length ? a.scenario : SCENARIO_NAMES) as ScenarioName[];
+for (const s of chosen) if (!SCENARIO_NAMES.includes(s)) throw new Error(`unknown scenario ${s}; one of ${SCENARIO_NAMES.join(', ')}`);
+const load = { conversations: Number(a.conversations), turns: Number(a['turns-per-conversation']) };
+
+const t0 = Date.now();
+process.stderr.write('chaos: starting the system (2 reasoning, 2 tool, 2 controller processes) …\n');
+const cluster = await startChaosCluster();
+let failed = false;
+try {
+  const runner = new ChaosRunner(cluster);
+  for (const s of chosen) {
+    process.stderr.write(`chaos: ${s} …\n`);
+    const r = await runner.run(s, load);
+    if (r.lost || r.duplicate_answers || r.duplicate_writes) failed = true;
+    process.stdout.write(`${JSON.stringify(r)}\n`);
+  }
+} catch (e) {
+  failed = true;
+  process.stderr.write(`chaos failed: ${(e as Error).stack ?? String(e)}\nservice logs: ${cluster.logDir}\n`);
+} finally {
+  await cluster.stop();
+}
+process.stderr.write(`chaos: done in ${Math.round((Date.now() - t0) / 1000)} s\n`);
+process.exit(failed ? 1 : 0);

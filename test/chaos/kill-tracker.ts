@@ -1,0 +1,88 @@
+// Job-level recovery after a kill -9: which jobs the killed process held, and when another
+// worker picked each of them up again. At the kill, the queue's active jobs are listed with
+// their stall counters; a job of the killed process is the one BullMQ later finds stalled (its
+// `stc` grows) and moves to active again (its `processedOn` is set anew). Jobs of the other
+// workers finish without stalling and are not counted.
+import { Redis } from 'ioredis';
+
+export interface KillRecord {
+  role: string;
+  pid: number;
+  atMs: number;
+  /** Jobs of the killed process and the ms until each was picked up again. */
+  recoveries: { jobId: string; queue: string; ms: number }[];
+  /** Jobs still not picked up again when tracking gave up. */
+  unrecovered: string[];
+}
+
+interface Snapshot {
+  queue: string;
+  jobId: string;
+  stc: number;
+}
+
+export class KillTracker {
+  readonly kills: KillRecord[] = [];
+  private readonly redis: Redis;
+  private readonly prefix: string;
+  private readonly pending: Promise<void>[] = [];
+
+  constructor(redisUrl: string, prefix: string) {
+    this.redis = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
+    this.prefix = prefix;
+  }
+
+  /** Active jobs of the queues a role consumes, just before the kill. */
+  async snapshot(queues: readonly string[]): Promise<Snapshot[]> {
+    const out: Snapshot[] = [];
+    for (const queue of queues) {
+      const ids = await this.redis.lrange(`${this.prefix}:${queue}:active`, 0, -1);
+      for (const jobId of ids) {
+        const stc = Number((await this.redis.hget(`${this.prefix}:${queue}:${jobId}`, 'stc')) ?? 0);
+        out.push({ queue, jobId, stc });
+      }
+    }
+    return out;
+  }
+
+  /** Follow the snapshot's jobs in the background until each is re-picked or finished. */
+  track(role: string, pid: number, atMs: number, jobs: Snapshot[], timeoutMs = 30_000): void {
+    const rec: KillRecord = { role, pid, atMs, recoveries: [], unrecovered: [] };
+    this.kills.push(rec);
+    this.pending.push(this.follow(rec, jobs, timeoutMs));
+  }
+
+  private async follow(rec: KillRecord, jobs: Snapshot[], timeoutMs: number): Promise<void> {
+    let open = [...jobs];
+    const until = rec.atMs + timeoutMs;
+    while (open.length > 0 && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 100));
+      const still: Snapshot[] = [];
+      for (const j of open) {
+        const [processedOn, finishedOn, stc] = await this.redis
+          .hmget(`${this.prefix}:${j.queue}:${j.jobId}`, 'processedOn', 'finishedOn', 'stc')
+          .catch(() => [null, null, null]);
+        const stalled = Number(stc ?? 0) > j.stc;
+        if (stalled && processedOn !== null && Number(processedOn) > rec.atMs) {
+          rec.recoveries.push({ jobId: j.jobId, queue: j.queue, ms: Number(processedOn) - rec.atMs });
+        } else if (!stalled && finishedOn !== null) {
+          // Finished by a live worker: it was not the killed process's job.
+        } else if (processedOn === null && finishedOn === null && stc === null) {
+          // Gone (removed): nothing to measure.
+        } else still.push(j);
+      }
+      open = still;
+    }
+    rec.unrecovered = open.map((j) => `${j.queue}:${j.jobId}`);
+  }
+
+  /** Recovery times of every killed job, ms. */
+  recoveryTimes(): number[] {
+    return this.kills.flatMap((k) => k.recoveries.map((r) => r.ms));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.pending);
+    this.redis.disconnect();
+  }
+}
