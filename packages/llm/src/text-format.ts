@@ -20,7 +20,7 @@ export const TEXT_FORMAT_INSTRUCTIONS = [
 
 function jsonSchemaOf(p: TextTool['parameters']): Record<string, unknown> {
   // instanceof fails across two copies of zod; the `_zod` marker does not.
-  if (p instanceof z.ZodType || '_zod' in p) return z.toJSONSchema(p as z.ZodType, { unrepresentable: 'any' }) as Record<string, unknown>;
+  if (p instanceof z.ZodType || '_zod' in p) return z.toJSONSchema(p as z.ZodType, { unrepresentable: 'any' });
   return p;
 }
 
