@@ -5,7 +5,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CATALOG_DEFAULTS, ShopEngine, catalogIndex, generateCatalog, progressBar } from '@steward/commerce';
+import { CATALOG_DEFAULTS, ShopEngine, catalogIndex, generateCatalog, generatedSource, progressBar } from '@steward/commerce';
 
 const { values } = parseArgs({
   options: {
@@ -41,7 +41,7 @@ if (db) {
   const engine = new ShopEngine({ path: db });
   const load = progressBar('load', 2);
   load.update(0, 'sqlite');
-  engine.loadData(catalog);
+  engine.loadData(catalog, generatedSource({ seed: Number(values.seed), ...sizes }));
   load.update(1, 'search index');
   const index = catalogIndex(engine);
   load.done();

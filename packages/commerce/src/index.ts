@@ -5,7 +5,7 @@ export { P as COMMERCE_TOOL_PARAMS, type ToolName as CommerceToolName } from './
 export { invokeTool, UnknownToolError, type InvokeContext } from './tools/invoke.ts';
 export { calculate } from './calculate.ts';
 export { pyDumps, parsePy, PyFloat, pyFloatRepr, pyRound2 } from './py-json.ts';
-export { generateCatalog, CATALOG_DEFAULTS, type GenerateOptions, type GeneratedCatalog } from './catalog/generate.ts';
+export { generateCatalog, generatedSource, CATALOG_DEFAULTS, type GenerateOptions, type GeneratedCatalog } from './catalog/generate.ts';
 export { SearchIndex, type SearchQuery, type SearchHit, type IndexedProduct } from './search/search-index.ts';
 export { catalogIndex, indexFromCatalog } from './search/catalog-index.ts';
 export { tokenize } from './search/tokenize.ts';

@@ -1,4 +1,7 @@
 // The shop over a real port: routes, errors, auth, fault/latency injection, and the typed client.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFixtureEngine, createShopClient, writeFixtureDir } from '@steward/commerce';
 import { isStewardError } from '@steward/core';
@@ -103,5 +106,22 @@ describe('shop client', () => {
     await running.pop()!.close();
     const down = await createShopClient(url).invoke('think', { arguments: { thought: 'x' }, customerId: null }).catch((e: unknown) => e);
     expect(isStewardError(down) && down.retryable && down.code === 'shop_unreachable').toBe(true);
+  });
+});
+
+describe('shop database reuse', () => {
+  it('reuses a generated database of the same seed and sizes, regenerates on another seed', async () => {
+    const dbPath = join(mkdtempSync(join(tmpdir(), 'shop-reuse-')), 'shop.db');
+    const size = { products: 20, users: 10, orders: 20 };
+    const a = await shop({ engine: undefined, dbPath, seed: 1, catalogSize: size });
+    const addr = { address1: 'x', address2: '', city: 'y', state: 'z', country: 'USA', zip: '00000' };
+    const userId = Object.keys(a.engine.exportAll().users)[0]!;
+    a.engine.invoke('modify_user_address', { user_id: userId, ...addr }, { customerId: userId });
+    await running.pop()!.close();
+    const b = await shop({ engine: undefined, dbPath, seed: 1, catalogSize: size });
+    expect((b.engine.exportAll().users[userId] as { address: unknown }).address).toEqual(addr);
+    await running.pop()!.close();
+    const c = await shop({ engine: undefined, dbPath, seed: 2, catalogSize: size });
+    expect(c.engine.exportAll().users[userId]).toBeUndefined();
   });
 });

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { COMMERCE_TOOL_NAMES, ShopEngine, UnknownToolError, catalogIndex, generateCatalog } from '@steward/commerce';
+import { CATALOG_DEFAULTS, COMMERCE_TOOL_NAMES, ShopEngine, UnknownToolError, catalogIndex, generateCatalog, generatedSource } from '@steward/commerce';
 import { DEFAULTS, ShopToolRequest, errorMessage, isStewardError } from '@steward/core';
 import { createLogger, type Logger } from '@steward/telemetry';
 
@@ -48,10 +48,17 @@ function openEngine(opts: StartShopOptions, log: Logger): { engine: ShopEngine; 
   if (opts.dataDir) {
     engine.loadDir(opts.dataDir);
     log.info({ dataDir: opts.dataDir }, 'loaded τ-bench layout');
-  } else if (!engine.isLoaded()) {
+  } else {
     const seed = opts.seed ?? 42;
-    engine.loadData(generateCatalog({ seed, ...opts.catalogSize }));
-    log.info({ seed, path }, 'generated demo catalog');
+    const sizes = { ...CATALOG_DEFAULTS, ...opts.catalogSize, seed };
+    // A database made from another seed or size is regenerated, never silently reused.
+    const source = generatedSource(sizes);
+    if (engine.loadedSource() === source) {
+      log.info({ path }, 'reusing the generated demo catalog');
+    } else {
+      engine.loadData(generateCatalog(sizes), source);
+      log.info({ seed, path }, 'generated demo catalog');
+    }
   }
   return tempDir ? { engine, tempDir } : { engine };
 }
@@ -67,6 +74,9 @@ export async function startShop(opts: StartShopOptions = {}): Promise<RunningSho
   catalogIndex(engine);
   const random = opts.random ?? Math.random;
   const tools = new Set<string>(COMMERCE_TOOL_NAMES);
+  // Retries come within seconds; keys live a day (the dedupe TTL), then the store is pruned.
+  const purge = setInterval(() => engine.purgeIdempotencyKeys(DEFAULTS.dedupeTtlSec * 1000), 3_600_000);
+  purge.unref();
   const app = Fastify({ logger: false, bodyLimit: 1_000_000, genReqId: () => randomUUID() });
 
   const authorized = (req: FastifyRequest): boolean =>
@@ -125,6 +135,7 @@ export async function startShop(opts: StartShopOptions = {}): Promise<RunningSho
     engine,
     app,
     async close() {
+      clearInterval(purge);
       await app.close();
       if (!opts.engine) engine.close();
       if (tempDir) rmSync(tempDir, { recursive: true, force: true });

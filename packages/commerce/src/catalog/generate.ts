@@ -56,3 +56,9 @@ export function generateCatalog(opts: GenerateOptions = {}): GeneratedCatalog {
     extensions: { products: Object.fromEntries(generated.map((g) => [g.product.product_id, g.ext])) },
   };
 }
+
+/** The label a database loaded from generateCatalog carries, so a server can tell whether to reuse it. */
+export function generatedSource(opts: Pick<GenerateOptions, 'seed' | 'products' | 'users' | 'orders'> = {}): string {
+  const o = { ...CATALOG_DEFAULTS, ...opts };
+  return `generated:seed=${o.seed}:products=${o.products}:users=${o.users}:orders=${o.orders}`;
+}

@@ -17,6 +17,8 @@ export interface LoadInput {
   orders: Array<[string, string]>;
   products: Array<[string, string]>;
   extensions?: Partial<Extensions>;
+  /** Where the data came from (e.g. "generated:seed=42"), kept in the database's meta table. */
+  source?: string;
 }
 
 export interface ShopEngineOptions {
@@ -72,19 +74,35 @@ export class ShopEngine {
     return this.sql('SELECT v FROM meta WHERE k = ?').get('loaded') !== undefined;
   }
 
+  /** The `source` label given at load time, if any. */
+  loadedSource(): string | undefined {
+    return this.sql('SELECT v FROM meta WHERE k = ?').get('source')?.v as string | undefined;
+  }
+
+  /** Forgets idempotency keys older than maxAgeMs (a retry never comes that late); returns how many. */
+  purgeIdempotencyKeys(maxAgeMs: number, now = Date.now()): number {
+    return Number(this.sql('DELETE FROM idempotency WHERE created_at < ?').run(now - maxAgeMs).changes);
+  }
+
   /** Loads a τ-bench layout directory (users.json, orders.json, products.json, optional extensions.json). */
-  loadDir(dir: string): void {
+  loadDir(dir: string, source = `dir:${dir}`): void {
     const read = (f: string): Array<[string, string]> =>
       splitTopLevel(readFileSync(join(dir, f), 'utf8')).map(([k, v]) => [k, reformatJsonText(v)]);
     const extPath = join(dir, 'extensions.json');
     const extensions = existsSync(extPath) ? (JSON.parse(readFileSync(extPath, 'utf8')) as Partial<Extensions>) : undefined;
-    this.load({ users: read('users.json'), orders: read('orders.json'), products: read('products.json'), ...(extensions ? { extensions } : {}) });
+    this.load({ users: read('users.json'), orders: read('orders.json'), products: read('products.json'), source, ...(extensions ? { extensions } : {}) });
   }
 
   /** Loads JS objects (e.g. the generated catalog). */
-  loadData(data: RetailData & { extensions?: Partial<Extensions> }): void {
+  loadData(data: RetailData & { extensions?: Partial<Extensions> }, source?: string): void {
     const rows = (o: Record<string, unknown>): Array<[string, string]> => Object.entries(o).map(([k, v]) => [k, pyDumps(v)]);
-    this.load({ users: rows(data.users), orders: rows(data.orders), products: rows(data.products), ...(data.extensions ? { extensions: data.extensions } : {}) });
+    this.load({
+      users: rows(data.users),
+      orders: rows(data.orders),
+      products: rows(data.products),
+      ...(source !== undefined ? { source } : {}),
+      ...(data.extensions ? { extensions: data.extensions } : {}),
+    });
   }
 
   load(input: LoadInput): void {
@@ -130,6 +148,7 @@ export class ShopEngine {
       }
       this.db.exec('INSERT INTO orig_users SELECT * FROM users; INSERT INTO orig_orders SELECT * FROM orders;');
       this.sql('INSERT INTO meta VALUES (?, ?)').run('loaded', new Date().toISOString());
+      if (input.source !== undefined) this.sql('INSERT INTO meta VALUES (?, ?)').run('source', input.source);
     });
     this.generation++;
   }

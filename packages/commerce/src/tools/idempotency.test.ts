@@ -59,3 +59,13 @@ describe('idempotency keys', () => {
     expect(engine.db.prepare('SELECT COUNT(*) AS n FROM idempotency').get()?.n).toBe(0);
   });
 });
+
+describe('idempotency store pruning', () => {
+  it('forgets keys older than the given age only', () => {
+    const engine = createFixtureEngine();
+    engine.invoke('cancel_pending_order', cancel, { customerId: ALICE, idempotencyKey: 'old' });
+    const later = Date.now() + 2 * 86_400_000;
+    expect(engine.purgeIdempotencyKeys(86_400_000, later)).toBe(1);
+    expect(engine.purgeIdempotencyKeys(86_400_000)).toBe(0);
+  });
+});
