@@ -21,11 +21,14 @@ async function main(): Promise<void> {
     redisUrl = redis.url;
   }
   const apiKey = process.env.INGRESS_API_KEYS ? undefined : generateApiKey();
+  // The web chat gets its own key, bound to the `web` channel.
+  const webKey = process.env.WEB_CHAT_DEMO_KEY ?? generateApiKey();
   const port = Number(process.env.PORT ?? DEFAULTS.ports.ingress);
   const sys = await startSystem({
     redisUrl,
     prefix: process.env.REDIS_PREFIX ?? DEFAULTS.redisPrefix,
-    apiKeys: process.env.INGRESS_API_KEYS ?? apiKey!,
+    apiKeys: `${process.env.INGRESS_API_KEYS ?? apiKey!},web=${webKey}`,
+    webChatDemoKey: webKey,
     adminToken: process.env.ADMIN_TOKEN ?? apiKey,
     ...(process.env.SHOP_DATA ? { shopData: process.env.SHOP_DATA } : {}),
     ...(process.env.SHOP_URL ? { shopUrl: process.env.SHOP_URL } : {}),
@@ -38,6 +41,7 @@ async function main(): Promise<void> {
       simLlm: Number(process.env.SIM_LLM_PORT ?? DEFAULTS.ports.simLlm),
     },
     logLevel: process.env.LOG_LEVEL ?? 'info',
+    // The demo serves the web chat for the τ-bench customers when SHOP_DATA points at that data.
   });
   const key = apiKey ?? '<one of INGRESS_API_KEYS>';
   const model = process.env.OPENAI_BASE_URL ? `${process.env.LLM_MODEL ?? DEFAULTS.llmModel} at ${process.env.OPENAI_BASE_URL}` : 'sim-llm (offline test double, not AI)';

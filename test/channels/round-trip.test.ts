@@ -28,6 +28,7 @@ describe.skipIf(!HAS_TAUBENCH)('Telegram round trip through the whole system', (
       logLevel: 'warn',
       tracer: false,
       ingressPlugins: [channels.hardenInput(), channels.channelRoutes({ config })],
+      deliveries: false,
       extraRoles: [channels.deliveryRole({ channels: config })],
     });
   });

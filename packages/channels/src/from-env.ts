@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DEFAULTS, formatIssues } from '@steward/core';
 import type { FastifyInstance } from 'fastify';
-import type { IngressContext } from '@steward/ingress';
+import type { IntakeContext as IngressContext } from '@steward/store';
 import { channelRoutes } from './adapters/channel-routes.ts';
 import type { AdmissionOptions } from './admission/create-admission.ts';
 import { CHANNEL_LIMITS } from './constants.ts';

@@ -11,3 +11,4 @@ export { startHealthServer } from './health.ts';
 export { ToolCache } from './cache.ts';
 export { startQuery } from './start-query.ts';
 export { onShutdown } from './lifecycle.ts';
+export { acceptMessage, type Admission, type IntakeContext, type IntakeDeps, type IntakeResult } from './intake.ts';

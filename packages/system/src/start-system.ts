@@ -1,4 +1,5 @@
 import { DEFAULTS, type Proposal } from '@steward/core';
+import { channelPluginsFromEnv, deliveryRole, deliveryStats, renderDeliveryMetrics } from '@steward/channels';
 import { commerceTools, createShopClient } from '@steward/commerce';
 import { startController, type ControllerLimits } from '@steward/controller';
 import { startIngress, type IngressOptions, type RunningIngress } from '@steward/ingress';
@@ -34,8 +35,15 @@ export interface SystemOptions {
   requireConfirmation?: boolean;
   logLevel?: string;
   logger?: Logger;
-  /** Extra ingress routes (channel adapters, web chat, admin UI). */
+  /**
+   * Ingress plugins. Default: hardened input, the platform webhooks and the web chat, configured
+   * from the environment (channelPluginsFromEnv). Given, they replace that default.
+   */
   ingressPlugins?: IngressOptions['plugins'];
+  /** Demo key handed to the web chat (must be one of apiKeys). */
+  webChatDemoKey?: string;
+  /** Start the deliveries worker (channel answers). Default true. */
+  deliveries?: boolean;
   /** Backpressure for every message intake. */
   admit?: IngressOptions['admit'];
   /** Extra roles started with the system (e.g. the deliveries worker); each returns its closer. */
@@ -116,12 +124,13 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
       ...(o.limits?.deadlineMs ? { deadlineMs: o.limits.deadlineMs } : {}),
       log: log.child({ service: 'ingress' }),
       debugTrace: (events) => debugTraceOf(events, { jaegerUrl: process.env.JAEGER_URL ?? 'http://localhost:16686' }),
-      metrics: (ctx) => renderMetrics(ctx.redis, prefix, ctx.queues),
-      ...(o.ingressPlugins ? { plugins: o.ingressPlugins } : {}),
+      metrics: async (ctx) => (await renderMetrics(ctx.redis, prefix, ctx.queues)) + renderDeliveryMetrics(await deliveryStats(ctx.redis, prefix)),
+      plugins: o.ingressPlugins ?? channelPluginsFromEnv({ ...process.env, ...(o.webChatDemoKey ? { WEB_CHAT_DEMO_KEY: o.webChatDemoKey } : {}) }),
       ...(o.admit ? { admit: o.admit } : {}),
     });
     closers.push(() => ingress.close());
-    for (const role of o.extraRoles ?? []) closers.push(await role({ redisUrl: o.redisUrl, prefix, log }));
+    const roles = [...(o.deliveries === false ? [] : [deliveryRole()]), ...(o.extraRoles ?? [])];
+    for (const role of roles) closers.push(await role({ redisUrl: o.redisUrl, prefix, log: log.child({ service: 'deliveries' }) }));
     return {
       ingress,
       url: ingress.url,

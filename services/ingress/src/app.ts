@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { StewardEvent } from '@steward/core';
 import type { Authenticator } from './auth.ts';
 import { mapFrameworkError, sendError } from './errors.ts';
-import type { IntakeDeps } from './intake.ts';
+import type { IntakeDeps } from '@steward/store';
 import type { LiveEvents } from './live-events.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { opsRoutes } from './routes/ops.ts';

@@ -1,5 +1,5 @@
 export { startIngress, type IngressOptions, type IngressContext, type RunningIngress } from './service.ts';
-export { acceptMessage, type IntakeDeps, type IntakeResult } from './intake.ts';
+export { acceptMessage, type IntakeDeps, type IntakeResult } from '@steward/store';
 export { generateApiKey, parseApiKeys } from './api-keys.ts';
 export { buildApp, type AppDeps } from './app.ts';
 export { debugTraceOf, renderMetrics, renderDebugReport } from './observability.ts';

@@ -5,6 +5,7 @@ import { onShutdown } from '@steward/store';
 import { createLogger } from '@steward/telemetry';
 import { generateApiKey } from './api-keys.ts';
 import { debugTraceOf, renderMetrics } from './observability.ts';
+import { admissionOptionsFromEnv, channelPluginsFromEnv, deliveryStats, renderDeliveryMetrics, startAdmission } from '@steward/channels';
 import { startIngress } from './service.ts';
 
 const env = parseEnv(
@@ -25,6 +26,8 @@ if (!apiKeys) {
   // Printed once on stdout for the operator; never logged through the structured logger.
   process.stdout.write(`INGRESS_API_KEYS is not set: generated API key for this run: ${apiKeys}\n`);
 }
+// Backpressure: per-customer and per-channel token buckets and the reasoning backlog (RATE_*, MAX_REASONING_BACKLOG).
+const admission = await startAdmission({ redisUrl: env.REDIS_URL, prefix: env.REDIS_PREFIX, ...admissionOptionsFromEnv() });
 const ingress = await startIngress({
   redisUrl: env.REDIS_URL,
   prefix: env.REDIS_PREFIX,
@@ -36,6 +39,13 @@ const ingress = await startIngress({
   doubleTexting: env.DOUBLE_TEXTING,
   log,
   debugTrace: (events) => debugTraceOf(events, { redact: env.REDACT_PII, jaegerUrl: env.JAEGER_URL }),
-  metrics: (ctx) => renderMetrics(ctx.redis, env.REDIS_PREFIX, ctx.queues),
+  metrics: async (ctx) =>
+    (await renderMetrics(ctx.redis, env.REDIS_PREFIX, ctx.queues)) + renderDeliveryMetrics(await deliveryStats(ctx.redis, env.REDIS_PREFIX)),
+  // Hardened input, platform webhooks (Slack, WhatsApp, Telegram, signed webhooks), web chat.
+  plugins: channelPluginsFromEnv(),
+  admit: admission.admit,
 });
-onShutdown(() => ingress.close(), log);
+onShutdown(async () => {
+  await ingress.close();
+  await admission.close();
+}, log);

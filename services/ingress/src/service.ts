@@ -7,7 +7,7 @@ import { buildApp } from './app.ts';
 import { createAuthenticator } from './auth.ts';
 import { LiveEvents } from './live-events.ts';
 import { mountAdminQueues } from './admin-queues.ts';
-import type { IntakeDeps } from './intake.ts';
+import type { IntakeDeps } from '@steward/store';
 
 export interface IngressOptions {
   redisUrl: string;
@@ -26,15 +26,8 @@ export interface IngressOptions {
   bodyLimit?: number;
 }
 
-export interface IngressContext {
-  redis: import('ioredis').Redis;
-  keys: ReturnType<typeof createKeys>;
-  queries: QueryStore;
-  queues: import('@steward/store').Queues;
-  deadlineMs: number;
-  admit?: IntakeDeps['admit'];
-  doubleTexting?: IntakeDeps['doubleTexting'];
-}
+/** What ingress plugins (channel adapters) get: the intake's dependencies. */
+export type IngressContext = IntakeDeps;
 
 export interface RunningIngress {
   url: string;

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { IngressContext } from '@steward/ingress';
+import type { IntakeContext as IngressContext } from '@steward/store';
 import { channelsConfigFromEnv, type ChannelsConfig } from '../config.ts';
 import { CHANNEL_LIMITS } from '../constants.ts';
 import { installHardenedJson, type JsonLimits } from '../input/hardened-json.ts';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { IngressContext } from '@steward/ingress';
+import type { IntakeContext as IngressContext } from '@steward/store';
 import { rawBodyOf } from '../input/hardened-json.ts';
 import { replyError } from '../input/reply-error.ts';
 import { verifySlack } from '../verify/slack.ts';

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PostMessageBody } from '@steward/core';
-import { acceptMessage, type IntakeDeps } from '@steward/ingress';
+import { acceptMessage, type IntakeDeps } from '@steward/store';
 import { checkMessageText } from '../input/harden-input.ts';
 import { replyError } from '../input/reply-error.ts';
 import type { InboundMessage } from './to-messages.ts';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { IngressContext } from '@steward/ingress';
+import type { IntakeContext as IngressContext } from '@steward/store';
 import { replyError } from '../input/reply-error.ts';
 import { verifyTelegram } from '../verify/telegram.ts';
 import { single } from '../verify/verdict.ts';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { PostMessageBody } from '@steward/core';
-import type { IntakeDeps } from '@steward/ingress';
+import type { IntakeDeps } from '@steward/store';
 import { CHANNEL_LIMITS } from '../constants.ts';
 import { channelKeys } from '../keys.ts';
 import { TAKE_TOKENS } from './token-bucket-lua.ts';

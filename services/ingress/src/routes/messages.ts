@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { PostMessageBody } from '@steward/core';
-import { acceptMessage, type IntakeDeps } from '../intake.ts';
+import { acceptMessage, type IntakeDeps } from '@steward/store';
 import { sendError } from '../errors.ts';
 import type { Authenticator } from '../auth.ts';
 

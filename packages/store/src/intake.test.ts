@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { deletePrefix, uniquePrefix } from '@steward/testing';
-import { createKeys, createQueues, createRedis, QueryStore, readQueryEvents, type Queues } from '@steward/store';
+import { createKeys } from './keys.ts';
+import { createQueues, type Queues } from './queues.ts';
+import { createRedis } from './redis.ts';
+import { QueryStore } from './queries.ts';
+import { readQueryEvents } from './events.ts';
 import { acceptMessage, type IntakeDeps } from './intake.ts';
 
 // Intake against a real Redis and real BullMQ queues (no workers: the queued jobs are inspected).

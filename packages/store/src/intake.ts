@@ -9,7 +9,11 @@ import {
   type Language,
   type PostMessageBody,
 } from '@steward/core';
-import { emitEvent, startQuery, type Keys, type QueryStore, type Queues } from '@steward/store';
+import { emitEvent } from './events.ts';
+import type { Keys } from './keys.ts';
+import type { QueryStore } from './queries.ts';
+import type { Queues } from './queues.ts';
+import { startQuery } from './start-query.ts';
 import type { Redis } from 'ioredis';
 
 export type Admission = { ok: true } | { ok: false; code: string; message: string; retryAfterSec: number };
@@ -37,6 +41,9 @@ export type IntakeResult =
   | { ok: true; status: 'queued'; queryId: string; conversationId: string; duplicate: boolean; traceId: string }
   | { ok: false; code: 'conversation_conflict'; message: string }
   | { ok: false; code: 'rate_limited' | string; message: string; retryAfterSec: number };
+
+/** What every message intake needs (the ingress API and each channel adapter). */
+export type IntakeContext = IntakeDeps;
 
 /**
  * Accept one customer message: validate-then-enqueue only, never waiting for the model, so
