@@ -8,6 +8,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Two cores is the target machine: more forks only starve vitest's own RPC.
+    maxWorkers: 2,
+    minWorkers: 1,
     projects: [
       {
         extends: true,

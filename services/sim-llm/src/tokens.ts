@@ -21,7 +21,8 @@ export function warmUpTokenizer(): void {
 /** The first `max` tokens of `text` (answers are short: the plain encoder is fine here). */
 export function clipTokens(text: string, max: number): string {
   const enc = encoderForModel(ENCODING_MODEL);
-  const ids = enc.encode(text);
+  // Special-token text (e.g. "<|endoftext|>") from a customer is plain text here, never a control token.
+  const ids = enc.encode(text, [], []);
   return ids.length <= max ? text : enc.decode(ids.slice(0, max));
 }
 
