@@ -13,7 +13,7 @@ import { buildScripts, fetchExport } from '../test/bench/conversations.ts';
 import { CompletionWatcher } from '../test/bench/completions.ts';
 import { drive } from '../test/bench/driver.ts';
 import { account, pipelineFigures } from '../test/bench/pipeline-report.ts';
-import { CpuMeter } from '../test/bench/proc-cpu.ts';
+import { CpuMeter, cpuMsOf } from '../test/bench/proc-cpu.ts';
 import { readWriteLedger } from '../test/bench/shop-writes.ts';
 import { runBaseline } from '../test/bench/baseline.ts';
 import { percentile, round } from '../test/bench/stats.ts';
@@ -54,6 +54,9 @@ try {
   const redisPid = await cluster.redisPid();
   const memBefore = await usedMemory(cluster);
   meter.begin([...cluster.pids(), redisPid]);
+  // Per role as well: which process the CPU goes to says what bounds the throughput.
+  const roleOf = new Map<number, string>([...cluster.procs.map((p) => [p.pid, p.role] as const), [redisPid, 'redis']]);
+  const cpu0 = new Map([...roleOf.keys()].map((pid) => [pid, cpuMsOf(pid)]));
   const total = scripts.reduce((n, s) => n + s.messages.length, 0);
   const run = await drive({
     baseUrl: cluster.ingressUrl,
@@ -61,9 +64,12 @@ try {
     scripts,
     watcher,
     progress: progressBar('pipeline', total),
+    answerTimeoutMs: 180_000,
     ...(durationMs ? { durationMs } : {}),
   });
   const pipelineCpuMs = meter.totalMs();
+  const byRole: Record<string, number> = {};
+  for (const [pid, role] of roleOf) byRole[role] = (byRole[role] ?? 0) + cpuMsOf(pid) - (cpu0.get(pid) ?? 0);
   const memAfter = await usedMemory(cluster);
   const acc = await account(run, watcher, { redisUrl: cluster.redisUrl, prefix: cluster.prefix, baseUrl: cluster.ingressUrl, apiKey: cluster.apiKey });
   await watcher.stop();
@@ -80,6 +86,7 @@ try {
     settings: { conversations, turns_per_conversation: turns, llm_latency: a['llm-latency'], workers, duration_s: durationMs ? durationMs / 1000 : null },
     ...figures,
     cpu_ms_per_query: round(pipelineCpuMs / queries, 2),
+    cpu_ms_per_query_by_role: Object.fromEntries(Object.entries(byRole).map(([r, ms]) => [r, round(ms / queries, 2)])),
     redis_bytes_per_conversation: Math.round((memAfter - memBefore) / Math.max(1, scripts.length)),
     writes_applied: [...ledger.perOrder.values()].reduce((x, y) => x + y, 0),
     duplicate_writes: ledger.duplicates,

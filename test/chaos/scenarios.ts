@@ -59,7 +59,14 @@ export class ChaosRunner {
   async run(name: ScenarioName, load: ChaosLoad = DEFAULT_LOAD): Promise<ChaosResult> {
     switch (name) {
       case 'kill-workers':
-        return this.killWorkers(load);
+        // A model answering in about a second, as real ones do: turns stay in flight long
+        // enough for every kill to catch jobs in the killed process.
+        await this.cluster.reconfigure({ llmLatency: '1000±300ms' });
+        try {
+          return await this.killWorkers(load);
+        } finally {
+          await this.cluster.reconfigure({ llmLatency: '0' });
+        }
       case 'redis-restart':
         return this.redisRestart(load);
       case 'llm-faults':
@@ -138,7 +145,7 @@ export class ChaosRunner {
    * kill -9 a random reasoning-worker, tool-worker or controller every few seconds and start a
    * new one in its place; never the last live process of a role (its twin carries the jobs).
    */
-  private async killWorkers(load: ChaosLoad, everyMs = 3_000): Promise<ChaosResult> {
+  private async killWorkers(load: ChaosLoad, everyMs = 2_000): Promise<ChaosResult> {
     const c = this.cluster;
     const { scripts, watcher } = await this.prepare('kill-workers', load);
     const tracker = new KillTracker(c.redisUrl, c.prefix);
