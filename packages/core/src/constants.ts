@@ -16,8 +16,11 @@ export const DEFAULTS = {
   historyVerbatimMessages: 6,
   /** The rolling summary of older turns stays under this many tokens: ids and outcomes, not prose. */
   summaryTokens: 256,
-  /** A tool result of the current turn in the prompt: head and tail kept, the middle cut. */
-  recentToolResultTokens: 700,
+  /**
+   * A tool result of the current turn in the prompt (head and tail kept, the middle cut past
+   * this). Large enough for a whole order record: a record cut in the middle misleads the model.
+   */
+  recentToolResultTokens: 1_200,
   toolTimeoutMs: 10_000,
   /**
    * BullMQ job lock 4 s (renewed every 2 s while the worker lives), stalled check every 1.5 s:

@@ -11,6 +11,8 @@ const user = (content: string) => ({ role: 'user' as const, content });
 describe('selectTools', () => {
   it('always offers order lookup and handoff, and identification before the customer is known', () => {
     expect([...selectTools(ALL, [user('hello')], [])].sort()).toEqual(['get_order_details', 'get_user_details', 'transfer_to_human_agents']);
+    // With an order id named, the profile is not needed.
+    expect(selectTools(ALL, [user('status of #W2611340?')], []).has('get_user_details')).toBe(false);
     const anon = selectTools(ALL, [user('hello')], [], false);
     expect(anon.has('find_user_id_by_email') && anon.has('find_user_id_by_name_zip')).toBe(true);
   });

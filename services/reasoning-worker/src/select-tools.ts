@@ -6,8 +6,11 @@ import type { ChatMessage } from '@steward/core';
 // agent's last reply), and every tool this query already used. The token benchmark checks that
 // answers stay as good as with every tool sent.
 
-/** Always offered once the customer is known; identification tools only before that. */
-const CORE = ['get_user_details', 'get_order_details', 'transfer_to_human_agents'];
+/** Always offered; identification tools only before the customer is known. */
+const CORE = ['get_order_details', 'transfer_to_human_agents'];
+/** The profile (and its list of orders) is needed when the customer names no order. */
+const PROFILE = 'get_user_details';
+const ORDER_ID = /#?W\d{7}\b/;
 const IDENTIFY = ['find_user_id_by_email', 'find_user_id_by_name_zip'];
 
 const GROUPS: { match: RegExp; tools: string[] }[] = [
@@ -35,6 +38,7 @@ export function selectTools(
 ): Set<string> {
   const chosen = new Set(verified ? CORE : [...CORE, ...IDENTIFY]);
   const text = recentText(conversation);
+  if (!ORDER_ID.test(text) || /account|profile|my orders|payment method|email|账户|我的订单|支付方式|邮箱/i.test(text)) chosen.add(PROFILE);
   for (const g of GROUPS) if (g.match.test(text)) for (const t of g.tools) chosen.add(t);
   // A tool named outright (e.g. in the agent's own confirmation request) is kept.
   for (const name of all) if (text.includes(name)) chosen.add(name);

@@ -72,7 +72,13 @@ export function namedItems(text: string, order: OrderView): OrderItem[] {
       .split(/[^a-z0-9]+/)
       .some((w) => w.length >= 3 && new RegExp(`\\b${w}s?\\b`).test(lower)) || (!!PRODUCT_ZH[name] && text.includes(PRODUCT_ZH[name]));
   const byId = order.items.filter((i) => ids.has(i.itemId));
-  return byId.length ? byId : order.items.filter((i) => byWord(i.name));
+  if (byId.length) return byId;
+  // A full product name wins over shared words ("Heritage Shampoo" names several products).
+  const byName = order.items.filter((i) => {
+    const zh = PRODUCT_ZH[i.name];
+    return lower.includes(i.name.toLowerCase()) || (zh !== undefined && text.includes(zh));
+  });
+  return byName.length ? byName : order.items.filter((i) => byWord(i.name));
 }
 
 /** Propose the write, or read what came back from it. */
@@ -84,7 +90,14 @@ export function runWrite(ctx: PolicyContext, c: PlannedCall, details: WriteDetai
   }
   const result = s.result ?? '';
   if (isConfirmationRequired(result)) {
-    return answer(confirmationRequest(ctx.language, c, details), 'The backend asks for explicit confirmation: list the exact details and ask yes/no.');
+    // Ask about exactly the call that was proposed: the confirmation is bound to it.
+    const proposed: PlannedCall = { name: c.name, args: s.args };
+    const ids = Array.isArray(s.args.item_ids) ? s.args.item_ids.map(String) : [];
+    const named = ids.map((itemId) => details.items.find((i) => i.itemId === itemId) ?? { itemId, name: itemId });
+    return answer(
+      confirmationRequest(ctx.language, proposed, { ...details, items: named }),
+      'The backend asks for explicit confirmation: list the exact details and ask yes/no.',
+    );
   }
   if (isError(result)) return answer(R.explainError(ctx.language, result), `${c.name} failed; explain it.`);
   const status = parseOrder(result)?.status;
