@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '.tools/**', 'dist/**', 'coverage/**', 'services/ingress/public/**'] },
+  { ignores: ['**/node_modules/**', '.tools/**', '.tmp/**', 'dist/**', 'coverage/**', 'test-results/**', 'packages/channels/public/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

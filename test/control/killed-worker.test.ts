@@ -22,7 +22,7 @@ function startChild(): Promise<ChildProcess> {
   });
   children.push(child);
   return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (b: Buffer) => b.toString().includes('ready') && resolve(child));
+    child.stdout.on('data', (b: Buffer) => b.toString().includes('ready') && resolve(child));
     child.once('exit', (code) => reject(new Error(`tool-worker child exited early (${code})`)));
   });
 }

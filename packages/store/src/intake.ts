@@ -40,7 +40,7 @@ export interface IntakeDeps {
 export type IntakeResult =
   | { ok: true; status: 'queued'; queryId: string; conversationId: string; duplicate: boolean; traceId: string }
   | { ok: false; code: 'conversation_conflict'; message: string }
-  | { ok: false; code: 'rate_limited' | string; message: string; retryAfterSec: number };
+  | { ok: false; code: string; message: string; retryAfterSec: number };
 
 /** What every message intake needs (the ingress API and each channel adapter). */
 export type IntakeContext = IntakeDeps;
