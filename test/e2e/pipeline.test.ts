@@ -80,6 +80,14 @@ describe.skipIf(!HAS_TAUBENCH)('pipeline end to end (τ-bench data)', () => {
     expect(sse.filter((e) => e.event === 'query.completed')).toHaveLength(1);
   });
 
+  it('gives a Mandarin customer the fallback in Mandarin', async () => {
+    const q = await api.ask({ customerId: 'james_li_5688', text: '我的订单到哪了？#sim:loop' });
+    expect(q.outcome).toBe('fallback');
+    expect(q.language).toBe('zh');
+    expect(q.answer).toMatch(/[\u4e00-\u9fff]/);
+    expect(q.answer).not.toMatch(/[A-Za-z]{4,}/);
+  });
+
   it('answers after the model calls a tool that does not exist', async () => {
     const q = await api.ask({ customerId: 'james_li_5688', text: 'Check order #W2611340 #sim:bad-tool' });
     expect(q.status).toBe('completed');
