@@ -69,7 +69,11 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
     const registry = new ToolRegistry(commerceTools);
     let shopUrl = o.shopUrl;
     if (!shopUrl) {
-      const shop = await startShop({ port: o.ports?.shop ?? DEFAULTS.ports.shop, ...(o.shopData ? { dataDir: o.shopData } : {}) });
+      const shop = await startShop({
+        port: o.ports?.shop ?? DEFAULTS.ports.shop,
+        logger: log.child({ service: 'shop' }),
+        ...(o.shopData ? { dataDir: o.shopData } : {}),
+      });
       closers.push(() => shop.close());
       shopUrl = shop.url;
     }
