@@ -82,6 +82,19 @@ describe('tool DAG of a turn on real queues', () => {
   });
 });
 
+describe('per-tool concurrency cap', () => {
+  it('never runs two calls of a capped tool at once, even when they are independent', async () => {
+    const run = await cp.runTurn([
+      { name: 'capped', arguments: { label: 'x' } },
+      { name: 'capped', arguments: { label: 'y' } },
+      { name: 'capped', arguments: { label: 'z' } },
+    ]);
+    expect(run.events.map((e) => e.ok)).toEqual([true, true, true]);
+    const spans = run.events.map((e) => [e.startMs, e.endMs] as const).sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < spans.length; i++) expect(spans[i]![0]).toBeGreaterThanOrEqual(spans[i - 1]![1]);
+  });
+});
+
 describe('tool-result cache', () => {
   it('runs identical concurrent reads once (single-flight) and serves the next from cache', async () => {
     const run = await cp.runTurn([

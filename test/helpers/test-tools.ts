@@ -58,6 +58,18 @@ export function testTools(redis: Redis, counterKey: string): ToolSpec[] {
       },
     },
     {
+      name: 'capped',
+      description: 'A slow read with at most one call running at a time, fleet-wide.',
+      parameters: z.object({ label: z.string() }),
+      readOnly: true,
+      maxConcurrency: 1,
+      run: async (args) => {
+        await count(`capped:${String(args.label)}`);
+        await sleep(60);
+        return `capped:${String(args.label)}`;
+      },
+    },
+    {
       name: 'lookup',
       description: 'A cacheable read of an item (100 ms).',
       parameters: z.object({ key: z.string() }),

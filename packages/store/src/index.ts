@@ -12,3 +12,4 @@ export { ToolCache } from './cache.ts';
 export { startQuery } from './start-query.ts';
 export { onShutdown } from './lifecycle.ts';
 export { acceptMessage, type Admission, type IntakeContext, type IntakeDeps, type IntakeResult } from './intake.ts';
+export { ToolSlots } from './tool-slots.ts';

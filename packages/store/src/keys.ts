@@ -29,6 +29,7 @@ export function createKeys(prefix: string) {
     cache: (tool: string, scope: string, argsHash: string) => `${p}:cache:${tool}:${scope}:${argsHash}`,
     cacheFlight: (cacheKey: string) => `${cacheKey}:flight`,
     cacheTag: (tag: string) => `${p}:ctag:${tag}`,
+    toolSlots: (tool: string) => `${p}:slots:${tool}`,
     metrics: `${p}:metrics`,
     handoffs: `${p}:handoffs`,
     handoff: (q: string) => `${p}:handoff:${q}`,

@@ -30,6 +30,8 @@ export interface ToolSpec<S extends z.ZodObject = z.ZodObject> {
   /** Policy: runs only after the customer explicitly confirmed this exact action. */
   requiresConfirmation?: boolean;
   timeoutMs?: number;
+  /** Most calls of this tool running at once across the whole fleet (optional: unlimited). */
+  maxConcurrency?: number;
   /** 'shop' runs in the commerce backend over HTTP; a function runs in the tool-worker. */
   run: 'shop' | LocalToolFn;
   /** Entities a result depends on ("order:#W1", "product:123"), so a write can invalidate cached reads. */

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { ShopToolRequest, ShopToolResponse } from '@steward/core';
-import type { ConversationStore, DagStore, Keys, Log, QueryStore, Queues, ToolCache } from '@steward/store';
+import type { ConversationStore, DagStore, Keys, Log, QueryStore, Queues, ToolCache, ToolSlots } from '@steward/store';
 import type { ToolRegistry } from '@steward/tools';
 
 export interface ShopInvoker {
@@ -15,6 +15,7 @@ export interface ToolWorkerDeps {
   dags: DagStore;
   queues: Queues;
   cache: ToolCache;
+  slots: ToolSlots;
   registry: ToolRegistry;
   shop: ShopInvoker;
   toolTimeoutMs: number;

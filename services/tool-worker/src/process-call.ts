@@ -1,7 +1,9 @@
-import type { Job } from 'bullmq';
+import { DelayedError, type Job } from 'bullmq';
 import { errorMessage, idempotencyKey, isStewardError, jobIds, stableSpanId, type ToolJob } from '@steward/core';
 import { emitEvent, type CallResult } from '@steward/store';
-import { resolveRefs } from '@steward/tools';
+import { resolveRefs, type ToolSpec } from '@steward/tools';
+
+const SLOT_RETRY_MS = 20;
 import type { ToolWorkerDeps } from './deps.ts';
 import { errorType, execute } from './execute.ts';
 
@@ -10,7 +12,7 @@ import { errorType, execute } from './execute.ts';
  * calls waiting on it are released and, after the turn's last call, the controller is told.
  * A redelivered job whose result is already recorded only repeats the release (idempotent).
  */
-export async function processCall(d: ToolWorkerDeps, t: ToolJob, job: Job): Promise<void> {
+export async function processCall(d: ToolWorkerDeps, t: ToolJob, job: Job, token?: string): Promise<void> {
   const recorded = await d.dags.result(t.queryId, t.turn, t.index);
   if (recorded) return release(d, t, recorded);
 
@@ -19,6 +21,20 @@ export async function processCall(d: ToolWorkerDeps, t: ToolJob, job: Job): Prom
   if (!q || q.status !== 'running') return;
 
   const spec = d.registry.get(t.name);
+  // Per-tool concurrency cap, fleet-wide: over it, the job waits a moment and comes back.
+  const holder = job.id ?? `${t.queryId}:${t.turn}:${t.index}`;
+  if (spec?.maxConcurrency && !(await d.slots.acquire(spec.name, holder, spec.maxConcurrency, spec.timeoutMs ?? d.toolTimeoutMs))) {
+    await job.moveToDelayed(Date.now() + SLOT_RETRY_MS, token);
+    throw new DelayedError();
+  }
+  try {
+    await runAndRecord(d, t, job, q.traceId, spec);
+  } finally {
+    if (spec?.maxConcurrency) await d.slots.release(spec.name, holder);
+  }
+}
+
+async function runAndRecord(d: ToolWorkerDeps, t: ToolJob, job: Job, traceId: string, spec: ToolSpec | undefined): Promise<void> {
   const startMs = Date.now();
   let outcome: { result: string; ok: boolean; cacheHit: boolean; errorType?: string };
   let denied = false;
@@ -62,7 +78,7 @@ export async function processCall(d: ToolWorkerDeps, t: ToolJob, job: Job): Prom
     type: 'tool.call',
     queryId: t.queryId,
     conversationId: t.conversationId,
-    traceId: q.traceId,
+    traceId,
     ts: endMs,
     data: {
       turn: t.turn,
@@ -85,7 +101,7 @@ export async function processCall(d: ToolWorkerDeps, t: ToolJob, job: Job): Prom
       type: 'audit.denied',
       queryId: t.queryId,
       conversationId: t.conversationId,
-      traceId: q.traceId,
+      traceId,
       data: { tool: t.name, customerId: await d.conversations.customerId(t.conversationId), turn: t.turn },
     });
   }

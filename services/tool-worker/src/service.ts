@@ -1,6 +1,6 @@
 import type { Worker } from 'bullmq';
 import { DEFAULTS } from '@steward/core';
-import { ConversationStore, DagStore, QueryStore, ToolCache, createKeys, createQueues, createRedis, startWorker, type Log } from '@steward/store';
+import { ConversationStore, DagStore, QueryStore, ToolCache, ToolSlots, createKeys, createQueues, createRedis, startWorker, type Log } from '@steward/store';
 import type { ToolRegistry } from '@steward/tools';
 import type { ShopInvoker, ToolWorkerDeps } from './deps.ts';
 import { processCall } from './process-call.ts';
@@ -34,12 +34,13 @@ export async function startToolWorker(o: ToolWorkerOptions): Promise<RunningTool
     dags: new DagStore(redis, keys),
     queues,
     cache: new ToolCache(redis, keys),
+    slots: new ToolSlots(redis, keys),
     registry: o.registry,
     shop: o.shop,
     toolTimeoutMs: o.toolTimeoutMs ?? DEFAULTS.toolTimeoutMs,
     log: o.log,
   };
-  const worker = startWorker('tools', (t, job) => processCall(deps, t, job), {
+  const worker = startWorker('tools', (t, job, token) => processCall(deps, t, job, token), {
     connection: redis,
     prefix: o.prefix,
     log: o.log,
