@@ -23,10 +23,11 @@ afterAll(async () => {
 
 describe('tool DAG of a turn on real queues', () => {
   it('starts each call only after its own dependencies, and overlaps independent calls', async () => {
-    // 0 (150 ms) ─► 2 (50 ms)
-    // 1 (30 ms)  ─► 3 (40 ms) ─► 4 needs 2 and 3
+    // 0 (1.5 s) ─► 2 (50 ms)
+    // 1 (30 ms) ─► 3 (40 ms) ─► 4 needs 2 and 3
+    // `a` is long so that "d starts while a still runs" holds with a wide margin on a loaded machine.
     const run = await cp.runTurn([
-      { name: 'work', arguments: { label: 'a', ms: 150 } },
+      { name: 'work', arguments: { label: 'a', ms: 1500 } },
       { name: 'work', arguments: { label: 'b', ms: 30 } },
       { name: 'work', arguments: { label: 'c', ms: 50, after: ['$call:0'] } },
       { name: 'work', arguments: { label: 'd', ms: 40, after: ['$call:1'] } },

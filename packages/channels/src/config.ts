@@ -13,8 +13,10 @@ export function parsePairs(spec: string | undefined): Record<string, string> {
   return out;
 }
 
-const opt = z.string().min(1).optional();
-const url = z.url().optional();
+// An empty variable is an unset one (compose and k8s pass `VAR=` for secrets not configured).
+const unsetIfEmpty = (v: unknown) => (v === '' ? undefined : v);
+const opt = z.preprocess(unsetIfEmpty, z.string().min(1).optional());
+const url = z.preprocess(unsetIfEmpty, z.url().optional());
 
 export const ChannelsEnv = z.object({
   SLACK_SIGNING_SECRET: opt,
@@ -30,7 +32,7 @@ export const ChannelsEnv = z.object({
   TELEGRAM_API_BASE: url,
   WEBHOOK_SECRETS: z.string().optional(),
   WEBHOOK_CALLBACKS: z.string().optional(),
-  CHANNEL_SIGNATURE_TOLERANCE_SEC: z.coerce.number().int().positive().optional(),
+  CHANNEL_SIGNATURE_TOLERANCE_SEC: z.preprocess(unsetIfEmpty, z.coerce.number().int().positive().optional()),
 });
 
 /** What every adapter and the delivery worker need; a channel without its secret is disabled. */

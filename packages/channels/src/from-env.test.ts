@@ -30,3 +30,11 @@ describe('configuration from the environment', () => {
     expect(() => channelPluginsFromEnv({ MESSAGE_MAX_CHARS: '-1' })).toThrow(/MESSAGE_MAX_CHARS/);
   });
 });
+
+describe('empty channel variables', () => {
+  it('treats VAR= as unset, as compose and Kubernetes pass unconfigured secrets', () => {
+    const c = channelsConfigFromEnv({ SLACK_SIGNING_SECRET: '', TELEGRAM_SECRET_TOKEN: '', WHATSAPP_API_BASE: '' });
+    expect(c.slack?.signingSecret).toBeUndefined();
+    expect(c.telegram?.secretToken).toBeUndefined();
+  });
+});
