@@ -20,7 +20,7 @@ export const DEFAULTS = {
    * A tool result of the current turn in the prompt (head and tail kept, the middle cut past
    * this). Large enough for a whole order record: a record cut in the middle misleads the model.
    */
-  recentToolResultTokens: 1_200,
+  recentToolResultTokens: 1_600,
   toolTimeoutMs: 10_000,
   /**
    * BullMQ job lock 4 s (renewed every 2 s while the worker lives), stalled check every 1.5 s:

@@ -7,8 +7,13 @@ import { answer, call, findStep, ok, stop, type Decision, type Got, type PolicyC
 
 /** Tracking sentences for a shipped order when the customer asks where it is ('' otherwise). */
 export function trackingDetails(ctx: PolicyContext, orderId: string, order: OrderView): Got<string> {
-  if (!TRACKING_QUESTION.test(ctx.focus) || order.trackingIds.length === 0 || !ctx.tools.has('get_shipping_info')) return ok('');
-  const s = findStep(ctx, 'get_shipping_info', { order_id: orderId });
+  if (!TRACKING_QUESTION.test(ctx.focus)) return ok('');
+  // A tracking lookup already made is used even when the order record was later shortened in
+  // the prompt (an older tool result may be cut before its fulfillments).
+  const done = findStep(ctx, 'get_shipping_info', { order_id: orderId });
+  if (done?.result !== undefined && !isError(done.result)) return ok(R.shipments(ctx.language, parseShipments(done.result)));
+  if (order.trackingIds.length === 0 || !ctx.tools.has('get_shipping_info')) return ok('');
+  const s = done;
   if (!s) return stop(call('get_shipping_info', { order_id: orderId }, `Order ${orderId} has shipped: read where the parcels are.`));
   // A failed tracking lookup still leaves the order status to answer with.
   if (s.result === undefined || isError(s.result)) return ok('');
