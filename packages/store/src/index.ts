@@ -13,3 +13,4 @@ export { startQuery } from './start-query.ts';
 export { onShutdown } from './lifecycle.ts';
 export { acceptMessage, type Admission, type IntakeContext, type IntakeDeps, type IntakeResult } from './intake.ts';
 export { ToolSlots } from './tool-slots.ts';
+export { openStore, type StoreContext } from './store-context.ts';

@@ -1,6 +1,7 @@
 import type { Worker } from 'bullmq';
 import { DEFAULTS } from '@steward/core';
-import { ConversationStore, DagStore, QueryStore, createKeys, createQueues, createRedis, startWorker, type Log } from '@steward/store';
+import { countTokens } from '@steward/context';
+import { openStore, startWorker, type Log } from '@steward/store';
 import type { ToolRegistry } from '@steward/tools';
 import type { BudgetLimits } from '@steward/llm';
 import { handleDeadline } from './deadline.ts';
@@ -39,16 +40,13 @@ export interface RunningController {
 
 /** The controller role: the `control` queue (decide, observe, deadline) and the `handoff` queue. */
 export async function startController(o: ControllerOptions): Promise<RunningController> {
-  const redis = createRedis(o.redisUrl);
-  const keys = createKeys(o.prefix);
-  const queues = createQueues(redis, o.prefix);
+  // The rolling summary counts tokens: build the tokenizer before taking jobs (its first use
+  // blocks the event loop for seconds, long enough for job locks to lapse).
+  countTokens('warm up 预热', DEFAULTS.llmModel);
+  const store = openStore(o.redisUrl, o.prefix);
+  const { redis } = store;
   const deps: ControllerDeps = {
-    redis,
-    keys,
-    queries: new QueryStore(redis, keys),
-    conversations: new ConversationStore(redis, keys),
-    dags: new DagStore(redis, keys),
-    queues,
+    ...store,
     registry: o.registry,
     limits: { ...DEFAULT_LIMITS, ...o.limits },
     requireConfirmation: o.requireConfirmation ?? true,
@@ -74,8 +72,7 @@ export async function startController(o: ControllerOptions): Promise<RunningCont
     workers,
     async close() {
       await Promise.all(workers.map((w) => w.close()));
-      await queues.close();
-      redis.disconnect();
+      await store.close();
     },
   };
 }

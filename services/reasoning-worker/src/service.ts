@@ -1,15 +1,7 @@
 import { Worker } from 'bullmq';
 import { DEFAULTS, isStewardError, type Proposal } from '@steward/core';
-import type { PromptBudget } from '@steward/context';
-import {
-  ConversationStore,
-  QueryStore,
-  createKeys,
-  createQueues,
-  createRedis,
-  startWorker,
-  type Log,
-} from '@steward/store';
+import { countTokens, type PromptBudget } from '@steward/context';
+import { openStore, startWorker, type Log } from '@steward/store';
 import type { ToolRegistry } from '@steward/tools';
 import type { ReasoningDeps } from './deps.ts';
 import type { LlmPort } from './llm-port.ts';
@@ -51,16 +43,11 @@ function rateLimitWait(e: unknown): number | undefined {
 }
 
 export async function startReasoningWorker(o: ReasoningWorkerOptions): Promise<RunningReasoningWorker> {
-  const redis = createRedis(o.redisUrl);
-  const keys = createKeys(o.prefix);
-  const queues = createQueues(redis, o.prefix);
+  const store = openStore(o.redisUrl, o.prefix);
+  const { redis } = store;
   const outputTokens = o.outputTokens ?? DEFAULTS.outputTokensPerTurn;
   const deps: ReasoningDeps = {
-    redis,
-    keys,
-    queries: new QueryStore(redis, keys),
-    conversations: new ConversationStore(redis, keys),
-    queues,
+    ...store,
     registry: o.registry,
     llm: o.llm,
     parseText: o.parseText,
@@ -78,6 +65,9 @@ export async function startReasoningWorker(o: ReasoningWorkerOptions): Promise<R
     temperature: o.temperature ?? 0,
     log: o.log,
   };
+  // Build the tokenizer before taking jobs: its first use blocks the event loop for seconds,
+  // long enough for the locks of jobs already taken to lapse and those turns to run twice.
+  countTokens('warm up 预热', o.llm.model);
   // eslint-disable-next-line prefer-const
   let worker: Worker;
   const processor = async (
@@ -118,8 +108,7 @@ export async function startReasoningWorker(o: ReasoningWorkerOptions): Promise<R
     worker,
     async close() {
       await worker.close();
-      await queues.close();
-      redis.disconnect();
+      await store.close();
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Worker } from 'bullmq';
 import { DEFAULTS } from '@steward/core';
-import { ConversationStore, DagStore, QueryStore, ToolCache, ToolSlots, createKeys, createQueues, createRedis, startWorker, type Log } from '@steward/store';
+import { ToolCache, ToolSlots, openStore, startWorker, type Log } from '@steward/store';
 import type { ToolRegistry } from '@steward/tools';
 import type { ShopInvoker, ToolWorkerDeps } from './deps.ts';
 import { processCall } from './process-call.ts';
@@ -23,16 +23,10 @@ export interface RunningToolWorker {
 
 /** The tool-worker role: one tool call per job from the `tools` queue. */
 export async function startToolWorker(o: ToolWorkerOptions): Promise<RunningToolWorker> {
-  const redis = createRedis(o.redisUrl);
-  const keys = createKeys(o.prefix);
-  const queues = createQueues(redis, o.prefix);
+  const store = openStore(o.redisUrl, o.prefix);
+  const { redis, keys } = store;
   const deps: ToolWorkerDeps = {
-    redis,
-    keys,
-    queries: new QueryStore(redis, keys),
-    conversations: new ConversationStore(redis, keys),
-    dags: new DagStore(redis, keys),
-    queues,
+    ...store,
     cache: new ToolCache(redis, keys),
     slots: new ToolSlots(redis, keys),
     registry: o.registry,
@@ -52,8 +46,7 @@ export async function startToolWorker(o: ToolWorkerOptions): Promise<RunningTool
     worker,
     async close() {
       await worker.close();
-      await queues.close();
-      redis.disconnect();
+      await store.close();
     },
   };
 }
