@@ -40,6 +40,20 @@ export function writeFlow(ctx: PolicyContext, kind: WriteKind): Decision {
 }
 
 function exchange(ctx: PolicyContext, order: OrderView, orderId: string, items: OrderItem[], payment: string): Decision {
+  // Already proposed in this request: carry on with exactly that call. The product records it
+  // was chosen from may since have been shortened in the prompt.
+  const proposed = findStep(ctx, 'exchange_delivered_order_items', { order_id: orderId });
+  if (proposed) {
+    const ids = Array.isArray(proposed.args.item_ids) ? proposed.args.item_ids.map(String) : [];
+    const newIds = Array.isArray(proposed.args.new_item_ids) ? proposed.args.new_item_ids.map(String) : [];
+    const named = ids.map((itemId) => order.items.find((i) => i.itemId === itemId) ?? { itemId, name: itemId, productId: '', price: undefined, options: {} });
+    return runWrite(ctx, { name: 'exchange_delivered_order_items', args: proposed.args }, {
+      kind: 'exchange',
+      orderId,
+      items: named,
+      newItems: newIds.map((itemId) => ({ itemId, label: variantLabel(ctx, itemId) })),
+    });
+  }
   if (items.length === 0) return answer(R.askWhichItem(ctx.language, order.items), 'Several items and none named: ask which.');
   const missing = [...new Set(items.map((i) => i.productId))].filter((p) => !findStep(ctx, 'get_product_details', { product_id: p }));
   if (missing.length) {
@@ -60,6 +74,16 @@ function exchange(ctx: PolicyContext, order: OrderView, orderId: string, items: 
     args: { order_id: orderId, item_ids: items.map((i) => i.itemId), new_item_ids: newItems.map((n) => n.itemId), payment_method_id: payment },
   };
   return runWrite(ctx, c, { kind: 'exchange', orderId, items, newItems });
+}
+
+/** The options of a variant, from any product record read in this request (empty when cut away). */
+function variantLabel(ctx: PolicyContext, itemId: string): string {
+  for (const st of ctx.steps) {
+    if (st.name !== 'get_product_details' || st.result === undefined) continue;
+    const v = parseProductVariants(st.result).find((x) => x.itemId === itemId);
+    if (v) return optionsLabel(v.options);
+  }
+  return '';
 }
 
 /** Items of the order the customer named by item id or by a word of the product name. */
