@@ -115,8 +115,15 @@ export async function handleDecide(d: ControllerDeps, job: DecideJob): Promise<v
     ],
   });
   if (r === 'ended') return;
-  await d.dags.init(q.queryId, job.turn, dagCalls);
-  await enqueueReady(d, q.queryId, q.conversationId, job.turn);
+  const created = await d.dags.init(q.queryId, job.turn, dagCalls);
+  if (!created) return enqueueReady(d, q.queryId, q.conversationId, job.turn);
+  // A fresh DAG: its ready calls are known here, no need to read them back.
+  const ready = dagCalls.flatMap((c) => (c.job && c.pending === 0 ? [c.job] : []));
+  if (ready.length === 0) {
+    await d.queues.add('control', jobIds.observe(q.queryId, job.turn), { type: 'observe', queryId: q.queryId, turn: job.turn });
+    return;
+  }
+  await Promise.all(ready.map((t) => d.queues.add('tools', jobIds.toolCall(q.queryId, job.turn, t.index), t)));
 }
 
 /**

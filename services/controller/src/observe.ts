@@ -22,17 +22,20 @@ export async function handleObserve(d: ControllerDeps, job: ObserveJob): Promise
   }
   if (q.state !== 'acting' || q.turn !== job.turn) return;
 
-  const { results, left } = await d.dags.results(q.queryId, job.turn);
+  const [{ results, left }, steps, previous] = await Promise.all([
+    d.dags.results(q.queryId, job.turn),
+    d.queries.steps(q.queryId),
+    d.queries.history<LoopTurn>(q.queryId),
+  ]);
   if (left !== 0 || results.some((r) => r === undefined)) {
     d.log.warn({ queryId: q.queryId, turn: job.turn, left }, 'observe before the turn ended');
     return;
   }
-  const steps = await d.queries.steps(q.queryId);
   const proposed = lastToolCalls(steps);
   const done = results as CallResult[];
   const toolMessages: ChatMessage[] = done.map((r) => ({ role: 'tool', tool_call_id: r.callId, content: r.result }));
   const entries = [loopTurn(done, proposed)];
-  const history = [...(await d.queries.history<LoopTurn>(q.queryId)), ...entries];
+  const history = [...previous, ...entries];
   const loop = detectLoop(history, d.limits);
   assertTransition(d, q, 'acting', 'tools_done');
 

@@ -2,10 +2,10 @@ import { DelayedError, type Job } from 'bullmq';
 import { errorMessage, idempotencyKey, isStewardError, jobIds, stableSpanId, type ToolJob } from '@steward/core';
 import { emitEvent, type CallResult } from '@steward/store';
 import { resolveRefs, type ToolSpec } from '@steward/tools';
-
-const SLOT_RETRY_MS = 20;
 import type { ToolWorkerDeps } from './deps.ts';
 import { errorType, execute } from './execute.ts';
+
+const SLOT_RETRY_MS = 20;
 
 /**
  * One tool call of one turn. The result is recorded in the turn's DAG exactly once; the
@@ -13,10 +13,10 @@ import { errorType, execute } from './execute.ts';
  * A redelivered job whose result is already recorded only repeats the release (idempotent).
  */
 export async function processCall(d: ToolWorkerDeps, t: ToolJob, job: Job, token?: string): Promise<void> {
-  const recorded = await d.dags.result(t.queryId, t.turn, t.index);
+  // Both reads go out together: the turn's latency is a chain of these steps.
+  const [recorded, q] = await Promise.all([d.dags.result(t.queryId, t.turn, t.index), d.queries.get(t.queryId)]);
   if (recorded) return release(d, t, recorded);
 
-  const q = await d.queries.get(t.queryId);
   // The query ended (deadline, loop): nothing may change on its behalf any more.
   if (!q || q.status !== 'running') return;
 
@@ -41,7 +41,10 @@ async function runAndRecord(d: ToolWorkerDeps, t: ToolJob, job: Job, traceId: st
   if (!spec) {
     outcome = { result: `Error: unknown tool ${t.name}`, ok: false, cacheHit: false, errorType: 'unknown_tool' };
   } else {
-    const deps = await Promise.all((t.dependsOn ?? []).map((i) => d.dags.result(t.queryId, t.turn, i)));
+    const [customerId, ...deps] = await Promise.all([
+      d.conversations.customerId(t.conversationId),
+      ...(t.dependsOn ?? []).map((i) => d.dags.result(t.queryId, t.turn, i)),
+    ]);
     const failed = deps.find((r) => !r || !r.ok);
     if (failed) {
       outcome = { result: `Error: not run because ${failed?.name ?? 'a dependency'} failed`, ok: false, cacheHit: false, errorType: 'dependency_failed' };
@@ -50,7 +53,6 @@ async function runAndRecord(d: ToolWorkerDeps, t: ToolJob, job: Job, traceId: st
         const results: unknown[] = [];
         (t.dependsOn ?? []).forEach((i, k) => (results[i] = deps[k]!.result));
         const args = resolveRefs(t.arguments, results);
-        const customerId = await d.conversations.customerId(t.conversationId);
         const { response, cacheHit } = await execute(d, spec, args, customerId, idempotencyKey(t.queryId, t.turn, t.callId));
         if (response.identifiedUserId) await d.conversations.bindCustomer(t.conversationId, response.identifiedUserId);
         // A write drops the cached reads of what it changed: the shop names the entities it
@@ -73,7 +75,7 @@ async function runAndRecord(d: ToolWorkerDeps, t: ToolJob, job: Job, traceId: st
   }
   const endMs = Date.now();
   const result: CallResult = { name: t.name, callId: t.callId, result: outcome.result, ok: outcome.ok, cacheHit: outcome.cacheHit };
-  await emitEvent(d.redis, d.keys, {
+  const recordEvent = emitEvent(d.redis, d.keys, {
     id: `${t.queryId}:t${t.turn}:c${t.index}:tool`,
     type: 'tool.call',
     queryId: t.queryId,
@@ -95,6 +97,8 @@ async function runAndRecord(d: ToolWorkerDeps, t: ToolJob, job: Job, traceId: st
       result: outcome.result.slice(0, 4000),
     },
   });
+  // The event and the release go out together; each is idempotent on redelivery.
+  await Promise.all([recordEvent, release(d, t, result)]);
   if (denied) {
     await emitEvent(d.redis, d.keys, {
       id: `${t.queryId}:t${t.turn}:c${t.index}:denied`,
@@ -105,7 +109,6 @@ async function runAndRecord(d: ToolWorkerDeps, t: ToolJob, job: Job, traceId: st
       data: { tool: t.name, customerId: await d.conversations.customerId(t.conversationId), turn: t.turn },
     });
   }
-  await release(d, t, result);
 }
 
 async function release(d: ToolWorkerDeps, t: ToolJob, result: CallResult): Promise<void> {
