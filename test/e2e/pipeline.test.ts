@@ -33,12 +33,17 @@ describe.skipIf(!HAS_TAUBENCH)('pipeline end to end (τ-bench data)', () => {
   afterAll(async () => {
     await sys?.close();
     await otlp?.close();
-    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+    for (const [k, v] of Object.entries(saved))
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
     await deletePrefix(url, prefix);
   });
 
   it('answers an English order-status question with the real status', async () => {
-    const q = await api.ask({ customerId: 'james_li_5688', text: 'What is the status of my order #W2611340?' });
+    const q = await api.ask({
+      customerId: 'james_li_5688',
+      text: 'What is the status of my order #W2611340?',
+    });
     expect(q.status).toBe('completed');
     expect(q.outcome).toBe('answered');
     expect(q.language).toBe('en');
@@ -59,7 +64,11 @@ describe.skipIf(!HAS_TAUBENCH)('pipeline end to end (τ-bench data)', () => {
 
   it('returns a delivered item only after the customer confirms, leaving the order "return requested"', async () => {
     const conversationId = `c_ret_${Date.now()}`;
-    const first = await api.ask({ conversationId, customerId: 'james_li_5688', text: 'I want to return the Water Bottle from order #W4435622.' });
+    const first = await api.ask({
+      conversationId,
+      customerId: 'james_li_5688',
+      text: 'I want to return the Water Bottle from order #W4435622.',
+    });
     expect(first.outcome).toBe('answered');
     expect(await orderStatus('#W4435622')).toBe('delivered');
     const yes = await api.ask({ conversationId, customerId: 'james_li_5688', text: 'Yes, please go ahead.' });
@@ -96,8 +105,14 @@ describe.skipIf(!HAS_TAUBENCH)('pipeline end to end (τ-bench data)', () => {
   });
 
   it('exports one root span per query with a child per LLM and tool call', async () => {
-    const q = await api.ask({ customerId: 'james_li_5688', text: 'What is the status of my order #W3632959?' });
-    const spans = await otlp.waitForSpans((all) => all.some((s) => s.traceId === q.traceId && s.name === 'invoke_agent steward'), 15_000);
+    const q = await api.ask({
+      customerId: 'james_li_5688',
+      text: 'What is the status of my order #W3632959?',
+    });
+    const spans = await otlp.waitForSpans(
+      (all) => all.some((s) => s.traceId === q.traceId && s.name === 'invoke_agent steward'),
+      15_000,
+    );
     const mine = spans.filter((s) => s.traceId === q.traceId);
     const roots = mine.filter((s) => s.name === 'invoke_agent steward');
     expect(roots).toHaveLength(1);
@@ -111,6 +126,20 @@ describe.skipIf(!HAS_TAUBENCH)('pipeline end to end (τ-bench data)', () => {
       expect(BigInt(c.startTimeUnixNano)).toBeGreaterThanOrEqual(BigInt(root.startTimeUnixNano));
       expect(BigInt(c.endTimeUnixNano)).toBeLessThanOrEqual(BigInt(root.endTimeUnixNano));
     }
+  });
+
+  it('serves fleet-wide Prometheus metrics: outcomes, job wait per queue, queue gauges', async () => {
+    let text = '';
+    // The tracer aggregates outcomes from the event stream: give it a moment to catch up.
+    for (let i = 0; i < 100; i++) {
+      text = await (await fetch(`${sys.url}/metrics`)).text();
+      if (/^steward_queries_total\{outcome="answered"\} [1-9]/m.test(text)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(text).toMatch(/^steward_queries_total\{outcome="answered"\} [1-9]/m);
+    expect(text).toMatch(/^steward_job_wait_seconds_count\{queue="reasoning"\} [1-9]/m);
+    expect(text).toMatch(/^steward_job_processing_seconds_bucket\{queue="tools",le="\+Inf"\} [1-9]/m);
+    expect(text).toMatch(/^steward_queue_jobs\{queue="control",state="waiting"\} \d+$/m);
   });
 });
 

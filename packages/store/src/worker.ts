@@ -1,5 +1,7 @@
 import { UnrecoverableError, Worker, type Job, type ConnectionOptions, type WorkerOptions } from 'bullmq';
 import { DEFAULTS, isStewardError, parseJob, type JobPayload, type QueueName } from '@steward/core';
+import { recordJobTiming } from '@steward/telemetry';
+import type { Redis } from 'ioredis';
 
 export interface Log {
   info(obj: object, msg?: string): void;
@@ -51,6 +53,15 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
       ...o.worker,
     },
   );
+  // Queue wait and processing time per job, into the fleet-wide metrics (best effort).
+  if (typeof (o.connection as Redis).hincrbyfloat === 'function') {
+    const redis = o.connection as Redis;
+    w.on('completed', (job) => {
+      if (!job.processedOn || !job.finishedOn) return;
+      const wait = job.processedOn - job.timestamp - (job.opts.delay ?? 0);
+      recordJobTiming(redis, o.prefix, queue, wait, job.finishedOn - job.processedOn).catch(() => undefined);
+    });
+  }
   w.on('failed', (job, err) => {
     o.log.warn({ queue, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed');
   });

@@ -34,6 +34,7 @@ export {
   parseMetricsHash,
   readMetricsSnapshot,
   recordEventMetrics,
+  recordJobTiming,
   type CounterSample,
   type HistogramSample,
   type MetricsSnapshot,

@@ -18,6 +18,16 @@ const GENAI_TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144
 const GENAI_DURATION_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
 
 export const METRICS = {
+  steward_job_wait_seconds: {
+    type: 'histogram',
+    help: 'Time a job waited in its queue before a worker took it, by queue.',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  },
+  steward_job_processing_seconds: {
+    type: 'histogram',
+    help: 'Time a worker spent on one job, by queue.',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  },
   steward_queries_accepted_total: { type: 'counter', help: 'Customer queries accepted by ingress, by channel.' },
   steward_queries_total: {
     type: 'counter',

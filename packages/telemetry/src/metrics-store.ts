@@ -127,3 +127,17 @@ export function parseMetricsHash(hash: Record<string, string>): MetricsSnapshot 
   }
   return { counters, histograms: [...histograms.values()] };
 }
+
+/**
+ * Queue wait and processing time of one finished job (called by every worker), added to the
+ * same fleet-wide hash. Not deduplicated: a job that runs twice did wait and work twice.
+ */
+export async function recordJobTiming(redis: Redis, prefix: string, queue: string, waitMs: number, processingMs: number): Promise<void> {
+  const fields = observationFields([
+    { name: 'steward_job_wait_seconds', labels: { queue }, value: Math.max(0, waitMs) / 1000 },
+    { name: 'steward_job_processing_seconds', labels: { queue }, value: Math.max(0, processingMs) / 1000 },
+  ]);
+  const m = redis.multi();
+  for (const [f, v] of fields) m.hincrbyfloat(metricsKey(prefix), f, v);
+  await m.exec();
+}
