@@ -1,6 +1,7 @@
 // Generators of malformed and hostile requests for the fuzz test. Every generator is invalid by
 // construction (a request that could be accepted would enqueue work and is never produced).
 import { channels } from './harness.ts';
+import { mulberry32 } from '@steward/core';
 
 export interface FuzzRequest {
   kind: string;
@@ -20,16 +21,7 @@ export interface FuzzContext {
 }
 
 /** A seeded PRNG (mulberry32): a failing case can be reproduced from its seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const prng = mulberry32;
 
 export function createFuzzer(rand: () => number, c: FuzzContext) {
   const int = (n: number) => Math.floor(rand() * n);

@@ -4,18 +4,10 @@ import { buildPrompt, type PromptInput } from './build-prompt.ts';
 import { buildNaivePrompt } from './naive-prompt.ts';
 import { countMessageTokens, countToolDefinitionTokens } from './count-tokens.ts';
 import { isOrphanFree } from './message-units.ts';
+import { mulberry32 } from '@steward/core';
 
 /** Deterministic PRNG so a failing case can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const EN = ['where', 'is', 'my', 'order', 'refund', 'the', 'blue', 'shoes', 'size', '42', 'please', 'exchange', 'thanks'];
 const ZH = ['我的', '订单', '在哪里', '退款', '蓝色', '鞋子', '尺码', '请', '换货', '谢谢', '物流', '地址', '。', '，'];

@@ -13,3 +13,4 @@ export * from './query.ts';
 export * from './queues.ts';
 export * from './shop-protocol.ts';
 export * from './texts.ts';
+export * from './seeded-random.ts';

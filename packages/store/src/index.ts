@@ -14,3 +14,4 @@ export { onShutdown } from './lifecycle.ts';
 export { acceptMessage, type Admission, type IntakeContext, type IntakeDeps, type IntakeResult } from './intake.ts';
 export { ToolSlots } from './tool-slots.ts';
 export { openStore, type StoreContext } from './store-context.ts';
+export { dispatchTurn } from './dispatch.ts';

@@ -16,7 +16,7 @@ export async function handleDecide(d: ControllerDeps, job: DecideJob): Promise<v
   const q = await d.queries.get(job.queryId);
   if (!q || q.status === 'completed' || q.status === 'failed') return;
   if (q.turn !== job.turn || q.state !== 'reasoning') {
-    if (q.turn === job.turn && q.state === 'acting') await enqueueReady(d, q.queryId, q.conversationId, job.turn);
+    if (q.turn === job.turn && q.state === 'acting') await enqueueReady(d, q.queryId, job.turn);
     return;
   }
   const now = d.now?.() ?? Date.now();
@@ -116,7 +116,7 @@ export async function handleDecide(d: ControllerDeps, job: DecideJob): Promise<v
   });
   if (r === 'ended') return;
   const created = await d.dags.init(q.queryId, job.turn, dagCalls);
-  if (!created) return enqueueReady(d, q.queryId, q.conversationId, job.turn);
+  if (!created) return enqueueReady(d, q.queryId, job.turn);
   // A fresh DAG: its ready calls are known here, no need to read them back.
   const ready = dagCalls.flatMap((c) => (c.job && c.pending === 0 ? [c.job] : []));
   if (ready.length === 0) {

@@ -2,23 +2,10 @@
 // seed sees the same sequence of delays and failures.
 import type { FaultKind, FaultSpec, LatencySpec } from './options.ts';
 import { FAULT_KINDS } from './options.ts';
+import { seededRandom } from '@steward/core';
 
-/** mulberry32: tiny, fast, good enough to spread faults; seeded from any string or number. */
-export function seededRandom(seed: string | number): () => number {
-  let h = 1779033703 ^ String(seed).length;
-  for (const ch of String(seed)) {
-    h = Math.imul(h ^ ch.charCodeAt(0), 3432918353);
-    h = (h << 13) | (h >>> 19);
-  }
-  let a = h >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32, seeded from any string or number: tiny, fast, good enough to spread faults. */
+export { seededRandom };
 
 /** One uniform draw decides the fault of a call: each kind owns a slice of [0, 1). */
 export function drawFault(spec: FaultSpec, r: number): FaultKind | undefined {

@@ -1,6 +1,6 @@
 import { DelayedError, type Job } from 'bullmq';
-import { errorMessage, idempotencyKey, isStewardError, jobIds, stableSpanId, type ToolJob } from '@steward/core';
-import { emitEvent, type CallResult } from '@steward/store';
+import { errorMessage, idempotencyKey, isStewardError, stableSpanId, type ToolJob } from '@steward/core';
+import { dispatchTurn, emitEvent, type CallResult } from '@steward/store';
 import { resolveRefs, type ToolSpec } from '@steward/tools';
 import type { ToolWorkerDeps } from './deps.ts';
 import { errorType, execute } from './execute.ts';
@@ -38,13 +38,15 @@ async function runAndRecord(d: ToolWorkerDeps, t: ToolJob, job: Job, traceId: st
   const startMs = Date.now();
   let outcome: { result: string; ok: boolean; cacheHit: boolean; errorType?: string };
   let denied = false;
+  let customerId: string | null = null;
   if (!spec) {
     outcome = { result: `Error: unknown tool ${t.name}`, ok: false, cacheHit: false, errorType: 'unknown_tool' };
   } else {
-    const [customerId, ...deps] = await Promise.all([
+    const [customer, ...deps] = await Promise.all([
       d.conversations.customerId(t.conversationId),
       ...(t.dependsOn ?? []).map((i) => d.dags.result(t.queryId, t.turn, i)),
     ]);
+    customerId = customer;
     const failed = deps.find((r) => !r || !r.ok);
     if (failed) {
       outcome = { result: `Error: not run because ${failed?.name ?? 'a dependency'} failed`, ok: false, cacheHit: false, errorType: 'dependency_failed' };
@@ -106,18 +108,12 @@ async function runAndRecord(d: ToolWorkerDeps, t: ToolJob, job: Job, traceId: st
       queryId: t.queryId,
       conversationId: t.conversationId,
       traceId,
-      data: { tool: t.name, customerId: await d.conversations.customerId(t.conversationId), turn: t.turn },
+      data: { tool: t.name, customerId, turn: t.turn },
     });
   }
 }
 
 async function release(d: ToolWorkerDeps, t: ToolJob, result: CallResult): Promise<void> {
-  const { left, ready } = await d.dags.complete(t.queryId, t.turn, t.index, result);
-  await Promise.all(
-    ready.map(async (i) => {
-      const next = await d.dags.job(t.queryId, t.turn, i);
-      if (next) await d.queues.add('tools', jobIds.toolCall(t.queryId, t.turn, i), next);
-    }),
-  );
-  if (left === 0) await d.queues.add('control', jobIds.observe(t.queryId, t.turn), { type: 'observe', queryId: t.queryId, turn: t.turn });
+  const progress = await d.dags.complete(t.queryId, t.turn, t.index, result);
+  await dispatchTurn(d.dags, d.queues, t.queryId, t.turn, progress);
 }
