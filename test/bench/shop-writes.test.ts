@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ShopEngine, writeFixtureDir } from '@steward/commerce';
+import { ShopEngine, writeFixtureDir, invokeTool } from '@steward/commerce';
 import { readWriteLedger } from './shop-writes.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ledger-'));
@@ -18,11 +18,11 @@ describe('readWriteLedger', () => {
       user_id: string;
     };
     const cancel = { order_id: pending.order_id, reason: 'no longer needed' };
-    const first = engine.invoke('cancel_pending_order', cancel, { customerId: pending.user_id, idempotencyKey: 'q1:t1:c0' });
-    engine.invoke('cancel_pending_order', cancel, { customerId: pending.user_id, idempotencyKey: 'q1:t1:c0' });
+    const first = invokeTool(engine, 'cancel_pending_order', cancel, { customerId: pending.user_id, idempotencyKey: 'q1:t1:c0' });
+    invokeTool(engine, 'cancel_pending_order', cancel, { customerId: pending.user_id, idempotencyKey: 'q1:t1:c0' });
     expect(readWriteLedger(path)).toMatchObject({ total: 1, duplicates: 0 });
     // Another key for the same change: the shop refuses it (no longer pending), stored as an error.
-    engine.invoke('cancel_pending_order', cancel, { customerId: pending.user_id, idempotencyKey: 'q2:t1:c0' });
+    invokeTool(engine, 'cancel_pending_order', cancel, { customerId: pending.user_id, idempotencyKey: 'q2:t1:c0' });
     let ledger = readWriteLedger(path);
     expect(ledger.total).toBe(2);
     expect(ledger.perOrder.get(pending.order_id)).toBe(1);

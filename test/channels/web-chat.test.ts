@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deletePrefix, freePort, uniquePrefix } from '@steward/testing';
 import { startSystem, type RunningSystem } from '@steward/system';
 import { HAS_TAUBENCH, TAUBENCH_DIR } from '../helpers/shared-data.ts';
-import { HAS_CHROMIUM, launchChromium, type Browser, type Page } from '../../packages/channels/src/testing/browser.ts';
+import { HAS_CHROMIUM, launchChromium, type Browser, type Page } from '@steward/channels/testing';
 import { channels, startTestIngress } from './harness.ts';
 
 // The web chat in headless Chromium against the whole system (every service in one process,

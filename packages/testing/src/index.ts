@@ -2,3 +2,5 @@ export { freePort } from './free-port.ts';
 export { RedisServer, redisServerBinary, waitForPort, type RedisServerOptions } from './redis-server.ts';
 export { acquireRedis, uniquePrefix, deletePrefix, type RedisTarget } from './test-redis.ts';
 export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp-receiver.ts';
+export { TAUBENCH_DIR, HAS_TAUBENCH } from './taubench-dir.ts';
+export { REQUIREMENTS, missing, type Requirement, type RequirementName } from './requirements.ts';

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createFixtureEngine, createShopClient, writeFixtureDir } from '@steward/commerce';
+import { createFixtureEngine, createShopClient, writeFixtureDir, invokeTool } from '@steward/commerce';
 import { isStewardError } from '@steward/core';
 import { createLogger } from '@steward/telemetry';
 import { startShop, type RunningShop, type StartShopOptions } from './index.ts';
@@ -116,7 +116,7 @@ describe('shop database reuse', () => {
     const a = await shop({ engine: undefined, dbPath, seed: 1, catalogSize: size });
     const addr = { address1: 'x', address2: '', city: 'y', state: 'z', country: 'USA', zip: '00000' };
     const userId = Object.keys(a.engine.exportAll().users)[0]!;
-    a.engine.invoke('modify_user_address', { user_id: userId, ...addr }, { customerId: userId });
+    invokeTool(a.engine, 'modify_user_address', { user_id: userId, ...addr }, { customerId: userId });
     await running.pop()!.close();
     const b = await shop({ engine: undefined, dbPath, seed: 1, catalogSize: size });
     expect((b.engine.exportAll().users[userId] as { address: unknown }).address).toEqual(addr);

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { CATALOG_DEFAULTS, COMMERCE_TOOL_NAMES, ShopEngine, UnknownToolError, catalogIndex, generateCatalog, generatedSource } from '@steward/commerce';
+import { CATALOG_DEFAULTS, COMMERCE_TOOL_NAMES, ShopEngine, UnknownToolError, catalogIndex, generateCatalog, generatedSource, invokeTool } from '@steward/commerce';
 import { DEFAULTS, ShopToolRequest, errorMessage, isStewardError } from '@steward/core';
 import { createLogger, type Logger } from '@steward/telemetry';
 
@@ -113,7 +113,7 @@ export async function startShop(opts: StartShopOptions = {}): Promise<RunningSho
     }
     if ((opts.slowRate ?? 0) > 0 && random() < opts.slowRate!) await new Promise((r) => setTimeout(r, opts.slowMs ?? 2_000));
     try {
-      return engine.invoke(name, body.data.arguments, { customerId: body.data.customerId, idempotencyKey: body.data.idempotencyKey });
+      return invokeTool(engine, name, body.data.arguments, { customerId: body.data.customerId, idempotencyKey: body.data.idempotencyKey });
     } catch (e) {
       if (e instanceof UnknownToolError) return sendError(reply, 404, 'unknown_tool', e.message);
       log.error({ tool: name, err: errorMessage(e) }, 'tool failed');

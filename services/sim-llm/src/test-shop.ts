@@ -2,9 +2,11 @@
 // τ-bench does, over the reference data in ../shared/taubench when present or a handmade
 // order otherwise, and a driver that runs the ReAct loop against sim-llm with the openai client.
 import { existsSync, readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import type OpenAI from 'openai';
+import { TAUBENCH_DIR } from '@steward/testing';
 
-const TAU = new URL('../../../../shared/taubench/', import.meta.url);
+const TAU = pathToFileURL(TAUBENCH_DIR + '/');
 
 export interface TauItem {
   name: string;
@@ -66,10 +68,14 @@ const HANDMADE: Omit<ShopData, 'source'> = {
     '#W1000002': {
       order_id: '#W1000002',
       user_id: 'ada_lee_1001',
-      items: [{ name: 'Water Bottle', product_id: '8310926033', item_id: '6469567736', price: 47.84, options: { capacity: '1000ml', material: 'glass', color: 'blue' } }],
-      fulfillments: [{ tracking_id: ['112233445566'], item_ids: ['6469567736'] }],
+      // Two items: the return tests pick one item by name out of several.
+      items: [
+        { name: 'Water Bottle', product_id: '8310926033', item_id: '6469567736', price: 47.84, options: { capacity: '1000ml', material: 'glass', color: 'blue' } },
+        { name: 'Office Chair', product_id: '4794339885', item_id: '8426249116', price: 488.81, options: { material: 'fabric', color: 'black' } },
+      ],
+      fulfillments: [{ tracking_id: ['112233445566'], item_ids: ['6469567736', '8426249116'] }],
       status: 'delivered',
-      payment_history: [{ transaction_type: 'payment', amount: 47.84, payment_method_id: 'credit_card_1' }],
+      payment_history: [{ transaction_type: 'payment', amount: 536.65, payment_method_id: 'credit_card_1' }],
     },
   },
   products: {
@@ -105,7 +111,8 @@ export class TestShop {
   readonly log: ToolCallLog[] = [];
 
   constructor(data: ShopData) {
-    this.data = data;
+    // Each test's writes stay in its own copy: a return in one test must not change the next one's data.
+    this.data = structuredClone(data);
   }
 
   run(name: string, rawArgs: string): string {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ShopEngine } from '../engine/engine.ts';
 import { generateCatalog } from './generate.ts';
+import { invokeTool } from '../tools/invoke.ts';
 
 const SMALL = { products: 80, users: 150, orders: 600 };
 
@@ -58,9 +59,9 @@ describe('generateCatalog', () => {
     engine.loadData(c);
     expect(engine.exportAll()).toEqual(JSON.parse(JSON.stringify({ users: c.users, orders: c.orders, products: c.products })));
     const o = Object.values(c.orders).find((x) => x.status === 'pending')!;
-    const r = engine.invoke('cancel_pending_order', { order_id: o.order_id, reason: 'no longer needed' }, { customerId: o.user_id });
+    const r = invokeTool(engine, 'cancel_pending_order', { order_id: o.order_id, reason: 'no longer needed' }, { customerId: o.user_id });
     expect(JSON.parse(r.result).status).toBe('cancelled');
-    const info = JSON.parse(engine.invoke('get_product_info', { product_id: o.items[0]!.product_id }, { customerId: null }).result);
+    const info = JSON.parse(invokeTool(engine, 'get_product_info', { product_id: o.items[0]!.product_id }, { customerId: null }).result);
     expect(info.name_zh).toMatch(/[\u4e00-\u9fff]/);
   });
 });

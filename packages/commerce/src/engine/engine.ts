@@ -3,9 +3,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import type { ShopToolResponse } from '@steward/core';
 import { parsePy, pyDumps, pyString, reformatJsonText, splitTopLevel } from '../py-json.ts';
-import { invokeTool, type InvokeContext } from '../tools/invoke.ts';
 import { defaultProductExt } from './default-product-ext.ts';
 import { defaultShippingRules, deriveInventory, deriveTracking, WAREHOUSES } from './logistics.ts';
 import { DATA_TABLES, SCHEMA_SQL } from './schema.ts';
@@ -237,10 +235,5 @@ export class ShopEngine {
   getTracking(trackingId: string): TrackingInfo | undefined {
     const t = this.sql('SELECT data FROM tracking WHERE tracking_id = ?').get(trackingId)?.data as string | undefined;
     return t === undefined ? undefined : (JSON.parse(t) as TrackingInfo);
-  }
-
-  /** Runs one tool as the given customer (authorization, semantics, idempotency). */
-  invoke(name: string, args: Record<string, unknown>, ctx: InvokeContext): ShopToolResponse {
-    return invokeTool(this, name, args, ctx);
   }
 }

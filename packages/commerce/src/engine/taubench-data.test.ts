@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { reformatJsonText, splitTopLevel } from '../py-json.ts';
 import { ShopEngine } from './engine.ts';
+import { invokeTool } from '../tools/invoke.ts';
 
 const DIR = process.env.TAUBENCH_DIR ?? join(import.meta.dirname, '../../../../../shared/taubench');
 const present = existsSync(join(DIR, 'orders.json'));
@@ -34,13 +35,13 @@ describe.skipIf(!present)('τ-bench retail data', () => {
   it('every record is answered as the json.dumps text of the source record', () => {
     for (const [id, text] of splitTopLevel(file('orders.json'))) {
       const userId = (JSON.parse(text) as { user_id: string }).user_id;
-      expect(engine.invoke('get_order_details', { order_id: id }, { customerId: userId }).result).toBe(reformatJsonText(text));
+      expect(invokeTool(engine, 'get_order_details', { order_id: id }, { customerId: userId }).result).toBe(reformatJsonText(text));
     }
     for (const [id, text] of splitTopLevel(file('users.json'))) {
-      expect(engine.invoke('get_user_details', { user_id: id }, { customerId: id }).result).toBe(reformatJsonText(text));
+      expect(invokeTool(engine, 'get_user_details', { user_id: id }, { customerId: id }).result).toBe(reformatJsonText(text));
     }
     for (const [id, text] of splitTopLevel(file('products.json'))) {
-      expect(engine.invoke('get_product_details', { product_id: id }, { customerId: null }).result).toBe(reformatJsonText(text));
+      expect(invokeTool(engine, 'get_product_details', { product_id: id }, { customerId: null }).result).toBe(reformatJsonText(text));
     }
   });
 
@@ -49,26 +50,26 @@ describe.skipIf(!present)('τ-bench retail data', () => {
     expect(withIntegral).toBeDefined();
     const [id, text] = withIntegral!;
     const userId = (JSON.parse(text) as { user_id: string }).user_id;
-    expect(engine.invoke('get_order_details', { order_id: id }, { customerId: userId }).result).toMatch(/"price": \d+\.0, /);
+    expect(invokeTool(engine, 'get_order_details', { order_id: id }, { customerId: userId }).result).toMatch(/"price": \d+\.0, /);
   });
 
   it('identification works on the real users, and list_all_product_types has all 50 types', () => {
     const [id, text] = splitTopLevel(file('users.json'))[0]!;
     const u = JSON.parse(text) as { email: string; name: { first_name: string; last_name: string }; address: { zip: string } };
-    expect(engine.invoke('find_user_id_by_email', { email: u.email.toUpperCase() }, { customerId: null }).identifiedUserId).toBe(id);
-    expect(engine.invoke('find_user_id_by_name_zip', { first_name: u.name.first_name, last_name: u.name.last_name, zip: u.address.zip }, { customerId: null }).result).toBe(id);
-    expect(Object.keys(JSON.parse(engine.invoke('list_all_product_types', {}, { customerId: null }).result))).toHaveLength(50);
+    expect(invokeTool(engine, 'find_user_id_by_email', { email: u.email.toUpperCase() }, { customerId: null }).identifiedUserId).toBe(id);
+    expect(invokeTool(engine, 'find_user_id_by_name_zip', { first_name: u.name.first_name, last_name: u.name.last_name, zip: u.address.zip }, { customerId: null }).result).toBe(id);
+    expect(Object.keys(JSON.parse(invokeTool(engine, 'list_all_product_types', {}, { customerId: null }).result))).toHaveLength(50);
   });
 
   it('a cancel on real data refunds and credits the gift card, and reset() restores the files', () => {
     const pending = splitTopLevel(file('orders.json'))
       .map(([, t]) => JSON.parse(t) as { order_id: string; user_id: string; status: string; payment_history: Array<{ payment_method_id: string; amount: number }> })
       .find((o) => o.status === 'pending' && o.payment_history[0]?.payment_method_id.includes('gift_card'))!;
-    const before = JSON.parse(engine.invoke('get_user_details', { user_id: pending.user_id }, { customerId: pending.user_id }).result);
+    const before = JSON.parse(invokeTool(engine, 'get_user_details', { user_id: pending.user_id }, { customerId: pending.user_id }).result);
     const pm = pending.payment_history[0]!.payment_method_id;
-    const r = engine.invoke('cancel_pending_order', { order_id: pending.order_id, reason: 'no longer needed' }, { customerId: pending.user_id });
+    const r = invokeTool(engine, 'cancel_pending_order', { order_id: pending.order_id, reason: 'no longer needed' }, { customerId: pending.user_id });
     expect(JSON.parse(r.result).status).toBe('cancelled');
-    const after = JSON.parse(engine.invoke('get_user_details', { user_id: pending.user_id }, { customerId: pending.user_id }).result);
+    const after = JSON.parse(invokeTool(engine, 'get_user_details', { user_id: pending.user_id }, { customerId: pending.user_id }).result);
     expect(after.payment_methods[pm].balance).toBe(Math.round((before.payment_methods[pm].balance + pending.payment_history[0]!.amount) * 100) / 100);
     engine.reset();
     expect(engine.exportAll().orders).toEqual(JSON.parse(file('orders.json')));
@@ -90,7 +91,7 @@ describe.skipIf(!present)('catalog tools on the τ-bench data', () => {
   it('search_products finds τ-bench products in Chinese, with Chinese option values', () => {
     const engine = new ShopEngine();
     engine.loadDir(DIR);
-    const r = JSON.parse(engine.invoke('search_products', { query: '红色 T恤', options: { color: '红色' } }, { customerId: null }).result) as {
+    const r = JSON.parse(invokeTool(engine, 'search_products', { query: '红色 T恤', options: { color: '红色' } }, { customerId: null }).result) as {
       products: Array<{ name: string; variants: Array<{ options: { color: string } }> }>;
     };
     expect(r.products[0]!.name).toBe('T-Shirt');

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { ShopEngine } from '../engine/engine.ts';
 import { commerceTools } from '../tool-specs.ts';
+import { invokeTool } from '../tools/invoke.ts';
 
 const Line = z.discriminatedUnion('op', [
   z.object({
@@ -53,7 +54,7 @@ export function createReplaySession(engine: ShopEngine): ReplaySession {
       if (typeof spec.run === 'function') {
         return JSON.stringify({ result: await spec.run(args.data, { customerId, ...(msg.key ? { idempotencyKey: msg.key } : {}) }) });
       }
-      const r = engine.invoke(msg.name, args.data, { customerId, idempotencyKey: msg.key });
+      const r = invokeTool(engine, msg.name, args.data, { customerId, idempotencyKey: msg.key });
       return JSON.stringify({ result: r.result });
     },
   };

@@ -4,6 +4,7 @@ import { ShopEngine } from '../engine/engine.ts';
 import { catalogIndex } from './catalog-index.ts';
 import type { SearchIndex } from './search-index.ts';
 import { tokenize } from './tokenize.ts';
+import { invokeTool } from '../tools/invoke.ts';
 
 let engine: ShopEngine;
 let index: SearchIndex;
@@ -64,7 +65,7 @@ describe('search', () => {
   });
 
   it('the search_products tool answers compact JSON', () => {
-    const out = JSON.parse(engine.invoke('search_products', { query: '蓝牙音箱', max_price: 400, limit: 2 }, { customerId: null }).result);
+    const out = JSON.parse(invokeTool(engine, 'search_products', { query: '蓝牙音箱', max_price: 400, limit: 2 }, { customerId: null }).result);
     expect(out.products.length).toBeGreaterThan(0);
     expect(out.products[0].name_zh).toContain('蓝牙音箱');
     expect(out.total_products).toBeGreaterThanOrEqual(out.products.length);

@@ -1,11 +1,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ShopEngine } from '../engine/engine.ts';
 import { createFixtureEngine } from '../testing/fixture.ts';
+import { invokeTool } from './invoke.ts';
 
 const ALICE = 'alice_smith_1001';
 let engine: ShopEngine;
 const json = (name: string, args: Record<string, unknown>, customerId: string | null = ALICE) =>
-  JSON.parse(engine.invoke(name, args, { customerId }).result) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  JSON.parse(invokeTool(engine, name, args, { customerId }).result) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 beforeEach(() => {
   engine = createFixtureEngine();
@@ -16,7 +17,7 @@ describe('extra tools', () => {
     const info = json('get_product_info', { product_id: '8000000001' }, null);
     expect(info).toMatchObject({ product_id: '8000000001', name: 'Lamp', name_zh: 'Lamp', price_range: [30.99, 45.01], variants: 2, available_variants: 2 });
     expect(info.options).toEqual({ color: ['white', 'black'] });
-    expect(engine.invoke('get_product_info', { product_id: 'x' }, { customerId: null }).result).toBe('Error: product not found');
+    expect(invokeTool(engine, 'get_product_info', { product_id: 'x' }, { customerId: null }).result).toBe('Error: product not found');
   });
 
   it('check_inventory: per-warehouse stock, none for an unavailable variant', () => {
@@ -25,7 +26,7 @@ describe('extra tools', () => {
     expect(inv.total_quantity).toBe(inv.warehouses.reduce((s: number, w: { quantity: number }) => s + w.quantity, 0));
     expect(inv.total_quantity).toBeGreaterThan(0);
     expect(json('check_inventory', { item_id: '2000000001' }, null).total_quantity).toBe(0);
-    expect(engine.invoke('check_inventory', { item_id: 'nope' }, { customerId: null }).result).toBe('Error: item not found');
+    expect(invokeTool(engine, 'check_inventory', { item_id: 'nope' }, { customerId: null }).result).toBe('Error: item not found');
   });
 
   it('calculate_shipping: options sorted by cost; heavier or farther costs more', () => {
@@ -38,7 +39,7 @@ describe('extra tools', () => {
     const abroad = json('calculate_shipping', { item_ids: ['8100000001'], zip: 'SW1A', country: 'UK' }, null);
     expect(abroad.zone).toBe('intl');
     expect(Math.min(...abroad.options.map((o: { cost: number }) => o.cost))).toBeGreaterThan(Math.min(...costs));
-    expect(engine.invoke('calculate_shipping', { item_ids: ['nope'], zip: '1' }, { customerId: null }).result).toBe('Error: item nope not found');
+    expect(invokeTool(engine, 'calculate_shipping', { item_ids: ['nope'], zip: '1' }, { customerId: null }).result).toBe('Error: item nope not found');
   });
 
   it('get_shipping_info: tracking per fulfillment for a shipped order, none for a pending one', () => {
@@ -55,14 +56,14 @@ describe('extra tools', () => {
   });
 
   it('process_return: same effect as return_delivered_order_items, original method by default', () => {
-    const r = engine.invoke('process_return', { order_id: '#W1000002', item_ids: ['9000000001'] }, { customerId: ALICE, idempotencyKey: 'r1' });
+    const r = invokeTool(engine, 'process_return', { order_id: '#W1000002', item_ids: ['9000000001'] }, { customerId: ALICE, idempotencyKey: 'r1' });
     const o = JSON.parse(r.result);
     expect(o).toMatchObject({ status: 'return requested', return_items: ['9000000001'], return_payment_method_id: 'credit_card_1000001' });
     expect(r.touched).toEqual(['order:#W1000002']);
-    expect(engine.invoke('process_return', { order_id: '#W1000002', item_ids: ['9000000001'] }, { customerId: ALICE, idempotencyKey: 'r1' }).replayed).toBe(true);
+    expect(invokeTool(engine, 'process_return', { order_id: '#W1000002', item_ids: ['9000000001'] }, { customerId: ALICE, idempotencyKey: 'r1' }).replayed).toBe(true);
     const other = createFixtureEngine();
-    const viaTau = other.invoke('return_delivered_order_items', { order_id: '#W1000002', item_ids: ['9000000001'], payment_method_id: 'credit_card_1000001' }, { customerId: ALICE });
+    const viaTau = invokeTool(other, 'return_delivered_order_items', { order_id: '#W1000002', item_ids: ['9000000001'], payment_method_id: 'credit_card_1000001' }, { customerId: ALICE });
     expect(r.result).toBe(viaTau.result);
-    expect(engine.invoke('process_return', { order_id: '#W1000001', item_ids: ['2000000002'] }, { customerId: ALICE }).result).toBe('Error: non-delivered order cannot be returned');
+    expect(invokeTool(engine, 'process_return', { order_id: '#W1000001', item_ids: ['2000000002'] }, { customerId: ALICE }).result).toBe('Error: non-delivered order cannot be returned');
   });
 });

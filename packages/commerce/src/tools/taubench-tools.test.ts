@@ -2,12 +2,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ShopEngine } from '../engine/engine.ts';
 import { createFixtureEngine } from '../testing/fixture.ts';
+import { invokeTool } from './invoke.ts';
 
 const ALICE = 'alice_smith_1001';
 const BOB = 'bob_jones_2002';
 let engine: ShopEngine;
 const call = (name: string, args: Record<string, unknown>, customerId: string | null = ALICE) =>
-  engine.invoke(name, args, { customerId });
+  invokeTool(engine, name, args, { customerId });
 const res = (name: string, args: Record<string, unknown>, customerId: string | null = ALICE): string => call(name, args, customerId).result;
 const order = (id: string): Record<string, unknown> => JSON.parse(res('get_order_details', { order_id: id }, id.startsWith('#W2') ? BOB : ALICE));
 const userText = (id: string): string => res('get_user_details', { user_id: id }, id);
