@@ -4,6 +4,7 @@ import type { Keys } from './keys.ts';
 import { ACCEPT, ADVANCE, BEGIN, COMPLETE } from './lua.ts';
 import { QueryRecord } from './query-record.ts';
 import { toEvent, type EmitInput } from './events.ts';
+import { bindLogContext } from '@steward/telemetry';
 
 export interface NewQuery {
   queryId: string;
@@ -99,7 +100,10 @@ export class QueryStore {
   async get(queryId: string): Promise<QueryRecord | null> {
     const h = await this.redis.hgetall(this.keys.query(queryId));
     if (!h.queryId) return null;
-    return QueryRecord.parse(h);
+    const rec = QueryRecord.parse(h);
+    // A job that loads its query logs under the query's trace id from here on.
+    bindLogContext({ traceId: rec.traceId, conversationId: rec.conversationId });
+    return rec;
   }
 
   async advance(queryId: string, a: AdvanceInput): Promise<'applied' | 'moved' | 'ended'> {

@@ -1,6 +1,6 @@
 import { UnrecoverableError, Worker, type Job, type ConnectionOptions, type WorkerOptions } from 'bullmq';
 import { DEFAULTS, isStewardError, parseJob, type JobPayload, type QueueName } from '@steward/core';
-import { recordJobTiming } from '@steward/telemetry';
+import { recordJobTiming, runWithLogContext } from '@steward/telemetry';
 import type { Redis } from 'ioredis';
 
 export interface Log {
@@ -36,12 +36,26 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
         o.log.error({ jobId: job.id, queue, err: (e as Error).message }, 'malformed job');
         throw new UnrecoverableError((e as Error).message);
       }
-      try {
-        return await processor(data, job, token);
-      } catch (e) {
-        if (isStewardError(e) && !e.retryable) throw new UnrecoverableError(`${e.code}: ${e.message}`);
-        throw e;
-      }
+      // Every line logged while this job runs carries its ids (see @steward/telemetry log-context);
+      // the query store adds the trace id when the job loads its query.
+      const ids = data as { queryId?: unknown; turn?: unknown; conversationId?: unknown };
+      return runWithLogContext(
+        {
+          queue,
+          jobId: job.id,
+          queryId: typeof ids.queryId === 'string' ? ids.queryId : undefined,
+          conversationId: typeof ids.conversationId === 'string' ? ids.conversationId : undefined,
+          turn: typeof ids.turn === 'number' ? ids.turn : undefined,
+        },
+        async () => {
+          try {
+            return await processor(data, job, token);
+          } catch (e) {
+            if (isStewardError(e) && !e.retryable) throw new UnrecoverableError(`${e.code}: ${e.message}`);
+            throw e;
+          }
+        },
+      );
     },
     {
       connection: o.connection,

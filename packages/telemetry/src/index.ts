@@ -1,4 +1,5 @@
 export { redactPii, redactDeep, isPiiKey, REDACTED } from './redact-pii.ts';
+export { runWithLogContext, bindLogContext, currentLogContext } from './log-context.ts';
 export { createLogger, withBindings, type Logger, type LogLevel, type CreateLoggerOptions, type LogBindings } from './logger.ts';
 export { OUTCOME_CLASSES, classifyOutcome, isSuccess, type OutcomeClass } from './outcome-class.ts';
 export {

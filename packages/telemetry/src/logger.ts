@@ -2,6 +2,7 @@
 // message (after interpolation), on the merged object and on child bindings, so a customer's
 // email in `log.info({ body }, 'got %s', text)` never reaches the line in any of those places.
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { currentLogContext } from './log-context.ts';
 import { redactDeep, redactPii } from './redact-pii.ts';
 
 export type { Logger } from 'pino';
@@ -33,6 +34,9 @@ export function createLogger(opts: CreateLoggerOptions): Logger {
   const options: LoggerOptions = {
     level: opts.level ?? 'info',
     base: { service: opts.service },
+    // The current job's ids (queue, jobId, queryId, turn, traceId) on every line; fields the
+    // call itself passes win.
+    mixin: () => currentLogContext(),
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: {
       level: (label) => ({ level: label }),
