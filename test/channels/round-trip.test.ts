@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deletePrefix, freePort, uniquePrefix } from '@steward/testing';
 import { startSystem, type RunningSystem } from '@steward/system';
-import { HAS_TAUBENCH, TAUBENCH_DIR } from '../helpers/shared-data.ts';
+import { e2eData } from '../helpers/e2e-data.ts';
 import { jobIds } from '@steward/core';
 import { createQueues, createRedis } from '@steward/store';
 import { channels, post } from './harness.ts';
@@ -14,15 +14,16 @@ const url = inject('redisUrl');
 const prefix = uniquePrefix('roundtrip');
 let sys: RunningSystem;
 let telegram: PlatformDouble;
+const data = e2eData();
 
-describe.skipIf(!HAS_TAUBENCH)('Telegram round trip through the whole system', () => {
+describe(`Telegram round trip through the whole system (${data.source} data)`, () => {
   beforeAll(async () => {
     telegram = await startPlatformDouble();
     const config: channels.ChannelsConfig = { telegram: { secretToken: 'rt-secret', botToken: '42:RT', apiBase: telegram.url } };
     sys = await startSystem({
       redisUrl: url,
       prefix,
-      shopData: TAUBENCH_DIR,
+      shopData: data.shopData,
       apiKeys: 'rt-api-key',
       ports: { ingress: await freePort(), shop: await freePort(), simLlm: await freePort() },
       logLevel: 'warn',
@@ -42,7 +43,7 @@ describe.skipIf(!HAS_TAUBENCH)('Telegram round trip through the whole system', (
     telegram.script('/bot42:RT/sendMessage', [{ status: 200, body: { ok: true, result: { message_id: 9 } } }]);
     const update = JSON.stringify({
       update_id: 700001,
-      message: { message_id: 3, from: { id: 5551, is_bot: false, first_name: 'James' }, chat: { id: 5551, type: 'private' }, date: 1700000000, text: 'What is the status of my order #W2611340?' },
+      message: { message_id: 3, from: { id: 5551, is_bot: false, first_name: 'James' }, chat: { id: 5551, type: 'private' }, date: 1700000000, text: `What is the status of my order ${data.statusOrder.id}?` },
     });
     const h = { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': 'rt-secret' };
     expect((await post(`${sys.url}/v1/channels/telegram/webhook`, update, h)).status).toBe(200);
@@ -53,7 +54,7 @@ describe.skipIf(!HAS_TAUBENCH)('Telegram round trip through the whole system', (
     const queues = createQueues(redis, prefix);
     try {
       const queryId = await redis.get(`${prefix}:dedupe:telegram:700001`);
-      expect(queryId).toBeTruthy();
+      expect(queryId).toMatch(/^q_[0-9a-f]{22}$/);
       // Wait for the delivery job itself to end, then count what the platform received.
       const until = Date.now() + 30_000;
       let state = 'missing';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deletePrefix, freePort, uniquePrefix } from '@steward/testing';
 import { startSystem, type RunningSystem } from '@steward/system';
 import { IngressClient } from '../helpers/client.ts';
-import { HAS_TAUBENCH, TAUBENCH_DIR } from '../helpers/shared-data.ts';
+import { e2eData } from '../helpers/e2e-data.ts';
 
 // Conversation-level behaviour through the running system: double texting, authorization
 // bound to the verified customer, human handoff.
@@ -12,13 +12,15 @@ const KEY = 'conv-test-key';
 const ADMIN = 'conv-admin-token';
 let sys: RunningSystem;
 let api: IngressClient;
+const data = e2eData();
+const customerId = data.customer;
 
-describe.skipIf(!HAS_TAUBENCH)('conversations (τ-bench data)', () => {
+describe(`conversations (${data.source} data)`, () => {
   beforeAll(async () => {
     sys = await startSystem({
       redisUrl: url,
       prefix,
-      shopData: TAUBENCH_DIR,
+      shopData: data.shopData,
       apiKeys: KEY,
       adminToken: ADMIN,
       tracer: false,
@@ -35,8 +37,8 @@ describe.skipIf(!HAS_TAUBENCH)('conversations (τ-bench data)', () => {
   it('queues a second message behind the running one: answers never interleave', async () => {
     const conversationId = `c_double_${Date.now()}`;
     const [a, b] = await Promise.all([
-      api.post({ conversationId, customerId: 'james_li_5688', text: 'What is the status of my order #W2611340?' }),
-      api.post({ conversationId, customerId: 'james_li_5688', text: 'And what about order #W3632959?' }),
+      api.post({ conversationId, customerId, text: `What is the status of my order ${data.statusOrder.id}?` }),
+      api.post({ conversationId, customerId, text: `And what about order ${data.secondOrder.id}?` }),
     ]);
     expect([a.status, b.status]).toEqual([202, 202]);
     const qa = await api.waitFor(String(a.json.queryId));
@@ -56,18 +58,18 @@ describe.skipIf(!HAS_TAUBENCH)('conversations (τ-bench data)', () => {
   });
 
   it("refuses to show another customer's order and leaks none of their data", async () => {
-    // #W4817420 belongs to ava_moore_2033 (996 Cedar Street, San Antonio).
-    const q = await api.ask({ customerId: 'james_li_5688', text: 'What is the status of order #W4817420?' });
+    const foreign = data.foreignOrder;
+    const q = await api.ask({ customerId, text: `What is the status of order ${foreign.id}?` });
     expect(q.status).toBe('completed');
-    expect(q.answer).not.toMatch(/ava|moore|cedar|san antonio|78234/i);
-    expect(q.answer).not.toMatch(/delivered/i);
+    for (const w of foreign.ownerWords) expect((q.answer ?? '').toLowerCase()).not.toContain(w.toLowerCase());
+    expect(q.answer).not.toMatch(new RegExp(foreign.status, 'i'));
     const trace = await api.get<{ steps: { kind: string; action?: string; observation?: string; error?: string }[] }>(`/v1/traces/${q.queryId}`);
-    const refused = trace.json.steps.find((s) => s.kind === 'tool' && /order not found/.test(`${s.observation ?? ''} ${s.error ?? ''}`));
-    expect(refused).toBeTruthy();
+    const refused = trace.json.steps.filter((s) => s.kind === 'tool' && /order not found/.test(`${s.observation ?? ''} ${s.error ?? ''}`));
+    expect(refused.map((s) => s.action)).toContain('get_order_details');
   });
 
   it('hands a conversation over to a human: bilingual notice, listed and claimable by ops', async () => {
-    const q = await api.ask({ customerId: 'james_li_5688', text: '我要转人工客服' });
+    const q = await api.ask({ customerId, text: '我要转人工客服' });
     expect(q.outcome).toBe('handoff');
     expect(q.answer).toMatch(/人工客服/);
     const admin = new IngressClient(sys.url, ADMIN);

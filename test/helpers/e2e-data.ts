@@ -32,6 +32,8 @@ export interface E2eData {
   returnOrder: E2eOrder & { itemName: string };
   /** Another customer's order, and words of that customer that must never leak. */
   foreignOrder: E2eOrder & { ownerWords: string[] };
+  /** The customer that foreign order belongs to. */
+  foreignOwner: string;
 }
 
 let cached: E2eData | undefined;
@@ -80,6 +82,7 @@ function fromDir(dir: string, source: E2eData['source']): E2eData {
       statusOrder: { id: first.order_id, status: first.status },
       secondOrder: { id: second.order_id, status: second.status },
       returnOrder: { id: delivered.order_id, status: delivered.status, itemName: returnable(delivered)!.name },
+      foreignOwner: foreign.user_id,
       foreignOrder: {
         id: foreign.order_id,
         status: foreign.status,

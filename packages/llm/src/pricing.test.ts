@@ -7,7 +7,7 @@ import { costOf, priceFor, loadPricing, DEFAULT_PRICING } from './pricing.ts';
 describe('pricing', () => {
   it('has every required model family', () => {
     for (const m of ['gpt-4o', 'gpt-4o-mini', 'gpt-4.1', 'gpt-4.1-mini', 'gpt-5', 'gpt-5-mini', 'o3', 'o4-mini', 'claude-sonnet-4-5', 'claude-haiku-4-5', 'claude-opus-4-1', 'gemini-2.5-pro', 'gemini-2.5-flash', 'deepseek-chat', 'deepseek-reasoner', 'sim-llm-1'])
-      expect(priceFor(m, DEFAULT_PRICING), m).toBeDefined();
+      expect(priceFor(m, DEFAULT_PRICING), m).toMatchObject({ input: expect.any(Number), output: expect.any(Number) });
   });
 
   it('matches dated and routed names by longest prefix', () => {

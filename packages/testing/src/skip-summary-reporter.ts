@@ -1,5 +1,6 @@
 // A vitest reporter that ends every run with the list of skipped tests, by name, and what this
 // machine lacks with the command that installs it: a skipped test must never pass unnoticed.
+import { relative } from 'node:path';
 import type { Reporter, TestModule } from 'vitest/node';
 import { REQUIREMENTS } from './requirements.ts';
 
@@ -9,7 +10,7 @@ export default class SkipSummaryReporter implements Reporter {
     for (const m of testModules) {
       for (const t of m.children.allTests('skipped')) {
         const note = t.result().state === 'skipped' ? (t.result() as { note?: string }).note : undefined;
-        skipped.push(`  ${m.relativeModuleId} > ${t.fullName}${note ? ` — ${note}` : ''}`);
+        skipped.push(`  ${relative(process.cwd(), m.moduleId)} > ${t.fullName}${note ? ` — ${note}` : ''}`);
       }
     }
     const lacking = Object.values(REQUIREMENTS).filter((r) => !r.present());

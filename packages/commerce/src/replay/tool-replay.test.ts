@@ -51,8 +51,8 @@ describe('tool-replay command', () => {
     expect(r[5]).toEqual({ result: '3.5' });
     expect(r[6]!.result).toMatch(/^Error: invalid arguments/);
     expect(r[7]!.error).toMatch(/unknown tool/);
-    expect(r[8]!.error).toBeDefined();
-    expect(r[9]!.error).toBeDefined();
+    expect(r[8]).toEqual({ error: 'invalid JSON' });
+    expect(r[9]!.error).toMatch(/^invalid line: /);
     expect(r[10]).toEqual({ ok: true });
     expect(JSON.parse(r[11]!.result as string).status).toBe('pending');
     expect(Object.keys(r[12]!)).toEqual(['users', 'orders', 'products']);
