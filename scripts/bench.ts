@@ -3,8 +3,15 @@
 // conversations through an in-process baseline without queues. Progress on stderr; the JSON
 // report is the last line on stdout. See docs/BENCHMARKS.md.
 //
-//   node scripts/bench.ts [--conversations 500] [--turns-per-conversation 3] [--llm-latency 0|300±100ms]
+//   node scripts/bench.ts [--profile saturate|peak] [--conversations 500] [--turns-per-conversation 3]
+//                         [--llm-latency 0|300±100ms] [--shop-latency 20-100] [--think-ms 5000-15000]
 //                         [--workers 2] [--duration-s N] [--no-baseline]
+//
+// Profiles: `saturate` (default) sends each conversation's next message the moment the last is
+// answered, with a zero-latency model — the capacity of the machine. `peak` is the use case's
+// peak: 500 customers who think 5–15 s between messages, a model of 800 ± 300 ms and shop tools of
+// 20–100 ms — the pipeline's own cost per turn when the machine is not saturated. Any flag given
+// explicitly wins over the profile's value.
 import { parseArgs } from 'node:util';
 import { cpus } from 'node:os';
 import { progressBar } from '@steward/commerce';
@@ -17,17 +24,33 @@ import { CpuMeter, cpuMsOf } from '../test/bench/proc-cpu.ts';
 import { readWriteLedger } from '../test/bench/shop-writes.ts';
 import { runBaseline } from '../test/bench/baseline.ts';
 import { percentile, round } from '../test/bench/stats.ts';
+import { queueWaits, scrapeMetrics } from '../test/bench/queue-waits.ts';
 
 const { values: a } = parseArgs({
   options: {
-    conversations: { type: 'string', default: '500' },
-    'turns-per-conversation': { type: 'string', default: '3' },
-    'llm-latency': { type: 'string', default: '0' },
+    profile: { type: 'string', default: 'saturate' },
+    conversations: { type: 'string' },
+    'turns-per-conversation': { type: 'string' },
+    'llm-latency': { type: 'string' },
+    'shop-latency': { type: 'string' },
+    'think-ms': { type: 'string' },
     workers: { type: 'string', default: '2' },
     'duration-s': { type: 'string' },
     'no-baseline': { type: 'boolean', default: false },
   },
 });
+const PROFILES = {
+  saturate: { conversations: '500', turns: '3', llmLatency: '0', shopLatency: undefined, thinkMs: undefined },
+  peak: { conversations: '500', turns: '3', llmLatency: '800±300ms', shopLatency: '20-100', thinkMs: '5000-15000' },
+} as const;
+if (!(a.profile! in PROFILES)) throw new Error(`--profile must be one of ${Object.keys(PROFILES).join(', ')}`);
+const profile = PROFILES[a.profile as keyof typeof PROFILES];
+a.conversations ??= profile.conversations;
+a['turns-per-conversation'] ??= profile.turns;
+a['llm-latency'] ??= profile.llmLatency;
+const shopLatency = a['shop-latency'] ?? profile.shopLatency;
+const thinkRange = (a['think-ms'] ?? profile.thinkMs)?.split('-').map(Number);
+const thinkMs = thinkRange ? (): number => thinkRange[0]! + Math.random() * ((thinkRange[1] ?? thinkRange[0]!) - thinkRange[0]!) : undefined;
 const conversations = Number(a.conversations);
 const turns = Number(a['turns-per-conversation']);
 const workers = Number(a.workers);
@@ -36,8 +59,8 @@ const say = (s: string): void => void process.stderr.write(`${s}\n`);
 
 const usedMemory = async (c: Cluster): Promise<number> => Number(/used_memory:(\d+)/.exec(await c.redisInfo('memory'))?.[1] ?? 0);
 
-say(`bench: starting the system (${workers} reasoning + ${workers} tool workers, sim-llm latency ${a['llm-latency']}) …`);
-const cluster = await Cluster.start({ workers, llmLatency: a['llm-latency'] });
+say(`bench: profile ${a.profile}, starting the system (${workers} reasoning + ${workers} tool workers, sim-llm latency ${a['llm-latency']}, shop latency ${shopLatency ?? '0'}) …`);
+const cluster = await Cluster.start({ workers, llmLatency: a['llm-latency'], ...(shopLatency ? { shopLatencyMs: shopLatency } : {}) });
 let exitCode = 0;
 try {
   const data = await fetchExport(cluster.shopUrl);
@@ -58,6 +81,7 @@ try {
   const roleOf = new Map<number, string>([...cluster.procs.map((p) => [p.pid, p.role] as const), [redisPid, 'redis']]);
   const cpu0 = new Map([...roleOf.keys()].map((pid) => [pid, cpuMsOf(pid)]));
   const total = scripts.reduce((n, s) => n + s.messages.length, 0);
+  const metrics0 = await scrapeMetrics(cluster.ingressUrl);
   const run = await drive({
     baseUrl: cluster.ingressUrl,
     apiKey: cluster.apiKey,
@@ -66,8 +90,10 @@ try {
     progress: progressBar('pipeline', total),
     answerTimeoutMs: 180_000,
     ...(durationMs ? { durationMs } : {}),
+    ...(thinkMs ? { thinkMs } : {}),
   });
   const pipelineCpuMs = meter.totalMs();
+  const waits = queueWaits(metrics0, await scrapeMetrics(cluster.ingressUrl));
   const byRole: Record<string, number> = {};
   for (const [pid, role] of roleOf) byRole[role] = (byRole[role] ?? 0) + cpuMsOf(pid) - (cpu0.get(pid) ?? 0);
   const memAfter = await usedMemory(cluster);
@@ -83,8 +109,13 @@ try {
   const report: Record<string, unknown> = {
     bench: 'load',
     machine: { nproc: cpus().length, cpu: cpus()[0]?.model ?? '', node: process.version },
-    settings: { conversations, turns_per_conversation: turns, llm_latency: a['llm-latency'], workers, duration_s: durationMs ? durationMs / 1000 : null },
+    profile: a.profile,
+    settings: { conversations, turns_per_conversation: turns, llm_latency: a['llm-latency'], shop_latency_ms: shopLatency ?? '0', think_ms: a['think-ms'] ?? profile.thinkMs ?? null, workers, duration_s: durationMs ? durationMs / 1000 : null },
     ...figures,
+    // Share of the machine's cores the measured processes used over the run (all roles, Redis, shop, model double).
+    cpu_utilisation: round(pipelineCpuMs / (run.endMs - run.startMs) / cpus().length, 3),
+    queue_wait_ms: waits,
+    deadline_fallbacks: figures.fallbacks.deadline ?? 0,
     cpu_ms_per_query: round(pipelineCpuMs / queries, 2),
     cpu_ms_per_query_by_role: Object.fromEntries(Object.entries(byRole).map(([r, ms]) => [r, round(ms / queries, 2)])),
     redis_bytes_per_conversation: Math.round((memAfter - memBefore) / Math.max(1, scripts.length)),

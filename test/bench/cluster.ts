@@ -21,6 +21,8 @@ export interface ClusterOptions {
   shopFaultRate?: number;
   shopSlowRate?: number;
   shopSlowMs?: number;
+  /** Latency of every shop tool call: "20-100" (ms, uniform). */
+  shopLatencyMs?: string;
   /** controller processes (default 1; the chaos runs use 2 so a killed one has a twin). */
   controllers?: number;
   /** Extra environment for every service (e.g. LLM_TIMEOUT_MS, QUERY_DEADLINE_MS). */
@@ -143,6 +145,7 @@ export class Cluster {
           SHOP_FAULT_RATE: String(o.shopFaultRate ?? 0),
           SHOP_SLOW_RATE: String(o.shopSlowRate ?? 0),
           SHOP_SLOW_MS: String(o.shopSlowMs ?? 2_000),
+          ...(o.shopLatencyMs ? { SHOP_LATENCY_MS: o.shopLatencyMs } : {}),
         });
         break;
       case 'sim-llm':

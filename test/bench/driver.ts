@@ -38,6 +38,12 @@ export interface DriveOptions {
   progress?: ProgressBar;
   /** Stop posting new messages after this wall time (ms since start); conversations end early. */
   durationMs?: number;
+  /**
+   * Think time of a customer before each message (ms), as a function returning one draw. Unset:
+   * the next message goes the moment the answer arrives (saturation). Set: the first message also
+   * waits one draw, so arrivals spread as real customers' do.
+   */
+  thinkMs?: () => number;
 }
 
 export interface DriveResult {
@@ -86,6 +92,7 @@ export async function drive(o: DriveOptions): Promise<DriveResult> {
 
   const converse = async (s: Script): Promise<void> => {
     for (const [k, text] of s.messages.entries()) {
+      if (o.thinkMs) await new Promise((r) => setTimeout(r, o.thinkMs!()));
       if (o.durationMs !== undefined && Date.now() - startMs > o.durationMs) return;
       const rec: MessageRecord = {
         conversationId: s.conversationId,

@@ -17,6 +17,11 @@ export const ShopEnv = CommonEnv.extend({
   SHOP_FAULT_RATE: rate,
   SHOP_SLOW_RATE: rate,
   SHOP_SLOW_MS: z.coerce.number().int().nonnegative().default(2_000),
+  /** Every tool call takes this long, e.g. `20-100` (ms, uniform): a merchant system's latency, for benchmarks. */
+  SHOP_LATENCY_MS: z
+    .string()
+    .regex(/^\d+(-\d+)?$/, 'a number of ms or a range like 20-100')
+    .optional(),
 });
 export type ShopEnv = z.infer<typeof ShopEnv>;
 
@@ -32,7 +37,13 @@ export function shopOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): StartS
     faultRate: e.SHOP_FAULT_RATE,
     slowRate: e.SHOP_SLOW_RATE,
     slowMs: e.SHOP_SLOW_MS,
+    ...(e.SHOP_LATENCY_MS ? { latencyMs: parseRange(e.SHOP_LATENCY_MS) } : {}),
     logLevel: e.LOG_LEVEL,
     redact: e.REDACT_PII,
   };
+}
+
+function parseRange(v: string): { min: number; max: number } {
+  const [a, b] = v.split('-').map(Number) as [number, number | undefined];
+  return { min: a, max: b ?? a };
 }

@@ -28,6 +28,8 @@ export interface StartShopOptions {
   /** 0..1: fraction of tool calls delayed by slowMs. */
   slowRate?: number;
   slowMs?: number;
+  /** Every tool call waits a uniform time in [min, max] ms first (benchmarks: a merchant system's latency). */
+  latencyMs?: { min: number; max: number };
   logger?: Logger;
   /** Source of randomness for fault/slow injection (tests make it deterministic). */
   random?: () => number;
@@ -112,6 +114,10 @@ export async function startShop(opts: StartShopOptions = {}): Promise<RunningSho
       return sendError(reply.header('retry-after', '0'), 503, 'fault_injected', 'injected fault (SHOP_FAULT_RATE)');
     }
     if ((opts.slowRate ?? 0) > 0 && random() < opts.slowRate!) await new Promise((r) => setTimeout(r, opts.slowMs ?? 2_000));
+    if (opts.latencyMs) {
+      const { min, max } = opts.latencyMs;
+      await new Promise((r) => setTimeout(r, min + random() * (max - min)));
+    }
     try {
       return invokeTool(engine, name, body.data.arguments, { customerId: body.data.customerId, idempotencyKey: body.data.idempotencyKey });
     } catch (e) {
