@@ -33,6 +33,8 @@ export const DEFAULTS = {
   queryTtlSec: 7 * 24 * 3600,
   dedupeTtlSec: 24 * 3600,
   conversationTtlSec: 30 * 24 * 3600,
+  /** A handoff record (and its place in the ops list) lives this long. */
+  handoffTtlSec: 30 * 24 * 3600,
   eventsStreamMaxLen: 200_000,
   messageMaxChars: 4_000,
   ports: { ingress: 3000, shop: 3100, simLlm: 3200, tracerMetrics: 3300 },

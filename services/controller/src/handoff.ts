@@ -1,4 +1,4 @@
-import type { HandoffJob } from '@steward/core';
+import { DEFAULTS, type HandoffJob } from '@steward/core';
 import { emitEvent } from '@steward/store';
 import type { ControllerDeps } from './deps.ts';
 
@@ -22,8 +22,12 @@ export async function handleHandoff(d: Pick<ControllerDeps, 'redis' | 'keys'>, j
       language: job.language,
       createdMs: now,
     })
-    .expire(key, 30 * 24 * 3600)
+    .expire(key, DEFAULTS.handoffTtlSec)
     .zadd(d.keys.handoffs, now, job.queryId)
+    // The index only lists records that still exist: entries older than a record's lifetime go,
+    // and the index itself expires when no handoff came for that long — Redis stays bounded.
+    .zremrangebyscore(d.keys.handoffs, '-inf', now - DEFAULTS.handoffTtlSec * 1000)
+    .expire(d.keys.handoffs, DEFAULTS.handoffTtlSec)
     .exec();
   await emitEvent(d.redis, d.keys, {
     id: `${job.queryId}:handoff`,
