@@ -4,7 +4,7 @@ import { formatIssues } from './queues.ts';
 
 /** Settings every service shares. Parse once at start-up; a bad value stops the service. */
 export const CommonEnv = z.object({
-  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  REDIS_URL: z.string().default(DEFAULTS.redisUrl),
   REDIS_PREFIX: z.string().default(DEFAULTS.redisPrefix),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Personal data in logs and traces is redacted unless this is explicitly false. */
