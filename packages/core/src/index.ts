@@ -14,6 +14,7 @@ export * from './messages.ts';
 export * from './proposal.ts';
 export * from './query.ts';
 export * from './queues.ts';
+export * from './queue-consumers.ts';
 export * from './shop-protocol.ts';
 export * from './texts.ts';
 export * from './seeded-random.ts';
