@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, STEWARD_ENV_VARIABLES, isStewardError, loadConfig, type StewardConfig, type StewardRole } from '@steward/core';
+import { ConfigError, STEWARD_ENV_VARIABLES, isStewardError, loadConfig, type StewardConfig } from '@steward/core';
 import { ChannelsIngressEnv, channelsConfigFromEnv } from '@steward/channels';
 import { loadPricing } from '@steward/llm';
 import { traceExportConfigFromEnv } from '@steward/telemetry';
