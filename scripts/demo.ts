@@ -1,12 +1,15 @@
 // `./steward demo`: the whole system in one process with the offline model (sim-llm, a test
 // double) and the demo shop. Redis: REDIS_URL if set, else a private redis-server child.
-import { DEFAULTS } from '@steward/core';
+import { loadConfig } from '@steward/core';
 import { generateApiKey } from '@steward/ingress';
 import { startSystem } from '@steward/system';
 import { RedisServer, redisServerBinary } from '@steward/testing';
 
 async function main(): Promise<void> {
-  let redisUrl = process.env.REDIS_URL;
+  // The one configuration, as every role's main.ts parses it: an invalid value stops here,
+  // naming the variable.
+  const config = loadConfig(process.env, 'system');
+  let redisUrl = config.env.REDIS_URL;
   let redis: RedisServer | undefined;
   if (!redisUrl) {
     if (!redisServerBinary()) {
@@ -20,37 +23,26 @@ async function main(): Promise<void> {
     redis = await RedisServer.start({ appendonly: true });
     redisUrl = redis.url;
   }
-  const apiKey = process.env.INGRESS_API_KEYS ? undefined : generateApiKey();
+  const apiKey = config.ingress.apiKeys ? undefined : generateApiKey();
   // The web chat gets its own key, bound to the `web` channel.
-  const webKey = process.env.WEB_CHAT_DEMO_KEY ?? generateApiKey();
-  const port = Number(process.env.PORT ?? DEFAULTS.ports.ingress);
+  const webKey = config.env.WEB_CHAT_DEMO_KEY ?? generateApiKey();
   const sys = await startSystem({
+    config,
     redisUrl,
-    prefix: process.env.REDIS_PREFIX ?? DEFAULTS.redisPrefix,
-    apiKeys: `${process.env.INGRESS_API_KEYS ?? apiKey!},web=${webKey}`,
+    apiKeys: `${config.ingress.apiKeys ?? apiKey!},web=${webKey}`,
     webChatDemoKey: webKey,
-    adminToken: process.env.ADMIN_TOKEN ?? apiKey,
-    ...(process.env.SHOP_DATA ? { shopData: process.env.SHOP_DATA } : {}),
-    ...(process.env.SHOP_URL ? { shopUrl: process.env.SHOP_URL } : {}),
-    ...(process.env.OPENAI_BASE_URL ? { llmBaseUrl: process.env.OPENAI_BASE_URL } : {}),
-    ...(process.env.OPENAI_API_KEY ? { llmApiKey: process.env.OPENAI_API_KEY } : {}),
-    ...(process.env.LLM_MODEL ? { llmModel: process.env.LLM_MODEL } : {}),
-    ports: {
-      ingress: port,
-      shop: Number(process.env.SHOP_PORT ?? DEFAULTS.ports.shop),
-      simLlm: Number(process.env.SIM_LLM_PORT ?? DEFAULTS.ports.simLlm),
-    },
-    logLevel: process.env.LOG_LEVEL ?? 'info',
+    // Demo convenience: the printed key is also the admin credential unless ADMIN_TOKEN is set.
+    ...(config.ingress.adminToken || !apiKey ? {} : { adminToken: apiKey }),
     // The demo serves the web chat for the τ-bench customers when SHOP_DATA points at that data.
   });
   const key = apiKey ?? '<one of INGRESS_API_KEYS>';
-  const model = process.env.OPENAI_BASE_URL ? `${process.env.LLM_MODEL ?? DEFAULTS.llmModel} at ${process.env.OPENAI_BASE_URL}` : 'sim-llm (offline test double, not AI)';
+  const model = config.embedded.llm ? 'sim-llm (offline test double, not AI)' : `${config.llm.model} at ${config.llm.baseURL}`;
   process.stdout.write(
     [
       '',
       'steward is running.',
       `  ingress   ${sys.url}   (web chat: ${sys.url}/chat)`,
-      `  shop      ${sys.shopUrl}${process.env.SHOP_DATA ? `   data: ${process.env.SHOP_DATA}` : '   data: generated demo catalog'}`,
+      `  shop      ${sys.shopUrl}${config.shop.dataDir ? `   data: ${config.shop.dataDir}` : '   data: generated demo catalog'}`,
       `  model     ${model}`,
       `  redis     ${redisUrl}${redis ? ' (private, stops with the demo)' : ''}`,
       `  API key   ${key}`,

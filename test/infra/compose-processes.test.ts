@@ -2,7 +2,8 @@
 // exactly the environment compose gives its container (defaults resolved, hostnames mapped to
 // local ports), the image's HEALTHCHECK script must pass for each, one customer message must go
 // through the whole pipeline, spans must reach the OTLP endpoint, and SIGTERM must stop every
-// process cleanly. It catches a compose file that names a variable wrongly or forgets one.
+// process cleanly. It catches a compose file that names a variable wrongly or forgets one, and a
+// queue that no compose service consumes.
 import { describe, it, expect, inject, afterAll } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
@@ -11,6 +12,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { QUEUES, QUEUE_CONSUMERS } from '@steward/core';
 import { STEWARD_SERVICES, arr, obj, readYaml, rootPath } from './repo-files.ts';
 import { interpolateDefaults, localEnv, type AddressMap } from './compose-env.ts';
 
@@ -63,6 +65,26 @@ function deletePrefix(redisUrl: string, prefix: string): Promise<void> {
     socket.once('data', () => socket.end());
     socket.on('close', () => resolve());
     socket.on('error', () => resolve());
+  });
+}
+
+/** Names of the connections to Redis (raw RESP CLIENT LIST: the root package has no Redis client). */
+function clientNames(redisUrl: string): Promise<string[]> {
+  const { hostname, port } = new URL(redisUrl);
+  return new Promise((resolve, reject) => {
+    let buf = Buffer.alloc(0);
+    const socket = connect(Number(port), hostname, () => socket.write('*2\r\n$6\r\nCLIENT\r\n$4\r\nLIST\r\n'));
+    socket.on('data', (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      const header = buf.indexOf('\r\n');
+      if (header < 0) return;
+      const len = Number(buf.subarray(1, header).toString());
+      if (buf.length < header + 2 + len) return;
+      socket.end();
+      const list = buf.subarray(header + 2, header + 2 + len).toString();
+      resolve(list.split('\n').map((l) => / name=(\S*)/.exec(l)?.[1] ?? '').filter(Boolean));
+    });
+    socket.on('error', reject);
   });
 }
 
@@ -155,6 +177,17 @@ describe('docker-compose.yml services run as local processes', () => {
       } catch (e) {
         throw new Error(`${String(e)}\n${name} output:\n${(logs.get(name) ?? []).join('').slice(-3000)}`);
       }
+    }
+
+    // Every queue of the contract has a BullMQ worker connected (BullMQ names a worker's
+    // connection `<prefix>:<base64 queue name>`): nothing enqueued waits for a role compose lacks.
+    const names = await clientNames(redisUrl);
+    for (const queue of Object.values(QUEUES)) {
+      const worker = `${prefix}:${Buffer.from(queue).toString('base64')}`;
+      expect(
+        names.some((n) => n === worker || n.startsWith(`${worker}:w:`)),
+        `a worker consumes ${queue} (${QUEUE_CONSUMERS[queue]})`,
+      ).toBe(true);
     }
 
     const ingress = `http://127.0.0.1:${httpPorts.ingress}`;

@@ -214,8 +214,12 @@ describe('k8s base', () => {
     }
   });
 
-  it('scales reasoning-worker and tool-worker with KEDA on waiting + delayed of their queue', () => {
-    const expected: Record<string, string> = { 'reasoning-worker': 'reasoning', 'tool-worker': 'tools' };
+  it('scales reasoning-worker, tool-worker and deliveries with KEDA on waiting + delayed of their queue', () => {
+    const expected: Record<string, string> = {
+      'reasoning-worker': 'reasoning',
+      'tool-worker': 'tools',
+      deliveries: 'deliveries',
+    };
     const scaled = ofKind(base, 'ScaledObject');
     expect(scaled.map(nameOf).sort()).toEqual(Object.keys(expected).sort());
     for (const so of scaled) {

@@ -14,12 +14,13 @@ export const STEWARD_SERVICES = [
   'reasoning-worker',
   'controller',
   'tool-worker',
+  'deliveries',
   'tracer',
   'shop',
   'sim-llm',
 ] as const;
 /** Queue consumers: no published port, scaled by replica count. */
-export const WORKERS = ['reasoning-worker', 'controller', 'tool-worker', 'tracer'] as const;
+export const WORKERS = ['reasoning-worker', 'controller', 'tool-worker', 'deliveries', 'tracer'] as const;
 
 export type Obj = Record<string, unknown>;
 

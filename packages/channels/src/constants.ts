@@ -1,4 +1,6 @@
 // Every limit of the channels package in one place; each is overridable through options or env.
+// The ones an operator sets through loadConfig (DELIVERY_*) come from core's DEFAULTS.
+import { DEFAULTS } from '@steward/core';
 
 export const CHANNEL_LIMITS = {
   /** Signed requests older or newer than this are refused (Slack's and our own scheme). */
@@ -12,14 +14,14 @@ export const CHANNEL_LIMITS = {
   /** Keys plus array elements of one JSON body; a WhatsApp batch stays far below. */
   jsonMaxFields: 1_000,
   /** Outbound HTTP call to a platform: past this the attempt fails and BullMQ retries it. */
-  deliveryTimeoutMs: 10_000,
+  deliveryTimeoutMs: DEFAULTS.deliveryTimeoutMs,
   /** Telegram and WhatsApp cap a text message at 4,096 characters. */
   outboundMaxChars: 4_096,
   /** "Already sent" markers outlive every retry of the job by far. */
   deliveredMarkerTtlSec: 7 * 24 * 3600,
   /** Dead deliveries kept for inspection (newest first). */
   deadListMax: 10_000,
-  deliveryConcurrency: 20,
+  deliveryConcurrency: DEFAULTS.concurrency.deliveries,
   /** The reasoning backlog is read at most this often per ingress process. */
   backlogCacheMs: 250,
   /** Retry-After sent when the fleet is over its backlog threshold. */

@@ -19,13 +19,12 @@ export const ChannelsIngressEnv = z.object({
   /** Demo mode of the web chat: this key (also in INGRESS_API_KEYS, as `web=<key>`) is handed to browsers. */
   WEB_CHAT_DEMO_KEY: z.string().min(8).optional(),
   WEB_CHAT_CUSTOMERS: z.string().default('james_li_5688'),
-  /** Token buckets: a customer may burst 5 messages, then one every 5 s; a channel 200, then 50/s. */
-  RATE_CUSTOMER_PER_SEC: num(0.2),
-  RATE_CUSTOMER_BURST: num(5),
-  RATE_CHANNEL_PER_SEC: num(50),
-  RATE_CHANNEL_BURST: num(200),
-  /** Waiting + delayed reasoning jobs above which messages are refused as overloaded (0 = off). */
-  MAX_REASONING_BACKLOG: num(2000),
+  /** Token buckets and backlog threshold: the defaults (and loadConfig's) are core's DEFAULTS. */
+  RATE_CUSTOMER_PER_SEC: num(DEFAULTS.rates.customerPerSec),
+  RATE_CUSTOMER_BURST: num(DEFAULTS.rates.customerBurst),
+  RATE_CHANNEL_PER_SEC: num(DEFAULTS.rates.channelPerSec),
+  RATE_CHANNEL_BURST: num(DEFAULTS.rates.channelBurst),
+  MAX_REASONING_BACKLOG: num(DEFAULTS.maxReasoningBacklog),
 });
 export type ChannelsIngressEnv = z.infer<typeof ChannelsIngressEnv>;
 

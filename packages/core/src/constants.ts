@@ -38,8 +38,28 @@ export const DEFAULTS = {
   eventsStreamMaxLen: 200_000,
   messageMaxChars: 4_000,
   ports: { ingress: 3000, shop: 3100, simLlm: 3200, tracerMetrics: 3300 },
+  /** /healthz and /readyz of a worker process (one container each, so one port for all). */
+  healthPort: 9464,
   redisPrefix: '{steward}',
+  redisUrl: 'redis://127.0.0.1:6379',
   llmModel: 'sim-llm-1',
+  /** One LLM attempt; a query's whole deadline is 30 s, so a hung call must not eat it. */
+  llmTimeoutMs: 20_000,
+  llmMaxRetries: 3,
+  /** Jobs in flight per process and role: workers mostly wait on I/O (LLM, shop, platforms). */
+  concurrency: { reasoning: 50, control: 50, tools: 50, deliveries: 20 },
+  /** Outbound HTTP call to a messaging platform: past this the attempt fails and BullMQ retries it. */
+  deliveryTimeoutMs: 10_000,
+  /** Per-conversation LLM budgets: a conversation past them ends its queries with the fallback. */
+  budgets: { conversationTokens: 400_000, conversationUsd: 1 },
+  bodyLimitBytes: 64 * 1024,
+  jaegerUrl: 'http://localhost:16686',
+  /** Token buckets: a customer may burst 5 messages, then one every 5 s; a channel 200, then 50/s. */
+  rates: { customerPerSec: 0.2, customerBurst: 5, channelPerSec: 50, channelBurst: 200 },
+  /** Waiting + delayed reasoning jobs above which new messages are refused as overloaded (0 = off). */
+  maxReasoningBacklog: 2_000,
+  tracer: { batchSize: 100, claimIdleMs: 30_000 },
+  shop: { seed: 42, slowMs: 2_000 },
 } as const;
 
 /** Loop detection thresholds (see packages/control). */

@@ -1,6 +1,9 @@
 export * from './api.ts';
 export * from './canonical.ts';
 export * from './config.ts';
+export * from './config-error.ts';
+export * from './load-config.ts';
+export * from './steward-env.ts';
 export * from './constants.ts';
 export * from './errors.ts';
 export * from './events.ts';
@@ -11,6 +14,7 @@ export * from './messages.ts';
 export * from './proposal.ts';
 export * from './query.ts';
 export * from './queues.ts';
+export * from './queue-consumers.ts';
 export * from './shop-protocol.ts';
 export * from './texts.ts';
 export * from './seeded-random.ts';

@@ -1,10 +1,11 @@
 // Defaults of the LLM client, the fleet limiter and the cost ledger. Services override them
-// from their environment; these are what a library call gets when it says nothing.
+// from their environment; these are what a library call gets when it says nothing. The ones an
+// operator can set (LLM_TIMEOUT_MS, LLM_MAX_RETRIES, LLM_BUDGET_*) come from core's DEFAULTS.
+import { DEFAULTS } from '@steward/core';
 
 export const LLM_DEFAULTS = {
-  /** One attempt; a query's whole deadline is 30 s, so a hung call must not eat it. */
-  timeoutMs: 20_000,
-  maxRetries: 3,
+  timeoutMs: DEFAULTS.llmTimeoutMs,
+  maxRetries: DEFAULTS.llmMaxRetries,
   /** A server asking for a longer pause than this is better handled by pausing the fleet. */
   maxRetryAfterMs: 10_000,
   /** Fleet pause when a 429 carried no Retry-After. */
@@ -13,8 +14,8 @@ export const LLM_DEFAULTS = {
 
 export const BUDGET_DEFAULTS = {
   /** Prompt + completion tokens of one conversation, all queries together. */
-  maxConversationTokens: 400_000,
-  maxConversationUsd: 1,
+  maxConversationTokens: DEFAULTS.budgets.conversationTokens,
+  maxConversationUsd: DEFAULTS.budgets.conversationUsd,
   /** Ledger entries outlive the conversation record a little, for cost reports. */
   ledgerTtlSec: 35 * 24 * 3600,
   /** Per-customer-per-day entries. */

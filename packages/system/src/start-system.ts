@@ -1,19 +1,25 @@
-import { DEFAULTS, type Proposal } from '@steward/core';
-import { channelPluginsFromEnv, deliveryRole, deliveryStats, renderDeliveryMetrics } from '@steward/channels';
+import { loadConfig, type Proposal, type StewardConfig } from '@steward/core';
+import { channelPluginsFromEnv, channelsConfigFromEnv, deliveryRole, deliveryStats, renderDeliveryMetrics, startAdmission } from '@steward/channels';
 import { commerceTools, createShopClient } from '@steward/commerce';
 import { startController, type ControllerLimits } from '@steward/controller';
 import { startIngress, type IngressOptions, type RunningIngress } from '@steward/ingress';
-import { createLlmClient, parseTextReply } from '@steward/llm';
+import { createLlmClient, loadPricing, parseTextReply, setActivePricing } from '@steward/llm';
 import { startReasoningWorker, type LlmPort } from '@steward/reasoning-worker';
 import { startShop } from '@steward/shop';
 import { startSimLlm } from '@steward/sim-llm';
-import { createLogger, type Logger } from '@steward/telemetry';
+import { createLogger, createSpanExporter, createTelemetryResource, traceExportConfigFromEnv, type Logger } from '@steward/telemetry';
 import { startToolWorker } from '@steward/tool-worker';
 import { ToolRegistry } from '@steward/tools';
 import { debugTraceOf, renderMetrics } from './observability.ts';
 
 export interface SystemOptions {
-  redisUrl: string;
+  /**
+   * The one configuration (loadConfig in @steward/core): every role below takes its section, as
+   * its own main.ts does. Default: loadConfig(process.env, 'system'). The options that follow
+   * override single settings on top of it (tests and benchmarks).
+   */
+  config?: StewardConfig;
+  redisUrl?: string;
   prefix?: string;
   /** τ-bench layout directory for the shop; absent = the generated demo catalog. */
   shopData?: string;
@@ -29,7 +35,7 @@ export interface SystemOptions {
   promptMode?: 'budgeted' | 'naive';
   toolStyle?: 'native' | 'text';
   simLlm?: { latency?: string; faults?: string; seed?: string };
-  /** OTLP export of spans; absent = the tracer still runs when `tracer: true` with env config. */
+  /** Run the tracer (OTLP export from the OTEL_* settings, metrics). Default true. */
   tracer?: boolean;
   concurrency?: { reasoning?: number; control?: number; tools?: number };
   requireConfirmation?: boolean;
@@ -37,14 +43,17 @@ export interface SystemOptions {
   logger?: Logger;
   /**
    * Ingress plugins. Default: hardened input, the platform webhooks and the web chat, configured
-   * from the environment (channelPluginsFromEnv). Given, they replace that default.
+   * from the configuration's environment (channelPluginsFromEnv). Given, they replace that default.
    */
   ingressPlugins?: IngressOptions['plugins'];
   /** Demo key handed to the web chat (must be one of apiKeys). */
   webChatDemoKey?: string;
   /** Start the deliveries worker (channel answers). Default true. */
   deliveries?: boolean;
-  /** Backpressure for every message intake. */
+  /**
+   * Backpressure for every message intake. Default: when `config` is given, the admission of
+   * its RATE_* / MAX_REASONING_BACKLOG settings, as the ingress process has; else none.
+   */
   admit?: IngressOptions['admit'];
   /** Extra roles started with the system (e.g. the deliveries worker); each returns its closer. */
   extraRoles?: ((ctx: { redisUrl: string; prefix: string; log: Logger }) => Promise<() => Promise<void>>)[];
@@ -60,48 +69,65 @@ export interface RunningSystem {
   close(): Promise<void>;
 }
 
-/** Every service of steward in one process, each with its own connections, as in production. */
+/**
+ * Every service of steward in one process, each with its own connections, as in production.
+ * Each role starts from the same section of the one configuration that its own main.ts uses.
+ */
 export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
-  const prefix = o.prefix ?? DEFAULTS.redisPrefix;
-  const log = o.logger ?? createLogger({ service: 'steward', level: (o.logLevel ?? 'info') as 'info' });
+  const cfg = o.config ?? loadConfig(process.env, 'system');
+  const redisUrl = o.redisUrl ?? cfg.redis.url;
+  const prefix = o.prefix ?? cfg.redis.prefix;
+  const log = o.logger ?? createLogger({ service: 'steward', level: (o.logLevel ?? cfg.log.level) as 'info', redact: cfg.log.redact });
   const closers: (() => Promise<void>)[] = [];
   try {
     const registry = new ToolRegistry(commerceTools);
-    let shopUrl = o.shopUrl;
+    let shopUrl = o.shopUrl ?? (cfg.embedded.shop ? undefined : cfg.shopClient.url);
     if (!shopUrl) {
       const shop = await startShop({
-        port: o.ports?.shop ?? DEFAULTS.ports.shop,
+        ...cfg.shop,
+        port: o.ports?.shop ?? cfg.shop.port,
         logger: log.child({ service: 'shop' }),
         ...(o.shopData ? { dataDir: o.shopData } : {}),
       });
       closers.push(() => shop.close());
       shopUrl = shop.url;
     }
-    let llmBase = o.llmBaseUrl;
+    let llmBase = o.llmBaseUrl ?? (cfg.embedded.llm ? undefined : cfg.llm.baseURL);
     if (!llmBase) {
-      const sim = await startSimLlm({ port: o.ports?.simLlm ?? DEFAULTS.ports.simLlm, ...o.simLlm });
+      const sim = await startSimLlm({ ...cfg.simLlm, port: o.ports?.simLlm ?? cfg.simLlm.port, ...o.simLlm });
       closers.push(() => sim.close());
       llmBase = `${sim.url}/v1`;
     }
+    // LLM_PRICING / LLM_PRICING_FILE of the given configuration, as the reasoning-worker loads them.
+    if (o.config) setActivePricing(loadPricing(cfg.env));
     const llm: LlmPort = createLlmClient({
+      ...cfg.llm,
       baseURL: llmBase,
-      apiKey: o.llmApiKey ?? 'sim-llm-needs-no-key',
-      model: o.llmModel ?? DEFAULTS.llmModel,
+      ...(o.llmApiKey ? { apiKey: o.llmApiKey } : {}),
+      ...(o.llmModel ? { model: o.llmModel } : {}),
       maxRateLimitRetries: 0,
     });
     const parseText = (content: string): Proposal => parseTextReply(content);
-    const shop = createShopClient(shopUrl);
-    const common = { redisUrl: o.redisUrl, prefix, registry };
+    const shop = createShopClient(shopUrl, cfg.shopClient.token ? { token: cfg.shopClient.token } : {});
+    const common = { redisUrl, prefix, registry };
+    const promptMode = o.promptMode ?? cfg.reasoning.promptMode;
 
-    const tools = await startToolWorker({ ...common, shop, log: log.child({ service: 'tool-worker' }), concurrency: o.concurrency?.tools ?? 50 });
+    const tools = await startToolWorker({
+      ...common,
+      shop,
+      log: log.child({ service: 'tool-worker' }),
+      ...cfg.tools,
+      ...(o.concurrency?.tools ? { concurrency: o.concurrency.tools } : {}),
+    });
     closers.push(() => tools.close());
     const controller = await startController({
       ...common,
       log: log.child({ service: 'controller' }),
-      concurrency: o.concurrency?.control ?? 50,
-      ...(o.limits ? { limits: o.limits } : {}),
+      ...cfg.controller,
+      ...(o.concurrency?.control ? { concurrency: o.concurrency.control } : {}),
+      limits: { ...cfg.controller.limits, ...o.limits },
       ...(o.requireConfirmation === undefined ? {} : { requireConfirmation: o.requireConfirmation }),
-      keepTranscript: o.promptMode === 'naive',
+      keepTranscript: promptMode === 'naive',
     });
     closers.push(() => controller.close());
     const reasoning = await startReasoningWorker({
@@ -109,32 +135,56 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
       llm,
       parseText,
       log: log.child({ service: 'reasoning-worker' }),
-      concurrency: o.concurrency?.reasoning ?? 50,
-      promptMode: o.promptMode ?? 'budgeted',
+      ...cfg.reasoning,
+      ...(o.concurrency?.reasoning ? { concurrency: o.concurrency.reasoning } : {}),
+      promptMode,
       ...(o.toolStyle ? { toolStyle: o.toolStyle } : {}),
     });
     closers.push(() => reasoning.close());
+    const env = o.config?.env ?? process.env;
     if (o.tracer !== false) {
       const { startTracer } = await import('@steward/tracer');
-      const tracer = await startTracer({ redisUrl: o.redisUrl, prefix, logger: log.child({ service: 'tracer' }) });
-      closers.push(() => tracer.close());
+      const exportConfig = traceExportConfigFromEnv(env);
+      const exporter = createSpanExporter(exportConfig);
+      const { port: _metricsPort, ...tracerOptions } = cfg.tracer;
+      const tracer = await startTracer({
+        redisUrl,
+        prefix,
+        logger: log.child({ service: 'tracer' }),
+        exporter,
+        resource: createTelemetryResource(exportConfig),
+        ...tracerOptions,
+      });
+      closers.push(async () => {
+        await tracer.close();
+        await exporter.shutdown().catch(() => undefined);
+      });
     }
+    let admit = o.admit;
+    if (!admit && o.config) {
+      const admission = await startAdmission({ redisUrl, prefix, ...cfg.admission });
+      closers.push(() => admission.close());
+      admit = admission.admit;
+    }
+    const { jaegerUrl, apiKeys: _configuredKeys, ...ingressOptions } = cfg.ingress;
     const ingress = await startIngress({
-      redisUrl: o.redisUrl,
+      redisUrl,
       prefix,
-      port: o.ports?.ingress ?? DEFAULTS.ports.ingress,
+      ...ingressOptions,
+      port: o.ports?.ingress ?? cfg.ingress.port,
       apiKeys: o.apiKeys,
       ...(o.adminToken ? { adminToken: o.adminToken } : {}),
       ...(o.limits?.deadlineMs ? { deadlineMs: o.limits.deadlineMs } : {}),
       log: log.child({ service: 'ingress' }),
-      debugTrace: (events) => debugTraceOf(events, { jaegerUrl: process.env.JAEGER_URL ?? 'http://localhost:16686' }),
+      debugTrace: (events) => debugTraceOf(events, { redact: cfg.log.redact, jaegerUrl }),
       metrics: async (ctx) => (await renderMetrics(ctx.redis, prefix, ctx.queues)) + renderDeliveryMetrics(await deliveryStats(ctx.redis, prefix)),
-      plugins: o.ingressPlugins ?? channelPluginsFromEnv({ ...process.env, ...(o.webChatDemoKey ? { WEB_CHAT_DEMO_KEY: o.webChatDemoKey } : {}) }),
-      ...(o.admit ? { admit: o.admit } : {}),
+      plugins: o.ingressPlugins ?? channelPluginsFromEnv({ ...env, ...(o.webChatDemoKey ? { WEB_CHAT_DEMO_KEY: o.webChatDemoKey } : {}) }),
+      ...(admit ? { admit } : {}),
     });
     closers.push(() => ingress.close());
-    const roles = [...(o.deliveries === false ? [] : [deliveryRole()]), ...(o.extraRoles ?? [])];
-    for (const role of roles) closers.push(await role({ redisUrl: o.redisUrl, prefix, log: log.child({ service: 'deliveries' }) }));
+    const deliveries = deliveryRole({ channels: channelsConfigFromEnv(env), ...cfg.deliveries });
+    const roles = [...(o.deliveries === false ? [] : [deliveries]), ...(o.extraRoles ?? [])];
+    for (const role of roles) closers.push(await role({ redisUrl, prefix, log: log.child({ service: 'deliveries' }) }));
     return {
       ingress,
       url: ingress.url,

@@ -1,48 +1,35 @@
 // ingress as its own process: the v1 HTTP API.
-import { z } from 'zod';
-import { CommonEnv, DEFAULTS, intFromEnv, parseEnv } from '@steward/core';
+// The configuration is parsed once by loadConfig; startSystem hands the same sections over.
+import { loadConfig } from '@steward/core';
 import { onShutdown } from '@steward/store';
 import { createLogger } from '@steward/telemetry';
+import { channelPluginsFromEnv, deliveryStats, renderDeliveryMetrics, startAdmission } from '@steward/channels';
 import { generateApiKey } from './api-keys.ts';
 import { debugTraceOf, renderMetrics } from './observability.ts';
-import { admissionOptionsFromEnv, channelPluginsFromEnv, deliveryStats, renderDeliveryMetrics, startAdmission } from '@steward/channels';
 import { startIngress } from './service.ts';
 
-const env = parseEnv(
-  CommonEnv.extend({
-    PORT: intFromEnv(DEFAULTS.ports.ingress),
-    INGRESS_API_KEYS: z.string().optional(),
-    ADMIN_TOKEN: z.string().optional(),
-    QUERY_DEADLINE_MS: intFromEnv(DEFAULTS.deadlineMs),
-    BODY_LIMIT_BYTES: intFromEnv(64 * 1024),
-    JAEGER_URL: z.string().default('http://localhost:16686'),
-    DOUBLE_TEXTING: z.enum(['queue', 'restart']).default('queue'),
-  }),
-);
-const log = createLogger({ service: 'ingress', level: env.LOG_LEVEL, redact: env.REDACT_PII });
-let apiKeys = env.INGRESS_API_KEYS;
+const cfg = loadConfig(process.env, 'ingress');
+const log = createLogger({ service: 'ingress', level: cfg.log.level, redact: cfg.log.redact });
+const { jaegerUrl, apiKeys: configuredKeys, ...ingressOptions } = cfg.ingress;
+let apiKeys = configuredKeys;
 if (!apiKeys) {
   apiKeys = generateApiKey();
   // Printed once on stdout for the operator; never logged through the structured logger.
   process.stdout.write(`INGRESS_API_KEYS is not set: generated API key for this run: ${apiKeys}\n`);
 }
-// Backpressure: per-customer and per-channel token buckets and the reasoning backlog (RATE_*, MAX_REASONING_BACKLOG).
-const admission = await startAdmission({ redisUrl: env.REDIS_URL, prefix: env.REDIS_PREFIX, ...admissionOptionsFromEnv() });
+// Backpressure: per-customer and per-channel token buckets and the reasoning backlog.
+const admission = await startAdmission({ redisUrl: cfg.redis.url, prefix: cfg.redis.prefix, ...cfg.admission });
 const ingress = await startIngress({
-  redisUrl: env.REDIS_URL,
-  prefix: env.REDIS_PREFIX,
-  port: env.PORT,
+  redisUrl: cfg.redis.url,
+  prefix: cfg.redis.prefix,
+  ...ingressOptions,
   apiKeys,
-  ...(env.ADMIN_TOKEN ? { adminToken: env.ADMIN_TOKEN } : {}),
-  deadlineMs: env.QUERY_DEADLINE_MS,
-  bodyLimit: env.BODY_LIMIT_BYTES,
-  doubleTexting: env.DOUBLE_TEXTING,
   log,
-  debugTrace: (events) => debugTraceOf(events, { redact: env.REDACT_PII, jaegerUrl: env.JAEGER_URL }),
+  debugTrace: (events) => debugTraceOf(events, { redact: cfg.log.redact, jaegerUrl }),
   metrics: async (ctx) =>
-    (await renderMetrics(ctx.redis, env.REDIS_PREFIX, ctx.queues)) + renderDeliveryMetrics(await deliveryStats(ctx.redis, env.REDIS_PREFIX)),
+    (await renderMetrics(ctx.redis, cfg.redis.prefix, ctx.queues)) + renderDeliveryMetrics(await deliveryStats(ctx.redis, cfg.redis.prefix)),
   // Hardened input, platform webhooks (Slack, WhatsApp, Telegram, signed webhooks), web chat.
-  plugins: channelPluginsFromEnv(),
+  plugins: channelPluginsFromEnv(cfg.env),
   admit: admission.admit,
 });
 onShutdown(async () => {

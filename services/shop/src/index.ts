@@ -1,2 +1,1 @@
 export { startShop, type StartShopOptions, type RunningShop } from './server.ts';
-export { ShopEnv, shopOptionsFromEnv } from './config.ts';

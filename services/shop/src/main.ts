@@ -1,11 +1,12 @@
-// Entry point: read the environment, start the shop, stop cleanly on SIGTERM/SIGINT.
+// Entry point: the configuration parsed once by loadConfig, the shop started, a clean stop on
+// SIGTERM/SIGINT. startSystem starts the embedded shop from the same `shop` section.
+import { loadConfig } from '@steward/core';
 import { createLogger } from '@steward/telemetry';
-import { shopOptionsFromEnv } from './config.ts';
 import { startShop } from './server.ts';
 
-const { logLevel, redact, ...opts } = shopOptionsFromEnv();
-const logger = createLogger({ service: 'shop', level: logLevel, redact });
-const shop = await startShop({ ...opts, logger });
+const cfg = loadConfig(process.env, 'shop');
+const logger = createLogger({ service: 'shop', level: cfg.log.level, redact: cfg.log.redact });
+const shop = await startShop({ ...cfg.shop, logger });
 const stop = (): void => {
   shop.close().then(
     () => process.exit(0),

@@ -1,18 +1,10 @@
-// sim-llm as its own process: environment → server; SIGTERM/SIGINT → close.
-import { z } from 'zod';
-import { DEFAULTS, parseEnv } from '@steward/core';
+// sim-llm as its own process: the configuration parsed once by loadConfig → server;
+// SIGTERM/SIGINT → close. startSystem starts the embedded sim-llm from the same `simLlm` section.
+import { loadConfig } from '@steward/core';
 import { startSimLlm } from './server.ts';
 
-const Env = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(DEFAULTS.ports.simLlm),
-  HOST: z.string().default('127.0.0.1'),
-  SIM_LLM_LATENCY: z.string().default('0'),
-  SIM_LLM_FAULTS: z.string().default(''),
-  SIM_LLM_SEED: z.string().default('1'),
-});
-
-const env = parseEnv(Env);
-const sim = await startSimLlm({ port: env.PORT, host: env.HOST, latency: env.SIM_LLM_LATENCY, faults: env.SIM_LLM_FAULTS, seed: env.SIM_LLM_SEED });
+const cfg = loadConfig(process.env, 'sim-llm');
+const sim = await startSimLlm(cfg.simLlm);
 process.stdout.write(`${JSON.stringify({ msg: 'sim-llm listening (deterministic test double, not AI)', url: sim.url })}\n`);
 
 let closing = false;

@@ -1,33 +1,24 @@
 // tool-worker as its own process: one tool call per job from `tools`, calling the shop over HTTP.
-import { z } from 'zod';
-import { CommonEnv, DEFAULTS, intFromEnv, parseEnv } from '@steward/core';
+// The configuration is parsed once by loadConfig; startSystem hands the same sections over.
+import { loadConfig } from '@steward/core';
 import { commerceTools, createShopClient } from '@steward/commerce';
 import { onShutdown, startHealthServer } from '@steward/store';
 import { createLogger } from '@steward/telemetry';
 import { ToolRegistry } from '@steward/tools';
 import { startToolWorker } from './service.ts';
 
-const env = parseEnv(
-  CommonEnv.extend({
-    SHOP_URL: z.string().default(`http://127.0.0.1:${DEFAULTS.ports.shop}`),
-    SHOP_API_TOKEN: z.string().optional(),
-    TOOL_CONCURRENCY: intFromEnv(50),
-    TOOL_TIMEOUT_MS: intFromEnv(DEFAULTS.toolTimeoutMs),
-    HEALTH_PORT: intFromEnv(9464),
-  }),
-);
-const log = createLogger({ service: 'tool-worker', level: env.LOG_LEVEL, redact: env.REDACT_PII });
+const cfg = loadConfig(process.env, 'tool-worker');
+const log = createLogger({ service: 'tool-worker', level: cfg.log.level, redact: cfg.log.redact });
 const tw = await startToolWorker({
-  redisUrl: env.REDIS_URL,
-  prefix: env.REDIS_PREFIX,
+  redisUrl: cfg.redis.url,
+  prefix: cfg.redis.prefix,
   registry: new ToolRegistry(commerceTools),
-  shop: createShopClient(env.SHOP_URL, env.SHOP_API_TOKEN ? { token: env.SHOP_API_TOKEN } : {}),
+  shop: createShopClient(cfg.shopClient.url, cfg.shopClient.token ? { token: cfg.shopClient.token } : {}),
   log,
-  concurrency: env.TOOL_CONCURRENCY,
-  toolTimeoutMs: env.TOOL_TIMEOUT_MS,
+  ...cfg.tools,
 });
-const health = await startHealthServer(env.HEALTH_PORT, async () => (await tw.deps.redis.ping()) === 'PONG');
-log.info({ healthPort: env.HEALTH_PORT, shop: env.SHOP_URL }, 'tool-worker started');
+const health = await startHealthServer(cfg.healthPort, async () => (await tw.deps.redis.ping()) === 'PONG');
+log.info({ healthPort: cfg.healthPort, shop: cfg.shopClient.url }, 'tool-worker started');
 onShutdown(async () => {
   await tw.close();
   health.close();

@@ -11,5 +11,4 @@ export {
   type SpanBatchResult,
 } from './process-batch.ts';
 export { parseAutoclaimReply, parseEntry, parseReadReply, type StreamEntry } from './stream-entries.ts';
-export { TracerEnv, loadTracerConfig, type TracerConfig } from './config.ts';
 export { pruneIdleConsumers, PRUNE_EVERY_MS, PRUNE_IDLE_MS } from './prune-consumers.ts';

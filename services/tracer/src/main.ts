@@ -2,27 +2,40 @@
 // /metrics, and a graceful stop on SIGTERM (stop reading, finish the batch, close).
 import { createServer, type Server } from 'node:http';
 import { createRedis, onShutdown } from '@steward/store';
-import { PROMETHEUS_CONTENT_TYPE, createLogger, readMetricsSnapshot, renderPrometheus } from '@steward/telemetry';
-import { loadTracerConfig } from './config.ts';
+import { loadConfig } from '@steward/core';
+import {
+  PROMETHEUS_CONTENT_TYPE,
+  createLogger,
+  createSpanExporter,
+  createTelemetryResource,
+  readMetricsSnapshot,
+  renderPrometheus,
+  traceExportConfigFromEnv,
+} from '@steward/telemetry';
 import { startTracer } from './tracer.ts';
 
-const cfg = loadTracerConfig();
-const log = createLogger({ service: 'tracer', level: cfg.LOG_LEVEL, redact: cfg.REDACT_PII });
+// One parse of the environment (loadConfig); the OTEL_* exporter settings are read by
+// @steward/telemetry from that same environment, as startSystem does.
+const cfg = loadConfig(process.env, 'tracer');
+const log = createLogger({ service: 'tracer', level: cfg.log.level, redact: cfg.log.redact });
+const exportConfig = traceExportConfigFromEnv(cfg.env);
+const { port, ...tracerOptions } = cfg.tracer;
+const exporter = createSpanExporter(exportConfig);
 
 const tracer = await startTracer({
-  redisUrl: cfg.REDIS_URL,
-  prefix: cfg.REDIS_PREFIX,
+  redisUrl: cfg.redis.url,
+  prefix: cfg.redis.prefix,
   logger: log,
-  batchSize: cfg.TRACER_BATCH_SIZE,
-  claimIdleMs: cfg.TRACER_CLAIM_IDLE_MS,
-  ...(cfg.TRACER_CONSUMER_NAME ? { consumerName: cfg.TRACER_CONSUMER_NAME } : {}),
+  exporter,
+  resource: createTelemetryResource(exportConfig),
+  ...tracerOptions,
 });
 
 // A separate connection for the HTTP side, so a slow scrape never waits behind a blocked read.
-const redis = createRedis(cfg.REDIS_URL, { maxRetriesPerRequest: 1 });
+const redis = createRedis(cfg.redis.url, { maxRetriesPerRequest: 1 });
 redis.on('error', () => undefined);
 let server: Server | undefined;
-if (cfg.TRACER_PORT > 0) {
+if (port > 0) {
   server = createServer((req, res) => {
     const path = req.url?.split('?')[0];
     if (path === '/healthz') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
@@ -34,7 +47,7 @@ if (cfg.TRACER_PORT > 0) {
       return;
     }
     if (path === '/metrics') {
-      readMetricsSnapshot(redis, cfg.REDIS_PREFIX).then(
+      readMetricsSnapshot(redis, cfg.redis.prefix).then(
         (snap) => res.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE }).end(renderPrometheus(snap)),
         () => res.writeHead(503).end(),
       );
@@ -42,12 +55,14 @@ if (cfg.TRACER_PORT > 0) {
     }
     res.writeHead(404).end();
   });
-  server.listen(cfg.TRACER_PORT, '0.0.0.0');
-  log.info({ port: cfg.TRACER_PORT }, 'tracer http listening');
+  server.listen(port, '0.0.0.0');
+  log.info({ port }, 'tracer http listening');
 }
 
 onShutdown(async () => {
   server?.close();
   await tracer.close();
+  // Ours, not the tracer's: flush what the last batch handed it.
+  await exporter.shutdown().catch(() => undefined);
   await redis.quit().catch(() => undefined);
 }, log);

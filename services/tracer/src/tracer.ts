@@ -19,9 +19,10 @@ import { startConsumerLoop } from './consumer-loop.ts';
 import { exportSpanBatch, recordMetricsBatch, METRICS_GROUP, TRACER_GROUP, type SpanBatchContext } from './process-batch.ts';
 
 export const TRACER_DEFAULTS = {
-  batchSize: 100,
+  // Overridable by TRACER_BATCH_SIZE / TRACER_CLAIM_IDLE_MS: the values live in core's DEFAULTS.
+  batchSize: DEFAULTS.tracer.batchSize,
   /** A consumer silent this long is presumed dead and its pending entries are taken over. */
-  claimIdleMs: 30_000,
+  claimIdleMs: DEFAULTS.tracer.claimIdleMs,
   /** Short enough that SIGTERM is served quickly even without new events. */
   blockMs: 2_000,
 } as const;

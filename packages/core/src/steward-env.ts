@@ -1,0 +1,141 @@
+// Every environment variable of steward (the README's configuration table), one zod entry each.
+// Parsed once at start-up by loadConfig; the defaults come from DEFAULTS, nowhere else.
+import { z } from 'zod';
+import { DEFAULTS } from './constants.ts';
+
+const int = (def: number) => z.coerce.number().int().nonnegative().default(def);
+const num = (def: number) => z.coerce.number().nonnegative().default(def);
+const optNum = z.coerce.number().nonnegative().optional();
+const port = (def: number) => z.coerce.number().int().min(0).max(65_535).default(def);
+const optPort = z.coerce.number().int().min(0).max(65_535).optional();
+const rate = z.coerce.number().min(0).max(1).default(0);
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', 'TRUE', 'FALSE', 'True', 'False', '1', '0'])
+    .default(def ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === 'TRUE' || v === 'True' || v === '1');
+const text = z.string().min(1).optional();
+const url = z.url().optional();
+/** `name=value,name=value` (WEBHOOK_SECRETS, WEBHOOK_CALLBACKS, OTEL_EXPORTER_OTLP_HEADERS). */
+const pairs = z
+  .string()
+  .regex(/^\s*[^=,\s][^=,]*=[^,]+(,\s*[^=,\s][^=,]*=[^,]+)*\s*$/, 'expected name=value pairs separated by commas')
+  .optional();
+/** A JSON object, checked here so a typo stops the service at start, not at the first LLM call. */
+const jsonObject = z
+  .string()
+  .refine((s) => {
+    try {
+      const v: unknown = JSON.parse(s);
+      return typeof v === 'object' && v !== null && !Array.isArray(v);
+    } catch {
+      return false;
+    }
+  }, 'expected a JSON object')
+  .optional();
+
+export const StewardEnv = z.object({
+  // every service
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected redis:// or rediss:// URL').default(DEFAULTS.redisUrl),
+  REDIS_PREFIX: z.string().min(1).default(DEFAULTS.redisPrefix),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  REDACT_PII: bool(true),
+  PORT: optPort,
+  HOST: text,
+  HEALTH_PORT: port(DEFAULTS.healthPort),
+  // ingress
+  INGRESS_API_KEYS: text,
+  ADMIN_TOKEN: text,
+  QUERY_DEADLINE_MS: int(DEFAULTS.deadlineMs),
+  BODY_LIMIT_BYTES: int(DEFAULTS.bodyLimitBytes),
+  DOUBLE_TEXTING: z.enum(['queue', 'restart']).default('queue'),
+  JAEGER_URL: z.url().default(DEFAULTS.jaegerUrl),
+  RATE_CUSTOMER_PER_SEC: num(DEFAULTS.rates.customerPerSec),
+  RATE_CUSTOMER_BURST: num(DEFAULTS.rates.customerBurst),
+  RATE_CHANNEL_PER_SEC: num(DEFAULTS.rates.channelPerSec),
+  RATE_CHANNEL_BURST: num(DEFAULTS.rates.channelBurst),
+  MAX_REASONING_BACKLOG: int(DEFAULTS.maxReasoningBacklog),
+  // reasoning-worker
+  OPENAI_BASE_URL: url,
+  OPENAI_API_KEY: text,
+  LLM_MODEL: z.string().min(1).default(DEFAULTS.llmModel),
+  LLM_TOOL_STYLE: z.enum(['native', 'text']).default('native'),
+  LLM_TIMEOUT_MS: int(DEFAULTS.llmTimeoutMs),
+  LLM_MAX_RETRIES: int(DEFAULTS.llmMaxRetries),
+  LLM_RPM: int(0),
+  LLM_PRICING: jsonObject,
+  LLM_PRICING_FILE: text,
+  MAX_CONTEXT_TOKENS: int(DEFAULTS.maxContextTokens),
+  OUTPUT_TOKENS_PER_TURN: int(DEFAULTS.outputTokensPerTurn),
+  HISTORY_VERBATIM_MESSAGES: int(DEFAULTS.historyVerbatimMessages),
+  PROMPT_MODE: z.enum(['budgeted', 'naive']).default('budgeted'),
+  REASONING_CONCURRENCY: int(DEFAULTS.concurrency.reasoning),
+  // controller
+  MAX_TURNS: int(DEFAULTS.maxTurns),
+  MAX_TOOL_CALLS: int(DEFAULTS.maxToolCallsPerQuery),
+  REQUIRE_CONFIRMATION: bool(true),
+  LLM_BUDGET_CONVERSATION_TOKENS: num(DEFAULTS.budgets.conversationTokens),
+  LLM_BUDGET_CONVERSATION_USD: num(DEFAULTS.budgets.conversationUsd),
+  LLM_BUDGET_QUERY_TOKENS: optNum,
+  LLM_BUDGET_QUERY_USD: optNum,
+  CONTROLLER_CONCURRENCY: int(DEFAULTS.concurrency.control),
+  // tool-worker (and shop: SHOP_API_TOKEN)
+  SHOP_URL: url,
+  SHOP_API_TOKEN: text,
+  TOOL_TIMEOUT_MS: int(DEFAULTS.toolTimeoutMs),
+  TOOL_CONCURRENCY: int(DEFAULTS.concurrency.tools),
+  // deliveries
+  DELIVERY_CONCURRENCY: int(DEFAULTS.concurrency.deliveries),
+  DELIVERY_TIMEOUT_MS: int(DEFAULTS.deliveryTimeoutMs),
+  // shop
+  SHOP_PORT: optPort,
+  SHOP_DATA: text,
+  SHOP_DB: text,
+  SHOP_SEED: z.coerce.number().int().default(DEFAULTS.shop.seed),
+  SHOP_FAULT_RATE: rate,
+  SHOP_SLOW_RATE: rate,
+  SHOP_SLOW_MS: int(DEFAULTS.shop.slowMs),
+  /** Every tool call takes this long, e.g. `20-100` (ms, uniform): a merchant system's latency, for benchmarks. */
+  SHOP_LATENCY_MS: z
+    .string()
+    .regex(/^\d+(-\d+)?$/, 'a number of ms or a range like 20-100')
+    .optional(),
+  // sim-llm
+  SIM_LLM_PORT: optPort,
+  SIM_LLM_LATENCY: z
+    .string()
+    .regex(/^\s*\d+\s*(?:ms)?\s*(?:(?:±|\+-|\+\/-)\s*\d+\s*(?:ms)?)?\s*$/, 'expected milliseconds, e.g. 300 or 300±100ms')
+    .default('0'),
+  SIM_LLM_FAULTS: z
+    .string()
+    .regex(/^(\s*(429|500|timeout|malformed)\s*:\s*(0(\.\d+)?|1(\.0+)?)\s*)(,\s*(429|500|timeout|malformed)\s*:\s*(0(\.\d+)?|1(\.0+)?)\s*)*$/, 'expected kind:rate pairs, e.g. 429:0.3,timeout:0.02')
+    .optional(),
+  SIM_LLM_SEED: z.string().min(1).default('1'),
+  // tracer
+  OTEL_EXPORTER_OTLP_ENDPOINT: url,
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/protobuf', 'http/json', 'grpc']).default('http/protobuf'),
+  OTEL_EXPORTER_OTLP_HEADERS: pairs,
+  OTEL_SERVICE_NAME: z.string().min(1).default('steward'),
+  OTEL_TRACES_EXPORTER: z.enum(['otlp', 'none']).default('otlp'),
+  OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: bool(false),
+  TRACER_BATCH_SIZE: z.coerce.number().int().positive().default(DEFAULTS.tracer.batchSize),
+  TRACER_CLAIM_IDLE_MS: int(DEFAULTS.tracer.claimIdleMs),
+  TRACER_PORT: port(DEFAULTS.ports.tracerMetrics),
+  TRACER_CONSUMER_NAME: text,
+  // channels (ingress verifies, deliveries sends)
+  SLACK_SIGNING_SECRET: text,
+  SLACK_BOT_TOKEN: text,
+  WHATSAPP_APP_SECRET: text,
+  WHATSAPP_VERIFY_TOKEN: text,
+  WHATSAPP_ACCESS_TOKEN: text,
+  WHATSAPP_PHONE_NUMBER_ID: text,
+  TELEGRAM_SECRET_TOKEN: text,
+  TELEGRAM_BOT_TOKEN: text,
+  WEBHOOK_SECRETS: pairs,
+  WEBHOOK_CALLBACKS: pairs,
+  WEB_CHAT_DEMO_KEY: z.string().min(8).optional(),
+});
+export type StewardEnv = z.infer<typeof StewardEnv>;
+
+/** The variables of the table, in its order (the README test compares the two). */
+export const STEWARD_ENV_VARIABLES = Object.keys(StewardEnv.shape) as (keyof StewardEnv)[];
