@@ -102,6 +102,7 @@ const SAMPLES: Record<string, { valid: string; invalid?: string }> = {
   SHOP_FAULT_RATE: { valid: '0.1', invalid: '2' },
   SHOP_SLOW_RATE: { valid: '0.2', invalid: '-0.1' },
   SHOP_SLOW_MS: { valid: '100', invalid: 'x' },
+  SHOP_LATENCY_MS: { valid: '20-100', invalid: 'fast' },
   SIM_LLM_LATENCY: { valid: '300±100ms', invalid: 'slow' },
   SIM_LLM_FAULTS: { valid: '429:0.3,timeout:0.02', invalid: '418:0.5' },
   SIM_LLM_SEED: { valid: '99' },
