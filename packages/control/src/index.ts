@@ -7,4 +7,4 @@ export { checkLimits, remainingMs, DEFAULT_LIMITS, type QueryUsage, type QueryLi
 export { isAffirmative } from './is-affirmative.ts';
 export { confirmationKey, confirmationArgs } from './confirmation-key.ts';
 export { fallbackFor, fallbackKey } from './fallback.ts';
-export { decideConfirmation, type ConfirmationInput, type ConfirmationDecision } from './confirmation-policy.ts';
+export { decideConfirmation, listedValues, UNRESOLVED_REFERENCE_TEXT, type ConfirmationInput, type ConfirmationDecision, type PendingConfirmation, type CustomerMessage, type RefusalReason } from './confirmation.ts';

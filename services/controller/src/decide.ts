@@ -1,10 +1,13 @@
 import { jobIds, text, type DecideJob, type ProposedCall, type ToolJob } from '@steward/core';
 import type { CallResult, DagCall, QueryRecord } from '@steward/store';
-import { planTurn } from '@steward/tools';
+import { collectRefs, planTurn } from '@steward/tools';
 import { checkBudget, recordCost } from '@steward/llm';
 import { completeQuery } from './complete.ts';
 import type { ControllerDeps } from './deps.ts';
-import { confirmationKey, isAffirmative, assertTransition, checkLimits } from './policy.ts';
+import { assertTransition, checkLimits } from './policy.ts';
+import { decideConfirmation, UNRESOLVED_REFERENCE_TEXT, type PendingConfirmation } from '@steward/control';
+import { customerMessage, loadConfirmationSnapshot } from './confirmation-snapshot.ts';
+import { decision } from './decision.ts';
 import { enqueueReady } from './enqueue-ready.ts';
 
 /**
@@ -133,29 +136,38 @@ export async function handleDecide(d: ControllerDeps, job: DecideJob): Promise<v
 async function buildDag(d: ControllerDeps, q: QueryRecord, turn: number, calls: ProposedCall[]): Promise<DagCall[]> {
   const pre: (CallResult | undefined)[] = [];
   const conv = await d.conversations.get(q.conversationId);
-  let pendingConfirmation: string | null = null;
+  const guarded = (c: ProposedCall) => !c.error && d.requireConfirmation && d.registry.get(c.name)?.requiresConfirmation === true;
+  const snap = calls.some(guarded) ? await loadConfirmationSnapshot(d, q, conv.pendingConfirmation) : null;
+  let ask: PendingConfirmation | null = null;
+  let consumed = false;
   for (const c of calls) {
     if (c.error) {
       pre.push({ name: c.name, callId: c.id, result: c.error.startsWith('Unknown tool') ? c.error : `Error: ${c.error}`, ok: false });
       continue;
     }
-    const spec = d.registry.get(c.name);
-    if (spec?.requiresConfirmation && d.requireConfirmation) {
-      const key = confirmationKey(c.name, c.arguments);
-      const confirmed = conv.pendingConfirmation === key && isAffirmative(q.text);
-      if (!confirmed) {
-        pendingConfirmation = key;
-        pre.push({ name: c.name, callId: c.id, result: text('confirmationRequired', q.language), ok: false });
+    if (snap && guarded(c)) {
+      const verdict = decideConfirmation({
+        call: { name: c.name, args: c.arguments },
+        requiresConfirmation: true,
+        unresolvedRefs: collectRefs(c.arguments).length > 0,
+        query: customerMessage(q),
+        ...snap,
+      });
+      if (!verdict.allowed) {
+        ask = verdict.ask ?? ask;
+        await decision(d, q, turn, `confirmation_c${calls.indexOf(c)}`, `${c.name}: refused (${verdict.reason})`);
+        const result = verdict.reason === 'unresolved_reference' ? UNRESOLVED_REFERENCE_TEXT : text('confirmationRequired', q.language);
+        pre.push({ name: c.name, callId: c.id, result, ok: false });
         continue;
       }
+      consumed = true;
     }
     pre.push(undefined);
   }
-  if (pendingConfirmation) await d.conversations.setFields(q.conversationId, { pendingConfirmation });
-  else if (conv.pendingConfirmation && pre.some((r, i) => !r && d.registry.get(calls[i]!.name)?.requiresConfirmation)) {
-    // The confirmed action is used once; another one needs another yes.
-    await d.conversations.clearField(q.conversationId, 'pendingConfirmation');
-  }
+  // One pending action per conversation: the latest refused one (the model asks about it); a
+  // confirmed action is used once, another one needs another yes.
+  if (ask) await d.conversations.setFields(q.conversationId, { pendingConfirmation: JSON.stringify(ask) });
+  else if (consumed) await d.conversations.clearField(q.conversationId, 'pendingConfirmation');
 
   // Plan every call, pre-answered ones marked skipped, so "$call:<i>" references keep the
   // indexes the model wrote.

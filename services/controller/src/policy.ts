@@ -2,10 +2,10 @@
 import { DEFAULTS, type ChatMessage, type EndReason, type Language } from '@steward/core';
 import {
   checkLimits as checkLimitsPure,
-  confirmationKey,
+
   detectLoop as detectLoopPure,
   fallbackFor,
-  isAffirmative,
+
   transition,
   type LoopTurn,
   type QueryEvent,
@@ -14,7 +14,7 @@ import { updateSummary } from '@steward/context';
 import type { QueryRecord } from '@steward/store';
 import type { ControllerDeps, ControllerLimits } from './deps.ts';
 
-export { confirmationKey, fallbackFor, isAffirmative };
+export { fallbackFor };
 
 export interface LoopResult {
   level: 'none' | 'warning' | 'critical';
