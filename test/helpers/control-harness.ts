@@ -59,8 +59,9 @@ export async function startControlPlane(o: {
   ): Promise<TurnRun> {
     const queryId = newQueryId();
     const conversationId = r.conversationId ?? newConversationId();
-    await queries.accept({ queryId, conversationId, customerId: r.customerId, channel: 'api', text: r.text ?? 'test', language: 'en', traceId: newTraceId(), createdMs: Date.now() });
-    await queries.begin((await queries.get(queryId))!, Date.now(), 60_000);
+    // Accepting starts the query; its turn-0 reasoning job goes nowhere here (no reasoning worker):
+    // the turns are driven by the decide jobs below.
+    await queries.accept({ queryId, conversationId, customerId: r.customerId, channel: 'api', text: r.text ?? 'test', language: 'en', traceId: newTraceId(), createdMs: Date.now() }, 60_000);
     return continueTurn(queryId, 0, calls, r.timeoutMs);
   }
 

@@ -1,5 +1,5 @@
 import { jobIds, text, type DecideJob, type ProposedCall, type ToolJob } from '@steward/core';
-import type { CallResult, DagCall, QueryRecord } from '@steward/store';
+import { applyStep, outboxMember, type CallResult, type DagCall, type QueryRecord } from '@steward/store';
 import { collectRefs, planTurn } from '@steward/tools';
 import { checkBudget, recordCost } from '@steward/llm';
 import { completeQuery } from './complete.ts';
@@ -8,7 +8,6 @@ import { assertTransition, checkLimits } from './policy.ts';
 import { decideConfirmation, UNRESOLVED_REFERENCE_TEXT, type PendingConfirmation } from '@steward/control';
 import { customerMessage, loadConfirmationSnapshot } from './confirmation-snapshot.ts';
 import { decision } from './decision.ts';
-import { enqueueReady } from './enqueue-ready.ts';
 
 /**
  * The reasoning-worker's proposal for a turn: end the query with an answer, or turn the
@@ -18,10 +17,8 @@ import { enqueueReady } from './enqueue-ready.ts';
 export async function handleDecide(d: ControllerDeps, job: DecideJob): Promise<void> {
   const q = await d.queries.get(job.queryId);
   if (!q || q.status === 'completed' || q.status === 'failed') return;
-  if (q.turn !== job.turn || q.state !== 'reasoning') {
-    if (q.turn === job.turn && q.state === 'acting') await enqueueReady(d, q.queryId, job.turn);
-    return;
-  }
+  // A redelivered decide: the step was committed with its jobs (relayed, or the sweeper's).
+  if (q.turn !== job.turn || q.state !== 'reasoning') return;
   const now = d.now?.() ?? Date.now();
   const u = job.usage;
   const incr: Record<string, number> = u
@@ -74,13 +71,13 @@ export async function handleDecide(d: ControllerDeps, job: DecideJob): Promise<v
   }
   if (p.kind === 'malformed') {
     const note = `Your previous output could not be used: ${p.error}`;
-    const r = await d.queries.advance(q.queryId, {
+    await applyStep(d, q.queryId, {
       from: { state: 'reasoning', turn: job.turn },
       to: { state: 'reasoning', turn: job.turn + 1 },
       incr,
       steps: [{ role: 'user', content: `[system note] ${note}` }],
+      jobs: [outboxMember('reasoning', jobIds.reason(q.queryId, job.turn + 1), { queryId: q.queryId, turn: job.turn + 1 })],
     });
-    if (r !== 'ended') await d.queues.add('reasoning', jobIds.reason(q.queryId, job.turn + 1), { queryId: q.queryId, turn: job.turn + 1 });
     return;
   }
 
@@ -105,7 +102,13 @@ export async function handleDecide(d: ControllerDeps, job: DecideJob): Promise<v
 
   const dagCalls = await buildDag(d, q, job.turn, calls);
   assertTransition(d, q, 'reasoning', 'propose_tools');
-  const r = await d.queries.advance(q.queryId, {
+  // The calls free to start now, or the observe step when every call was answered up front.
+  const ready = dagCalls.flatMap((c) => (c.job && c.pending === 0 ? [c.job] : []));
+  const jobs =
+    ready.length === 0
+      ? [outboxMember('control', jobIds.observe(q.queryId, job.turn), { type: 'observe', queryId: q.queryId, turn: job.turn })]
+      : ready.map((t) => outboxMember('tools', jobIds.toolCall(q.queryId, job.turn, t.index), t));
+  await applyStep(d, q.queryId, {
     from: { state: 'reasoning', turn: job.turn },
     to: { state: 'acting', turn: job.turn },
     incr: { ...incr, toolCalls: calls.length },
@@ -116,17 +119,9 @@ export async function handleDecide(d: ControllerDeps, job: DecideJob): Promise<v
         tool_calls: calls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: JSON.stringify(c.arguments) } })),
       },
     ],
+    dag: { turn: job.turn, calls: dagCalls },
+    jobs,
   });
-  if (r === 'ended') return;
-  const created = await d.dags.init(q.queryId, job.turn, dagCalls);
-  if (!created) return enqueueReady(d, q.queryId, job.turn);
-  // A fresh DAG: its ready calls are known here, no need to read them back.
-  const ready = dagCalls.flatMap((c) => (c.job && c.pending === 0 ? [c.job] : []));
-  if (ready.length === 0) {
-    await d.queues.add('control', jobIds.observe(q.queryId, job.turn), { type: 'observe', queryId: q.queryId, turn: job.turn });
-    return;
-  }
-  await Promise.all(ready.map((t) => d.queues.add('tools', jobIds.toolCall(q.queryId, job.turn, t.index), t)));
 }
 
 /**

@@ -9,6 +9,7 @@ import { handleDecide } from './decide.ts';
 import type { ControllerDeps, ControllerLimits } from './deps.ts';
 import { handleHandoff } from './handoff.ts';
 import { handleObserve } from './observe.ts';
+import { startSweeper, SWEEPER_DEFAULTS, type SweeperOptions } from './sweeper.ts';
 
 export interface ControllerOptions {
   redisUrl: string;
@@ -20,6 +21,8 @@ export interface ControllerOptions {
   requireConfirmation?: boolean;
   budgets?: Partial<BudgetLimits>;
   keepTranscript?: boolean;
+  /** The outbox relay and deadline sweeper (false = off, for tests that drive it by hand). */
+  sweeper?: Partial<SweeperOptions> | false;
 }
 
 export const DEFAULT_LIMITS: ControllerLimits = {
@@ -67,10 +70,12 @@ export async function startController(o: ControllerOptions): Promise<RunningCont
   const handoff = startWorker('handoff', (job) => handleHandoff(deps, job), { ...common, concurrency: 5 });
   const workers = [control, handoff];
   await Promise.all(workers.map((w) => w.waitUntilReady()));
+  const sweeper = o.sweeper === false ? null : startSweeper(deps, { ...SWEEPER_DEFAULTS, ...o.sweeper });
   return {
     deps,
     workers,
     async close() {
+      await sweeper?.stop();
       await Promise.all(workers.map((w) => w.close()));
       await store.close();
     },
