@@ -1,4 +1,4 @@
-export { transition, isTerminal, allowedEvents, endEventFor, QUERY_EVENTS, TERMINAL_STATES, type QueryEvent, type TransitionResult } from './state-machine.ts';
+export { transition, follow, IllegalTransitionError, isTerminal, allowedEvents, endEventFor, QUERY_EVENTS, TERMINAL_STATES, type QueryEvent, type TransitionResult } from './state-machine.ts';
 export { detectLoop } from './detect-loop.ts';
 export { buildNudge } from './loop-nudge.ts';
 export { stripVolatile, stableFingerprint, isVolatileKey } from './strip-volatile.ts';

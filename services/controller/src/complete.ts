@@ -1,6 +1,7 @@
-import { jobIds, type ChatMessage, type EndReason, type QueryOutcome, type QueryState } from '@steward/core';
+import { jobIds, type ChatMessage, type EndReason, type QueryOutcome } from '@steward/core';
+import { endEventFor } from '@steward/control';
 import { endQuery, outboxMember, type QueryRecord } from '@steward/store';
-import { fallbackFor, foldSummary } from './policy.ts';
+import { assertTransition, fallbackFor, foldSummary } from './policy.ts';
 import type { ControllerDeps } from './deps.ts';
 
 export { rootSpanIdOf } from '@steward/store';
@@ -8,7 +9,6 @@ export { rootSpanIdOf } from '@steward/store';
 export interface Ending {
   outcome: QueryOutcome;
   reason: EndReason;
-  state: QueryState;
   /** The answer; for fallbacks it is chosen here in the customer's language. */
   answer?: string;
   incr?: Record<string, number>;
@@ -24,7 +24,9 @@ export interface Ending {
 export async function completeQuery(d: ControllerDeps, q: QueryRecord, end: Ending): Promise<boolean> {
   const now = d.now?.() ?? Date.now();
   const answer = end.answer ?? fallbackFor(end.reason, q.language);
-  const r = await endQuery(d, q, { outcome: end.outcome, reason: end.reason, state: end.state, answer, ...(end.incr ? { incr: end.incr } : {}), jobs: followUps(q, end) }, now);
+  // The end state is the table's, for the reason's event from where the query stands.
+  const state = assertTransition(q.state, endEventFor(end.reason));
+  const r = await endQuery(d, q, { outcome: end.outcome, reason: end.reason, state, answer, ...(end.incr ? { incr: end.incr } : {}), jobs: followUps(q, end) }, now);
   if (r.applied) {
     d.log.info({ queryId: q.queryId, outcome: end.outcome, reason: end.reason, turns: q.status === 'running' ? q.turn + 1 : 0 }, 'query completed');
     await d.conversations.compact(q.conversationId, d.limits.historyVerbatimMessages, foldSummary);

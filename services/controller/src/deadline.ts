@@ -14,5 +14,5 @@ export async function handleDeadline(d: ControllerDeps, job: DeadlineJob): Promi
 /** Shared by the deadline job and the sweeper. */
 export async function endAtDeadline(d: ControllerDeps, q: QueryRecord): Promise<boolean> {
   await decision(d, q, q.turn, 'limit', 'deadline');
-  return completeQuery(d, q, { outcome: 'fallback', reason: 'deadline', state: 'failed' });
+  return completeQuery(d, q, { outcome: 'fallback', reason: 'deadline' });
 }

@@ -39,7 +39,7 @@ export async function handleDecide(d: ControllerDeps, job: DecideJob): Promise<v
     });
     const budget = await checkBudget(d.redis, d.keys.prefix, { conversationId: q.conversationId, queryId: q.queryId }, d.budgets);
     if (!budget.ok && p.kind !== 'answer') {
-      await completeQuery(d, q, { outcome: 'fallback', reason: budget.exceeded, state: 'failed', incr });
+      await completeQuery(d, q, { outcome: 'fallback', reason: budget.exceeded, incr });
       return;
     }
   }
@@ -53,27 +53,26 @@ export async function handleDecide(d: ControllerDeps, job: DecideJob): Promise<v
     tokens: q.inputTokens + q.outputTokens + (incr.inputTokens ?? 0) + (incr.outputTokens ?? 0),
     costUsd: q.costUsd + (incr.costUsd ?? 0),
   });
-  if (limit && p.kind !== 'answer') return void (await completeQuery(d, q, { outcome: 'fallback', reason: limit, state: 'failed', incr }));
+  if (limit && p.kind !== 'answer') return void (await completeQuery(d, q, { outcome: 'fallback', reason: limit, incr }));
 
   if (p.kind === 'answer') {
-    assertTransition(d, q, 'reasoning', 'propose_answer');
-    await completeQuery(d, q, { outcome: 'answered', reason: 'answered', state: 'completed', answer: p.answer, incr });
+    await completeQuery(d, q, { outcome: 'answered', reason: 'answered', answer: p.answer, incr });
     return;
   }
   if (p.kind === 'llm_error') {
-    await completeQuery(d, q, { outcome: 'fallback', reason: 'llm_unavailable', state: 'failed', incr });
+    await completeQuery(d, q, { outcome: 'fallback', reason: 'llm_unavailable', incr });
     return;
   }
   // Any other proposal needs another LLM turn to be read: stop here when none is left.
   if (job.turn + 1 >= d.limits.maxTurns) {
-    await completeQuery(d, q, { outcome: 'fallback', reason: 'max_turns', state: 'failed', incr });
+    await completeQuery(d, q, { outcome: 'fallback', reason: 'max_turns', incr });
     return;
   }
   if (p.kind === 'malformed') {
     const note = `Your previous output could not be used: ${p.error}`;
     await applyStep(d, q.queryId, {
       from: { state: 'reasoning', turn: job.turn },
-      to: { state: 'reasoning', turn: job.turn + 1 },
+      to: { state: assertTransition(q.state, 'reject_output'), turn: job.turn + 1 },
       incr,
       steps: [{ role: 'user', content: `[system note] ${note}` }],
       jobs: [outboxMember('reasoning', jobIds.reason(q.queryId, job.turn + 1), { queryId: q.queryId, turn: job.turn + 1 })],
@@ -83,7 +82,7 @@ export async function handleDecide(d: ControllerDeps, job: DecideJob): Promise<v
 
   const calls = p.calls.slice(0, d.limits.maxToolCallsPerTurn);
   if (q.toolCalls + calls.length > d.limits.maxToolCallsPerQuery) {
-    await completeQuery(d, q, { outcome: 'fallback', reason: 'tool_limit', state: 'failed', incr });
+    await completeQuery(d, q, { outcome: 'fallback', reason: 'tool_limit', incr });
     return;
   }
   const handoff = calls.find((c) => !c.error && d.registry.get(c.name)?.effect === 'handoff');
@@ -92,7 +91,6 @@ export async function handleDecide(d: ControllerDeps, job: DecideJob): Promise<v
     await completeQuery(d, q, {
       outcome: 'handoff',
       reason: 'handoff',
-      state: 'handed_off',
       answer: text('handoffNotice', q.language),
       handoffSummary: summary,
       incr,
@@ -101,7 +99,6 @@ export async function handleDecide(d: ControllerDeps, job: DecideJob): Promise<v
   }
 
   const dagCalls = await buildDag(d, q, job.turn, calls);
-  assertTransition(d, q, 'reasoning', 'propose_tools');
   // The calls free to start now, or the observe step when every call was answered up front.
   const ready = dagCalls.flatMap((c) => (c.job && c.pending === 0 ? [c.job] : []));
   const jobs =
@@ -110,7 +107,7 @@ export async function handleDecide(d: ControllerDeps, job: DecideJob): Promise<v
       : ready.map((t) => outboxMember('tools', jobIds.toolCall(q.queryId, job.turn, t.index), t));
   await applyStep(d, q.queryId, {
     from: { state: 'reasoning', turn: job.turn },
-    to: { state: 'acting', turn: job.turn },
+    to: { state: assertTransition(q.state, 'propose_tools'), turn: job.turn },
     incr: { ...incr, toolCalls: calls.length },
     steps: [
       {

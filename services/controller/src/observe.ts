@@ -34,26 +34,25 @@ export async function handleObserve(d: ControllerDeps, job: ObserveJob): Promise
   const entries = [loopTurn(done, proposed)];
   const history = [...previous, ...entries];
   const loop = detectLoop(history, d.limits);
-  assertTransition(d, q, 'acting', 'tools_done');
 
   if (loop.level === 'critical') {
     await d.queries.advance(q.queryId, {
       from: { state: 'acting', turn: job.turn },
-      to: { state: 'observing', turn: job.turn },
+      to: { state: assertTransition(q.state, 'tools_done'), turn: job.turn },
       steps: toolMessages,
       history: entries,
     });
     await decision(d, q, job.turn, 'loop_critical', loop.detail);
-    await completeQuery(d, { ...q, state: 'observing' }, { outcome: 'fallback', reason: 'loop_detected', state: 'loop_detected' });
+    await completeQuery(d, { ...q, state: 'observing' }, { outcome: 'fallback', reason: 'loop_detected' });
     return;
   }
   if (next >= d.limits.maxTurns) {
-    await completeQuery(d, q, { outcome: 'fallback', reason: 'max_turns', state: 'failed' });
+    await completeQuery(d, q, { outcome: 'fallback', reason: 'max_turns' });
     return;
   }
   const r = await applyStep(d, q.queryId, {
     from: { state: 'acting', turn: job.turn },
-    to: { state: 'reasoning', turn: next },
+    to: { state: assertTransition(q.state, 'tools_done', 'start'), turn: next },
     steps: toolMessages,
     history: entries,
     set: { nudge: loop.level === 'warning' ? loop.nudge : '' },
