@@ -1,4 +1,5 @@
 import type { Outbox } from './outbox.ts';
+import { crashPoint } from './crash-point.ts';
 import type { AdvanceInput, QueryStore } from './queries.ts';
 
 /**
@@ -9,6 +10,7 @@ import type { AdvanceInput, QueryStore } from './queries.ts';
  */
 export async function applyStep(s: { queries: QueryStore; outbox: Outbox }, queryId: string, a: AdvanceInput): Promise<'applied' | 'moved' | 'ended'> {
   const r = await s.queries.advance(queryId, { ...a, nowMs: a.nowMs ?? Date.now() });
+  crashPoint('apply.after_commit');
   if (r === 'applied') await s.outbox.relay(a.jobs ?? []);
   return r;
 }

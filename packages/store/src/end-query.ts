@@ -1,6 +1,7 @@
 import { stableSpanId, type EndReason, type QueryOutcome, type QueryState } from '@steward/core';
 import type { EmitInput } from './events.ts';
 import type { Outbox } from './outbox.ts';
+import { crashPoint } from './crash-point.ts';
 import type { QueryStore } from './queries.ts';
 import type { QueryRecord } from './query-record.ts';
 
@@ -71,6 +72,7 @@ export async function endQuery(
     },
     q.conversationId,
   );
+  crashPoint('complete.after_commit');
   await s.outbox.relay(r.jobs);
   return { applied: r.applied, ...(r.nextQueryId ? { nextQueryId: r.nextQueryId } : {}) };
 }

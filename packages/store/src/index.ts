@@ -11,6 +11,7 @@ export { startHealthServer } from './health.ts';
 export { ToolCache } from './cache.ts';
 export { Outbox, OutboxEntry, outboxMember } from './outbox.ts';
 export { applyStep } from './apply-step.ts';
+export { crashPoint, CRASH_POINTS, type CrashPointName } from './crash-point.ts';
 export { endQuery, completionEvent, rootSpanIdOf, type Ending } from './end-query.ts';
 export { onShutdown } from './lifecycle.ts';
 export { acceptMessage, type Admission, type IntakeContext, type IntakeDeps, type IntakeResult } from './intake.ts';

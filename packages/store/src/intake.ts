@@ -14,6 +14,7 @@ import type { QueryStore } from './queries.ts';
 import type { Queues } from './queues.ts';
 import { endQuery } from './end-query.ts';
 import { Outbox } from './outbox.ts';
+import { crashPoint } from './crash-point.ts';
 import type { Redis } from 'ioredis';
 
 export type Admission = { ok: true } | { ok: false; code: string; message: string; retryAfterSec: number };
@@ -104,6 +105,7 @@ export async function acceptMessage(
     ts: now,
     data: { channel: msg.channel, language, customerId: msg.customerId, queued: r.kind === 'queued' },
   });
+  crashPoint('intake.after_accept');
   if (r.kind === 'start') await new Outbox(deps.redis, deps.keys, deps.queues).relay(r.jobs);
   if (r.kind === 'queued' && deps.doubleTexting === 'restart') await supersedeActive(deps, conversationId);
   return { ok: true, status: 'queued', queryId, conversationId, duplicate: false, traceId };

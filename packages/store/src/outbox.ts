@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { QUEUES, parseJob, type JobPayload, type QueueName } from '@steward/core';
 import type { Keys } from './keys.ts';
 import type { Queues } from './queues.ts';
+import { crashPoint } from './crash-point.ts';
 
 /**
  * One job committed in the same Lua script as the state change that implies it. The applier
@@ -45,6 +46,7 @@ export class Outbox {
         if (e.success && data !== undefined) {
           const delay = e.data.runAt !== undefined ? Math.max(0, e.data.runAt - Date.now()) : undefined;
           await this.queues.add(e.data.queue, e.data.jobId, data as never, delay !== undefined ? { delay } : undefined);
+          crashPoint('outbox.after_enqueue');
         }
         await this.redis.zrem(this.keys.outbox, m);
       }),

@@ -1,5 +1,5 @@
 import { jobIds, text, type DecideJob, type ProposedCall, type ToolJob } from '@steward/core';
-import { applyStep, outboxMember, type CallResult, type DagCall, type QueryRecord } from '@steward/store';
+import { applyStep, crashPoint, outboxMember, type CallResult, type DagCall, type QueryRecord } from '@steward/store';
 import { collectRefs, planTurn } from '@steward/tools';
 import { checkBudget, recordCost } from '@steward/llm';
 import { completeQuery } from './complete.ts';
@@ -16,6 +16,7 @@ import { decision } from './decision.ts';
  */
 export async function handleDecide(d: ControllerDeps, job: DecideJob): Promise<void> {
   const q = await d.queries.get(job.queryId);
+  crashPoint('decide.after_load');
   if (!q || q.status === 'completed' || q.status === 'failed') return;
   // A redelivered decide: the step was committed with its jobs (relayed, or the sweeper's).
   if (q.turn !== job.turn || q.state !== 'reasoning') return;
@@ -99,6 +100,7 @@ export async function handleDecide(d: ControllerDeps, job: DecideJob): Promise<v
   }
 
   const dagCalls = await buildDag(d, q, job.turn, calls);
+  crashPoint('decide.after_transition');
   // The calls free to start now, or the observe step when every call was answered up front.
   const ready = dagCalls.flatMap((c) => (c.job && c.pending === 0 ? [c.job] : []));
   const jobs =

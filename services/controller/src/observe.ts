@@ -3,7 +3,7 @@ import { completeQuery } from './complete.ts';
 import type { ControllerDeps } from './deps.ts';
 import { loopTurn } from './history.ts';
 import type { LoopTurn } from '@steward/control';
-import { applyStep, outboxMember, type CallResult } from '@steward/store';
+import { applyStep, crashPoint, outboxMember, type CallResult } from '@steward/store';
 import { assertTransition, detectLoop } from './policy.ts';
 import { decision } from './decision.ts';
 
@@ -14,6 +14,7 @@ import { decision } from './decision.ts';
  */
 export async function handleObserve(d: ControllerDeps, job: ObserveJob): Promise<void> {
   const q = await d.queries.get(job.queryId);
+  crashPoint('observe.after_load');
   if (!q || q.status === 'completed' || q.status === 'failed') return;
   const next = job.turn + 1;
   // A redelivered observe: the step was committed with its jobs (relayed, or the sweeper's).

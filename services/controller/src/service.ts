@@ -1,7 +1,7 @@
 import type { Worker } from 'bullmq';
 import { DEFAULTS } from '@steward/core';
 import { countTokens } from '@steward/context';
-import { openStore, startWorker, type Log } from '@steward/store';
+import { crashPoint, openStore, startWorker, type Log } from '@steward/store';
 import type { ToolRegistry } from '@steward/tools';
 import type { BudgetLimits } from '@steward/llm';
 import { handleDeadline } from './deadline.ts';
@@ -64,6 +64,7 @@ export async function startController(o: ControllerOptions): Promise<RunningCont
       if (job.type === 'decide') await handleDecide(deps, job);
       else if (job.type === 'observe') await handleObserve(deps, job);
       else await handleDeadline(deps, job);
+      crashPoint('control.before_ack');
     },
     { ...common, concurrency: o.concurrency ?? 50 },
   );
