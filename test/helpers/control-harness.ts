@@ -3,7 +3,7 @@
 import { jobIds, newQueryId, newConversationId, newTraceId, type ToolCallEventData } from '@steward/core';
 import { startController, type RunningController } from '@steward/controller';
 import { startToolWorker, type RunningToolWorker, type ShopInvoker } from '@steward/tool-worker';
-import { createKeys, createQueues, createRedis, QueryStore, readQueryEvents, type Queues } from '@steward/store';
+import { createKeys, createQueues, createRedis, QueryStore, readQueryEvents, type QueryRecord, type Queues } from '@steward/store';
 import { ToolRegistry, type ToolSpec } from '@steward/tools';
 import { createLogger } from '@steward/telemetry';
 import type { Redis } from 'ioredis';
@@ -15,7 +15,11 @@ export interface ControlPlane {
   controller: RunningController;
   toolWorker: RunningToolWorker | undefined;
   /** Run one turn of tool calls; resolves when the controller has observed it. */
-  runTurn(calls: { name: string; arguments: Record<string, unknown>; error?: string }[], o?: { conversationId?: string; timeoutMs?: number; text?: string }): Promise<TurnRun>;
+  runTurn(calls: { name: string; arguments: Record<string, unknown>; error?: string }[], o?: { conversationId?: string; timeoutMs?: number; text?: string; customerId?: string }): Promise<TurnRun>;
+  /** Propose tool calls for a later turn of a running query; resolves when it was observed. */
+  continueTurn(queryId: string, turn: number, calls: { name: string; arguments: Record<string, unknown> }[]): Promise<TurnRun>;
+  /** End a running query with the model's answer (the agent message the customer sees). */
+  answer(queryId: string, turn: number, text: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -49,28 +53,48 @@ export async function startControlPlane(o: {
       ? undefined
       : await startToolWorker({ redisUrl: o.redisUrl, prefix: o.prefix, registry, shop: noShop, log, concurrency: o.toolConcurrency ?? 32 });
 
-  async function runTurn(calls: { name: string; arguments: Record<string, unknown>; error?: string }[], r: { conversationId?: string; timeoutMs?: number; text?: string } = {}): Promise<TurnRun> {
+  async function runTurn(
+    calls: { name: string; arguments: Record<string, unknown>; error?: string }[],
+    r: { conversationId?: string; timeoutMs?: number; text?: string; customerId?: string } = {},
+  ): Promise<TurnRun> {
     const queryId = newQueryId();
     const conversationId = r.conversationId ?? newConversationId();
-    await queries.accept({ queryId, conversationId, channel: 'api', text: r.text ?? 'test', language: 'en', traceId: newTraceId(), createdMs: Date.now() });
-    await queries.begin((await queries.get(queryId))!, Date.now(), 60_000);
+    // Accepting starts the query; its turn-0 reasoning job goes nowhere here (no reasoning worker):
+    // the turns are driven by the decide jobs below.
+    await queries.accept({ queryId, conversationId, customerId: r.customerId, channel: 'api', text: r.text ?? 'test', language: 'en', traceId: newTraceId(), createdMs: Date.now() }, 60_000);
+    return continueTurn(queryId, 0, calls, r.timeoutMs);
+  }
+
+  async function continueTurn(queryId: string, turn: number, calls: { name: string; arguments: Record<string, unknown>; error?: string }[], timeoutMs = 30_000): Promise<TurnRun> {
     const t0 = Date.now();
-    await queues.add('control', jobIds.decide(queryId, 0), {
+    await queues.add('control', jobIds.decide(queryId, turn), {
       type: 'decide',
       queryId,
-      turn: 0,
-      proposal: { kind: 'tool_calls', calls: calls.map((c, i) => ({ id: `call_${i}`, name: c.name, arguments: c.arguments, ...(c.error ? { error: c.error } : {}) })) },
+      turn,
+      proposal: { kind: 'tool_calls', calls: calls.map((c, i) => ({ id: `call_${turn}_${i}`, name: c.name, arguments: c.arguments, ...(c.error ? { error: c.error } : {}) })) },
     });
-    const until = Date.now() + (r.timeoutMs ?? 30_000);
+    await until(queryId, (q) => (q.state === 'reasoning' && q.turn === turn + 1) || q.status !== 'running', timeoutMs);
+    const makespanMs = Date.now() - t0;
+    const events = (await readQueryEvents(redis, keys, queryId))
+      .filter((e) => e.type === 'tool.call')
+      .map((e) => e.data as ToolCallEventData)
+      .filter((e) => e.turn === turn);
+    return { queryId, makespanMs, events: events.sort((a, b) => a.index - b.index) };
+  }
+
+  async function answer(queryId: string, turn: number, text: string): Promise<void> {
+    await queues.add('control', jobIds.decide(queryId, turn), { type: 'decide', queryId, turn, proposal: { kind: 'answer', answer: text } });
+    await until(queryId, (q) => q.status !== 'running', 30_000);
+  }
+
+  async function until(queryId: string, done: (q: QueryRecord) => boolean, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
       const q = await queries.get(queryId);
-      if (q && ((q.state === 'reasoning' && q.turn === 1) || q.status !== 'running')) break;
-      if (Date.now() > until) throw new Error(`turn of ${queryId} did not end: ${JSON.stringify(q)}`);
+      if (q && done(q)) return;
+      if (Date.now() > deadline) throw new Error(`query ${queryId} did not get there: ${JSON.stringify(q)}`);
       await new Promise((res) => setTimeout(res, 2));
     }
-    const makespanMs = Date.now() - t0;
-    const events = (await readQueryEvents(redis, keys, queryId)).filter((e) => e.type === 'tool.call').map((e) => e.data as ToolCallEventData);
-    return { queryId, makespanMs, events: events.sort((a, b) => a.index - b.index) };
   }
 
   return {
@@ -80,6 +104,8 @@ export async function startControlPlane(o: {
     controller,
     toolWorker,
     runTurn,
+    continueTurn,
+    answer,
     async close() {
       await toolWorker?.close();
       await controller.close();

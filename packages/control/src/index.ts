@@ -1,4 +1,4 @@
-export { transition, isTerminal, allowedEvents, endEventFor, QUERY_EVENTS, TERMINAL_STATES, type QueryEvent, type TransitionResult } from './state-machine.ts';
+export { transition, follow, IllegalTransitionError, isTerminal, allowedEvents, endEventFor, QUERY_EVENTS, TERMINAL_STATES, type QueryEvent, type TransitionResult } from './state-machine.ts';
 export { detectLoop } from './detect-loop.ts';
 export { buildNudge } from './loop-nudge.ts';
 export { stripVolatile, stableFingerprint, isVolatileKey } from './strip-volatile.ts';
@@ -7,4 +7,4 @@ export { checkLimits, remainingMs, DEFAULT_LIMITS, type QueryUsage, type QueryLi
 export { isAffirmative } from './is-affirmative.ts';
 export { confirmationKey, confirmationArgs } from './confirmation-key.ts';
 export { fallbackFor, fallbackKey } from './fallback.ts';
-export { decideConfirmation, type ConfirmationInput, type ConfirmationDecision } from './confirmation-policy.ts';
+export { decideConfirmation, listedValues, UNRESOLVED_REFERENCE_TEXT, type ConfirmationInput, type ConfirmationDecision, type PendingConfirmation, type CustomerMessage, type RefusalReason } from './confirmation.ts';

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { EndReason, QueryState } from '@steward/core';
-import { QUERY_EVENTS, allowedEvents, endEventFor, isTerminal, transition, type QueryEvent } from './state-machine.ts';
+import { QUERY_EVENTS, IllegalTransitionError, allowedEvents, endEventFor, follow, isTerminal, transition, type QueryEvent } from './state-machine.ts';
 
 // The full table: every (state, event) pair not listed here must be refused.
 const LEGAL: Record<QueryState, Partial<Record<QueryEvent, QueryState>>> = {
@@ -8,6 +8,7 @@ const LEGAL: Record<QueryState, Partial<Record<QueryEvent, QueryState>>> = {
   reasoning: {
     propose_answer: 'completed',
     propose_tools: 'acting',
+    reject_output: 'reasoning',
     loop_critical: 'loop_detected',
     limit: 'failed',
     handoff: 'handed_off',
@@ -68,5 +69,12 @@ describe('query state machine', () => {
     expect(endEventFor('deadline')).toBe('limit');
     expect(endEventFor('loop_detected')).toBe('loop_critical');
     expect(endEventFor('llm_unavailable')).toBe('fail');
+  });
+
+  it('follows a path of events and throws on an illegal step', () => {
+    expect(follow('acting', 'tools_done', 'start')).toBe('reasoning');
+    expect(follow('reasoning', 'reject_output')).toBe('reasoning');
+    expect(() => follow('acting', 'start')).toThrow(IllegalTransitionError);
+    expect(() => follow('completed', 'propose_answer')).toThrow(/already ended/);
   });
 });

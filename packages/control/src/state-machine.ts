@@ -1,11 +1,14 @@
-import type { EndReason, QueryState } from '@steward/core';
+import { StewardError, type EndReason, type QueryState } from '@steward/core';
 
-// The per-query state machine the controller drives. One ReAct turn is
+// The per-query state machine the runtime obeys: every step checks its path through this table
+// and an illegal one throws (a bug, never retried). One ReAct turn is
 //   reasoning --propose_tools--> acting --tools_done--> observing --start--> reasoning …
+// (observing is passed through inside one atomic step when no loop is found), and an unusable
+// model output is handed back to the model: reasoning --reject_output--> reasoning (next turn).
 // and a query ends in exactly one terminal state. Terminal states accept no event, so a
 // redelivered job for an ended query is recognised as stale instead of reviving it.
 
-export const QUERY_EVENTS = ['start', 'propose_answer', 'propose_tools', 'tools_done', 'limit', 'loop_critical', 'handoff', 'fail'] as const;
+export const QUERY_EVENTS = ['start', 'propose_answer', 'propose_tools', 'reject_output', 'tools_done', 'limit', 'loop_critical', 'handoff', 'fail'] as const;
 export type QueryEvent = (typeof QUERY_EVENTS)[number];
 
 export const TERMINAL_STATES: readonly QueryState[] = ['completed', 'failed', 'loop_detected', 'handed_off'];
@@ -15,7 +18,7 @@ const ENDINGS = { limit: 'failed', handoff: 'handed_off', fail: 'failed' } as co
 
 const TRANSITIONS: Record<QueryState, Partial<Record<QueryEvent, QueryState>>> = {
   idle: { start: 'reasoning', ...ENDINGS },
-  reasoning: { propose_answer: 'completed', propose_tools: 'acting', loop_critical: 'loop_detected', ...ENDINGS },
+  reasoning: { propose_answer: 'completed', propose_tools: 'acting', reject_output: 'reasoning', loop_critical: 'loop_detected', ...ENDINGS },
   // While tools run nothing is decided about loops; the observation is checked in `observing`.
   acting: { tools_done: 'observing', ...ENDINGS },
   // `start` begins the next turn after the observations were recorded.
@@ -33,6 +36,24 @@ export function transition(from: QueryState, event: QueryEvent): TransitionResul
   if (to !== undefined) return { ok: true, to };
   if (isTerminal(from)) return { ok: false, error: `query already ended (${from}); event ${event} ignored` };
   return { ok: false, error: `event ${event} is not allowed in state ${from}` };
+}
+
+/** A step that the table does not allow: a bug in the caller, so it is never retried. */
+export class IllegalTransitionError extends StewardError {
+  constructor(message: string) {
+    super('illegal_transition', message, { kind: 'internal', retryable: false });
+  }
+}
+
+/** The state reached by `events` from `from`; throws IllegalTransitionError on any illegal step. */
+export function follow(from: QueryState, ...events: QueryEvent[]): QueryState {
+  let at = from;
+  for (const e of events) {
+    const r = transition(at, e);
+    if (!r.ok) throw new IllegalTransitionError(r.error);
+    at = r.to;
+  }
+  return at;
 }
 
 export function isTerminal(state: QueryState): boolean {

@@ -7,6 +7,7 @@ import { createRedis } from './redis.ts';
 import { QueryStore } from './queries.ts';
 import { readQueryEvents } from './events.ts';
 import { acceptMessage, type IntakeDeps } from './intake.ts';
+import { Outbox } from './outbox.ts';
 
 // Intake against a real Redis and real BullMQ queues (no workers: the queued jobs are inspected).
 const url = inject('redisUrl');
@@ -67,6 +68,28 @@ describe('acceptMessage', () => {
     expect((await deps.queries.get(b.queryId))?.status).toBe('running');
     const msgs = await redis.lrange(keys.conversationMessages('c_restart'), 0, -1);
     expect(msgs.map((m) => (JSON.parse(m) as { content: string }).content)).toEqual(['first', 'second']);
+  });
+
+  it('a crash between accepting and relaying strands nothing: the jobs wait in the outbox and a relay enqueues them once', async () => {
+    // The accept script is the whole start; stopping right after it is what a crash there leaves.
+    const queryId = 'q_crash_accept';
+    const r = await deps.queries.accept({ queryId, conversationId: 'c_crash', channel: 'api', text: 'hi', language: 'en', traceId: 'a'.repeat(32), createdMs: Date.now() }, 30_000);
+    if (r.kind !== 'start') throw new Error(r.kind);
+    expect(await deps.queries.get(queryId)).toMatchObject({ status: 'running', state: 'reasoning' });
+    expect(await redis.zscore(keys.deadlines, queryId)).not.toBeNull();
+    expect(await queues.reasoning.getJob(`${queryId}:t0:reason`)).toBeUndefined();
+    // What the sweeper does a moment later, twice (two sweepers): one job each, nothing left over.
+    const outbox = new Outbox(redis, keys, queues);
+    await outbox.relayStale(0);
+    await outbox.relayStale(0);
+    await outbox.relay(r.jobs);
+    expect(await queues.reasoning.getJob(`${queryId}:t0:reason`)).toBeTruthy();
+    expect((await queues.control.getJob(`${queryId}:q:deadline`))?.opts.delay).toBeGreaterThan(25_000);
+    expect(await outbox.size()).toBe(0);
+    // A later message of the conversation queues behind a query that is really running.
+    const next = await acceptMessage(deps, msg({ conversationId: 'c_crash' }));
+    if (!next.ok) throw new Error('refused');
+    expect((await deps.queries.get(next.queryId))?.status).toBe('queued');
   });
 
   it('refuses a conversation that belongs to another customer', async () => {

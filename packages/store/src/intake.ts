@@ -5,7 +5,6 @@ import {
   newQueryId,
   newTraceId,
   parseTraceparent,
-  stableSpanId,
   type Language,
   type PostMessageBody,
 } from '@steward/core';
@@ -13,7 +12,9 @@ import { emitEvent } from './events.ts';
 import type { Keys } from './keys.ts';
 import type { QueryStore } from './queries.ts';
 import type { Queues } from './queues.ts';
-import { startQuery } from './start-query.ts';
+import { endQuery } from './end-query.ts';
+import { Outbox } from './outbox.ts';
+import { crashPoint } from './crash-point.ts';
 import type { Redis } from 'ioredis';
 
 export type Admission = { ok: true } | { ok: false; code: string; message: string; retryAfterSec: number };
@@ -77,15 +78,15 @@ export async function acceptMessage(
     traceId,
     parentSpanId: parent?.parentSpanId,
     createdMs: now,
-  });
+  }, deps.deadlineMs, now);
   if (r.kind === 'conflict') {
     return { ok: false, code: 'conversation_conflict', message: 'this conversation belongs to another customer' };
   }
   if (r.kind === 'duplicate') {
-    // A platform retry: answer with the first acceptance, and make sure that one was started
-    // (the first request may have died between accepting and enqueuing).
+    // A platform retry: answer with the first acceptance. Accepting and starting were one
+    // script, so it was started (or queued behind another); jobs a crash left in the outbox
+    // are relayed by the sweeper.
     const first = await deps.queries.get(r.queryId);
-    if (first?.status === 'queued') await maybeStart(deps, first.queryId, first.conversationId);
     return {
       ok: true,
       status: 'queued',
@@ -104,56 +105,20 @@ export async function acceptMessage(
     ts: now,
     data: { channel: msg.channel, language, customerId: msg.customerId, queued: r.kind === 'queued' },
   });
+  crashPoint('intake.after_accept');
+  if (r.kind === 'start') await new Outbox(deps.redis, deps.keys, deps.queues).relay(r.jobs);
   if (r.kind === 'queued' && deps.doubleTexting === 'restart') await supersedeActive(deps, conversationId);
-  if (r.kind === 'start') await startQuery(deps.queries, deps.queues, queryId, deps.deadlineMs);
   return { ok: true, status: 'queued', queryId, conversationId, duplicate: false, traceId };
 }
 
-/** End the running query unanswered; the completion hands the conversation to the next one. */
+/** End the running query unanswered; its completion starts the next one in the same step. */
 async function supersedeActive(deps: IntakeDeps, conversationId: string): Promise<void> {
   const active = await deps.redis.hget(deps.keys.conversation(conversationId), 'activeQueryId');
   const q = active ? await deps.queries.get(active) : null;
   if (q && (q.status === 'running' || q.status === 'queued')) {
-    const now = Date.now();
-    await deps.queries.complete(
-      {
-        queryId: q.queryId,
-        outcome: 'fallback',
-        reason: 'superseded',
-        state: 'failed',
-        answer: '',
-        event: {
-          id: `${q.queryId}:completed`,
-          type: 'query.completed',
-          queryId: q.queryId,
-          conversationId,
-          traceId: q.traceId,
-          ts: now,
-          data: {
-            outcome: 'fallback',
-            reason: 'superseded',
-            rootSpanId: stableSpanId(q.queryId, 'root'),
-            startMs: q.createdMs,
-            endMs: now,
-            turns: q.turn + 1,
-            toolCalls: q.toolCalls,
-            inputTokens: q.inputTokens,
-            outputTokens: q.outputTokens,
-            costUsd: q.costUsd,
-            language: q.language,
-          },
-        },
-      },
-      conversationId,
-    );
+    const outbox = new Outbox(deps.redis, deps.keys, deps.queues);
+    await endQuery({ queries: deps.queries, outbox }, q, { outcome: 'fallback', reason: 'superseded', state: 'failed', answer: '' });
   }
-  const next = await deps.redis.hget(deps.keys.conversation(conversationId), 'activeQueryId');
-  if (next && next !== active) await startQuery(deps.queries, deps.queues, next, deps.deadlineMs);
-}
-
-async function maybeStart(deps: IntakeDeps, queryId: string, conversationId: string): Promise<void> {
-  const active = await deps.redis.hget(deps.keys.conversation(conversationId), 'activeQueryId');
-  if (active === queryId) await startQuery(deps.queries, deps.queues, queryId, deps.deadlineMs);
 }
 
 function localeLanguage(locale: string | undefined): Language | undefined {

@@ -30,6 +30,12 @@ export function createKeys(prefix: string) {
     cacheFlight: (cacheKey: string) => `${cacheKey}:flight`,
     cacheTag: (tag: string) => `${p}:ctag:${tag}`,
     toolSlots: (tool: string) => `${p}:slots:${tool}`,
+    /** Jobs committed with a state change and not yet relayed to BullMQ (member JSON, score ms). */
+    outbox: `${p}:outbox`,
+    /** Running queries by deadline (ms): what the sweeper ends when their jobs were lost. */
+    deadlines: `${p}:deadlines`,
+    /** Short lease so one sweeper of the fleet works at a time. */
+    sweeperLease: `${p}:sweeper`,
     metrics: `${p}:metrics`,
     handoffs: `${p}:handoffs`,
     handoff: (q: string) => `${p}:handoff:${q}`,

@@ -2,10 +2,45 @@
 // inside a script from the prefix only where the set of keys depends on data (the active
 // query of a conversation); with the hash-tag prefix they all live in one cluster slot.
 
-/** Accept a customer message: de-duplicate, bind the customer, create the query, queue or start it. */
-export const ACCEPT = `
+
+/**
+ * queued → running inside the script that decides the start (accept, or the completion of the
+ * query ahead): the customer's message joins the conversation, the deadline is indexed for the
+ * sweeper, and turn 0 and the deadline job go to the outbox in the same step, so no crash can
+ * leave a query running without them. Returns the outbox members it wrote.
+ * Job ids here must match core's jobIds (a test checks it).
+ */
+const START_FN = `
+local function start_query(prefix, qid, now, convTtl)
+  local qk = prefix .. ':q:' .. qid
+  local f = redis.call('HMGET', qk, 'status', 'conversationId', 'text', 'deadlineMs')
+  if f[1] ~= 'queued' then return {} end
+  local at = now + (tonumber(f[4]) or 30000)
+  redis.call('HSET', qk, 'status', 'running', 'state', 'reasoning', 'turn', 0, 'startedMs', now, 'deadlineAtMs', at)
+  local mk = prefix .. ':conv:' .. f[2] .. ':msgs'
+  redis.call('RPUSH', mk, cjson.encode({ role = 'user', content = f[3] }))
+  redis.call('EXPIRE', mk, convTtl)
+  redis.call('ZADD', prefix .. ':deadlines', at, qid)
+  local a = cjson.encode({ queue = 'reasoning', jobId = qid .. ':t0:reason', data = { queryId = qid, turn = 0 } })
+  local b = cjson.encode({ queue = 'control', jobId = qid .. ':q:deadline', data = { type = 'deadline', queryId = qid }, runAt = at })
+  redis.call('ZADD', prefix .. ':outbox', 'NX', now, a)
+  redis.call('ZADD', prefix .. ':outbox', 'NX', now, b)
+  return { a, b }
+end
+local function outbox_add(prefix, now, json)
+  local out = {}
+  for _, m in ipairs(cjson.decode(json)) do
+    redis.call('ZADD', prefix .. ':outbox', 'NX', now, m)
+    out[#out + 1] = m
+  end
+  return out
+end
+`;
+
+/** Accept a customer message: de-duplicate, bind the customer, create the query, queue or start it (atomically). */
+export const ACCEPT = START_FN + `
 -- KEYS: 1 dedupe, 2 query, 3 conv, 4 convPending, 5 convQueries
--- ARGV: 1 queryId, 2 dedupeTtl, 3 customerId or '', 4 queryTtl, 5 prefix, 6 convTtl, 7.. field/value pairs
+-- ARGV: 1 queryId, 2 dedupeTtl, 3 customerId or '', 4 queryTtl, 5 prefix, 6 convTtl, 7 nowMs, 8.. field/value pairs
 if KEYS[1] ~= '' then
   local existing = redis.call('GET', KEYS[1])
   if existing then return {'duplicate', existing} end
@@ -17,7 +52,7 @@ if ARGV[3] ~= '' then
 end
 if KEYS[1] ~= '' then redis.call('SET', KEYS[1], ARGV[1], 'EX', tonumber(ARGV[2])) end
 local fields = {}
-for i = 7, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 8, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[2], unpack(fields))
 redis.call('EXPIRE', KEYS[2], tonumber(ARGV[4]))
 redis.call('RPUSH', KEYS[5], ARGV[1])
@@ -33,7 +68,8 @@ if active and active ~= '' then
   end
 end
 redis.call('HSET', KEYS[3], 'activeQueryId', ARGV[1])
-return {'start', ARGV[1]}
+local jobs = start_query(ARGV[5], ARGV[1], tonumber(ARGV[7]), tonumber(ARGV[6]))
+return {'start', ARGV[1], unpack(jobs)}
 `;
 
 /** queued → running: append the customer's message to the conversation, set the deadline. */
@@ -52,9 +88,10 @@ return 1
  * side effects in the same step. Returns 1 when applied, 0 when the query is elsewhere
  * (a redelivered step), -1 when it has ended.
  */
-export const ADVANCE = `
--- KEYS: 1 query, 2 steps, 3 history
--- ARGV: 1 state, 2 turn, 3 newState, 4 newTurn, 5 hsetJson, 6 hincrJson, 7 stepsJson, 8 historyJson, 9 ttl
+export const ADVANCE = START_FN + `
+-- KEYS: 1 query, 2 steps, 3 history, 4 dag of the turn ('' = none)
+-- ARGV: 1 state, 2 turn, 3 newState, 4 newTurn, 5 hsetJson, 6 hincrJson, 7 stepsJson, 8 historyJson, 9 ttl,
+--       10 prefix, 11 nowMs, 12 outboxJson (members), 13 dagCallsJson ('' = none)
 local q = redis.call('HMGET', KEYS[1], 'status', 'state', 'turn')
 if q[1] == 'completed' or q[1] == 'failed' then return -1 end
 if q[2] ~= ARGV[1] or tonumber(q[3]) ~= tonumber(ARGV[2]) then return 0 end
@@ -67,19 +104,38 @@ for _, s in ipairs(cjson.decode(ARGV[7])) do redis.call('RPUSH', KEYS[2], s) end
 for _, s in ipairs(cjson.decode(ARGV[8])) do redis.call('RPUSH', KEYS[3], s) end
 redis.call('EXPIRE', KEYS[2], tonumber(ARGV[9]))
 redis.call('EXPIRE', KEYS[3], tonumber(ARGV[9]))
+if KEYS[4] ~= '' and ARGV[13] ~= '' and redis.call('EXISTS', KEYS[4]) == 0 then
+  local calls = cjson.decode(ARGV[13])
+  local left = 0
+  for i, c in ipairs(calls) do
+    local idx = i - 1
+    redis.call('HSET', KEYS[4], 'p:' .. idx, c.pending, 'dp:' .. idx, cjson.encode(c.dependents))
+    if c.job then redis.call('HSET', KEYS[4], 'c:' .. idx, c.job) end
+    if c.result then redis.call('HSET', KEYS[4], 'r:' .. idx, c.result) else left = left + 1 end
+  end
+  redis.call('HSET', KEYS[4], 'n', #calls, 'left', left)
+  redis.call('EXPIRE', KEYS[4], tonumber(ARGV[9]))
+end
+outbox_add(ARGV[10], tonumber(ARGV[11]), ARGV[12])
 return 1
 `;
 
 /**
  * End a query exactly once: store the outcome, append the answer to the conversation, emit
- * the completion event, and hand the conversation to the next queued query.
+ * the completion event, put its follow-up jobs in the outbox, and hand the conversation to the
+ * next queued query, started in the same step.
  */
-export const COMPLETE = `
+export const COMPLETE = START_FN + `
 -- KEYS: 1 query, 2 conv, 3 convPending, 4 convMsgs, 5 events, 6 queryEvents
--- ARGV: 1 queryId, 2 hsetJson, 3 answerMessageJson or '', 4 eventJson, 5 streamMaxLen, 6 ttl, 7 liveChannel, 8 prefix, 9 convTtl, 10 hincrJson
+-- ARGV: 1 queryId, 2 hsetJson, 3 answerMessageJson or '', 4 eventJson, 5 streamMaxLen, 6 ttl, 7 liveChannel, 8 prefix, 9 convTtl, 10 hincrJson,
+--       11 nowMs, 12 outboxJson (follow-up jobs: delivery, handoff)
+-- returns {1 applied | 0 already ended | -1 missing, nextQueryId or '', outbox members...}
 local st = redis.call('HGET', KEYS[1], 'status')
 if st == false then return {-1, ''} end
 if st == 'completed' or st == 'failed' then return {0, ''} end
+local now = tonumber(ARGV[11])
+redis.call('ZREM', ARGV[8] .. ':deadlines', ARGV[1])
+local jobs = outbox_add(ARGV[8], now, ARGV[12])
 for k, v in pairs(cjson.decode(ARGV[2])) do redis.call('HSET', KEYS[1], k, tostring(v)) end
 for k, v in pairs(cjson.decode(ARGV[10])) do
   redis.call('HINCRBYFLOAT', KEYS[1], k, v)
@@ -99,9 +155,14 @@ if redis.call('HGET', KEYS[2], 'activeQueryId') == ARGV[1] then
     if not cand then break end
     if redis.call('HGET', ARGV[8] .. ':q:' .. cand, 'status') == 'queued' then nextId = cand break end
   end
-  if nextId ~= '' then redis.call('HSET', KEYS[2], 'activeQueryId', nextId) else redis.call('HDEL', KEYS[2], 'activeQueryId') end
+  if nextId ~= '' then
+    redis.call('HSET', KEYS[2], 'activeQueryId', nextId)
+    for _, m in ipairs(start_query(ARGV[8], nextId, now, tonumber(ARGV[9]))) do jobs[#jobs + 1] = m end
+  else
+    redis.call('HDEL', KEYS[2], 'activeQueryId')
+  end
 end
-return {1, nextId}
+return {1, nextId, unpack(jobs)}
 `;
 
 /** Create the bookkeeping of one turn's tool DAG once. */

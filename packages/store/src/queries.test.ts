@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Redis } from 'ioredis';
+import { jobIds } from '@steward/core';
 import { deletePrefix, uniquePrefix } from '@steward/testing';
 import { createKeys } from './keys.ts';
 import { createRedis } from './redis.ts';
@@ -43,9 +44,19 @@ describe('QueryStore.accept', () => {
   it('starts the first query of a conversation and queues the next behind it', async () => {
     const a = newQuery({ conversationId: 'c_dt' });
     const b = newQuery({ conversationId: 'c_dt' });
-    expect(await queries.accept(a)).toEqual({ kind: 'start', queryId: a.queryId });
+    expect(await queries.accept(a, 30_000, 5_000)).toMatchObject({ kind: 'start', queryId: a.queryId });
     expect(await queries.accept(b)).toEqual({ kind: 'queued', queryId: b.queryId });
     expect((await queries.get(b.queryId))?.status).toBe('queued');
+    // Started in the same script: running, deadline set and indexed, turn 0 and the deadline job committed.
+    expect(await queries.get(a.queryId)).toMatchObject({ status: 'running', state: 'reasoning', turn: 0, startedMs: 5_000, deadlineAtMs: 35_000 });
+    expect(await redis.zscore(keys.deadlines, a.queryId)).toBe('35000');
+    const outbox = (await redis.zrange(keys.outbox, '0', '-1')).map((m) => JSON.parse(m) as { jobId: string; runAt?: number });
+    expect(outbox).toEqual(
+      expect.arrayContaining([
+        { queue: 'reasoning', jobId: jobIds.reason(a.queryId, 0), data: { queryId: a.queryId, turn: 0 } },
+        { queue: 'control', jobId: jobIds.deadline(a.queryId), data: { type: 'deadline', queryId: a.queryId }, runAt: 35_000 },
+      ]),
+    );
   });
 
   it('returns the first query for a repeated (channel, messageId)', async () => {
@@ -68,9 +79,8 @@ describe('QueryStore steps', () => {
   it('advances a turn once and ignores the repeat', async () => {
     const q = newQuery();
     await queries.accept(q);
-    const rec = (await queries.get(q.queryId))!;
-    expect(await queries.begin(rec, 2000, 30_000)).toBe(true);
-    expect(await queries.begin(rec, 2000, 30_000)).toBe(false);
+    // accept started it: a begin after that changes nothing.
+    expect(await queries.begin((await queries.get(q.queryId))!, 2000, 30_000)).toBe(false);
     const step = {
       from: { state: 'reasoning' as const, turn: 0 },
       to: { state: 'acting' as const, turn: 0 },
@@ -89,7 +99,6 @@ describe('QueryStore steps', () => {
     const b = newQuery({ conversationId: 'c_hand' });
     await queries.accept(a);
     await queries.accept(b);
-    await queries.begin((await queries.get(a.queryId))!, 1, 30_000);
     const end = {
       queryId: a.queryId,
       outcome: 'answered' as const,
@@ -98,8 +107,13 @@ describe('QueryStore steps', () => {
       answer: 'It shipped.',
       event: { id: `${a.queryId}:completed`, type: 'query.completed' as const, queryId: a.queryId, data: { x: 1 } },
     };
-    expect(await queries.complete(end, 'c_hand')).toEqual({ applied: true, nextQueryId: b.queryId });
-    expect(await queries.complete(end, 'c_hand')).toEqual({ applied: false });
+    const done = await queries.complete(end, 'c_hand');
+    expect(done).toMatchObject({ applied: true, nextQueryId: b.queryId });
+    // The next query was started by the same script, its jobs committed to the outbox.
+    expect(done.jobs.map((m) => (JSON.parse(m) as { jobId: string }).jobId).sort()).toEqual([jobIds.deadline(b.queryId), jobIds.reason(b.queryId, 0)].sort());
+    expect((await queries.get(b.queryId))?.status).toBe('running');
+    expect(await redis.zscore(keys.deadlines, a.queryId)).toBeNull();
+    expect(await queries.complete(end, 'c_hand')).toEqual({ applied: false, jobs: [] });
     const events = await readQueryEvents(redis, keys, a.queryId);
     expect(events.filter((e) => e.type === 'query.completed')).toHaveLength(1);
     expect((await queries.get(a.queryId))?.answer).toBe('It shipped.');

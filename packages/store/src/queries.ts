@@ -5,6 +5,7 @@ import { ACCEPT, ADVANCE, BEGIN, COMPLETE } from './lua.ts';
 import { QueryRecord } from './query-record.ts';
 import { toEvent, type EmitInput } from './events.ts';
 import { bindLogContext } from '@steward/telemetry';
+import type { DagCall } from './dag.ts';
 
 export interface NewQuery {
   queryId: string;
@@ -21,7 +22,9 @@ export interface NewQuery {
 }
 
 export type AcceptResult =
-  | { kind: 'start' | 'queued'; queryId: string }
+  /** `jobs`: outbox members of the start (turn 0, deadline) to relay. */
+  | { kind: 'start'; queryId: string; jobs: string[] }
+  | { kind: 'queued'; queryId: string }
   | { kind: 'duplicate'; queryId: string }
   | { kind: 'conflict' };
 
@@ -32,6 +35,11 @@ export interface AdvanceInput {
   incr?: Record<string, number>;
   steps?: ChatMessage[];
   history?: unknown[];
+  /** Outbox members committed with the step (see outbox.ts). */
+  jobs?: string[];
+  /** The turn's tool DAG, created with the step when it does not exist yet. */
+  dag?: { turn: number; calls: DagCall[] };
+  nowMs?: number;
 }
 
 export interface CompleteInput {
@@ -42,6 +50,8 @@ export interface CompleteInput {
   answer: string;
   event: EmitInput;
   incr?: Record<string, number>;
+  /** Follow-up jobs (delivery, handoff) committed with the completion, as outbox members. */
+  jobs?: string[];
 }
 
 /** Query records and their atomic steps (see lua.ts for why each is one script). */
@@ -54,10 +64,15 @@ export class QueryStore {
     this.keys = keys;
   }
 
-  async accept(q: NewQuery): Promise<AcceptResult> {
+  /**
+   * Accept a message and, when the conversation is free, start it in the same script: there is
+   * no moment at which a query is accepted but neither queued behind another nor started.
+   * `deadlineMs` is stored on the query so whoever starts it later uses the same deadline.
+   */
+  async accept(q: NewQuery, deadlineMs: number = DEFAULTS.deadlineMs, nowMs: number = Date.now()): Promise<AcceptResult> {
     const k = this.keys;
     const fields: string[] = [];
-    const rec: Record<string, string | number | undefined> = { ...q, status: 'queued', state: 'idle', turn: 0 };
+    const rec: Record<string, string | number | undefined> = { ...q, status: 'queued', state: 'idle', turn: 0, deadlineMs };
     for (const [key, v] of Object.entries(rec)) if (v !== undefined) fields.push(key, String(v));
     const dedupeKey = q.messageId ? k.dedupe(q.channel, q.messageId) : '';
     const r = (await this.redis.eval(
@@ -74,14 +89,19 @@ export class QueryStore {
       DEFAULTS.queryTtlSec,
       k.prefix,
       DEFAULTS.conversationTtlSec,
+      nowMs,
       ...fields,
-    )) as [string, string];
+    )) as string[];
     if (r[0] === 'conflict') return { kind: 'conflict' };
-    if (r[0] === 'duplicate') return { kind: 'duplicate', queryId: r[1] };
-    return { kind: r[0] as 'start' | 'queued', queryId: q.queryId };
+    if (r[0] === 'duplicate') return { kind: 'duplicate', queryId: r[1]! };
+    if (r[0] === 'queued') return { kind: 'queued', queryId: q.queryId };
+    return { kind: 'start', queryId: q.queryId, jobs: r.slice(2) };
   }
 
-  /** queued → running; returns false when it was already running (a repeated start). */
+  /**
+   * queued → running without enqueuing anything: for tests that drive the turns themselves.
+   * The pipeline starts queries inside accept and complete.
+   */
   async begin(q: QueryRecord, nowMs: number, deadlineMs: number): Promise<boolean> {
     const msg: ChatMessage = { role: 'user', content: q.text };
     const r = await this.redis.eval(
@@ -107,12 +127,23 @@ export class QueryStore {
   }
 
   async advance(queryId: string, a: AdvanceInput): Promise<'applied' | 'moved' | 'ended'> {
+    const dag = a.dag
+      ? JSON.stringify(
+          a.dag.calls.map((c) => ({
+            pending: c.pending,
+            dependents: c.dependents,
+            ...(c.job ? { job: JSON.stringify(c.job) } : {}),
+            ...(c.result ? { result: JSON.stringify(c.result) } : {}),
+          })),
+        )
+      : '';
     const r = await this.redis.eval(
       ADVANCE,
-      3,
+      4,
       this.keys.query(queryId),
       this.keys.querySteps(queryId),
       this.keys.queryHistory(queryId),
+      a.dag ? this.keys.dag(queryId, a.dag.turn) : '',
       a.from.state,
       a.from.turn,
       a.to.state,
@@ -122,12 +153,19 @@ export class QueryStore {
       JSON.stringify((a.steps ?? []).map((s) => JSON.stringify(s))),
       JSON.stringify((a.history ?? []).map((s) => JSON.stringify(s))),
       DEFAULTS.queryTtlSec,
+      this.keys.prefix,
+      a.nowMs ?? Date.now(),
+      JSON.stringify(a.jobs ?? []),
+      dag,
     );
     return r === 1 ? 'applied' : r === 0 ? 'moved' : 'ended';
   }
 
-  /** Ends the query exactly once; returns whether this call ended it and the next queued query. */
-  async complete(c: CompleteInput, conversationId: string): Promise<{ applied: boolean; nextQueryId?: string }> {
+  /**
+   * Ends the query exactly once; returns whether this call ended it, the next queued query
+   * (started in the same script) and the outbox members to relay.
+   */
+  async complete(c: CompleteInput, conversationId: string): Promise<{ applied: boolean; nextQueryId?: string; jobs: string[] }> {
     const k = this.keys;
     const event = toEvent(c.event);
     const set = {
@@ -159,8 +197,10 @@ export class QueryStore {
       k.prefix,
       DEFAULTS.conversationTtlSec,
       JSON.stringify(c.incr ?? {}),
-    )) as [number, string];
-    return { applied: r[0] === 1, ...(r[1] ? { nextQueryId: r[1] } : {}) };
+      event.ts,
+      JSON.stringify(c.jobs ?? []),
+    )) as [number, string, ...string[]];
+    return { applied: r[0] === 1, ...(r[1] ? { nextQueryId: r[1] } : {}), jobs: r.slice(2) as string[] };
   }
 
   async steps(queryId: string): Promise<ChatMessage[]> {

@@ -30,6 +30,8 @@ export const QueryRecord = z.object({
   createdMs: num,
   startedMs: num.optional(),
   deadlineAtMs: num.optional(),
+  /** Deadline of the query from its start, fixed at accept (whoever starts it uses it). */
+  deadlineMs: num.optional(),
   completedMs: num.optional(),
   /** Nudge for the next prompt after a loop warning. */
   nudge: optStr,

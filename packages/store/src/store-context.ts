@@ -4,6 +4,7 @@ import { DagStore } from './dag.ts';
 import { createKeys, type Keys } from './keys.ts';
 import { QueryStore } from './queries.ts';
 import { createQueues, type Queues } from './queues.ts';
+import { Outbox } from './outbox.ts';
 import { createRedis } from './redis.ts';
 
 /** The state every pipeline role works on: one connection, its keys, queues and stores. */
@@ -14,6 +15,7 @@ export interface StoreContext {
   queries: QueryStore;
   conversations: ConversationStore;
   dags: DagStore;
+  outbox: Outbox;
   close(): Promise<void>;
 }
 
@@ -28,6 +30,7 @@ export function openStore(redisUrl: string, prefix: string): StoreContext {
     queries: new QueryStore(redis, keys),
     conversations: new ConversationStore(redis, keys),
     dags: new DagStore(redis, keys),
+    outbox: new Outbox(redis, keys, queues),
     async close() {
       await queues.close();
       redis.disconnect();

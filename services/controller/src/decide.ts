@@ -1,11 +1,13 @@
 import { jobIds, text, type DecideJob, type ProposedCall, type ToolJob } from '@steward/core';
-import type { CallResult, DagCall, QueryRecord } from '@steward/store';
-import { planTurn } from '@steward/tools';
+import { applyStep, crashPoint, outboxMember, type CallResult, type DagCall, type QueryRecord } from '@steward/store';
+import { collectRefs, planTurn } from '@steward/tools';
 import { checkBudget, recordCost } from '@steward/llm';
 import { completeQuery } from './complete.ts';
 import type { ControllerDeps } from './deps.ts';
-import { confirmationKey, isAffirmative, assertTransition, checkLimits } from './policy.ts';
-import { enqueueReady } from './enqueue-ready.ts';
+import { assertTransition, checkLimits } from './policy.ts';
+import { decideConfirmation, UNRESOLVED_REFERENCE_TEXT, type PendingConfirmation } from '@steward/control';
+import { customerMessage, loadConfirmationSnapshot } from './confirmation-snapshot.ts';
+import { decision } from './decision.ts';
 
 /**
  * The reasoning-worker's proposal for a turn: end the query with an answer, or turn the
@@ -14,11 +16,10 @@ import { enqueueReady } from './enqueue-ready.ts';
  */
 export async function handleDecide(d: ControllerDeps, job: DecideJob): Promise<void> {
   const q = await d.queries.get(job.queryId);
+  crashPoint('decide.after_load');
   if (!q || q.status === 'completed' || q.status === 'failed') return;
-  if (q.turn !== job.turn || q.state !== 'reasoning') {
-    if (q.turn === job.turn && q.state === 'acting') await enqueueReady(d, q.queryId, job.turn);
-    return;
-  }
+  // A redelivered decide: the step was committed with its jobs (relayed, or the sweeper's).
+  if (q.turn !== job.turn || q.state !== 'reasoning') return;
   const now = d.now?.() ?? Date.now();
   const u = job.usage;
   const incr: Record<string, number> = u
@@ -39,7 +40,7 @@ export async function handleDecide(d: ControllerDeps, job: DecideJob): Promise<v
     });
     const budget = await checkBudget(d.redis, d.keys.prefix, { conversationId: q.conversationId, queryId: q.queryId }, d.budgets);
     if (!budget.ok && p.kind !== 'answer') {
-      await completeQuery(d, q, { outcome: 'fallback', reason: budget.exceeded, state: 'failed', incr });
+      await completeQuery(d, q, { outcome: 'fallback', reason: budget.exceeded, incr });
       return;
     }
   }
@@ -53,37 +54,36 @@ export async function handleDecide(d: ControllerDeps, job: DecideJob): Promise<v
     tokens: q.inputTokens + q.outputTokens + (incr.inputTokens ?? 0) + (incr.outputTokens ?? 0),
     costUsd: q.costUsd + (incr.costUsd ?? 0),
   });
-  if (limit && p.kind !== 'answer') return void (await completeQuery(d, q, { outcome: 'fallback', reason: limit, state: 'failed', incr }));
+  if (limit && p.kind !== 'answer') return void (await completeQuery(d, q, { outcome: 'fallback', reason: limit, incr }));
 
   if (p.kind === 'answer') {
-    assertTransition(d, q, 'reasoning', 'propose_answer');
-    await completeQuery(d, q, { outcome: 'answered', reason: 'answered', state: 'completed', answer: p.answer, incr });
+    await completeQuery(d, q, { outcome: 'answered', reason: 'answered', answer: p.answer, incr });
     return;
   }
   if (p.kind === 'llm_error') {
-    await completeQuery(d, q, { outcome: 'fallback', reason: 'llm_unavailable', state: 'failed', incr });
+    await completeQuery(d, q, { outcome: 'fallback', reason: 'llm_unavailable', incr });
     return;
   }
   // Any other proposal needs another LLM turn to be read: stop here when none is left.
   if (job.turn + 1 >= d.limits.maxTurns) {
-    await completeQuery(d, q, { outcome: 'fallback', reason: 'max_turns', state: 'failed', incr });
+    await completeQuery(d, q, { outcome: 'fallback', reason: 'max_turns', incr });
     return;
   }
   if (p.kind === 'malformed') {
     const note = `Your previous output could not be used: ${p.error}`;
-    const r = await d.queries.advance(q.queryId, {
+    await applyStep(d, q.queryId, {
       from: { state: 'reasoning', turn: job.turn },
-      to: { state: 'reasoning', turn: job.turn + 1 },
+      to: { state: assertTransition(q.state, 'reject_output'), turn: job.turn + 1 },
       incr,
       steps: [{ role: 'user', content: `[system note] ${note}` }],
+      jobs: [outboxMember('reasoning', jobIds.reason(q.queryId, job.turn + 1), { queryId: q.queryId, turn: job.turn + 1 })],
     });
-    if (r !== 'ended') await d.queues.add('reasoning', jobIds.reason(q.queryId, job.turn + 1), { queryId: q.queryId, turn: job.turn + 1 });
     return;
   }
 
   const calls = p.calls.slice(0, d.limits.maxToolCallsPerTurn);
   if (q.toolCalls + calls.length > d.limits.maxToolCallsPerQuery) {
-    await completeQuery(d, q, { outcome: 'fallback', reason: 'tool_limit', state: 'failed', incr });
+    await completeQuery(d, q, { outcome: 'fallback', reason: 'tool_limit', incr });
     return;
   }
   const handoff = calls.find((c) => !c.error && d.registry.get(c.name)?.effect === 'handoff');
@@ -92,7 +92,6 @@ export async function handleDecide(d: ControllerDeps, job: DecideJob): Promise<v
     await completeQuery(d, q, {
       outcome: 'handoff',
       reason: 'handoff',
-      state: 'handed_off',
       answer: text('handoffNotice', q.language),
       handoffSummary: summary,
       incr,
@@ -101,10 +100,16 @@ export async function handleDecide(d: ControllerDeps, job: DecideJob): Promise<v
   }
 
   const dagCalls = await buildDag(d, q, job.turn, calls);
-  assertTransition(d, q, 'reasoning', 'propose_tools');
-  const r = await d.queries.advance(q.queryId, {
+  crashPoint('decide.after_transition');
+  // The calls free to start now, or the observe step when every call was answered up front.
+  const ready = dagCalls.flatMap((c) => (c.job && c.pending === 0 ? [c.job] : []));
+  const jobs =
+    ready.length === 0
+      ? [outboxMember('control', jobIds.observe(q.queryId, job.turn), { type: 'observe', queryId: q.queryId, turn: job.turn })]
+      : ready.map((t) => outboxMember('tools', jobIds.toolCall(q.queryId, job.turn, t.index), t));
+  await applyStep(d, q.queryId, {
     from: { state: 'reasoning', turn: job.turn },
-    to: { state: 'acting', turn: job.turn },
+    to: { state: assertTransition(q.state, 'propose_tools'), turn: job.turn },
     incr: { ...incr, toolCalls: calls.length },
     steps: [
       {
@@ -113,17 +118,9 @@ export async function handleDecide(d: ControllerDeps, job: DecideJob): Promise<v
         tool_calls: calls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: JSON.stringify(c.arguments) } })),
       },
     ],
+    dag: { turn: job.turn, calls: dagCalls },
+    jobs,
   });
-  if (r === 'ended') return;
-  const created = await d.dags.init(q.queryId, job.turn, dagCalls);
-  if (!created) return enqueueReady(d, q.queryId, job.turn);
-  // A fresh DAG: its ready calls are known here, no need to read them back.
-  const ready = dagCalls.flatMap((c) => (c.job && c.pending === 0 ? [c.job] : []));
-  if (ready.length === 0) {
-    await d.queues.add('control', jobIds.observe(q.queryId, job.turn), { type: 'observe', queryId: q.queryId, turn: job.turn });
-    return;
-  }
-  await Promise.all(ready.map((t) => d.queues.add('tools', jobIds.toolCall(q.queryId, job.turn, t.index), t)));
 }
 
 /**
@@ -133,29 +130,38 @@ export async function handleDecide(d: ControllerDeps, job: DecideJob): Promise<v
 async function buildDag(d: ControllerDeps, q: QueryRecord, turn: number, calls: ProposedCall[]): Promise<DagCall[]> {
   const pre: (CallResult | undefined)[] = [];
   const conv = await d.conversations.get(q.conversationId);
-  let pendingConfirmation: string | null = null;
+  const guarded = (c: ProposedCall) => !c.error && d.requireConfirmation && d.registry.get(c.name)?.requiresConfirmation === true;
+  const snap = calls.some(guarded) ? await loadConfirmationSnapshot(d, q, conv.pendingConfirmation) : null;
+  let ask: PendingConfirmation | null = null;
+  let consumed = false;
   for (const c of calls) {
     if (c.error) {
       pre.push({ name: c.name, callId: c.id, result: c.error.startsWith('Unknown tool') ? c.error : `Error: ${c.error}`, ok: false });
       continue;
     }
-    const spec = d.registry.get(c.name);
-    if (spec?.requiresConfirmation && d.requireConfirmation) {
-      const key = confirmationKey(c.name, c.arguments);
-      const confirmed = conv.pendingConfirmation === key && isAffirmative(q.text);
-      if (!confirmed) {
-        pendingConfirmation = key;
-        pre.push({ name: c.name, callId: c.id, result: text('confirmationRequired', q.language), ok: false });
+    if (snap && guarded(c)) {
+      const verdict = decideConfirmation({
+        call: { name: c.name, args: c.arguments },
+        requiresConfirmation: true,
+        unresolvedRefs: collectRefs(c.arguments).length > 0,
+        query: customerMessage(q),
+        ...snap,
+      });
+      if (!verdict.allowed) {
+        ask = verdict.ask ?? ask;
+        await decision(d, q, turn, `confirmation_c${calls.indexOf(c)}`, `${c.name}: refused (${verdict.reason})`);
+        const result = verdict.reason === 'unresolved_reference' ? UNRESOLVED_REFERENCE_TEXT : text('confirmationRequired', q.language);
+        pre.push({ name: c.name, callId: c.id, result, ok: false });
         continue;
       }
+      consumed = true;
     }
     pre.push(undefined);
   }
-  if (pendingConfirmation) await d.conversations.setFields(q.conversationId, { pendingConfirmation });
-  else if (conv.pendingConfirmation && pre.some((r, i) => !r && d.registry.get(calls[i]!.name)?.requiresConfirmation)) {
-    // The confirmed action is used once; another one needs another yes.
-    await d.conversations.clearField(q.conversationId, 'pendingConfirmation');
-  }
+  // One pending action per conversation: the latest refused one (the model asks about it); a
+  // confirmed action is used once, another one needs another yes.
+  if (ask) await d.conversations.setFields(q.conversationId, { pendingConfirmation: JSON.stringify(ask) });
+  else if (consumed) await d.conversations.clearField(q.conversationId, 'pendingConfirmation');
 
   // Plan every call, pre-answered ones marked skipped, so "$call:<i>" references keep the
   // indexes the model wrote.

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { ConversationStore, DagStore, Keys, Log, QueryStore, Queues } from '@steward/store';
+import type { ConversationStore, DagStore, Keys, Log, Outbox, QueryStore, Queues } from '@steward/store';
 import type { ToolRegistry } from '@steward/tools';
 import type { BudgetLimits } from '@steward/llm';
 
@@ -22,6 +22,7 @@ export interface ControllerDeps {
   conversations: ConversationStore;
   dags: DagStore;
   queues: Queues;
+  outbox: Outbox;
   registry: ToolRegistry;
   limits: ControllerLimits;
   /** Confirmation before consequential actions (policy, on by default). */

@@ -3,7 +3,7 @@ import { completeQuery } from './complete.ts';
 import type { ControllerDeps } from './deps.ts';
 import { loopTurn } from './history.ts';
 import type { LoopTurn } from '@steward/control';
-import type { CallResult } from '@steward/store';
+import { applyStep, crashPoint, outboxMember, type CallResult } from '@steward/store';
 import { assertTransition, detectLoop } from './policy.ts';
 import { decision } from './decision.ts';
 
@@ -14,12 +14,10 @@ import { decision } from './decision.ts';
  */
 export async function handleObserve(d: ControllerDeps, job: ObserveJob): Promise<void> {
   const q = await d.queries.get(job.queryId);
+  crashPoint('observe.after_load');
   if (!q || q.status === 'completed' || q.status === 'failed') return;
   const next = job.turn + 1;
-  if (q.state === 'reasoning' && q.turn === next) {
-    await d.queues.add('reasoning', jobIds.reason(q.queryId, next), { queryId: q.queryId, turn: next });
-    return;
-  }
+  // A redelivered observe: the step was committed with its jobs (relayed, or the sweeper's).
   if (q.state !== 'acting' || q.turn !== job.turn) return;
 
   const [{ results, left }, steps, previous] = await Promise.all([
@@ -37,32 +35,31 @@ export async function handleObserve(d: ControllerDeps, job: ObserveJob): Promise
   const entries = [loopTurn(done, proposed)];
   const history = [...previous, ...entries];
   const loop = detectLoop(history, d.limits);
-  assertTransition(d, q, 'acting', 'tools_done');
 
   if (loop.level === 'critical') {
     await d.queries.advance(q.queryId, {
       from: { state: 'acting', turn: job.turn },
-      to: { state: 'observing', turn: job.turn },
+      to: { state: assertTransition(q.state, 'tools_done'), turn: job.turn },
       steps: toolMessages,
       history: entries,
     });
     await decision(d, q, job.turn, 'loop_critical', loop.detail);
-    await completeQuery(d, { ...q, state: 'observing' }, { outcome: 'fallback', reason: 'loop_detected', state: 'loop_detected' });
+    await completeQuery(d, { ...q, state: 'observing' }, { outcome: 'fallback', reason: 'loop_detected' });
     return;
   }
   if (next >= d.limits.maxTurns) {
-    await completeQuery(d, q, { outcome: 'fallback', reason: 'max_turns', state: 'failed' });
+    await completeQuery(d, q, { outcome: 'fallback', reason: 'max_turns' });
     return;
   }
-  const r = await d.queries.advance(q.queryId, {
+  const r = await applyStep(d, q.queryId, {
     from: { state: 'acting', turn: job.turn },
-    to: { state: 'reasoning', turn: next },
+    to: { state: assertTransition(q.state, 'tools_done', 'start'), turn: next },
     steps: toolMessages,
     history: entries,
     set: { nudge: loop.level === 'warning' ? loop.nudge : '' },
+    jobs: [outboxMember('reasoning', jobIds.reason(q.queryId, next), { queryId: q.queryId, turn: next })],
   });
   if (r === 'applied' && loop.level === 'warning') await decision(d, q, job.turn, 'loop_warning', loop.detail);
-  if (r !== 'ended') await d.queues.add('reasoning', jobIds.reason(q.queryId, next), { queryId: q.queryId, turn: next });
 }
 
 /** The arguments of the turn's tool calls, by index, from the assistant message that proposed them. */

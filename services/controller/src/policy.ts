@@ -2,19 +2,19 @@
 import { DEFAULTS, type ChatMessage, type EndReason, type Language } from '@steward/core';
 import {
   checkLimits as checkLimitsPure,
-  confirmationKey,
+
   detectLoop as detectLoopPure,
   fallbackFor,
-  isAffirmative,
-  transition,
+
+  follow,
   type LoopTurn,
   type QueryEvent,
 } from '@steward/control';
 import { updateSummary } from '@steward/context';
 import type { QueryRecord } from '@steward/store';
-import type { ControllerDeps, ControllerLimits } from './deps.ts';
+import type { ControllerLimits } from './deps.ts';
 
-export { confirmationKey, fallbackFor, isAffirmative };
+export { fallbackFor };
 
 export interface LoopResult {
   level: 'none' | 'warning' | 'critical';
@@ -48,12 +48,11 @@ export function checkLimits(
 }
 
 /**
- * Check a transition against the state machine. The stored state is already guarded by the
- * atomic step scripts; an illegal transition here means a bug, so it is logged loudly.
+ * Check a step against the state machine before it is applied. An illegal step is a bug: it
+ * throws IllegalTransitionError, which fails the job without retry (and is logged by the worker).
  */
-export function assertTransition(d: Pick<ControllerDeps, 'log'>, q: QueryRecord, from: QueryRecord['state'], event: QueryEvent): void {
-  const r = transition(from, event);
-  if (!r.ok) d.log.error({ queryId: q.queryId, from, event, err: r.error }, 'illegal state transition');
+export function assertTransition(from: QueryRecord['state'], ...events: QueryEvent[]): QueryRecord['state'] {
+  return follow(from, ...events);
 }
 
 /** Fold messages leaving the verbatim window into the rolling summary (incremental). */

@@ -1,7 +1,7 @@
 import type { Worker } from 'bullmq';
 import { DEFAULTS } from '@steward/core';
 import { countTokens } from '@steward/context';
-import { openStore, startWorker, type Log } from '@steward/store';
+import { crashPoint, openStore, startWorker, type Log } from '@steward/store';
 import type { ToolRegistry } from '@steward/tools';
 import type { BudgetLimits } from '@steward/llm';
 import { handleDeadline } from './deadline.ts';
@@ -9,6 +9,7 @@ import { handleDecide } from './decide.ts';
 import type { ControllerDeps, ControllerLimits } from './deps.ts';
 import { handleHandoff } from './handoff.ts';
 import { handleObserve } from './observe.ts';
+import { startSweeper, SWEEPER_DEFAULTS, type SweeperOptions } from './sweeper.ts';
 
 export interface ControllerOptions {
   redisUrl: string;
@@ -20,6 +21,8 @@ export interface ControllerOptions {
   requireConfirmation?: boolean;
   budgets?: Partial<BudgetLimits>;
   keepTranscript?: boolean;
+  /** The outbox relay and deadline sweeper (false = off, for tests that drive it by hand). */
+  sweeper?: Partial<SweeperOptions> | false;
 }
 
 export const DEFAULT_LIMITS: ControllerLimits = {
@@ -61,16 +64,19 @@ export async function startController(o: ControllerOptions): Promise<RunningCont
       if (job.type === 'decide') await handleDecide(deps, job);
       else if (job.type === 'observe') await handleObserve(deps, job);
       else await handleDeadline(deps, job);
+      crashPoint('control.before_ack');
     },
     { ...common, concurrency: o.concurrency ?? 50 },
   );
   const handoff = startWorker('handoff', (job) => handleHandoff(deps, job), { ...common, concurrency: 5 });
   const workers = [control, handoff];
   await Promise.all(workers.map((w) => w.waitUntilReady()));
+  const sweeper = o.sweeper === false ? null : startSweeper(deps, { ...SWEEPER_DEFAULTS, ...o.sweeper });
   return {
     deps,
     workers,
     async close() {
+      await sweeper?.stop();
       await Promise.all(workers.map((w) => w.close()));
       await store.close();
     },

@@ -2,7 +2,7 @@ import type { Job } from 'bullmq';
 import { errorMessage, isStewardError, jobIds, stableSpanId, type LlmUsage, type Proposal, type ReasonJob } from '@steward/core';
 import { buildNaivePrompt, buildPrompt } from '@steward/context';
 import { renderToolsAsText, TEXT_FORMAT_INSTRUCTIONS } from '@steward/llm';
-import { emitEvent } from '@steward/store';
+import { crashPoint, emitEvent } from '@steward/store';
 import type { ReasoningDeps } from './deps.ts';
 import { POLICY, systemPrompt } from './system-prompt.ts';
 import { toProposal } from './to-proposal.ts';
@@ -14,6 +14,7 @@ import { selectTools } from './select-tools.ts';
  */
 export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Promise<void> {
   const q = await d.queries.get(r.queryId);
+  crashPoint('reason.after_load');
   if (!q || q.status !== 'running' || q.state !== 'reasoning' || q.turn !== r.turn) return;
   const decideId = jobIds.decide(q.queryId, r.turn);
   if (await d.queues.control.getJob(decideId)) return;
@@ -65,6 +66,7 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
     proposal = { kind: 'llm_error', error };
   }
   const endMs = Date.now();
+  crashPoint('reason.after_llm');
   await emitEvent(d.redis, d.keys, {
     id: `${q.queryId}:t${r.turn}:llm`,
     type: 'llm.call',
@@ -100,6 +102,7 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
     proposal,
     ...(usage ? { usage } : {}),
   });
+  crashPoint('reason.before_ack');
 }
 
 function describe(p: Proposal): string {

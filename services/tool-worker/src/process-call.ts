@@ -1,6 +1,6 @@
 import { DelayedError, type Job } from 'bullmq';
 import { errorMessage, idempotencyKey, isStewardError, stableSpanId, type ToolJob } from '@steward/core';
-import { dispatchTurn, emitEvent, type CallResult } from '@steward/store';
+import { crashPoint, dispatchTurn, emitEvent, type CallResult } from '@steward/store';
 import { resolveRefs, type ToolSpec } from '@steward/tools';
 import type { ToolWorkerDeps } from './deps.ts';
 import { errorType, execute } from './execute.ts';
@@ -15,6 +15,7 @@ const SLOT_RETRY_MS = 20;
 export async function processCall(d: ToolWorkerDeps, t: ToolJob, job: Job, token?: string): Promise<void> {
   // Both reads go out together: the turn's latency is a chain of these steps.
   const [recorded, q] = await Promise.all([d.dags.result(t.queryId, t.turn, t.index), d.queries.get(t.queryId)]);
+  crashPoint('tool.after_load');
   if (recorded) return release(d, t, recorded);
 
   // The query ended (deadline, loop): nothing may change on its behalf any more.
@@ -29,6 +30,7 @@ export async function processCall(d: ToolWorkerDeps, t: ToolJob, job: Job, token
   }
   try {
     await runAndRecord(d, t, job, q.traceId, spec);
+    crashPoint('tool.before_ack');
   } finally {
     if (spec?.maxConcurrency) await d.slots.release(spec.name, holder);
   }
@@ -56,6 +58,7 @@ async function runAndRecord(d: ToolWorkerDeps, t: ToolJob, job: Job, traceId: st
         (t.dependsOn ?? []).forEach((i, k) => (results[i] = deps[k]!.result));
         const args = resolveRefs(t.arguments, results);
         const { response, cacheHit } = await execute(d, spec, args, customerId, idempotencyKey(t.queryId, t.turn, t.callId));
+        if (!spec.readOnly) crashPoint('tool.after_write');
         if (response.identifiedUserId) await d.conversations.bindCustomer(t.conversationId, response.identifiedUserId);
         // A write drops the cached reads of what it changed: the shop names the entities it
         // touched; a local write tool names them through its cacheTags.
@@ -115,5 +118,6 @@ async function runAndRecord(d: ToolWorkerDeps, t: ToolJob, job: Job, traceId: st
 
 async function release(d: ToolWorkerDeps, t: ToolJob, result: CallResult): Promise<void> {
   const progress = await d.dags.complete(t.queryId, t.turn, t.index, result);
+  crashPoint('tool.after_record');
   await dispatchTurn(d.dags, d.queues, t.queryId, t.turn, progress);
 }

@@ -1,0 +1,16 @@
+import type { Outbox } from './outbox.ts';
+import { crashPoint } from './crash-point.ts';
+import type { AdvanceInput, QueryStore } from './queries.ts';
+
+/**
+ * Apply one step of a running query: state, scratchpad, loop history, the turn's DAG and the
+ * jobs the step implies, committed in one script, then the jobs relayed. A step that finds the
+ * query elsewhere ('moved': a redelivery) or ended changes nothing; jobs it committed earlier
+ * and did not relay are the sweeper's.
+ */
+export async function applyStep(s: { queries: QueryStore; outbox: Outbox }, queryId: string, a: AdvanceInput): Promise<'applied' | 'moved' | 'ended'> {
+  const r = await s.queries.advance(queryId, { ...a, nowMs: a.nowMs ?? Date.now() });
+  crashPoint('apply.after_commit');
+  if (r === 'applied') await s.outbox.relay(a.jobs ?? []);
+  return r;
+}

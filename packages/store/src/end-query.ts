@@ -1,0 +1,78 @@
+import { stableSpanId, type EndReason, type QueryOutcome, type QueryState } from '@steward/core';
+import type { EmitInput } from './events.ts';
+import type { Outbox } from './outbox.ts';
+import { crashPoint } from './crash-point.ts';
+import type { QueryStore } from './queries.ts';
+import type { QueryRecord } from './query-record.ts';
+
+export interface Ending {
+  outcome: QueryOutcome;
+  reason: EndReason;
+  state: QueryState;
+  /** What the customer is sent ('' = nothing, e.g. a superseded query). */
+  answer: string;
+  incr?: Record<string, number>;
+  /** Follow-up jobs (delivery, handoff) as outbox members, committed with the ending. */
+  jobs?: string[];
+}
+
+/** The root span of a query's trace: the tracer and the completion event agree on it. */
+export function rootSpanIdOf(queryId: string): string {
+  return stableSpanId(queryId, 'root');
+}
+
+/** The one `query.completed` event, whoever ends the query (controller, intake, sweeper). */
+export function completionEvent(q: QueryRecord, end: Ending, now: number): EmitInput {
+  const incr = end.incr ?? {};
+  return {
+    id: `${q.queryId}:completed`,
+    type: 'query.completed',
+    queryId: q.queryId,
+    conversationId: q.conversationId,
+    traceId: q.traceId,
+    ts: now,
+    data: {
+      outcome: end.outcome,
+      reason: end.reason,
+      rootSpanId: rootSpanIdOf(q.queryId),
+      ...(q.parentSpanId ? { parentSpanId: q.parentSpanId } : {}),
+      startMs: q.createdMs,
+      endMs: now,
+      turns: q.status === 'running' ? q.turn + 1 : 0,
+      toolCalls: q.toolCalls + (incr.toolCalls ?? 0),
+      inputTokens: q.inputTokens + (incr.inputTokens ?? 0),
+      outputTokens: q.outputTokens + (incr.outputTokens ?? 0),
+      costUsd: q.costUsd + (incr.costUsd ?? 0),
+      language: q.language,
+      ...(end.answer ? { answer: end.answer } : {}),
+    },
+  };
+}
+
+/**
+ * End a query exactly once, in one script: outcome, answer, completion event, follow-up jobs,
+ * and the start of the conversation's next queued query; then relay the committed jobs.
+ */
+export async function endQuery(
+  s: { queries: QueryStore; outbox: Outbox },
+  q: QueryRecord,
+  end: Ending,
+  now: number = Date.now(),
+): Promise<{ applied: boolean; nextQueryId?: string }> {
+  const r = await s.queries.complete(
+    {
+      queryId: q.queryId,
+      outcome: end.outcome,
+      reason: end.reason,
+      state: end.state,
+      answer: end.answer,
+      event: completionEvent(q, end, now),
+      ...(end.incr ? { incr: end.incr } : {}),
+      ...(end.jobs ? { jobs: end.jobs } : {}),
+    },
+    q.conversationId,
+  );
+  crashPoint('complete.after_commit');
+  await s.outbox.relay(r.jobs);
+  return { applied: r.applied, ...(r.nextQueryId ? { nextQueryId: r.nextQueryId } : {}) };
+}

@@ -1,0 +1,51 @@
+import { errorMessage } from '@steward/core';
+import type { ControllerDeps } from './deps.ts';
+import { endAtDeadline } from './deadline.ts';
+
+export interface SweeperOptions {
+  /** How often one sweeper of the fleet runs. */
+  intervalMs: number;
+  /** Outbox entries older than this were left by a writer that died before relaying them. */
+  outboxGraceMs: number;
+  /** Past its deadline by this much, a running query is ended whatever happened to its jobs. */
+  deadlineGraceMs: number;
+}
+
+export const SWEEPER_DEFAULTS: SweeperOptions = { intervalMs: 1_000, outboxGraceMs: 1_000, deadlineGraceMs: 1_000 };
+
+/**
+ * The safety net under the applier: relays outbox entries whose writer crashed between commit
+ * and relay, and ends every query past its deadline (the deadline job may have been lost or
+ * have failed for good). Ending a query starts the conversation's next queued one in the same
+ * script. Every controller runs one; a short lease lets one of them work per interval.
+ */
+export async function sweepOnce(d: ControllerDeps, o: SweeperOptions, now = Date.now()): Promise<{ relayed: number; ended: number }> {
+  const lease = await d.redis.set(d.keys.sweeperLease, String(process.pid), 'PX', Math.max(100, o.intervalMs - 50), 'NX');
+  if (lease !== 'OK') return { relayed: 0, ended: 0 };
+  const relayed = await d.outbox.relayStale(o.outboxGraceMs, now);
+  const overdue = await d.redis.zrangebyscore(d.keys.deadlines, '-inf', now - o.deadlineGraceMs, 'LIMIT', 0, 100);
+  let ended = 0;
+  for (const queryId of overdue) {
+    const q = await d.queries.get(queryId);
+    if (!q || q.status !== 'running') {
+      await d.redis.zrem(d.keys.deadlines, queryId);
+      continue;
+    }
+    if (await endAtDeadline(d, q)) ended++;
+  }
+  return { relayed, ended };
+}
+
+export function startSweeper(d: ControllerDeps, o: SweeperOptions = SWEEPER_DEFAULTS): { stop(): Promise<void> } {
+  let running: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    running = sweepOnce(d, o).catch((e: unknown) => d.log.warn({ err: errorMessage(e) }, 'sweep failed (retried next interval)'));
+  }, o.intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

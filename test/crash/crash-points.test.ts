@@ -1,0 +1,197 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { deletePrefix, freePort, uniquePrefix } from '@steward/testing';
+import { CRASH_POINTS, createKeys, createRedis, readQueryEvents, type CrashPointName } from '@steward/store';
+import { startShop, type RunningShop } from '@steward/shop';
+import { startSimLlm, type SimLlm } from '@steward/sim-llm';
+import type { Redis } from 'ioredis';
+import { buildScripts, fetchExport, type Script } from '../bench/conversations.ts';
+import { readWriteLedger } from '../bench/shop-writes.ts';
+import { IngressClient } from '../helpers/client.ts';
+import { HAS_TAUBENCH, TAUBENCH_DIR } from '../helpers/shared-data.ts';
+
+// For every crash point of the kernel: a conversation whose second message confirms a write
+// runs through a real process (all roles) that SIGKILLs itself at that point; a fresh process
+// takes over. Each message gets exactly one answer, the confirmed write happens exactly once,
+// nothing is left running, queued or in the outbox, and it all ends within the deadline.
+const url = inject('redisUrl');
+const prefix = uniquePrefix('crash');
+const keys = createKeys(prefix);
+const KEY = 'crash-test-key';
+const HOST = fileURLToPath(new URL('./host.ts', import.meta.url));
+const DEADLINE_MS = 30_000;
+let redis: Redis;
+let shop: RunningShop;
+let sim: SimLlm;
+let shopDb: string;
+let scripts: Script[] = [];
+const children = new Set<ChildProcess>();
+
+interface Host {
+  child: ChildProcess;
+  api: IngressClient;
+  exited: Promise<NodeJS.Signals | number | null>;
+  standby: Promise<void>;
+  ready: Promise<void>;
+}
+
+/** Spawn a host on stand-by (code and tokenizer loaded, no role started yet). */
+async function spawnHost(crashAt?: string): Promise<Host> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [HOST], {
+    env: {
+      ...process.env,
+      REDIS_URL: url,
+      STEWARD_PREFIX: prefix,
+      SHOP_URL: shop.url,
+      LLM_BASE_URL: `${sim.url}/v1`,
+      API_KEY: KEY,
+      INGRESS_PORT: String(port),
+      ...(crashAt ? { STEWARD_CRASH_AT: crashAt } : {}),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.add(child);
+  const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.once('exit', (code, sig) => resolve(sig ?? code)));
+  void exited.then(() => children.delete(child));
+  const seen = (word: string) =>
+    new Promise<void>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (b: Buffer) => {
+        out += b.toString();
+        if (out.includes(word)) resolve();
+      });
+      void exited.then((c) => reject(new Error(`host exited before "${word}" (${String(c)})`)));
+    });
+  const standby = seen('standby');
+  const ready = seen('ready');
+  standby.catch(() => undefined);
+  ready.catch(() => undefined);
+  return { child, api: new IngressClient(`http://127.0.0.1:${port}`, KEY), exited, standby, ready };
+}
+
+/** Start the roles of a host on stand-by. */
+async function activate(h: Host): Promise<Host> {
+  await h.standby;
+  h.child.kill('SIGUSR2');
+  await h.ready;
+  return h;
+}
+
+async function startHost(crashAt?: string): Promise<Host> {
+  return activate(await spawnHost(crashAt));
+}
+
+async function stopHost(h: Host): Promise<void> {
+  if (h.child.exitCode !== null || h.child.signalCode !== null) return;
+  h.child.kill('SIGTERM');
+  await h.exited;
+}
+
+/** Post until some host accepts it: a retry after a crash carries the same platform message id. */
+async function post(api: IngressClient, s: Script, text: string, messageId: string): Promise<string | null> {
+  try {
+    const r = await api.post({ conversationId: s.conversationId, customerId: s.customerId, text, messageId, channel: 'api' });
+    return r.status === 202 ? String(r.json.queryId) : null;
+  } catch {
+    return null; // the host died with the request in flight
+  }
+}
+
+async function waitEnded(api: IngressClient, queryId: string): Promise<void> {
+  await api.waitFor(queryId, DEADLINE_MS + 15_000);
+}
+
+describe.skipIf(!HAS_TAUBENCH)('crash points (kill -9 at every boundary, another process takes over)', () => {
+  beforeAll(async () => {
+    redis = createRedis(url);
+    shopDb = join(mkdtempSync(join(tmpdir(), 'steward-crash-')), 'shop.db');
+    shop = await startShop({ port: 0, dataDir: TAUBENCH_DIR, dbPath: shopDb });
+    sim = await startSimLlm({ port: 0 });
+    const data = await fetchExport(shop.url);
+    scripts = buildScripts(data, CRASH_POINTS.length * 8, 2, `crash${Date.now().toString(36)}`)
+      .filter((s) => s.scenario === 'return')
+      .slice(0, CRASH_POINTS.length);
+    expect(scripts).toHaveLength(CRASH_POINTS.length);
+    // The first message of every conversation (the agent lists the return and asks) on a host
+    // that does not crash; the crash is armed for the confirming message.
+    const h = await startHost();
+    try {
+      await Promise.all(
+        scripts.map(async (s) => {
+          const q = await post(h.api, s, s.messages[0]!, `${s.conversationId}:m0`);
+          if (!q) throw new Error('first message refused');
+          const v = await h.api.waitFor(q, DEADLINE_MS);
+          if (v.outcome !== 'answered') throw new Error(`first message not answered: ${JSON.stringify(v)}`);
+        }),
+      );
+    } finally {
+      await stopHost(h);
+    }
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const c of children) c.kill('SIGKILL');
+    await shop?.close();
+    await sim?.close();
+    await deletePrefix(url, prefix);
+    redis?.disconnect();
+  });
+
+  // The hosts of the next point are spawned while the current one runs.
+  let next: { crashing: Promise<Host>; taker: Promise<Host> } | undefined;
+  const hostsFor = (i: number) => ({ crashing: spawnHost(`${CRASH_POINTS[i]!}:1`), taker: spawnHost() });
+
+  it.each(CRASH_POINTS.map((p, i) => [p, i] as [CrashPointName, number]))(
+    '%s',
+    async (point, i) => {
+      const s = scripts[i]!;
+      const messageId = `${s.conversationId}:m1`;
+      const mine = next ?? hostsFor(i);
+      next = i + 1 < CRASH_POINTS.length ? hostsFor(i + 1) : undefined;
+      const crashing = await activate(await mine.crashing);
+      const t0 = Date.now();
+      let queryId = await post(crashing.api, s, s.messages[1]!, messageId);
+      // The armed host must die at the point (every point lies on this message's path).
+      const exit = await Promise.race([crashing.exited, new Promise((r) => setTimeout(() => r('alive'), DEADLINE_MS))]);
+      expect(exit, `the host did not reach ${point}`).toBe('SIGKILL');
+      const killedAt = Date.now();
+      const taker = await activate(await mine.taker);
+      try {
+        // The platform retries a message whose POST got no answer: same message id.
+        queryId ??= await post(taker.api, s, s.messages[1]!, messageId);
+        expect(queryId).toBeTruthy();
+        await waitEnded(taker.api, queryId!);
+      } finally {
+        await stopHost(taker);
+      }
+      const recoveredMs = Date.now() - killedAt;
+
+      // Exactly one answer per message, the confirming one answered (not a fallback).
+      const ids = await redis.lrange(keys.conversationQueries(s.conversationId), 0, -1);
+      expect(ids).toHaveLength(2);
+      for (const id of ids) {
+        const completions = (await readQueryEvents(redis, keys, id)).filter((e) => e.type === 'query.completed');
+        expect(completions).toHaveLength(1);
+        const raw = await redis.lrange(keys.queryEvents(id), 0, -1);
+        expect(raw.filter((r) => r.includes('"query.completed"'))).toHaveLength(1);
+      }
+      const q = await redis.hgetall(keys.query(queryId!));
+      expect(q).toMatchObject({ status: 'completed', outcome: 'answered' });
+      // The confirmed write happened exactly once (the shop's idempotency ledger).
+      expect(readWriteLedger(shopDb).perOrder.get(s.writeOrder!)).toBe(1);
+      // Nothing stuck: no running query indexed, no active query left, nothing in the outbox for it.
+      expect(await redis.zscore(keys.deadlines, queryId!)).toBeNull();
+      expect(await redis.hget(keys.conversation(s.conversationId), 'activeQueryId')).toBeNull();
+      expect((await redis.zrange(keys.outbox, '0', '-1')).filter((m) => m.includes(queryId!))).toEqual([]);
+      // Within the deadline plus the recovery time.
+      expect(Number(q.completedMs) - t0).toBeLessThan(DEADLINE_MS + recoveredMs);
+      process.stderr.write(`[crash] ${point}: recovered in ${recoveredMs} ms\n`);
+    },
+    120_000,
+  );
+});
