@@ -31,6 +31,8 @@ export interface EvalOptions {
   /** Customer messages per task at most (env mode; the scripted customer stops by itself). */
   maxCustomerTurns?: number;
   queryTimeoutMs?: number;
+  /** The pipeline's confirmation policy; off only to prove the evaluation catches unconfirmed writes. */
+  requireConfirmation?: boolean;
   onTaskDone?: (report: TaskReport, done: number, total: number) => void;
 }
 
@@ -104,6 +106,7 @@ async function startSlot(id: string, o: EvalOptions, promptMode: 'budgeted' | 'n
     ports: { ingress: await freePort(), shop: await freePort(), simLlm: await freePort() },
     // Generous: the machine may be shared, and this measures answers, not latency.
     limits: { deadlineMs: 120_000 },
+    ...(o.requireConfirmation === undefined ? {} : { requireConfirmation: o.requireConfirmation }),
   });
   return { id, sys, api: new EvalIngressClient(sys.url, KEY), redis: new Redis(o.redisUrl, { maxRetriesPerRequest: 3 }), prefix };
 }
