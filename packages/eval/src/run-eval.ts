@@ -4,7 +4,7 @@
 // loaded data and the tool-result cache emptied before each task, so tasks never see each other.
 import { Redis } from 'ioredis';
 import { startSystem, type RunningSystem } from '@steward/system';
-import { freePort, uniquePrefix } from '@steward/testing';
+import { deletePrefix, freePort, uniquePrefix } from '@steward/testing';
 import { envCustomer, type ChatEndpoint } from './env-customer.ts';
 import { EvalIngressClient } from './ingress-client.ts';
 import { openReferenceShop, stateHash } from './reference-state.ts';
@@ -81,6 +81,7 @@ export async function runEval(o: EvalOptions): Promise<{ reports: TaskReport[]; 
     for (const s of slots) {
       await s.sys.close();
       await s.redis.quit();
+      await deletePrefix(o.redisUrl, s.prefix);
     }
     await model?.close();
   }
