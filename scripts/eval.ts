@@ -35,15 +35,30 @@ const fail = (msg: string): never => {
   process.stderr.write(`steward eval: ${msg}\n`);
   process.exit(2);
 };
-const mode = values['prompt-mode'] === 'naive' ? 'naive' : values['prompt-mode'] === 'budgeted' ? 'budgeted' : fail('--prompt-mode is budgeted or naive');
-const model = values.model === 'env' ? 'env' : values.model === 'scripted' ? 'scripted' : fail('--model is scripted or env');
+const mode =
+  values['prompt-mode'] === 'naive'
+    ? 'naive'
+    : values['prompt-mode'] === 'budgeted'
+      ? 'budgeted'
+      : fail('--prompt-mode is budgeted or naive');
+const model =
+  values.model === 'env'
+    ? 'env'
+    : values.model === 'scripted'
+      ? 'scripted'
+      : fail('--model is scripted or env');
 const tasksPath = resolve(values.tasks);
 const tasks = loadTasks(tasksPath, {
   ...(values.limit ? { limit: Number(values.limit) } : {}),
   ...(values.only ? { only: values.only.split(',').map(Number) } : {}),
 });
 
-let env: { agent: { baseUrl: string; apiKey: string; model: string }; customer: { baseUrl: string; apiKey: string; model: string } } | undefined;
+let env:
+  | {
+      agent: { baseUrl: string; apiKey: string; model: string };
+      customer: { baseUrl: string; apiKey: string; model: string };
+    }
+  | undefined;
 if (model === 'env') {
   const baseUrl = process.env.OPENAI_BASE_URL ?? fail('--model env needs OPENAI_BASE_URL');
   const agentModel = process.env.LLM_MODEL ?? fail('--model env needs LLM_MODEL');

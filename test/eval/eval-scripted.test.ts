@@ -13,7 +13,14 @@ const CI_TASKS = Number(process.env.EVAL_CI_TASKS ?? 50);
 describe.skipIf(!HAS_TAUBENCH)('steward eval --model scripted', () => {
   let budgeted: { reports: TaskReport[]; summary: EvalSummary };
   beforeAll(async () => {
-    budgeted = await runEval({ tasks: loadTasks(TASKS, { limit: CI_TASKS }), dataDir: TAUBENCH_DIR, model: 'scripted', promptMode: 'budgeted', concurrency: 4, redisUrl });
+    budgeted = await runEval({
+      tasks: loadTasks(TASKS, { limit: CI_TASKS }),
+      dataDir: TAUBENCH_DIR,
+      model: 'scripted',
+      promptMode: 'budgeted',
+      concurrency: 4,
+      redisUrl,
+    });
     process.stderr.write(`[eval ${CI_TASKS} budgeted] ${JSON.stringify(budgeted.summary)}\n`);
   }, 900_000);
   afterAll(() => {});
@@ -47,7 +54,14 @@ describe.skipIf(!HAS_TAUBENCH)('steward eval --model scripted', () => {
   });
 
   it('finds nothing missing when every prompt carries the whole conversation and every tool (naive mode)', async () => {
-    const naive = await runEval({ tasks: loadTasks(TASKS, { limit: 4 }), dataDir: TAUBENCH_DIR, model: 'scripted', promptMode: 'naive', concurrency: 2, redisUrl });
+    const naive = await runEval({
+      tasks: loadTasks(TASKS, { limit: 4 }),
+      dataDir: TAUBENCH_DIR,
+      model: 'scripted',
+      promptMode: 'naive',
+      concurrency: 2,
+      redisUrl,
+    });
     expect(naive.summary.endStateMatch).toBe(4);
     expect(naive.summary.contextMissing).toMatchObject({ values: 0, tasks: 0 });
     expect(naive.summary.toolNotOffered).toMatchObject({ actions: 0 });
@@ -58,7 +72,14 @@ describe.skipIf(!HAS_TAUBENCH)('steward eval --model scripted', () => {
   }, 600_000);
 
   it('catches writes executed without confirmation when the policy is off', async () => {
-    const off = await runEval({ tasks: loadTasks(TASKS, { limit: 2 }), dataDir: TAUBENCH_DIR, model: 'scripted', concurrency: 1, redisUrl, requireConfirmation: false });
+    const off = await runEval({
+      tasks: loadTasks(TASKS, { limit: 2 }),
+      dataDir: TAUBENCH_DIR,
+      model: 'scripted',
+      concurrency: 1,
+      redisUrl,
+      requireConfirmation: false,
+    });
     // The first, unconfirmed call of each write now executes: one per task.
     expect(off.reports.map((r) => r.writesWithoutConfirmation)).toEqual([1, 1]);
     expect(off.summary.writesWithoutConfirmation).toBe(2);

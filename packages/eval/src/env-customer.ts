@@ -9,7 +9,9 @@ export interface ChatEndpoint {
   model: string;
 }
 
-const Completion = z.object({ choices: z.array(z.object({ message: z.object({ content: z.string().nullable().optional() }) })).min(1) });
+const Completion = z.object({
+  choices: z.array(z.object({ message: z.object({ content: z.string().nullable().optional() }) })).min(1),
+});
 
 export const STOP = '###STOP###';
 
@@ -30,7 +32,9 @@ export interface EnvCustomer {
 
 export function envCustomer(instruction: string, ep: ChatEndpoint): EnvCustomer {
   // The customer model sees the agent as "user" and itself as "assistant", as τ-bench's does.
-  const messages: { role: 'system' | 'user' | 'assistant'; content: string }[] = [{ role: 'system', content: systemPrompt(instruction) }];
+  const messages: { role: 'system' | 'user' | 'assistant'; content: string }[] = [
+    { role: 'system', content: systemPrompt(instruction) },
+  ];
   return {
     async next(agent) {
       messages.push({ role: 'user', content: agent ?? 'Hi! How can I help you today?' });
@@ -39,7 +43,10 @@ export function envCustomer(instruction: string, ep: ChatEndpoint): EnvCustomer 
         headers: { 'content-type': 'application/json', authorization: `Bearer ${ep.apiKey}` },
         body: JSON.stringify({ model: ep.model, messages, temperature: 0 }),
       });
-      if (!res.ok) throw new Error(`customer model answered HTTP ${res.status} (retryable if 429 or 5xx): ${(await res.text()).slice(0, 200)}`);
+      if (!res.ok)
+        throw new Error(
+          `customer model answered HTTP ${res.status} (retryable if 429 or 5xx): ${(await res.text()).slice(0, 200)}`,
+        );
       const text = (Completion.parse(await res.json()).choices[0]!.message.content ?? '').trim();
       messages.push({ role: 'assistant', content: text });
       return text === '' || text.includes(STOP) ? null : text;

@@ -15,7 +15,11 @@ export const EvalQueryView = z.object({
 export type EvalQueryView = z.infer<typeof EvalQueryView>;
 
 const TraceSteps = z.object({
-  steps: z.array(z.object({ kind: z.string(), tokens: z.object({ input: z.number(), output: z.number() }).optional() }).loose()),
+  steps: z.array(
+    z
+      .object({ kind: z.string(), tokens: z.object({ input: z.number(), output: z.number() }).optional() })
+      .loose(),
+  ),
 });
 
 export class EvalIngressClient {
@@ -40,12 +44,14 @@ export class EvalIngressClient {
       body: JSON.stringify({ conversationId, text }),
     });
     const json = (await res.json()) as { queryId?: string };
-    if (res.status !== 202 || !json.queryId) throw new Error(`POST /v1/messages answered ${res.status}: ${JSON.stringify(json).slice(0, 200)}`);
+    if (res.status !== 202 || !json.queryId)
+      throw new Error(`POST /v1/messages answered ${res.status}: ${JSON.stringify(json).slice(0, 200)}`);
     const until = Date.now() + timeoutMs;
     for (;;) {
       const view = EvalQueryView.parse(await this.getJson(`/v1/queries/${json.queryId}`));
       if (view.status === 'completed' || view.status === 'failed') return view;
-      if (Date.now() > until) throw new Error(`query ${json.queryId} did not end within ${timeoutMs} ms (state ${view.status})`);
+      if (Date.now() > until)
+        throw new Error(`query ${json.queryId} did not end within ${timeoutMs} ms (state ${view.status})`);
       await new Promise((r) => setTimeout(r, 30));
     }
   }

@@ -29,7 +29,17 @@ export function openReferenceShop(dataDir: string): ReferenceShop {
       engine.reset();
       const results: string[] = [];
       for (const [i, a] of task.actions.entries()) {
-        const out = JSON.parse(await session.handle(JSON.stringify({ op: 'call', as: task.user_id, name: a.name, arguments: a.kwargs, key: `gold:${i}` }))) as {
+        const out = JSON.parse(
+          await session.handle(
+            JSON.stringify({
+              op: 'call',
+              as: task.user_id,
+              name: a.name,
+              arguments: a.kwargs,
+              key: `gold:${i}`,
+            }),
+          ),
+        ) as {
           result?: string;
           error?: string;
         };

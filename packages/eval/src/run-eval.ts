@@ -86,11 +86,22 @@ export async function runEval(o: EvalOptions): Promise<{ reports: TaskReport[]; 
     await model?.close();
   }
   reports.sort((a, b) => a.index - b.index || a.trial - b.trial);
-  const label = o.model === 'scripted' ? SCRIPTED_MODEL_LABEL : `env: ${o.env?.agent.model ?? '?'} (customer simulated by ${o.env?.customer.model ?? '?'})`;
-  return { reports, summary: summarize(reports, { model: label, promptMode, trials, durationMs: Date.now() - started }) };
+  const label =
+    o.model === 'scripted'
+      ? SCRIPTED_MODEL_LABEL
+      : `env: ${o.env?.agent.model ?? '?'} (customer simulated by ${o.env?.customer.model ?? '?'})`;
+  return {
+    reports,
+    summary: summarize(reports, { model: label, promptMode, trials, durationMs: Date.now() - started }),
+  };
 }
 
-async function startSlot(id: string, o: EvalOptions, promptMode: 'budgeted' | 'naive', model: ScriptedModel | null): Promise<Slot> {
+async function startSlot(
+  id: string,
+  o: EvalOptions,
+  promptMode: 'budgeted' | 'naive',
+  model: ScriptedModel | null,
+): Promise<Slot> {
   const prefix = uniquePrefix(`eval-${id}`);
   const agent = o.env?.agent;
   if (!model && !agent) throw new Error('--model env needs OPENAI_BASE_URL and LLM_MODEL (not retryable)');
@@ -103,13 +114,21 @@ async function startSlot(id: string, o: EvalOptions, promptMode: 'budgeted' | 'n
     tracer: false,
     deliveries: false,
     logLevel: 'error',
-    ...(model ? { llmBaseUrl: model.baseUrlFor(id), llmModel: 'steward-eval-scripted' } : { llmBaseUrl: agent!.baseUrl, llmApiKey: agent!.apiKey, llmModel: agent!.model }),
+    ...(model
+      ? { llmBaseUrl: model.baseUrlFor(id), llmModel: 'steward-eval-scripted' }
+      : { llmBaseUrl: agent!.baseUrl, llmApiKey: agent!.apiKey, llmModel: agent!.model }),
     ports: { ingress: await freePort(), shop: await freePort(), simLlm: await freePort() },
     // Generous: the machine may be shared, and this measures answers, not latency.
     limits: { deadlineMs: 120_000 },
     ...(o.requireConfirmation === undefined ? {} : { requireConfirmation: o.requireConfirmation }),
   });
-  return { id, sys, api: new EvalIngressClient(sys.url, KEY), redis: new Redis(o.redisUrl, { maxRetriesPerRequest: 3 }), prefix };
+  return {
+    id,
+    sys,
+    api: new EvalIngressClient(sys.url, KEY),
+    redis: new Redis(o.redisUrl, { maxRetriesPerRequest: 3 }),
+    prefix,
+  };
 }
 
 async function resetSlot(s: Slot): Promise<void> {
@@ -178,7 +197,11 @@ async function runTask(
       const q = await s.api.ask(conversationId, message, o.queryTimeoutMs ?? 180_000);
       const after = await shopHash(s);
       // A change to the shop's data is confirmed only by a yes to an answer that listed an action.
-      if (before !== after && !(lastAnswer !== null && asksForConfirmation(lastAnswer) && AFFIRMATIVE.test(message))) r.writesWithoutConfirmation++;
+      if (
+        before !== after &&
+        !(lastAnswer !== null && asksForConfirmation(lastAnswer) && AFFIRMATIVE.test(message))
+      )
+        r.writesWithoutConfirmation++;
       r.queries++;
       r.outcomes.push(q.outcome ?? q.status);
       r.inputTokens += q.tokens.input;
@@ -197,7 +220,9 @@ async function runTask(
     if (model && began) {
       const rec = model.finish(s.id);
       r.offScript = rec.offScript;
-      r.contextMissing = rec.actions.flatMap((a) => a.missing.map((m) => ({ ...m, tool: a.tool, query: a.query })));
+      r.contextMissing = rec.actions.flatMap((a) =>
+        a.missing.map((m) => ({ ...m, tool: a.tool, query: a.query })),
+      );
       r.toolNotOffered = rec.actions.filter((a) => !a.offered).map((a) => ({ tool: a.tool, query: a.query }));
     }
   }

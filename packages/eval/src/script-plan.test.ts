@@ -4,7 +4,10 @@ import { readShopData } from './shop-data.ts';
 import { loadTasks } from './task.ts';
 import { HAS_TAUBENCH, TAUBENCH_DIR, TASKS_TRAIN } from './testing/taubench-dir.ts';
 
-const tools = (steps: ScriptStep[]): string[] => steps.map((s) => (s.kind === 'calls' ? s.calls.map((c) => `${c.tool}:${c.purpose}`).join('+') : s.asks ? 'ask' : 'final'));
+const tools = (steps: ScriptStep[]): string[] =>
+  steps.map((s) =>
+    s.kind === 'calls' ? s.calls.map((c) => `${c.tool}:${c.purpose}`).join('+') : s.asks ? 'ask' : 'final',
+  );
 
 describe.skipIf(!HAS_TAUBENCH)('the scripted model’s script', () => {
   const data = HAS_TAUBENCH ? readShopData(TAUBENCH_DIR) : null;

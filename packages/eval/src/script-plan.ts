@@ -47,26 +47,49 @@ export function planScript(task: EvalTask, data: ShopData): ScriptStep[] {
   };
 
   const gold = [...task.actions];
-  const identifyGold = gold.findIndex((a) => a.name === 'find_user_id_by_email' || a.name === 'find_user_id_by_name_zip');
-  const identify: GoldAction = identifyGold >= 0
-    ? gold.splice(identifyGold, 1)[0]!
-    : /\bemail\b/i.test(task.instruction)
-      ? { name: 'find_user_id_by_email', kwargs: { email: user.email } }
-      : { name: 'find_user_id_by_name_zip', kwargs: { first_name: user.name.first_name, last_name: user.name.last_name, zip: user.address.zip } };
+  const identifyGold = gold.findIndex(
+    (a) => a.name === 'find_user_id_by_email' || a.name === 'find_user_id_by_name_zip',
+  );
+  const identify: GoldAction =
+    identifyGold >= 0
+      ? gold.splice(identifyGold, 1)[0]!
+      : /\bemail\b/i.test(task.instruction)
+        ? { name: 'find_user_id_by_email', kwargs: { email: user.email } }
+        : {
+            name: 'find_user_id_by_name_zip',
+            kwargs: {
+              first_name: user.name.first_name,
+              last_name: user.name.last_name,
+              zip: user.address.zip,
+            },
+          };
   steps.push({ kind: 'calls', calls: [{ tool: identify.name, args: identify.kwargs, purpose: 'identify' }] });
-  steps.push({ kind: 'calls', calls: [{ tool: 'get_user_details', args: { user_id: task.user_id }, purpose: 'read' }] });
+  steps.push({
+    kind: 'calls',
+    calls: [{ tool: 'get_user_details', args: { user_id: task.user_id }, purpose: 'read' }],
+  });
   let lastWasConfirmedWrite = false;
 
   for (const a of gold) {
     if (a.name === 'get_user_details' && a.kwargs.user_id === task.user_id) continue;
     const orderId = typeof a.kwargs.order_id === 'string' ? a.kwargs.order_id : undefined;
     if (orderId && !readOrders.has(orderId) && a.name !== 'get_order_details') {
-      steps.push({ kind: 'calls', calls: [{ tool: 'get_order_details', args: { order_id: orderId }, purpose: 'read' }] });
+      steps.push({
+        kind: 'calls',
+        calls: [{ tool: 'get_order_details', args: { order_id: orderId }, purpose: 'read' }],
+      });
     }
     if (orderId) readOrders.add(orderId);
     const newItems = Array.isArray(a.kwargs.new_item_ids) ? (a.kwargs.new_item_ids as string[]) : [];
-    const products = [...new Set(newItems.map((i) => data.productOfItem.get(i)).filter((p): p is string => p !== undefined))].filter((p) => !readProducts.has(p));
-    if (a.name === 'get_product_details' && typeof a.kwargs.product_id === 'string' && !shownProductIds().has(a.kwargs.product_id) && !listedTypes) {
+    const products = [
+      ...new Set(newItems.map((i) => data.productOfItem.get(i)).filter((p): p is string => p !== undefined)),
+    ].filter((p) => !readProducts.has(p));
+    if (
+      a.name === 'get_product_details' &&
+      typeof a.kwargs.product_id === 'string' &&
+      !shownProductIds().has(a.kwargs.product_id) &&
+      !listedTypes
+    ) {
       steps.push({ kind: 'calls', calls: [{ tool: 'list_all_product_types', args: {}, purpose: 'read' }] });
       listedTypes = true;
     }
@@ -76,15 +99,28 @@ export function planScript(task: EvalTask, data: ShopData): ScriptStep[] {
         steps.push({ kind: 'calls', calls: [{ tool: 'list_all_product_types', args: {}, purpose: 'read' }] });
         listedTypes = true;
       }
-      steps.push({ kind: 'calls', calls: products.map((p) => ({ tool: 'get_product_details', args: { product_id: p }, purpose: 'read' as const })) });
+      steps.push({
+        kind: 'calls',
+        calls: products.map((p) => ({
+          tool: 'get_product_details',
+          args: { product_id: p },
+          purpose: 'read' as const,
+        })),
+      });
       for (const p of products) readProducts.add(p);
     }
-    if (a.name === 'get_product_details' && typeof a.kwargs.product_id === 'string') readProducts.add(a.kwargs.product_id);
+    if (a.name === 'get_product_details' && typeof a.kwargs.product_id === 'string')
+      readProducts.add(a.kwargs.product_id);
     if (a.name === 'list_all_product_types') listedTypes = true;
 
     if (WRITE_TOOLS.has(a.name)) {
       steps.push({ kind: 'calls', calls: [{ tool: a.name, args: a.kwargs, purpose: 'propose' }] });
-      steps.push({ kind: 'answer', text: `To confirm, I will ${describeWrite(a, task, data)}. ${CONFIRM_QUESTION}`, asks: true, outputs: [] });
+      steps.push({
+        kind: 'answer',
+        text: `To confirm, I will ${describeWrite(a, task, data)}. ${CONFIRM_QUESTION}`,
+        asks: true,
+        outputs: [],
+      });
       steps.push({ kind: 'calls', calls: [{ tool: a.name, args: a.kwargs, purpose: 'confirmed' }] });
       lastWasConfirmedWrite = true;
     } else {
@@ -95,14 +131,20 @@ export function planScript(task: EvalTask, data: ShopData): ScriptStep[] {
     }
   }
   const done = lastWasConfirmedWrite ? 'It is done.' : 'Here is what I found.';
-  steps.push({ kind: 'answer', text: `${done} Thank you for contacting us.`, asks: false, outputs: task.outputs });
+  steps.push({
+    kind: 'answer',
+    text: `${done} Thank you for contacting us.`,
+    asks: false,
+    outputs: task.outputs,
+  });
   return steps;
 }
 
 function pmLabel(pm: ShopPaymentMethod | undefined, id: unknown): string {
   if (!pm) return `payment method ${String(id)}`;
   if (pm.source === 'gift_card') return 'your gift card';
-  if (pm.source === 'credit_card') return `your ${pm.brand ?? ''} credit card ending in ${pm.last_four ?? '?'}`.replace('  ', ' ');
+  if (pm.source === 'credit_card')
+    return `your ${pm.brand ?? ''} credit card ending in ${pm.last_four ?? '?'}`.replace('  ', ' ');
   if (pm.source === 'paypal') return 'your PayPal account';
   return `your ${pm.source}`;
 }
@@ -117,7 +159,10 @@ const opts = (o: Record<string, string> | undefined): string => (o ? Object.valu
 export function describeWrite(a: GoldAction, task: EvalTask, data: ShopData): string {
   const k = a.kwargs;
   const order = typeof k.order_id === 'string' ? data.orders[k.order_id] : undefined;
-  const pm = pmLabel(data.users[task.user_id]?.payment_methods[String(k.payment_method_id)], k.payment_method_id);
+  const pm = pmLabel(
+    data.users[task.user_id]?.payment_methods[String(k.payment_method_id)],
+    k.payment_method_id,
+  );
   const itemName = (id: string): string => {
     const it = order?.items.find((i) => i.item_id === id);
     return it ? `the ${it.name} (${opts(it.options)})` : 'an item';
@@ -127,8 +172,16 @@ export function describeWrite(a: GoldAction, task: EvalTask, data: ShopData): st
     return p ? `(${opts(p.variants[id]?.options)})` : 'another variant';
   };
   const pairs = (): string =>
-    ((k.item_ids as string[] | undefined) ?? []).map((id, i) => `${itemName(id)} for ${variant(((k.new_item_ids as string[] | undefined) ?? [])[i] ?? '')}`).join('; ');
-  const address = (): string => [k.address1, k.address2, k.city, k.state, k.zip, k.country].filter((x) => typeof x === 'string' && x !== '').join(', ');
+    ((k.item_ids as string[] | undefined) ?? [])
+      .map(
+        (id, i) =>
+          `${itemName(id)} for ${variant(((k.new_item_ids as string[] | undefined) ?? [])[i] ?? '')}`,
+      )
+      .join('; ');
+  const address = (): string =>
+    [k.address1, k.address2, k.city, k.state, k.zip, k.country]
+      .filter((x) => typeof x === 'string' && x !== '')
+      .join(', ');
   switch (a.name) {
     case 'cancel_pending_order':
       return `cancel order ${String(k.order_id)} because it is ${String(k.reason)}`;

@@ -63,23 +63,38 @@ export interface ScriptedModel {
   close(): Promise<void>;
 }
 
-export async function startScriptedModel(opts: { port?: number; host?: string } = {}): Promise<ScriptedModel> {
+export async function startScriptedModel(
+  opts: { port?: number; host?: string } = {},
+): Promise<ScriptedModel> {
   const slots = new Map<string, SlotState>();
   const server = createServer((req, res) => {
-    void handle(req, res).catch((e: unknown) => send(res, 500, { error: { message: `scripted model failed: ${(e as Error).message}`, type: 'server_error' } }));
+    void handle(req, res).catch((e: unknown) =>
+      send(res, 500, {
+        error: { message: `scripted model failed: ${(e as Error).message}`, type: 'server_error' },
+      }),
+    );
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const m = /^\/slot\/([^/]+)\/v1\/chat\/completions$/.exec(req.url ?? '');
-    if (req.method !== 'POST' || !m) return send(res, 404, { error: { message: `no route ${req.method} ${req.url}`, type: 'invalid_request_error' } });
+    if (req.method !== 'POST' || !m)
+      return send(res, 404, {
+        error: { message: `no route ${req.method} ${req.url}`, type: 'invalid_request_error' },
+      });
     const body = await readBody(req);
     const slot = slots.get(decodeURIComponent(m[1]!));
-    if (!slot) return send(res, 409, { error: { message: 'no task is running on this slot', type: 'invalid_request_error' } });
+    if (!slot)
+      return send(res, 409, {
+        error: { message: 'no task is running on this slot', type: 'invalid_request_error' },
+      });
     // A retried request (same body) gets the same reply: the script does not advance twice.
     const key = createHash('sha256').update(body).digest('hex');
     if (key === slot.lastKey && slot.lastReply) return sendRaw(res, 200, slot.lastReply);
     const parsed = ChatWireRequest.safeParse(JSON.parse(body));
-    if (!parsed.success) return send(res, 400, { error: { message: 'invalid chat completion request', type: 'invalid_request_error' } });
+    if (!parsed.success)
+      return send(res, 400, {
+        error: { message: 'invalid chat completion request', type: 'invalid_request_error' },
+      });
     const reply = JSON.stringify(respond(slot, parsed.data));
     slot.lastKey = key;
     slot.lastReply = reply;
@@ -90,7 +105,10 @@ export async function startScriptedModel(opts: { port?: number; host?: string } 
     const prompt = promptText(r.messages);
     const callIndex = s.calls++;
     const offeredDefs = new Map((r.tools ?? []).map((t) => [t.function.name, JSON.stringify(t.function)]));
-    const system = r.messages.filter((m) => m.role === 'system').map(contentText).join('\n');
+    const system = r.messages
+      .filter((m) => m.role === 'system')
+      .map(contentText)
+      .join('\n');
     const missingIn = (args: Record<string, unknown>, def: string): MissingValue[] =>
       argumentValues(args)
         .filter(([, v]) => !isPresent(v, prompt, def))
@@ -109,18 +127,41 @@ export async function startScriptedModel(opts: { port?: number; host?: string } 
       const toolCalls = step.calls.map((c, i) => {
         // Text-style tool prompts carry the definitions in the system message instead.
         const offered = offeredDefs.has(c.tool) || (r.tools === undefined && system.includes(c.tool));
-        s.actions.push({ query: s.query, call: callIndex, tool: c.tool, purpose: c.purpose, offered, missing: missingIn(c.args, offeredDefs.get(c.tool) ?? '') });
-        return { id: `call_${callIndex}_${i}`, type: 'function', function: { name: c.tool, arguments: JSON.stringify(c.args) } };
+        s.actions.push({
+          query: s.query,
+          call: callIndex,
+          tool: c.tool,
+          purpose: c.purpose,
+          offered,
+          missing: missingIn(c.args, offeredDefs.get(c.tool) ?? ''),
+        });
+        return {
+          id: `call_${callIndex}_${i}`,
+          type: 'function',
+          function: { name: c.tool, arguments: JSON.stringify(c.args) },
+        };
       });
       message = { role: 'assistant', content: null, tool_calls: toolCalls };
       finish = 'tool_calls';
     } else {
       s.cursor++;
       // The answer tells only the outputs the prompt holds; the others are reported missing.
-      const missing = step.outputs.filter((o) => !isPresent(o, prompt)).map((o) => ({ arg: 'outputs', value: o, cause: causeOf(s, o) }));
+      const missing = step.outputs
+        .filter((o) => !isPresent(o, prompt))
+        .map((o) => ({ arg: 'outputs', value: o, cause: causeOf(s, o) }));
       const told = step.outputs.filter((o) => isPresent(o, prompt));
-      s.actions.push({ query: s.query, call: callIndex, tool: 'answer', purpose: 'answer', offered: true, missing });
-      message = { role: 'assistant', content: told.length ? `${step.text} You asked about: ${told.join(', ')}.` : step.text };
+      s.actions.push({
+        query: s.query,
+        call: callIndex,
+        tool: 'answer',
+        purpose: 'answer',
+        offered: true,
+        missing,
+      });
+      message = {
+        role: 'assistant',
+        content: told.length ? `${step.text} You asked about: ${told.join(', ')}.` : step.text,
+      };
       finish = 'stop';
     }
     usage.completion_tokens = countTokens(JSON.stringify(message), ENCODING_MODEL);
@@ -139,7 +180,8 @@ export async function startScriptedModel(opts: { port?: number; host?: string } 
     // The prompt just pushed is the current one: only earlier prompts count.
     const earlier = s.seen.slice(0, -1);
     for (let i = earlier.length - 1; i >= 0; i--) {
-      if (isPresent(value, earlier[i]!.prompt)) return earlier[i]!.query === s.query ? 'earlier_turn_same_query' : 'earlier_query';
+      if (isPresent(value, earlier[i]!.prompt))
+        return earlier[i]!.query === s.query ? 'earlier_turn_same_query' : 'earlier_query';
     }
     return 'never_in_prompt';
   }
@@ -174,7 +216,9 @@ function promptTokens(r: ChatWireRequest): number {
   let n = 3;
   for (const m of r.messages) {
     n += 4 + countTokens(contentText(m), ENCODING_MODEL);
-    for (const c of m.tool_calls ?? []) n += 3 + countTokens(c.function.name, ENCODING_MODEL) + countTokens(c.function.arguments, ENCODING_MODEL);
+    for (const c of m.tool_calls ?? [])
+      n +=
+        3 + countTokens(c.function.name, ENCODING_MODEL) + countTokens(c.function.arguments, ENCODING_MODEL);
   }
   for (const t of r.tools ?? []) n += 8 + countTokens(JSON.stringify(t), ENCODING_MODEL);
   return n;

@@ -53,6 +53,7 @@ export function readShopData(dir: string): ShopData {
   const read = <T>(f: string): T => JSON.parse(readFileSync(join(dir, f), 'utf8')) as T;
   const products = read<Record<string, ShopProduct>>('products.json');
   const productOfItem = new Map<string, string>();
-  for (const p of Object.values(products)) for (const v of Object.keys(p.variants)) productOfItem.set(v, p.product_id);
+  for (const p of Object.values(products))
+    for (const v of Object.keys(p.variants)) productOfItem.set(v, p.product_id);
   return { users: read('users.json'), orders: read('orders.json'), products, productOfItem };
 }

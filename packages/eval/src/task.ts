@@ -37,7 +37,10 @@ export function loadTasks(path: string, sel: TaskSelection = {}): IndexedTask[] 
   raw.forEach((t, index) => {
     if (wanted && !wanted.has(index)) return;
     const parsed = EvalTask.safeParse(t);
-    if (!parsed.success) throw new Error(`${path}: task ${index} is not in τ-bench's task format: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!parsed.success)
+      throw new Error(
+        `${path}: task ${index} is not in τ-bench's task format: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     out.push({ index, task: parsed.data });
   });
   return sel.limit === undefined ? out : out.slice(0, sel.limit);

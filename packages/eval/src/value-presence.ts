@@ -21,7 +21,8 @@ export function promptText(messages: readonly WireLikeMessage[]): PromptText {
   const parts: string[] = [];
   for (const m of messages) {
     if (typeof m.content === 'string') parts.push(m.content);
-    else if (Array.isArray(m.content)) for (const p of m.content as { text?: string }[]) parts.push(p.text ?? '');
+    else if (Array.isArray(m.content))
+      for (const p of m.content as { text?: string }[]) parts.push(p.text ?? '');
     for (const c of m.tool_calls ?? []) parts.push(c.function.arguments ?? '');
   }
   const text = parts.join('\n');
@@ -39,12 +40,14 @@ export function argumentValues(args: Record<string, unknown>): [string, string |
       if (v.trim() !== '') out.push([path, v]);
     } else if (typeof v === 'number') out.push([path, v]);
     else if (Array.isArray(v)) v.forEach((x, i) => walk(`${path}[${i}]`, x));
-    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(path ? `${path}.${k}` : k, x);
+    else if (v && typeof v === 'object')
+      for (const [k, x] of Object.entries(v)) walk(path ? `${path}.${k}` : k, x);
   };
   for (const [k, v] of Object.entries(args)) {
     if (FREE_TEXT_ARGS.has(k)) continue;
     // An arithmetic expression is the model's own; the numbers in it are not.
-    if (k === 'expression' && typeof v === 'string') for (const n of v.matchAll(NUMBER)) out.push([k, Number(n[0])]);
+    if (k === 'expression' && typeof v === 'string')
+      for (const n of v.matchAll(NUMBER)) out.push([k, Number(n[0])]);
     else walk(k, v);
   }
   return out;
