@@ -6,7 +6,7 @@ import { HAS_TAUBENCH, TAUBENCH_DIR } from '../helpers/shared-data.ts';
 // `--model env` wiring: the agent and the simulated customer are whatever OpenAI-compatible
 // endpoints are configured. Here both are sim-llm (the offline test double), so this checks the
 // plumbing — the customer model's messages reach the pipeline, the run ends, the report says what
-// was not measured — not any model's quality.
+// it measured — not any model's quality.
 const redisUrl = inject('redisUrl');
 let sim: SimLlm;
 
@@ -18,7 +18,7 @@ describe.skipIf(!HAS_TAUBENCH)('steward eval --model env', () => {
     await sim?.close();
   });
 
-  it('runs a task as a conversation between two configured models and reports what it could measure', async () => {
+  it('runs a task as a conversation between two configured models and measures its calls through the proxy', async () => {
     const ep = { baseUrl: `${sim.url}/v1`, apiKey: 'none', model: 'sim-llm-1' };
     const { reports, summary } = await runEval({
       tasks: loadTasks(`${TAUBENCH_DIR}/tasks_train.json`, { limit: 1 }),
@@ -33,9 +33,11 @@ describe.skipIf(!HAS_TAUBENCH)('steward eval --model env', () => {
     expect(r.queries).toBeGreaterThanOrEqual(1);
     expect(r.queries).toBeLessThanOrEqual(2);
     expect(r.promptTokensPerCall.length).toBeGreaterThan(0);
-    // Only the scripted double knows which values an action needed.
-    expect(r.contextMissing).toBeNull();
-    expect(summary.contextMissing).toBeNull();
+    // The recording proxy measured the real model's calls: sim-llm's first call identifies the
+    // customer, so the run made at least one tool call, each one checked against its prompt.
+    expect(r.contextMissing).not.toBeNull();
+    expect(summary.contextMissing).not.toBeNull();
+    expect(summary.toolNotOffered).not.toBeNull();
     expect(summary.model).toBe('env: sim-llm-1 (customer simulated by sim-llm-1)');
     expect(sim.stats().calls).toBeGreaterThan(r.promptTokensPerCall.length);
   }, 300_000);

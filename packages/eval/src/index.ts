@@ -29,3 +29,5 @@ export {
   type TaskReport,
   type EvalSummary,
 } from './task-report.ts';
+export { startRecordingProxy, type RecordingProxy } from './recording-proxy.ts';
+export { missingValues, causeOf, type SeenPrompt } from './missing-values.ts';

@@ -9,6 +9,7 @@ import { envCustomer, type ChatEndpoint } from './env-customer.ts';
 import { EvalIngressClient } from './ingress-client.ts';
 import { openReferenceShop, stateHash } from './reference-state.ts';
 import { planScript } from './script-plan.ts';
+import { startRecordingProxy, type RecordingProxy } from './recording-proxy.ts';
 import { startScriptedModel, type ScriptedModel } from './scripted-model.ts';
 import { asksForConfirmation, openingMessage, scriptedReply } from './scripted-customer.ts';
 import { readShopData, type ShopData } from './shop-data.ts';
@@ -60,18 +61,20 @@ export async function runEval(o: EvalOptions): Promise<{ reports: TaskReport[]; 
     reference.close();
   }
   const model = o.model === 'scripted' ? await startScriptedModel() : null;
+  // A real model is measured the same way, through a recording pass-through proxy.
+  const proxy = model ? null : await startRecordingProxy(envOf(o).agent);
   const units = o.tasks.flatMap((t) => Array.from({ length: trials }, (_, trial) => ({ t, trial })));
   const slots: Slot[] = [];
   const reports: TaskReport[] = [];
   try {
     const n = Math.max(1, Math.min(o.concurrency ?? 1, units.length));
-    for (let i = 0; i < n; i++) slots.push(await startSlot(`s${i}`, o, promptMode, model));
+    for (let i = 0; i < n; i++) slots.push(await startSlot(`s${i}`, o, promptMode, model, proxy));
     let next = 0;
     await Promise.all(
       slots.map(async (slot) => {
         for (let u = next++; u < units.length; u = next++) {
           const { t, trial } = units[u]!;
-          const r = await runTask(slot, t, trial, o, data, model, expected.get(t.index)!);
+          const r = await runTask(slot, t, trial, o, data, model, proxy, expected.get(t.index)!);
           reports.push(r);
           o.onTaskDone?.(r, reports.length, units.length);
         }
@@ -84,6 +87,7 @@ export async function runEval(o: EvalOptions): Promise<{ reports: TaskReport[]; 
       await deletePrefix(o.redisUrl, s.prefix);
     }
     await model?.close();
+    await proxy?.close();
   }
   reports.sort((a, b) => a.index - b.index || a.trial - b.trial);
   const label =
@@ -101,10 +105,9 @@ async function startSlot(
   o: EvalOptions,
   promptMode: 'budgeted' | 'naive',
   model: ScriptedModel | null,
+  proxy: RecordingProxy | null,
 ): Promise<Slot> {
   const prefix = uniquePrefix(`eval-${id}`);
-  const agent = o.env?.agent;
-  if (!model && !agent) throw new Error('--model env needs OPENAI_BASE_URL and LLM_MODEL (not retryable)');
   const sys = await startSystem({
     redisUrl: o.redisUrl,
     prefix,
@@ -116,7 +119,8 @@ async function startSlot(
     logLevel: 'error',
     ...(model
       ? { llmBaseUrl: model.baseUrlFor(id), llmModel: 'steward-eval-scripted' }
-      : { llmBaseUrl: agent!.baseUrl, llmApiKey: agent!.apiKey, llmModel: agent!.model }),
+      : // The proxy holds the real key; the pipeline's client only reaches the proxy.
+        { llmBaseUrl: proxy!.baseUrlFor(id), llmApiKey: 'eval-proxy', llmModel: envOf(o).agent.model }),
     ports: { ingress: await freePort(), shop: await freePort(), simLlm: await freePort() },
     // Generous: the machine may be shared, and this measures answers, not latency.
     limits: { deadlineMs: 120_000 },
@@ -153,6 +157,11 @@ async function shopHash(s: Slot): Promise<string> {
 
 const AFFIRMATIVE = /^\s*(yes|yeah|yep|sure|ok|okay|confirm(ed)?|go ahead|please do|correct|proceed)\b/i;
 
+function envOf(o: EvalOptions): NonNullable<EvalOptions['env']> {
+  if (!o.env) throw new Error('--model env needs OPENAI_BASE_URL and LLM_MODEL (not retryable)');
+  return o.env;
+}
+
 async function runTask(
   s: Slot,
   { index, task }: IndexedTask,
@@ -160,6 +169,7 @@ async function runTask(
   o: EvalOptions,
   data: ShopData,
   model: ScriptedModel | null,
+  proxy: RecordingProxy | null,
   expectedHash: string,
 ): Promise<TaskReport> {
   const r: TaskReport = {
@@ -169,8 +179,8 @@ async function runTask(
     endStateMatch: false,
     queries: 0,
     outcomes: [],
-    contextMissing: model ? [] : null,
-    toolNotOffered: model ? [] : null,
+    contextMissing: [],
+    toolNotOffered: [],
     writesWithoutConfirmation: 0,
     outputs: { expected: task.outputs, mentioned: [] },
     promptTokensPerCall: [],
@@ -183,17 +193,16 @@ async function runTask(
   let began = false;
   try {
     await resetSlot(s);
-    if (model) {
-      model.begin(s.id, planScript(task, data));
-      began = true;
-    }
-    const customer = model ? null : envCustomer(task.instruction, o.env!.customer);
+    if (model) model.begin(s.id, planScript(task, data));
+    else proxy!.begin(s.id);
+    began = true;
+    const customer = model ? null : envCustomer(task.instruction, envOf(o).customer);
     const conversationId = `eval-${index}-${trial}-${Date.now().toString(36)}`;
     let message: string | null = model ? openingMessage(task.instruction) : await customer!.next(null);
     let lastAnswer: string | null = null;
     for (let turn = 0; message !== null && turn < (o.maxCustomerTurns ?? 12); turn++) {
       const before = await shopHash(s);
-      model?.nextQuery(s.id);
+      (model ?? proxy)!.nextQuery(s.id);
       const q = await s.api.ask(conversationId, message, o.queryTimeoutMs ?? 180_000);
       const after = await shopHash(s);
       // A change to the shop's data is confirmed only by a yes to an answer that listed an action.
@@ -217,8 +226,8 @@ async function runTask(
   } catch (e) {
     r.error = (e as Error).message;
   } finally {
-    if (model && began) {
-      const rec = model.finish(s.id);
+    if (began) {
+      const rec = (model ?? proxy)!.finish(s.id);
       r.offScript = rec.offScript;
       r.contextMissing = rec.actions.flatMap((a) =>
         a.missing.map((m) => ({ ...m, tool: a.tool, query: a.query })),

@@ -13,25 +13,20 @@ import type { AddressInfo } from 'node:net';
 import { countTokens } from '@steward/context';
 import { ChatWireRequest, contentText } from './chat-request.ts';
 import type { CallPurpose, ScriptStep } from './script-plan.ts';
-import { argumentValues, isPresent, promptText, type PromptText } from './value-presence.ts';
+import { causeOf, missingValues, type MissingValue, type SeenPrompt } from './missing-values.ts';
+import { isPresent, promptText } from './value-presence.ts';
+
+export type { MissingCause, MissingValue } from './missing-values.ts';
 
 export const SCRIPTED_MODEL_NAME = 'steward-eval-scripted';
 const ENCODING_MODEL = 'gpt-4o';
-
-/** Where a value missing from the prompt had been seen before. */
-export type MissingCause = 'earlier_query' | 'earlier_turn_same_query' | 'never_in_prompt';
-
-export interface MissingValue {
-  arg: string;
-  value: string | number;
-  cause: MissingCause;
-}
 
 export interface ActionRecord {
   query: number;
   call: number;
   tool: string;
-  purpose: CallPurpose | 'answer';
+  /** The script's purpose of the call; 'model' = a real model's own call (recording proxy). */
+  purpose: CallPurpose | 'answer' | 'model';
   offered: boolean;
   missing: MissingValue[];
 }
@@ -47,7 +42,7 @@ interface SlotState extends SlotRecord {
   steps: ScriptStep[];
   cursor: number;
   query: number;
-  seen: { query: number; prompt: PromptText }[];
+  seen: SeenPrompt[];
   lastKey?: string;
   lastReply?: string;
 }
@@ -109,11 +104,9 @@ export async function startScriptedModel(
       .filter((m) => m.role === 'system')
       .map(contentText)
       .join('\n');
-    const missingIn = (args: Record<string, unknown>, def: string): MissingValue[] =>
-      argumentValues(args)
-        .filter(([, v]) => !isPresent(v, prompt, def))
-        .map(([arg, value]) => ({ arg, value, cause: causeOf(s, value) }));
     s.seen.push({ query: s.query, prompt });
+    const missingIn = (args: Record<string, unknown>, def: string): MissingValue[] =>
+      missingValues(args, s.seen, def);
     const usage = { prompt_tokens: promptTokens(r), completion_tokens: 0, total_tokens: 0 };
     const step = s.steps[s.cursor];
     let message: Record<string, unknown>;
@@ -148,7 +141,7 @@ export async function startScriptedModel(
       // The answer tells only the outputs the prompt holds; the others are reported missing.
       const missing = step.outputs
         .filter((o) => !isPresent(o, prompt))
-        .map((o) => ({ arg: 'outputs', value: o, cause: causeOf(s, o) }));
+        .map((o) => ({ arg: 'outputs', value: o, cause: causeOf(s.seen, o) }));
       const told = step.outputs.filter((o) => isPresent(o, prompt));
       s.actions.push({
         query: s.query,
@@ -174,16 +167,6 @@ export async function startScriptedModel(
       choices: [{ index: 0, message, finish_reason: finish }],
       usage,
     };
-  }
-
-  function causeOf(s: SlotState, value: string | number): MissingCause {
-    // The prompt just pushed is the current one: only earlier prompts count.
-    const earlier = s.seen.slice(0, -1);
-    for (let i = earlier.length - 1; i >= 0; i--) {
-      if (isPresent(value, earlier[i]!.prompt))
-        return earlier[i]!.query === s.query ? 'earlier_turn_same_query' : 'earlier_query';
-    }
-    return 'never_in_prompt';
   }
 
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', resolve));

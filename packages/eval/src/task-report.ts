@@ -10,9 +10,9 @@ export interface TaskReport {
   queries: number;
   /** Outcome of each query (answered | fallback | handoff | failed…). */
   outcomes: string[];
-  /** Values an action used that were not in its prompt (scripted model only; null = not measured). */
+  /** Values an action used that were not in its prompt (the scripted double, or the real model through the recording proxy). */
   contextMissing: (MissingValue & { tool: string; query: number })[] | null;
-  /** Actions whose tool was not offered in that request (scripted model only). */
+  /** Actions whose tool was not offered in that request. */
   toolNotOffered: { tool: string; query: number }[] | null;
   /** Queries during which the shop's data changed without the customer's yes to a listed action. */
   writesWithoutConfirmation: number;
