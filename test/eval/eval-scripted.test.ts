@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadTasks, runEval, type EvalSummary, type TaskReport } from '@steward/eval';
 import { HAS_TAUBENCH, TAUBENCH_DIR } from '../helpers/shared-data.ts';
 
@@ -23,7 +23,6 @@ describe.skipIf(!HAS_TAUBENCH)('steward eval --model scripted', () => {
     });
     process.stderr.write(`[eval ${CI_TASKS} budgeted] ${JSON.stringify(budgeted.summary)}\n`);
   }, 900_000);
-  afterAll(() => {});
 
   it('reaches the reference end state on every task, never writes without a yes, and says it is a test double', () => {
     const s = budgeted.summary;
@@ -41,6 +40,9 @@ describe.skipIf(!HAS_TAUBENCH)('steward eval --model scripted', () => {
     expect(s.promptTokens.perCallMax).toBeGreaterThanOrEqual(s.promptTokens.perCallMean);
   });
 
+  // Measured on the first 50 tasks before issue 11's working memory and tool offering merged:
+  // context_missing 142 values in 44 tasks (all earlier_query), tool_not_offered 27 actions in
+  // 25 tasks. Once they land, tighten this to `values: 0` and `actions: 0`.
   it('reports context_missing (with values and cause) and tool_not_offered', () => {
     const s = budgeted.summary;
     expect(s.contextMissing).not.toBeNull();
