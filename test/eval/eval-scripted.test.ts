@@ -73,6 +73,21 @@ describe.skipIf(!HAS_TAUBENCH)('steward eval --model scripted', () => {
     expect(naive.summary.promptTokens.perCallMean).toBeGreaterThan(mean);
   }, 600_000);
 
+  it('reports a task that broke off and goes on with a fresh pipeline', async () => {
+    // 1 ms is shorter than any query: every task breaks off, and each one is still reported.
+    const broken = await runEval({
+      tasks: loadTasks(TASKS, { limit: 2 }),
+      dataDir: TAUBENCH_DIR,
+      model: 'scripted',
+      concurrency: 1,
+      redisUrl,
+      queryTimeoutMs: 1,
+    });
+    expect(broken.summary.errors.map((e) => e.index)).toEqual([0, 1]);
+    expect(broken.summary.errors[0]!.error).toMatch(/did not end within 1 ms/);
+    expect(broken.summary.endStateMatch).toBe(0);
+  }, 600_000);
+
   it('catches writes executed without confirmation when the policy is off', async () => {
     const off = await runEval({
       tasks: loadTasks(TASKS, { limit: 2 }),

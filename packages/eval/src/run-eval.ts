@@ -71,21 +71,23 @@ export async function runEval(o: EvalOptions): Promise<{ reports: TaskReport[]; 
     for (let i = 0; i < n; i++) slots.push(await startSlot(`s${i}`, o, promptMode, model, proxy));
     let next = 0;
     await Promise.all(
-      slots.map(async (slot) => {
+      slots.map(async (_, i) => {
         for (let u = next++; u < units.length; u = next++) {
           const { t, trial } = units[u]!;
-          const r = await runTask(slot, t, trial, o, data, model, proxy, expected.get(t.index)!);
+          const r = await runTask(slots[i]!, t, trial, o, data, model, proxy, expected.get(t.index)!);
           reports.push(r);
           o.onTaskDone?.(r, reports.length, units.length);
+          // A task that broke off (a query past its timeout) may still have work in flight that
+          // would call the model on behalf of the next task: that slot's pipeline is replaced.
+          if (r.error) {
+            await closeSlot(slots[i]!, o.redisUrl);
+            slots[i] = await startSlot(`s${i}r${u}`, o, promptMode, model, proxy);
+          }
         }
       }),
     );
   } finally {
-    for (const s of slots) {
-      await s.sys.close();
-      await s.redis.quit();
-      await deletePrefix(o.redisUrl, s.prefix);
-    }
+    for (const s of slots) await closeSlot(s, o.redisUrl);
     await model?.close();
     await proxy?.close();
   }
@@ -133,6 +135,12 @@ async function startSlot(
     redis: new Redis(o.redisUrl, { maxRetriesPerRequest: 3 }),
     prefix,
   };
+}
+
+async function closeSlot(s: Slot, redisUrl: string): Promise<void> {
+  await s.sys.close();
+  await s.redis.quit();
+  await deletePrefix(redisUrl, s.prefix);
 }
 
 async function resetSlot(s: Slot): Promise<void> {
