@@ -1,9 +1,15 @@
 // `pnpm bench:tokens`: tokens per query with naive full-history prompts vs steward's budgeted
-// hierarchical context, over a deterministic corpus of multi-turn conversations built from the
-// shop's data, run through the real pipeline with sim-llm (a test double) — twice, once per mode,
-// each on a fresh shop and a fresh Redis prefix. Prints a JSON report as its last line.
+// hierarchical context, measured two ways, each run through the real pipeline once per mode:
+//  1. the evaluation (`steward eval --model scripted`) on τ-bench's train tasks: a model double
+//     that knows only its prompt, so the budgeted figure comes with what the prompt lacked
+//     (context_missing, tool_not_offered) and whether every end state still matches;
+//  2. the ten-turn bilingual conversations built from the shop's data, with sim-llm.
+// Prints a JSON report as its last line. `--suite taubench|conversations` runs one of them.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULTS } from '@steward/core';
+import { loadTasks, runEval, type TaskReport } from '@steward/eval';
 import { costOf } from '@steward/llm';
 import { startSystem } from '@steward/system';
 import { freePort, RedisServer, uniquePrefix } from '@steward/testing';
@@ -15,8 +21,13 @@ const { values } = parseArgs({
     conversations: { type: 'string', default: '200' },
     concurrency: { type: 'string', default: '20' },
     data: { type: 'string' },
+    suite: { type: 'string', default: 'all' },
+    tasks: { type: 'string', default: '../shared/taubench/tasks_train.json' },
+    limit: { type: 'string' },
+    'eval-concurrency': { type: 'string', default: '4' },
   },
 });
+const SUITE = values.suite;
 const N = Number(values.conversations);
 const CONCURRENCY = Number(values.concurrency);
 const MODELS = ['gpt-4.1-mini', 'gpt-4o', 'deepseek-chat', 'claude-sonnet-4', 'gemini-2.5-flash'];
@@ -74,10 +85,9 @@ async function runMode(mode: 'naive' | 'budgeted', redisUrl: string, corpus: Con
   }
 }
 
-const redis = await RedisServer.start();
-try {
-  const budgeted = await runMode('budgeted', redis.url, null);
-  const naive = await runMode('naive', redis.url, budgeted.corpus);
+async function conversationsSuite(redisUrl: string) {
+  const budgeted = await runMode('budgeted', redisUrl, null);
+  const naive = await runMode('naive', redisUrl, budgeted.corpus);
   const per = (m: ModeResult) => (m.inputTokens + m.outputTokens) / m.queries;
   const nb = per(naive.r);
   const bb = per(budgeted.r);
@@ -98,7 +108,66 @@ try {
     budgeted_success: Math.round((budgeted.r.success / budgeted.r.queries) * 1000) / 1000,
     cost_per_query_usd: Object.fromEntries(MODELS.map((m) => [m, { naive: cost(naive.r, m), budgeted: cost(budgeted.r, m) }])),
   };
-  process.stdout.write(JSON.stringify(report) + '\n');
+  return report;
+}
+
+/** The evaluation's τ-bench tasks with the scripted model, naive then budgeted. */
+async function taubenchSuite(redisUrl: string) {
+  const path = resolve(values.tasks);
+  const dataDir = resolve(path, '..');
+  const tasks = loadTasks(path, values.limit ? { limit: Number(values.limit) } : {});
+  const run = async (promptMode: 'naive' | 'budgeted') => {
+    let last = 0;
+    const out = await runEval({
+      tasks, dataDir, model: 'scripted', promptMode, redisUrl, concurrency: Number(values['eval-concurrency']),
+      onTaskDone(_r, done, total) {
+        if (done - last >= 10 || done === total) process.stderr.write(`\r[bench:tokens] τ-bench ${promptMode}: ${(last = done)}/${total} tasks`);
+      },
+    });
+    process.stderr.write('\n');
+    return out;
+  };
+  const naive = await run('naive');
+  const budgeted = await run('budgeted');
+  const perQuery = (rs: TaskReport[]) => rs.reduce((a, r) => a + r.inputTokens + r.outputTokens, 0) / Math.max(1, rs.reduce((a, r) => a + r.queries, 0));
+  const cost = (rs: TaskReport[], model: string) => {
+    const q = Math.max(1, rs.reduce((a, r) => a + r.queries, 0));
+    const usage = { inputTokens: rs.reduce((a, r) => a + r.inputTokens, 0) / q, outputTokens: rs.reduce((a, r) => a + r.outputTokens, 0) / q };
+    return Math.round(costOf(model, usage) * 1e6) / 1e6;
+  };
+  const nb = perQuery(naive.reports);
+  const bb = perQuery(budgeted.reports);
+  const side = (s: typeof naive.summary) => ({
+    end_state_match: s.endStateMatch,
+    context_missing_values: s.contextMissing?.values ?? null,
+    context_missing_tasks: s.contextMissing?.tasks ?? null,
+    context_missing_by_cause: s.contextMissing?.byCause ?? null,
+    tool_not_offered: s.toolNotOffered?.actions ?? null,
+    tool_not_offered_tasks: s.toolNotOffered?.tasks ?? null,
+    writes_without_confirmation: s.writesWithoutConfirmation,
+    prompt_tokens_per_call_mean: s.promptTokens.perCallMean,
+    prompt_tokens_per_call_max: s.promptTokens.perCallMax,
+  });
+  return {
+    model: 'scripted (test double replaying the gold actions, prompt-only)',
+    tasks: tasks.length,
+    queries_per_mode: budgeted.summary.queries,
+    naive_tokens_per_query: Math.round(nb),
+    budgeted_tokens_per_query: Math.round(bb),
+    reduction: Math.round((1 - bb / nb) * 1000) / 1000,
+    naive: side(naive.summary),
+    budgeted: side(budgeted.summary),
+    cost_per_query_usd: Object.fromEntries(MODELS.map((m) => [m, { naive: cost(naive.reports, m), budgeted: cost(budgeted.reports, m) }])),
+  };
+}
+
+const redis = await RedisServer.start();
+try {
+  const hasTasks = existsSync(resolve(values.tasks));
+  if (SUITE === 'taubench' && !hasTasks) throw new Error(`no task file at ${values.tasks} (give --tasks)`);
+  const taubench = (SUITE === 'all' && hasTasks) || SUITE === 'taubench' ? await taubenchSuite(redis.url) : null;
+  const conversations = SUITE === 'all' || SUITE === 'conversations' ? await conversationsSuite(redis.url) : null;
+  process.stdout.write(JSON.stringify({ ...(taubench ? { taubench } : {}), ...(conversations ? { conversations } : {}) }) + '\n');
 } finally {
   await redis.stop();
 }
