@@ -13,6 +13,10 @@ export const EVENT_TYPES = [
   'delivery.sent',
   'delivery.dead',
   'handoff.created',
+  /** A message in a conversation a person owns (customer, operator reply, internal note). */
+  'handoff.message',
+  /** An operator action changed a handoff (claimed, transferred, resolved, returned to the agent). */
+  'handoff.updated',
 ] as const;
 export const EventType = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventType>;

@@ -14,6 +14,8 @@ export interface Ending {
   incr?: Record<string, number>;
   /** Follow-up jobs (delivery, handoff) as outbox members, committed with the ending. */
   jobs?: string[];
+  /** The ending gives the conversation to a person (see control's `endingHandsOff`). */
+  handsOff?: boolean;
 }
 
 /** The root span of a query's trace: the tracer and the completion event agree on it. */
@@ -69,6 +71,7 @@ export async function endQuery(
       event: completionEvent(q, end, now),
       ...(end.incr ? { incr: end.incr } : {}),
       ...(end.jobs ? { jobs: end.jobs } : {}),
+      ...(end.handsOff ? { handsOff: true } : {}),
     },
     q.conversationId,
   );

@@ -16,6 +16,7 @@ import { endQuery } from './end-query.ts';
 import { Outbox } from './outbox.ts';
 import { crashPoint } from './crash-point.ts';
 import type { Redis } from 'ioredis';
+import { routeCustomerMessage, type ConversationOwner } from '@steward/control';
 
 export type Admission = { ok: true } | { ok: false; code: string; message: string; retryAfterSec: number };
 
@@ -40,6 +41,8 @@ export interface IntakeDeps {
 
 export type IntakeResult =
   | { ok: true; status: 'queued'; queryId: string; conversationId: string; duplicate: boolean; traceId: string }
+  /** A person owns the conversation: the message went to them (handoff `handoffId`), the agent stays silent. */
+  | { ok: true; status: 'held'; queryId: string; conversationId: string; duplicate: boolean; traceId: string; handoffId: string }
   | { ok: false; code: 'conversation_conflict'; message: string }
   | { ok: false; code: string; message: string; retryAfterSec: number };
 
@@ -66,7 +69,7 @@ export async function acceptMessage(
   const traceId = parent?.traceId ?? newTraceId();
   const language: Language = localeLanguage(msg.locale) ?? detectLanguage(msg.text);
   const queryId = newQueryId();
-  const r = await deps.queries.accept({
+  const accept = (route: 'agent' | 'person') => deps.queries.accept({
     queryId,
     conversationId,
     customerId: msg.customerId,
@@ -78,7 +81,15 @@ export async function acceptMessage(
     traceId,
     parentSpanId: parent?.parentSpanId,
     createdMs: now,
-  }, deps.deadlineMs, now);
+  }, deps.deadlineMs, now, route);
+  // Load the owner, decide the route (pure), apply; the script refuses a route decided from an
+  // owner that changed in between (a hand-back racing this message), and we decide again.
+  let r = await accept(routeCustomerMessage(await ownerOf(deps, conversationId)));
+  for (let i = 0; r.kind === 'stale' && i < 5; i++) r = await accept(routeCustomerMessage(await ownerOf(deps, conversationId)));
+  if (r.kind === 'stale') return { ok: false, code: 'conversation_busy', message: 'the conversation changed hands; retry', retryAfterSec: 1 };
+  if (r.kind === 'held') {
+    return { ok: true, status: 'held', queryId, conversationId, duplicate: false, traceId, handoffId: r.handoffId };
+  }
   if (r.kind === 'conflict') {
     return { ok: false, code: 'conversation_conflict', message: 'this conversation belongs to another customer' };
   }
@@ -109,6 +120,10 @@ export async function acceptMessage(
   if (r.kind === 'start') await new Outbox(deps.redis, deps.keys, deps.queues).relay(r.jobs);
   if (r.kind === 'queued' && deps.doubleTexting === 'restart') await supersedeActive(deps, conversationId);
   return { ok: true, status: 'queued', queryId, conversationId, duplicate: false, traceId };
+}
+
+async function ownerOf(deps: IntakeDeps, conversationId: string): Promise<ConversationOwner> {
+  return (await deps.redis.hget(deps.keys.conversation(conversationId), 'owner')) === 'person' ? 'person' : 'agent';
 }
 
 /** End the running query unanswered; its completion starts the next one in the same step. */

@@ -37,7 +37,12 @@ export function createKeys(prefix: string) {
     /** Short lease so one sweeper of the fleet works at a time. */
     sweeperLease: `${p}:sweeper`,
     metrics: `${p}:metrics`,
+    /** Every handoff record by creation time (ms): the operator list pages over it newest first. */
     handoffs: `${p}:handoffs`,
     handoff: (q: string) => `${p}:handoff:${q}`,
+    /** What was said while a person owned the conversation: customer, operator and note entries (JSON). */
+    handoffMessages: (q: string) => `${p}:handoff:${q}:msgs`,
+    /** Live updates of every handoff, for the inbox's server-sent events. */
+    handoffLive: `${p}:handoffs:live`,
   };
 }

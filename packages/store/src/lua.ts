@@ -37,10 +37,44 @@ local function outbox_add(prefix, now, json)
 end
 `;
 
+
+/**
+ * A customer message in a conversation a person owns: it ends at once as held (no agent turn,
+ * no answer), joins the conversation (so the agent sees it after a hand-back) and the handoff's
+ * messages, and is announced on the event stream and the inbox's live channel.
+ */
+const HOLD_FN = `
+local function hold_message(prefix, qid, hid, now, convTtl, streamMax)
+  local qk = prefix .. ':q:' .. qid
+  local f = redis.call('HMGET', qk, 'conversationId', 'text', 'traceId')
+  redis.call('HSET', qk, 'status', 'completed', 'state', 'handed_off', 'outcome', 'handoff', 'reason', 'handoff',
+    'answer', '', 'completedMs', now, 'handoffId', hid)
+  local mk = prefix .. ':conv:' .. f[1] .. ':msgs'
+  redis.call('RPUSH', mk, cjson.encode({ role = 'user', content = f[2] }))
+  redis.call('EXPIRE', mk, convTtl)
+  local hk = prefix .. ':handoff:' .. hid .. ':msgs'
+  redis.call('RPUSH', hk, cjson.encode({ from = 'customer', text = f[2], ts = now, queryId = qid }))
+  redis.call('EXPIRE', hk, convTtl)
+  redis.call('HSET', prefix .. ':handoff:' .. hid, 'lastCustomerMs', now)
+  local ev = cjson.encode({ id = qid .. ':held', type = 'handoff.message', ts = now, queryId = qid, conversationId = f[1],
+    traceId = f[3], data = { handoffId = hid, from = 'customer' } })
+  redis.call('XADD', prefix .. ':events', 'MAXLEN', '~', streamMax, '*', 'e', ev)
+  redis.call('RPUSH', prefix .. ':qev:' .. qid, ev)
+  redis.call('EXPIRE', prefix .. ':qev:' .. qid, convTtl)
+  redis.call('PUBLISH', prefix .. ':qev:' .. qid .. ':live', ev)
+  redis.call('PUBLISH', prefix .. ':handoffs:live', ev)
+end
+`;
+
 /** Accept a customer message: de-duplicate, bind the customer, create the query, queue or start it (atomically). */
-export const ACCEPT = START_FN + `
+export const ACCEPT = START_FN + HOLD_FN + `
 -- KEYS: 1 dedupe, 2 query, 3 conv, 4 convPending, 5 convQueries
--- ARGV: 1 queryId, 2 dedupeTtl, 3 customerId or '', 4 queryTtl, 5 prefix, 6 convTtl, 7 nowMs, 8.. field/value pairs
+-- ARGV: 1 queryId, 2 dedupeTtl, 3 customerId or '', 4 queryTtl, 5 prefix, 6 convTtl, 7 nowMs,
+--       8 route the caller decided ('agent' | 'person'), 9 streamMaxLen, 10.. field/value pairs
+-- The route was decided from the owner the caller loaded: if the owner changed since, nothing is
+-- written and the caller decides again ('stale').
+local owner = redis.call('HGET', KEYS[3], 'owner')
+if (owner == 'person') ~= (ARGV[8] == 'person') then return {'stale'} end
 if KEYS[1] ~= '' then
   local existing = redis.call('GET', KEYS[1])
   if existing then return {'duplicate', existing} end
@@ -52,12 +86,17 @@ if ARGV[3] ~= '' then
 end
 if KEYS[1] ~= '' then redis.call('SET', KEYS[1], ARGV[1], 'EX', tonumber(ARGV[2])) end
 local fields = {}
-for i = 8, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 10, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[2], unpack(fields))
 redis.call('EXPIRE', KEYS[2], tonumber(ARGV[4]))
 redis.call('RPUSH', KEYS[5], ARGV[1])
 redis.call('EXPIRE', KEYS[5], tonumber(ARGV[6]))
 redis.call('EXPIRE', KEYS[3], tonumber(ARGV[6]))
+if ARGV[8] == 'person' then
+  local hid = redis.call('HGET', KEYS[3], 'handoffId')
+  hold_message(ARGV[5], ARGV[1], hid, tonumber(ARGV[7]), tonumber(ARGV[6]), ARGV[9])
+  return {'held', hid}
+end
 local active = redis.call('HGET', KEYS[3], 'activeQueryId')
 if active and active ~= '' then
   local st = redis.call('HGET', ARGV[5] .. ':q:' .. active, 'status')
@@ -125,10 +164,11 @@ return 1
  * the completion event, put its follow-up jobs in the outbox, and hand the conversation to the
  * next queued query, started in the same step.
  */
-export const COMPLETE = START_FN + `
+export const COMPLETE = START_FN + HOLD_FN + `
 -- KEYS: 1 query, 2 conv, 3 convPending, 4 convMsgs, 5 events, 6 queryEvents
 -- ARGV: 1 queryId, 2 hsetJson, 3 answerMessageJson or '', 4 eventJson, 5 streamMaxLen, 6 ttl, 7 liveChannel, 8 prefix, 9 convTtl, 10 hincrJson,
---       11 nowMs, 12 outboxJson (follow-up jobs: delivery, handoff)
+--       11 nowMs, 12 outboxJson (follow-up jobs: delivery, handoff), 13 '1' when the ending hands the conversation
+--       to a person (its queued messages are then held for that person, not answered by the agent)
 -- returns {1 applied | 0 already ended | -1 missing, nextQueryId or '', outbox members...}
 local st = redis.call('HGET', KEYS[1], 'status')
 if st == false then return {-1, ''} end
@@ -149,7 +189,19 @@ redis.call('RPUSH', KEYS[6], ARGV[4])
 redis.call('EXPIRE', KEYS[6], tonumber(ARGV[6]))
 redis.call('PUBLISH', ARGV[7], ARGV[4])
 local nextId = ''
-if redis.call('HGET', KEYS[2], 'activeQueryId') == ARGV[1] then
+if ARGV[13] == '1' then
+  redis.call('HSET', KEYS[2], 'owner', 'person', 'handoffId', ARGV[1])
+  if redis.call('HGET', KEYS[2], 'activeQueryId') == ARGV[1] then
+    while true do
+      local cand = redis.call('LPOP', KEYS[3])
+      if not cand then break end
+      if redis.call('HGET', ARGV[8] .. ':q:' .. cand, 'status') == 'queued' then
+        hold_message(ARGV[8], cand, ARGV[1], now, tonumber(ARGV[9]), ARGV[5])
+      end
+    end
+    redis.call('HDEL', KEYS[2], 'activeQueryId')
+  end
+elseif redis.call('HGET', KEYS[2], 'activeQueryId') == ARGV[1] then
   while true do
     local cand = redis.call('LPOP', KEYS[3])
     if not cand then break end

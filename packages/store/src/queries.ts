@@ -26,6 +26,10 @@ export type AcceptResult =
   | { kind: 'start'; queryId: string; jobs: string[] }
   | { kind: 'queued'; queryId: string }
   | { kind: 'duplicate'; queryId: string }
+  /** A person owns the conversation: the message was recorded for them; the agent does not answer. */
+  | { kind: 'held'; queryId: string; handoffId: string }
+  /** The conversation's owner changed since the caller decided the route: decide again. */
+  | { kind: 'stale' }
   | { kind: 'conflict' };
 
 export interface AdvanceInput {
@@ -52,6 +56,8 @@ export interface CompleteInput {
   incr?: Record<string, number>;
   /** Follow-up jobs (delivery, handoff) committed with the completion, as outbox members. */
   jobs?: string[];
+  /** The ending hands the conversation to a person (control's `endingHandsOff`). */
+  handsOff?: boolean;
 }
 
 /** Query records and their atomic steps (see lua.ts for why each is one script). */
@@ -69,7 +75,12 @@ export class QueryStore {
    * no moment at which a query is accepted but neither queued behind another nor started.
    * `deadlineMs` is stored on the query so whoever starts it later uses the same deadline.
    */
-  async accept(q: NewQuery, deadlineMs: number = DEFAULTS.deadlineMs, nowMs: number = Date.now()): Promise<AcceptResult> {
+  async accept(
+    q: NewQuery,
+    deadlineMs: number = DEFAULTS.deadlineMs,
+    nowMs: number = Date.now(),
+    route: 'agent' | 'person' = 'agent',
+  ): Promise<AcceptResult> {
     const k = this.keys;
     const fields: string[] = [];
     const rec: Record<string, string | number | undefined> = { ...q, status: 'queued', state: 'idle', turn: 0, deadlineMs };
@@ -90,8 +101,12 @@ export class QueryStore {
       k.prefix,
       DEFAULTS.conversationTtlSec,
       nowMs,
+      route,
+      DEFAULTS.eventsStreamMaxLen,
       ...fields,
     )) as string[];
+    if (r[0] === 'stale') return { kind: 'stale' };
+    if (r[0] === 'held') return { kind: 'held', queryId: q.queryId, handoffId: r[1]! };
     if (r[0] === 'conflict') return { kind: 'conflict' };
     if (r[0] === 'duplicate') return { kind: 'duplicate', queryId: r[1]! };
     if (r[0] === 'queued') return { kind: 'queued', queryId: q.queryId };
@@ -199,6 +214,7 @@ export class QueryStore {
       JSON.stringify(c.incr ?? {}),
       event.ts,
       JSON.stringify(c.jobs ?? []),
+      c.handsOff ? '1' : '',
     )) as [number, string, ...string[]];
     return { applied: r[0] === 1, ...(r[1] ? { nextQueryId: r[1] } : {}), jobs: r.slice(2) as string[] };
   }

@@ -1,5 +1,5 @@
 import { jobIds, type ChatMessage, type EndReason, type QueryOutcome } from '@steward/core';
-import { endEventFor } from '@steward/control';
+import { endEventFor, endingHandsOff } from '@steward/control';
 import { endQuery, outboxMember, type QueryRecord } from '@steward/store';
 import { assertTransition, fallbackFor, foldSummary } from './policy.ts';
 import type { ControllerDeps } from './deps.ts';
@@ -26,7 +26,7 @@ export async function completeQuery(d: ControllerDeps, q: QueryRecord, end: Endi
   const answer = end.answer ?? fallbackFor(end.reason, q.language);
   // The end state is the table's, for the reason's event from where the query stands.
   const state = assertTransition(q.state, endEventFor(end.reason));
-  const r = await endQuery(d, q, { outcome: end.outcome, reason: end.reason, state, answer, ...(end.incr ? { incr: end.incr } : {}), jobs: followUps(q, end) }, now);
+  const r = await endQuery(d, q, { outcome: end.outcome, reason: end.reason, state, answer, ...(end.incr ? { incr: end.incr } : {}), jobs: followUps(q, end), handsOff: endingHandsOff(end) }, now);
   if (r.applied) {
     d.log.info({ queryId: q.queryId, outcome: end.outcome, reason: end.reason, turns: q.status === 'running' ? q.turn + 1 : 0 }, 'query completed');
     await d.conversations.compact(q.conversationId, d.limits.historyVerbatimMessages, foldSummary);
@@ -54,7 +54,7 @@ function followUps(q: QueryRecord, end: Ending): string[] {
       }),
     );
   }
-  if (end.outcome === 'handoff' || end.reason === 'loop_detected') {
+  if (endingHandsOff(end)) {
     jobs.push(
       outboxMember('handoff', jobIds.handoff(q.queryId), {
         queryId: q.queryId,
