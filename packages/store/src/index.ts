@@ -18,3 +18,4 @@ export { acceptMessage, type Admission, type IntakeContext, type IntakeDeps, typ
 export { ToolSlots } from './tool-slots.ts';
 export { openStore, type StoreContext } from './store-context.ts';
 export { dispatchTurn } from './dispatch.ts';
+export { HandoffStore, HandoffRecord, HandoffEntry, type HandoffFilter, type ActResult } from './handoffs.ts';

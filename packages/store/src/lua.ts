@@ -3,6 +3,18 @@
 // query of a conversation); with the hash-tag prefix they all live in one cluster slot.
 
 
+/** Add committed jobs to the outbox (members are job JSON; see outbox.ts). */
+export const OUTBOX_FN = `
+local function outbox_add(prefix, now, json)
+  local out = {}
+  for _, m in ipairs(cjson.decode(json)) do
+    redis.call('ZADD', prefix .. ':outbox', 'NX', now, m)
+    out[#out + 1] = m
+  end
+  return out
+end
+`;
+
 /**
  * queued → running inside the script that decides the start (accept, or the completion of the
  * query ahead): the customer's message joins the conversation, the deadline is indexed for the
@@ -10,7 +22,7 @@
  * leave a query running without them. Returns the outbox members it wrote.
  * Job ids here must match core's jobIds (a test checks it).
  */
-const START_FN = `
+const START_FN = OUTBOX_FN + `
 local function start_query(prefix, qid, now, convTtl)
   local qk = prefix .. ':q:' .. qid
   local f = redis.call('HMGET', qk, 'status', 'conversationId', 'text', 'deadlineMs')
@@ -26,14 +38,6 @@ local function start_query(prefix, qid, now, convTtl)
   redis.call('ZADD', prefix .. ':outbox', 'NX', now, a)
   redis.call('ZADD', prefix .. ':outbox', 'NX', now, b)
   return { a, b }
-end
-local function outbox_add(prefix, now, json)
-  local out = {}
-  for _, m in ipairs(cjson.decode(json)) do
-    redis.call('ZADD', prefix .. ':outbox', 'NX', now, m)
-    out[#out + 1] = m
-  end
-  return out
 end
 `;
 

@@ -2,11 +2,12 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { StewardEvent } from '@steward/core';
 import type { Authenticator } from './auth.ts';
 import { mapFrameworkError, sendError } from './errors.ts';
-import type { IntakeDeps } from '@steward/store';
+import { Outbox, type IntakeDeps } from '@steward/store';
 import type { LiveEvents } from './live-events.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { queryRoutes } from './routes/queries.ts';
+import { handoffRoutes } from './routes/handoffs.ts';
 
 export interface AppDeps extends IntakeDeps {
   auth: Authenticator;
@@ -35,6 +36,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   messageRoutes(app, deps, deps.auth);
   queryRoutes(app, deps, deps.auth);
   opsRoutes(app, deps, deps.auth);
+  handoffRoutes(app, { redis: deps.redis, keys: deps.keys, outbox: new Outbox(deps.redis, deps.keys, deps.queues) }, deps.auth);
   for (const p of deps.plugins ?? []) await p(app);
   return app;
 }

@@ -1,0 +1,252 @@
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { DEFAULTS, jobIds, LanguageSchema, type HandoffJob } from '@steward/core';
+import { decideOperatorAction, HANDOFF_STATES, type HandoffState, type OperatorAction } from '@steward/control';
+import type { Keys } from './keys.ts';
+import { HANDOFF_ACT } from './handoff-lua.ts';
+import { outboxMember } from './outbox.ts';
+import { toEvent } from './events.ts';
+
+const num = z.coerce.number();
+const optStr = z.string().optional();
+
+/** The handoff hash `{prefix}:handoff:{queryId}` as stored; its id is the query that handed off. */
+export const HandoffRecord = z.object({
+  queryId: z.string(),
+  conversationId: z.string(),
+  customerId: optStr,
+  channel: z.string().default('api'),
+  recipient: optStr,
+  summary: z.string().default(''),
+  reason: z.string(),
+  traceId: z.string(),
+  language: LanguageSchema,
+  createdMs: num,
+  state: z.enum(HANDOFF_STATES as [HandoffState, ...HandoffState[]]).default('open'),
+  claimedBy: optStr,
+  claimedMs: num.optional(),
+  closedMs: num.optional(),
+  updatedMs: num.optional(),
+  lastCustomerMs: num.optional(),
+});
+export type HandoffRecord = z.infer<typeof HandoffRecord>;
+
+/** One entry of what was said while a person owned the conversation. */
+export const HandoffEntry = z.object({
+  from: z.enum(['customer', 'operator', 'note']),
+  text: z.string(),
+  ts: z.number(),
+  operator: z.string().optional(),
+  queryId: z.string().optional(),
+});
+export type HandoffEntry = z.infer<typeof HandoffEntry>;
+
+export interface HandoffFilter {
+  state?: HandoffState | undefined;
+  channel?: string | undefined;
+  language?: 'en' | 'zh' | undefined;
+  /** Only open (unclaimed) handoffs created at least this many minutes ago. */
+  unclaimedOlderThanMin?: number | undefined;
+}
+
+export type ActResult =
+  | { ok: true; record: HandoffRecord; replyQueryId?: string; jobs: string[]; duplicate: boolean }
+  | { ok: false; code: 'handoff_not_found' | 'not_claimed' | 'already_claimed' | 'not_owner' | 'closed' | 'conflict'; message: string };
+
+/** The channels whose answers the deliveries role pushes; api and web read them from the query. */
+const PULL_CHANNELS = new Set(['api', 'web']);
+
+/** Handoff records, their messages and the operator actions on them (each one atomic step). */
+export class HandoffStore {
+  private readonly redis: Redis;
+  private readonly keys: Keys;
+
+  constructor(redis: Redis, keys: Keys) {
+    this.redis = redis;
+    this.keys = keys;
+  }
+
+  /** Record a handoff once (the `handoff` job may be redelivered). Returns whether this call created it. */
+  async create(job: HandoffJob, ctx: { channel: string; recipient?: string | undefined }, now: number = Date.now()): Promise<boolean> {
+    const key = this.keys.handoff(job.queryId);
+    if (!(await this.redis.hsetnx(key, 'queryId', job.queryId))) return false;
+    await this.redis
+      .multi()
+      .hset(key, {
+        conversationId: job.conversationId,
+        customerId: job.customerId ?? '',
+        channel: ctx.channel,
+        ...(ctx.recipient ? { recipient: ctx.recipient } : {}),
+        summary: job.summary,
+        reason: job.reason,
+        traceId: job.traceId,
+        language: job.language,
+        createdMs: now,
+        state: 'open',
+      })
+      .expire(key, DEFAULTS.handoffTtlSec)
+      .zadd(this.keys.handoffs, now, job.queryId)
+      .exec();
+    return true;
+  }
+
+  async get(id: string): Promise<HandoffRecord | null> {
+    const h = await this.redis.hgetall(this.keys.handoff(id));
+    if (!h.queryId) return null;
+    const r = HandoffRecord.safeParse(h);
+    return r.success ? r.data : null;
+  }
+
+  async messages(id: string): Promise<HandoffEntry[]> {
+    const raw = await this.redis.lrange(this.keys.handoffMessages(id), 0, -1);
+    return raw.flatMap((s) => {
+      const r = HandoffEntry.safeParse(JSON.parse(s));
+      return r.success ? [r.data] : [];
+    });
+  }
+
+  /**
+   * Newest first, `limit` per page. The cursor is the last item's `{createdMs}:{id}`: a page
+   * starts strictly after it, so handoffs created meanwhile never shift a page and old ones
+   * never hide new ones (the first page always starts at the newest).
+   */
+  async list(f: HandoffFilter, page: { cursor?: string | undefined; limit: number }, now: number = Date.now()): Promise<{ handoffs: HandoffRecord[]; nextCursor: string | null }> {
+    const [cScore, cId] = parseCursor(page.cursor);
+    const out: HandoffRecord[] = [];
+    let max = cScore === null ? '+inf' : String(cScore);
+    let skipThrough = cId;
+    let skipScore = cScore;
+    // Filters apply after the index: scan in batches, at most this many records per request.
+    let budget = 5000;
+    let lastScanned: string | null = null;
+    while (out.length < page.limit && budget > 0) {
+      const batch = await this.redis.zrevrangebyscore(this.keys.handoffs, max, '-inf', 'WITHSCORES', 'LIMIT', 0, 200);
+      if (batch.length === 0) { lastScanned = null; break; }
+      const pairs: [string, number][] = [];
+      for (let i = 0; i < batch.length; i += 2) pairs.push([batch[i]!, Number(batch[i + 1])]);
+      // Ties on the same millisecond come in reverse id order: skip those at or before the cursor.
+      const fresh = pairs.filter(([id, s]) => !(skipScore !== null && s === skipScore && skipThrough !== null && id >= skipThrough));
+      if (fresh.length === 0) {
+        if (pairs.length < 200) { lastScanned = null; break; }
+        const lowest = pairs[pairs.length - 1]!;
+        max = `(${lowest[1]}`; skipScore = null; skipThrough = null;
+        continue;
+      }
+      const recs = await Promise.all(fresh.map(([id]) => this.get(id)));
+      let stopped = false;
+      for (let i = 0; i < fresh.length; i++) {
+        budget--;
+        const [id, score] = fresh[i]!;
+        lastScanned = `${score}:${id}`;
+        const r = recs[i];
+        if (r && matches(r, f, now)) out.push(r);
+        if (out.length >= page.limit) { stopped = true; break; }
+      }
+      if (stopped) break;
+      if (pairs.length < 200) { lastScanned = null; break; }
+      const last = fresh[fresh.length - 1]!;
+      max = String(last[1]); skipScore = last[1]; skipThrough = last[0];
+    }
+    return { handoffs: out, nextCursor: out.length >= page.limit || budget <= 0 ? lastScanned : null };
+  }
+
+  /**
+   * Apply one operator action: decide from the record as loaded (control), then apply in one
+   * script that refuses if the record moved meanwhile (retried from a fresh load). A reply
+   * becomes a query record of its own (`{handoffId}_r_{replyId}`) with the operator's text as
+   * its answer, and on push channels a delivery job with that query's deterministic id: the
+   * deliveries role sends it exactly once, like any answer.
+   */
+  async act(id: string, action: OperatorAction, body: { text?: string; replyId?: string } = {}, now: number = Date.now()): Promise<ActResult> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const h = await this.get(id);
+      if (!h) return { ok: false, code: 'handoff_not_found', message: 'no such handoff' };
+      const d = decideOperatorAction({ state: h.state, claimedBy: h.claimedBy || undefined }, action);
+      if (!d.ok) return d;
+      const text = body.text ?? '';
+      const replyQueryId = action.type === 'reply' ? `${id}_r_${body.replyId ?? `${now.toString(36)}${Math.random().toString(36).slice(2, 8)}`}` : undefined;
+      const entry: HandoffEntry | null =
+        action.type === 'reply' ? { from: 'operator', text, ts: now, operator: action.operator, ...(replyQueryId ? { queryId: replyQueryId } : {}) }
+        : action.type === 'note' ? { from: 'note', text, ts: now, operator: action.operator }
+        : null;
+      const jobs: string[] = [];
+      if (replyQueryId && !PULL_CHANNELS.has(h.channel)) {
+        jobs.push(outboxMember('deliveries', jobIds.delivery(replyQueryId), {
+          queryId: replyQueryId,
+          conversationId: h.conversationId,
+          channel: h.channel,
+          ...(h.recipient ? { recipient: h.recipient } : {}),
+        }));
+      }
+      const replyFields = replyQueryId
+        ? {
+            queryId: replyQueryId, conversationId: h.conversationId, channel: h.channel, text: '', language: h.language,
+            status: 'completed', state: 'handed_off', outcome: 'handoff', reason: 'handoff', answer: text, traceId: h.traceId,
+            createdMs: now, completedMs: now, handoffId: id, operator: action.operator,
+            ...(h.customerId ? { customerId: h.customerId } : {}), ...(h.recipient ? { recipient: h.recipient } : {}),
+          }
+        : null;
+      const timeField = d.releasesConversation ? 'closedMs' : d.to === 'claimed' ? 'claimedMs' : '';
+      const event = toEvent({
+        id: `${id}:${action.type}:${replyQueryId ?? now}`,
+        type: action.type === 'reply' || action.type === 'note' ? 'handoff.message' : 'handoff.updated',
+        queryId: id,
+        conversationId: h.conversationId,
+        traceId: h.traceId,
+        ts: now,
+        data: {
+          handoffId: id, action: action.type, state: d.to, operator: action.operator,
+          ...(action.type === 'transfer' ? { to: action.to } : {}),
+          ...(replyQueryId ? { replyQueryId } : {}),
+          // Wait (created → claimed) and handling (claimed → closed) times, for the metrics.
+          ...(action.type === 'claim' && h.state === 'open' ? { waitMs: now - h.createdMs } : {}),
+          ...(d.releasesConversation && h.claimedMs ? { handlingMs: now - h.claimedMs } : {}),
+        },
+      });
+      const r = (await this.redis.eval(
+        HANDOFF_ACT,
+        5,
+        this.keys.handoff(id),
+        this.keys.handoffMessages(id),
+        this.keys.conversation(h.conversationId),
+        this.keys.conversationMessages(h.conversationId),
+        replyQueryId ? this.keys.query(replyQueryId) : '',
+        h.state,
+        h.claimedBy ?? '',
+        d.to,
+        d.claimedBy ?? '',
+        d.releasesConversation ? '1' : '',
+        entry ? JSON.stringify(entry) : '',
+        // The agent sees the person's replies as its own turns after the hand-back.
+        action.type === 'reply' ? JSON.stringify({ role: 'assistant', content: text }) : '',
+        replyFields ? JSON.stringify(replyFields) : '',
+        JSON.stringify(jobs),
+        this.keys.prefix,
+        now,
+        JSON.stringify(event),
+        DEFAULTS.handoffTtlSec,
+        timeField,
+        id,
+        DEFAULTS.eventsStreamMaxLen,
+      )) as string[];
+      if (r[0] === 'stale') continue;
+      const record = (await this.get(id)) ?? h;
+      if (r[0] === 'duplicate') return { ok: true, record, jobs: [], duplicate: true, ...(replyQueryId ? { replyQueryId } : {}) };
+      return { ok: true, record, jobs: r.slice(1), duplicate: false, ...(replyQueryId ? { replyQueryId } : {}) };
+    }
+    return { ok: false, code: 'conflict', message: 'the handoff kept changing; retry' };
+  }
+}
+
+function parseCursor(c: string | undefined): [number | null, string | null] {
+  const m = c ? /^(\d+):(.+)$/.exec(c) : null;
+  return m ? [Number(m[1]), m[2]!] : [null, null];
+}
+
+function matches(r: HandoffRecord, f: HandoffFilter, now: number): boolean {
+  if (f.state && r.state !== f.state) return false;
+  if (f.channel && r.channel !== f.channel) return false;
+  if (f.language && r.language !== f.language) return false;
+  if (f.unclaimedOlderThanMin !== undefined && (r.state !== 'open' || now - r.createdMs < f.unclaimedOlderThanMin * 60_000)) return false;
+  return true;
+}

@@ -1,0 +1,98 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { HANDOFF_STATES, type HandoffState, type OperatorAction } from '@steward/control';
+import { HandoffStore, type ActResult, type Keys, type Outbox } from '@steward/store';
+import { sendError } from '../errors.ts';
+import type { Authenticator } from '../auth.ts';
+import { requireOperator } from '../operator.ts';
+
+export interface HandoffRouteDeps {
+  redis: Redis;
+  keys: Keys;
+  outbox: Outbox;
+}
+
+const ListQuery = z.object({
+  state: z.enum(HANDOFF_STATES as [HandoffState, ...HandoffState[]]).optional(),
+  channel: z.string().max(32).optional(),
+  language: z.enum(['en', 'zh']).optional(),
+  unclaimedOlderThanMin: z.coerce.number().nonnegative().optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+const ActionBody = z.object({
+  /** Who acts (until operator principals name them). */
+  operator: z.string().optional(),
+  /** Legacy name of `operator` on claim. */
+  agent: z.string().optional(),
+  text: z.string().min(1).max(4000).optional(),
+  to: z.string().min(1).max(64).optional(),
+  /** The caller's id of this reply: a retried POST sends it once. */
+  replyId: z.string().regex(/^[A-Za-z0-9_-]{1,24}$/).optional(),
+});
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+const STATUS: Record<string, number> = { handoff_not_found: 404, already_claimed: 409, not_claimed: 409, not_owner: 403, closed: 409, conflict: 409 };
+
+/** Operator actions on handoffs: list, read, claim, reply, note, transfer, resolve, hand back. */
+export function handoffRoutes(app: FastifyInstance, deps: HandoffRouteDeps, auth: Authenticator): void {
+  const store = new HandoffStore(deps.redis, deps.keys);
+
+  app.get('/v1/handoffs', async (req, reply) => {
+    if (!requireOperator(req, auth)) return sendError(reply, 401, 'unauthorized', 'operator credential required');
+    const q = ListQuery.safeParse(req.query ?? {});
+    if (!q.success) return sendError(reply, 400, 'invalid_request', q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    const { cursor, limit, ...filter } = q.data;
+    return store.list(filter, { cursor, limit });
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/handoffs/:id', async (req, reply) => {
+    if (!requireOperator(req, auth)) return sendError(reply, 401, 'unauthorized', 'operator credential required');
+    if (!ID.test(req.params.id)) return sendError(reply, 400, 'invalid_handoff_id', 'malformed handoff id');
+    const h = await store.get(req.params.id);
+    if (!h) return sendError(reply, 404, 'handoff_not_found', 'no such handoff');
+    const [messages, transcript, conv] = await Promise.all([
+      store.messages(h.queryId),
+      deps.redis.lrange(deps.keys.conversationMessages(h.conversationId), 0, -1),
+      deps.redis.hgetall(deps.keys.conversation(h.conversationId)),
+    ]);
+    return {
+      handoff: h,
+      messages,
+      context: {
+        transcript: transcript.map((m) => JSON.parse(m) as unknown),
+        summary: conv.summary ?? '',
+        owner: conv.owner === 'person' ? 'person' : 'agent',
+        trace: `/v1/traces/${h.queryId}`,
+        traceId: h.traceId,
+      },
+    };
+  });
+
+  const action = (path: string, build: (operator: string, body: z.infer<typeof ActionBody>) => OperatorAction | string) => {
+    app.post<{ Params: { id: string } }>(`/v1/handoffs/:id/${path}`, async (req, reply) => {
+      const b = ActionBody.safeParse(req.body ?? {});
+      if (!b.success) return sendError(reply, 400, 'invalid_request', b.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      const who = requireOperator(req, auth, b.data.operator ?? b.data.agent);
+      if (!who) return sendError(reply, 401, 'unauthorized', 'operator credential required');
+      if (!ID.test(req.params.id)) return sendError(reply, 400, 'invalid_handoff_id', 'malformed handoff id');
+      const a = build(who.name, b.data);
+      if (typeof a === 'string') return sendError(reply, 400, 'invalid_request', a);
+      const r = await store.act(req.params.id, a, { ...(b.data.text ? { text: b.data.text } : {}), ...(b.data.replyId ? { replyId: b.data.replyId } : {}) });
+      return respond(reply, r, deps.outbox);
+    });
+  };
+  action('claim', (operator) => ({ type: 'claim', operator }));
+  action('messages', (operator, b) => (b.text ? { type: 'reply', operator } : 'body must hold {"text": "…"}'));
+  action('notes', (operator, b) => (b.text ? { type: 'note', operator } : 'body must hold {"text": "…"}'));
+  action('transfer', (operator, b) => (b.to ? { type: 'transfer', operator, to: b.to } : 'body must hold {"to": "<operator>"}'));
+  action('resolve', (operator) => ({ type: 'resolve', operator }));
+  action('hand-back', (operator) => ({ type: 'hand_back', operator }));
+}
+
+async function respond(reply: FastifyReply, r: ActResult, outbox: Outbox) {
+  if (!r.ok) return sendError(reply, STATUS[r.code] ?? 409, r.code, r.message);
+  // Committed with the action; relayed now (the sweeper relays it if this process dies first).
+  await outbox.relay(r.jobs);
+  return { handoff: r.record, ...(r.replyQueryId ? { replyQueryId: r.replyQueryId } : {}), duplicate: r.duplicate };
+}
