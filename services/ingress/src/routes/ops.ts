@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Keys } from '@steward/store';
-import { sendError } from '../errors.ts';
 import type { Authenticator } from '../auth.ts';
 
 export interface OpsDeps {
@@ -10,7 +9,7 @@ export interface OpsDeps {
   metrics: () => Promise<string>;
 }
 
-export function opsRoutes(app: FastifyInstance, deps: OpsDeps, auth: Authenticator): void {
+export function opsRoutes(app: FastifyInstance, deps: OpsDeps, _auth: Authenticator): void {
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/readyz', async (_req, reply) => {
     try {
