@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { deletePrefix, uniquePrefix } from '@steward/testing';
+import { createKeys } from './keys.ts';
+import { createQueues, type Queues } from './queues.ts';
+import { createRedis } from './redis.ts';
+import { QueryStore } from './queries.ts';
+import { acceptMessage, type IntakeDeps } from './intake.ts';
+import { Outbox } from './outbox.ts';
+import { endQuery } from './end-query.ts';
+import { HandoffStore } from './handoffs.ts';
+
+// A conversation owned by a person, against a real Redis and real BullMQ queues (no workers).
+const url = inject('redisUrl');
+const prefix = uniquePrefix('handoffs');
+const keys = createKeys(prefix);
+let redis: Redis;
+let queues: Queues;
+let deps: IntakeDeps;
+let handoffs: HandoffStore;
+
+beforeAll(() => {
+  redis = createRedis(url);
+  queues = createQueues(redis, prefix);
+  deps = { redis, keys, queries: new QueryStore(redis, keys), queues, deadlineMs: 30_000 };
+  handoffs = new HandoffStore(redis, keys);
+});
+afterAll(async () => {
+  await queues.close();
+  await deletePrefix(url, prefix);
+  redis.disconnect();
+});
+
+const msg = (conversationId: string, text: string, channel = 'telegram') => ({ conversationId, channel, recipient: '42', text }) as never;
+
+/** Start a query in the conversation and end it with a handoff, as the controller does. */
+async function handOff(conversationId: string, channel = 'telegram'): Promise<string> {
+  const a = await acceptMessage(deps, msg(conversationId, 'I want a human', channel));
+  if (!a.ok) throw new Error('refused');
+  const q = (await deps.queries.get(a.queryId))!;
+  const outbox = new Outbox(redis, keys, queues);
+  await endQuery({ queries: deps.queries, outbox }, q, { outcome: 'handoff', reason: 'handoff', state: 'handed_off', answer: 'A person will help you.', handsOff: true });
+  await handoffs.create({ queryId: q.queryId, conversationId, summary: 'wants a human', reason: 'handoff', traceId: q.traceId, language: 'en' }, { channel, recipient: '42' });
+  return q.queryId;
+}
+
+describe('a conversation owned by a person', () => {
+  it('holds the customer messages for the person: recorded, never started for the agent', async () => {
+    const c = `c_hold_${Date.now()}`;
+    const hid = await handOff(c);
+    expect(await redis.hget(keys.conversation(c), 'owner')).toBe('person');
+    const r = await acceptMessage(deps, msg(c, 'hello? anyone there'));
+    expect(r).toMatchObject({ ok: true, status: 'held', handoffId: hid });
+    if (!r.ok) return;
+    expect(await queues.reasoning.getJob(`${r.queryId}:t0:reason`)).toBeUndefined();
+    expect((await deps.queries.get(r.queryId))?.status).toBe('completed');
+    expect((await handoffs.messages(hid)).map((m) => [m.from, m.text])).toEqual([['customer', 'hello? anyone there']]);
+    const conv = (await redis.lrange(keys.conversationMessages(c), 0, -1)).map((m) => JSON.parse(m) as { role: string; content: string });
+    expect(conv.at(-1)).toEqual({ role: 'user', content: 'hello? anyone there' });
+  });
+
+  it('holds messages that were queued behind the query that handed off', async () => {
+    const c = `c_pending_${Date.now()}`;
+    const a = await acceptMessage(deps, msg(c, 'I want a human'));
+    const b = await acceptMessage(deps, msg(c, 'please hurry'));
+    if (!a.ok || !b.ok) throw new Error('refused');
+    const q = (await deps.queries.get(a.queryId))!;
+    await endQuery({ queries: deps.queries, outbox: new Outbox(redis, keys, queues) }, q, { outcome: 'handoff', reason: 'handoff', state: 'handed_off', answer: 'ok', handsOff: true });
+    expect(await queues.reasoning.getJob(`${b.queryId}:t0:reason`)).toBeUndefined();
+    expect((await deps.queries.get(b.queryId))?.status).toBe('completed');
+    expect((await handoffs.messages(a.queryId)).map((m) => m.text)).toEqual(['please hurry']);
+  });
+
+  it('claim, reply exactly once through the deliveries queue, then hand back to the agent', async () => {
+    const c = `c_act_${Date.now()}`;
+    const hid = await handOff(c);
+    expect(await handoffs.act(hid, { type: 'reply', operator: 'mei' }, { text: 'hi' })).toMatchObject({ ok: false, code: 'not_claimed' });
+    expect(await handoffs.act(hid, { type: 'claim', operator: 'mei' })).toMatchObject({ ok: true, record: { state: 'claimed', claimedBy: 'mei' } });
+    expect(await handoffs.act(hid, { type: 'claim', operator: 'li' })).toMatchObject({ ok: false, code: 'already_claimed' });
+    const r1 = await handoffs.act(hid, { type: 'reply', operator: 'mei' }, { text: 'Hello, I am Mei.', replyId: 'a1' });
+    const again = await handoffs.act(hid, { type: 'reply', operator: 'mei' }, { text: 'Hello, I am Mei.', replyId: 'a1' });
+    if (!r1.ok || !again.ok) throw new Error('refused');
+    expect(again.duplicate).toBe(true);
+    expect(r1.jobs).toHaveLength(1);
+    expect(again.jobs).toHaveLength(0);
+    await new Outbox(redis, keys, queues).relay(r1.jobs);
+    const job = await queues.deliveries.getJob(`${r1.replyQueryId}:q:deliver`);
+    expect(job?.data).toMatchObject({ queryId: r1.replyQueryId, channel: 'telegram', recipient: '42' });
+    expect((await deps.queries.get(r1.replyQueryId!))?.answer).toBe('Hello, I am Mei.');
+    await handoffs.act(hid, { type: 'note', operator: 'li' }, { text: 'VIP customer' });
+    expect((await handoffs.messages(hid)).map((m) => m.from)).toEqual(['operator', 'note']);
+    expect(await handoffs.act(hid, { type: 'hand_back', operator: 'li' })).toMatchObject({ ok: false, code: 'not_owner' });
+    expect(await handoffs.act(hid, { type: 'hand_back', operator: 'mei' })).toMatchObject({ ok: true, record: { state: 'returned' } });
+    expect(await redis.hget(keys.conversation(c), 'owner')).toBeNull();
+    // The agent sees the person's reply as part of the conversation and answers the next message.
+    const conv = (await redis.lrange(keys.conversationMessages(c), 0, -1)).map((m) => JSON.parse(m) as { role: string; content: string });
+    expect(conv).toContainEqual({ role: 'assistant', content: 'Hello, I am Mei.' });
+    const next = await acceptMessage(deps, msg(c, 'thanks, one more question'));
+    expect(next).toMatchObject({ ok: true, status: 'queued' });
+    if (next.ok) expect(await queues.reasoning.getJob(`${next.queryId}:t0:reason`)).toBeTruthy();
+  });
+
+  it('does not enqueue a delivery for pull channels (api, web): the reply is read from its query', async () => {
+    const hid = await handOff(`c_web_${Date.now()}`, 'web');
+    await handoffs.act(hid, { type: 'claim', operator: 'mei' });
+    const r = await handoffs.act(hid, { type: 'reply', operator: 'mei' }, { text: 'Hi from Mei' });
+    if (!r.ok) throw new Error('refused');
+    expect(r.jobs).toEqual([]);
+    expect((await deps.queries.get(r.replyQueryId!))).toMatchObject({ status: 'completed', answer: 'Hi from Mei' });
+  });
+});
+
+describe('the handoff list', () => {
+  it('pages newest first over 250+ handoffs; a new one is on the first page', async () => {
+    const p2 = uniquePrefix('hlist');
+    const k2 = createKeys(p2);
+    const store = new HandoffStore(redis, k2);
+    const base = 1_700_000_000_000;
+    for (let i = 0; i < 260; i++) {
+      // Pairs share a millisecond: the cursor must not lose ties.
+      await store.create({ queryId: `h${String(i).padStart(3, '0')}`, conversationId: `c${i}`, summary: '', reason: 'handoff', traceId: 't', language: i % 2 ? 'zh' : 'en' }, { channel: i % 3 ? 'telegram' : 'web' }, base + Math.floor(i / 2));
+    }
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await store.list({}, { cursor, limit: 50 });
+      seen.push(...page.handoffs.map((h) => h.queryId));
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    expect(seen).toHaveLength(260);
+    expect(new Set(seen).size).toBe(260);
+    expect(seen[0]).toBe('h259');
+    expect(seen.at(-1)).toBe('h000');
+    await store.create({ queryId: 'hnew', conversationId: 'cn', summary: '', reason: 'handoff', traceId: 't', language: 'en' }, { channel: 'web' }, base + 10_000);
+    expect((await store.list({}, { limit: 1 })).handoffs[0]?.queryId).toBe('hnew');
+    const zh = await store.list({ language: 'zh', channel: 'telegram' }, { limit: 200 });
+    expect(zh.handoffs.length).toBeGreaterThan(0);
+    expect(zh.handoffs.every((h) => h.language === 'zh' && h.channel === 'telegram')).toBe(true);
+    const old = await store.list({ unclaimedOlderThanMin: 5 }, { limit: 200 }, base + 5 * 60_000 + 1);
+    expect(old.handoffs.map((h) => h.queryId)).toEqual(['h003', 'h002', 'h001', 'h000']);
+    await deletePrefix(url, p2);
+  });
+});
