@@ -35,6 +35,10 @@ export const DEFAULTS = {
   conversationTtlSec: 30 * 24 * 3600,
   /** A handoff record (and its place in the ops list) lives this long. */
   handoffTtlSec: 30 * 24 * 3600,
+  /** An unclaimed handoff older than this breaches the SLA (event, metric, one notice to the customer). */
+  handoffSlaMs: 5 * 60_000,
+  /** Resolved / returned handoff records are pruned this long after closing. */
+  handoffRetentionMs: 7 * 24 * 3600_000,
   eventsStreamMaxLen: 200_000,
   messageMaxChars: 4_000,
   ports: { ingress: 3000, shop: 3100, simLlm: 3200, tracerMetrics: 3300 },

@@ -17,6 +17,8 @@ export const EVENT_TYPES = [
   'handoff.message',
   /** An operator action changed a handoff (claimed, transferred, resolved, returned to the agent). */
   'handoff.updated',
+  /** A handoff nobody claimed within the SLA (the customer was told a person is coming). */
+  'handoff.sla_breached',
 ] as const;
 export const EventType = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventType>;

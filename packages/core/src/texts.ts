@@ -25,6 +25,11 @@ export const TEXTS = {
     en: "I've passed your conversation to a member of our support team. They'll pick it up from here with everything you've told me.",
     zh: '您的对话已转交给人工客服，他们会根据您提供的全部信息继续为您服务。',
   },
+  /** Sent once to a customer whose handoff nobody claimed within the SLA. */
+  handoffWaiting: {
+    en: 'Thank you for waiting. A person from our support team will be with you shortly.',
+    zh: '感谢您的耐心等待，人工客服马上就来为您服务。',
+  },
   confirmationRequired: {
     en: 'Confirmation required: this action changes the order. Before calling this tool again, list its exact details (order id, items, payment method) to the customer and ask for an explicit "yes". Call the tool only after the customer confirms.',
     zh: 'Confirmation required: this action changes the order. Before calling this tool again, list its exact details (order id, items, payment method) to the customer in Chinese and ask for explicit confirmation (是/确认). Call the tool only after the customer confirms.',

@@ -29,6 +29,11 @@ if ARGV[7] ~= '' then
   redis.call('RPUSH', KEYS[4], ARGV[7])
   redis.call('EXPIRE', KEYS[4], tonumber(ARGV[13]))
 end
+if ARGV[3] ~= 'open' then redis.call('ZREM', ARGV[10] .. ':handoffs:unclaimed', ARGV[15]) end
+if ARGV[3] == 'resolved' or ARGV[3] == 'returned' then
+  redis.call('ZADD', ARGV[10] .. ':handoffs:closed', now, ARGV[15])
+  redis.call('EXPIRE', ARGV[10] .. ':handoffs:closed', tonumber(ARGV[13]))
+end
 if ARGV[5] == '1' and redis.call('HGET', KEYS[3], 'handoffId') == ARGV[15] then
   redis.call('HDEL', KEYS[3], 'owner', 'handoffId')
 end

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { DEFAULTS, jobIds, LanguageSchema, type HandoffJob } from '@steward/core';
+import { DEFAULTS, jobIds, LanguageSchema, text as textOf, type HandoffJob } from '@steward/core';
 import { decideOperatorAction, HANDOFF_STATES, type HandoffState, type OperatorAction } from '@steward/control';
 import type { Keys } from './keys.ts';
 import { HANDOFF_ACT } from './handoff-lua.ts';
@@ -33,7 +33,8 @@ export type HandoffRecord = z.infer<typeof HandoffRecord>;
 
 /** One entry of what was said while a person owned the conversation. */
 export const HandoffEntry = z.object({
-  from: z.enum(['customer', 'operator', 'note']),
+  /** `system`: what steward itself told the customer (the SLA notice). */
+  from: z.enum(['customer', 'operator', 'note', 'system']),
   text: z.string(),
   ts: z.number(),
   operator: z.string().optional(),
@@ -86,6 +87,13 @@ export class HandoffStore {
       })
       .expire(key, DEFAULTS.handoffTtlSec)
       .zadd(this.keys.handoffs, now, job.queryId)
+      .zadd(this.keys.handoffsUnclaimed, now, job.queryId)
+      // The indexes list only records that may still exist (a record lives handoffTtlSec at most),
+      // and expire when no handoff came for that long: Redis stays bounded without the sweeper.
+      .zremrangebyscore(this.keys.handoffs, '-inf', now - DEFAULTS.handoffTtlSec * 1000)
+      .zremrangebyscore(this.keys.handoffsUnclaimed, '-inf', now - DEFAULTS.handoffTtlSec * 1000)
+      .expire(this.keys.handoffs, DEFAULTS.handoffTtlSec)
+      .expire(this.keys.handoffsUnclaimed, DEFAULTS.handoffTtlSec)
       .exec();
     return true;
   }
@@ -235,6 +243,60 @@ export class HandoffStore {
       return { ok: true, record, jobs: r.slice(1), duplicate: false, ...(replyQueryId ? { replyQueryId } : {}) };
     }
     return { ok: false, code: 'conflict', message: 'the handoff kept changing; retry' };
+  }
+  /**
+   * The SLA and retention sweep (run by the controller's sweeper). Every handoff still unclaimed
+   * `slaMs` after it was created raises `handoff.sla_breached` and tells the customer, once, in
+   * their language, that a person is coming (a query record `{id}_sla` delivered like a reply:
+   * the record's existence is the once-guard). Closed handoffs older than `retentionMs` are deleted.
+   * Returns the members to relay.
+   */
+  async sweep(o: { slaMs: number; retentionMs: number }, now: number = Date.now()): Promise<{ breached: string[]; pruned: number; jobs: string[] }> {
+    const due = await this.redis.zrangebyscore(this.keys.handoffsUnclaimed, '-inf', now - o.slaMs, 'LIMIT', 0, 100);
+    const breached: string[] = [];
+    const jobs: string[] = [];
+    for (const id of due) {
+      const h = await this.get(id);
+      if (!h || h.state !== 'open') {
+        await this.redis.zrem(this.keys.handoffsUnclaimed, id);
+        continue;
+      }
+      const noticeId = `${id}_sla`;
+      const notice = textOf('handoffWaiting', h.language);
+      const member = PULL_CHANNELS.has(h.channel)
+        ? []
+        : [outboxMember('deliveries', jobIds.delivery(noticeId), { queryId: noticeId, conversationId: h.conversationId, channel: h.channel, ...(h.recipient ? { recipient: h.recipient } : {}) })];
+      const event = toEvent({
+        id: `${id}:sla`, type: 'handoff.sla_breached', queryId: id, conversationId: h.conversationId, traceId: h.traceId, ts: now,
+        data: { handoffId: id, waitMs: now - h.createdMs, slaMs: o.slaMs, channel: h.channel, noticeQueryId: noticeId },
+      });
+      const r = (await this.redis.eval(
+        HANDOFF_ACT, 5,
+        this.keys.handoff(id), this.keys.handoffMessages(id), this.keys.conversation(h.conversationId), this.keys.conversationMessages(h.conversationId), this.keys.query(noticeId),
+        'open', '', 'open', '', '',
+        JSON.stringify({ from: 'system', text: notice, ts: now, queryId: noticeId } satisfies HandoffEntry), '',
+        JSON.stringify({
+          queryId: noticeId, conversationId: h.conversationId, channel: h.channel, text: '', language: h.language, status: 'completed', state: 'handed_off',
+          outcome: 'handoff', reason: 'handoff', answer: notice, traceId: h.traceId, createdMs: now, completedMs: now, handoffId: id,
+          ...(h.customerId ? { customerId: h.customerId } : {}), ...(h.recipient ? { recipient: h.recipient } : {}),
+        }),
+        JSON.stringify(member), this.keys.prefix, now, JSON.stringify(event), DEFAULTS.handoffTtlSec, 'slaNotifiedMs', id, DEFAULTS.eventsStreamMaxLen,
+      )) as string[];
+      // Told once: it leaves the SLA index whatever the script found (claimed meanwhile, told before).
+      await this.redis.zrem(this.keys.handoffsUnclaimed, id);
+      if (r[0] === 'ok') {
+        breached.push(id);
+        jobs.push(...r.slice(1));
+      }
+    }
+    const old = await this.redis.zrangebyscore(this.keys.handoffsClosed, '-inf', now - o.retentionMs, 'LIMIT', 0, 500);
+    if (old.length > 0) {
+      const m = this.redis.multi();
+      for (const id of old) m.del(this.keys.handoff(id), this.keys.handoffMessages(id));
+      m.zrem(this.keys.handoffs, ...old).zrem(this.keys.handoffsClosed, ...old);
+      await m.exec();
+    }
+    return { breached, pruned: old.length, jobs };
   }
 }
 

@@ -42,6 +42,10 @@ export function createKeys(prefix: string) {
     handoff: (q: string) => `${p}:handoff:${q}`,
     /** What was said while a person owned the conversation: customer, operator and note entries (JSON). */
     handoffMessages: (q: string) => `${p}:handoff:${q}:msgs`,
+    /** Open (unclaimed, not yet past the SLA) handoffs by creation time: what the SLA sweep reads. */
+    handoffsUnclaimed: `${p}:handoffs:unclaimed`,
+    /** Resolved and returned handoffs by closing time: what retention prunes. */
+    handoffsClosed: `${p}:handoffs:closed`,
     /** Live updates of every handoff, for the inbox's server-sent events. */
     handoffLive: `${p}:handoffs:live`,
   };

@@ -59,7 +59,8 @@ local function hold_message(prefix, qid, hid, now, convTtl, streamMax)
   local hk = prefix .. ':handoff:' .. hid .. ':msgs'
   redis.call('RPUSH', hk, cjson.encode({ from = 'customer', text = f[2], ts = now, queryId = qid }))
   redis.call('EXPIRE', hk, convTtl)
-  redis.call('HSET', prefix .. ':handoff:' .. hid, 'lastCustomerMs', now)
+  -- Only on a record that exists: a bare hash here would have no expiry.
+  if redis.call('EXISTS', prefix .. ':handoff:' .. hid) == 1 then redis.call('HSET', prefix .. ':handoff:' .. hid, 'lastCustomerMs', now) end
   local ev = cjson.encode({ id = qid .. ':held', type = 'handoff.message', ts = now, queryId = qid, conversationId = f[1],
     traceId = f[3], data = { handoffId = hid, from = 'customer' } })
   redis.call('XADD', prefix .. ':events', 'MAXLEN', '~', streamMax, '*', 'e', ev)

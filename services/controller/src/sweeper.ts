@@ -1,4 +1,5 @@
-import { errorMessage } from '@steward/core';
+import { DEFAULTS, errorMessage } from '@steward/core';
+import { HandoffStore } from '@steward/store';
 import type { ControllerDeps } from './deps.ts';
 import { endAtDeadline } from './deadline.ts';
 
@@ -9,9 +10,19 @@ export interface SweeperOptions {
   outboxGraceMs: number;
   /** Past its deadline by this much, a running query is ended whatever happened to its jobs. */
   deadlineGraceMs: number;
+  /** A handoff nobody claimed for this long raises `handoff.sla_breached` and tells the customer once. */
+  handoffSlaMs: number;
+  /** Resolved and returned handoff records are deleted this long after they closed. */
+  handoffRetentionMs: number;
 }
 
-export const SWEEPER_DEFAULTS: SweeperOptions = { intervalMs: 1_000, outboxGraceMs: 1_000, deadlineGraceMs: 1_000 };
+export const SWEEPER_DEFAULTS: SweeperOptions = {
+  intervalMs: 1_000,
+  outboxGraceMs: 1_000,
+  deadlineGraceMs: 1_000,
+  handoffSlaMs: DEFAULTS.handoffSlaMs,
+  handoffRetentionMs: DEFAULTS.handoffRetentionMs,
+};
 
 /**
  * The safety net under the applier: relays outbox entries whose writer crashed between commit
@@ -19,9 +30,9 @@ export const SWEEPER_DEFAULTS: SweeperOptions = { intervalMs: 1_000, outboxGrace
  * have failed for good). Ending a query starts the conversation's next queued one in the same
  * script. Every controller runs one; a short lease lets one of them work per interval.
  */
-export async function sweepOnce(d: ControllerDeps, o: SweeperOptions, now = Date.now()): Promise<{ relayed: number; ended: number }> {
+export async function sweepOnce(d: ControllerDeps, o: SweeperOptions, now = Date.now()): Promise<{ relayed: number; ended: number; handoffsBreached: number }> {
   const lease = await d.redis.set(d.keys.sweeperLease, String(process.pid), 'PX', Math.max(100, o.intervalMs - 50), 'NX');
-  if (lease !== 'OK') return { relayed: 0, ended: 0 };
+  if (lease !== 'OK') return { relayed: 0, ended: 0, handoffsBreached: 0 };
   const relayed = await d.outbox.relayStale(o.outboxGraceMs, now);
   const overdue = await d.redis.zrangebyscore(d.keys.deadlines, '-inf', now - o.deadlineGraceMs, 'LIMIT', 0, 100);
   let ended = 0;
@@ -33,7 +44,9 @@ export async function sweepOnce(d: ControllerDeps, o: SweeperOptions, now = Date
     }
     if (await endAtDeadline(d, q)) ended++;
   }
-  return { relayed, ended };
+  const h = await new HandoffStore(d.redis, d.keys).sweep({ slaMs: o.handoffSlaMs, retentionMs: o.handoffRetentionMs }, now);
+  await d.outbox.relay(h.jobs);
+  return { relayed, ended, handoffsBreached: h.breached.length };
 }
 
 export function startSweeper(d: ControllerDeps, o: SweeperOptions = SWEEPER_DEFAULTS): { stop(): Promise<void> } {
