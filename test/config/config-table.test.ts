@@ -90,6 +90,8 @@ const SAMPLES: Record<string, { valid: string; invalid?: string }> = {
   REQUIRE_CONFIRMATION: { valid: 'false', invalid: 'no' },
   REASONING_CONCURRENCY: { valid: '4', invalid: 'x' },
   CONTROLLER_CONCURRENCY: { valid: '4', invalid: 'x' },
+  HANDOFF_SLA_MINUTES: { valid: '2.5', invalid: 'soon' },
+  HANDOFF_RETENTION_HOURS: { valid: '48', invalid: 'x' },
   TOOL_CONCURRENCY: { valid: '4', invalid: 'x' },
   SHOP_URL: { valid: 'http://shop.internal:3100', invalid: 'not a url' },
   SHOP_API_TOKEN: { valid: 'shop-token' },

@@ -79,6 +79,8 @@ export const StewardEnv = z.object({
   LLM_BUDGET_QUERY_TOKENS: optNum,
   LLM_BUDGET_QUERY_USD: optNum,
   CONTROLLER_CONCURRENCY: int(DEFAULTS.concurrency.control),
+  HANDOFF_SLA_MINUTES: num(DEFAULTS.handoffSlaMs / 60_000),
+  HANDOFF_RETENTION_HOURS: num(DEFAULTS.handoffRetentionMs / 3_600_000),
   // tool-worker (and shop: SHOP_API_TOKEN)
   SHOP_URL: url,
   SHOP_API_TOKEN: text,
