@@ -85,6 +85,16 @@ export function eventObservations(e: StewardEvent): Observation[] {
     case 'handoff.created':
       add('steward_handoffs_total', 1);
       break;
+    case 'handoff.sla_breached':
+      add('steward_handoff_sla_breaches_total', 1);
+      break;
+    case 'handoff.updated':
+      // Set by the operator action that ends the wait (claim) or the handling (resolve, hand back).
+      if (typeof e.data.waitMs === 'number') add('steward_handoff_wait_seconds', e.data.waitMs / 1000);
+      if (typeof e.data.handlingMs === 'number') add('steward_handoff_handling_seconds', e.data.handlingMs / 1000);
+      break;
+    case 'handoff.message':
+      break;
     case 'delivery.sent':
       add('steward_deliveries_sent_total', 1);
       break;

@@ -66,6 +66,17 @@ export const METRICS = {
   },
   steward_audit_denied_total: { type: 'counter', help: 'Tool calls refused by the identity/ownership audit.', zeroSeries: [{}] },
   steward_handoffs_total: { type: 'counter', help: 'Conversations handed off to a human agent.', zeroSeries: [{}] },
+  steward_handoff_sla_breaches_total: { type: 'counter', help: 'Handoffs nobody claimed within the SLA (HANDOFF_SLA_MINUTES).', zeroSeries: [{}] },
+  steward_handoff_wait_seconds: {
+    type: 'histogram',
+    help: 'Time from a handoff to its claim by an operator.',
+    buckets: [10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14400],
+  },
+  steward_handoff_handling_seconds: {
+    type: 'histogram',
+    help: 'Time from the claim of a handoff to its resolution or hand-back.',
+    buckets: [30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14400, 28800],
+  },
   steward_deliveries_sent_total: { type: 'counter', help: 'Answers delivered to their channel.', zeroSeries: [{}] },
   steward_deliveries_dead_total: { type: 'counter', help: 'Answers whose delivery failed for good.', zeroSeries: [{}] },
   gen_ai_client_token_usage: {
