@@ -142,3 +142,38 @@ describe('the handoff list', () => {
     await deletePrefix(url, p2);
   });
 });
+
+describe('the handoff SLA and retention sweep', () => {
+  it('tells the customer once that a person is coming when nobody claims in time; claimed ones are left alone', async () => {
+    const late = await handOff(`c_sla_${Date.now()}`);
+    const taken = await handOff(`c_sla2_${Date.now()}`);
+    await handoffs.act(taken, { type: 'claim', operator: 'mei' });
+    const created = (await handoffs.get(late))!.createdMs;
+    expect((await handoffs.sweep({ slaMs: 60_000, retentionMs: 3_600_000 }, created + 59_000)).breached).not.toContain(late);
+    const s = await handoffs.sweep({ slaMs: 60_000, retentionMs: 3_600_000 }, created + 61_000);
+    expect(s.breached).toContain(late);
+    expect(s.breached).not.toContain(taken);
+    expect(s.jobs.filter((j) => j.includes(`${late}_sla`))).toHaveLength(1);
+    expect((await deps.queries.get(`${late}_sla`))?.answer).toMatch(/shortly/);
+    const again = await handoffs.sweep({ slaMs: 60_000, retentionMs: 3_600_000 }, created + 120_000);
+    expect(again.breached).not.toContain(late);
+    expect((await handoffs.messages(late)).filter((m) => m.from === 'system')).toHaveLength(1);
+    const events = await redis.xrange(keys.events, '-', '+');
+    expect(events.filter(([, f]) => f[1]!.includes('"handoff.sla_breached"') && f[1]!.includes(late))).toHaveLength(1);
+  });
+
+  it('prunes closed handoffs after the retention time, keeps open ones', async () => {
+    const closed = await handOff(`c_ret_${Date.now()}`);
+    const open = await handOff(`c_ret2_${Date.now()}`);
+    await handoffs.act(closed, { type: 'claim', operator: 'mei' });
+    const t = Date.now();
+    await handoffs.act(closed, { type: 'resolve', operator: 'mei' }, {}, t);
+    await handoffs.sweep({ slaMs: 3_600_000, retentionMs: 60_000 }, t + 30_000);
+    expect(await handoffs.get(closed)).not.toBeNull();
+    const s = await handoffs.sweep({ slaMs: 3_600_000, retentionMs: 60_000 }, t + 61_000);
+    expect(s.pruned).toBeGreaterThanOrEqual(1);
+    expect(await handoffs.get(closed)).toBeNull();
+    expect(await handoffs.get(open)).not.toBeNull();
+    expect(await redis.zscore(keys.handoffs, closed)).toBeNull();
+  });
+});
