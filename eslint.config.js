@@ -24,6 +24,7 @@ export default tseslint.config(
       'coverage/**',
       'test-results/**',
       'packages/channels/public/**',
+      'services/ingress/public/**',
       // Fixtures that must fail lint: test/infra/lint-rules.test.ts lints them on purpose.
       'test/infra/lint-fixtures/**',
     ],

@@ -8,6 +8,7 @@ import { messageRoutes } from './routes/messages.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { queryRoutes } from './routes/queries.ts';
 import { handoffRoutes } from './routes/handoffs.ts';
+import { inboxRoutes } from './inbox/inbox.ts';
 
 export interface AppDeps extends IntakeDeps {
   auth: Authenticator;
@@ -36,7 +37,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   messageRoutes(app, deps, deps.auth);
   queryRoutes(app, deps, deps.auth);
   opsRoutes(app, deps, deps.auth);
-  handoffRoutes(app, { redis: deps.redis, keys: deps.keys, outbox: new Outbox(deps.redis, deps.keys, deps.queues) }, deps.auth);
+  handoffRoutes(app, { redis: deps.redis, keys: deps.keys, outbox: new Outbox(deps.redis, deps.keys, deps.queues), live: deps.live }, deps.auth);
+  inboxRoutes(app);
   for (const p of deps.plugins ?? []) await p(app);
   return app;
 }

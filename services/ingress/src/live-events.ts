@@ -21,7 +21,11 @@ export class LiveEvents {
   }
 
   async watch(queryId: string, listener: Listener): Promise<() => Promise<void>> {
-    const ch = this.keys.queryChannel(queryId);
+    return this.watchChannel(this.keys.queryChannel(queryId), listener);
+  }
+
+  /** Any channel of this deployment, e.g. the inbox's `handoffLive`. */
+  async watchChannel(ch: string, listener: Listener): Promise<() => Promise<void>> {
     let set = this.listeners.get(ch);
     if (!set) {
       set = new Set();

@@ -6,11 +6,13 @@ import { HandoffStore, type ActResult, type Keys, type Outbox } from '@steward/s
 import { sendError } from '../errors.ts';
 import type { Authenticator } from '../auth.ts';
 import { requireOperator } from '../operator.ts';
+import type { LiveEvents } from '../live-events.ts';
 
 export interface HandoffRouteDeps {
   redis: Redis;
   keys: Keys;
   outbox: Outbox;
+  live: LiveEvents;
 }
 
 const ListQuery = z.object({
@@ -44,6 +46,35 @@ export function handoffRoutes(app: FastifyInstance, deps: HandoffRouteDeps, auth
     if (!q.success) return sendError(reply, 400, 'invalid_request', q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     const { cursor, limit, ...filter } = q.data;
     return store.list(filter, { cursor, limit });
+  });
+
+  // Live updates for the inbox: every handoff created, message, claim, close, SLA breach (ids and
+  // states only; the inbox reads the texts through the API).
+  app.get<{ Querystring: { key?: string } }>('/v1/handoffs/events', async (req, reply) => {
+    // EventSource cannot set headers: the inbox passes its key as ?key=.
+    if (req.query.key && !req.headers.authorization) req.headers.authorization = `Bearer ${req.query.key}`;
+    if (!requireOperator(req, auth)) return sendError(reply, 401, 'unauthorized', 'operator credential required');
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.write(': connected\n\n');
+    let done = false;
+    // eslint-disable-next-line prefer-const
+    let unwatch: (() => Promise<void>) | undefined;
+    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+    req.raw.on('close', () => {
+      done = true;
+      clearInterval(heartbeat);
+      void unwatch?.();
+    });
+    unwatch = await deps.live.watchChannel(deps.keys.handoffLive, (json) => {
+      if (done) return;
+      const e = JSON.parse(json) as { id: string; type: string; ts: number; data: Record<string, unknown> };
+      const d = e.data;
+      const pub = { type: e.type, ts: e.ts, handoffId: d.handoffId, action: d.action, state: d.state, from: d.from, operator: d.operator };
+      res.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(pub)}\n\n`);
+    });
+    if (done) await unwatch();
   });
 
   app.get<{ Params: { id: string } }>('/v1/handoffs/:id', async (req, reply) => {
