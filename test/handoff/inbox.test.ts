@@ -109,7 +109,7 @@ describe('the inbox', () => {
       await page.waitForSelector('#d-messages li.customer');
       expect(await page.locator('#d-messages li.customer').first().textContent()).toContain('Is anyone there?');
       await page.click('#claim');
-      await page.waitForFunction(() => !(document.querySelector('#reply [type=submit]') as HTMLButtonElement).disabled);
+      await page.waitForSelector('#reply [type=submit]:not([disabled])');
       await page.fill('#text', 'Hi, this is Mei from support. Your parcel is on its way.');
       await page.click('#reply [type=submit]');
       await page.waitForSelector('#d-messages li.operator');
@@ -122,7 +122,7 @@ describe('the inbox', () => {
       expect(await page.locator('#handback').textContent()).toBe('交还给智能客服');
       await page.screenshot({ path: (mkdirSync(SHOTS, { recursive: true }), resolve(SHOTS, 'inbox.png')), fullPage: true });
       await page.click('#handback');
-      await page.waitForFunction(() => document.querySelector('#d-title')?.textContent?.includes('已交还'));
+      await page.waitForSelector('#d-title:has-text("已交还")');
 
       const next = await api.ask({ conversationId, customerId: data.customer, text: `What is the status of my order ${data.statusOrder.id}?` });
       expect(next.outcome).toBe('answered');

@@ -42,3 +42,33 @@ redis.call('XADD', ARGV[10] .. ':events', 'MAXLEN', '~', ARGV[16], '*', 'e', ARG
 redis.call('PUBLISH', ARGV[10] .. ':handoffs:live', ARGV[12])
 return {'ok', unpack(jobs)}
 `;
+
+/**
+ * An operator takes a conversation over: it must be idle (no query running or waiting, else the
+ * agent's answer would cross the person's) and not already owned by a person. The handoff is
+ * created claimed by that operator, with the channel, recipient and language of the
+ * conversation's last query, and the conversation belongs to the person in the same step.
+ */
+export const HANDOFF_TAKE_OVER = `
+-- KEYS: 1 conv, 2 convQueries, 3 handoff ; ARGV: 1 handoffId, 2 conversationId, 3 operator, 4 nowMs, 5 prefix, 6 ttl, 7 traceId
+-- returns {'owned'} | {'busy'} | {'missing'} | {'ok'}
+if redis.call('HGET', KEYS[1], 'owner') == 'person' then return {'owned'} end
+local active = redis.call('HGET', KEYS[1], 'activeQueryId')
+if active and active ~= '' then
+  local st = redis.call('HGET', ARGV[5] .. ':q:' .. active, 'status')
+  if st == 'queued' or st == 'running' then return {'busy'} end
+end
+local last = redis.call('LINDEX', KEYS[2], -1)
+if not last then return {'missing'} end
+local q = redis.call('HMGET', ARGV[5] .. ':q:' .. last, 'channel', 'recipient', 'language', 'customerId')
+local now = tonumber(ARGV[4])
+redis.call('HSET', KEYS[3], 'queryId', ARGV[1], 'conversationId', ARGV[2], 'channel', q[1] or 'api', 'language', q[3] or 'en',
+  'customerId', q[4] or '', 'summary', '', 'reason', 'operator', 'traceId', ARGV[7], 'createdMs', now, 'state', 'claimed',
+  'claimedBy', ARGV[3], 'claimedMs', now, 'updatedMs', now)
+if q[2] then redis.call('HSET', KEYS[3], 'recipient', q[2]) end
+redis.call('EXPIRE', KEYS[3], tonumber(ARGV[6]))
+redis.call('ZADD', ARGV[5] .. ':handoffs', now, ARGV[1])
+redis.call('EXPIRE', ARGV[5] .. ':handoffs', tonumber(ARGV[6]))
+redis.call('HSET', KEYS[1], 'owner', 'person', 'handoffId', ARGV[1])
+return {'ok'}
+`;

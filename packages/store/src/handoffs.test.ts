@@ -177,3 +177,20 @@ describe('the handoff SLA and retention sweep', () => {
     expect(await redis.zscore(keys.handoffs, closed)).toBeNull();
   });
 });
+
+describe('an operator takes a conversation over', () => {
+  it('only when the agent is not answering; the person then owns it and the customer is held', async () => {
+    const c = `c_take_${Date.now()}`;
+    const a = await acceptMessage(deps, msg(c, 'where is my order'));
+    if (!a.ok) throw new Error('refused');
+    expect(await handoffs.takeOver(c, 'mei')).toMatchObject({ ok: false, code: 'conversation_busy' });
+    const q = (await deps.queries.get(a.queryId))!;
+    await endQuery({ queries: deps.queries, outbox: new Outbox(redis, keys, queues) }, q, { outcome: 'answered', reason: 'answered', state: 'completed', answer: 'On its way.' });
+    const t = await handoffs.takeOver(c, 'mei');
+    if (!t.ok) throw new Error(t.code);
+    expect(t.record).toMatchObject({ state: 'claimed', claimedBy: 'mei', channel: 'telegram', recipient: '42', reason: 'operator' });
+    expect(await handoffs.takeOver(c, 'li')).toMatchObject({ ok: false, code: 'already_owned' });
+    expect(await acceptMessage(deps, msg(c, 'thanks'))).toMatchObject({ ok: true, status: 'held', handoffId: t.record.queryId });
+    expect(await handoffs.takeOver('c_nobody', 'mei')).toMatchObject({ ok: false, code: 'conversation_not_found' });
+  });
+});

@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { DEFAULTS, jobIds, LanguageSchema, text as textOf, type HandoffJob } from '@steward/core';
+import { DEFAULTS, jobIds, LanguageSchema, newId, newTraceId, text as textOf, type HandoffJob } from '@steward/core';
 import { decideOperatorAction, HANDOFF_STATES, type HandoffState, type OperatorAction } from '@steward/control';
 import type { Keys } from './keys.ts';
-import { HANDOFF_ACT } from './handoff-lua.ts';
+import { HANDOFF_ACT, HANDOFF_TAKE_OVER } from './handoff-lua.ts';
 import { outboxMember } from './outbox.ts';
 import { toEvent } from './events.ts';
 
@@ -244,6 +244,28 @@ export class HandoffStore {
     }
     return { ok: false, code: 'conflict', message: 'the handoff kept changing; retry' };
   }
+  /**
+   * An operator takes over a conversation the agent was handling (see HANDOFF_TAKE_OVER): the
+   * handoff starts claimed by them. `busy` = a query is running; retry after its answer.
+   */
+  async takeOver(conversationId: string, operator: string, now: number = Date.now()): Promise<
+    { ok: true; record: HandoffRecord } | { ok: false; code: 'already_owned' | 'conversation_busy' | 'conversation_not_found'; message: string }
+  > {
+    const id = newId('h');
+    const traceId = newTraceId();
+    const r = (await this.redis.eval(
+      HANDOFF_TAKE_OVER, 3,
+      this.keys.conversation(conversationId), this.keys.conversationQueries(conversationId), this.keys.handoff(id),
+      id, conversationId, operator, now, this.keys.prefix, DEFAULTS.handoffTtlSec, traceId,
+    )) as string[];
+    if (r[0] === 'owned') return { ok: false, code: 'already_owned', message: 'a person already owns this conversation' };
+    if (r[0] === 'busy') return { ok: false, code: 'conversation_busy', message: 'the agent is answering; retry after its answer' };
+    if (r[0] === 'missing') return { ok: false, code: 'conversation_not_found', message: 'no such conversation' };
+    const event = toEvent({ id: `${id}:created`, type: 'handoff.created', queryId: id, conversationId, traceId, ts: now, data: { reason: 'operator', handoffId: id, operator } });
+    await this.redis.multi().xadd(this.keys.events, 'MAXLEN', '~', String(DEFAULTS.eventsStreamMaxLen), '*', 'e', JSON.stringify(event)).publish(this.keys.handoffLive, JSON.stringify(event)).exec();
+    return { ok: true, record: (await this.get(id))! };
+  }
+
   /**
    * The SLA and retention sweep (run by the controller's sweeper). Every handoff still unclaimed
    * `slaMs` after it was created raises `handoff.sla_breached` and tells the customer, once, in

@@ -100,6 +100,21 @@ export function handoffRoutes(app: FastifyInstance, deps: HandoffRouteDeps, auth
     };
   });
 
+  // An operator takes a conversation over from the agent (the handoff starts claimed by them).
+  app.post<{ Params: { id: string } }>('/v1/conversations/:id/handoff', async (req, reply) => {
+    const b = ActionBody.safeParse(req.body ?? {});
+    if (!b.success) return sendError(reply, 400, 'invalid_request', b.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    const who = requireOperator(req, auth, b.data.operator);
+    if (!who) return sendError(reply, 401, 'unauthorized', 'operator credential required');
+    if (!ID.test(req.params.id)) return sendError(reply, 400, 'invalid_conversation_id', 'malformed conversation id');
+    const r = await store.takeOver(req.params.id, who.name);
+    if (!r.ok) {
+      if (r.code === 'conversation_busy') reply.header('retry-after', '2');
+      return sendError(reply, r.code === 'conversation_not_found' ? 404 : 409, r.code, r.message);
+    }
+    return reply.code(201).send({ handoff: r.record });
+  });
+
   const action = (path: string, build: (operator: string, body: z.infer<typeof ActionBody>) => OperatorAction | string) => {
     app.post<{ Params: { id: string } }>(`/v1/handoffs/:id/${path}`, async (req, reply) => {
       const b = ActionBody.safeParse(req.body ?? {});
