@@ -100,6 +100,9 @@ describe('the inbox', () => {
       // While the handoff waits, the customer's message is held for the person.
       const held = await api.post({ conversationId, customerId: data.customer, text: 'Hello? Is anyone there?' });
       expect(held.json.status).toBe('held');
+      // Its event stream ends at once (a client waiting for the agent's answer stops waiting).
+      const stream = await (await fetch(`${sys.url}/v1/queries/${String(held.json.queryId)}/events?key=${KEY}`)).text();
+      expect(stream).toContain('event: handoff.message');
 
       await page.goto(`${sys.url}/inbox`);
       await page.fill('#key', ADMIN);

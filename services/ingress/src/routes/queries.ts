@@ -67,7 +67,8 @@ export function queryRoutes(app: FastifyInstance, deps: QueryRouteDeps, auth: Au
       if (done || sent.has(e.id)) return;
       sent.add(e.id);
       res.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(publicEvent(e))}\n\n`);
-      if (e.type === 'query.completed') finish();
+      // A message held for a person ends with `handoff.message`: the agent will not answer it.
+      if (e.type === 'query.completed' || e.type === 'handoff.message') finish();
     };
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
     req.raw.on('close', finish);
