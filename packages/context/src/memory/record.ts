@@ -22,12 +22,21 @@ export function recordToolCalls(memory: WorkingMemory, calls: readonly ObservedC
   return bound(m);
 }
 
-const AFFIRMATION = /^(y(es|eah|ep)?|ok(ay)?|sure|confirm(ed)?|correct|right|please( do)?|go ahead|do it|thanks?|thank you|no|nope|是|是的|好|好的|确认|对|可以|行|谢谢|不用了?)\b[\s\S]{0,24}$/i;
+const AFFIRMATIONS = ['yes', 'yeah', 'yep', 'y', 'ok', 'okay', 'sure', 'confirm', 'confirmed', 'correct', 'right', 'please', 'please do', 'go ahead', 'do it', 'thanks', 'thank you', 'no', 'nope', '是', '是的', '好', '好的', '确认', '对', '可以', '行', '谢谢', '不用'];
+
+/** A reply made only of confirmation words ("yes", "ok, go ahead", "好的，确认") carries no request of its own. */
+function isReplyOnly(text: string): boolean {
+  let rest = ` ${text.toLowerCase().replace(/[\s\p{P}]+/gu, ' ').trim()} `;
+  for (const w of [...AFFIRMATIONS].sort((a, b) => b.length - a.length)) {
+    rest = /[\u4e00-\u9fff]/.test(w) ? rest.split(w).join(' ') : rest.split(` ${w} `).join('  ');
+  }
+  return rest.trim() === '';
+}
 
 /** Record the customer's message of a query as an open request unless it only answers a question. */
 export function recordRequest(memory: WorkingMemory, queryId: string, text: string): WorkingMemory {
   const t = text.trim();
-  if (!t || AFFIRMATION.test(t) || memory.requests.some((r) => r.id === queryId)) return memory;
+  if (!t || isReplyOnly(t) || memory.requests.some((r) => r.id === queryId)) return memory;
   const m = structuredClone(memory);
   touchMentioned(m, t, m.seq);
   m.requests.push({ id: queryId, text: t.length > 600 ? `${t.slice(0, 600)}…` : t, ref: m.seq, resolved: false });

@@ -66,19 +66,30 @@ export function renderMemory(m: WorkingMemory, o: RenderMemoryOptions): { text: 
   const header = countTokens(MEMORY_HEADER, o.model);
   let total = header + pieces.reduce((n, p) => n + p.tokens[0]!, 0);
   const cost = (p: Piece): number => (p.dropped ? 0 : p.tokens[p.level]!);
-  // Least recently referenced first; protected pieces shrink but never leave.
+  // Least recently referenced first: every unprotected piece shrinks (ids kept) before any
+  // leaves; protected pieces shrink last and never leave.
   const order = [...pieces].sort((a, b) => a.ref - b.ref);
-  for (const pass of [false, true]) {
-    for (const p of order) {
-      if (p.protect !== pass) continue;
-      while (total > o.maxTokens && !p.dropped && (p.level < p.levels.length - 1 || !p.protect)) {
+  const shrinkAll = (which: Piece[]): void => {
+    for (let moved = true; moved && total > o.maxTokens; ) {
+      moved = false;
+      for (const p of which) {
+        if (total <= o.maxTokens) break;
+        if (p.dropped || p.level >= p.levels.length - 1) continue;
         const before = cost(p);
-        if (p.level < p.levels.length - 1) p.level++;
-        else p.dropped = true;
+        p.level++;
         total -= before - cost(p);
+        moved = true;
       }
     }
+  };
+  const loose = order.filter((p) => !p.protect);
+  shrinkAll(loose);
+  for (const p of loose) {
+    if (total <= o.maxTokens) break;
+    total -= cost(p);
+    p.dropped = true;
   }
+  shrinkAll(order.filter((p) => p.protect));
   const live = pieces.filter((p) => !p.dropped);
   return {
     text: [MEMORY_HEADER, ...live.map((p) => p.levels[p.level]!)].join('\n'),
