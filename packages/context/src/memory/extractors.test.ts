@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { COMMERCE_TOOL_NAMES, generateCatalog, ShopEngine, type Order, type User } from '@steward/commerce';
+import { COMMERCE_TOOL_NAMES, generateCatalog, ShopEngine, type Order, type Product, type User } from '@steward/commerce';
 import { EXTRACTORS, type ObservedCall } from './extractors.ts';
 import { recordToolCalls } from './record.ts';
 import { renderMemory } from './render.ts';
@@ -27,8 +27,15 @@ interface Shop {
 }
 
 /** A customer with a delivered and a pending order, picked from whatever data is loaded. */
+interface Data {
+  users: Record<string, User>;
+  orders: Record<string, Order>;
+  products: Record<string, Product>;
+}
+const exported = (engine: ShopEngine): Data => engine.exportAll() as unknown as Data;
+
 function pickShop(engine: ShopEngine): Shop {
-  const data = engine.exportAll();
+  const data = exported(engine);
   for (const [userId, u] of Object.entries(data.users)) {
     const orders = u.orders.map((id) => data.orders[id]).filter((o): o is Order => o !== undefined);
     const delivered = orders.find((o) => o.status === 'delivered');
@@ -93,7 +100,7 @@ function suite(label: string, open: () => ShopEngine, extras: boolean) {
 
   it(`${label}: get_product_details keeps every variant id with options, price and availability`, () => {
     const { m } = run(shop(), emptyMemory(), 'get_product_details', { product_id: shop().productId }, null);
-    const product = shop().engine.exportAll().products[shop().productId]!;
+    const product = exported(shop().engine).products[shop().productId]!;
     const t = text(m);
     for (const v of Object.values(product.variants)) {
       expect(t).toContain(`item_id ${v.item_id} {`);
@@ -104,7 +111,7 @@ function suite(label: string, open: () => ShopEngine, extras: boolean) {
 
   it(`${label}: list_all_product_types, calculate, think and transfer`, () => {
     let { m } = run(shop(), emptyMemory(), 'list_all_product_types', {}, null);
-    const product = shop().engine.exportAll().products[shop().productId]!;
+    const product = exported(shop().engine).products[shop().productId]!;
     expect(text(m)).toContain(`${product.name}=${product.product_id}`);
     ({ m } = run(shop(), m, 'calculate', { expression: '100 - 12.5' }, null));
     expect(text(m)).toContain('calculate(100 - 12.5) = 87.5');
@@ -139,7 +146,7 @@ function suite(label: string, open: () => ShopEngine, extras: boolean) {
     ({ m } = run(sh, m, 'modify_pending_order_payment', { order_id: sh.pending.order_id, payment_method_id: 'no_such_pm' }));
     expect(text(m)).toContain(`modify_pending_order_payment ${sh.pending.order_id} refused: Error: payment method not found`);
     const pending = sh.pending.items[0]!;
-    const product = sh.engine.exportAll().products[pending.product_id]!;
+    const product = exported(sh.engine).products[pending.product_id]!;
     const swap = Object.values(product.variants).find((v) => v.item_id !== pending.item_id && v.available);
     if (swap) {
       ({ m } = run(sh, m, 'modify_pending_order_items', { order_id: sh.pending.order_id, item_ids: [pending.item_id], new_item_ids: [swap.item_id], payment_method_id: sh.pending.payment_history[0]!.payment_method_id }));
@@ -160,7 +167,7 @@ function suite(label: string, open: () => ShopEngine, extras: boolean) {
 
   it.skipIf(!extras)(`${label}: the extra tools (search, info, inventory, shipping, status, return)`, () => {
     const sh = pickShop(open());
-    const product = sh.engine.exportAll().products[sh.productId]!;
+    const product = exported(sh.engine).products[sh.productId]!;
     let { m } = run(sh, emptyMemory(), 'search_products', { query: product.name }, null);
     expect(text(m)).toContain(`Product product_id ${sh.productId}`);
     ({ m } = run(sh, emptyMemory(), 'get_product_info', { product_id: sh.productId }, null));
