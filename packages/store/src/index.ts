@@ -8,7 +8,7 @@ export { DagStore, type CallResult, type DagCall } from './dag.ts';
 export { createQueues, JOB_OPTIONS, type Queues } from './queues.ts';
 export { startWorker, type Log, type Processor, type StartWorkerOptions } from './worker.ts';
 export { startHealthServer } from './health.ts';
-export { ToolCache } from './cache.ts';
+export { ToolCache, cacheTtlFor, VOLATILE_TTL_SEC } from './cache.ts';
 export { startQuery } from './start-query.ts';
 export { onShutdown } from './lifecycle.ts';
 export { acceptMessage, type Admission, type IntakeContext, type IntakeDeps, type IntakeResult } from './intake.ts';
