@@ -19,7 +19,9 @@ export interface Block {
   id: string;
   /** Where it goes: a section of the system message, or messages in the conversation. */
   place: 'system' | 'section' | 'history' | 'current' | 'scratchpad' | 'warning';
-  /** Shedding order among droppable blocks: lower goes first. */
+  /** Priority tier (see TIERS): lower tiers are shed after higher-numbered ones. */
+  tier: number;
+  /** Shedding order among the droppable blocks of a tier: lower goes first. */
   rank: number;
   pinned: boolean;
   level: number;
@@ -63,6 +65,7 @@ export function pinnedMessageBlock(
   return {
     id,
     place,
+    tier: 0,
     rank: Number.POSITIVE_INFINITY,
     pinned: true,
     level: 0,
@@ -77,12 +80,13 @@ export function pinnedMessageBlock(
 }
 
 /** A section of the system message (summary, retrieved record), cut in half per level. */
-export function sectionBlock(id: string, rank: number, text: string, model: string, caps: readonly number[]): Block {
+export function sectionBlock(id: string, tier: number, rank: number, text: string, model: string, caps: readonly number[], pinned = false): Block {
   return {
     id,
     place: 'section',
+    tier,
     rank,
-    pinned: false,
+    pinned,
     level: 0,
     maxLevel: caps.length - 1,
     dropped: false,
@@ -105,6 +109,7 @@ export interface UnitCaps {
 export function unitBlock(
   id: string,
   place: 'history' | 'scratchpad',
+  tier: number,
   rank: number,
   messages: readonly ChatMessage[],
   model: string,
@@ -114,6 +119,7 @@ export function unitBlock(
   return {
     id,
     place,
+    tier,
     rank,
     pinned: false,
     level: 0,
@@ -139,6 +145,24 @@ export function unitBlock(
         return next;
       });
       return { messages: out, section: '', tokens, truncated };
+    }),
+  };
+}
+
+/** A section rendered by a function of its level (the working memory at shrinking budgets). */
+export function renderedSectionBlock(id: string, tier: number, rank: number, levels: number, render: (level: number) => string, model: string): Block {
+  return {
+    id,
+    place: 'section',
+    tier,
+    rank,
+    pinned: false,
+    level: 0,
+    maxLevel: levels - 1,
+    dropped: false,
+    at: memo((level) => {
+      const text = render(level);
+      return { messages: [], section: text, tokens: text ? countTokens(SECTION_SEPARATOR + text, model) : 0, truncated: level > 0 };
     }),
   };
 }

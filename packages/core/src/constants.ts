@@ -15,12 +15,12 @@ export const DEFAULTS = {
   /** Messages of the conversation kept verbatim in the prompt; older ones live in the summary. */
   historyVerbatimMessages: 6,
   /** The rolling summary of older turns stays under this many tokens: ids and outcomes, not prose. */
-  summaryTokens: 256,
+  summaryTokens: 600,
   /**
-   * A tool result of the current turn in the prompt (head and tail kept, the middle cut past
-   * this). Large enough for a whole order record: a record cut in the middle misleads the model.
+   * A tool result at its fullest is kept whole up to this: a guard against a runaway result, not
+   * a cap on normal ones (results are shortened only when the window is full, ids kept).
    */
-  recentToolResultTokens: 1_600,
+  recentToolResultTokens: 3_000,
   toolTimeoutMs: 10_000,
   /**
    * BullMQ job lock 4 s (renewed every 2 s while the worker lives), stalled check every 1.5 s:

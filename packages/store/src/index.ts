@@ -8,7 +8,7 @@ export { DagStore, type CallResult, type DagCall } from './dag.ts';
 export { createQueues, JOB_OPTIONS, type Queues } from './queues.ts';
 export { startWorker, type Log, type Processor, type StartWorkerOptions } from './worker.ts';
 export { startHealthServer } from './health.ts';
-export { ToolCache } from './cache.ts';
+export { ToolCache, cacheTtlFor, VOLATILE_TTL_SEC } from './cache.ts';
 export { Outbox, OutboxEntry, outboxMember } from './outbox.ts';
 export { applyStep } from './apply-step.ts';
 export { crashPoint, CRASH_POINTS, type CrashPointName } from './crash-point.ts';

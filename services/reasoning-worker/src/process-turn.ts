@@ -7,6 +7,8 @@ import type { ReasoningDeps } from './deps.ts';
 import { POLICY, systemPrompt } from './system-prompt.ts';
 import { toProposal } from './to-proposal.ts';
 import { selectTools } from './select-tools.ts';
+import { promptMemory } from './prompt-memory.ts';
+import { prefixReuseShare, promptSegments, type Segment } from './prefix-reuse.ts';
 
 /**
  * Exactly one ReAct turn: build the prompt inside the token budget, make one LLM call, and
@@ -26,8 +28,9 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
     naive ? d.conversations.transcript(q.conversationId) : Promise.resolve([]),
   ]);
   const native = d.toolStyle === 'native';
-  // The budgeted prompt offers the tools this request is about; the naive one offers all.
-  const chosen = naive || d.toolSelection === 'all' ? null : selectTools(d.registry.names(), conv.messages, steps, conv.customerId !== null);
+  const memory = naive ? undefined : await promptMemory(d.conversations, q.conversationId, conv.memory, q.queryId, q.text);
+  // The budgeted prompt offers the tools this request and the working memory can need; the naive one offers all.
+  const chosen = naive || d.toolSelection === 'all' ? null : selectTools(d.registry.names(), conv.messages, steps, conv.customerId !== null, memory);
   const offered = d.registry.list().filter((t) => !chosen || chosen.has(t.name));
   const tools = native ? d.registry.toOpenAiTools().filter((t) => !chosen || chosen.has(t.function.name)) : [];
   const textTools = native ? '' : `\n\n${renderToolsAsText(offered)}\n\n${TEXT_FORMAT_INSTRUCTIONS}`;
@@ -39,10 +42,14 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
     ...(conv.summary && !naive ? { summary: conv.summary } : {}),
     history: naive ? [...transcript, { role: 'user' as const, content: q.text }] : conv.messages,
     scratchpad: steps,
+    ...(memory ? { memory } : {}),
     ...(q.nudge ? { loopWarning: `Loop warning: ${q.nudge}` } : {}),
     tools,
   };
   const prompt = naive ? buildNaivePrompt(input) : buildPrompt(input, d.budget);
+  const segments = promptSegments(prompt.messages, tools, d.llm.model);
+  const prefixReuse = prefixReuseShare(parseSegments(conv.promptPrefix), segments);
+  await d.conversations.setFields(q.conversationId, { promptPrefix: JSON.stringify(segments) });
 
   const startMs = Date.now();
   let proposal: Proposal;
@@ -90,6 +97,9 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
       maxTokens: d.outputTokens,
       temperature: d.temperature,
       promptTokens: prompt.tokens,
+      // Share of this prompt that repeats the previous call's prefix (provider prompt caching).
+      prefixReuse,
+      ...(prompt.tiers ? { promptTiers: prompt.tiers } : {}),
       ...(proposal.kind === 'tool_calls' && proposal.thought ? { thought: proposal.thought } : {}),
       proposal: describe(proposal),
       ...(error ? { error } : {}),
@@ -103,6 +113,15 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
     ...(usage ? { usage } : {}),
   });
   crashPoint('reason.before_ack');
+}
+
+function parseSegments(raw: string): Segment[] {
+  try {
+    const v: unknown = JSON.parse(raw || '[]');
+    return Array.isArray(v) ? (v as Segment[]) : [];
+  } catch {
+    return [];
+  }
 }
 
 function describe(p: Proposal): string {

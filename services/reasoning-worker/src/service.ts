@@ -58,7 +58,6 @@ export async function startReasoningWorker(o: ReasoningWorkerOptions): Promise<R
       maxContextTokens: DEFAULTS.maxContextTokens,
       outputTokens,
       summaryTokens: DEFAULTS.summaryTokens,
-      recentToolResultTokens: DEFAULTS.recentToolResultTokens,
       ...o.budget,
     },
     outputTokens,
