@@ -71,6 +71,8 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
     if (!shopUrl) {
       const shop = await startShop({
         port: o.ports?.shop ?? DEFAULTS.ports.shop,
+        // The all-in-one system is the demo: generated or τ-bench mock data, loopback only.
+        mode: 'demo',
         logger: log.child({ service: 'shop' }),
         ...(o.shopData ? { dataDir: o.shopData } : {}),
       });

@@ -1,2 +1,3 @@
 export { startShop, type StartShopOptions, type RunningShop } from './server.ts';
 export { ShopEnv, shopOptionsFromEnv } from './config.ts';
+export { ShopConfigError, SHOP_MODES, type ShopMode } from './shop-access.ts';
