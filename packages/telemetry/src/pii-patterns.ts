@@ -9,7 +9,8 @@
 // lookbehind refuses a start inside a run), and repetitions that could overlap are bounded.
 import { passesLuhn } from './luhn.ts';
 
-type Replacer = (match: string, ...groups: string[]) => string;
+// String.replace passes (match, ...groups, offset, input): typed loosely, each rule knows its groups.
+type Replacer = (match: string, ...rest: never[]) => string;
 export type TextRule = { name: string; pattern: RegExp; replace: string | Replacer } | { name: string; apply: (text: string) => string };
 
 const EMAIL = /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}(?![A-Za-z0-9-])/g;
@@ -61,11 +62,11 @@ function cnAddress(text: string): string {
 const PII_FIELD =
   /("(?:address(?:_?line)?[12]?|street|city|zip|zip_?code|postal_?code|first_?name|last_?name|full_?name|customer_?name|email|phone(?:_?number)?)"\s{0,3}:\s{0,3}")((?:[^"\\]|\\.)*)"/gi;
 // "zip": 78701, zip code 78701, postal code: 78701.
-const ZIP_LABELLED = /((?:zip|postal)(?:[_\s-]?code)?["'\s:=]{1,6})[A-Za-z0-9]{3,5}(?:[\s-][A-Za-z0-9]{3,4})?\b/gi;
+const ZIP_LABELLED = /((?:zip|postal|邮编|邮政编码)(?:[_\s-]?code)?["'\s:：=]{1,6})[A-Za-z0-9]{3,5}(?:[\s-][A-Za-z0-9]{3,4})?\b/gi;
 
 // A name after the words that introduce one: "my name is Mia Garcia", "Hi Noah,", "Ms. Lee".
 // Capitalised words only, at most three, and not the words a sentence goes on with.
-const NAME_CUE = String.raw`(?:[Mm]y name is|[Nn]ame is|[Nn]ame:|I am|I'm|[Tt]his is|[Ff]irst name(?: is)?|[Ll]ast name(?: is)?|[Ss]urname(?: is)?|[Nn]amed|[Cc]alled|[Hh]i|[Hh]ello|[Hh]ey|[Dd]ear|[Tt]hanks|[Tt]hank you|[Ss]orry|[Gg]ood (?:morning|afternoon|evening)|[Ww]elcome(?: back)?|Mr\.?|Mrs\.?|Ms\.?|Miss|Dr\.?|[Cc]ustomer|[Ss]incerely|[Rr]egards)`;
+const NAME_CUE = String.raw`(?:[Mm]y name is|[Nn]ame is|[Nn]ame:|I am|I'm|[Tt]his is|[Ff]irst name(?: is)?|[Ll]ast name(?: is)?|[Ss]urname(?: is)?|[Nn]amed|[Cc]alled|[Hh]i|[Hh]ello|[Hh]ey|[Dd]ear|[Tt]hanks|[Tt]hank you|[Ss]orry|[Gg]ood (?:morning|afternoon|evening)|[Ww]elcome(?: back)?|Mr\.?|Mrs\.?|Ms\.?|Miss|Dr\.?|[Cc]ustomer|[Uu]ser|[Ss]incerely|[Rr]egards)`;
 const NOT_A_NAME =
   'I|The|A|An|Our|Your|My|We|It|This|That|There|Here|Order|Orders|Item|Items|Product|Products|Yes|No|Please|Sure|Ok|Okay|Thanks|Thank|Today|Tomorrow|Support|Steward|Customer|Sir|Madam|All|Everyone|Team|Again|Help|Mr|Mrs|Ms|Dr|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Pending|Delivered|Processed|Cancelled';
 const CAP_WORD = String.raw`(?!(?:${NOT_A_NAME})\b)[A-Z][a-z'’-]{1,20}`;
@@ -90,7 +91,7 @@ export const TEXT_RULES: readonly TextRule[] = [
   { name: 'intl-phone', pattern: INTL_PHONE, replace: '[phone]' },
   { name: 'na-phone', pattern: NA_PHONE, replace: '[phone]' },
   // After the phones: "+86 138 1234 5678" is a phone, whatever Luhn says about its digits.
-  { name: 'card', pattern: CARD_CANDIDATE, replace: card as Replacer },
+  { name: 'card', pattern: CARD_CANDIDATE, replace: card },
   { name: 'street', pattern: STREET, replace: '[address]' },
   { name: 'address-tail', pattern: ADDRESS_TAIL, replace: '[address]' },
   { name: 'cn-address', apply: cnAddress },
