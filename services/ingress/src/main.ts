@@ -7,6 +7,7 @@ import { generateApiKey } from './api-keys.ts';
 import { debugTraceOf, renderMetrics } from './observability.ts';
 import { admissionOptionsFromEnv, channelPluginsFromEnv, deliveryStats, renderDeliveryMetrics, startAdmission } from '@steward/channels';
 import { startIngress } from './service.ts';
+import { INGRESS_LIMITS } from './ingress-limits.ts';
 
 const env = parseEnv(
   CommonEnv.extend({
@@ -17,6 +18,9 @@ const env = parseEnv(
     BODY_LIMIT_BYTES: intFromEnv(64 * 1024),
     JAEGER_URL: z.string().default('http://localhost:16686'),
     DOUBLE_TEXTING: z.enum(['queue', 'restart']).default('queue'),
+    /** A stalled Redis turns into 503 + Retry-After after these bounds instead of a hung request. */
+    REDIS_COMMAND_TIMEOUT_MS: intFromEnv(INGRESS_LIMITS.redisCommandTimeoutMs),
+    REDIS_DEADLINE_MS: intFromEnv(INGRESS_LIMITS.intakeDeadlineMs),
   }),
 );
 const log = createLogger({ service: 'ingress', level: env.LOG_LEVEL, redact: env.REDACT_PII });
@@ -36,6 +40,8 @@ const ingress = await startIngress({
   ...(env.ADMIN_TOKEN ? { adminToken: env.ADMIN_TOKEN } : {}),
   deadlineMs: env.QUERY_DEADLINE_MS,
   bodyLimit: env.BODY_LIMIT_BYTES,
+  redisCommandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
+  redisDeadlineMs: env.REDIS_DEADLINE_MS,
   doubleTexting: env.DOUBLE_TEXTING,
   log,
   debugTrace: (events) => debugTraceOf(events, { redact: env.REDACT_PII, jaegerUrl: env.JAEGER_URL }),
