@@ -27,13 +27,13 @@ export interface ChannelRoutesOptions {
  * parser keeps the raw bytes: every signature is checked over exactly what the platform sent.
  */
 export function channelRoutes(o: ChannelRoutesOptions = {}) {
+  const maxMessageAgeSec = o.maxMessageAgeSec ?? CHANNEL_LIMITS.messageMaxAgeSec;
+  // An accepted age past the dedupe window would let a replay in once its dedupe record expired.
+  if (maxMessageAgeSec + MAX_CLOCK_SKEW_SEC >= DEFAULTS.dedupeTtlSec) {
+    throw new Error(`maxMessageAgeSec (${maxMessageAgeSec} s) must stay below the de-duplication window (${DEFAULTS.dedupeTtlSec} s) minus the clock skew allowance`);
+  }
   return async (app: FastifyInstance, ctx: IngressContext): Promise<void> => {
     const config = o.config ?? channelsConfigFromEnv();
-    const maxMessageAgeSec = o.maxMessageAgeSec ?? CHANNEL_LIMITS.messageMaxAgeSec;
-    // An accepted age past the dedupe window would let a replay in once its dedupe record expired.
-    if (maxMessageAgeSec + MAX_CLOCK_SKEW_SEC >= DEFAULTS.dedupeTtlSec) {
-      throw new Error(`maxMessageAgeSec (${maxMessageAgeSec} s) must stay below the de-duplication window (${DEFAULTS.dedupeTtlSec} s) minus the clock skew allowance`);
-    }
     const settings = {
       maxMessageAgeSec,
       config,
