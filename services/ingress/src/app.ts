@@ -19,6 +19,8 @@ export interface AppDeps extends IntakeDeps {
   logger?: boolean;
   /** Backstop for the Redis work of one request (default INGRESS_LIMITS.intakeDeadlineMs). */
   redisDeadlineMs?: number;
+  /** Bearer token for GET /metrics; open when unset (scraped inside a private network). */
+  metricsToken?: string;
   /** Extra routes (channel adapters, web chat, admin UI) registered by the service. */
   plugins?: ((app: FastifyInstance) => Promise<void> | void)[];
 }

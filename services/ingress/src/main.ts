@@ -21,6 +21,8 @@ const env = parseEnv(
     /** A stalled Redis turns into 503 + Retry-After after these bounds instead of a hung request. */
     REDIS_COMMAND_TIMEOUT_MS: intFromEnv(INGRESS_LIMITS.redisCommandTimeoutMs),
     REDIS_DEADLINE_MS: intFromEnv(INGRESS_LIMITS.intakeDeadlineMs),
+    /** Bearer token Prometheus must send to GET /metrics; unset = open (private network only). */
+    METRICS_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16).optional()),
   }),
 );
 const log = createLogger({ service: 'ingress', level: env.LOG_LEVEL, redact: env.REDACT_PII });
@@ -42,6 +44,7 @@ const ingress = await startIngress({
   bodyLimit: env.BODY_LIMIT_BYTES,
   redisCommandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
   redisDeadlineMs: env.REDIS_DEADLINE_MS,
+  ...(env.METRICS_TOKEN ? { metricsToken: env.METRICS_TOKEN } : {}),
   doubleTexting: env.DOUBLE_TEXTING,
   log,
   debugTrace: (events) => debugTraceOf(events, { redact: env.REDACT_PII, jaegerUrl: env.JAEGER_URL }),

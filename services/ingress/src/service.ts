@@ -29,6 +29,8 @@ export interface IngressOptions {
   redisCommandTimeoutMs?: number;
   /** Backstop for the Redis work of one request (default 5 s). */
   redisDeadlineMs?: number;
+  /** Bearer token required on GET /metrics (METRICS_TOKEN); open when unset. */
+  metricsToken?: string;
 }
 
 /** What ingress plugins (channel adapters) get: the intake's dependencies. */
@@ -68,6 +70,7 @@ export async function startIngress(o: IngressOptions): Promise<RunningIngress> {
     metrics: () => o.metrics({ redis, queues }),
     ...(o.bodyLimit ? { bodyLimit: o.bodyLimit } : {}),
     ...(o.redisDeadlineMs ? { redisDeadlineMs: o.redisDeadlineMs } : {}),
+    ...(o.metricsToken ? { metricsToken: o.metricsToken } : {}),
     plugins: [
       ...(o.adminToken ? [(app: FastifyInstance) => mountAdminQueues(app, queues, auth)] : []),
       ...(o.plugins ?? []).map((p) => (app: FastifyInstance) => p(app, ctx)),
