@@ -12,6 +12,7 @@ export const INGRESS_LIMITS = {
   redisRetryAfterSec: 5,
   /** Open event streams (SSE) per principal (API key) and per ingress process. */
   sseMaxPerPrincipal: 20,
+  sseMaxTotal: 2_000,
   /** An event stream is closed after this long; the client reconnects if it still cares. */
   sseMaxLifetimeMs: 5 * 60_000,
 } as const;

@@ -31,6 +31,8 @@ export interface IngressOptions {
   redisDeadlineMs?: number;
   /** Bearer token required on GET /metrics (METRICS_TOKEN); open when unset. */
   metricsToken?: string;
+  /** Caps of the event streams (SSE): per principal, per process, lifetime. */
+  streams?: Partial<import('./live-events.ts').StreamLimits>;
 }
 
 /** What ingress plugins (channel adapters) get: the intake's dependencies. */
@@ -65,7 +67,7 @@ export async function startIngress(o: IngressOptions): Promise<RunningIngress> {
   const app = await buildApp({
     ...ctx,
     auth,
-    live: new LiveEvents(sub, keys),
+    live: new LiveEvents(sub, keys, o.streams),
     debugTrace: o.debugTrace,
     metrics: () => o.metrics({ redis, queues }),
     ...(o.bodyLimit ? { bodyLimit: o.bodyLimit } : {}),
