@@ -87,3 +87,29 @@ describe('shop hardening (finding 8)', () => {
     expect(Object.keys(exported.orders).length).toBeGreaterThan(0);
   });
 });
+
+// The deployment files: no credential has a usable default value.
+describe('deployment credentials (finding 8)', () => {
+  const CREDENTIALS = ['SHOP_API_TOKEN', 'INGRESS_API_KEYS', 'ADMIN_TOKEN', 'GRAFANA_ADMIN_PASSWORD', 'GF_SECURITY_ADMIN_PASSWORD'];
+
+  it('docker-compose.yml requires credentials from .env (or leaves them empty) and never defaults them', async () => {
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync(`${ROOT}docker-compose.yml`, 'utf8');
+    for (const name of CREDENTIALS) {
+      for (const m of text.matchAll(new RegExp(`\\$\\{${name}(:?[-?])([^}]*)\\}`, 'g'))) {
+        const [, op, rest] = m;
+        if (op?.endsWith('-')) expect(rest, `${name} must not default to a value`).toBe('');
+        else expect(rest, `${name} says how to set it`).toMatch(/\.env/);
+      }
+    }
+    expect(text).not.toMatch(/dev-key|dev-admin|dev-shop-token|:-admin\}/);
+    expect(text).toMatch(/\$\{SHOP_API_TOKEN:\?/);
+  });
+
+  it('the example Kubernetes Secret holds no credential values', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parse } = await import('yaml');
+    const secret = parse(readFileSync(`${ROOT}infra/k8s/base/secret.example.yaml`, 'utf8')) as { stringData: Record<string, string> };
+    for (const name of ['SHOP_API_TOKEN', 'INGRESS_API_KEYS', 'ADMIN_TOKEN']) expect(secret.stringData[name], name).toBe('');
+  });
+});

@@ -59,7 +59,6 @@ export function queryRoutes(app: FastifyInstance, deps: QueryRouteDeps, auth: Au
     const sent = new Set<string>();
     let done = false;
     // Assigned once the subscription is up; `finish` may run before that (client gone early).
-    // eslint-disable-next-line prefer-const
     let unwatch: (() => Promise<void>) | undefined;
     const finish = () => {
       if (done) return;
