@@ -22,8 +22,8 @@ const CARD_CANDIDATE = /(?<![\w-])\d(?:[ -]?\d){12,18}(?![\w-])/g;
 const ID_LABEL = /(?:track\w*|order|item|product|shipment|parcel|单号|物流|运单|快递)(?:[\s_-]?(?:id|ids|number|no\.?|#))?[[\]",\s#:："'=]{0,6}$/i;
 // Chinese mobile numbers: 1[3-9] + 9 digits, optionally with +86 / 86 and separators.
 const CN_MOBILE = /(?<![\d#])(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d{4}){2}(?!\d)/g;
-// International numbers written with a + and at least 8 digits.
-const INTL_PHONE = /(?<![\w+])\+\d{1,3}(?:[\s.-]?\(?\d{1,4}\)?){2,5}(?!\d)/g;
+// International numbers written with a + and at least 8 digits ("+12.50" is an amount).
+const INTL_PHONE = /(?<![\w+])\+(?=(?:[\s.()-]{0,3}\d){8})\d{1,3}(?:[\s.-]?\(?\d{1,4}\)?){2,5}(?!\d)/g;
 // North-American style with separators: (415) 555-0134, 415-555-0134, 415.555.0134, 1-415-555-0134.
 const NA_PHONE = /(?<![\d#-])(?:1[\s.-])?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?![\d-])/g;
 // A bare digit run right after a phone label ("phone 4155550134", "电话：13812345678").
@@ -66,7 +66,7 @@ const ZIP_LABELLED = /((?:zip|postal|邮编|邮政编码)(?:[_\s-]?code)?["'\s:�
 
 // A name after the words that introduce one: "my name is Mia Garcia", "Hi Noah,", "Ms. Lee".
 // Capitalised words only, at most three, and not the words a sentence goes on with.
-const NAME_CUE = String.raw`(?:[Mm]y name is|[Nn]ame is|[Nn]ame:|I am|I'm|[Tt]his is|[Ff]irst name(?: is)?|[Ll]ast name(?: is)?|[Ss]urname(?: is)?|[Nn]amed|[Cc]alled|[Hh]i|[Hh]ello|[Hh]ey|[Dd]ear|[Tt]hanks|[Tt]hank you|[Ss]orry|[Gg]ood (?:morning|afternoon|evening)|[Ww]elcome(?: back)?|Mr\.?|Mrs\.?|Ms\.?|Miss|Dr\.?|[Cc]ustomer|[Uu]ser|[Ss]incerely|[Rr]egards)`;
+const NAME_CUE = String.raw`(?:[Mm]y name is|[Nn]ame is|[Nn]ame:|I am|I'm|[Tt]his is|[Ff]irst name(?: is)?|[Ll]ast name(?: is)?|[Ss]urname(?: is)?|[Hh]i|[Hh]ello|[Hh]ey|[Dd]ear|[Tt]hanks|[Tt]hank you|[Ss]orry|[Gg]ood (?:morning|afternoon|evening)|[Ww]elcome(?: back)?|Mr\.?|Mrs\.?|Ms\.?|Miss|Dr\.?|[Cc]ustomer|[Uu]ser|[Ss]incerely|[Rr]egards)`;
 const NOT_A_NAME =
   'I|The|A|An|Our|Your|My|We|It|This|That|There|Here|Order|Orders|Item|Items|Product|Products|Yes|No|Please|Sure|Ok|Okay|Thanks|Thank|Today|Tomorrow|Support|Steward|Customer|Sir|Madam|All|Everyone|Team|Again|Help|Mr|Mrs|Ms|Dr|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Pending|Delivered|Processed|Cancelled';
 const CAP_WORD = String.raw`(?!(?:${NOT_A_NAME})\b)[A-Z][a-z'’-]{1,20}`;
