@@ -70,7 +70,8 @@ describe('shop hardening (finding 8)', () => {
 
   it('production: loopback by default, token required, no export and no reset', async () => {
     const { url, shop } = await runningShop({ SHOP_API_TOKEN: TOKEN });
-    expect(shop.output()).toMatch(/"url":"http:\/\/127\.0\.0\.1:\d+"/);
+    // The log line follows the listen call: the port can open before it reaches the pipe.
+    await expect.poll(() => shop.output(), { timeout: 10_000 }).toMatch(/"url":"http:\/\/127\.0\.0\.1:\d+"/);
     expect((await think(url)).status).toBe(401);
     expect((await think(url, `Bearer ${TOKEN.slice(0, -1)}0`)).status).toBe(401);
     expect((await think(url, `Bearer ${TOKEN}`)).status).toBe(200);
