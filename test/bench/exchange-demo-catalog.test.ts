@@ -19,7 +19,7 @@ let exchange: Script;
 
 describe('exchange with the demo catalog', () => {
   beforeAll(async () => {
-    shop = await startShop({ port: await freePort(), catalogSize: { products: 60, users: 40, orders: 160 } });
+    shop = await startShop({ mode: 'test', port: await freePort(), catalogSize: { products: 60, users: 40, orders: 160 } });
     sys = await startSystem({
       redisUrl: url,
       prefix,

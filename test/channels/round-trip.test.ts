@@ -43,7 +43,7 @@ describe(`Telegram round trip through the whole system (${data.source} data)`, (
     telegram.script('/bot42:RT/sendMessage', [{ status: 200, body: { ok: true, result: { message_id: 9 } } }]);
     const update = JSON.stringify({
       update_id: 700001,
-      message: { message_id: 3, from: { id: 5551, is_bot: false, first_name: 'James' }, chat: { id: 5551, type: 'private' }, date: 1700000000, text: `What is the status of my order ${data.statusOrder.id}?` },
+      message: { message_id: 3, from: { id: 5551, is_bot: false, first_name: 'James' }, chat: { id: 5551, type: 'private' }, date: Math.floor(Date.now() / 1000), text: `What is the status of my order ${data.statusOrder.id}?` },
     });
     const h = { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': 'rt-secret' };
     expect((await post(`${sys.url}/v1/channels/telegram/webhook`, update, h)).status).toBe(200);

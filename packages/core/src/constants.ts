@@ -53,6 +53,20 @@ export const DEFAULTS = {
   /** Per-conversation LLM budgets: a conversation past them ends its queries with the fallback. */
   budgets: { conversationTokens: 400_000, conversationUsd: 1 },
   bodyLimitBytes: 64 * 1024,
+  /**
+   * The ingress's request path against a stalled Redis: every command fails after
+   * redisCommandTimeoutMs, the Redis work of one request after intakeDeadlineMs, and the caller
+   * gets 503 + Retry-After instead of a hung request. Event streams (SSE) are capped per
+   * principal and per process and closed after a lifetime.
+   */
+  ingress: {
+    redisCommandTimeoutMs: 2_000,
+    intakeDeadlineMs: 5_000,
+    redisRetryAfterSec: 5,
+    sseMaxPerPrincipal: 20,
+    sseMaxTotal: 2_000,
+    sseMaxLifetimeMs: 5 * 60_000,
+  },
   jaegerUrl: 'http://localhost:16686',
   /** Token buckets: a customer may burst 5 messages, then one every 5 s; a channel 200, then 50/s. */
   rates: { customerPerSec: 0.2, customerBurst: 5, channelPerSec: 50, channelBurst: 200 },

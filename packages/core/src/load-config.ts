@@ -33,6 +33,9 @@ export interface StewardConfig {
     bodyLimit: number;
     doubleTexting: StewardEnv['DOUBLE_TEXTING'];
     jaegerUrl: string;
+    redisCommandTimeoutMs: number;
+    redisDeadlineMs: number;
+    metricsToken?: string;
   };
   /** Backpressure of every message intake (token buckets, reasoning backlog); absent = off. */
   admission: {
@@ -78,6 +81,7 @@ export interface StewardConfig {
     dataDir?: string;
     dbPath?: string;
     seed: number;
+    mode: 'production' | 'demo' | 'test';
     apiToken?: string;
     faultRate: number;
     slowRate: number;
@@ -126,6 +130,9 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       bodyLimit: e.BODY_LIMIT_BYTES,
       doubleTexting: e.DOUBLE_TEXTING,
       jaegerUrl: e.JAEGER_URL,
+      redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+      redisDeadlineMs: e.REDIS_DEADLINE_MS,
+      ...opt('metricsToken', e.METRICS_TOKEN),
     },
     admission: {
       ...(e.RATE_CUSTOMER_PER_SEC > 0 ? { perCustomer: { rate: e.RATE_CUSTOMER_PER_SEC, burst: Math.max(1, e.RATE_CUSTOMER_BURST) } } : {}),
@@ -178,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       ...opt('dataDir', e.SHOP_DATA),
       ...opt('dbPath', e.SHOP_DB),
       seed: e.SHOP_SEED,
+      mode: e.SHOP_MODE,
       ...opt('apiToken', e.SHOP_API_TOKEN),
       faultRate: e.SHOP_FAULT_RATE,
       slowRate: e.SHOP_SLOW_RATE,

@@ -49,6 +49,11 @@ export const StewardEnv = z.object({
   QUERY_DEADLINE_MS: int(DEFAULTS.deadlineMs),
   BODY_LIMIT_BYTES: int(DEFAULTS.bodyLimitBytes),
   DOUBLE_TEXTING: z.enum(['queue', 'restart']).default('queue'),
+  /** A stalled Redis turns into 503 + Retry-After after these bounds instead of a hung request. */
+  REDIS_COMMAND_TIMEOUT_MS: int(DEFAULTS.ingress.redisCommandTimeoutMs),
+  REDIS_DEADLINE_MS: int(DEFAULTS.ingress.intakeDeadlineMs),
+  /** Bearer token Prometheus must send to the ingress' GET /metrics; unset = open (private network only). */
+  METRICS_TOKEN: z.string().min(16).optional(),
   JAEGER_URL: z.url().default(DEFAULTS.jaegerUrl),
   RATE_CUSTOMER_PER_SEC: num(DEFAULTS.rates.customerPerSec),
   RATE_CUSTOMER_BURST: num(DEFAULTS.rates.customerBurst),
@@ -92,6 +97,8 @@ export const StewardEnv = z.object({
   SHOP_DATA: text,
   SHOP_DB: text,
   SHOP_SEED: z.coerce.number().int().default(DEFAULTS.shop.seed),
+  /** production needs SHOP_API_TOKEN (24+ characters) and has no /v1/export or /v1/reset; demo/test have both. */
+  SHOP_MODE: z.enum(['production', 'demo', 'test']).default('production'),
   SHOP_FAULT_RATE: rate,
   SHOP_SLOW_RATE: rate,
   SHOP_SLOW_MS: int(DEFAULTS.shop.slowMs),

@@ -86,6 +86,8 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
       const shop = await startShop({
         ...cfg.shop,
         port: o.ports?.shop ?? cfg.shop.port,
+        // The all-in-one system is the demo (generated or τ-bench mock data): demo mode unless set.
+        mode: cfg.env.SHOP_MODE ? cfg.shop.mode : 'demo',
         logger: log.child({ service: 'shop' }),
         ...(o.shopData ? { dataDir: o.shopData } : {}),
       });

@@ -83,6 +83,8 @@ export const TelegramUpdate = z
         message_id: z.number().int(),
         chat: z.object({ id: z.number().int(), type: z.string().max(32) }).loose(),
         from: z.object({ is_bot: z.boolean() }).loose().optional(),
+        /** Unix seconds when the message was sent (always set by Telegram). */
+        date: z.number().int().nonnegative().optional(),
         text: z.string().optional(),
       })
       .loose()

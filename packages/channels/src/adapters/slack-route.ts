@@ -37,6 +37,8 @@ export function slackRoute(app: FastifyInstance, ctx: IngressContext, s: RouteSe
     }
     const r = await submitMessages(ctx, req, reply, [msg], s);
     if (r.kind === 'replied') return reply;
+    const skipped = r.skipped[0];
+    if (skipped) return { ok: true, ignored: skipped.code };
     return { ok: true, duplicate: r.results[0]?.duplicate ?? false };
   });
 }

@@ -19,6 +19,9 @@ export function telegramRoute(app: FastifyInstance, ctx: IngressContext, s: Rout
     if (!msg) return { ok: true, ignored: 'not a text message' };
     const r = await submitMessages(ctx, req, reply, [msg], s);
     if (r.kind === 'replied') return reply;
-    return { ok: true, duplicate: r.results[0]?.duplicate ?? false };
+    // A stale or unusable update is acknowledged: Telegram would otherwise resend it for a day.
+    const skipped = r.skipped[0];
+    if (skipped) return { ok: true, ignored: skipped.code };
+    return { ok: true, duplicate: r.results[0]?.duplicate ?? false, truncated: r.results[0]?.truncated ?? false };
   });
 }

@@ -10,6 +10,8 @@ export interface InboundMessage {
   recipient?: string;
   customerId?: string;
   locale?: string;
+  /** When the platform says the customer sent it (Unix seconds), for the age check. */
+  sentAtSec?: number;
 }
 
 /**
@@ -46,6 +48,7 @@ export function whatsappMessages(p: WhatsAppPayload): InboundMessage[] {
           conversationId: `wa:${createHash('sha256').update(`${phoneId}:${m.from}`).digest('hex').slice(0, 32)}`,
           text: m.text.body,
           recipient: m.from,
+          ...(m.timestamp !== undefined && /^\d{1,12}$/.test(m.timestamp) ? { sentAtSec: Number(m.timestamp) } : {}),
         });
       }
     }
@@ -63,5 +66,6 @@ export function telegramMessage(u: TelegramUpdate): InboundMessage | null {
     conversationId: `tg:${m.chat.id}`,
     text: m.text,
     recipient: String(m.chat.id),
+    ...(m.date === undefined ? {} : { sentAtSec: m.date }),
   };
 }

@@ -56,6 +56,9 @@ export function webhookRoute(app: FastifyInstance, ctx: IngressContext, s: Route
       s,
     );
     if (r.kind === 'replied') return reply;
+    // One message per request here, sent by an integration that can fix it: say what was wrong.
+    const skipped = r.skipped[0];
+    if (skipped) return replyError(reply, 400, skipped.code, skipped.message);
     const first = r.results[0]!;
     return reply.code(202).send({ queryId: first.queryId, conversationId: first.conversationId, status: 'queued', duplicate: first.duplicate });
   });

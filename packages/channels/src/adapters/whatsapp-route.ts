@@ -27,6 +27,11 @@ export function whatsappRoute(app: FastifyInstance, ctx: IngressContext, s: Rout
     if (messages.length === 0) return { ok: true, ignored: 'no text messages' };
     const r = await submitMessages(ctx, req, reply, messages, s);
     if (r.kind === 'replied') return reply;
-    return { ok: true, accepted: r.results.length };
+    // Skipped messages are acknowledged with the batch: a retry would skip them again.
+    return {
+      ok: true,
+      accepted: r.results.length,
+      ...(r.skipped.length ? { skipped: r.skipped.map((x) => ({ messageId: x.messageId, code: x.code })) } : {}),
+    };
   });
 }

@@ -3,8 +3,9 @@ import { PostMessageBody } from '@steward/core';
 import { acceptMessage, type IntakeDeps } from '@steward/store';
 import { sendError } from '../errors.ts';
 import type { Authenticator } from '../auth.ts';
+import { withRedisDeadline } from '../redis-unavailable.ts';
 
-export function messageRoutes(app: FastifyInstance, deps: IntakeDeps, auth: Authenticator): void {
+export function messageRoutes(app: FastifyInstance, deps: IntakeDeps, auth: Authenticator, redisDeadlineMs: number): void {
   app.post('/v1/messages', async (req, reply) => {
     const who = auth.caller(req);
     if (!who) return sendError(reply, 401, 'unauthorized', 'missing or invalid API key');
@@ -16,7 +17,8 @@ export function messageRoutes(app: FastifyInstance, deps: IntakeDeps, auth: Auth
     if (who.channel && who.channel !== parsed.data.channel) {
       return sendError(reply, 403, 'channel_forbidden', `this key may only post to channel ${who.channel}`);
     }
-    const r = await acceptMessage(deps, parsed.data, { traceparent: headerOf(req.headers.traceparent) });
+    // A stalled Redis answers 503 + Retry-After through the app's error handler, never a hang.
+    const r = await withRedisDeadline(acceptMessage(deps, parsed.data, { traceparent: headerOf(req.headers.traceparent) }), redisDeadlineMs, 'intake');
     if (!r.ok) {
       if ('retryAfterSec' in r) {
         reply.header('retry-after', String(Math.max(1, Math.ceil(r.retryAfterSec))));

@@ -4,7 +4,7 @@ import { queryView, readQueryEvents, type Keys, type QueryStore } from '@steward
 import type { StewardEvent } from '@steward/core';
 import { sendError } from '../errors.ts';
 import type { Authenticator } from '../auth.ts';
-import type { LiveEvents } from '../live-events.ts';
+import { principalOf, type LiveEvents } from '../live-events.ts';
 
 export interface QueryRouteDeps {
   redis: Redis;
@@ -42,6 +42,11 @@ export function queryRoutes(app: FastifyInstance, deps: QueryRouteDeps, auth: Au
     if (!QUERY_ID.test(req.params.id)) return sendError(reply, 400, 'invalid_query_id', 'malformed query id');
     const q = await deps.queries.get(req.params.id);
     if (!q) return sendError(reply, 404, 'query_not_found', 'no such query');
+    const slot = deps.live.acquire(principalOf(req.headers.authorization));
+    if (!slot) {
+      reply.header('retry-after', '5');
+      return sendError(reply, 429, 'too_many_streams', 'too many open event streams for this key; close one or poll GET /v1/queries/:id');
+    }
 
     reply.hijack();
     const res = reply.raw;
@@ -54,12 +59,13 @@ export function queryRoutes(app: FastifyInstance, deps: QueryRouteDeps, auth: Au
     const sent = new Set<string>();
     let done = false;
     // Assigned once the subscription is up; `finish` may run before that (client gone early).
-    // eslint-disable-next-line prefer-const
     let unwatch: (() => Promise<void>) | undefined;
     const finish = () => {
       if (done) return;
       done = true;
       clearInterval(heartbeat);
+      clearTimeout(lifetime);
+      slot.release();
       void unwatch?.();
       res.end();
     };
@@ -70,9 +76,17 @@ export function queryRoutes(app: FastifyInstance, deps: QueryRouteDeps, auth: Au
       if (e.type === 'query.completed') finish();
     };
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+    // A bounded lifetime: a forgotten or hostile stream does not hold its slot forever.
+    const lifetime = setTimeout(finish, slot.lifetimeMs);
     req.raw.on('close', finish);
-    unwatch = await deps.live.watch(q.queryId, (json) => send(JSON.parse(json) as StewardEvent));
-    for (const e of await readQueryEvents(deps.redis, deps.keys, q.queryId)) send(e);
+    try {
+      unwatch = await deps.live.watch(q.queryId, (json) => send(JSON.parse(json) as StewardEvent));
+      for (const e of await readQueryEvents(deps.redis, deps.keys, q.queryId)) send(e);
+    } catch {
+      // Redis did not answer: the response is already hijacked, so end the stream (and free its
+      // slot); the client reconnects.
+      finish();
+    }
   });
 }
 
