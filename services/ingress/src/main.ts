@@ -7,6 +7,9 @@ import { generateApiKey } from './api-keys.ts';
 import { debugTraceOf, renderMetrics } from './observability.ts';
 import { admissionOptionsFromEnv, channelPluginsFromEnv, deliveryStats, renderDeliveryMetrics, startAdmission } from '@steward/channels';
 import { startIngress } from './service.ts';
+import { createDb, loadArchiveConfig } from '@steward/archive';
+import { archiveRoutes } from './routes/archive.ts';
+import { adminTokenOperator } from './routes/operator-guard.ts';
 
 const env = parseEnv(
   CommonEnv.extend({
@@ -28,6 +31,10 @@ if (!apiKeys) {
 }
 // Backpressure: per-customer and per-channel token buckets and the reasoning backlog (RATE_*, MAX_REASONING_BACKLOG).
 const admission = await startAdmission({ redisUrl: env.REDIS_URL, prefix: env.REDIS_PREFIX, ...admissionOptionsFromEnv() });
+// The archive (DATABASE_URL) adds the operator API over PostgreSQL; erasure works without it too.
+const archiveCfg = loadArchiveConfig();
+const archiveDb = archiveCfg.DATABASE_URL ? createDb(archiveCfg.DATABASE_URL, archiveCfg.ARCHIVE_SCHEMA) : undefined;
+const debugTrace = (events: Parameters<typeof debugTraceOf>[0]) => debugTraceOf(events, { redact: env.REDACT_PII, jaegerUrl: env.JAEGER_URL });
 const ingress = await startIngress({
   redisUrl: env.REDIS_URL,
   prefix: env.REDIS_PREFIX,
@@ -38,14 +45,18 @@ const ingress = await startIngress({
   bodyLimit: env.BODY_LIMIT_BYTES,
   doubleTexting: env.DOUBLE_TEXTING,
   log,
-  debugTrace: (events) => debugTraceOf(events, { redact: env.REDACT_PII, jaegerUrl: env.JAEGER_URL }),
+  debugTrace,
   metrics: async (ctx) =>
     (await renderMetrics(ctx.redis, env.REDIS_PREFIX, ctx.queues)) + renderDeliveryMetrics(await deliveryStats(ctx.redis, env.REDIS_PREFIX)),
   // Hardened input, platform webhooks (Slack, WhatsApp, Telegram, signed webhooks), web chat.
-  plugins: channelPluginsFromEnv(),
+  plugins: [
+    ...channelPluginsFromEnv(),
+    ...(env.ADMIN_TOKEN ? [archiveRoutes({ db: archiveDb, operator: adminTokenOperator(env.ADMIN_TOKEN), debugTrace })] : []),
+  ],
   admit: admission.admit,
 });
 onShutdown(async () => {
   await ingress.close();
   await admission.close();
+  await archiveDb?.end();
 }, log);
