@@ -61,6 +61,7 @@ describe.skipIf(!HAS_TAUBENCH || postgresUnavailable !== undefined)(`archive end
   beforeAll(async () => {
     pgdb = await testDatabase('pipeline');
     redis = new Redis(url);
+    redis.on('error', () => undefined);
     db = createDb(pgdb.url, pgdb.schema);
     sys = await startSystem({
       redisUrl: url,
@@ -103,6 +104,15 @@ describe.skipIf(!HAS_TAUBENCH || postgresUnavailable !== undefined)(`archive end
     expect(q2.outcome).toBe('answered');
     queryIds = [q1.queryId, q2.queryId];
 
+    // A read entries just before it died: they sit pending under its name, never acked.
+    await redis.call('XREADGROUP', 'GROUP', 'archiver', 'archiver-a', 'COUNT', 3, 'STREAMS', keys.events, '>');
+    const pendingOfA = async () => {
+      const consumers = (await redis.call('XINFO', 'CONSUMERS', keys.events, 'archiver')) as unknown[][];
+      const a = consumers.map((c) => Object.fromEntries(Array.from({ length: c.length / 2 }, (_, i) => [String(c[2 * i]), c[2 * i + 1]]))).find((c) => c.name === 'archiver-a');
+      return Number(a?.pending ?? 0);
+    };
+    expect(await pendingOfA()).toBeGreaterThan(0);
+
     // Archiver B takes A's pending entries over (XAUTOCLAIM) and reads the rest.
     const second = await archiver('archiver-b');
     const expected = new Map<string, string[]>();
@@ -114,6 +124,13 @@ describe.skipIf(!HAS_TAUBENCH || postgresUnavailable !== undefined)(`archive end
       'every event in the archive',
     );
     expect(second.stats().archived).toBeGreaterThan(0);
+    await until(async () => (await pendingOfA()) === 0, 10_000, "A's pending entries to be taken over");
+
+    // An event emitted again (a step redelivered after a crash) is archived once.
+    const again = (await redis.lrange(keys.queryEvents(q1.queryId), 0, 0))[0]!;
+    const before = second.stats().duplicates;
+    await redis.xadd(keys.events, '*', 'e', again);
+    await until(async () => second.stats().duplicates > before, 10_000, 'the repeated event to be seen');
 
     // Once: one row per event id, one step per step event, two messages per query.
     const events = await db.query<{ id: string; type: string; query_id: string }>('SELECT id, type, query_id FROM events WHERE conversation_id = $1', [conversationId]);
