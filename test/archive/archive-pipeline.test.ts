@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { createDb, type Db } from '@steward/archive';
 import { postgresUnavailable, testDatabase, type TestDatabase } from '@steward/archive/testing';
@@ -189,6 +192,17 @@ describe.skipIf(!HAS_TAUBENCH || postgresUnavailable !== undefined)(`archive end
     expect(body).toContain('Customer: Yes, please go ahead.');
     expect(body).toContain('Action: return_delivered_order_items(');
     expect(body.indexOf(queryIds[0]!)).toBeLessThan(body.indexOf(queryIds[1]!));
+  });
+
+  it('lists, shows and migrates through the CLI', async () => {
+    const cli = fileURLToPath(new URL('../../scripts/steward-cli.ts', import.meta.url));
+    const env = { ...process.env, STEWARD_URL: sys.url, ADMIN_TOKEN: ADMIN, STEWARD_API_KEY: '', DATABASE_URL: pgdb.url, ARCHIVE_SCHEMA: pgdb.schema };
+    const run = (...args: string[]) => promisify(execFile)(process.execPath, [cli, ...args], { env }).then((r) => r.stdout);
+    expect(await run('conversations', '--order', '#W4435622')).toContain(`${conversationId}  customer=${CUSTOMER}  queries=2`);
+    const shown = await run('conversations', 'show', conversationId);
+    expect(shown).toContain('Customer: Yes, please go ahead.');
+    expect(await run('migrate')).toContain('up to date');
+    await expect(run('erase', CUSTOMER)).rejects.toThrow(/--yes/);
   });
 
   it('serves the debug trace from the archive once Redis no longer has it', async () => {
