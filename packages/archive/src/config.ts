@@ -5,7 +5,8 @@ import { intFromEnv, parseEnv } from '@steward/core';
 import { ARCHIVE_DEFAULTS } from './constants.ts';
 
 export const ArchiveEnv = z.object({
-  DATABASE_URL: z.string().min(1).optional(),
+  /** Empty counts as unset (a Secret or compose file that leaves it blank turns the archive off). */
+  DATABASE_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional()),
   /** Schema of the archive's tables (and of the migrations table). */
   ARCHIVE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).default(ARCHIVE_DEFAULTS.schema),
   /** `redact` (default): emails, phones, addresses, card digits in free text become placeholders. `keep`: stored as said. */
