@@ -51,7 +51,9 @@ export async function customerIdsInRedis(redis: Redis, keys: Keys, customerId: s
 
 export async function eraseFromRedis(redis: Redis, keys: Keys, needles: readonly string[]): Promise<RedisErasure> {
   const ids = needles.filter((n) => n.length >= 3);
-  const hit = (s: string): boolean => ids.some((n) => s.includes(n));
+  // Whole ids only: customer `li_1` must not take `li_10`'s keys, nor `api` every query record.
+  const patterns = ids.map((n) => new RegExp(`(?<![A-Za-z0-9_])${n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9_])`));
+  const hit = (s: string): boolean => patterns.some((re) => re.test(s));
   const out: RedisErasure = { keysDeleted: 0, membersRemoved: 0 };
   if (ids.length === 0) return out;
   for await (const batch of scanKeys(redis, `${globEscape(keys.prefix)}*`)) {
