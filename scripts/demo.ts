@@ -1,7 +1,10 @@
 // `./steward demo`: the whole system in one process with the offline model (sim-llm, a test
 // double) and the demo shop. Redis: REDIS_URL if set, else a private redis-server child.
 import { DEFAULTS } from '@steward/core';
-import { generateApiKey } from '@steward/ingress';
+import { adminTokenOperator, archiveRoutes, debugTraceOf, generateApiKey } from '@steward/ingress';
+import { createDb, loadArchiveConfig } from '@steward/archive';
+import { archiverRole } from '@steward/archiver';
+import { channelPluginsFromEnv } from '@steward/channels';
 import { startSystem } from '@steward/system';
 import { RedisServer, redisServerBinary } from '@steward/testing';
 
@@ -24,12 +27,26 @@ async function main(): Promise<void> {
   // The web chat gets its own key, bound to the `web` channel.
   const webKey = process.env.WEB_CHAT_DEMO_KEY ?? generateApiKey();
   const port = Number(process.env.PORT ?? DEFAULTS.ports.ingress);
+  // With DATABASE_URL: the archiver role and the operator API over the archive (see RUNBOOK).
+  const archive = loadArchiveConfig();
+  const archiveDb = archive.DATABASE_URL ? createDb(archive.DATABASE_URL, archive.ARCHIVE_SCHEMA) : undefined;
+  const archiver = archiverRole();
+  const adminToken = process.env.ADMIN_TOKEN ?? apiKey;
   const sys = await startSystem({
     redisUrl,
     prefix: process.env.REDIS_PREFIX ?? DEFAULTS.redisPrefix,
     apiKeys: `${process.env.INGRESS_API_KEYS ?? apiKey!},web=${webKey}`,
     webChatDemoKey: webKey,
-    adminToken: process.env.ADMIN_TOKEN ?? apiKey,
+    adminToken,
+    ...(archiver ? { extraRoles: [archiver] } : {}),
+    ...(archiveDb && adminToken
+      ? {
+          ingressPlugins: [
+            ...channelPluginsFromEnv({ ...process.env, WEB_CHAT_DEMO_KEY: webKey }),
+            archiveRoutes({ db: archiveDb, operator: adminTokenOperator(adminToken), debugTrace: (e) => debugTraceOf(e, { jaegerUrl: process.env.JAEGER_URL ?? 'http://localhost:16686' }) }),
+          ],
+        }
+      : {}),
     ...(process.env.SHOP_DATA ? { shopData: process.env.SHOP_DATA } : {}),
     ...(process.env.SHOP_URL ? { shopUrl: process.env.SHOP_URL } : {}),
     ...(process.env.OPENAI_BASE_URL ? { llmBaseUrl: process.env.OPENAI_BASE_URL } : {}),
@@ -53,6 +70,7 @@ async function main(): Promise<void> {
       `  shop      ${sys.shopUrl}${process.env.SHOP_DATA ? `   data: ${process.env.SHOP_DATA}` : '   data: generated demo catalog'}`,
       `  model     ${model}`,
       `  redis     ${redisUrl}${redis ? ' (private, stops with the demo)' : ''}`,
+      `  archive   ${archiveDb ? `PostgreSQL (schema ${archive.ARCHIVE_SCHEMA})` : 'off (set DATABASE_URL to keep conversations in PostgreSQL)'}`,
       `  API key   ${key}`,
       '',
       'Try:',
@@ -69,6 +87,7 @@ async function main(): Promise<void> {
     if (stopping) process.exit(1);
     stopping = true;
     await sys.close();
+    await archiveDb?.end();
     await redis?.stop();
     process.exit(0);
   };
