@@ -167,6 +167,21 @@ describe.skipIf(!HAS_TAUBENCH || postgresUnavailable !== undefined)(`archive end
     expect(writes[0]!.ok).toBe(true);
   });
 
+  it('feeds the analytics views', async () => {
+    const outcomes = await db.query<{ outcome: string; queries: string }>('SELECT outcome, sum(queries)::text AS queries FROM analytics_outcomes_daily GROUP BY outcome');
+    expect(outcomes.rows).toEqual([{ outcome: 'answered', queries: '2' }]);
+    const cost = await db.query<{ queries: string; input_tokens: string }>('SELECT queries::text, input_tokens::text FROM analytics_cost_daily');
+    expect(cost.rows).toHaveLength(1);
+    expect(Number(cost.rows[0]!.queries)).toBe(2);
+    expect(Number(cost.rows[0]!.input_tokens)).toBeGreaterThan(0);
+    const tools = await db.query<{ tool: string }>('SELECT DISTINCT tool FROM analytics_top_tools');
+    expect(tools.rows.map((r) => r.tool)).toContain('return_delivered_order_items');
+    const lang = await db.query('SELECT language, queries::int FROM analytics_language_daily');
+    expect(lang.rows).toEqual([{ language: 'en', queries: 2 }]);
+    const handoffs = await db.query('SELECT handoffs::int, handoff_rate::float FROM analytics_handoff_rate_daily');
+    expect(handoffs.rows).toEqual([{ handoffs: 0, handoff_rate: 0 }]);
+  });
+
   it('gives archived queries a short Redis TTL', async () => {
     const ttl = await redis.ttl(keys.query(queryIds[0]!));
     expect(ttl).toBeGreaterThan(0);
