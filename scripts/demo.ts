@@ -1,6 +1,6 @@
 // `./steward demo`: the whole system in one process with the offline model (sim-llm, a test
 // double) and the demo shop. Redis: REDIS_URL if set, else a private redis-server child.
-import { loadConfig } from '@steward/core';
+import { ConfigError, loadConfig } from '@steward/core';
 import { generateApiKey } from '@steward/ingress';
 import { startSystem } from '@steward/system';
 import { RedisServer, redisServerBinary } from '@steward/testing';
@@ -69,6 +69,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(`steward demo failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  // A bad setting is the operator's to fix: its message names the variable, a stack adds nothing.
+  if (e instanceof ConfigError) process.stderr.write(`steward demo: ${e.message}\n`);
+  else process.stderr.write(`steward demo failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(1);
 });
