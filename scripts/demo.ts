@@ -1,6 +1,6 @@
 // `./steward demo`: the whole system in one process with the offline model (sim-llm, a test
 // double) and the demo shop. Redis: REDIS_URL if set, else a private redis-server child.
-import { loadConfig } from '@steward/core';
+import { ConfigError, loadConfig } from '@steward/core';
 import { adminTokenOperator, archiveRoutes, debugTraceOf, generateApiKey } from '@steward/ingress';
 import { createDb, loadArchiveConfig } from '@steward/archive';
 import { archiverRole } from '@steward/archiver';
@@ -88,6 +88,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(`steward demo failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  // A bad setting is the operator's to fix: its message names the variable, a stack adds nothing.
+  if (e instanceof ConfigError) process.stderr.write(`steward demo: ${e.message}\n`);
+  else process.stderr.write(`steward demo failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(1);
 });

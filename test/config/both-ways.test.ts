@@ -159,6 +159,26 @@ function expectChanged(o: Observation): void {
   expect(o.query.outcome).not.toBe('answered');
 }
 
+describe('an invalid value stops every role process at start', () => {
+  it.each(['ingress', 'reasoning-worker', 'controller', 'tool-worker', 'deliveries', 'tracer', 'shop', 'sim-llm'])(
+    '%s exits non-zero naming the variable',
+    async (role) => {
+      const child = spawn(process.execPath, [`services/${role}/src/main.ts`], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', REDIS_URL: redisUrl, MAX_TURNS: 'eight' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const output: string[] = [];
+      child.stdout?.on('data', (d: Buffer) => output.push(d.toString()));
+      child.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+      expect(code).not.toBe(0);
+      expect(output.join('')).toMatch(/invalid configuration: MAX_TURNS:/);
+    },
+    60_000,
+  );
+});
+
 describe(`a variable changes the same behaviour in both ways of running (${data.source} data)`, () => {
   beforeAll(async () => {
     shop = await startShop({ port: 0, mode: 'test', dataDir: data.shopData, logger: createLogger({ service: 'shop', level: 'warn' }) });

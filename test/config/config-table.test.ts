@@ -204,30 +204,3 @@ describe('the README configuration table and loadConfig', () => {
     });
   });
 });
-
-describe('loadConfig', () => {
-  it('treats an empty value as unset (compose and k8s pass VAR= for blank settings)', () => {
-    expect(loadConfig({ MAX_TURNS: '', SHOP_URL: '' }, 'controller')).toEqual(loadConfig({}, 'controller'));
-  });
-
-  it('never echoes a bad value (it may be a secret)', () => {
-    expect(() => loadConfig({ WEB_CHAT_DEMO_KEY: 'Sekr3t' })).toThrow(/WEB_CHAT_DEMO_KEY:/);
-    expect(() => loadConfig({ WEB_CHAT_DEMO_KEY: 'Sekr3t' })).not.toThrow(/Sekr3t/);
-  });
-
-  it('names every bad variable at once', () => {
-    expect(() => loadConfig({ MAX_TURNS: 'x', LLM_TOOL_STYLE: 'json' })).toThrow(/MAX_TURNS:.*LLM_TOOL_STYLE:|LLM_TOOL_STYLE:.*MAX_TURNS:/);
-  });
-
-  it('gives PORT to the role that serves it, and the demo its ingress port', () => {
-    expect(loadConfig({ PORT: '4000' }, 'shop').shop.port).toBe(4000);
-    expect(loadConfig({ PORT: '4000' }, 'sim-llm').simLlm.port).toBe(4000);
-    expect(loadConfig({ PORT: '4000' }, 'system').ingress.port).toBe(4000);
-    expect(loadConfig({ PORT: '4000' }, 'system').shop.port).toBe(3100);
-  });
-
-  it('starts the embedded shop and model in the demo only when no URL names existing ones', () => {
-    expect(loadConfig({}, 'system').embedded).toEqual({ shop: true, llm: true });
-    expect(loadConfig({ SHOP_URL: 'http://s:1', OPENAI_BASE_URL: 'http://m:2/v1' }, 'system').embedded).toEqual({ shop: false, llm: false });
-  });
-});
