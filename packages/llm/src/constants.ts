@@ -5,6 +5,8 @@ export const LLM_DEFAULTS = {
   /** One attempt; a query's whole deadline is 30 s, so a hung call must not eat it. */
   timeoutMs: 20_000,
   maxRetries: 3,
+  /** Re-asks of a reply that came back empty or with a broken tool call, before giving up. */
+  maxFaultRetries: 2,
   /** A server asking for a longer pause than this is better handled by pausing the fleet. */
   maxRetryAfterMs: 10_000,
   /** Fleet pause when a 429 carried no Retry-After. */
