@@ -45,6 +45,8 @@ export { acquireLlmSlot, llmSlotKey, type SlotOptions, type SlotResult } from '.
 export { pauseFleet, isFleetRateLimit, fleetPauseMs, FLEET_PAUSE_LIMITER, type RateLimitTarget } from './fleet-pause.ts';
 export { parseTextReply, type TextParseOptions } from './parse-text.ts';
 export { parseAssistantMessage, parseModelOutput, type ToolCallStyle } from './parse-native.ts';
+export { JSON_FORMAT_INSTRUCTIONS, JsonTurn, parseJsonReply } from './json-format.ts';
+export { answerStreamFilter, type AnswerStreamEvent } from './answer-stream.ts';
 export { renderToolsAsText, TEXT_FORMAT_INSTRUCTIONS, type TextTool } from './text-format.ts';
 export { extractJsonObject, type JsonObjectResult } from './json-extract.ts';
 export { startScriptedChatServer, chatCompletionBody, chatCompletionChunks, type ScriptedChatServer, type ScriptedResponse } from './testing/scripted-chat-server.ts';

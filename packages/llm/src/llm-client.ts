@@ -26,6 +26,8 @@ export interface LlmRequest {
   toolChoice?: LlmToolChoice;
   maxTokens?: number;
   temperature?: number;
+  /** JSON mode (`response_format: {type: "json_object"}`), for LLM_TOOL_STYLE=json. */
+  responseFormat?: 'json_object';
   /** Aborts the call and any wait between retries (query superseded, shutdown). */
   signal?: AbortSignal;
   /**
@@ -151,6 +153,7 @@ export function createLlmClient(opts: LlmClientOptions): LlmClient {
       if (req.tools?.length && req.toolChoice) body.tool_choice = req.toolChoice;
       if (req.maxTokens !== undefined) body[maxTokensParam] = req.maxTokens;
       if (req.temperature !== undefined) body.temperature = req.temperature;
+      if (req.responseFormat) body.response_format = { type: req.responseFormat };
       if (!req.onDelta) {
         // Typed as a completion, but a misconfigured endpoint may hand back a string (HTML): checked there.
         const res: unknown = await sdk.chat.completions.create(body, { signal, maxRetries: 0 });
