@@ -14,3 +14,4 @@ export * from './queues.ts';
 export * from './shop-protocol.ts';
 export * from './texts.ts';
 export * from './seeded-random.ts';
+export * from './answer-stream.ts';

@@ -5,7 +5,7 @@ import { commerceTools } from '@steward/commerce';
 import { onShutdown, startHealthServer } from '@steward/store';
 import { createLogger } from '@steward/telemetry';
 import { ToolRegistry } from '@steward/tools';
-import { createLlmClient, parseTextReply } from '@steward/llm';
+import { createLlmClient, parseJsonReply, parseTextReply } from '@steward/llm';
 import { startReasoningWorker } from './service.ts';
 
 const env = parseEnv(
@@ -16,7 +16,12 @@ const env = parseEnv(
     LLM_TIMEOUT_MS: intFromEnv(20_000),
     LLM_RPM: intFromEnv(0),
     LLM_MAX_RETRIES: intFromEnv(3),
-    LLM_TOOL_STYLE: z.enum(['native', 'text']).default('native'),
+    LLM_TOOL_STYLE: z.enum(['native', 'text', 'json']).default('native'),
+    // Stream answers to the web chat and SSE as they are generated ("false" to turn off).
+    LLM_STREAM: z.enum(['true', 'false']).default('true'),
+    // Azure OpenAI only: the api-version query parameter (e.g. 2024-10-21).
+    LLM_API_VERSION: z.string().optional(),
+    LLM_MAX_FAULT_RETRIES: intFromEnv(2),
     REASONING_CONCURRENCY: intFromEnv(50),
     MAX_CONTEXT_TOKENS: intFromEnv(DEFAULTS.maxContextTokens),
     OUTPUT_TOKENS_PER_TURN: intFromEnv(DEFAULTS.outputTokensPerTurn),
@@ -36,11 +41,14 @@ const rw = await startReasoningWorker({
     model: env.LLM_MODEL,
     timeoutMs: env.LLM_TIMEOUT_MS,
     maxRetries: env.LLM_MAX_RETRIES,
+    maxFaultRetries: env.LLM_MAX_FAULT_RETRIES,
+    ...(env.LLM_API_VERSION ? { apiVersion: env.LLM_API_VERSION } : {}),
     // 429s go straight back to the worker, which pauses the whole fleet for the time asked.
     maxRateLimitRetries: 0,
   }),
-  parseText: (content) => parseTextReply(content),
+  parseText: env.LLM_TOOL_STYLE === 'json' ? (content) => parseJsonReply(content) : (content) => parseTextReply(content),
   toolStyle: env.LLM_TOOL_STYLE,
+  stream: env.LLM_STREAM === 'true',
   log,
   concurrency: env.REASONING_CONCURRENCY,
   rpm: env.LLM_RPM,
