@@ -9,10 +9,12 @@ const Env = z.object({
   SIM_LLM_LATENCY: z.string().default('0'),
   SIM_LLM_FAULTS: z.string().default(''),
   SIM_LLM_SEED: z.string().default('1'),
+  // Streamed replies: ms between two chunks, so the web chat shows the answer being written.
+  SIM_LLM_CHUNK_DELAY_MS: z.coerce.number().int().min(0).default(15),
 });
 
 const env = parseEnv(Env);
-const sim = await startSimLlm({ port: env.PORT, host: env.HOST, latency: env.SIM_LLM_LATENCY, faults: env.SIM_LLM_FAULTS, seed: env.SIM_LLM_SEED });
+const sim = await startSimLlm({ port: env.PORT, host: env.HOST, latency: env.SIM_LLM_LATENCY, faults: env.SIM_LLM_FAULTS, seed: env.SIM_LLM_SEED, chunkDelayMs: env.SIM_LLM_CHUNK_DELAY_MS });
 process.stdout.write(`${JSON.stringify({ msg: 'sim-llm listening (deterministic test double, not AI)', url: sim.url })}\n`);
 
 let closing = false;
