@@ -41,6 +41,10 @@ async function main(): Promise<void> {
       simLlm: Number(process.env.SIM_LLM_PORT ?? DEFAULTS.ports.simLlm),
     },
     logLevel: process.env.LOG_LEVEL ?? 'info',
+    // Answers stream into the web chat unless LLM_STREAM=false; sim-llm writes them a piece every 15 ms.
+    stream: process.env.LLM_STREAM !== 'false',
+    simLlm: { chunkDelayMs: Number(process.env.SIM_LLM_CHUNK_DELAY_MS ?? 15) },
+    ...(process.env.LLM_TOOL_STYLE === 'text' || process.env.LLM_TOOL_STYLE === 'json' ? { toolStyle: process.env.LLM_TOOL_STYLE } : {}),
     // The demo serves the web chat for the τ-bench customers when SHOP_DATA points at that data.
   });
   const key = apiKey ?? '<one of INGRESS_API_KEYS>';

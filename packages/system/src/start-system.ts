@@ -3,7 +3,7 @@ import { channelPluginsFromEnv, deliveryRole, deliveryStats, renderDeliveryMetri
 import { commerceTools, createShopClient } from '@steward/commerce';
 import { startController, type ControllerLimits } from '@steward/controller';
 import { startIngress, type IngressOptions, type RunningIngress } from '@steward/ingress';
-import { createLlmClient, parseTextReply } from '@steward/llm';
+import { createLlmClient, parseJsonReply, parseTextReply } from '@steward/llm';
 import { startReasoningWorker, type LlmPort } from '@steward/reasoning-worker';
 import { startShop } from '@steward/shop';
 import { startSimLlm } from '@steward/sim-llm';
@@ -27,8 +27,10 @@ export interface SystemOptions {
   adminToken?: string;
   limits?: Partial<ControllerLimits>;
   promptMode?: 'budgeted' | 'naive';
-  toolStyle?: 'native' | 'text';
-  simLlm?: { latency?: string; faults?: string; seed?: string };
+  toolStyle?: 'native' | 'text' | 'json';
+  /** Stream LLM calls and push the answer's tokens to SSE / the web chat. Default false. */
+  stream?: boolean;
+  simLlm?: { latency?: string; faults?: string; seed?: string; chunkDelayMs?: number };
   /** OTLP export of spans; absent = the tracer still runs when `tracer: true` with env config. */
   tracer?: boolean;
   concurrency?: { reasoning?: number; control?: number; tools?: number };
@@ -89,7 +91,7 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
       model: o.llmModel ?? DEFAULTS.llmModel,
       maxRateLimitRetries: 0,
     });
-    const parseText = (content: string): Proposal => parseTextReply(content);
+    const parseText = (content: string): Proposal => (o.toolStyle === 'json' ? parseJsonReply(content) : parseTextReply(content));
     const shop = createShopClient(shopUrl);
     const common = { redisUrl: o.redisUrl, prefix, registry };
 
@@ -112,6 +114,7 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
       concurrency: o.concurrency?.reasoning ?? 50,
       promptMode: o.promptMode ?? 'budgeted',
       ...(o.toolStyle ? { toolStyle: o.toolStyle } : {}),
+      ...(o.stream ? { stream: true } : {}),
     });
     closers.push(() => reasoning.close());
     if (o.tracer !== false) {
