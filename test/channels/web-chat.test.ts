@@ -53,6 +53,9 @@ describe.skipIf(!HAS_CHROMIUM)('web chat in headless Chromium', () => {
       ports: { ingress: await freePort(), shop: await freePort(), simLlm: await freePort() },
       logLevel: 'warn',
       tracer: false,
+      // Answers stream; sim-llm writes a piece every 40 ms so a partial answer is there to see.
+      stream: true,
+      simLlm: { chunkDelayMs: 40 },
       ingressPlugins: [
         channels.hardenInput(),
         channels.webChat({
@@ -102,6 +105,28 @@ describe.skipIf(!HAS_CHROMIUM)('web chat in headless Chromium', () => {
     expect(steps.some((s) => s.startsWith('model call'))).toBe(true);
     // The offline model is presented as what it is.
     expect(await page.locator('#model-note').textContent()).toContain('test double');
+  });
+
+  it('shows the answer while the model is still writing it, then the committed answer', async () => {
+    const before = await page.locator('.msg.assistant').count();
+    await page.fill('#text', 'What is the status of my order #W2611340?');
+    await page.click('#send');
+    const bubble = page.locator('.msg.assistant').nth(before);
+    await bubble.locator('xpath=self::*[@data-state="streaming"]').waitFor({ timeout: 30_000 });
+    // Wait for a few pieces, then catch the draft mid-way.
+    await page.waitForFunction((i) => (document.querySelectorAll('.msg.assistant')[i]?.querySelector('.answer')?.textContent?.length ?? 0) > 20, before);
+    const partial = (await bubble.locator('.answer').textContent()) ?? '';
+    const stateThen = await bubble.getAttribute('data-state');
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: resolve(SHOTS, 'web-chat-streaming.png'), fullPage: true });
+    await bubble.locator('xpath=self::*[@data-state="done"]').waitFor({ timeout: 30_000 });
+    const final = (await bubble.locator('.answer').textContent()) ?? '';
+    expect(stateThen).toBe('streaming');
+    expect(partial.length).toBeGreaterThan(20);
+    expect(partial.length).toBeLessThan(final.length);
+    // The draft was the beginning of the very answer the pipeline committed: no thought, no tool call text.
+    expect(final.startsWith(partial)).toBe(true);
+    if (HAS_TAUBENCH) expect(final).toContain('#W2611340');
   });
 
   it('answers in Chinese when asked in Chinese', async () => {
