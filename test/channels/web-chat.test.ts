@@ -112,9 +112,17 @@ describe.skipIf(!HAS_CHROMIUM)('web chat in headless Chromium', () => {
     await page.fill('#text', 'What is the status of my order #W2611340?');
     await page.click('#send');
     const bubble = page.locator('.msg.assistant').nth(before);
-    await bubble.locator('xpath=self::*[@data-state="streaming"]').waitFor({ timeout: 30_000 });
-    // Wait for a few pieces, then catch the draft mid-way.
-    await page.waitForFunction((i) => (document.querySelectorAll('.msg.assistant')[i]?.querySelector('.answer')?.textContent?.length ?? 0) > 20, before);
+    // The first turn calls a tool (text written beside a tool call is withdrawn when the call
+    // arrives); wait for the answering turn's draft to be a few pieces long, then catch it mid-way.
+    await page.waitForFunction(
+      (i) => {
+        const div = document.querySelectorAll('.msg.assistant')[i];
+        const toolDone = [...(div?.querySelectorAll('.steps li') ?? [])].some((li) => li.textContent?.startsWith('tool:'));
+        return toolDone && div?.getAttribute('data-state') === 'streaming' && (div.querySelector('.answer')?.textContent?.length ?? 0) > 20;
+      },
+      before,
+      { timeout: 30_000, polling: 10 },
+    );
     const partial = (await bubble.locator('.answer').textContent()) ?? '';
     const stateThen = await bubble.getAttribute('data-state');
     mkdirSync(SHOTS, { recursive: true });
