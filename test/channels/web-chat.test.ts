@@ -114,13 +114,14 @@ describe.skipIf(!HAS_CHROMIUM)('web chat in headless Chromium', () => {
     const bubble = page.locator('.msg.assistant').nth(before);
     // The first turn calls a tool (text written beside a tool call is withdrawn when the call
     // arrives); wait for the answering turn's draft to be a few pieces long, then catch it mid-way.
+    // (A string: it runs in the page, and this package's types have no DOM.)
     await page.waitForFunction(
-      (i) => {
-        const div = document.querySelectorAll('.msg.assistant')[i];
-        const toolDone = [...(div?.querySelectorAll('.steps li') ?? [])].some((li) => li.textContent?.startsWith('tool:'));
-        return toolDone && div?.getAttribute('data-state') === 'streaming' && (div.querySelector('.answer')?.textContent?.length ?? 0) > 20;
-      },
-      before,
+      `(() => {
+        const div = document.querySelectorAll('.msg.assistant')[${before}];
+        const toolDone = [...(div?.querySelectorAll('.steps li') ?? [])].some((li) => li.textContent.startsWith('tool:'));
+        return toolDone && div.getAttribute('data-state') === 'streaming' && div.querySelector('.answer').textContent.length > 20;
+      })()`,
+      undefined,
       { timeout: 30_000, polling: 10 },
     );
     const partial = (await bubble.locator('.answer').textContent()) ?? '';
