@@ -114,14 +114,23 @@ describe.skipIf(!HAS_CHROMIUM)('web chat in headless Chromium', () => {
     const bubble = page.locator('.msg.assistant').nth(before);
     // The first turn calls a tool (text written beside a tool call is withdrawn when the call
     // arrives); wait for the answering turn's draft to be a few pieces long, then catch it mid-way.
-    // (A string: it runs in the page, and this package's types have no DOM.)
+    // Runs in the page (the CSP forbids eval, so a function, not a string); typed by hand
+    // because the tests compile without the DOM library.
     await page.waitForFunction(
-      `(() => {
-        const div = document.querySelectorAll('.msg.assistant')[${before}];
-        const toolDone = [...(div?.querySelectorAll('.steps li') ?? [])].some((li) => li.textContent.startsWith('tool:'));
-        return toolDone && div.getAttribute('data-state') === 'streaming' && div.querySelector('.answer').textContent.length > 20;
-      })()`,
-      undefined,
+      (i: number) => {
+        interface El {
+          textContent: string | null;
+          getAttribute(name: string): string | null;
+          querySelector(sel: string): El | null;
+          querySelectorAll(sel: string): ArrayLike<El>;
+        }
+        const doc = (globalThis as unknown as { document: El }).document;
+        const div = doc.querySelectorAll('.msg.assistant')[i];
+        if (!div) return false;
+        const toolDone = Array.from(div.querySelectorAll('.steps li')).some((li) => li.textContent?.startsWith('tool:'));
+        return toolDone && div.getAttribute('data-state') === 'streaming' && (div.querySelector('.answer')?.textContent?.length ?? 0) > 20;
+      },
+      before,
       { timeout: 30_000, polling: 10 },
     );
     const partial = (await bubble.locator('.answer').textContent()) ?? '';
