@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deletePrefix, freePort, uniquePrefix } from '@steward/testing';
 import { startSystem, type RunningSystem } from '@steward/system';
+import { chatCompletionBody, startScriptedChatServer, type ScriptedChatServer } from '@steward/llm';
 import { IngressClient } from '../helpers/client.ts';
 import { HAS_TAUBENCH, TAUBENCH_DIR } from '../helpers/shared-data.ts';
 
@@ -91,5 +92,49 @@ describe.skipIf(!HAS_TAUBENCH)('JSON tool style through the pipeline', () => {
     expect(q.toolCalls).toBeGreaterThanOrEqual(1);
     expect(q.answer).toMatch(/processed/);
     expect(q.answer).not.toMatch(/[{}]|"answer"|"thought"/);
+  });
+});
+
+describe('a reasoning model (DeepSeek reasoner shape) through the pipeline', () => {
+  const prefix = uniquePrefix('reasoner');
+  let sys: RunningSystem;
+  let model: ScriptedChatServer;
+  let api: IngressClient;
+  const reasoning = 'The customer noah.kim@example.com asks about returns; policy says 30 days.';
+  beforeAll(async () => {
+    const reply = chatCompletionBody({ content: 'You can return items within 30 days of delivery.', model: 'deepseek-reasoner', promptTokens: 900, completionTokens: 120 });
+    const choice = (reply.choices as { message: Record<string, unknown> }[])[0]!;
+    choice.message.reasoning_content = reasoning;
+    reply.usage = { prompt_tokens: 900, completion_tokens: 120, total_tokens: 1020, prompt_cache_hit_tokens: 640, prompt_cache_miss_tokens: 260, completion_tokens_details: { reasoning_tokens: 80 } };
+    model = await startScriptedChatServer([{ body: reply }]);
+    sys = await startSystem({
+      redisUrl: url,
+      prefix,
+      ...(HAS_TAUBENCH ? { shopData: TAUBENCH_DIR } : {}),
+      apiKeys: 'reasoner-key',
+      llmBaseUrl: model.baseURL,
+      llmModel: 'deepseek-reasoner',
+      tracer: false,
+      deliveries: false,
+      ports: { ingress: await freePort(), shop: await freePort() },
+      logLevel: 'warn',
+    });
+    api = new IngressClient(sys.url, 'reasoner-key');
+  });
+  afterAll(async () => {
+    await sys?.close();
+    await model?.close();
+    await deletePrefix(url, prefix);
+  });
+
+  it('keeps the reasoning out of the answer, records it (redacted) as the step thought, counts its tokens', async () => {
+    const q = await api.ask({ customerId: 'james_li_5688', text: 'What is your return policy?' });
+    expect(q.outcome).toBe('answered');
+    expect(q.answer).toBe('You can return items within 30 days of delivery.');
+    expect(q.tokens).toEqual({ input: 900, output: 120 });
+    const trace = await api.get<{ steps: { thought?: string }[] }>(`/v1/traces/${q.queryId}`);
+    const thought = trace.json.steps.map((s) => s.thought ?? '').join(' ');
+    expect(thought).toContain('policy says 30 days');
+    expect(thought).not.toContain('noah.kim@example.com');
   });
 });
