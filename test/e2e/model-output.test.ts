@@ -131,7 +131,8 @@ describe('a reasoning model (DeepSeek reasoner shape) through the pipeline', () 
     const q = await api.ask({ customerId: 'james_li_5688', text: 'What is your return policy?' });
     expect(q.outcome).toBe('answered');
     expect(q.answer).toBe('You can return items within 30 days of delivery.');
-    expect(q.tokens).toEqual({ input: 900, output: 120 });
+    const view = await api.get<{ tokens: { input: number; output: number } }>(`/v1/queries/${q.queryId}`);
+    expect(view.json.tokens).toEqual({ input: 900, output: 120 });
     const trace = await api.get<{ steps: { thought?: string }[] }>(`/v1/traces/${q.queryId}`);
     const thought = trace.json.steps.map((s) => s.thought ?? '').join(' ');
     expect(thought).toContain('policy says 30 days');
