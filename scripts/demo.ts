@@ -50,6 +50,8 @@ async function main(): Promise<void> {
           ],
         }
       : {}),
+    // Answers stream into the web chat unless LLM_STREAM=false; sim-llm writes them a piece every 15 ms.
+    ...(config.env.SIM_LLM_CHUNK_DELAY_MS ? {} : { simLlm: { chunkDelayMs: 15 } }),
     // The demo serves the web chat for the τ-bench customers when SHOP_DATA points at that data.
   });
   const key = apiKey ?? '<one of INGRESS_API_KEYS>';

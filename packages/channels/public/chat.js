@@ -145,6 +145,30 @@ function follow(div, queryId) {
     const d = JSON.parse(e.data);
     addStep(steps, `${t('tool')}: ${d.tool} ${d.ok ? '✓' : '✗'}`);
   });
+  // The answer as the model writes it. Each LLM attempt streams under its own id: follow the
+  // newest one, drop what an older one showed, and skip a stream joined half-way (the committed
+  // answer comes with query.completed and replaces the draft in any case).
+  const draft = { streamId: '', startedMs: 0, text: '' };
+  es.addEventListener('answer.delta', (e) => {
+    if (div.dataset.state === 'done') return;
+    const d = JSON.parse(e.data);
+    if (d.streamId !== draft.streamId) {
+      if (d.startedMs < draft.startedMs) return;
+      Object.assign(draft, { streamId: d.streamId, startedMs: d.startedMs, text: '' });
+    }
+    if (d.offset !== draft.text.length) return;
+    draft.text += d.text;
+    body.textContent = draft.text;
+    div.dataset.state = 'streaming';
+  });
+  es.addEventListener('answer.reset', (e) => {
+    if (div.dataset.state === 'done') return;
+    const d = JSON.parse(e.data);
+    if (d.streamId !== draft.streamId) return;
+    draft.text = '';
+    body.textContent = t('thinking');
+    div.dataset.state = 'thinking';
+  });
   es.addEventListener('query.completed', (e) => {
     es.close();
     finish(div, body, JSON.parse(e.data));

@@ -46,6 +46,8 @@ export const DEFAULTS = {
   /** One LLM attempt; a query's whole deadline is 30 s, so a hung call must not eat it. */
   llmTimeoutMs: 20_000,
   llmMaxRetries: 3,
+  /** Re-asks of a reply that came back empty or with a broken tool call, before the query ends as model_fault. */
+  llmMaxFaultRetries: 2,
   /** Jobs in flight per process and role: workers mostly wait on I/O (LLM, shop, platforms). */
   concurrency: { reasoning: 50, control: 50, tools: 50, deliveries: 20 },
   /** Outbound HTTP call to a messaging platform: past this the attempt fails and BullMQ retries it. */

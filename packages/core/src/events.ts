@@ -49,6 +49,10 @@ export const LlmCallEventData = z.object({
   thought: z.string().optional(),
   proposal: z.string().optional(),
   error: z.string().optional(),
+  /** Output tokens spent on reasoning (already in outputTokens). */
+  reasoningTokens: z.number().optional(),
+  /** Streamed calls: from the start of the successful attempt to its first token. */
+  timeToFirstTokenMs: z.number().optional(),
 });
 export type LlmCallEventData = z.infer<typeof LlmCallEventData>;
 

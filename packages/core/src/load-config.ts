@@ -54,8 +54,11 @@ export interface StewardConfig {
     model: string;
     timeoutMs: number;
     maxRetries: number;
+    maxFaultRetries: number;
+    apiVersion?: string;
   };
   reasoning: {
+    stream: boolean;
     concurrency: number;
     rpm: number;
     toolStyle: StewardEnv['LLM_TOOL_STYLE'];
@@ -88,7 +91,7 @@ export interface StewardConfig {
     slowMs: number;
     latencyMs?: { min: number; max: number };
   };
-  simLlm: { port: number; host?: string; latency: string; faults?: string; seed: string };
+  simLlm: { port: number; host?: string; latency: string; faults?: string; seed: string; chunkDelayMs: number };
   tracer: { batchSize: number; claimIdleMs: number; port: number; consumerName?: string; captureContent: boolean };
   /**
    * The environment this configuration was loaded from (empty values removed). Settings whose
@@ -146,8 +149,11 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       model: e.LLM_MODEL,
       timeoutMs: e.LLM_TIMEOUT_MS,
       maxRetries: e.LLM_MAX_RETRIES,
+      maxFaultRetries: e.LLM_MAX_FAULT_RETRIES,
+      ...opt('apiVersion', e.LLM_API_VERSION),
     },
     reasoning: {
+      stream: e.LLM_STREAM === 'true',
       concurrency: e.REASONING_CONCURRENCY,
       rpm: e.LLM_RPM,
       toolStyle: e.LLM_TOOL_STYLE,
@@ -198,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       latency: e.SIM_LLM_LATENCY,
       ...opt('faults', e.SIM_LLM_FAULTS),
       seed: e.SIM_LLM_SEED,
+      chunkDelayMs: e.SIM_LLM_CHUNK_DELAY_MS,
     },
     tracer: {
       batchSize: e.TRACER_BATCH_SIZE,

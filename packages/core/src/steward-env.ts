@@ -64,7 +64,12 @@ export const StewardEnv = z.object({
   OPENAI_BASE_URL: url,
   OPENAI_API_KEY: text,
   LLM_MODEL: z.string().min(1).default(DEFAULTS.llmModel),
-  LLM_TOOL_STYLE: z.enum(['native', 'text']).default('native'),
+  LLM_TOOL_STYLE: z.enum(['native', 'text', 'json']).default('native'),
+  /** Stream answers to the web chat and SSE as they are generated ("false" to turn off). */
+  LLM_STREAM: z.enum(['true', 'false']).default('true'),
+  /** Azure OpenAI only: the api-version query parameter (e.g. 2024-10-21). */
+  LLM_API_VERSION: text,
+  LLM_MAX_FAULT_RETRIES: int(DEFAULTS.llmMaxFaultRetries),
   LLM_TIMEOUT_MS: int(DEFAULTS.llmTimeoutMs),
   LLM_MAX_RETRIES: int(DEFAULTS.llmMaxRetries),
   LLM_RPM: int(0),
@@ -113,6 +118,8 @@ export const StewardEnv = z.object({
     .string()
     .regex(/^\s*\d+\s*(?:ms)?\s*(?:(?:±|\+-|\+\/-)\s*\d+\s*(?:ms)?)?\s*$/, 'expected milliseconds, e.g. 300 or 300±100ms')
     .default('0'),
+  /** Streamed replies: ms between two chunks (the demo uses 15 so the web chat shows the answer being written). */
+  SIM_LLM_CHUNK_DELAY_MS: int(0),
   SIM_LLM_FAULTS: z
     .string()
     .regex(/^(\s*(429|500|timeout|malformed)\s*:\s*(0(\.\d+)?|1(\.0+)?)\s*)(,\s*(429|500|timeout|malformed)\s*:\s*(0(\.\d+)?|1(\.0+)?)\s*)*$/, 'expected kind:rate pairs, e.g. 429:0.3,timeout:0.02')

@@ -3,7 +3,7 @@ import { channelPluginsFromEnv, channelsConfigFromEnv, deliveryRole, deliverySta
 import { commerceTools, createShopClient } from '@steward/commerce';
 import { startController, type ControllerLimits } from '@steward/controller';
 import { startIngress, type IngressOptions, type RunningIngress } from '@steward/ingress';
-import { createLlmClient, loadPricing, parseTextReply, setActivePricing } from '@steward/llm';
+import { createLlmClient, loadPricing, parseJsonReply, parseTextReply, setActivePricing } from '@steward/llm';
 import { startReasoningWorker, type LlmPort } from '@steward/reasoning-worker';
 import { startShop } from '@steward/shop';
 import { startSimLlm } from '@steward/sim-llm';
@@ -33,8 +33,10 @@ export interface SystemOptions {
   adminToken?: string;
   limits?: Partial<ControllerLimits>;
   promptMode?: 'budgeted' | 'naive';
-  toolStyle?: 'native' | 'text';
-  simLlm?: { latency?: string; faults?: string; seed?: string };
+  toolStyle?: 'native' | 'text' | 'json';
+  /** Stream LLM calls and push the answer's tokens to SSE / the web chat (default: LLM_STREAM, true). */
+  stream?: boolean;
+  simLlm?: { latency?: string; faults?: string; seed?: string; chunkDelayMs?: number };
   /** Run the tracer (OTLP export from the OTEL_* settings, metrics). Default true. */
   tracer?: boolean;
   concurrency?: { reasoning?: number; control?: number; tools?: number };
@@ -109,7 +111,8 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
       ...(o.llmModel ? { model: o.llmModel } : {}),
       maxRateLimitRetries: 0,
     });
-    const parseText = (content: string): Proposal => parseTextReply(content);
+    const toolStyle = o.toolStyle ?? cfg.reasoning.toolStyle;
+    const parseText = (content: string): Proposal => (toolStyle === 'json' ? parseJsonReply(content) : parseTextReply(content));
     const shop = createShopClient(shopUrl, cfg.shopClient.token ? { token: cfg.shopClient.token } : {});
     const common = { redisUrl, prefix, registry };
     const promptMode = o.promptMode ?? cfg.reasoning.promptMode;
@@ -141,6 +144,7 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
       ...(o.concurrency?.reasoning ? { concurrency: o.concurrency.reasoning } : {}),
       promptMode,
       ...(o.toolStyle ? { toolStyle: o.toolStyle } : {}),
+      ...(o.stream !== undefined ? { stream: o.stream } : {}),
     });
     closers.push(() => reasoning.close());
     const env = o.config?.env ?? process.env;

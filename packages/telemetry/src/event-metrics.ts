@@ -51,6 +51,7 @@ export function eventObservations(e: StewardEvent): Observation[] {
       add('steward_llm_cost_usd_total', d.costUsd, { model });
       add('steward_llm_call_duration_seconds', seconds(d.startMs, d.endMs), { model });
       if (d.retries) add('steward_llm_retries_total', d.retries, { model });
+      if (d.timeToFirstTokenMs !== undefined) add('gen_ai_server_time_to_first_token_seconds', d.timeToFirstTokenMs / 1000, genai);
       if (d.error) add('steward_llm_errors_total', 1, { model });
       // GenAI conventions record token usage only for calls that returned usage.
       if (!d.error) {

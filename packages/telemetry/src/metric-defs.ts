@@ -73,6 +73,11 @@ export const METRICS = {
     help: 'Number of input and output tokens used per GenAI operation.',
     buckets: GENAI_TOKEN_BUCKETS,
   },
+  gen_ai_server_time_to_first_token_seconds: {
+    type: 'histogram',
+    help: 'Time from the start of a streamed LLM call to its first generated token.',
+    buckets: GENAI_DURATION_BUCKETS,
+  },
   gen_ai_client_operation_duration_seconds: {
     type: 'histogram',
     help: 'GenAI operation duration.',

@@ -61,7 +61,8 @@ export async function handleDecide(d: ControllerDeps, job: DecideJob): Promise<v
     return;
   }
   if (p.kind === 'llm_error') {
-    await completeQuery(d, q, { outcome: 'fallback', reason: 'llm_unavailable', incr });
+    // A model that kept replying with garbage is not an outage and not a loop: its own reason.
+    await completeQuery(d, q, { outcome: 'fallback', reason: p.fault ? 'model_fault' : 'llm_unavailable', incr });
     return;
   }
   // Any other proposal needs another LLM turn to be read: stop here when none is left.

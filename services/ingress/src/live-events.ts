@@ -2,6 +2,32 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Keys } from '@steward/store';
 import { INGRESS_LIMITS } from './ingress-limits.ts';
+import { AnswerStreamMessage, StewardEvent } from '@steward/core';
+
+/** What arrives on a query's live channel: a durable event, or a piece of the answer being written. */
+export type LiveMessage = { kind: 'event'; event: StewardEvent } | { kind: 'answer'; message: AnswerStreamMessage } | { kind: 'unknown' };
+
+export function readLiveMessage(json: string): LiveMessage {
+  let v: unknown;
+  try {
+    v = JSON.parse(json);
+  } catch {
+    return { kind: 'unknown' };
+  }
+  const a = AnswerStreamMessage.safeParse(v);
+  if (a.success) return { kind: 'answer', message: a.data };
+  const e = StewardEvent.safeParse(v);
+  return e.success ? { kind: 'event', event: e.data } : { kind: 'unknown' };
+}
+
+/**
+ * One SSE frame for a piece of the answer. No `id:` line: answer pieces are not replayed (the
+ * committed answer arrives with `query.completed`), so a reconnecting client must not resume from one.
+ */
+export function answerFrame(m: AnswerStreamMessage): string {
+  const { type, queryId: _q, ...data } = m;
+  return `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
+}
 
 type Listener = (json: string) => void;
 

@@ -4,7 +4,7 @@ import { queryView, readQueryEvents, type Keys, type QueryStore } from '@steward
 import type { StewardEvent } from '@steward/core';
 import { sendError } from '../errors.ts';
 import type { Authenticator } from '../auth.ts';
-import { principalOf, type LiveEvents } from '../live-events.ts';
+import { answerFrame, principalOf, readLiveMessage, type LiveEvents } from '../live-events.ts';
 
 export interface QueryRouteDeps {
   redis: Redis;
@@ -80,7 +80,11 @@ export function queryRoutes(app: FastifyInstance, deps: QueryRouteDeps, auth: Au
     const lifetime = setTimeout(finish, slot.lifetimeMs);
     req.raw.on('close', finish);
     try {
-      unwatch = await deps.live.watch(q.queryId, (json) => send(JSON.parse(json) as StewardEvent));
+      unwatch = await deps.live.watch(q.queryId, (json) => {
+        const m = readLiveMessage(json);
+        if (m.kind === 'event') send(m.event);
+        else if (m.kind === 'answer' && !done) res.write(answerFrame(m.message));
+      });
       for (const e of await readQueryEvents(deps.redis, deps.keys, q.queryId)) send(e);
     } catch {
       // Redis did not answer: the response is already hijacked, so end the stream (and free its
