@@ -19,7 +19,12 @@ export const ChannelsIngressEnv = z.object({
   /** Demo mode of the web chat: this key (also in INGRESS_API_KEYS, as `web=<key>`) is handed to browsers. */
   WEB_CHAT_DEMO_KEY: z.string().min(8).optional(),
   WEB_CHAT_CUSTOMERS: z.string().default('james_li_5688'),
-  /** Token buckets: a customer may burst 5 messages, then one every 5 s; a channel 200, then 50/s. */
+  /**
+   * Token buckets: a principal (an API key's owner, a platform integration, the whole web chat)
+   * may burst 400 messages, then 100/s; a customer 5, then one every 5 s; a channel 200, then 50/s.
+   */
+  RATE_PRINCIPAL_PER_SEC: num(100),
+  RATE_PRINCIPAL_BURST: num(400),
   RATE_CUSTOMER_PER_SEC: num(0.2),
   RATE_CUSTOMER_BURST: num(5),
   RATE_CHANNEL_PER_SEC: num(50),
@@ -54,6 +59,7 @@ export function channelPluginsFromEnv(env: NodeJS.ProcessEnv = process.env): Plu
 export function admissionOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Omit<AdmissionOptions, 'queues'> {
   const e = parse(env);
   return {
+    ...(e.RATE_PRINCIPAL_PER_SEC > 0 ? { perPrincipal: { rate: e.RATE_PRINCIPAL_PER_SEC, burst: Math.max(1, e.RATE_PRINCIPAL_BURST) } } : {}),
     ...(e.RATE_CUSTOMER_PER_SEC > 0 ? { perCustomer: { rate: e.RATE_CUSTOMER_PER_SEC, burst: Math.max(1, e.RATE_CUSTOMER_BURST) } } : {}),
     ...(e.RATE_CHANNEL_PER_SEC > 0 ? { perChannel: { rate: e.RATE_CHANNEL_PER_SEC, burst: Math.max(1, e.RATE_CHANNEL_BURST) } } : {}),
     ...(e.MAX_REASONING_BACKLOG > 0 ? { maxBacklog: e.MAX_REASONING_BACKLOG } : {}),

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { DEFAULTS } from './constants.ts';
 
-const Id = z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:@#-]+$/, 'letters, digits and _ . : @ # - only');
+// No ':' — it separates the parts of Redis keys (docs/adr/0013-ownership-model.md).
+const Id = z.string().min(1).max(128).regex(/^[A-Za-z0-9_.@#-]+$/, 'letters, digits and _ . @ # - only');
 
 /** Body of `POST /v1/messages`. */
 export const PostMessageBody = z

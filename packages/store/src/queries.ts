@@ -8,6 +8,12 @@ import { toEvent, type EmitInput } from './events.ts';
 export interface NewQuery {
   queryId: string;
   conversationId: string;
+  /**
+   * The principal (API key owner or platform integration) sending the message; it owns a new
+   * conversation. Absent (internal callers, tests) = no principal: such a message cannot enter
+   * a conversation someone owns.
+   */
+  principal?: string | undefined;
   customerId?: string | undefined;
   channel: string;
   messageId?: string | undefined;
@@ -22,7 +28,10 @@ export interface NewQuery {
 export type AcceptResult =
   | { kind: 'start' | 'queued'; queryId: string }
   | { kind: 'duplicate'; queryId: string }
-  | { kind: 'conflict' };
+  /** The conversation names another customer than the one bound to it. */
+  | { kind: 'conflict' }
+  /** The conversation belongs to another principal. */
+  | { kind: 'forbidden' };
 
 export interface AdvanceInput {
   from: { state: QueryState; turn: number };
@@ -58,7 +67,7 @@ export class QueryStore {
     const fields: string[] = [];
     const rec: Record<string, string | number | undefined> = { ...q, status: 'queued', state: 'idle', turn: 0 };
     for (const [key, v] of Object.entries(rec)) if (v !== undefined) fields.push(key, String(v));
-    const dedupeKey = q.messageId ? k.dedupe(q.channel, q.messageId) : '';
+    const dedupeKey = q.messageId ? k.dedupe(q.principal ?? '', q.channel, q.messageId) : '';
     const r = (await this.redis.eval(
       ACCEPT,
       5,
@@ -73,9 +82,11 @@ export class QueryStore {
       DEFAULTS.queryTtlSec,
       k.prefix,
       DEFAULTS.conversationTtlSec,
+      q.principal ?? '',
       ...fields,
     )) as [string, string];
     if (r[0] === 'conflict') return { kind: 'conflict' };
+    if (r[0] === 'forbidden') return { kind: 'forbidden' };
     if (r[0] === 'duplicate') return { kind: 'duplicate', queryId: r[1] };
     return { kind: r[0] as 'start' | 'queued', queryId: q.queryId };
   }

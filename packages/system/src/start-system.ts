@@ -1,5 +1,5 @@
 import { DEFAULTS, type Proposal } from '@steward/core';
-import { channelPluginsFromEnv, deliveryRole, deliveryStats, renderDeliveryMetrics } from '@steward/channels';
+import { admissionOptionsFromEnv, channelPluginsFromEnv, deliveryRole, deliveryStats, renderDeliveryMetrics, startAdmission } from '@steward/channels';
 import { commerceTools, createShopClient } from '@steward/commerce';
 import { startController, type ControllerLimits } from '@steward/controller';
 import { startIngress, type IngressOptions, type RunningIngress } from '@steward/ingress';
@@ -44,8 +44,12 @@ export interface SystemOptions {
   webChatDemoKey?: string;
   /** Start the deliveries worker (channel answers). Default true. */
   deliveries?: boolean;
-  /** Backpressure for every message intake. */
-  admit?: IngressOptions['admit'];
+  /**
+   * Backpressure for every message intake. Default: the same admission as the ingress process
+   * (per-principal, per-customer and per-channel token buckets, reasoning backlog; RATE_* env).
+   * `false` turns it off (benchmarks that measure the pipeline itself).
+   */
+  admit?: IngressOptions['admit'] | false;
   /** Extra roles started with the system (e.g. the deliveries worker); each returns its closer. */
   extraRoles?: ((ctx: { redisUrl: string; prefix: string; log: Logger }) => Promise<() => Promise<void>>)[];
 }
@@ -119,6 +123,12 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
       const tracer = await startTracer({ redisUrl: o.redisUrl, prefix, logger: log.child({ service: 'tracer' }) });
       closers.push(() => tracer.close());
     }
+    let admit = o.admit === false ? undefined : o.admit;
+    if (o.admit === undefined) {
+      const admission = await startAdmission({ redisUrl: o.redisUrl, prefix, ...admissionOptionsFromEnv() });
+      closers.push(() => admission.close());
+      admit = admission.admit;
+    }
     const ingress = await startIngress({
       redisUrl: o.redisUrl,
       prefix,
@@ -130,7 +140,7 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
       debugTrace: (events) => debugTraceOf(events, { jaegerUrl: process.env.JAEGER_URL ?? 'http://localhost:16686' }),
       metrics: async (ctx) => (await renderMetrics(ctx.redis, prefix, ctx.queues)) + renderDeliveryMetrics(await deliveryStats(ctx.redis, prefix)),
       plugins: o.ingressPlugins ?? channelPluginsFromEnv({ ...process.env, ...(o.webChatDemoKey ? { WEB_CHAT_DEMO_KEY: o.webChatDemoKey } : {}) }),
-      ...(o.admit ? { admit: o.admit } : {}),
+      ...(admit ? { admit } : {}),
     });
     closers.push(() => ingress.close());
     const roles = [...(o.deliveries === false ? [] : [deliveryRole()]), ...(o.extraRoles ?? [])];
