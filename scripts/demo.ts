@@ -23,13 +23,15 @@ async function main(): Promise<void> {
   const apiKey = process.env.INGRESS_API_KEYS ? undefined : generateApiKey();
   // The web chat gets its own key, bound to the `web` channel.
   const webKey = process.env.WEB_CHAT_DEMO_KEY ?? generateApiKey();
+  const adminToken = process.env.ADMIN_TOKEN ?? generateApiKey();
   const port = Number(process.env.PORT ?? DEFAULTS.ports.ingress);
   const sys = await startSystem({
     redisUrl,
     prefix: process.env.REDIS_PREFIX ?? DEFAULTS.redisPrefix,
     apiKeys: `${process.env.INGRESS_API_KEYS ?? apiKey!},web=${webKey}`,
     webChatDemoKey: webKey,
-    adminToken: process.env.ADMIN_TOKEN ?? apiKey,
+    // The operator credential is its own secret: an API key reads only its own queries.
+    adminToken,
     ...(process.env.SHOP_DATA ? { shopData: process.env.SHOP_DATA } : {}),
     ...(process.env.SHOP_URL ? { shopUrl: process.env.SHOP_URL } : {}),
     ...(process.env.OPENAI_BASE_URL ? { llmBaseUrl: process.env.OPENAI_BASE_URL } : {}),
@@ -54,6 +56,7 @@ async function main(): Promise<void> {
       `  model     ${model}`,
       `  redis     ${redisUrl}${redis ? ' (private, stops with the demo)' : ''}`,
       `  API key   ${key}`,
+      `  operator  ${process.env.ADMIN_TOKEN ? '<ADMIN_TOKEN>' : adminToken}   (reads every query and trace, handoffs)`,
       '',
       'Try:',
       `  curl -s -X POST ${sys.url}/v1/messages -H 'authorization: Bearer ${key}' -H 'content-type: application/json' \\`,
