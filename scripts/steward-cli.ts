@@ -3,7 +3,8 @@
 //   pnpm steward trace <queryId> --json
 //   pnpm steward handoffs            open human handoffs
 // Talks to the ingress API: STEWARD_URL (default http://127.0.0.1:3000), STEWARD_API_KEY
-// (an ingress API key; ADMIN_TOKEN for handoffs), JAEGER_URL for the trace link.
+// (the operator credential — ADMIN_TOKEN or an `operator=` key — reads every query and the handoffs;
+// an ordinary API key reads only its own queries), JAEGER_URL for the trace link.
 import { parseArgs } from 'node:util';
 import { renderDebugReport, type DebugTrace } from '@steward/telemetry';
 
