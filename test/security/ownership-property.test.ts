@@ -132,13 +132,15 @@ async function run(seed: string, steps: number): Promise<void> {
       record(m, { principal, conversationId: convId, dedupeKey: dk, queryId, customerId });
       if (!m.conversations.includes(convId)) m.conversations.push(convId);
 
-      // Reads: every key reads this principal's queries and no other's; the operator reads all.
+      // Reads: every key reads this principal's queries and traces and no other's; the operator reads all.
       const [someQuery, owner] = pick([...m.queries.entries()]);
       for (const reader of ['api', 'web', 'telegramKey', 'operator'] as const) {
         const key = reader === 'operator' ? KEYS.operator : KEY_OF[reader]!;
         const may = reader === 'operator' || PRINCIPAL[reader] === owner;
         const got = await api.get(ing.url, key, `/v1/queries/${someQuery}`);
         expect(got.status, `${ctx} read by ${reader}`).toBe(may ? 200 : 404);
+        const trace = await api.get(ing.url, key, `/v1/traces/${someQuery}`);
+        expect(trace.status, `${ctx} trace read by ${reader}`).toBe(may ? 200 : 404);
         if (!may) seen.crossReads++;
       }
     }
