@@ -243,6 +243,9 @@ describe.skipIf(!HAS_TAUBENCH)('trust boundaries (issue 12 findings 1–6)', () 
       expect(lookups.filter((l) => l.errorType === 'identity_locked').length).toBeGreaterThan(0);
       expect(lookups.filter((l) => l.ok === false && l.errorType !== 'identity_locked')).toHaveLength(5);
       expect(await customerOf(conversationId)).toBeNull();
+      // The customer is refused politely and offered a human agent.
+      const last = await api.get(sys.url, KEYS.web, `/v1/queries/${ids[5]}`);
+      expect(String(last.body.answer)).toMatch(/human agent/);
     });
   });
 });
