@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { deletePrefix, uniquePrefix } from '@steward/testing';
+import { createKeys } from '@steward/store';
 import { createAdmission } from './create-admission.ts';
 
 const url = inject('redisUrl');
@@ -49,6 +50,16 @@ describe('createAdmission', () => {
     // The same user in another chat (another recipient) is the same bucket.
     expect(await admit(msg({ channel: 'telegram', recipient: '-100' }), tg('42'))).toMatchObject({ ok: false });
     expect(await admit(msg({ channel: 'telegram', recipient: '42' }), tg('43'))).toEqual({ ok: true });
+  });
+
+  it('counts a conversation verified by the identity tools against its customer', async () => {
+    const p = `${prefix}:v`;
+    const admit = createAdmission(redis, { prefix: p }, { perCustomer: { rate: 0.01, burst: 1 } });
+    await redis.hset(createKeys(p).conversation('tg.9.9'), 'customerId', 'carol_3');
+    // Carol named by an integration spends the bucket…
+    expect(await admit(msg({ customerId: 'carol_3' }), { principal: 'api' })).toEqual({ ok: true });
+    // …which her verified Telegram conversation shares.
+    expect(await admit(msg({ channel: 'telegram', conversationId: 'tg.9.9' } as never), { principal: 'telegram', platformUser: '9' })).toMatchObject({ ok: false });
   });
 
   it('always counts the principal, so rotating ids in the body gives no fresh bucket', async () => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { PostMessageBody } from '@steward/core';
-import type { IntakeDeps, Sender } from '@steward/store';
+import { createKeys, type IntakeDeps, type Sender } from '@steward/store';
 import { CHANNEL_LIMITS } from '../constants.ts';
 import { channelKeys } from '../keys.ts';
 import { TAKE_TOKENS } from './token-bucket-lua.ts';
@@ -41,6 +41,7 @@ export interface AdmissionOptions {
  */
 export function createAdmission(redis: Redis, keys: { prefix: string }, o: AdmissionOptions): Admit {
   const ck = channelKeys(keys.prefix);
+  const sk = createKeys(keys.prefix);
   const backlog = cachedBacklog(o);
   return async (msg: PostMessageBody, sender?: Sender): Promise<Admission> => {
     if (o.maxBacklog !== undefined && backlog) {
@@ -60,7 +61,10 @@ export function createAdmission(redis: Redis, keys: { prefix: string }, o: Admis
       bucketKeys.push(ck.bucket('principal', sender.principal));
       args.push(o.perPrincipal.rate, o.perPrincipal.burst);
     }
-    const who = customerOf(msg, sender);
+    // A conversation already bound to a verified customer counts against that customer, on
+    // whichever conversation or platform they write from.
+    const bound = o.perCustomer && !msg.customerId && msg.conversationId ? await redis.hget(sk.conversation(msg.conversationId), 'customerId') : null;
+    const who = customerOf(msg, sender, bound || undefined);
     if (o.perCustomer && who) {
       bucketKeys.push(ck.bucket('customer', hashId(who)));
       args.push(o.perCustomer.rate, o.perCustomer.burst);
@@ -77,12 +81,14 @@ export function createAdmission(redis: Redis, keys: { prefix: string }, o: Admis
 }
 
 /**
- * Who a message counts against: the customer (only principals that authenticate customers may
- * name one), else the platform user from the verified payload. Never a caller-chosen
- * conversation id or recipient: a fresh one per message would be a fresh bucket.
+ * Who a message counts against: the customer (named by a principal that authenticates its
+ * customers, or already verified in the conversation), else the platform user from the
+ * verified payload. Never a caller-chosen conversation id or recipient: a fresh one per message
+ * would be a fresh bucket.
  */
-export function customerOf(msg: PostMessageBody, sender?: Sender): string | null {
+export function customerOf(msg: PostMessageBody, sender?: Sender, verifiedCustomer?: string): string | null {
   if (msg.customerId) return `customer:${msg.customerId}`;
+  if (verifiedCustomer) return `customer:${verifiedCustomer}`;
   if (sender?.platformUser) return `${msg.channel}:user:${sender.platformUser}`;
   return null;
 }
