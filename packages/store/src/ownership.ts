@@ -1,3 +1,5 @@
+import { ID_PATTERN } from '@steward/core';
+
 // The ownership model in one place (docs/adr/0013-ownership-model.md): who may write into a
 // conversation, name a customer or a channel, and read a query. The atomic part (a conversation
 // belongs to the principal that created it and to at most one customer) is enforced again
@@ -24,11 +26,8 @@ export interface Principal {
 export type Refusal = { ok: false; status: 400 | 403; code: string; message: string };
 export type Verdict = { ok: true } | Refusal;
 
-/**
- * The documented id alphabet for caller-chosen ids (conversation, customer): letters, digits
- * and `_ . @ # -`, 1–128 characters. No ':' (the Redis key separator) and no whitespace.
- */
-export const ID_PATTERN = /^[A-Za-z0-9_.@#-]{1,128}$/;
+// The documented id alphabet is defined once, beside the API schema that applies it.
+export { ID_PATTERN };
 
 /**
  * Conversation ids the platform adapters derive from signed payloads. Nobody else may use
