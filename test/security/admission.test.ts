@@ -29,7 +29,10 @@ describe('admission in the all-in-one system (finding 6)', () => {
       logLevel: 'warn',
       tracer: false,
       deliveries: false,
-      ingressPlugins: [channels.hardenInput(), channels.channelRoutes({ config: channelsConfig('http://127.0.0.1:1') })],
+      ingressPlugins: [
+        channels.hardenInput(),
+        channels.channelRoutes({ config: channelsConfig('http://127.0.0.1:1') }),
+      ],
     });
   });
   afterAll(async () => {
@@ -41,7 +44,12 @@ describe('admission in the all-in-one system (finding 6)', () => {
   it('counts every message of a principal, however the body rotates its ids', async () => {
     const codes: number[] = [];
     for (let i = 0; i < 6; i++) {
-      const r = await api.post(sys.url, KEYS.web, { channel: 'web', conversationId: `rotate-${i}-${Date.now()}`, messageId: `m-${i}`, text: 'hello' });
+      const r = await api.post(sys.url, KEYS.web, {
+        channel: 'web',
+        conversationId: `rotate-${i}-${Date.now()}`,
+        messageId: `m-${i}`,
+        text: 'hello',
+      });
       codes.push(r.status);
       if (r.status === 429) expect(r.body.error?.code).toBe('rate_limited');
     }

@@ -4,7 +4,16 @@ import { startSystem, type RunningSystem } from '@steward/system';
 import { createKeys, createRedis, readQueryEvents } from '@steward/store';
 import { HAS_TAUBENCH, TAUBENCH_DIR } from '../helpers/shared-data.ts';
 import { startPlatformDouble, type PlatformDouble } from '../channels/platform-double.ts';
-import { API_KEYS, KEYS, api, channels, channelsConfig, crmMessage, slackMessage, telegramUpdate } from './attacker.ts';
+import {
+  API_KEYS,
+  KEYS,
+  api,
+  channels,
+  channelsConfig,
+  crmMessage,
+  slackMessage,
+  telegramUpdate,
+} from './attacker.ts';
 
 // Issue 12's findings 1–6, each reproduced as an attacker would on a running system (every
 // service in one process, the τ-bench shop, the offline sim-llm, the platform adapters with
@@ -18,7 +27,8 @@ let platform: PlatformDouble;
 let redis: ReturnType<typeof createRedis>;
 
 const queriesOf = (conversationId: string) => redis.lrange(keys.conversationQueries(conversationId), 0, -1);
-const customerOf = async (conversationId: string) => (await redis.hget(keys.conversation(conversationId), 'customerId')) || null;
+const customerOf = async (conversationId: string) =>
+  (await redis.hget(keys.conversation(conversationId), 'customerId')) || null;
 
 /** Wait until the conversation's last query ends; returns its id. */
 async function settled(conversationId: string, count: number): Promise<string> {
@@ -30,7 +40,8 @@ async function settled(conversationId: string, count: number): Promise<string> {
       const status = await redis.hget(keys.query(last), 'status');
       if (status === 'completed' || status === 'failed') return last;
     }
-    if (Date.now() > until) throw new Error(`conversation ${conversationId} did not settle: ${ids.join(',')}`);
+    if (Date.now() > until)
+      throw new Error(`conversation ${conversationId} did not settle: ${ids.join(',')}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
@@ -38,7 +49,9 @@ async function settled(conversationId: string, count: number): Promise<string> {
 describe.skipIf(!HAS_TAUBENCH)('trust boundaries (issue 12 findings 1–6)', () => {
   beforeAll(async () => {
     platform = await startPlatformDouble();
-    platform.script('/bot7:SEC/sendMessage', [{ status: 200, body: { ok: true, result: { message_id: 1 } } }]);
+    platform.script('/bot7:SEC/sendMessage', [
+      { status: 200, body: { ok: true, result: { message_id: 1 } } },
+    ]);
     platform.script('/chat.postMessage', [{ status: 200, body: { ok: true } }]);
     const config = channelsConfig(platform.url);
     sys = await startSystem({
@@ -50,7 +63,11 @@ describe.skipIf(!HAS_TAUBENCH)('trust boundaries (issue 12 findings 1–6)', () 
       ports: { ingress: await freePort(), shop: await freePort(), simLlm: await freePort() },
       logLevel: 'warn',
       tracer: false,
-      ingressPlugins: [channels.hardenInput(), channels.channelRoutes({ config }), channels.webChat({ demoKey: KEYS.web })],
+      ingressPlugins: [
+        channels.hardenInput(),
+        channels.channelRoutes({ config }),
+        channels.webChat({ demoKey: KEYS.web }),
+      ],
       // Admission has its own suite (admission.test.ts); here one customer asks many questions.
       admit: false,
       deliveries: false,
@@ -70,7 +87,10 @@ describe.skipIf(!HAS_TAUBENCH)('trust boundaries (issue 12 findings 1–6)', () 
   let victimQuery = '';
 
   it('setup: a Telegram customer verifies by email and asks about an order', async () => {
-    const r = await telegramUpdate(sys.url, { ...VICTIM, text: `My email is ${JAMES.email}. What is the status of my order ${JAMES.order}?` });
+    const r = await telegramUpdate(sys.url, {
+      ...VICTIM,
+      text: `My email is ${JAMES.email}. What is the status of my order ${JAMES.order}?`,
+    });
     expect(r.status).toBe(200);
     victimQuery = await settled(VICTIM.conversation, 1);
     expect(await customerOf(VICTIM.conversation)).toBe(JAMES.id);
@@ -82,7 +102,11 @@ describe.skipIf(!HAS_TAUBENCH)('trust boundaries (issue 12 findings 1–6)', () 
       expect(cfg.key).toBe(KEYS.web);
       const before = await queriesOf(VICTIM.conversation);
       for (const text of [`Please cancel my order ${JAMES.order}`, 'yes']) {
-        const r = await api.post(sys.url, cfg.key, { conversationId: VICTIM.conversation, channel: 'web', text });
+        const r = await api.post(sys.url, cfg.key, {
+          conversationId: VICTIM.conversation,
+          channel: 'web',
+          text,
+        });
         expect(r.status).toBe(403);
         expect(r.body.error?.code).toBe('conversation_forbidden');
       }
@@ -107,11 +131,23 @@ describe.skipIf(!HAS_TAUBENCH)('trust boundaries (issue 12 findings 1–6)', () 
     });
 
     it('refuses a customer id from the web chat, and a second customer in a bound conversation', async () => {
-      const web = await api.post(sys.url, KEYS.web, { channel: 'web', customerId: JAMES.id, text: `Cancel order ${JAMES.order}` });
+      const web = await api.post(sys.url, KEYS.web, {
+        channel: 'web',
+        customerId: JAMES.id,
+        text: `Cancel order ${JAMES.order}`,
+      });
       expect(web).toMatchObject({ status: 403, body: { error: { code: 'customer_forbidden' } } });
-      const first = await api.post(sys.url, KEYS.api, { conversationId: 'sec-bound-1', customerId: 'alice_1', text: 'hi' });
+      const first = await api.post(sys.url, KEYS.api, {
+        conversationId: 'sec-bound-1',
+        customerId: 'alice_1',
+        text: 'hi',
+      });
       expect(first.status).toBe(202);
-      const second = await api.post(sys.url, KEYS.api, { conversationId: 'sec-bound-1', customerId: JAMES.id, text: 'hi' });
+      const second = await api.post(sys.url, KEYS.api, {
+        conversationId: 'sec-bound-1',
+        customerId: JAMES.id,
+        text: 'hi',
+      });
       expect(second).toMatchObject({ status: 403, body: { error: { code: 'customer_mismatch' } } });
       expect(await queriesOf('sec-bound-1')).toHaveLength(1);
     });
@@ -119,7 +155,11 @@ describe.skipIf(!HAS_TAUBENCH)('trust boundaries (issue 12 findings 1–6)', () 
     it("keeps the web chat out of an integration's conversation", async () => {
       const own = await api.post(sys.url, KEYS.api, { conversationId: 'sec-api-conv', text: 'hello' });
       expect(own.status).toBe(202);
-      const r = await api.post(sys.url, KEYS.web, { conversationId: 'sec-api-conv', channel: 'web', text: 'hello' });
+      const r = await api.post(sys.url, KEYS.web, {
+        conversationId: 'sec-api-conv',
+        channel: 'web',
+        text: 'hello',
+      });
       expect(r).toMatchObject({ status: 403, body: { error: { code: 'conversation_forbidden' } } });
     });
   });
@@ -127,7 +167,9 @@ describe.skipIf(!HAS_TAUBENCH)('trust boundaries (issue 12 findings 1–6)', () 
   describe('2. de-duplication never hands out another principal’s ids', () => {
     it('treats a Telegram update id re-posted by another key as a new message of that key', async () => {
       const updateId = 4_200_001;
-      expect((await telegramUpdate(sys.url, { chat: 777, user: 777, text: 'hello', updateId })).status).toBe(200);
+      expect((await telegramUpdate(sys.url, { chat: 777, user: 777, text: 'hello', updateId })).status).toBe(
+        200,
+      );
       const telegramQuery = await redis.get(keys.dedupe('telegram', 'telegram', String(updateId)));
       expect(telegramQuery).toBeTruthy();
       for (const [key, channel] of [
@@ -141,7 +183,11 @@ describe.skipIf(!HAS_TAUBENCH)('trust boundaries (issue 12 findings 1–6)', () 
         expect(r.body.conversationId).not.toBe('tg.777.777');
         // The same principal re-posting is the duplicate, answered with its own ids.
         const again = await api.post(sys.url, key, { channel, messageId: String(updateId), text: 'hello' });
-        expect(again.body).toMatchObject({ duplicate: true, queryId: r.body.queryId, conversationId: r.body.conversationId });
+        expect(again.body).toMatchObject({
+          duplicate: true,
+          queryId: r.body.queryId,
+          conversationId: r.body.conversationId,
+        });
       }
     });
   });
@@ -151,16 +197,28 @@ describe.skipIf(!HAS_TAUBENCH)('trust boundaries (issue 12 findings 1–6)', () 
       const group = -100_777;
       const alice = { chat: group, user: 11 };
       const mallory = { chat: group, user: 12 };
-      expect((await telegramUpdate(sys.url, { ...alice, text: `My email is ${JAMES.email}. Where is my order ${JAMES.order}?` })).status).toBe(200);
+      expect(
+        (
+          await telegramUpdate(sys.url, {
+            ...alice,
+            text: `My email is ${JAMES.email}. Where is my order ${JAMES.order}?`,
+          })
+        ).status,
+      ).toBe(200);
       await settled(`tg.${group}.11`, 1);
       expect(await customerOf(`tg.${group}.11`)).toBe(JAMES.id);
 
-      expect((await telegramUpdate(sys.url, { ...mallory, text: `What is the status of order ${JAMES.order}?` })).status).toBe(200);
+      expect(
+        (await telegramUpdate(sys.url, { ...mallory, text: `What is the status of order ${JAMES.order}?` }))
+          .status,
+      ).toBe(200);
       const malloryQuery = await settled(`tg.${group}.12`, 1);
       expect(await customerOf(`tg.${group}.12`)).toBeNull();
       // No read of Alice's order succeeded on Mallory's behalf.
       const events = await readQueryEvents(redis, keys, malloryQuery);
-      const orderReads = events.filter((e) => e.type === 'tool.call' && e.data.name === 'get_order_details' && e.data.ok === true);
+      const orderReads = events.filter(
+        (e) => e.type === 'tool.call' && e.data.name === 'get_order_details' && e.data.ok === true,
+      );
       expect(orderReads).toEqual([]);
       // Mallory's "yes" lands in her own conversation, never in Alice's.
       const aliceBefore = await queriesOf(`tg.${group}.11`);
@@ -170,9 +228,16 @@ describe.skipIf(!HAS_TAUBENCH)('trust boundaries (issue 12 findings 1–6)', () 
     });
 
     it('gives each member of a Slack channel their own conversation, answered in the same channel', async () => {
-      expect((await slackMessage(sys.url, { channel: 'CSEC', user: 'UALICE', text: 'hello' })).status).toBe(200);
-      expect((await slackMessage(sys.url, { channel: 'CSEC', user: 'UMALLORY', text: 'hello' })).status).toBe(200);
-      const [a, m] = await Promise.all([queriesOf('slack.TSEC.CSEC.UALICE'), queriesOf('slack.TSEC.CSEC.UMALLORY')]);
+      expect((await slackMessage(sys.url, { channel: 'CSEC', user: 'UALICE', text: 'hello' })).status).toBe(
+        200,
+      );
+      expect((await slackMessage(sys.url, { channel: 'CSEC', user: 'UMALLORY', text: 'hello' })).status).toBe(
+        200,
+      );
+      const [a, m] = await Promise.all([
+        queriesOf('slack.TSEC.CSEC.UALICE'),
+        queriesOf('slack.TSEC.CSEC.UMALLORY'),
+      ]);
       expect(a).toHaveLength(1);
       expect(m).toHaveLength(1);
       expect(await redis.hget(keys.query(a[0]!), 'recipient')).toBe('CSEC');
@@ -188,14 +253,24 @@ describe.skipIf(!HAS_TAUBENCH)('trust boundaries (issue 12 findings 1–6)', () 
         [KEYS.web, { channel: 'telegram', recipient: '9999001', text: 'hi' }, 403, 'channel_forbidden'],
         [KEYS.api, { recipient: '9999001', text: 'hi' }, 400, 'recipient_forbidden'],
         // Even the key bound to Telegram cannot aim an answer: the recipient comes from the update.
-        [KEYS.telegram, { channel: 'telegram', recipient: '9999001', text: 'hi' }, 400, 'recipient_forbidden'],
+        [
+          KEYS.telegram,
+          { channel: 'telegram', recipient: '9999001', text: 'hi' },
+          400,
+          'recipient_forbidden',
+        ],
       ];
       for (const [key, body, status, code] of attempts) {
         const r = await api.post(sys.url, key, body);
         expect({ status: r.status, code: r.body.error?.code }).toEqual({ status, code });
       }
       // A signed integration cannot borrow a platform's conversation either.
-      const crm = await crmMessage(sys.url, { conversationId: 'tg.5252.5252', messageId: 'crm-1', text: 'hi', recipient: 'x' });
+      const crm = await crmMessage(sys.url, {
+        conversationId: 'tg.5252.5252',
+        messageId: 'crm-1',
+        text: 'hi',
+        recipient: 'x',
+      });
       expect(crm).toMatchObject({ status: 403, body: { error: { code: 'conversation_forbidden' } } });
       // Nothing reached the platforms for the attacker's recipients.
       await new Promise((r) => setTimeout(r, 300));
@@ -228,7 +303,11 @@ describe.skipIf(!HAS_TAUBENCH)('trust boundaries (issue 12 findings 1–6)', () 
       let conversationId = '';
       for (let i = 0; i < 6; i++) {
         const email = i < 5 ? `nobody${i}.sec@example.com` : JAMES.email;
-        const r = await api.post(sys.url, KEYS.web, { channel: 'web', ...(conversationId ? { conversationId } : {}), text: `My email is ${email}. Where is my order ${JAMES.order}?` });
+        const r = await api.post(sys.url, KEYS.web, {
+          channel: 'web',
+          ...(conversationId ? { conversationId } : {}),
+          text: `My email is ${email}. Where is my order ${JAMES.order}?`,
+        });
         expect(r.status).toBe(202);
         conversationId = String(r.body.conversationId);
         await settled(conversationId, i + 1);
@@ -237,7 +316,8 @@ describe.skipIf(!HAS_TAUBENCH)('trust boundaries (issue 12 findings 1–6)', () 
       const lookups = [];
       for (const id of ids) {
         for (const e of await readQueryEvents(redis, keys, id)) {
-          if (e.type === 'tool.call' && String(e.data.name).startsWith('find_user_id_by_')) lookups.push(e.data);
+          if (e.type === 'tool.call' && String(e.data.name).startsWith('find_user_id_by_'))
+            lookups.push(e.data);
         }
       }
       expect(lookups.filter((l) => l.errorType === 'identity_locked').length).toBeGreaterThan(0);

@@ -3,7 +3,16 @@ import { seededRandom } from '@steward/core';
 import { deletePrefix, freePort, uniquePrefix } from '@steward/testing';
 import { createKeys, createRedis } from '@steward/store';
 import { startIngress, type RunningIngress } from '@steward/ingress';
-import { API_KEYS, KEYS, api, channels, channelsConfig, crmMessage, telegramUpdate, type Reply } from './attacker.ts';
+import {
+  API_KEYS,
+  KEYS,
+  api,
+  channels,
+  channelsConfig,
+  crmMessage,
+  telegramUpdate,
+  type Reply,
+} from './attacker.ts';
 
 // Property: random sequences of principals, customers, channels, conversation ids and message
 // ids, sent through the real HTTP API and the signed adapters, never let one principal or
@@ -14,8 +23,20 @@ const url = inject('redisUrl');
 const silent = { info() {}, warn() {}, error() {} };
 
 type Sender = 'api' | 'web' | 'telegramKey' | 'telegramAdapter' | 'crm';
-const PRINCIPAL: Record<Sender, string> = { api: 'api', web: 'web', telegramKey: 'telegram', telegramAdapter: 'telegram', crm: 'crm' };
-const OWN_CHANNEL: Record<Sender, string> = { api: 'api', web: 'web', telegramKey: 'telegram', telegramAdapter: 'telegram', crm: 'crm' };
+const PRINCIPAL: Record<Sender, string> = {
+  api: 'api',
+  web: 'web',
+  telegramKey: 'telegram',
+  telegramAdapter: 'telegram',
+  crm: 'crm',
+};
+const OWN_CHANNEL: Record<Sender, string> = {
+  api: 'api',
+  web: 'web',
+  telegramKey: 'telegram',
+  telegramAdapter: 'telegram',
+  crm: 'crm',
+};
 const KEY_OF: Partial<Record<Sender, string>> = { api: KEYS.api, web: KEYS.web, telegramKey: KEYS.telegram };
 const RESERVED: [string, string][] = [
   ['tg.', 'telegram'],
@@ -49,13 +70,22 @@ async function run(seed: string, steps: number): Promise<void> {
     log: silent,
     debugTrace: (events) => ({ events }),
     metrics: async () => '',
-    plugins: [channels.hardenInput(), channels.channelRoutes({ config: channelsConfig('http://127.0.0.1:1') })],
+    plugins: [
+      channels.hardenInput(),
+      channels.channelRoutes({ config: channelsConfig('http://127.0.0.1:1') }),
+    ],
   });
   const redis = createRedis(url);
   const rnd = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const seen = { ownerRefusals: 0, duplicates: 0, crossReads: 0 };
-  const m: Model = { owner: new Map(), customer: new Map(), dedupe: new Map(), queries: new Map(), conversations: ['c-a', 'c-b', 'tg.1.1', 'tg.-2.3', 'slack.T.C.U'] };
+  const m: Model = {
+    owner: new Map(),
+    customer: new Map(),
+    dedupe: new Map(),
+    queries: new Map(),
+    conversations: ['c-a', 'c-b', 'tg.1.1', 'tg.-2.3', 'slack.T.C.U'],
+  };
   try {
     for (let i = 0; i < steps; i++) {
       const sender = pick<Sender>(['api', 'web', 'telegramKey', 'telegramAdapter', 'crm']);
@@ -76,7 +106,8 @@ async function run(seed: string, steps: number): Promise<void> {
           expect(r.body.duplicate, ctx).toBe(predicted.duplicate);
           const queryId = await redis.get(keys.dedupe('telegram', 'telegram', String(updateId)));
           expect(queryId, ctx).toBeTruthy();
-          if (!predicted.duplicate) record(m, { principal, conversationId, dedupeKey: dk, queryId: queryId!, customerId: undefined });
+          if (!predicted.duplicate)
+            record(m, { principal, conversationId, dedupeKey: dk, queryId: queryId!, customerId: undefined });
         }
         continue;
       }
@@ -106,7 +137,11 @@ async function run(seed: string, steps: number): Promise<void> {
       let refused: number | null = null;
       if (effChannel !== OWN_CHANNEL[sender]) refused = 403;
       else if (customerId && sender === 'web') refused = 403;
-      else if (conversationId && RESERVED.some(([p, owner]) => conversationId.startsWith(p) && owner !== principal)) refused = 403;
+      else if (
+        conversationId &&
+        RESERVED.some(([p, owner]) => conversationId.startsWith(p) && owner !== principal)
+      )
+        refused = 403;
       if (refused !== null) {
         expect(r.status, `${ctx} ${JSON.stringify(r.body)}`).toBe(refused);
         continue;
@@ -124,7 +159,10 @@ async function run(seed: string, steps: number): Promise<void> {
       const convId = String(r.body.conversationId);
       if (predicted.duplicate) {
         // A duplicate answers with the first acceptance's ids, which are this principal's own.
-        expect({ queryId, convId }, ctx).toEqual({ queryId: predicted.first!.queryId, convId: predicted.first!.conversationId });
+        expect({ queryId, convId }, ctx).toEqual({
+          queryId: predicted.first!.queryId,
+          convId: predicted.first!.conversationId,
+        });
         expect(m.owner.get(convId), ctx).toBe(principal);
         continue;
       }
@@ -147,7 +185,11 @@ async function run(seed: string, steps: number): Promise<void> {
     // What Redis holds agrees with the model: owners, customers, and each query's principal.
     for (const [conv, owner] of m.owner) {
       const h = await redis.hmget(keys.conversation(conv), 'owner', 'customerId');
-      expect({ conv, owner: h[0], customer: h[1] || undefined }).toEqual({ conv, owner, customer: m.customer.get(conv) });
+      expect({ conv, owner: h[0], customer: h[1] || undefined }).toEqual({
+        conv,
+        owner,
+        customer: m.customer.get(conv),
+      });
     }
     for (const [q, owner] of m.queries) expect(await redis.hget(keys.query(q), 'principal')).toBe(owner);
     expect(m.queries.size).toBeGreaterThan(steps / 10);
@@ -165,7 +207,12 @@ async function run(seed: string, steps: number): Promise<void> {
 
 function predict(
   m: Model,
-  o: { principal: string; conversationId: string | undefined; customerId?: string | undefined; dedupeKey: string | null },
+  o: {
+    principal: string;
+    conversationId: string | undefined;
+    customerId?: string | undefined;
+    dedupeKey: string | null;
+  },
 ): { status: number; duplicate: boolean; first?: { queryId: string; conversationId: string } } {
   const first = o.dedupeKey ? m.dedupe.get(o.dedupeKey) : undefined;
   if (first) return { status: 202, duplicate: true, first };
@@ -173,14 +220,21 @@ function predict(
     const owner = m.owner.get(o.conversationId);
     if (owner !== undefined && owner !== o.principal) return { status: 403, duplicate: false };
     const bound = m.customer.get(o.conversationId);
-    if (o.customerId && bound !== undefined && bound !== o.customerId) return { status: 403, duplicate: false };
+    if (o.customerId && bound !== undefined && bound !== o.customerId)
+      return { status: 403, duplicate: false };
   }
   return { status: 202, duplicate: false };
 }
 
 function record(
   m: Model,
-  o: { principal: string; conversationId: string; customerId: string | undefined; dedupeKey: string | null; queryId: string },
+  o: {
+    principal: string;
+    conversationId: string;
+    customerId: string | undefined;
+    dedupeKey: string | null;
+    queryId: string;
+  },
 ): void {
   if (!m.owner.has(o.conversationId)) m.owner.set(o.conversationId, o.principal);
   if (o.customerId && !m.customer.has(o.conversationId)) m.customer.set(o.conversationId, o.customerId);
@@ -189,7 +243,11 @@ function record(
 }
 
 describe('ownership property (random principals, customers, channels, conversation and message ids)', () => {
-  const seeds = ['trust-1', 'trust-2', ...(process.env.STEWARD_PROPERTY_SEED ? [process.env.STEWARD_PROPERTY_SEED] : [])];
+  const seeds = [
+    'trust-1',
+    'trust-2',
+    ...(process.env.STEWARD_PROPERTY_SEED ? [process.env.STEWARD_PROPERTY_SEED] : []),
+  ];
   for (const seed of seeds) {
     it(`holds for seed ${seed}`, async () => {
       await run(seed, 150);

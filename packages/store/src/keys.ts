@@ -63,10 +63,12 @@ export function createKeys(prefix: string) {
     conversationPending: (c: string) => `${p}:conv:${seg(c)}:pending`,
     conversationQueries: (c: string) => `${p}:conv:${seg(c)}:queries`,
     /** A message already accepted from this principal on this channel: a retry answers with the first. */
-    dedupe: (principal: string, channel: string, messageId: string) => `${p}:dedupe:${seg(principal)}:${seg(channel)}:${digest(messageId)}`,
+    dedupe: (principal: string, channel: string, messageId: string) =>
+      `${p}:dedupe:${seg(principal)}:${seg(channel)}:${digest(messageId)}`,
     dag: (q: string, turn: number) => `${p}:dag:${seg(q)}:t${turn}`,
     sequentialLock: (c: string) => `${p}:seq:${seg(c)}`,
-    cache: (tool: string, scope: string, argsHash: string) => `${p}:cache:${seg(tool)}:${seg(scope)}:${seg(argsHash)}`,
+    cache: (tool: string, scope: string, argsHash: string) =>
+      `${p}:cache:${seg(tool)}:${seg(scope)}:${seg(argsHash)}`,
     cacheFlight: (cacheKey: string) => `${cacheKey}:flight`,
     cacheTag: (tag: string) => `${p}:ctag:${seg(tag)}`,
     toolSlots: (tool: string) => `${p}:slots:${seg(tool)}`,

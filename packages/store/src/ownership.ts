@@ -69,18 +69,32 @@ export interface MessageClaims {
  * derived by the platform adapters from the verified payload.
  */
 export function checkMessage(p: Principal, m: MessageClaims, o: { viaApi: boolean }): Verdict {
-  if (p.kind === 'operator') return refuse(403, 'operator_cannot_post', 'operator keys read and hand off; they do not post messages');
+  if (p.kind === 'operator')
+    return refuse(403, 'operator_cannot_post', 'operator keys read and hand off; they do not post messages');
   if (!p.channels.has(m.channel)) {
-    return refuse(403, 'channel_forbidden', `this key may only post to channel ${[...p.channels].join(', ')}`);
+    return refuse(
+      403,
+      'channel_forbidden',
+      `this key may only post to channel ${[...p.channels].join(', ')}`,
+    );
   }
   if (o.viaApi && m.recipient !== undefined) {
-    return refuse(400, 'recipient_forbidden', 'the recipient is taken from the platform, never from an API caller');
+    return refuse(
+      400,
+      'recipient_forbidden',
+      'the recipient is taken from the platform, never from an API caller',
+    );
   }
   if (m.customerId !== undefined && p.kind === 'web') {
-    return refuse(403, 'customer_forbidden', 'the web chat cannot name a customer; verify identity in the conversation');
+    return refuse(
+      403,
+      'customer_forbidden',
+      'the web chat cannot name a customer; verify identity in the conversation',
+    );
   }
   if (m.conversationId !== undefined) {
-    if (!ID_PATTERN.test(m.conversationId)) return refuse(400, 'invalid_conversation_id', 'conversation ids are 1–128 of A-Z a-z 0-9 _ . @ # -');
+    if (!ID_PATTERN.test(m.conversationId))
+      return refuse(400, 'invalid_conversation_id', 'conversation ids are 1–128 of A-Z a-z 0-9 _ . @ # -');
     const reservedFor = platformOwnerOf(m.conversationId);
     if (reservedFor !== null && reservedFor !== p.id) {
       return refuse(403, 'conversation_forbidden', 'this conversation belongs to another caller');
@@ -94,7 +108,8 @@ export function checkMessage(p: Principal, m: MessageClaims, o: { viaApi: boolea
 
 /** Which platform principal a conversation id is reserved for, if any. */
 export function platformOwnerOf(conversationId: string): string | null {
-  for (const [prefix, owner] of Object.entries(PLATFORM_CONVERSATION_PREFIXES)) if (conversationId.startsWith(prefix)) return owner;
+  for (const [prefix, owner] of Object.entries(PLATFORM_CONVERSATION_PREFIXES))
+    if (conversationId.startsWith(prefix)) return owner;
   return null;
 }
 

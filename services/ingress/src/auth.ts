@@ -18,7 +18,8 @@ export function createAuthenticator(keys: ApiKeyEntry[], adminToken: string | un
     if (!presented) return false;
     return timingSafeEqual(createHash('sha256').update(presented).digest(), adminDigest);
   };
-  const byKey = (req: FastifyRequest): Principal | null => matchApiKey(keys, bearer(req.headers.authorization))?.principal ?? null;
+  const byKey = (req: FastifyRequest): Principal | null =>
+    matchApiKey(keys, bearer(req.headers.authorization))?.principal ?? null;
   return {
     principal(req) {
       return byKey(req) ?? (isAdminToken(req) ? principals.operator() : null);

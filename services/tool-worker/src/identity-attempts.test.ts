@@ -46,8 +46,26 @@ describe('IdentityAttempts', () => {
   });
 
   it('counts a locked verification in its own metric', () => {
-    const data = { turn: 0, index: 0, callId: 'x', spanId: 's', name: 'find_user_id_by_email', startMs: 1, endMs: 2, cacheHit: false, ok: false };
-    const event = (errorType: string) => ({ id: 'e', type: 'tool.call', queryId: 'q', conversationId: 'c', traceId: 't', ts: 1, data: { ...data, errorType } });
+    const data = {
+      turn: 0,
+      index: 0,
+      callId: 'x',
+      spanId: 's',
+      name: 'find_user_id_by_email',
+      startMs: 1,
+      endMs: 2,
+      cacheHit: false,
+      ok: false,
+    };
+    const event = (errorType: string) => ({
+      id: 'e',
+      type: 'tool.call',
+      queryId: 'q',
+      conversationId: 'c',
+      traceId: 't',
+      ts: 1,
+      data: { ...data, errorType },
+    });
     const names = (errorType: string) => eventObservations(event(errorType) as never).map((o) => o.name);
     expect(names('identity_locked')).toContain('steward_identity_verification_locked_total');
     expect(names('tool_error')).not.toContain('steward_identity_verification_locked_total');

@@ -2,7 +2,10 @@ import type { Redis } from 'ioredis';
 import type { Keys } from '@steward/store';
 
 /** The tools that answer "is there a customer with this email / name and zip?". */
-export const IDENTITY_TOOLS: ReadonlySet<string> = new Set(['find_user_id_by_email', 'find_user_id_by_name_zip']);
+export const IDENTITY_TOOLS: ReadonlySet<string> = new Set([
+  'find_user_id_by_email',
+  'find_user_id_by_name_zip',
+]);
 
 /**
  * Without a limit the identity tools are a yes/no oracle over the customer base. Failures are
