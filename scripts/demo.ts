@@ -33,14 +33,14 @@ async function main(): Promise<void> {
   const archive = loadArchiveConfig();
   const archiveDb = archive.DATABASE_URL ? createDb(archive.DATABASE_URL, archive.ARCHIVE_SCHEMA) : undefined;
   const archiver = archiverRole();
-  // Demo convenience: the printed key is also the admin credential unless ADMIN_TOKEN is set.
-  const adminToken = config.ingress.adminToken ?? apiKey;
+  // The operator credential is its own secret: an API key reads only its own queries.
+  const adminToken = config.ingress.adminToken ?? generateApiKey();
   const sys = await startSystem({
     config,
     redisUrl,
     apiKeys: `${config.ingress.apiKeys ?? apiKey!},web=${webKey}`,
     webChatDemoKey: webKey,
-    ...(adminToken ? { adminToken } : {}),
+    adminToken,
     ...(archiver ? { extraRoles: [archiver] } : {}),
     ...(archiveDb && adminToken
       ? {
@@ -66,6 +66,7 @@ async function main(): Promise<void> {
       `  redis     ${redisUrl}${redis ? ' (private, stops with the demo)' : ''}`,
       `  archive   ${archiveDb ? `PostgreSQL (schema ${archive.ARCHIVE_SCHEMA})` : 'off (set DATABASE_URL to keep conversations in PostgreSQL)'}`,
       `  API key   ${key}`,
+      `  operator  ${process.env.ADMIN_TOKEN ? '<ADMIN_TOKEN>' : adminToken}   (reads every query and trace, handoffs)`,
       '',
       'Try:',
       `  curl -s -X POST ${sys.url}/v1/messages -H 'authorization: Bearer ${key}' -H 'content-type: application/json' \\`,

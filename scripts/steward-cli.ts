@@ -9,7 +9,8 @@
 //   pnpm steward erase <customerId> --yes                             erase a customer's data everywhere
 //   pnpm steward migrate [--down]    apply the archive's migrations (DATABASE_URL, ARCHIVE_SCHEMA)
 // Talks to the ingress API: STEWARD_URL (default http://127.0.0.1:3000), STEWARD_API_KEY
-// (an ingress API key; ADMIN_TOKEN for handoffs, conversations and erasure), JAEGER_URL for the trace link.
+// (the operator credential — ADMIN_TOKEN or an `operator=` key — reads every query, the handoffs,
+// conversations and erasure; an ordinary API key reads only its own queries), JAEGER_URL for the trace link.
 import { parseArgs } from 'node:util';
 import { renderDebugReport, type DebugTrace } from '@steward/telemetry';
 

@@ -90,7 +90,7 @@ describe('channel adapters on a real ingress', () => {
       const added = (await t.queryIds()).filter((id) => !before.has(id));
       expect(added).toHaveLength(1);
       const rec = await t.redis.hgetall(`${prefix}:q:${added[0]}`);
-      expect(rec).toMatchObject({ channel: 'slack', messageId: 'Ev0PV52K21', recipient: 'C2147483705', conversationId: 'slack:T061EG9R6:C2147483705' });
+      expect(rec).toMatchObject({ channel: 'slack', messageId: 'Ev0PV52K21', recipient: 'C2147483705', conversationId: 'slack.T061EG9R6.C2147483705.U2147483697' });
     });
 
     it('processes a retry whose first delivery never reached us', async () => {

@@ -108,6 +108,8 @@ const SAMPLES: Record<string, { valid: string; invalid?: string }> = {
   REDIS_DEADLINE_MS: { valid: '4000', invalid: '-1' },
   METRICS_TOKEN: { valid: 'prometheus-scrape-token-0123', invalid: 'short' },
   LLM_STREAM: { valid: 'false', invalid: 'sometimes' },
+  RATE_PRINCIPAL_PER_SEC: { valid: '20', invalid: 'fast' },
+  RATE_PRINCIPAL_BURST: { valid: '50', invalid: '-3' },
   LLM_API_VERSION: { valid: '2024-10-21' },
   LLM_MAX_FAULT_RETRIES: { valid: '5', invalid: 'many' },
   SIM_LLM_CHUNK_DELAY_MS: { valid: '15', invalid: 'slow' },

@@ -6,7 +6,7 @@
 const TEXT = {
   en: {
     subtitle: 'customer service demo',
-    customer: 'Customer',
+    unverified: 'You chat as a new, unverified customer: to talk about an account, give its email (or name and zip code) in the chat.',
     language: 'Language',
     newConversation: 'New conversation',
     send: 'Send',
@@ -23,7 +23,7 @@ const TEXT = {
   },
   zh: {
     subtitle: '客服演示',
-    customer: '客户',
+    unverified: '您以未验证的新客户身份聊天：如需查询账户，请在对话中提供其邮箱（或姓名和邮编）。',
     language: '语言',
     newConversation: '新对话',
     send: '发送',
@@ -188,8 +188,8 @@ async function ask(text) {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${state.key}` },
     body: JSON.stringify({
+      // No customerId: the web chat's key is public, so identity is verified in the conversation.
       conversationId: state.conversationId,
-      customerId: $('customer').value,
       text,
       channel: 'web',
       locale: state.lang === 'zh' ? 'zh-CN' : 'en-US',
@@ -219,16 +219,6 @@ async function init() {
   const cfg = await res.json();
   state.key = cfg.key;
   state.examples = cfg.examples || state.examples;
-  for (const id of cfg.customers) {
-    const o = document.createElement('option');
-    o.value = id;
-    o.textContent = id;
-    $('customer').append(o);
-  }
-  $('customer').addEventListener('change', () => {
-    state.conversationId = newConversationId();
-    $('log').replaceChildren();
-  });
   $('language').addEventListener('change', () => {
     state.lang = $('language').value;
     applyLanguage();

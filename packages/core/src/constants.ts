@@ -71,7 +71,7 @@ export const DEFAULTS = {
   },
   jaegerUrl: 'http://localhost:16686',
   /** Token buckets: a customer may burst 5 messages, then one every 5 s; a channel 200, then 50/s. */
-  rates: { customerPerSec: 0.2, customerBurst: 5, channelPerSec: 50, channelBurst: 200 },
+  rates: { principalPerSec: 100, principalBurst: 400, customerPerSec: 0.2, customerBurst: 5, channelPerSec: 50, channelBurst: 200 },
   /** Waiting + delayed reasoning jobs above which new messages are refused as overloaded (0 = off). */
   maxReasoningBacklog: 2_000,
   tracer: { batchSize: 100, claimIdleMs: 30_000 },

@@ -39,6 +39,7 @@ export interface StewardConfig {
   };
   /** Backpressure of every message intake (token buckets, reasoning backlog); absent = off. */
   admission: {
+    perPrincipal?: { rate: number; burst: number };
     perCustomer?: { rate: number; burst: number };
     perChannel?: { rate: number; burst: number };
     maxBacklog?: number;
@@ -138,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       ...opt('metricsToken', e.METRICS_TOKEN),
     },
     admission: {
+      ...(e.RATE_PRINCIPAL_PER_SEC > 0 ? { perPrincipal: { rate: e.RATE_PRINCIPAL_PER_SEC, burst: Math.max(1, e.RATE_PRINCIPAL_BURST) } } : {}),
       ...(e.RATE_CUSTOMER_PER_SEC > 0 ? { perCustomer: { rate: e.RATE_CUSTOMER_PER_SEC, burst: Math.max(1, e.RATE_CUSTOMER_BURST) } } : {}),
       ...(e.RATE_CHANNEL_PER_SEC > 0 ? { perChannel: { rate: e.RATE_CHANNEL_PER_SEC, burst: Math.max(1, e.RATE_CHANNEL_BURST) } } : {}),
       ...(e.MAX_REASONING_BACKLOG > 0 ? { maxBacklog: e.MAX_REASONING_BACKLOG } : {}),

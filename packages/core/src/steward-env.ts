@@ -55,6 +55,8 @@ export const StewardEnv = z.object({
   /** Bearer token Prometheus must send to the ingress' GET /metrics; unset = open (private network only). */
   METRICS_TOKEN: z.string().min(16).optional(),
   JAEGER_URL: z.url().default(DEFAULTS.jaegerUrl),
+  RATE_PRINCIPAL_PER_SEC: num(DEFAULTS.rates.principalPerSec),
+  RATE_PRINCIPAL_BURST: num(DEFAULTS.rates.principalBurst),
   RATE_CUSTOMER_PER_SEC: num(DEFAULTS.rates.customerPerSec),
   RATE_CUSTOMER_BURST: num(DEFAULTS.rates.customerBurst),
   RATE_CHANNEL_PER_SEC: num(DEFAULTS.rates.channelPerSec),

@@ -1,4 +1,4 @@
-export { createKeys, type Keys } from './keys.ts';
+export { createKeys, seg, NAMESPACES, type Keys } from './keys.ts';
 export { createRedis } from './redis.ts';
 export { QueryRecord, queryView, isTerminal, type QueryView } from './query-record.ts';
 export { emitEvent, readQueryEvents, toEvent, type EmitInput } from './events.ts';
@@ -14,7 +14,21 @@ export { applyStep } from './apply-step.ts';
 export { crashPoint, CRASH_POINTS, type CrashPointName } from './crash-point.ts';
 export { endQuery, completionEvent, rootSpanIdOf, type Ending } from './end-query.ts';
 export { onShutdown } from './lifecycle.ts';
-export { acceptMessage, type Admission, type IntakeContext, type IntakeDeps, type IntakeResult } from './intake.ts';
+export { acceptMessage, type Admission, type IntakeContext, type IntakeDeps, type IntakeResult, type Sender } from './intake.ts';
 export { ToolSlots } from './tool-slots.ts';
 export { openStore, type StoreContext } from './store-context.ts';
 export { dispatchTurn } from './dispatch.ts';
+export {
+  canRead,
+  checkMessage,
+  platformOwnerOf,
+  principals,
+  ID_PATTERN,
+  PLATFORM_CHANNELS,
+  PLATFORM_CONVERSATION_PREFIXES,
+  type MessageClaims,
+  type Principal,
+  type PrincipalKind,
+  type Refusal,
+  type Verdict,
+} from './ownership.ts';

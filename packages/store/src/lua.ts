@@ -37,22 +37,30 @@ local function outbox_add(prefix, now, json)
 end
 `;
 
-/** Accept a customer message: de-duplicate, bind the customer, create the query, queue or start it (atomically). */
+/**
+ * Accept a customer message: de-duplicate, check the conversation's owner and customer, bind
+ * them, create the query, queue or start it (atomically). A refusal writes nothing.
+ */
 export const ACCEPT = START_FN + `
 -- KEYS: 1 dedupe, 2 query, 3 conv, 4 convPending, 5 convQueries
--- ARGV: 1 queryId, 2 dedupeTtl, 3 customerId or '', 4 queryTtl, 5 prefix, 6 convTtl, 7 nowMs, 8.. field/value pairs
+-- ARGV: 1 queryId, 2 dedupeTtl, 3 customerId or '', 4 queryTtl, 5 prefix, 6 convTtl, 7 nowMs, 8 principal, 9.. field/value pairs
 if KEYS[1] ~= '' then
   local existing = redis.call('GET', KEYS[1])
   if existing then return {'duplicate', existing} end
 end
-local cust = redis.call('HGET', KEYS[3], 'customerId')
+local conv = redis.call('HMGET', KEYS[3], 'owner', 'customerId')
+local owner, cust = conv[1], conv[2]
+-- A conversation belongs to the principal that created it (one created before owners existed
+-- is claimed by the next one to write to it).
+if owner and owner ~= '' and owner ~= ARGV[8] then return {'forbidden', ''} end
 if ARGV[3] ~= '' then
-  if cust and cust ~= '' and cust ~= ARGV[3] then return {'conflict', cust} end
+  if cust and cust ~= '' and cust ~= ARGV[3] then return {'conflict', ''} end
   if not cust or cust == '' then redis.call('HSET', KEYS[3], 'customerId', ARGV[3]) end
 end
+if not owner or owner == '' then redis.call('HSET', KEYS[3], 'owner', ARGV[8]) end
 if KEYS[1] ~= '' then redis.call('SET', KEYS[1], ARGV[1], 'EX', tonumber(ARGV[2])) end
 local fields = {}
-for i = 8, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 9, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[2], unpack(fields))
 redis.call('EXPIRE', KEYS[2], tonumber(ARGV[4]))
 redis.call('RPUSH', KEYS[5], ARGV[1])

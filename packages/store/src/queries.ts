@@ -10,6 +10,12 @@ import type { DagCall } from './dag.ts';
 export interface NewQuery {
   queryId: string;
   conversationId: string;
+  /**
+   * The principal (API key owner or platform integration) sending the message; it owns a new
+   * conversation. Absent (internal callers, tests) = no principal: such a message cannot enter
+   * a conversation someone owns.
+   */
+  principal?: string | undefined;
   customerId?: string | undefined;
   channel: string;
   messageId?: string | undefined;
@@ -26,7 +32,10 @@ export type AcceptResult =
   | { kind: 'start'; queryId: string; jobs: string[] }
   | { kind: 'queued'; queryId: string }
   | { kind: 'duplicate'; queryId: string }
-  | { kind: 'conflict' };
+  /** The conversation names another customer than the one bound to it. */
+  | { kind: 'conflict' }
+  /** The conversation belongs to another principal. */
+  | { kind: 'forbidden' };
 
 export interface AdvanceInput {
   from: { state: QueryState; turn: number };
@@ -74,7 +83,7 @@ export class QueryStore {
     const fields: string[] = [];
     const rec: Record<string, string | number | undefined> = { ...q, status: 'queued', state: 'idle', turn: 0, deadlineMs };
     for (const [key, v] of Object.entries(rec)) if (v !== undefined) fields.push(key, String(v));
-    const dedupeKey = q.messageId ? k.dedupe(q.channel, q.messageId) : '';
+    const dedupeKey = q.messageId ? k.dedupe(q.principal ?? '', q.channel, q.messageId) : '';
     const r = (await this.redis.eval(
       ACCEPT,
       5,
@@ -90,9 +99,11 @@ export class QueryStore {
       k.prefix,
       DEFAULTS.conversationTtlSec,
       nowMs,
+      q.principal ?? '',
       ...fields,
     )) as string[];
     if (r[0] === 'conflict') return { kind: 'conflict' };
+    if (r[0] === 'forbidden') return { kind: 'forbidden' };
     if (r[0] === 'duplicate') return { kind: 'duplicate', queryId: r[1]! };
     if (r[0] === 'queued') return { kind: 'queued', queryId: q.queryId };
     return { kind: 'start', queryId: q.queryId, jobs: r.slice(2) };

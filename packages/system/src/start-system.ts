@@ -53,10 +53,11 @@ export interface SystemOptions {
   /** Start the deliveries worker (channel answers). Default true. */
   deliveries?: boolean;
   /**
-   * Backpressure for every message intake. Default: when `config` is given, the admission of
-   * its RATE_* / MAX_REASONING_BACKLOG settings, as the ingress process has; else none.
+   * Backpressure for every message intake. Default: the same admission as the ingress process
+   * (per-principal, per-customer and per-channel token buckets, reasoning backlog; the RATE_* /
+   * MAX_REASONING_BACKLOG settings). `false` turns it off (benchmarks that measure the pipeline itself).
    */
-  admit?: IngressOptions['admit'];
+  admit?: IngressOptions['admit'] | false;
   /** Extra roles started with the system (e.g. the deliveries worker); each returns its closer. */
   extraRoles?: ((ctx: { redisUrl: string; prefix: string; log: Logger }) => Promise<() => Promise<void>>)[];
 }
@@ -166,8 +167,8 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
         await exporter.shutdown().catch(() => undefined);
       });
     }
-    let admit = o.admit;
-    if (!admit && o.config) {
+    let admit = o.admit === false ? undefined : o.admit;
+    if (o.admit === undefined) {
       const admission = await startAdmission({ redisUrl, prefix, ...cfg.admission });
       closers.push(() => admission.close());
       admit = admission.admit;

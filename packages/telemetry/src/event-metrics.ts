@@ -74,6 +74,7 @@ export function eventObservations(e: StewardEvent): Observation[] {
       add('steward_tool_calls_total', 1, { tool, status: d.ok ? 'ok' : 'error' });
       add('steward_tool_duration_seconds', seconds(d.startMs, d.endMs), { tool });
       add(d.cacheHit ? 'steward_tool_cache_hits_total' : 'steward_tool_cache_misses_total', 1, { tool });
+      if (d.errorType === 'identity_locked') add('steward_identity_verification_locked_total', 1);
       break;
     }
     case 'control.decision': {

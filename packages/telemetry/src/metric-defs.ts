@@ -65,6 +65,11 @@ export const METRICS = {
     zeroSeries: [{ level: 'warning' }, { level: 'critical' }],
   },
   steward_audit_denied_total: { type: 'counter', help: 'Tool calls refused by the identity/ownership audit.', zeroSeries: [{}] },
+  steward_identity_verification_locked_total: {
+    type: 'counter',
+    help: 'Identity verifications refused after too many failed attempts (per conversation or per principal).',
+    zeroSeries: [{}],
+  },
   steward_handoffs_total: { type: 'counter', help: 'Conversations handed off to a human agent.', zeroSeries: [{}] },
   steward_deliveries_sent_total: { type: 'counter', help: 'Answers delivered to their channel.', zeroSeries: [{}] },
   steward_deliveries_dead_total: { type: 'counter', help: 'Answers whose delivery failed for good.', zeroSeries: [{}] },

@@ -4,6 +4,7 @@ import { crashPoint, dispatchTurn, emitEvent, type CallResult } from '@steward/s
 import { resolveRefs, type ToolSpec } from '@steward/tools';
 import type { ToolWorkerDeps } from './deps.ts';
 import { errorType, execute } from './execute.ts';
+import { IDENTITY_LOCKED_RESULT, IDENTITY_TOOLS } from './identity-attempts.ts';
 
 const SLOT_RETRY_MS = 20;
 
@@ -29,14 +30,21 @@ export async function processCall(d: ToolWorkerDeps, t: ToolJob, job: Job, token
     throw new DelayedError();
   }
   try {
-    await runAndRecord(d, t, job, q.traceId, spec);
+    await runAndRecord(d, t, job, q.traceId, spec, q.principal);
     crashPoint('tool.before_ack');
   } finally {
     if (spec?.maxConcurrency) await d.slots.release(spec.name, holder);
   }
 }
 
-async function runAndRecord(d: ToolWorkerDeps, t: ToolJob, job: Job, traceId: string, spec: ToolSpec | undefined): Promise<void> {
+async function runAndRecord(
+  d: ToolWorkerDeps,
+  t: ToolJob,
+  job: Job,
+  traceId: string,
+  spec: ToolSpec | undefined,
+  principal: string | undefined,
+): Promise<void> {
   const startMs = Date.now();
   let outcome: { result: string; ok: boolean; cacheHit: boolean; errorType?: string };
   let denied = false;
@@ -50,8 +58,11 @@ async function runAndRecord(d: ToolWorkerDeps, t: ToolJob, job: Job, traceId: st
     ]);
     customerId = customer;
     const failed = deps.find((r) => !r || !r.ok);
+    const verifying = IDENTITY_TOOLS.has(spec.name) && d.identity !== undefined;
     if (failed) {
       outcome = { result: `Error: not run because ${failed?.name ?? 'a dependency'} failed`, ok: false, cacheHit: false, errorType: 'dependency_failed' };
+    } else if (verifying && !(await d.identity!.allowed(t.conversationId, principal))) {
+      outcome = { result: IDENTITY_LOCKED_RESULT, ok: false, cacheHit: false, errorType: 'identity_locked' };
     } else {
       try {
         const results: unknown[] = [];
@@ -60,6 +71,7 @@ async function runAndRecord(d: ToolWorkerDeps, t: ToolJob, job: Job, traceId: st
         const { response, cacheHit } = await execute(d, spec, args, customerId, idempotencyKey(t.queryId, t.turn, t.callId));
         if (!spec.readOnly) crashPoint('tool.after_write');
         if (response.identifiedUserId) await d.conversations.bindCustomer(t.conversationId, response.identifiedUserId);
+        else if (verifying && response.result.startsWith('Error:')) await d.identity!.failed(t.conversationId, principal);
         // A write drops the cached reads of what it changed: the shop names the entities it
         // touched; a local write tool names them through its cacheTags.
         const touched = [...(response.touched ?? []), ...(!spec.readOnly && !response.result.startsWith('Error:') ? (spec.cacheTags?.(args) ?? []) : [])];

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import { queryView, readQueryEvents, type Keys, type QueryStore } from '@steward/store';
+import { canRead, queryView, readQueryEvents, type Keys, type Principal, type QueryStore } from '@steward/store';
 import type { StewardEvent } from '@steward/core';
 import { sendError } from '../errors.ts';
 import type { Authenticator } from '../auth.ts';
@@ -18,17 +18,27 @@ export interface QueryRouteDeps {
 const QUERY_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export function queryRoutes(app: FastifyInstance, deps: QueryRouteDeps, auth: Authenticator): void {
+  /** The query when this principal may read it; another principal's query is "not found". */
+  const readable = async (who: Principal, id: string) => {
+    const q = await deps.queries.get(id);
+    return q && canRead(who, q) ? q : null;
+  };
+
   app.get<{ Params: { id: string } }>('/v1/queries/:id', async (req, reply) => {
-    if (!auth.caller(req) && !auth.admin(req)) return sendError(reply, 401, 'unauthorized', 'missing or invalid API key');
+    const who = auth.principal(req);
+    if (!who) return sendError(reply, 401, 'unauthorized', 'missing or invalid API key');
     if (!QUERY_ID.test(req.params.id)) return sendError(reply, 400, 'invalid_query_id', 'malformed query id');
-    const q = await deps.queries.get(req.params.id);
+    const q = await readable(who, req.params.id);
     if (!q) return sendError(reply, 404, 'query_not_found', 'no such query');
     return queryView(q);
   });
 
   app.get<{ Params: { id: string } }>('/v1/traces/:id', async (req, reply) => {
-    if (!auth.caller(req) && !auth.admin(req)) return sendError(reply, 401, 'unauthorized', 'missing or invalid API key');
+    const who = auth.principal(req);
+    if (!who) return sendError(reply, 401, 'unauthorized', 'missing or invalid API key');
     if (!QUERY_ID.test(req.params.id)) return sendError(reply, 400, 'invalid_query_id', 'malformed query id');
+    // The record outlives nothing the trace needs: no readable record, no trace.
+    if (!(await readable(who, req.params.id))) return sendError(reply, 404, 'trace_not_found', 'no trace for this query');
     const events = await readQueryEvents(deps.redis, deps.keys, req.params.id);
     if (events.length === 0) return sendError(reply, 404, 'trace_not_found', 'no trace for this query');
     return deps.debugTrace(events);
@@ -38,9 +48,10 @@ export function queryRoutes(app: FastifyInstance, deps: QueryRouteDeps, auth: Au
   app.get<{ Params: { id: string }; Querystring: { key?: string } }>('/v1/queries/:id/events', async (req, reply) => {
     // EventSource cannot set headers, so the web chat passes its key as ?key=.
     if (req.query.key && !req.headers.authorization) req.headers.authorization = `Bearer ${req.query.key}`;
-    if (!auth.caller(req) && !auth.admin(req)) return sendError(reply, 401, 'unauthorized', 'missing or invalid API key');
+    const who = auth.principal(req);
+    if (!who) return sendError(reply, 401, 'unauthorized', 'missing or invalid API key');
     if (!QUERY_ID.test(req.params.id)) return sendError(reply, 400, 'invalid_query_id', 'malformed query id');
-    const q = await deps.queries.get(req.params.id);
+    const q = await readable(who, req.params.id);
     if (!q) return sendError(reply, 404, 'query_not_found', 'no such query');
     const slot = deps.live.acquire(principalOf(req.headers.authorization));
     if (!slot) {
