@@ -276,8 +276,7 @@ function shed(blocks: Block[], target: number, floors: TierFloors): boolean {
           if (total <= target || tierTokens(t) <= floor || x.dropped) continue;
           const before = currentTokens(x);
           if (x.level < x.maxLevel) x.level++;
-          else if (!respectFloors) x.dropped = true;
-          else continue;
+          else x.dropped = true;
           total -= before - currentTokens(x);
           moved = true;
         }
