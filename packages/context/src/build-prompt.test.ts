@@ -78,9 +78,10 @@ function gen(r: () => number) {
 }
 
 describe('buildPrompt', () => {
-  // 200 random cases in batches of 50, so a slow shared machine never hits the test timeout.
-  it.each([1, 51, 101, 151])('never exceeds the budget and never orphans a tool message (50 random cases from seed %i)', (from) => {
-    for (let seed = from; seed < from + 50; seed++) {
+  // 200 random cases in batches of 20, so a slow shared machine never hits the test timeout
+  // (a case renders up to five levels of every tool result, some of them 100 kB).
+  it.each(Array.from({ length: 10 }, (_, i) => 1 + i * 20))('never exceeds the budget and never orphans a tool message (20 random cases from seed %i)', (from) => {
+    for (let seed = from; seed < from + 20; seed++) {
       const { input, budget } = gen(rng(seed));
       const p = buildPrompt(input, budget);
       const ctx = `seed ${seed}`;
@@ -143,7 +144,7 @@ describe('buildPrompt', () => {
   });
 
   it('keeps tool results whole while the window has room; when full, cuts to the skeleton and keeps every id', () => {
-    const record = JSON.stringify({ order_id: '#W7', description: 'd'.repeat(3000), items: Array.from({ length: 40 }, (_, i) => ({ item_id: `item-${i}`, price: i, note: 'n'.repeat(200) })) });
+    const record = JSON.stringify({ order_id: '#W7', description: 'A long product description. '.repeat(20).trim(), items: Array.from({ length: 40 }, (_, i) => ({ item_id: `item-${i}`, price: i, note: 'a note that is longer than the skeleton keeps for strings' })) });
     const step = (id: string): ChatMessage[] => [
       { role: 'assistant', content: null, tool_calls: [{ id, type: 'function', function: { name: 'get_order_details', arguments: '{"order_id":"#W7"}' } }] },
       { role: 'tool', tool_call_id: id, content: record },
@@ -152,11 +153,13 @@ describe('buildPrompt', () => {
     const roomy = buildPrompt(input, { maxContextTokens: 32_000 });
     expect(roomy.truncated).toEqual([]);
     expect(roomy.messages.filter((m) => m.role === 'tool').map((m) => m.content)).toEqual([record, record]);
-    const tight = buildPrompt(input, { maxContextTokens: 2_500, outputTokens: 200 });
-    expect(tight.tokens).toBeLessThanOrEqual(2_300);
+    // Just over the window: the results are shortened, but only as far as needed and never past their ids.
+    const limit = roomy.tokens - 150;
+    const tight = buildPrompt(input, { maxContextTokens: limit + 500, outputTokens: 500 });
+    expect(tight.tokens).toBeLessThanOrEqual(limit);
     const [older, latest] = tight.messages.filter((m) => m.role === 'tool').map((m) => m.content ?? '');
     for (const text of [older!, latest!]) for (let i = 0; i < 40; i++) expect(text).toContain(`item-${i}`);
-    expect(latest!.length).toBeLessThan(record.length);
+    expect(older!.length).toBeLessThan(record.length);
   });
 
   it('gives tiers in priority: open requests and working memory stay while history and summary go', () => {
@@ -167,8 +170,8 @@ describe('buildPrompt', () => {
     const history: ChatMessage[] = [{ role: 'user', content: 'Please exchange the lamp in order #W1000001 for the white one' }];
     for (let i = 0; i < 10; i++) history.push({ role: 'assistant', content: `answer ${i} ${'blah '.repeat(120)}` }, { role: 'user', content: `follow-up ${i} ${'more '.repeat(120)}` });
     history.push({ role: 'user', content: 'yes' });
-    const p = buildPrompt({ model: 'gpt-4o', system: 'You are steward.', history, memory, summary: 'Customer asked:\n- hello' }, { maxContextTokens: 1_200, outputTokens: 100 });
-    expect(p.tokens).toBeLessThanOrEqual(1_100);
+    const p = buildPrompt({ model: 'gpt-4o', system: 'You are steward.', history, memory, summary: 'Customer asked:\n- hello' }, { maxContextTokens: 800, outputTokens: 100 });
+    expect(p.tokens).toBeLessThanOrEqual(700);
     const system = p.messages[0]!.content ?? '';
     expect(system).toContain('Please exchange the lamp in order #W1000001');
     for (const id of ['#W1000001', '5550001', '777', 'credit_card_9']) expect(system).toContain(id);

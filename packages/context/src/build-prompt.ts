@@ -117,16 +117,35 @@ export function buildPrompt(input: PromptInput, budget: PromptBudget = {}): Buil
   const noteTokens = countTokens(SECTION_SEPARATOR + OMITTED_NOTE, model);
   // The memory leaves out what this query's steps show in full, unless a step loses its ids.
   let shown = new Set(toUnits(input.scratchpad ?? []).units.flatMap((u) => u.messages.flatMap((m) => (m.role === 'tool' ? [m.tool_call_id] : []))));
+  const orphans: string[] = [];
+  const blocks = makeBlocks(input, b, orphans, shown);
   for (let attempt = 0; ; attempt++) {
-    const dropped: string[] = [];
-    const blocks = makeBlocks(input, b, dropped, shown);
-    const built = fit(blocks, dropped, limit, limit - toolTokens - REPLY_PRIMING_TOKENS - noteTokens, toolTokens, b, model);
+    const built = fit(blocks, [...orphans], limit, limit - toolTokens - REPLY_PRIMING_TOKENS - noteTokens, toolTokens, b, model);
     const lost = blocks
       .filter((x) => x.place === 'scratchpad' && (x.dropped || x.level >= LOSSY_STEP_LEVEL))
       .flatMap((x) => x.at(0).messages.flatMap((m) => (m.role === 'tool' && shown.has(m.tool_call_id) ? [m.tool_call_id] : [])));
+    const at = blocks.findIndex((x) => x.id === 'memory');
     if (!input.memory || lost.length === 0 || attempt >= 2) return built;
+    // Render the memory again with the entities of the cut steps; the other blocks keep their renderings.
     shown = new Set([...shown].filter((id) => !lost.includes(id)));
+    const memory = memoryBlock(input.memory, b, model, shown, windowTextOf(input.history, b.verbatimMessages));
+    if (at >= 0) blocks.splice(at, 1);
+    if (memory) blocks.push(memory);
+    for (const x of blocks) {
+      x.level = 0;
+      x.dropped = false;
+    }
   }
+}
+
+function windowTextOf(history: readonly ChatMessage[], verbatim: number): string {
+  return splitVerbatimWindow(history, verbatim).window.map((m) => m.content ?? '').join('\n');
+}
+
+function memoryBlock(memory: WorkingMemory, b: ResolvedBudget, model: string, shown: ReadonlySet<string>, recentText: string): Block | undefined {
+  const budgets = [b.memoryTokens, Math.ceil(b.memoryTokens / 2), b.tierFloors.memory, Math.ceil(b.tierFloors.memory / 2)];
+  const render = (level: number) => renderMemory(memory, { model, maxTokens: budgets[level]!, shownCalls: shown, recentText }).text;
+  return render(0) ? renderedSectionBlock('memory', tierOf('memory'), 0, budgets.length, render, model) : undefined;
 }
 
 function fit(blocks: Block[], dropped: string[], limit: number, start: number, toolTokens: number, b: ResolvedBudget, model: string): BuiltPrompt {
@@ -188,10 +207,8 @@ function makeBlocks(input: PromptInput, b: ResolvedBudget, dropped: string[], sh
       const r = b.requestTokens;
       blocks.push(sectionBlock('requests', tierOf('requests'), 0, requests, model, [r, Math.ceil(r / 2), Math.ceil(r / 4), b.pinnedFloorTokens], true));
     }
-    const memory = input.memory;
-    const budgets = [b.memoryTokens, Math.ceil(b.memoryTokens / 2), b.tierFloors.memory, Math.ceil(b.tierFloors.memory / 2)];
-    const render = (level: number) => renderMemory(memory, { model, maxTokens: budgets[level]!, shownCalls: shown, recentText: windowText }).text;
-    if (render(0)) blocks.push(renderedSectionBlock('memory', tierOf('memory'), 0, budgets.length, render, model));
+    const memory = memoryBlock(input.memory, b, model, shown, windowText);
+    if (memory) blocks.push(memory);
   }
 
   // Messages that left the verbatim window are folded into the summary now, not when the query ends.
@@ -259,8 +276,7 @@ function shed(blocks: Block[], target: number, floors: TierFloors): boolean {
           if (total <= target || tierTokens(t) <= floor || x.dropped) continue;
           const before = currentTokens(x);
           if (x.level < x.maxLevel) x.level++;
-          else if (!respectFloors) x.dropped = true;
-          else continue;
+          else x.dropped = true;
           total -= before - currentTokens(x);
           moved = true;
         }

@@ -30,6 +30,9 @@ export interface Block {
   at(level: number): Rendered;
 }
 
+/** A tool result longer than this many characters per token of its cap cannot be sent whole. */
+const RUNAWAY_CHARS_PER_TOKEN = 8;
+
 /** Tokens a section adds to the system message: its text plus the blank line before it. */
 const SECTION_SEPARATOR = '\n\n';
 
@@ -116,6 +119,7 @@ export function unitBlock(
   levels: readonly UnitCaps[],
   compactOpts: CompactOptions,
 ): Block {
+  const cuts = new Map<string, ReturnType<typeof truncateHeadTail>>();
   return {
     id,
     place,
@@ -129,11 +133,16 @@ export function unitBlock(
       const caps = levels[level]!;
       let truncated = false;
       let tokens = 0;
-      const out = messages.map((m): ChatMessage => {
+      const out = messages.map((m, i): ChatMessage => {
         let next: ChatMessage = m;
         if (m.role === 'tool') {
-          const compacted = compactToolResult(m.content, caps.compact, compactOpts);
-          const t = truncateHeadTail(compacted, caps.toolTokens, model);
+          // A runaway result (far over the cap) is cut whatever its level: go straight to the
+          // skeleton, which keeps its ids, and render it once for all the levels that share the cap.
+          const runaway = m.content.length > caps.toolTokens * RUNAWAY_CHARS_PER_TOKEN && (caps.compact === 'full' || caps.compact === 'recent');
+          const mode = runaway ? 'skeleton' : caps.compact;
+          const key = `${i}:${mode}:${caps.toolTokens}`;
+          let t = cuts.get(key);
+          if (!t) cuts.set(key, (t = truncateHeadTail(compactToolResult(m.content, mode, compactOpts), caps.toolTokens, model)));
           truncated ||= t.truncated;
           next = { ...m, content: t.text };
         } else if (m.content) {

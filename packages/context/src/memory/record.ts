@@ -12,7 +12,11 @@ export function recordToolCalls(memory: WorkingMemory, calls: readonly ObservedC
     const tick = { ref: m.seq, call: c.callId };
     // An unexpected shape in one result must not cost the rest of the turn its memory.
     try {
-      (EXTRACTORS[c.name] ?? genericExtractor)(m, c, tick);
+      // The confirmation policy's answer means the same for every tool: a write waiting for a yes.
+      if (c.result.startsWith(CONFIRMATION_REQUIRED) && !(c.name in EXTRACTORS)) holdForConfirmation(m, c);
+      else (EXTRACTORS[c.name] ?? genericExtractor)(m, c, tick);
+      // Another pack's write that ran (no error): its held-back proposal is spent.
+      if (!(c.name in EXTRACTORS) && !c.result.startsWith(CONFIRMATION_REQUIRED) && !c.result.startsWith('Error')) m.pending = m.pending.filter((p) => p.tool !== c.name);
     } catch {
       continue;
     }
@@ -20,6 +24,13 @@ export function recordToolCalls(memory: WorkingMemory, calls: readonly ObservedC
     resolveRequests(m, c);
   }
   return bound(m);
+}
+
+/** How the controller's confirmation policy answers a write it held back (TEXTS.confirmationRequired, every language). */
+const CONFIRMATION_REQUIRED = 'Confirmation required';
+
+function holdForConfirmation(m: WorkingMemory, c: ObservedCall): void {
+  m.pending = [...m.pending.filter((p) => p.tool !== c.name), { tool: c.name, args: c.arguments, ref: m.seq }].slice(-4);
 }
 
 const AFFIRMATIONS = ['yes', 'yeah', 'yep', 'y', 'ok', 'okay', 'sure', 'confirm', 'confirmed', 'correct', 'right', 'please', 'please do', 'go ahead', 'do it', 'thanks', 'thank you', 'no', 'nope', '是', '是的', '好', '好的', '确认', '对', '可以', '行', '谢谢', '不用'];
