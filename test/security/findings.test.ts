@@ -171,7 +171,7 @@ describe.skipIf(!HAS_TAUBENCH)('trust boundaries (issue 12 findings 1–6)', () 
         200,
       );
       const telegramQuery = await redis.get(keys.dedupe('telegram', 'telegram', String(updateId)));
-      expect(telegramQuery).toBeTruthy();
+      expect(telegramQuery).toMatch(/^q_[0-9a-f]{22}$/);
       for (const [key, channel] of [
         [KEYS.api, 'api'],
         [KEYS.web, 'web'],

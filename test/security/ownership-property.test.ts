@@ -105,7 +105,7 @@ async function run(seed: string, steps: number): Promise<void> {
         if (predicted.status === 202) {
           expect(r.body.duplicate, ctx).toBe(predicted.duplicate);
           const queryId = await redis.get(keys.dedupe('telegram', 'telegram', String(updateId)));
-          expect(queryId, ctx).toBeTruthy();
+          expect(queryId, ctx).toMatch(/^q_[0-9a-f]{22}$/);
           if (!predicted.duplicate)
             record(m, { principal, conversationId, dedupeKey: dk, queryId: queryId!, customerId: undefined });
         }
