@@ -1,6 +1,7 @@
 import { isStewardError, TransientError, type ShopToolResponse } from '@steward/core';
 import type { ToolSpec } from '@steward/tools';
 import type { ToolWorkerDeps } from './deps.ts';
+import { isErrorResult } from './tool-outcome.ts';
 
 export interface Execution {
   response: ShopToolResponse;
@@ -32,7 +33,7 @@ export async function execute(
   try {
     const response = await run(d, spec, args, customerId, idempotencyKey, timeoutMs);
     // Errors and refusals are not cached: the next attempt may succeed, and a refusal is audited each time.
-    if (!response.result.startsWith('Error:') && !response.denied) {
+    if (!isErrorResult(response.result) && !response.denied) {
       const tags = spec.cacheTags?.(args) ?? [];
       await d.cache.set(key, JSON.stringify(response), spec.cacheTtlSec!, tags);
     } else {
