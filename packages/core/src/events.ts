@@ -96,7 +96,8 @@ export const QueryAcceptedEventData = z.object({
   channel: z.string(),
   language: z.string(),
   customerId: z.string().optional(),
-  queued: z.boolean(),
+  /** Waiting behind the conversation's running query (optional: older writers did not set it). */
+  queued: z.boolean().optional(),
 });
 export type QueryAcceptedEventData = z.infer<typeof QueryAcceptedEventData>;
 
