@@ -108,7 +108,7 @@ async function drained(timeoutMs = 30_000): Promise<void> {
   try {
     const until = Date.now() + timeoutMs;
     for (;;) {
-      const counts = await Promise.all([queues.reasoning, queues.control, queues.tools].map((q) => q.getJobCounts('active', 'wait', 'prioritized', 'paused')));
+      const counts = await Promise.all([queues.reasoning, queues.control, queues.tools].map((q) => q.getJobCounts('active', 'wait', 'prioritized')));
       if (counts.every((c) => Object.values(c).every((n) => n === 0))) return;
       if (Date.now() > until) throw new Error(`jobs left over: ${JSON.stringify(counts)}`);
       await new Promise((r) => setTimeout(r, 100));
