@@ -1,10 +1,10 @@
 export { createKeys, seg, NAMESPACES, type Keys } from './keys.ts';
 export { createRedis } from './redis.ts';
 export { QueryRecord, queryView, isTerminal, type QueryView } from './query-record.ts';
-export { emitEvent, readQueryEvents, toEvent, type EmitInput } from './events.ts';
+export { emitEvent, readQueryEvents, toEvent, InvalidEventError, type EmitInput } from './events.ts';
 export { QueryStore, type NewQuery, type AcceptResult, type AdvanceInput, type CompleteInput } from './queries.ts';
 export { ConversationStore, type ConversationState } from './conversations.ts';
-export { DagStore, type CallResult, type DagCall } from './dag.ts';
+export { DagStore, type CallResult, type DagCall, type ToolErrorType } from './dag.ts';
 export { createQueues, JOB_OPTIONS, type Queues } from './queues.ts';
 export { startWorker, type Log, type Processor, type StartWorkerOptions } from './worker.ts';
 export { startHealthServer } from './health.ts';

@@ -97,9 +97,10 @@ return 1
  * (a redelivered step), -1 when it has ended.
  */
 export const ADVANCE = START_FN + `
--- KEYS: 1 query, 2 steps, 3 history, 4 dag of the turn ('' = none)
+-- KEYS: 1 query, 2 steps, 3 history, 4 dag of the turn ('' = none), 5 conversation ('' = none)
 -- ARGV: 1 state, 2 turn, 3 newState, 4 newTurn, 5 hsetJson, 6 hincrJson, 7 stepsJson, 8 historyJson, 9 ttl,
---       10 prefix, 11 nowMs, 12 outboxJson (members), 13 dagCallsJson ('' = none)
+--       10 prefix, 11 nowMs, 12 outboxJson (members), 13 dagCallsJson ('' = none),
+--       14 conversation hsetJson, 15 conversation hdelJson
 local q = redis.call('HMGET', KEYS[1], 'status', 'state', 'turn')
 if q[1] == 'completed' or q[1] == 'failed' then return -1 end
 if q[2] ~= ARGV[1] or tonumber(q[3]) ~= tonumber(ARGV[2]) then return 0 end
@@ -123,6 +124,10 @@ if KEYS[4] ~= '' and ARGV[13] ~= '' and redis.call('EXISTS', KEYS[4]) == 0 then
   end
   redis.call('HSET', KEYS[4], 'n', #calls, 'left', left)
   redis.call('EXPIRE', KEYS[4], tonumber(ARGV[9]))
+end
+if KEYS[5] ~= '' then
+  for k, v in pairs(cjson.decode(ARGV[14])) do redis.call('HSET', KEYS[5], k, tostring(v)) end
+  for _, k in ipairs(cjson.decode(ARGV[15])) do redis.call('HDEL', KEYS[5], k) end
 end
 outbox_add(ARGV[10], tonumber(ARGV[11]), ARGV[12])
 return 1

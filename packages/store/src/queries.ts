@@ -48,6 +48,8 @@ export interface AdvanceInput {
   jobs?: string[];
   /** The turn's tool DAG, created with the step when it does not exist yet. */
   dag?: { turn: number; calls: DagCall[] };
+  /** Conversation fields changed by the step (the pending confirmation), in the same script. */
+  conversation?: { id: string; set?: Record<string, string>; del?: string[] };
   nowMs?: number;
 }
 
@@ -150,11 +152,12 @@ export class QueryStore {
       : '';
     const r = await this.redis.eval(
       ADVANCE,
-      4,
+      5,
       this.keys.query(queryId),
       this.keys.querySteps(queryId),
       this.keys.queryHistory(queryId),
       a.dag ? this.keys.dag(queryId, a.dag.turn) : '',
+      a.conversation ? this.keys.conversation(a.conversation.id) : '',
       a.from.state,
       a.from.turn,
       a.to.state,
@@ -168,6 +171,8 @@ export class QueryStore {
       a.nowMs ?? Date.now(),
       JSON.stringify(a.jobs ?? []),
       dag,
+      JSON.stringify(a.conversation?.set ?? {}),
+      JSON.stringify(a.conversation?.del ?? []),
     );
     return r === 1 ? 'applied' : r === 0 ? 'moved' : 'ended';
   }

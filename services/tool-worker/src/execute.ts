@@ -2,6 +2,7 @@ import { isStewardError, TransientError, type ShopToolResponse } from '@steward/
 import type { ToolSpec } from '@steward/tools';
 import { cacheTtlFor } from '@steward/store';
 import type { ToolWorkerDeps } from './deps.ts';
+import { isErrorResult } from './tool-outcome.ts';
 
 export interface Execution {
   response: ShopToolResponse;
@@ -35,7 +36,7 @@ export async function execute(
   try {
     const response = await run(d, spec, args, customerId, idempotencyKey, timeoutMs);
     // Errors and refusals are not cached: the next attempt may succeed, and a refusal is audited each time.
-    if (!response.result.startsWith('Error:') && !response.denied) {
+    if (!isErrorResult(response.result) && !response.denied) {
       const tags = spec.cacheTags?.(args) ?? [];
       await d.cache.set(key, JSON.stringify(response), ttlSec, tags);
     } else {

@@ -1,6 +1,7 @@
 import { DelayedError, type Job } from 'bullmq';
 import { errorMessage, idempotencyKey, isStewardError, stableSpanId, type ToolJob } from '@steward/core';
-import { crashPoint, dispatchTurn, emitEvent, type CallResult } from '@steward/store';
+import { crashPoint, dispatchTurn, emitEvent, type CallResult, type ToolErrorType } from '@steward/store';
+import { exceptionType, isErrorResult } from './tool-outcome.ts';
 import { resolveRefs, type ToolSpec } from '@steward/tools';
 import type { ToolWorkerDeps } from './deps.ts';
 import { errorType, execute } from './execute.ts';
@@ -46,7 +47,8 @@ async function runAndRecord(
   principal: string | undefined,
 ): Promise<void> {
   const startMs = Date.now();
-  let outcome: { result: string; ok: boolean; cacheHit: boolean; errorType?: string };
+  // errorType: the structured type for the control logic; detail: the exception's own code (trace only).
+  let outcome: { result: string; ok: boolean; cacheHit: boolean; errorType?: ToolErrorType; detail?: string };
   let denied = false;
   let customerId: string | null = null;
   if (!spec) {
@@ -74,10 +76,10 @@ async function runAndRecord(
         else if (verifying && response.result.startsWith('Error:')) await d.identity!.failed(t.conversationId, principal);
         // A write drops the cached reads of what it changed: the shop names the entities it
         // touched; a local write tool names them through its cacheTags.
-        const touched = [...(response.touched ?? []), ...(!spec.readOnly && !response.result.startsWith('Error:') ? (spec.cacheTags?.(args) ?? []) : [])];
+        const touched = [...(response.touched ?? []), ...(!spec.readOnly && !isErrorResult(response.result) ? (spec.cacheTags?.(args) ?? []) : [])];
         if (touched.length) await d.cache.invalidate(touched);
         denied = response.denied === true;
-        const ok = !response.result.startsWith('Error:');
+        const ok = !isErrorResult(response.result);
         outcome = { result: response.result, ok, cacheHit, ...(ok ? {} : { errorType: denied ? 'denied' : 'tool_error' }) };
       } catch (e) {
         const retryable = !isStewardError(e) || e.retryable;
@@ -86,12 +88,20 @@ async function runAndRecord(
         // so the turn goes on instead of hanging on this call.
         if (retryable && !lastAttempt) throw e;
         d.log.warn({ queryId: t.queryId, tool: t.name, err: errorMessage(e) }, 'tool call failed');
-        outcome = { result: `Error: ${t.name} is unavailable right now`, ok: false, cacheHit: false, errorType: errorType(e) };
+        const code = errorType(e);
+        outcome = { result: `Error: ${t.name} is unavailable right now`, ok: false, cacheHit: false, errorType: exceptionType(code), detail: code };
       }
     }
   }
   const endMs = Date.now();
-  const result: CallResult = { name: t.name, callId: t.callId, result: outcome.result, ok: outcome.ok, cacheHit: outcome.cacheHit };
+  const result: CallResult = {
+    name: t.name,
+    callId: t.callId,
+    result: outcome.result,
+    ok: outcome.ok,
+    cacheHit: outcome.cacheHit,
+    ...(outcome.errorType ? { errorType: outcome.errorType } : {}),
+  };
   const recordEvent = emitEvent(d.redis, d.keys, {
     id: `${t.queryId}:t${t.turn}:c${t.index}:tool`,
     type: 'tool.call',
@@ -109,7 +119,7 @@ async function runAndRecord(
       endMs,
       cacheHit: outcome.cacheHit,
       ok: outcome.ok,
-      ...(outcome.errorType ? { errorType: outcome.errorType } : {}),
+      ...(outcome.errorType ? { errorType: outcome.detail ?? outcome.errorType } : {}),
       arguments: t.arguments,
       result: outcome.result.slice(0, 4000),
     },
