@@ -26,6 +26,8 @@ export type ToolErrorType =
   | 'invalid_call_ref'
   | 'dependency_failed'
   | 'denied'
+  /** Too many failed identity lookups in this conversation or by this principal. */
+  | 'identity_locked'
   | 'tool_error'
   | 'unavailable';
 

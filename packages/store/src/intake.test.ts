@@ -36,8 +36,8 @@ describe('acceptMessage', () => {
     const r = await acceptMessage(deps, msg({ conversationId: 'c_start' }), AS_API);
     if (!r.ok) throw new Error('refused');
     expect((await deps.queries.get(r.queryId))?.status).toBe('running');
-    expect(await queues.reasoning.getJob(`${r.queryId}:t0:reason`)).toBeTruthy();
-    expect(await queues.control.getJob(`${r.queryId}:q:deadline`)).toBeTruthy();
+    expect((await queues.reasoning.getJob(`${r.queryId}:t0:reason`))?.data).toEqual({ queryId: r.queryId, turn: 0 });
+    expect((await queues.control.getJob(`${r.queryId}:q:deadline`))?.data).toEqual({ type: 'deadline', queryId: r.queryId });
     expect((await readQueryEvents(redis, keys, r.queryId)).map((e) => e.type)).toEqual(['query.accepted']);
   });
 
@@ -84,7 +84,7 @@ describe('acceptMessage', () => {
     await outbox.relayStale(0);
     await outbox.relayStale(0);
     await outbox.relay(r.jobs);
-    expect(await queues.reasoning.getJob(`${queryId}:t0:reason`)).toBeTruthy();
+    expect((await queues.reasoning.getJob(`${queryId}:t0:reason`))?.data).toEqual({ queryId, turn: 0 });
     expect((await queues.control.getJob(`${queryId}:q:deadline`))?.opts.delay).toBeGreaterThan(25_000);
     expect(await outbox.size()).toBe(0);
     // A later message of the conversation queues behind a query that is really running.
