@@ -1,7 +1,10 @@
 // `./steward demo`: the whole system in one process with the offline model (sim-llm, a test
 // double) and the demo shop. Redis: REDIS_URL if set, else a private redis-server child.
-import { loadConfig } from '@steward/core';
-import { generateApiKey } from '@steward/ingress';
+import { ConfigError, loadConfig } from '@steward/core';
+import { adminTokenOperator, archiveRoutes, debugTraceOf, generateApiKey } from '@steward/ingress';
+import { createDb, loadArchiveConfig } from '@steward/archive';
+import { archiverRole } from '@steward/archiver';
+import { channelPluginsFromEnv } from '@steward/channels';
 import { startSystem } from '@steward/system';
 import { RedisServer, redisServerBinary } from '@steward/testing';
 
@@ -26,13 +29,29 @@ async function main(): Promise<void> {
   const apiKey = config.ingress.apiKeys ? undefined : generateApiKey();
   // The web chat gets its own key, bound to the `web` channel.
   const webKey = config.env.WEB_CHAT_DEMO_KEY ?? generateApiKey();
+  // With DATABASE_URL: the archiver role and the operator API over the archive (see RUNBOOK).
+  const archive = loadArchiveConfig();
+  const archiveDb = archive.DATABASE_URL ? createDb(archive.DATABASE_URL, archive.ARCHIVE_SCHEMA) : undefined;
+  const archiver = archiverRole();
+  // The operator credential is its own secret: an API key reads only its own queries.
+  const adminToken = config.ingress.adminToken ?? generateApiKey();
   const sys = await startSystem({
     config,
     redisUrl,
     apiKeys: `${config.ingress.apiKeys ?? apiKey!},web=${webKey}`,
     webChatDemoKey: webKey,
-    // Demo convenience: the printed key is also the admin credential unless ADMIN_TOKEN is set.
-    ...(config.ingress.adminToken || !apiKey ? {} : { adminToken: apiKey }),
+    adminToken,
+    ...(archiver ? { extraRoles: [archiver] } : {}),
+    ...(archiveDb && adminToken
+      ? {
+          ingressPlugins: [
+            ...channelPluginsFromEnv({ ...config.env, WEB_CHAT_DEMO_KEY: webKey }),
+            archiveRoutes({ db: archiveDb, operator: adminTokenOperator(adminToken), debugTrace: (e) => debugTraceOf(e, { redact: config.log.redact, jaegerUrl: config.ingress.jaegerUrl }) }),
+          ],
+        }
+      : {}),
+    // Answers stream into the web chat unless LLM_STREAM=false; sim-llm writes them a piece every 15 ms.
+    ...(config.env.SIM_LLM_CHUNK_DELAY_MS ? {} : { simLlm: { chunkDelayMs: 15 } }),
     // The demo serves the web chat for the τ-bench customers when SHOP_DATA points at that data.
   });
   const key = apiKey ?? '<one of INGRESS_API_KEYS>';
@@ -45,7 +64,9 @@ async function main(): Promise<void> {
       `  shop      ${sys.shopUrl}${config.shop.dataDir ? `   data: ${config.shop.dataDir}` : '   data: generated demo catalog'}`,
       `  model     ${model}`,
       `  redis     ${redisUrl}${redis ? ' (private, stops with the demo)' : ''}`,
+      `  archive   ${archiveDb ? `PostgreSQL (schema ${archive.ARCHIVE_SCHEMA})` : 'off (set DATABASE_URL to keep conversations in PostgreSQL)'}`,
       `  API key   ${key}`,
+      `  operator  ${process.env.ADMIN_TOKEN ? '<ADMIN_TOKEN>' : adminToken}   (reads every query and trace, handoffs)`,
       '',
       'Try:',
       `  curl -s -X POST ${sys.url}/v1/messages -H 'authorization: Bearer ${key}' -H 'content-type: application/json' \\`,
@@ -61,6 +82,7 @@ async function main(): Promise<void> {
     if (stopping) process.exit(1);
     stopping = true;
     await sys.close();
+    await archiveDb?.end();
     await redis?.stop();
     process.exit(0);
   };
@@ -69,6 +91,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(`steward demo failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  // A bad setting is the operator's to fix: its message names the variable, a stack adds nothing.
+  if (e instanceof ConfigError) process.stderr.write(`steward demo: ${e.message}\n`);
+  else process.stderr.write(`steward demo failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(1);
 });

@@ -141,6 +141,8 @@ export class Cluster {
         Object.assign(env, {
           PORT: String(port),
           HOST: '127.0.0.1',
+          // Benchmarks and chaos runs reset and export the shop between runs.
+          SHOP_MODE: 'test',
           SHOP_DB: this.shopDb,
           SHOP_FAULT_RATE: String(o.shopFaultRate ?? 0),
           SHOP_SLOW_RATE: String(o.shopSlowRate ?? 0),

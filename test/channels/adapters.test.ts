@@ -90,7 +90,7 @@ describe('channel adapters on a real ingress', () => {
       const added = (await t.queryIds()).filter((id) => !before.has(id));
       expect(added).toHaveLength(1);
       const rec = await t.redis.hgetall(`${prefix}:q:${added[0]}`);
-      expect(rec).toMatchObject({ channel: 'slack', messageId: 'Ev0PV52K21', recipient: 'C2147483705', conversationId: 'slack:T061EG9R6:C2147483705' });
+      expect(rec).toMatchObject({ channel: 'slack', messageId: 'Ev0PV52K21', recipient: 'C2147483705', conversationId: 'slack.T061EG9R6.C2147483705.U2147483697' });
     });
 
     it('processes a retry whose first delivery never reached us', async () => {
@@ -172,7 +172,7 @@ describe('channel adapters on a real ingress', () => {
       const before = (await t.queryIds()).length;
       // Meta sends non-ASCII escaped; the signature covers these exact bytes.
       const raw = JSON.stringify(
-        payload([{ from: '16505551234', id: 'wamid.HBgLMTY1MDU1NTEyMzQVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=', timestamp: '1749416383', type: 'text', text: { body: '我的订单在哪？' } }]),
+        payload([{ from: '16505551234', id: 'wamid.HBgLMTY1MDU1NTEyMzQVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=', timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: '我的订单在哪？' } }]),
       ).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
       const first = await post(`${t.url}/v1/channels/whatsapp/webhook`, raw, sign(raw));
       expect(first.status).toBe(200);
@@ -194,7 +194,7 @@ describe('channel adapters on a real ingress', () => {
   describe('Telegram', () => {
     const update = (id: number, text: string) => ({
       update_id: id,
-      message: { message_id: 5, from: { id: 111, is_bot: false, first_name: 'Li' }, chat: { id: 111, first_name: 'Li', type: 'private' }, date: 1700000000, text },
+      message: { message_id: 5, from: { id: 111, is_bot: false, first_name: 'Li' }, chat: { id: 111, first_name: 'Li', type: 'private' }, date: Math.floor(Date.now() / 1000), text },
     });
     it('accepts an update carrying the secret token, once per update_id', async () => {
       const before = (await t.queryIds()).length;

@@ -3,7 +3,7 @@ import { deletePrefix, freePort, uniquePrefix } from '@steward/testing';
 import { startSystem, type RunningSystem } from '@steward/system';
 import { e2eData } from '../helpers/e2e-data.ts';
 import { jobIds } from '@steward/core';
-import { createQueues, createRedis } from '@steward/store';
+import { createKeys, createQueues, createRedis } from '@steward/store';
 import { channels, post } from './harness.ts';
 import { startPlatformDouble, type PlatformDouble } from './platform-double.ts';
 
@@ -25,6 +25,8 @@ describe(`Telegram round trip through the whole system (${data.source} data)`, (
       prefix,
       shopData: data.shopData,
       apiKeys: 'rt-api-key',
+      // Telegram's queries belong to the Telegram principal: the test reads them as an operator.
+      adminToken: 'rt-operator',
       ports: { ingress: await freePort(), shop: await freePort(), simLlm: await freePort() },
       logLevel: 'warn',
       tracer: false,
@@ -43,7 +45,7 @@ describe(`Telegram round trip through the whole system (${data.source} data)`, (
     telegram.script('/bot42:RT/sendMessage', [{ status: 200, body: { ok: true, result: { message_id: 9 } } }]);
     const update = JSON.stringify({
       update_id: 700001,
-      message: { message_id: 3, from: { id: 5551, is_bot: false, first_name: 'James' }, chat: { id: 5551, type: 'private' }, date: 1700000000, text: `What is the status of my order ${data.statusOrder.id}?` },
+      message: { message_id: 3, from: { id: 5551, is_bot: false, first_name: 'James' }, chat: { id: 5551, type: 'private' }, date: Math.floor(Date.now() / 1000), text: `What is the status of my order ${data.statusOrder.id}?` },
     });
     const h = { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': 'rt-secret' };
     expect((await post(`${sys.url}/v1/channels/telegram/webhook`, update, h)).status).toBe(200);
@@ -53,7 +55,7 @@ describe(`Telegram round trip through the whole system (${data.source} data)`, (
     const redis = createRedis(url);
     const queues = createQueues(redis, prefix);
     try {
-      const queryId = await redis.get(`${prefix}:dedupe:telegram:700001`);
+      const queryId = await redis.get(createKeys(prefix).dedupe('telegram', 'telegram', '700001'));
       expect(queryId).toMatch(/^q_[0-9a-f]{22}$/);
       // Wait for the delivery job itself to end, then count what the platform received.
       const until = Date.now() + 30_000;
@@ -65,7 +67,7 @@ describe(`Telegram round trip through the whole system (${data.source} data)`, (
       }
       expect(state).toBe('completed');
       expect(telegram.received).toHaveLength(1);
-      const q = await fetch(`${sys.url}/v1/queries/${queryId}`, { headers: { authorization: 'Bearer rt-api-key' } });
+      const q = await fetch(`${sys.url}/v1/queries/${queryId}`, { headers: { authorization: 'Bearer rt-operator' } });
       const view = (await q.json()) as { answer: string; status: string };
       expect(view.status).toBe('completed');
       expect(telegram.received[0]!.body).toEqual({ chat_id: '5551', text: view.answer });

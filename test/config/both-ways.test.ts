@@ -13,14 +13,15 @@ import { startSystem } from '@steward/system';
 import { createLogger } from '@steward/telemetry';
 import { deletePrefix, freePort, uniquePrefix } from '@steward/testing';
 import { IngressClient, type QueryView } from '../helpers/client.ts';
-import { HAS_TAUBENCH, TAUBENCH_DIR } from '../helpers/shared-data.ts';
+import { e2eData } from '../helpers/e2e-data.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const redisUrl = inject('redisUrl');
 const API_KEY = 'both-ways-key';
 /** The representative set: one variable of the controller, two of the reasoning-worker. */
 const CHANGED = { MAX_TURNS: '1', LLM_TOOL_STYLE: 'text', OUTPUT_TOKENS_PER_TURN: '123' };
-const QUESTION = { customerId: 'james_li_5688', text: 'What is the status of my order #W2611340?' };
+const data = e2eData();
+const QUESTION = { customerId: data.customer, text: `What is the status of my order ${data.statusOrder.id}?` };
 
 interface ChatRequest {
   tools?: unknown[];
@@ -158,9 +159,29 @@ function expectChanged(o: Observation): void {
   expect(o.query.outcome).not.toBe('answered');
 }
 
-describe.skipIf(!HAS_TAUBENCH)('a variable changes the same behaviour in both ways of running', () => {
+describe('an invalid value stops every role process at start', () => {
+  it.each(['ingress', 'reasoning-worker', 'controller', 'tool-worker', 'deliveries', 'tracer', 'shop', 'sim-llm'])(
+    '%s exits non-zero naming the variable',
+    async (role) => {
+      const child = spawn(process.execPath, [`services/${role}/src/main.ts`], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', REDIS_URL: redisUrl, MAX_TURNS: 'eight' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const output: string[] = [];
+      child.stdout?.on('data', (d: Buffer) => output.push(d.toString()));
+      child.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+      expect(code).not.toBe(0);
+      expect(output.join('')).toMatch(/invalid configuration: MAX_TURNS:/);
+    },
+    60_000,
+  );
+});
+
+describe(`a variable changes the same behaviour in both ways of running (${data.source} data)`, () => {
   beforeAll(async () => {
-    shop = await startShop({ port: 0, dataDir: TAUBENCH_DIR, logger: createLogger({ service: 'shop', level: 'warn' }) });
+    shop = await startShop({ port: 0, mode: 'test', dataDir: data.shopData, logger: createLogger({ service: 'shop', level: 'warn' }) });
     sim = await startSimLlm({ port: 0 });
     proxyUrl = await startProxy();
   });

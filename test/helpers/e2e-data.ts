@@ -25,6 +25,8 @@ export interface E2eData {
   /** A directory in the τ-bench layout for startSystem's shopData. */
   shopData: string;
   customer: string;
+  /** The customer's email, for identifying in an unverified chat. */
+  customerEmail: string;
   /** Two orders of the customer, both readable, the first 'processed'. */
   statusOrder: E2eOrder;
   secondOrder: E2eOrder;
@@ -79,6 +81,7 @@ function fromDir(dir: string, source: E2eData['source']): E2eData {
       source,
       shopData: dir,
       customer,
+      customerEmail: users[customer]!.email,
       statusOrder: { id: first.order_id, status: first.status },
       secondOrder: { id: second.order_id, status: second.status },
       returnOrder: { id: delivered.order_id, status: delivered.status, itemName: returnable(delivered)!.name },

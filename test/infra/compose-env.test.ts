@@ -7,6 +7,7 @@ describe('compose environment → local process environment', () => {
     expect(interpolateDefaults('${SHOP_DATA-/data/taubench}')).toBe('/data/taubench');
     expect(interpolateDefaults('${SLACK_SIGNING_SECRET:-}')).toBe('');
     expect(interpolateDefaults('${NO_DEFAULT}')).toBe('');
+    expect(interpolateDefaults('${SHOP_API_TOKEN:?set it in .env}')).toBe('test-shop-api-token-0123456789abcdef');
     expect(interpolateDefaults('{steward}')).toBe('{steward}');
   });
 

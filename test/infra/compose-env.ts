@@ -2,13 +2,19 @@
 // `${VAR:-default}` resolved from the defaults alone (the run must not depend on the developer's
 // shell), and compose hostnames (redis, sim-llm, shop, jaeger) mapped to local addresses.
 
-/** Resolve compose interpolation with an empty environment: defaults only. */
+/**
+ * Resolve compose interpolation with an empty environment: defaults only. A required variable
+ * (`${VAR:?message}`: a credential compose refuses to start without) gets a fixed test value, as
+ * the operator's .env would give it one.
+ */
 export function interpolateDefaults(value: string): string {
   return value.replace(
-    /\$\{(\w+)(?::?-([^}]*))?\}/g,
-    (_all, _name: string, fallback?: string) => fallback ?? '',
+    /\$\{(\w+)(?::?-([^}]*)|:\?[^}]*)?\}/g,
+    (all, name: string, fallback?: string) => (all.includes(':?') ? requiredTestValue(name) : (fallback ?? '')),
   );
 }
+
+export const requiredTestValue = (name: string): string => `test-${name.toLowerCase().replace(/_/g, '-')}-0123456789abcdef`;
 
 /** `host:port` as compose sees it → base URL (scheme included) of the local stand-in. */
 export type AddressMap = Record<string, string>;

@@ -21,7 +21,7 @@ describe('infra/Dockerfile', () => {
 
   it('installs production dependencies from the lockfile with pnpm 10', () => {
     const deps = stages.find((s) => s.name === 'deps');
-    expect(deps).toBeDefined();
+    expect(deps?.name).toBe('deps');
     const run = ins(deps as Stage, 'RUN')
       .map((i) => i.args)
       .join('\n');
@@ -53,7 +53,7 @@ describe('infra/Dockerfile', () => {
     const hc = ins(runtime, 'HEALTHCHECK');
     expect(hc.length).toBe(1);
     const script = /\/app\/(infra\/docker\/healthcheck\.mjs)/.exec(hc[0]?.args ?? '')?.[1];
-    expect(script).toBeDefined();
+    expect(script).toBe('infra/docker/healthcheck.mjs');
     expect(pathExists(script as string)).toBe(true);
     const ignored = readText('.dockerignore')
       .split('\n')

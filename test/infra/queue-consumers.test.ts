@@ -62,7 +62,7 @@ describe('every queue has a deployed consumer', () => {
   it.each(queues)('%s: its consumer has a Deployment in infra/k8s running that role', (queue) => {
     const role = QUEUE_CONSUMERS[queue];
     const d = k8sBase.find((o) => kindOf(o) === 'Deployment' && nameOf(o) === role);
-    expect(d, `Deployment ${role}`).toBeDefined();
+    expect(d && nameOf(d), `Deployment ${role}`).toBe(role);
     const [c] = containers(d as Obj);
     const env = arr((c as Obj).env, 'env').map((e) => obj(e, 'env'));
     expect(env.find((e) => e.name === 'SERVICE')?.value).toBe(role);

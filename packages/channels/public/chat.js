@@ -6,7 +6,7 @@
 const TEXT = {
   en: {
     subtitle: 'customer service demo',
-    customer: 'Customer',
+    unverified: 'You chat as a new, unverified customer: to talk about an account, give its email (or name and zip code) in the chat.',
     language: 'Language',
     newConversation: 'New conversation',
     send: 'Send',
@@ -23,7 +23,7 @@ const TEXT = {
   },
   zh: {
     subtitle: '客服演示',
-    customer: '客户',
+    unverified: '您以未验证的新客户身份聊天：如需查询账户，请在对话中提供其邮箱（或姓名和邮编）。',
     language: '语言',
     newConversation: '新对话',
     send: '发送',
@@ -145,6 +145,30 @@ function follow(div, queryId) {
     const d = JSON.parse(e.data);
     addStep(steps, `${t('tool')}: ${d.tool} ${d.ok ? '✓' : '✗'}`);
   });
+  // The answer as the model writes it. Each LLM attempt streams under its own id: follow the
+  // newest one, drop what an older one showed, and skip a stream joined half-way (the committed
+  // answer comes with query.completed and replaces the draft in any case).
+  const draft = { streamId: '', startedMs: 0, text: '' };
+  es.addEventListener('answer.delta', (e) => {
+    if (div.dataset.state === 'done') return;
+    const d = JSON.parse(e.data);
+    if (d.streamId !== draft.streamId) {
+      if (d.startedMs < draft.startedMs) return;
+      Object.assign(draft, { streamId: d.streamId, startedMs: d.startedMs, text: '' });
+    }
+    if (d.offset !== draft.text.length) return;
+    draft.text += d.text;
+    body.textContent = draft.text;
+    div.dataset.state = 'streaming';
+  });
+  es.addEventListener('answer.reset', (e) => {
+    if (div.dataset.state === 'done') return;
+    const d = JSON.parse(e.data);
+    if (d.streamId !== draft.streamId) return;
+    draft.text = '';
+    body.textContent = t('thinking');
+    div.dataset.state = 'thinking';
+  });
   es.addEventListener('query.completed', (e) => {
     es.close();
     finish(div, body, JSON.parse(e.data));
@@ -164,8 +188,8 @@ async function ask(text) {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${state.key}` },
     body: JSON.stringify({
+      // No customerId: the web chat's key is public, so identity is verified in the conversation.
       conversationId: state.conversationId,
-      customerId: $('customer').value,
       text,
       channel: 'web',
       locale: state.lang === 'zh' ? 'zh-CN' : 'en-US',
@@ -195,16 +219,6 @@ async function init() {
   const cfg = await res.json();
   state.key = cfg.key;
   state.examples = cfg.examples || state.examples;
-  for (const id of cfg.customers) {
-    const o = document.createElement('option');
-    o.value = id;
-    o.textContent = id;
-    $('customer').append(o);
-  }
-  $('customer').addEventListener('change', () => {
-    state.conversationId = newConversationId();
-    $('log').replaceChildren();
-  });
   $('language').addEventListener('change', () => {
     state.lang = $('language').value;
     applyLanguage();

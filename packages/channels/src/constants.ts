@@ -7,6 +7,14 @@ export const CHANNEL_LIMITS = {
   signatureToleranceSec: 300,
   /** Customer message length (characters) accepted from any channel. */
   messageMaxChars: 4_000,
+  /**
+   * WhatsApp and Telegram messages older than this are acknowledged and not processed. It must
+   * stay below the de-duplication window (DEFAULTS.dedupeTtlSec, 24 h): a message is then either
+   * fresh enough to be caught as a duplicate, or too old to be taken at all. Meta retries a failed
+   * webhook for up to 7 days and Telegram keeps updates for 24 h; an answer to a customer message
+   * older than half a day is of no use anyway.
+   */
+  messageMaxAgeSec: 12 * 3600,
   /** Request body bytes accepted by the hardened JSON parser. */
   bodyLimitBytes: 256 * 1024,
   /** Nesting of JSON objects/arrays; real payloads (WhatsApp is the deepest) stay under 10. */

@@ -21,8 +21,15 @@ describe('configuration from the environment', () => {
   });
 
   it('builds admission limits, 0 turning a limit off', () => {
-    expect(admissionOptionsFromEnv({})).toEqual({ perCustomer: { rate: 0.2, burst: 5 }, perChannel: { rate: 50, burst: 200 }, maxBacklog: 2000 });
-    expect(admissionOptionsFromEnv({ RATE_CHANNEL_PER_SEC: '0', MAX_REASONING_BACKLOG: '0' })).toEqual({ perCustomer: { rate: 0.2, burst: 5 } });
+    expect(admissionOptionsFromEnv({})).toEqual({
+      perPrincipal: { rate: 100, burst: 400 },
+      perCustomer: { rate: 0.2, burst: 5 },
+      perChannel: { rate: 50, burst: 200 },
+      maxBacklog: 2000,
+    });
+    expect(admissionOptionsFromEnv({ RATE_PRINCIPAL_PER_SEC: '0', RATE_CHANNEL_PER_SEC: '0', MAX_REASONING_BACKLOG: '0' })).toEqual({
+      perCustomer: { rate: 0.2, burst: 5 },
+    });
   });
 
   it('returns the three ingress plugins', () => {

@@ -20,6 +20,8 @@ export const ChannelsIngressEnv = z.object({
   WEB_CHAT_DEMO_KEY: z.string().min(8).optional(),
   WEB_CHAT_CUSTOMERS: z.string().default('james_li_5688'),
   /** Token buckets and backlog threshold: the defaults (and loadConfig's) are core's DEFAULTS. */
+  RATE_PRINCIPAL_PER_SEC: num(DEFAULTS.rates.principalPerSec),
+  RATE_PRINCIPAL_BURST: num(DEFAULTS.rates.principalBurst),
   RATE_CUSTOMER_PER_SEC: num(DEFAULTS.rates.customerPerSec),
   RATE_CUSTOMER_BURST: num(DEFAULTS.rates.customerBurst),
   RATE_CHANNEL_PER_SEC: num(DEFAULTS.rates.channelPerSec),
@@ -53,6 +55,7 @@ export function channelPluginsFromEnv(env: NodeJS.ProcessEnv = process.env): Plu
 export function admissionOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Omit<AdmissionOptions, 'queues'> {
   const e = parse(env);
   return {
+    ...(e.RATE_PRINCIPAL_PER_SEC > 0 ? { perPrincipal: { rate: e.RATE_PRINCIPAL_PER_SEC, burst: Math.max(1, e.RATE_PRINCIPAL_BURST) } } : {}),
     ...(e.RATE_CUSTOMER_PER_SEC > 0 ? { perCustomer: { rate: e.RATE_CUSTOMER_PER_SEC, burst: Math.max(1, e.RATE_CUSTOMER_BURST) } } : {}),
     ...(e.RATE_CHANNEL_PER_SEC > 0 ? { perChannel: { rate: e.RATE_CHANNEL_PER_SEC, burst: Math.max(1, e.RATE_CHANNEL_BURST) } } : {}),
     ...(e.MAX_REASONING_BACKLOG > 0 ? { maxBacklog: e.MAX_REASONING_BACKLOG } : {}),

@@ -1,7 +1,12 @@
 // Tool results are written for programs, not for a context window: pretty-printed JSON, empty
 // fields, image URLs, long product blurbs. Compaction keeps what the model reasons with.
 
-export type CompactLevel = 'recent' | 'older';
+/**
+ * full: minified, empty fields dropped. recent: also verbose keys (descriptions, images) dropped.
+ * skeleton: also long strings cut, every id and array item kept (the shape the next write needs).
+ * older: also arrays and objects capped (ids past the cap are lost: only when the window is full).
+ */
+export type CompactLevel = 'full' | 'recent' | 'skeleton' | 'older';
 
 /** Keys that inform a shopper browsing a page, not an agent answering a question. */
 export const VERBOSE_KEYS: ReadonlySet<string> = new Set([
@@ -32,6 +37,8 @@ export interface CompactOptions {
 
 /** Older results: strings, arrays and objects beyond these sizes are cut with a visible marker. */
 const OLDER_LIMITS = { stringChars: 160, arrayItems: 8, objectKeys: 24 } as const;
+/** Skeleton: only long strings are cut; ids live in short strings, numbers and arrays. */
+const SKELETON_STRING_CHARS = 48;
 
 /**
  * Minified JSON without verbose or empty fields; `older` also caps strings, arrays and object
@@ -43,13 +50,14 @@ export function compactToolResult(content: string, level: CompactLevel, opts: Co
   if (first === '{' || first === '[') {
     try {
       const value: unknown = JSON.parse(trimmed);
-      const out = prune(value, level, opts.dropKeys ?? VERBOSE_KEYS);
+      const drop = level === 'full' ? new Set<string>() : (opts.dropKeys ?? VERBOSE_KEYS);
+      const out = prune(value, level, drop);
       return JSON.stringify(out === undefined ? value : out);
     } catch {
       // Not JSON after all (a log line that starts with a bracket): fall through to text.
     }
   }
-  return level === 'older' ? trimmed.replace(/\s+/g, ' ') : trimmed.replace(/[ \t]+/g, ' ').replace(/\n{3,}/g, '\n\n');
+  return level === 'older' || level === 'skeleton' ? trimmed.replace(/\s+/g, ' ') : trimmed.replace(/[ \t]+/g, ' ').replace(/\n{3,}/g, '\n\n');
 }
 
 function prune(v: unknown, level: CompactLevel, drop: ReadonlySet<string>): unknown {
@@ -57,6 +65,7 @@ function prune(v: unknown, level: CompactLevel, drop: ReadonlySet<string>): unkn
     const s = v.trim();
     if (s === '') return undefined;
     if (level === 'older' && s.length > OLDER_LIMITS.stringChars) return `${s.slice(0, OLDER_LIMITS.stringChars)}…`;
+    if (level === 'skeleton' && s.length > SKELETON_STRING_CHARS) return `${s.slice(0, SKELETON_STRING_CHARS)}…`;
     return s;
   }
   if (Array.isArray(v)) {

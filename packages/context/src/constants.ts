@@ -7,9 +7,9 @@ export const CONTEXT_DEFAULTS = {
   maxContextTokens: DEFAULTS.maxContextTokens,
   outputTokens: DEFAULTS.outputTokensPerTurn,
   verbatimMessages: DEFAULTS.historyVerbatimMessages,
-  /** A tool result of the most recent turn: the model is about to reason over it, keep most of it. */
+  /** A tool result at its fullest is kept whole up to this (a guard against a runaway result, not a cap on normal ones). */
   recentToolResultTokens: DEFAULTS.recentToolResultTokens,
-  /** Tool results of earlier turns: the model already used them, a compact trace is enough. */
+  /** A tool result cut to this only when the window is full even with every result at its skeleton (ids kept). */
   olderToolResultTokens: 300,
   /** The last shrink step before a tool step is dropped as a whole. */
   minToolResultTokens: 60,
@@ -17,6 +17,15 @@ export const CONTEXT_DEFAULTS = {
   historyMessageTokens: 800,
   /** The rolling summary in the prompt, and the bound updateSummary keeps it under. */
   summaryTokens: DEFAULTS.summaryTokens,
+  /** The working memory at its fullest; over it, the least recently referenced entities shrink, then leave. */
+  memoryTokens: 2_400,
+  /** The customer's open requests at their fullest. */
+  requestTokens: 600,
+  /**
+   * Tokens each tier keeps before a tier of higher priority is shortened: the prompt is filled
+   * tier by tier, and what a tier leaves unused flows to the next.
+   */
+  tierFloors: { requests: 200, memory: 500, steps: 600, recent: 200, summary: 60 },
   /** Pinned parts (system prompt, current question, loop warning) shrink no lower than this. */
   pinnedFloorTokens: 48,
 } as const;

@@ -23,6 +23,20 @@ export {
 export { truncateHeadTail, type Truncated } from './truncate.ts';
 export { compactToolResult, VERBOSE_KEYS, type CompactLevel, type CompactOptions } from './compact.ts';
 export { toUnits, isOrphanFree, splitVerbatimWindow, type MessageUnit, type SplitUnits } from './message-units.ts';
-export { buildPrompt, type BuiltPrompt, type PromptBudget, type PromptInput, type RetrievedContext } from './build-prompt.ts';
+export { buildPrompt, type BuiltPrompt, type PromptBudget, type PromptInput, type RetrievedContext, type TierFloors, type TierName } from './build-prompt.ts';
 export { buildNaivePrompt, type PromptMode } from './naive-prompt.ts';
 export { updateSummary, emptySummary, type SummaryOptions } from './summary.ts';
+export {
+  WorkingMemory,
+  emptyMemory,
+  parseMemory,
+  MEMORY_LIMITS,
+  type CustomerEntry,
+  type OrderEntry,
+  type ProductEntry,
+  type ProposalEntry,
+  type RequestEntry,
+} from './memory/working-memory.ts';
+export { EXTRACTORS, genericExtractor, type Extractor, type ObservedCall } from './memory/extractors.ts';
+export { recordToolCalls, recordRequest } from './memory/record.ts';
+export { renderMemory, renderRequests, MEMORY_HEADER, type RenderMemoryOptions } from './memory/render.ts';

@@ -19,7 +19,9 @@ export interface Block {
   id: string;
   /** Where it goes: a section of the system message, or messages in the conversation. */
   place: 'system' | 'section' | 'history' | 'current' | 'scratchpad' | 'warning';
-  /** Shedding order among droppable blocks: lower goes first. */
+  /** Priority tier (see TIERS): lower tiers are shed after higher-numbered ones. */
+  tier: number;
+  /** Shedding order among the droppable blocks of a tier: lower goes first. */
   rank: number;
   pinned: boolean;
   level: number;
@@ -27,6 +29,9 @@ export interface Block {
   dropped: boolean;
   at(level: number): Rendered;
 }
+
+/** A tool result longer than this many characters per token of its cap cannot be sent whole. */
+const RUNAWAY_CHARS_PER_TOKEN = 8;
 
 /** Tokens a section adds to the system message: its text plus the blank line before it. */
 const SECTION_SEPARATOR = '\n\n';
@@ -63,6 +68,7 @@ export function pinnedMessageBlock(
   return {
     id,
     place,
+    tier: 0,
     rank: Number.POSITIVE_INFINITY,
     pinned: true,
     level: 0,
@@ -77,12 +83,13 @@ export function pinnedMessageBlock(
 }
 
 /** A section of the system message (summary, retrieved record), cut in half per level. */
-export function sectionBlock(id: string, rank: number, text: string, model: string, caps: readonly number[]): Block {
+export function sectionBlock(id: string, tier: number, rank: number, text: string, model: string, caps: readonly number[], pinned = false): Block {
   return {
     id,
     place: 'section',
+    tier,
     rank,
-    pinned: false,
+    pinned,
     level: 0,
     maxLevel: caps.length - 1,
     dropped: false,
@@ -105,15 +112,18 @@ export interface UnitCaps {
 export function unitBlock(
   id: string,
   place: 'history' | 'scratchpad',
+  tier: number,
   rank: number,
   messages: readonly ChatMessage[],
   model: string,
   levels: readonly UnitCaps[],
   compactOpts: CompactOptions,
 ): Block {
+  const cuts = new Map<string, ReturnType<typeof truncateHeadTail>>();
   return {
     id,
     place,
+    tier,
     rank,
     pinned: false,
     level: 0,
@@ -123,11 +133,16 @@ export function unitBlock(
       const caps = levels[level]!;
       let truncated = false;
       let tokens = 0;
-      const out = messages.map((m): ChatMessage => {
+      const out = messages.map((m, i): ChatMessage => {
         let next: ChatMessage = m;
         if (m.role === 'tool') {
-          const compacted = compactToolResult(m.content, caps.compact, compactOpts);
-          const t = truncateHeadTail(compacted, caps.toolTokens, model);
+          // A runaway result (far over the cap) is cut whatever its level: go straight to the
+          // skeleton, which keeps its ids, and render it once for all the levels that share the cap.
+          const runaway = m.content.length > caps.toolTokens * RUNAWAY_CHARS_PER_TOKEN && (caps.compact === 'full' || caps.compact === 'recent');
+          const mode = runaway ? 'skeleton' : caps.compact;
+          const key = `${i}:${mode}:${caps.toolTokens}`;
+          let t = cuts.get(key);
+          if (!t) cuts.set(key, (t = truncateHeadTail(compactToolResult(m.content, mode, compactOpts), caps.toolTokens, model)));
           truncated ||= t.truncated;
           next = { ...m, content: t.text };
         } else if (m.content) {
@@ -139,6 +154,24 @@ export function unitBlock(
         return next;
       });
       return { messages: out, section: '', tokens, truncated };
+    }),
+  };
+}
+
+/** A section rendered by a function of its level (the working memory at shrinking budgets). */
+export function renderedSectionBlock(id: string, tier: number, rank: number, levels: number, render: (level: number) => string, model: string): Block {
+  return {
+    id,
+    place: 'section',
+    tier,
+    rank,
+    pinned: false,
+    level: 0,
+    maxLevel: levels - 1,
+    dropped: false,
+    at: memo((level) => {
+      const text = render(level);
+      return { messages: [], section: text, tokens: text ? countTokens(SECTION_SEPARATOR + text, model) : 0, truncated: level > 0 };
     }),
   };
 }

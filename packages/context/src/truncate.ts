@@ -18,7 +18,7 @@ const HEAD_SHARE = 0.6;
  * result costs as much as cutting a 10 kB one. Text averaging more characters per token than this
  * (long runs of one repeated symbol) is cut a little shorter than it had to be.
  */
-const CHARS_PER_TOKEN_BOUND = 16;
+const CHARS_PER_TOKEN_BOUND = 8;
 
 /**
  * Cut `text` to at most `maxTokens` tokens, keeping the head and the tail and marking the cut

@@ -12,6 +12,7 @@ export function fallbackKey(reason: EndReason): TextKey {
     case 'loop_detected':
       return 'fallbackLoop';
     case 'llm_unavailable':
+    case 'model_fault':
       return 'fallbackUnavailable';
     case 'handoff':
       return 'handoffNotice';

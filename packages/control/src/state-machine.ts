@@ -81,6 +81,7 @@ export function endEventFor(reason: EndReason): QueryEvent {
     case 'cost_budget':
       return 'limit';
     case 'llm_unavailable':
+    case 'model_fault':
     case 'error':
     case 'superseded':
       return 'fail';

@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import { DEFAULTS } from './constants.ts';
 
-const Id = z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:@#-]+$/, 'letters, digits and _ . : @ # - only');
+/**
+ * Caller-chosen ids (conversation, customer): 1–128 of letters, digits and `_ . @ # -`. No ':' —
+ * it separates the parts of Redis keys (docs/adr/0013-ownership-model.md) — and no whitespace.
+ */
+export const ID_PATTERN = /^[A-Za-z0-9_.@#-]{1,128}$/;
+const Id = z.string().regex(ID_PATTERN, '1–128 of letters, digits and _ . @ # - only');
 
 /** Body of `POST /v1/messages`. */
 export const PostMessageBody = z

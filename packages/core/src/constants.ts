@@ -15,12 +15,12 @@ export const DEFAULTS = {
   /** Messages of the conversation kept verbatim in the prompt; older ones live in the summary. */
   historyVerbatimMessages: 6,
   /** The rolling summary of older turns stays under this many tokens: ids and outcomes, not prose. */
-  summaryTokens: 256,
+  summaryTokens: 600,
   /**
-   * A tool result of the current turn in the prompt (head and tail kept, the middle cut past
-   * this). Large enough for a whole order record: a record cut in the middle misleads the model.
+   * A tool result at its fullest is kept whole up to this: a guard against a runaway result, not
+   * a cap on normal ones (results are shortened only when the window is full, ids kept).
    */
-  recentToolResultTokens: 1_600,
+  recentToolResultTokens: 3_000,
   toolTimeoutMs: 10_000,
   /**
    * BullMQ job lock 4 s (renewed every 2 s while the worker lives), stalled check every 1.5 s:
@@ -50,6 +50,8 @@ export const DEFAULTS = {
   /** One LLM attempt; a query's whole deadline is 30 s, so a hung call must not eat it. */
   llmTimeoutMs: 20_000,
   llmMaxRetries: 3,
+  /** Re-asks of a reply that came back empty or with a broken tool call, before the query ends as model_fault. */
+  llmMaxFaultRetries: 2,
   /** Jobs in flight per process and role: workers mostly wait on I/O (LLM, shop, platforms). */
   concurrency: { reasoning: 50, control: 50, tools: 50, deliveries: 20 },
   /** Outbound HTTP call to a messaging platform: past this the attempt fails and BullMQ retries it. */
@@ -57,9 +59,23 @@ export const DEFAULTS = {
   /** Per-conversation LLM budgets: a conversation past them ends its queries with the fallback. */
   budgets: { conversationTokens: 400_000, conversationUsd: 1 },
   bodyLimitBytes: 64 * 1024,
+  /**
+   * The ingress's request path against a stalled Redis: every command fails after
+   * redisCommandTimeoutMs, the Redis work of one request after intakeDeadlineMs, and the caller
+   * gets 503 + Retry-After instead of a hung request. Event streams (SSE) are capped per
+   * principal and per process and closed after a lifetime.
+   */
+  ingress: {
+    redisCommandTimeoutMs: 2_000,
+    intakeDeadlineMs: 5_000,
+    redisRetryAfterSec: 5,
+    sseMaxPerPrincipal: 20,
+    sseMaxTotal: 2_000,
+    sseMaxLifetimeMs: 5 * 60_000,
+  },
   jaegerUrl: 'http://localhost:16686',
   /** Token buckets: a customer may burst 5 messages, then one every 5 s; a channel 200, then 50/s. */
-  rates: { customerPerSec: 0.2, customerBurst: 5, channelPerSec: 50, channelBurst: 200 },
+  rates: { principalPerSec: 100, principalBurst: 400, customerPerSec: 0.2, customerBurst: 5, channelPerSec: 50, channelBurst: 200 },
   /** Waiting + delayed reasoning jobs above which new messages are refused as overloaded (0 = off). */
   maxReasoningBacklog: 2_000,
   tracer: { batchSize: 100, claimIdleMs: 30_000 },

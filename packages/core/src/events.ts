@@ -55,6 +55,10 @@ export const LlmCallEventData = z.object({
   thought: z.string().optional(),
   proposal: z.string().optional(),
   error: z.string().optional(),
+  /** Output tokens spent on reasoning (already in outputTokens). */
+  reasoningTokens: z.number().optional(),
+  /** Streamed calls: from the start of the successful attempt to its first token. */
+  timeToFirstTokenMs: z.number().optional(),
 });
 export type LlmCallEventData = z.infer<typeof LlmCallEventData>;
 
@@ -92,3 +96,29 @@ export const QueryCompletedEventData = z.object({
   answer: z.string().optional(),
 });
 export type QueryCompletedEventData = z.infer<typeof QueryCompletedEventData>;
+
+/** data of `control.decision`: a controller decision on the query's trace (loop, limit, confirmation). */
+export const ControlDecisionEventData = z.object({ kind: z.string(), detail: z.string(), turn: z.number().int() });
+export type ControlDecisionEventData = z.infer<typeof ControlDecisionEventData>;
+
+/** data of `query.accepted`. */
+export const QueryAcceptedEventData = z.object({
+  channel: z.string(),
+  language: z.string(),
+  customerId: z.string().optional(),
+  /** Waiting behind the conversation's running query (optional: older writers did not set it). */
+  queued: z.boolean().optional(),
+});
+export type QueryAcceptedEventData = z.infer<typeof QueryAcceptedEventData>;
+
+/**
+ * The data schema of each event type that has one: writers check it when the event is written
+ * (not only the tracer when it reads), so a malformed event fails at its source.
+ */
+export const EVENT_DATA_SCHEMAS: Partial<Record<EventType, z.ZodType>> = {
+  'query.accepted': QueryAcceptedEventData,
+  'llm.call': LlmCallEventData,
+  'tool.call': ToolCallEventData,
+  'control.decision': ControlDecisionEventData,
+  'query.completed': QueryCompletedEventData,
+};

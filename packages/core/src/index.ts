@@ -18,3 +18,4 @@ export * from './queue-consumers.ts';
 export * from './shop-protocol.ts';
 export * from './texts.ts';
 export * from './seeded-random.ts';
+export * from './answer-stream.ts';

@@ -33,9 +33,13 @@ export interface StewardConfig {
     bodyLimit: number;
     doubleTexting: StewardEnv['DOUBLE_TEXTING'];
     jaegerUrl: string;
+    redisCommandTimeoutMs: number;
+    redisDeadlineMs: number;
+    metricsToken?: string;
   };
   /** Backpressure of every message intake (token buckets, reasoning backlog); absent = off. */
   admission: {
+    perPrincipal?: { rate: number; burst: number };
     perCustomer?: { rate: number; burst: number };
     perChannel?: { rate: number; burst: number };
     maxBacklog?: number;
@@ -51,8 +55,11 @@ export interface StewardConfig {
     model: string;
     timeoutMs: number;
     maxRetries: number;
+    maxFaultRetries: number;
+    apiVersion?: string;
   };
   reasoning: {
+    stream: boolean;
     concurrency: number;
     rpm: number;
     toolStyle: StewardEnv['LLM_TOOL_STYLE'];
@@ -80,13 +87,14 @@ export interface StewardConfig {
     dataDir?: string;
     dbPath?: string;
     seed: number;
+    mode: 'production' | 'demo' | 'test';
     apiToken?: string;
     faultRate: number;
     slowRate: number;
     slowMs: number;
     latencyMs?: { min: number; max: number };
   };
-  simLlm: { port: number; host?: string; latency: string; faults?: string; seed: string };
+  simLlm: { port: number; host?: string; latency: string; faults?: string; seed: string; chunkDelayMs: number };
   tracer: { batchSize: number; claimIdleMs: number; port: number; consumerName?: string; captureContent: boolean };
   /**
    * The environment this configuration was loaded from (empty values removed). Settings whose
@@ -128,8 +136,12 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       bodyLimit: e.BODY_LIMIT_BYTES,
       doubleTexting: e.DOUBLE_TEXTING,
       jaegerUrl: e.JAEGER_URL,
+      redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+      redisDeadlineMs: e.REDIS_DEADLINE_MS,
+      ...opt('metricsToken', e.METRICS_TOKEN),
     },
     admission: {
+      ...(e.RATE_PRINCIPAL_PER_SEC > 0 ? { perPrincipal: { rate: e.RATE_PRINCIPAL_PER_SEC, burst: Math.max(1, e.RATE_PRINCIPAL_BURST) } } : {}),
       ...(e.RATE_CUSTOMER_PER_SEC > 0 ? { perCustomer: { rate: e.RATE_CUSTOMER_PER_SEC, burst: Math.max(1, e.RATE_CUSTOMER_BURST) } } : {}),
       ...(e.RATE_CHANNEL_PER_SEC > 0 ? { perChannel: { rate: e.RATE_CHANNEL_PER_SEC, burst: Math.max(1, e.RATE_CHANNEL_BURST) } } : {}),
       ...(e.MAX_REASONING_BACKLOG > 0 ? { maxBacklog: e.MAX_REASONING_BACKLOG } : {}),
@@ -141,8 +153,11 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       model: e.LLM_MODEL,
       timeoutMs: e.LLM_TIMEOUT_MS,
       maxRetries: e.LLM_MAX_RETRIES,
+      maxFaultRetries: e.LLM_MAX_FAULT_RETRIES,
+      ...opt('apiVersion', e.LLM_API_VERSION),
     },
     reasoning: {
+      stream: e.LLM_STREAM === 'true',
       concurrency: e.REASONING_CONCURRENCY,
       rpm: e.LLM_RPM,
       toolStyle: e.LLM_TOOL_STYLE,
@@ -181,6 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       ...opt('dataDir', e.SHOP_DATA),
       ...opt('dbPath', e.SHOP_DB),
       seed: e.SHOP_SEED,
+      mode: e.SHOP_MODE,
       ...opt('apiToken', e.SHOP_API_TOKEN),
       faultRate: e.SHOP_FAULT_RATE,
       slowRate: e.SHOP_SLOW_RATE,
@@ -193,6 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       latency: e.SIM_LLM_LATENCY,
       ...opt('faults', e.SIM_LLM_FAULTS),
       seed: e.SIM_LLM_SEED,
+      chunkDelayMs: e.SIM_LLM_CHUNK_DELAY_MS,
     },
     tracer: {
       batchSize: e.TRACER_BATCH_SIZE,

@@ -34,7 +34,10 @@ export const Proposal = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('tool_calls'), calls: z.array(ProposedCall).min(1), thought: z.string().optional() }),
   /** The model's output could not be parsed: the error goes back to the model next turn. */
   z.object({ kind: z.literal('malformed'), error: z.string(), raw: z.string().optional() }),
-  /** The LLM could not be reached after all retries. */
-  z.object({ kind: z.literal('llm_error'), error: z.string() }),
+  /**
+   * The LLM could not be reached after all retries, or (`fault` set) kept replying with nothing
+   * usable. Optional so decide jobs in flight during a rolling deploy still parse.
+   */
+  z.object({ kind: z.literal('llm_error'), error: z.string(), fault: z.string().optional() }),
 ]);
 export type Proposal = z.infer<typeof Proposal>;

@@ -18,6 +18,8 @@ export const EndReason = z.enum([
   'loop_detected',
   'handoff',
   'llm_unavailable',
+  /** The model kept answering with nothing usable (empty, broken tool calls): its fault, not a loop. */
+  'model_fault',
   'error',
   'superseded',
 ]);

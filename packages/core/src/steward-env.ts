@@ -49,7 +49,14 @@ export const StewardEnv = z.object({
   QUERY_DEADLINE_MS: int(DEFAULTS.deadlineMs),
   BODY_LIMIT_BYTES: int(DEFAULTS.bodyLimitBytes),
   DOUBLE_TEXTING: z.enum(['queue', 'restart']).default('queue'),
+  /** A stalled Redis turns into 503 + Retry-After after these bounds instead of a hung request. */
+  REDIS_COMMAND_TIMEOUT_MS: int(DEFAULTS.ingress.redisCommandTimeoutMs),
+  REDIS_DEADLINE_MS: int(DEFAULTS.ingress.intakeDeadlineMs),
+  /** Bearer token Prometheus must send to the ingress' GET /metrics; unset = open (private network only). */
+  METRICS_TOKEN: z.string().min(16).optional(),
   JAEGER_URL: z.url().default(DEFAULTS.jaegerUrl),
+  RATE_PRINCIPAL_PER_SEC: num(DEFAULTS.rates.principalPerSec),
+  RATE_PRINCIPAL_BURST: num(DEFAULTS.rates.principalBurst),
   RATE_CUSTOMER_PER_SEC: num(DEFAULTS.rates.customerPerSec),
   RATE_CUSTOMER_BURST: num(DEFAULTS.rates.customerBurst),
   RATE_CHANNEL_PER_SEC: num(DEFAULTS.rates.channelPerSec),
@@ -59,7 +66,12 @@ export const StewardEnv = z.object({
   OPENAI_BASE_URL: url,
   OPENAI_API_KEY: text,
   LLM_MODEL: z.string().min(1).default(DEFAULTS.llmModel),
-  LLM_TOOL_STYLE: z.enum(['native', 'text']).default('native'),
+  LLM_TOOL_STYLE: z.enum(['native', 'text', 'json']).default('native'),
+  /** Stream answers to the web chat and SSE as they are generated ("false" to turn off). */
+  LLM_STREAM: z.enum(['true', 'false']).default('true'),
+  /** Azure OpenAI only: the api-version query parameter (e.g. 2024-10-21). */
+  LLM_API_VERSION: text,
+  LLM_MAX_FAULT_RETRIES: int(DEFAULTS.llmMaxFaultRetries),
   LLM_TIMEOUT_MS: int(DEFAULTS.llmTimeoutMs),
   LLM_MAX_RETRIES: int(DEFAULTS.llmMaxRetries),
   LLM_RPM: int(0),
@@ -94,6 +106,8 @@ export const StewardEnv = z.object({
   SHOP_DATA: text,
   SHOP_DB: text,
   SHOP_SEED: z.coerce.number().int().default(DEFAULTS.shop.seed),
+  /** production needs SHOP_API_TOKEN (24+ characters) and has no /v1/export or /v1/reset; demo/test have both. */
+  SHOP_MODE: z.enum(['production', 'demo', 'test']).default('production'),
   SHOP_FAULT_RATE: rate,
   SHOP_SLOW_RATE: rate,
   SHOP_SLOW_MS: int(DEFAULTS.shop.slowMs),
@@ -108,6 +122,8 @@ export const StewardEnv = z.object({
     .string()
     .regex(/^\s*\d+\s*(?:ms)?\s*(?:(?:±|\+-|\+\/-)\s*\d+\s*(?:ms)?)?\s*$/, 'expected milliseconds, e.g. 300 or 300±100ms')
     .default('0'),
+  /** Streamed replies: ms between two chunks (the demo uses 15 so the web chat shows the answer being written). */
+  SIM_LLM_CHUNK_DELAY_MS: int(0),
   SIM_LLM_FAULTS: z
     .string()
     .regex(/^(\s*(429|500|timeout|malformed)\s*:\s*(0(\.\d+)?|1(\.0+)?)\s*)(,\s*(429|500|timeout|malformed)\s*:\s*(0(\.\d+)?|1(\.0+)?)\s*)*$/, 'expected kind:rate pairs, e.g. 429:0.3,timeout:0.02')

@@ -118,6 +118,10 @@ async function startSlot(
     promptMode,
     tracer: false,
     deliveries: false,
+    // The evaluation drives many conversations of few customers in seconds: admission is not under test.
+    admit: false,
+    // The scripted model answers whole replies (it measures prompts, not streaming).
+    stream: false,
     logLevel: 'error',
     ...(model
       ? { llmBaseUrl: model.baseUrlFor(id), llmModel: 'steward-eval-scripted' }

@@ -142,19 +142,21 @@ export function planScript(task: EvalTask, data: ShopData): ScriptStep[] {
 
 function pmLabel(pm: ShopPaymentMethod | undefined, id: unknown): string {
   if (!pm) return `payment method ${String(id)}`;
-  if (pm.source === 'gift_card') return 'your gift card';
+  if (pm.source === 'gift_card') return `your gift card (${String(id)})`;
   if (pm.source === 'credit_card')
-    return `your ${pm.brand ?? ''} credit card ending in ${pm.last_four ?? '?'}`.replace('  ', ' ');
-  if (pm.source === 'paypal') return 'your PayPal account';
-  return `your ${pm.source}`;
+    return `your ${pm.brand ?? ''} credit card ending in ${pm.last_four ?? '?'} (${String(id)})`.replace('  ', ' ');
+  if (pm.source === 'paypal') return `your PayPal account (${String(id)})`;
+  return `your ${pm.source} (${String(id)})`;
 }
 
 const opts = (o: Record<string, string> | undefined): string => (o ? Object.values(o).join(', ') : '?');
 
 /**
- * The write in the words an agent uses with a customer: order ids and addresses yes, item and
- * payment method ids no (names, options, card brands instead) — so the confirmed call after the
- * "yes" finds its ids only if the pipeline carried the earlier tool results.
+ * The write as an agent lists it to the customer: names and options a customer recognises, and
+ * every identifier of the action (order, items, payment method) — the confirmation rule runs a
+ * write only when the agent's message listed its exact arguments (packages/control
+ * confirmation.ts). What the working memory must still carry are the values read in earlier
+ * queries before the listing (profiles, variants, other orders).
  */
 export function describeWrite(a: GoldAction, task: EvalTask, data: ShopData): string {
   const k = a.kwargs;
@@ -165,11 +167,11 @@ export function describeWrite(a: GoldAction, task: EvalTask, data: ShopData): st
   );
   const itemName = (id: string): string => {
     const it = order?.items.find((i) => i.item_id === id);
-    return it ? `the ${it.name} (${opts(it.options)})` : 'an item';
+    return it ? `the ${it.name} (${opts(it.options)}; item ${id})` : `item ${id}`;
   };
   const variant = (id: string): string => {
     const p = data.products[data.productOfItem.get(id) ?? ''];
-    return p ? `(${opts(p.variants[id]?.options)})` : 'another variant';
+    return p ? `(${opts(p.variants[id]?.options)}; item ${id})` : `item ${id}`;
   };
   const pairs = (): string =>
     ((k.item_ids as string[] | undefined) ?? [])

@@ -6,6 +6,7 @@ import { DEFAULTS } from '@steward/core';
 export const LLM_DEFAULTS = {
   timeoutMs: DEFAULTS.llmTimeoutMs,
   maxRetries: DEFAULTS.llmMaxRetries,
+  maxFaultRetries: DEFAULTS.llmMaxFaultRetries,
   /** A server asking for a longer pause than this is better handled by pausing the fleet. */
   maxRetryAfterMs: 10_000,
   /** Fleet pause when a 429 carried no Retry-After. */

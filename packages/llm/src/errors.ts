@@ -60,9 +60,39 @@ export class LlmAbortedError extends StewardError {
   }
 }
 
-/** The provider answered 200 with something that is not a chat completion. */
+/**
+ * The provider answered with something that is not a chat completion: no choices, a 200 with
+ * an error object, an HTML page. Retryable unless it points at a wrong configuration.
+ */
 export class LlmBadResponseError extends StewardError {
-  constructor(message: string) {
-    super('llm_bad_response', message, { kind: 'unavailable', retryable: true });
+  constructor(message: string, opts: { retryable?: boolean; status?: number } = {}) {
+    super('llm_bad_response', message, {
+      kind: opts.retryable === false ? 'validation' : 'unavailable',
+      retryable: opts.retryable ?? true,
+      ...(opts.status === undefined ? {} : { details: { status: opts.status } }),
+    });
   }
+}
+
+/** What was wrong with a reply that arrived but cannot be used. */
+export type ModelFault = 'empty_reply' | 'malformed_tool_call' | 'truncated';
+
+/**
+ * The model answered, but with nothing usable: an empty reply, tool-call arguments that are
+ * not a JSON object, a reply cut by max_tokens. A fault of the model, not of the agent:
+ * it is retried (a sampled model usually gets it right the second time) and, when it persists,
+ * ends the query under its own outcome (`model_fault`), never as a loop. A cut reply is not
+ * retried: the same request would be cut at the same length.
+ */
+export class LlmModelFaultError extends StewardError {
+  readonly fault: ModelFault;
+  constructor(fault: ModelFault, message: string) {
+    super('llm_model_fault', message, { kind: 'unavailable', retryable: fault !== 'truncated', details: { fault } });
+    this.fault = fault;
+  }
+}
+
+/** True for an LlmModelFaultError, also across two copies of this package. */
+export function isModelFault(e: unknown): e is StewardError & { details: { fault: ModelFault } } {
+  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'llm_model_fault';
 }

@@ -147,7 +147,9 @@ describe('createLlmClient', () => {
     const { client } = await setup([{ delayMs: 30_000 }]);
     const ac = new AbortController();
     const p = client.complete({ messages, signal: ac.signal }).catch((e: unknown) => e);
-    setTimeout(() => ac.abort(), 50);
+    // Abort once the request is at the server (a fixed delay raced the request on a busy machine).
+    while (server!.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
+    ac.abort();
     expect(await p).toBeInstanceOf(LlmAbortedError);
     expect(server!.requests).toHaveLength(1);
   });

@@ -1,10 +1,12 @@
 // One chat completion against any OpenAI-compatible endpoint, with retries we control: the SDK's
 // own retries are off so every retry is counted, delayed by our policy and visible in the usage
 // record and the trace (`retries`, `onRetry`).
-import OpenAI from 'openai';
-import type { AssistantMessage, ChatMessage, LlmUsage, ToolCallMessagePart } from '@steward/core';
+import OpenAI, { AzureOpenAI } from 'openai';
+import type { AssistantMessage, ChatMessage, LlmUsage } from '@steward/core';
 import { abortableSleep, backoffDelay, DEFAULT_BACKOFF, parseRetryAfter, type BackoffOptions } from './retry-policy.ts';
-import { LlmAbortedError, LlmBadResponseError, LlmRequestError, LlmTimeoutError, LlmUnavailableError, RateLimitedError } from './errors.ts';
+import { isModelFault, LlmAbortedError, LlmRequestError, LlmTimeoutError, LlmUnavailableError, RateLimitedError } from './errors.ts';
+import { normalizeCompletion, type NormalizedCompletion } from './normalize-completion.ts';
+import { StreamAccumulator, type StreamDelta } from './accumulate-stream.ts';
 import { costOf, type PricingTable } from './pricing.ts';
 import { providerOf } from './provider.ts';
 import { LLM_DEFAULTS } from './constants.ts';
@@ -24,15 +26,33 @@ export interface LlmRequest {
   toolChoice?: LlmToolChoice;
   maxTokens?: number;
   temperature?: number;
+  /** JSON mode (`response_format: {type: "json_object"}`), for LLM_TOOL_STYLE=json. */
+  responseFormat?: 'json_object';
   /** Aborts the call and any wait between retries (query superseded, shutdown). */
   signal?: AbortSignal;
+  /**
+   * Stream the reply (`stream: true`) and report its text as it is generated. Called again from
+   * the start on a retry: `onAttempt` says when one begins, so a listener can reset.
+   */
+  onDelta?: (delta: StreamDelta) => void;
+  /** A new attempt starts (1 for the first): whatever was streamed before is void. */
+  onAttempt?: (attempt: number) => void;
 }
 
 export interface LlmCompletion {
+  /** The reply as the next request may carry it: no reasoning, JSON-string arguments, unique ids. */
   message: AssistantMessage;
   usage: LlmUsage;
   retries: number;
   finishReason: string | undefined;
+  /** The model's reasoning (DeepSeek `reasoning_content`…), for the trace only, never for the customer. */
+  reasoning?: string;
+  /** Output tokens spent on reasoning (already part of usage.outputTokens). */
+  reasoningTokens: number;
+  /** From the start of the successful attempt to its first generated token; streamed calls only. */
+  timeToFirstTokenMs?: number;
+  /** Provider dialect met and normalised (`text_tool_calls`, `object_arguments`…). */
+  quirks: string[];
 }
 
 export interface RetryInfo {
@@ -60,6 +80,12 @@ export interface LlmClientOptions {
   backoff?: BackoffOptions;
   /** A Retry-After longer than this is not waited out here: the error goes to the caller. */
   maxRetryAfterMs?: number;
+  /** Retries of a reply that arrived but was unusable (empty, broken tool call). Default 2. */
+  maxFaultRetries?: number;
+  /** Azure OpenAI `api-version`; the client then speaks Azure (api-key header, deployment URLs). */
+  apiVersion?: string;
+  /** Ask for usage in the last chunk of a stream (`stream_options.include_usage`). Default true. */
+  streamUsage?: boolean;
   /** `max_completion_tokens` for OpenAI reasoning models, `max_tokens` elsewhere (auto by model). */
   maxTokensParam?: 'max_tokens' | 'max_completion_tokens';
   pricing?: PricingTable;
@@ -78,6 +104,25 @@ export interface LlmClient {
 }
 
 const REASONING_MODEL = /(^|\/)(o\d|gpt-5)/;
+const AZURE_URL = /\.openai\.azure\.com|\/openai\/deployments\//i;
+
+function createSdk(opts: LlmClientOptions, timeoutMs: number): OpenAI {
+  const common = {
+    baseURL: opts.baseURL,
+    apiKey: opts.apiKey,
+    maxRetries: 0,
+    // Our own timer decides; the SDK's is only a backstop.
+    timeout: timeoutMs + 1_000,
+    ...(opts.defaultHeaders ? { defaultHeaders: opts.defaultHeaders } : {}),
+  };
+  if (opts.apiVersion || AZURE_URL.test(opts.baseURL)) {
+    if (!opts.apiVersion) throw new LlmRequestError(0, `an Azure OpenAI endpoint (${opts.baseURL}) needs an api-version: set LLM_API_VERSION`);
+    // Azure: `api-key` header instead of a bearer token, `?api-version=`, and the deployment in
+    // the path (taken from the model name unless the base URL already names it).
+    return new AzureOpenAI({ ...common, apiVersion: opts.apiVersion });
+  }
+  return new OpenAI(common);
+}
 
 export function createLlmClient(opts: LlmClientOptions): LlmClient {
   const timeoutMs = opts.timeoutMs ?? LLM_DEFAULTS.timeoutMs;
@@ -90,19 +135,15 @@ export function createLlmClient(opts: LlmClientOptions): LlmClient {
   const now = opts.now ?? Date.now;
   const provider = opts.provider ?? providerOf(opts.model, opts.baseURL);
   const maxTokensParam = opts.maxTokensParam ?? (REASONING_MODEL.test(opts.model) ? 'max_completion_tokens' : 'max_tokens');
-  const sdk = new OpenAI({
-    baseURL: opts.baseURL,
-    apiKey: opts.apiKey,
-    maxRetries: 0,
-    // Our own timer decides; the SDK's is only a backstop.
-    timeout: timeoutMs + 1_000,
-    ...(opts.defaultHeaders ? { defaultHeaders: opts.defaultHeaders } : {}),
-  });
+  const maxFaultRetries = opts.maxFaultRetries ?? LLM_DEFAULTS.maxFaultRetries;
+  const sdk = createSdk(opts, timeoutMs);
 
-  async function attempt(req: LlmRequest): Promise<OpenAI.Chat.Completions.ChatCompletion> {
+  /** One HTTP call, streamed or not, normalised; the time to first token for a stream. */
+  async function attempt(req: LlmRequest): Promise<{ n: NormalizedCompletion; ttftMs?: number }> {
     const timer = new AbortController();
     const t = setTimeout(() => timer.abort(new LlmTimeoutError(timeoutMs)), timeoutMs);
     const signal = req.signal ? AbortSignal.any([req.signal, timer.signal]) : timer.signal;
+    const started = now();
     try {
       const body: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming = {
         model: opts.model,
@@ -112,7 +153,20 @@ export function createLlmClient(opts: LlmClientOptions): LlmClient {
       if (req.tools?.length && req.toolChoice) body.tool_choice = req.toolChoice;
       if (req.maxTokens !== undefined) body[maxTokensParam] = req.maxTokens;
       if (req.temperature !== undefined) body.temperature = req.temperature;
-      return await sdk.chat.completions.create(body, { signal, maxRetries: 0 });
+      if (req.responseFormat) body.response_format = { type: req.responseFormat };
+      if (!req.onDelta) {
+        // Typed as a completion, but a misconfigured endpoint may hand back a string (HTML): checked there.
+        const res: unknown = await sdk.chat.completions.create(body, { signal, maxRetries: 0 });
+        return { n: normalizeCompletion(res) };
+      }
+      const stream = await sdk.chat.completions.create(
+        { ...body, stream: true, ...(opts.streamUsage === false ? {} : { stream_options: { include_usage: true } }) },
+        { signal, maxRetries: 0 },
+      );
+      const acc = new StreamAccumulator(now, req.onDelta);
+      for await (const chunk of stream) acc.push(chunk);
+      const n = normalizeCompletion(acc.result());
+      return acc.firstTokenAtMs === undefined ? { n } : { n, ttftMs: acc.firstTokenAtMs - started };
     } catch (e) {
       throw classify(e, req.signal, timer.signal, timeoutMs, now());
     } finally {
@@ -127,23 +181,33 @@ export function createLlmClient(opts: LlmClientOptions): LlmClient {
       const startMs = now();
       let retries = 0;
       let rateLimitRetries = 0;
+      let faultRetries = 0;
       for (;;) {
         try {
+          req.onAttempt?.(retries + 1);
           const res = await attempt(req);
-          return toCompletion(res, { model: opts.model, provider, startMs, endMs: now(), retries, req, pricing: opts.pricing });
+          return toCompletion(res.n, res.ttftMs, { model: opts.model, provider, startMs, endMs: now(), retries, req, pricing: opts.pricing });
         } catch (e) {
           const err = isStewardError(e) ? e : new LlmUnavailableError(String(e), { cause: e });
           const isRateLimit = err.kind === 'rate_limited';
-          const budgetLeft = isRateLimit ? rateLimitRetries < maxRateLimitRetries : retries - rateLimitRetries < maxRetries;
+          const isFault = isModelFault(err);
+          // Three budgets: a model's bad replies must not use up the retries meant for an outage.
+          const budgetLeft = isRateLimit
+            ? rateLimitRetries < maxRateLimitRetries
+            : isFault
+              ? faultRetries < maxFaultRetries
+              : retries - rateLimitRetries - faultRetries < maxRetries;
           if (!err.retryable || !budgetLeft) throw err;
           if (err.retryAfterMs !== undefined && err.retryAfterMs > maxRetryAfterMs) throw err;
-          // The server's own estimate beats our guess; without one, back off with jitter.
-          const delayMs = err.retryAfterMs ?? backoffDelay(retries, backoff, random);
+          // The server's own estimate beats our guess; without one, back off with jitter. A bad
+          // reply is asked again at once: the server is up, only the sample was wrong.
+          const delayMs = err.retryAfterMs ?? (isFault ? 0 : backoffDelay(retries, backoff, random));
           retries++;
           if (isRateLimit) rateLimitRetries++;
+          if (isFault) faultRetries++;
           opts.onRetry?.({ retry: retries, delayMs, error: err });
           try {
-            await sleep(delayMs, req.signal);
+            if (delayMs > 0) await sleep(delayMs, req.signal);
           } catch (abort) {
             throw new LlmAbortedError(abort);
           }
@@ -163,32 +227,33 @@ function classify(e: unknown, caller: AbortSignal | undefined, timer: AbortSigna
     const status = e.status ?? 0;
     const retryAfterMs = parseRetryAfter(e.headers, nowMs);
     const after = retryAfterMs === undefined ? {} : { retryAfterMs };
-    if (status === 429) return new RateLimitedError(`LLM rate limited: ${e.message}`, { ...after, cause: e });
+    const message = readableMessage(e.message);
+    if (status === 429) return new RateLimitedError(`LLM rate limited: ${message}`, { ...after, cause: e });
+    // No status: an error event in the middle of a stream, the server failed while generating.
+    if (status === 0) return new LlmUnavailableError(`LLM stream failed: ${message}`, { cause: e });
     // 408 (request timeout) and 409 (conflict, e.g. lock contention) are transient too.
-    if (status >= 500 || status === 408 || status === 409) return new LlmUnavailableError(`LLM server error ${status}: ${e.message}`, { status, ...after, cause: e });
-    return new LlmRequestError(status, e.message, e);
+    if (status >= 500 || status === 408 || status === 409) return new LlmUnavailableError(`LLM server error ${status}: ${message}`, { status, ...after, cause: e });
+    return new LlmRequestError(status, message, e);
   }
   if (isStewardError(e)) return e;
   return new LlmUnavailableError(`LLM call failed: ${String(e)}`, { cause: e });
 }
 
+/** An error page from a proxy (nginx 502, a login page) is HTML: keep its words, short. */
+function readableMessage(m: string): string {
+  if (!/<(html|body|head|title|!doctype)/i.test(m)) return m;
+  const words = m.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  return `(an HTML error page, not the API's JSON: a proxy or a wrong OPENAI_BASE_URL?) ${words.slice(0, 200)}`;
+}
+
 function toCompletion(
-  res: OpenAI.Chat.Completions.ChatCompletion,
+  n: NormalizedCompletion,
+  ttftMs: number | undefined,
   ctx: { model: string; provider: string; startMs: number; endMs: number; retries: number; req: LlmRequest; pricing: PricingTable | undefined },
 ): LlmCompletion {
-  const choice = res.choices?.[0];
-  if (!choice?.message) throw new LlmBadResponseError('LLM response has no choices[0].message');
-  const m = choice.message;
-  const toolCalls: ToolCallMessagePart[] = (m.tool_calls ?? []).flatMap((c) =>
-    c.type === 'function' ? [{ id: c.id, type: 'function' as const, function: { name: c.function.name, arguments: c.function.arguments ?? '' } }] : [],
-  );
-  const message: AssistantMessage = { role: 'assistant', content: m.content ?? null };
-  if (toolCalls.length) message.tool_calls = toolCalls;
-  const inputTokens = res.usage?.prompt_tokens ?? 0;
-  const outputTokens = res.usage?.completion_tokens ?? 0;
-  const cachedInputTokens = res.usage?.prompt_tokens_details?.cached_tokens ?? 0;
+  const { inputTokens, outputTokens, cachedInputTokens, reasoningTokens } = n.usage;
   // Bill against the model we asked for; providers often answer with a dated variant name.
-  const model = res.model || ctx.model;
+  const model = n.model || ctx.model;
   const usage: LlmUsage = {
     model,
     provider: ctx.provider,
@@ -199,9 +264,19 @@ function toCompletion(
     startMs: ctx.startMs,
     endMs: ctx.endMs,
     retries: ctx.retries,
-    finishReason: choice.finish_reason ?? undefined,
+    finishReason: n.finishReason,
   };
+  if (n.finishReason === undefined) delete usage.finishReason;
   if (ctx.req.maxTokens !== undefined) usage.maxTokens = ctx.req.maxTokens;
   if (ctx.req.temperature !== undefined) usage.temperature = ctx.req.temperature;
-  return { message, usage, retries: ctx.retries, finishReason: choice.finish_reason ?? undefined };
+  return {
+    message: n.message,
+    usage,
+    retries: ctx.retries,
+    finishReason: n.finishReason,
+    ...(n.reasoning ? { reasoning: n.reasoning } : {}),
+    reasoningTokens,
+    ...(ttftMs === undefined ? {} : { timeToFirstTokenMs: ttftMs }),
+    quirks: n.quirks,
+  };
 }

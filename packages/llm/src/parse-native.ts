@@ -4,8 +4,10 @@
 import { DEFAULTS, type AssistantMessage, type Proposal, type ProposedCall } from '@steward/core';
 import { extractJsonObject } from './json-extract.ts';
 import { parseTextReply, type TextParseOptions } from './parse-text.ts';
+import { parseJsonReply } from './json-format.ts';
 
-export type ToolCallStyle = 'native' | 'text';
+/** native tool calls, the ReAct text format, or one JSON object per reply (JSON mode). */
+export type ToolCallStyle = 'native' | 'text' | 'json';
 
 const TEXT_MARKERS = /^\s*(?:\*\*)?\s*(action|final answer)\s*(?:\*\*)?\s*[:：]/im;
 
@@ -37,5 +39,6 @@ export function parseAssistantMessage(message: AssistantMessage, opts: TextParse
 
 /** Either style, by how the model was asked to answer. */
 export function parseModelOutput(message: AssistantMessage, style: ToolCallStyle, opts: TextParseOptions = {}): Proposal {
+  if (style === 'json') return parseJsonReply(message.content ?? '', opts);
   return style === 'native' ? parseAssistantMessage(message, opts) : parseTextReply(message.content ?? '', opts);
 }

@@ -2,6 +2,29 @@ import type { Redis } from 'ioredis';
 import { fingerprint } from '@steward/core';
 import type { Keys } from './keys.ts';
 
+/**
+ * Staleness bound of volatile reads, per tool, in seconds (0 = never cached). Order and account
+ * data change under steward (the shop's own jobs, a human agent, a data reset) and a write
+ * through steward is the only change the tag invalidation sees, so these reads are served from
+ * the cache for a few seconds at most: long enough to merge the identical reads of one burst
+ * (single-flight), too short to answer a later question with an old status. Catalog reads keep
+ * their tool's own TTL. docs/adr/0011-prompt-budget.md lists the bound per tool.
+ */
+export const VOLATILE_TTL_SEC: Readonly<Record<string, number>> = {
+  get_order_details: 5,
+  get_user_details: 5,
+  get_shipping_info: 5,
+  check_order_status: 0,
+  check_inventory: 10,
+};
+
+/** The TTL a read is cached with: the tool's own, capped by the volatile bound. 0 = do not cache. */
+export function cacheTtlFor(tool: string, toolTtlSec: number | undefined): number {
+  const own = toolTtlSec ?? 0;
+  const cap = VOLATILE_TTL_SEC[tool];
+  return cap === undefined ? own : Math.min(own, cap);
+}
+
 export interface CacheLookup {
   key: string;
   value: string | null;

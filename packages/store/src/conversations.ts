@@ -9,6 +9,10 @@ export interface ConversationState {
   activeQueryId: string | null;
   /** Canonical key of the write action the customer was asked to confirm (confirmation policy). */
   pendingConfirmation: string | null;
+  /** The working memory as stored JSON ('' when none): parse with @steward/context's parseMemory. */
+  memory: string;
+  /** Segment hashes of the previous prompt (reasoning-worker's prefix-reuse measure), '' when none. */
+  promptPrefix: string;
   messages: ChatMessage[];
 }
 
@@ -32,6 +36,8 @@ export class ConversationStore {
       summary: h.summary ?? '',
       activeQueryId: h.activeQueryId || null,
       pendingConfirmation: h.pendingConfirmation || null,
+      memory: h.memory ?? '',
+      promptPrefix: h.promptPrefix ?? '',
       messages: msgs.map((m) => ChatMessage.parse(JSON.parse(m))),
     };
   }
@@ -50,6 +56,16 @@ export class ConversationStore {
   async setFields(conversationId: string, fields: Record<string, string>): Promise<void> {
     const key = this.keys.conversation(conversationId);
     await this.redis.multi().hset(key, fields).expire(key, DEFAULTS.conversationTtlSec).exec();
+  }
+
+  /** The stored working memory JSON ('' when none). */
+  async memory(conversationId: string): Promise<string> {
+    return (await this.redis.hget(this.keys.conversation(conversationId), 'memory')) ?? '';
+  }
+
+  /** Store the working memory with the conversation (same hash, so the same TTL). */
+  async setMemory(conversationId: string, json: string): Promise<void> {
+    await this.setFields(conversationId, { memory: json });
   }
 
   async clearField(conversationId: string, field: string): Promise<void> {

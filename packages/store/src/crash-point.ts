@@ -28,7 +28,7 @@ export const CRASH_POINTS = [
   'observe.after_load',
   /** the completion script committed (answer, event, follow-ups, next start), nothing relayed. */
   'complete.after_commit',
-  /** a control job (decide, observe, deadline) is done; not yet acknowledged. */
+  /** a decide or observe job is done; not yet acknowledged. */
   'control.before_ack',
 ] as const;
 export type CrashPointName = (typeof CRASH_POINTS)[number];

@@ -10,7 +10,26 @@ export interface CallResult {
   result: string;
   ok: boolean;
   cacheHit?: boolean;
+  /**
+   * Why the call failed, when it did: the control logic reads this, never the text (which stays
+   * exactly what the model must see, τ-bench strings included). Absent in results recorded
+   * before the field existed.
+   */
+  errorType?: ToolErrorType;
 }
+
+export type ToolErrorType =
+  | 'unknown_tool'
+  | 'invalid_arguments'
+  | 'confirmation_required'
+  | 'unresolved_reference'
+  | 'invalid_call_ref'
+  | 'dependency_failed'
+  | 'denied'
+  /** Too many failed identity lookups in this conversation or by this principal. */
+  | 'identity_locked'
+  | 'tool_error'
+  | 'unavailable';
 
 export interface DagCall {
   /** How many calls of the turn must end before this one may start. */

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { DEFAULTS, StewardEvent, type EventType } from '@steward/core';
+import { DEFAULTS, EVENT_DATA_SCHEMAS, StewardError, StewardEvent, formatIssues, type EventType } from '@steward/core';
 import type { Keys } from './keys.ts';
 
 export interface EmitInput {
@@ -12,8 +12,19 @@ export interface EmitInput {
   ts?: number;
 }
 
+/** An event whose data does not match its type's schema: a bug in the writer, never retried. */
+export class InvalidEventError extends StewardError {
+  constructor(type: string, issues: string) {
+    super('invalid_event', `invalid ${type} event data: ${issues}`, { kind: 'validation', retryable: false });
+  }
+}
+
+/** The event as it is written; its data is checked against its type's schema here. */
 export function toEvent(e: EmitInput): StewardEvent {
   const { ts, ...rest } = e;
+  const schema = EVENT_DATA_SCHEMAS[e.type];
+  const checked = schema?.safeParse(e.data);
+  if (checked && !checked.success) throw new InvalidEventError(e.type, formatIssues(checked.error));
   return StewardEvent.parse({ ...rest, ts: ts ?? Date.now() });
 }
 

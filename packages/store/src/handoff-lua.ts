@@ -35,7 +35,7 @@ if ARGV[3] == 'resolved' or ARGV[3] == 'returned' then
   redis.call('EXPIRE', ARGV[10] .. ':handoffs:closed', tonumber(ARGV[13]))
 end
 if ARGV[5] == '1' and redis.call('HGET', KEYS[3], 'handoffId') == ARGV[15] then
-  redis.call('HDEL', KEYS[3], 'owner', 'handoffId')
+  redis.call('HDEL', KEYS[3], 'answeredBy', 'handoffId')
 end
 local jobs = outbox_add(ARGV[10], now, ARGV[9])
 redis.call('XADD', ARGV[10] .. ':events', 'MAXLEN', '~', ARGV[16], '*', 'e', ARGV[12])
@@ -52,7 +52,7 @@ return {'ok', unpack(jobs)}
 export const HANDOFF_TAKE_OVER = `
 -- KEYS: 1 conv, 2 convQueries, 3 handoff ; ARGV: 1 handoffId, 2 conversationId, 3 operator, 4 nowMs, 5 prefix, 6 ttl, 7 traceId
 -- returns {'owned'} | {'busy'} | {'missing'} | {'ok'}
-if redis.call('HGET', KEYS[1], 'owner') == 'person' then return {'owned'} end
+if redis.call('HGET', KEYS[1], 'answeredBy') == 'person' then return {'owned'} end
 local active = redis.call('HGET', KEYS[1], 'activeQueryId')
 if active and active ~= '' then
   local st = redis.call('HGET', ARGV[5] .. ':q:' .. active, 'status')
@@ -69,6 +69,6 @@ if q[2] then redis.call('HSET', KEYS[3], 'recipient', q[2]) end
 redis.call('EXPIRE', KEYS[3], tonumber(ARGV[6]))
 redis.call('ZADD', ARGV[5] .. ':handoffs', now, ARGV[1])
 redis.call('EXPIRE', ARGV[5] .. ':handoffs', tonumber(ARGV[6]))
-redis.call('HSET', KEYS[1], 'owner', 'person', 'handoffId', ARGV[1])
+redis.call('HSET', KEYS[1], 'answeredBy', 'person', 'handoffId', ARGV[1])
 return {'ok'}
 `;

@@ -31,11 +31,12 @@ afterAll(async () => {
   redis.disconnect();
 });
 
+const AS_TELEGRAM = { sender: { principal: 'telegram' } };
 const msg = (conversationId: string, text: string, channel = 'telegram') => ({ conversationId, channel, recipient: '42', text }) as never;
 
 /** Start a query in the conversation and end it with a handoff, as the controller does. */
 async function handOff(conversationId: string, channel = 'telegram'): Promise<string> {
-  const a = await acceptMessage(deps, msg(conversationId, 'I want a human', channel));
+  const a = await acceptMessage(deps, msg(conversationId, 'I want a human', channel), AS_TELEGRAM);
   if (!a.ok) throw new Error('refused');
   const q = (await deps.queries.get(a.queryId))!;
   const outbox = new Outbox(redis, keys, queues);
@@ -48,8 +49,8 @@ describe('a conversation owned by a person', () => {
   it('holds the customer messages for the person: recorded, never started for the agent', async () => {
     const c = `c_hold_${Date.now()}`;
     const hid = await handOff(c);
-    expect(await redis.hget(keys.conversation(c), 'owner')).toBe('person');
-    const r = await acceptMessage(deps, msg(c, 'hello? anyone there'));
+    expect(await redis.hget(keys.conversation(c), 'answeredBy')).toBe('person');
+    const r = await acceptMessage(deps, msg(c, 'hello? anyone there'), AS_TELEGRAM);
     expect(r).toMatchObject({ ok: true, status: 'held', handoffId: hid });
     if (!r.ok) return;
     expect(await queues.reasoning.getJob(`${r.queryId}:t0:reason`)).toBeUndefined();
@@ -61,8 +62,8 @@ describe('a conversation owned by a person', () => {
 
   it('holds messages that were queued behind the query that handed off', async () => {
     const c = `c_pending_${Date.now()}`;
-    const a = await acceptMessage(deps, msg(c, 'I want a human'));
-    const b = await acceptMessage(deps, msg(c, 'please hurry'));
+    const a = await acceptMessage(deps, msg(c, 'I want a human'), AS_TELEGRAM);
+    const b = await acceptMessage(deps, msg(c, 'please hurry'), AS_TELEGRAM);
     if (!a.ok || !b.ok) throw new Error('refused');
     const q = (await deps.queries.get(a.queryId))!;
     await endQuery({ queries: deps.queries, outbox: new Outbox(redis, keys, queues) }, q, { outcome: 'handoff', reason: 'handoff', state: 'handed_off', answer: 'ok', handsOff: true });
@@ -91,11 +92,11 @@ describe('a conversation owned by a person', () => {
     expect((await handoffs.messages(hid)).map((m) => m.from)).toEqual(['operator', 'note']);
     expect(await handoffs.act(hid, { type: 'hand_back', operator: 'li' })).toMatchObject({ ok: false, code: 'not_owner' });
     expect(await handoffs.act(hid, { type: 'hand_back', operator: 'mei' })).toMatchObject({ ok: true, record: { state: 'returned' } });
-    expect(await redis.hget(keys.conversation(c), 'owner')).toBeNull();
+    expect(await redis.hget(keys.conversation(c), 'answeredBy')).toBeNull();
     // The agent sees the person's reply as part of the conversation and answers the next message.
     const conv = (await redis.lrange(keys.conversationMessages(c), 0, -1)).map((m) => JSON.parse(m) as { role: string; content: string });
     expect(conv).toContainEqual({ role: 'assistant', content: 'Hello, I am Mei.' });
-    const next = await acceptMessage(deps, msg(c, 'thanks, one more question'));
+    const next = await acceptMessage(deps, msg(c, 'thanks, one more question'), AS_TELEGRAM);
     expect(next).toMatchObject({ ok: true, status: 'queued' });
     if (next.ok) expect(await queues.reasoning.getJob(`${next.queryId}:t0:reason`)).toBeTruthy();
   });
@@ -181,7 +182,7 @@ describe('the handoff SLA and retention sweep', () => {
 describe('an operator takes a conversation over', () => {
   it('only when the agent is not answering; the person then owns it and the customer is held', async () => {
     const c = `c_take_${Date.now()}`;
-    const a = await acceptMessage(deps, msg(c, 'where is my order'));
+    const a = await acceptMessage(deps, msg(c, 'where is my order'), AS_TELEGRAM);
     if (!a.ok) throw new Error('refused');
     expect(await handoffs.takeOver(c, 'mei')).toMatchObject({ ok: false, code: 'conversation_busy' });
     const q = (await deps.queries.get(a.queryId))!;
@@ -190,7 +191,7 @@ describe('an operator takes a conversation over', () => {
     if (!t.ok) throw new Error(t.code);
     expect(t.record).toMatchObject({ state: 'claimed', claimedBy: 'mei', channel: 'telegram', recipient: '42', reason: 'operator' });
     expect(await handoffs.takeOver(c, 'li')).toMatchObject({ ok: false, code: 'already_owned' });
-    expect(await acceptMessage(deps, msg(c, 'thanks'))).toMatchObject({ ok: true, status: 'held', handoffId: t.record.queryId });
+    expect(await acceptMessage(deps, msg(c, 'thanks'), AS_TELEGRAM)).toMatchObject({ ok: true, status: 'held', handoffId: t.record.queryId });
     expect(await handoffs.takeOver('c_nobody', 'mei')).toMatchObject({ ok: false, code: 'conversation_not_found' });
   });
 });

@@ -10,7 +10,7 @@ import { toEvent } from './events.ts';
 const num = z.coerce.number();
 const optStr = z.string().optional();
 
-/** The handoff hash `{prefix}:handoff:{queryId}` as stored; its id is the query that handed off. */
+/** The handoff hash `{prefix}:hrec:{queryId}` as stored; its id is the query that handed off. */
 export const HandoffRecord = z.object({
   queryId: z.string(),
   conversationId: z.string(),

@@ -1,21 +1,35 @@
-export { createKeys, type Keys } from './keys.ts';
+export { createKeys, seg, NAMESPACES, type Keys } from './keys.ts';
 export { createRedis } from './redis.ts';
 export { QueryRecord, queryView, isTerminal, type QueryView } from './query-record.ts';
-export { emitEvent, readQueryEvents, toEvent, type EmitInput } from './events.ts';
+export { emitEvent, readQueryEvents, toEvent, InvalidEventError, type EmitInput } from './events.ts';
 export { QueryStore, type NewQuery, type AcceptResult, type AdvanceInput, type CompleteInput } from './queries.ts';
 export { ConversationStore, type ConversationState } from './conversations.ts';
-export { DagStore, type CallResult, type DagCall } from './dag.ts';
+export { DagStore, type CallResult, type DagCall, type ToolErrorType } from './dag.ts';
 export { createQueues, JOB_OPTIONS, type Queues } from './queues.ts';
 export { startWorker, type Log, type Processor, type StartWorkerOptions } from './worker.ts';
 export { startHealthServer } from './health.ts';
-export { ToolCache } from './cache.ts';
+export { ToolCache, cacheTtlFor, VOLATILE_TTL_SEC } from './cache.ts';
 export { Outbox, OutboxEntry, outboxMember } from './outbox.ts';
 export { applyStep } from './apply-step.ts';
 export { crashPoint, CRASH_POINTS, type CrashPointName } from './crash-point.ts';
 export { endQuery, completionEvent, rootSpanIdOf, type Ending } from './end-query.ts';
 export { onShutdown } from './lifecycle.ts';
-export { acceptMessage, type Admission, type IntakeContext, type IntakeDeps, type IntakeResult } from './intake.ts';
+export { acceptMessage, type Admission, type IntakeContext, type IntakeDeps, type IntakeResult, type Sender } from './intake.ts';
 export { ToolSlots } from './tool-slots.ts';
 export { openStore, type StoreContext } from './store-context.ts';
 export { dispatchTurn } from './dispatch.ts';
 export { HandoffStore, HandoffRecord, HandoffEntry, type HandoffFilter, type ActResult } from './handoffs.ts';
+export {
+  canRead,
+  checkMessage,
+  platformOwnerOf,
+  principals,
+  ID_PATTERN,
+  PLATFORM_CHANNELS,
+  PLATFORM_CONVERSATION_PREFIXES,
+  type MessageClaims,
+  type Principal,
+  type PrincipalKind,
+  type Refusal,
+  type Verdict,
+} from './ownership.ts';

@@ -28,21 +28,22 @@ afterAll(async () => {
   redis.disconnect();
 });
 
+const AS_API = { sender: { principal: 'api' } };
 const msg = (over: Record<string, unknown>) => ({ channel: 'api', text: 'where is my order #W1234567', ...over }) as never;
 
 describe('acceptMessage', () => {
   it('starts a query: record running, turn 0 and the deadline enqueued with deterministic ids', async () => {
-    const r = await acceptMessage(deps, msg({ conversationId: 'c_start' }));
+    const r = await acceptMessage(deps, msg({ conversationId: 'c_start' }), AS_API);
     if (!r.ok) throw new Error('refused');
     expect((await deps.queries.get(r.queryId))?.status).toBe('running');
-    expect(await queues.reasoning.getJob(`${r.queryId}:t0:reason`)).toBeTruthy();
-    expect(await queues.control.getJob(`${r.queryId}:q:deadline`)).toBeTruthy();
+    expect((await queues.reasoning.getJob(`${r.queryId}:t0:reason`))?.data).toEqual({ queryId: r.queryId, turn: 0 });
+    expect((await queues.control.getJob(`${r.queryId}:q:deadline`))?.data).toEqual({ type: 'deadline', queryId: r.queryId });
     expect((await readQueryEvents(redis, keys, r.queryId)).map((e) => e.type)).toEqual(['query.accepted']);
   });
 
   it('accepts a platform retry once', async () => {
-    const a = await acceptMessage(deps, msg({ channel: 'slack', messageId: 'Ev1' }));
-    const b = await acceptMessage(deps, msg({ channel: 'slack', messageId: 'Ev1' }));
+    const a = await acceptMessage(deps, msg({ channel: 'slack', messageId: 'Ev1' }), AS_API);
+    const b = await acceptMessage(deps, msg({ channel: 'slack', messageId: 'Ev1' }), AS_API);
     expect(a.ok && b.ok).toBe(true);
     if (a.ok && b.ok) {
       expect(b.queryId).toBe(a.queryId);
@@ -52,8 +53,8 @@ describe('acceptMessage', () => {
   });
 
   it('queues a second message behind the running one (default)', async () => {
-    const a = await acceptMessage(deps, msg({ conversationId: 'c_queue' }));
-    const b = await acceptMessage(deps, msg({ conversationId: 'c_queue', text: 'and also…' }));
+    const a = await acceptMessage(deps, msg({ conversationId: 'c_queue' }), AS_API);
+    const b = await acceptMessage(deps, msg({ conversationId: 'c_queue', text: 'and also…' }), AS_API);
     if (!a.ok || !b.ok) throw new Error('refused');
     expect((await deps.queries.get(b.queryId))?.status).toBe('queued');
     expect(await queues.reasoning.getJob(`${b.queryId}:t0:reason`)).toBeUndefined();
@@ -61,8 +62,8 @@ describe('acceptMessage', () => {
 
   it('restart mode ends the running query unanswered and starts the new one with both messages', async () => {
     const d = { ...deps, doubleTexting: 'restart' as const };
-    const a = await acceptMessage(d, msg({ conversationId: 'c_restart', text: 'first' }));
-    const b = await acceptMessage(d, msg({ conversationId: 'c_restart', text: 'second' }));
+    const a = await acceptMessage(d, msg({ conversationId: 'c_restart', text: 'first' }), AS_API);
+    const b = await acceptMessage(d, msg({ conversationId: 'c_restart', text: 'second' }), AS_API);
     if (!a.ok || !b.ok) throw new Error('refused');
     expect(await deps.queries.get(a.queryId)).toMatchObject({ status: 'failed', reason: 'superseded' });
     expect((await deps.queries.get(b.queryId))?.status).toBe('running');
@@ -73,7 +74,7 @@ describe('acceptMessage', () => {
   it('a crash between accepting and relaying strands nothing: the jobs wait in the outbox and a relay enqueues them once', async () => {
     // The accept script is the whole start; stopping right after it is what a crash there leaves.
     const queryId = 'q_crash_accept';
-    const r = await deps.queries.accept({ queryId, conversationId: 'c_crash', channel: 'api', text: 'hi', language: 'en', traceId: 'a'.repeat(32), createdMs: Date.now() }, 30_000);
+    const r = await deps.queries.accept({ queryId, conversationId: 'c_crash', principal: 'api', channel: 'api', text: 'hi', language: 'en', traceId: 'a'.repeat(32), createdMs: Date.now() }, 30_000);
     if (r.kind !== 'start') throw new Error(r.kind);
     expect(await deps.queries.get(queryId)).toMatchObject({ status: 'running', state: 'reasoning' });
     expect(await redis.zscore(keys.deadlines, queryId)).not.toBeNull();
@@ -83,18 +84,39 @@ describe('acceptMessage', () => {
     await outbox.relayStale(0);
     await outbox.relayStale(0);
     await outbox.relay(r.jobs);
-    expect(await queues.reasoning.getJob(`${queryId}:t0:reason`)).toBeTruthy();
+    expect((await queues.reasoning.getJob(`${queryId}:t0:reason`))?.data).toEqual({ queryId, turn: 0 });
     expect((await queues.control.getJob(`${queryId}:q:deadline`))?.opts.delay).toBeGreaterThan(25_000);
     expect(await outbox.size()).toBe(0);
     // A later message of the conversation queues behind a query that is really running.
-    const next = await acceptMessage(deps, msg({ conversationId: 'c_crash' }));
+    const next = await acceptMessage(deps, msg({ conversationId: 'c_crash' }), AS_API);
     if (!next.ok) throw new Error('refused');
     expect((await deps.queries.get(next.queryId))?.status).toBe('queued');
   });
 
-  it('refuses a conversation that belongs to another customer', async () => {
-    await acceptMessage(deps, msg({ conversationId: 'c_owned', customerId: 'alice_1' }));
-    const r = await acceptMessage(deps, msg({ conversationId: 'c_owned', customerId: 'mallory_2' }));
-    expect(r).toMatchObject({ ok: false, code: 'conversation_conflict' });
+  it('refuses a conversation that belongs to another customer, creating nothing', async () => {
+    await acceptMessage(deps, msg({ conversationId: 'c_owned', customerId: 'alice_1' }), AS_API);
+    const before = await redis.lrange(keys.conversationQueries('c_owned'), 0, -1);
+    const r = await acceptMessage(deps, msg({ conversationId: 'c_owned', customerId: 'mallory_2' }), AS_API);
+    expect(r).toMatchObject({ ok: false, code: 'customer_mismatch' });
+    expect(await redis.lrange(keys.conversationQueries('c_owned'), 0, -1)).toEqual(before);
+  });
+
+  it('refuses a conversation that belongs to another principal, creating nothing', async () => {
+    const a = await acceptMessage(deps, msg({ conversationId: 'c_princ' }), AS_API);
+    if (!a.ok) throw new Error('refused');
+    const r = await acceptMessage(deps, msg({ conversationId: 'c_princ', messageId: 'm1' }), { sender: { principal: 'web' } });
+    expect(r).toMatchObject({ ok: false, code: 'conversation_forbidden' });
+    expect(await redis.lrange(keys.conversationQueries('c_princ'), 0, -1)).toEqual([a.queryId]);
+    expect(await redis.exists(keys.dedupe('web', 'api', 'm1'))).toBe(0);
+    expect(await deps.queries.get(a.queryId)).toMatchObject({ principal: 'api' });
+  });
+
+  it('de-duplicates per principal: the same message id from another principal is another message', async () => {
+    const a = await acceptMessage(deps, msg({ channel: 'slack', messageId: 'Ev7' }), AS_API);
+    const b = await acceptMessage(deps, msg({ channel: 'slack', messageId: 'Ev7' }), { sender: { principal: 'slack' } });
+    if (!a.ok || !b.ok) throw new Error('refused');
+    expect(b.duplicate).toBe(false);
+    expect(b.queryId).not.toBe(a.queryId);
+    expect(b.conversationId).not.toBe(a.conversationId);
   });
 });

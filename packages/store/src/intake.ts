@@ -20,6 +20,16 @@ import { routeCustomerMessage, type ConversationOwner } from '@steward/control';
 
 export type Admission = { ok: true } | { ok: false; code: string; message: string; retryAfterSec: number };
 
+/**
+ * Who sent a message, as established by authentication (never by the message body): the
+ * principal of the API key or platform integration, and for platforms the verified sender.
+ */
+export interface Sender {
+  principal: string;
+  /** The platform user (Slack user, Telegram user, WhatsApp number hash) from the signed payload. */
+  platformUser?: string | undefined;
+}
+
 export interface IntakeDeps {
   redis: Redis;
   keys: Keys;
@@ -30,7 +40,7 @@ export interface IntakeDeps {
    * Backpressure and fairness (per-customer / per-channel rate limits, global backlog): asked
    * before anything is written; a refusal enqueues nothing and becomes a 429 with Retry-After.
    */
-  admit?: (msg: PostMessageBody) => Promise<Admission>;
+  admit?: (msg: PostMessageBody, sender?: Sender) => Promise<Admission>;
   /**
    * A message arriving while the conversation's query still runs: `queue` (default) answers it
    * after the running one; `restart` ends the running query unanswered (reason `superseded`)
@@ -43,7 +53,7 @@ export type IntakeResult =
   | { ok: true; status: 'queued'; queryId: string; conversationId: string; duplicate: boolean; traceId: string }
   /** A person owns the conversation: the message went to them (handoff `handoffId`), the agent stays silent. */
   | { ok: true; status: 'held'; queryId: string; conversationId: string; duplicate: boolean; traceId: string; handoffId: string }
-  | { ok: false; code: 'conversation_conflict'; message: string }
+  | { ok: false; code: 'conversation_forbidden' | 'customer_mismatch'; message: string }
   | { ok: false; code: string; message: string; retryAfterSec: number };
 
 /** What every message intake needs (the ingress API and each channel adapter). */
@@ -57,11 +67,11 @@ export type IntakeContext = IntakeDeps;
 export async function acceptMessage(
   deps: IntakeDeps,
   msg: PostMessageBody,
-  opts: { traceparent?: string | undefined; now?: number } = {},
+  opts: { sender: Sender; traceparent?: string | undefined; now?: number },
 ): Promise<IntakeResult> {
   const now = opts.now ?? Date.now();
   if (deps.admit) {
-    const a = await deps.admit(msg);
+    const a = await deps.admit(msg, opts.sender);
     if (!a.ok) return { ok: false, code: a.code, message: a.message, retryAfterSec: a.retryAfterSec };
   }
   const conversationId = msg.conversationId ?? newConversationId();
@@ -72,6 +82,7 @@ export async function acceptMessage(
   const accept = (route: 'agent' | 'person') => deps.queries.accept({
     queryId,
     conversationId,
+    principal: opts.sender.principal,
     customerId: msg.customerId,
     channel: msg.channel,
     messageId: msg.messageId,
@@ -90,8 +101,12 @@ export async function acceptMessage(
   if (r.kind === 'held') {
     return { ok: true, status: 'held', queryId, conversationId, duplicate: false, traceId, handoffId: r.handoffId };
   }
+  // Both refusals are 403s that created nothing; neither says who the owner is.
+  if (r.kind === 'forbidden') {
+    return { ok: false, code: 'conversation_forbidden', message: 'this conversation belongs to another caller' };
+  }
   if (r.kind === 'conflict') {
-    return { ok: false, code: 'conversation_conflict', message: 'this conversation belongs to another customer' };
+    return { ok: false, code: 'customer_mismatch', message: 'this conversation belongs to another customer' };
   }
   if (r.kind === 'duplicate') {
     // A platform retry: answer with the first acceptance. Accepting and starting were one
@@ -123,7 +138,7 @@ export async function acceptMessage(
 }
 
 async function ownerOf(deps: IntakeDeps, conversationId: string): Promise<ConversationOwner> {
-  return (await deps.redis.hget(deps.keys.conversation(conversationId), 'owner')) === 'person' ? 'person' : 'agent';
+  return (await deps.redis.hget(deps.keys.conversation(conversationId), 'answeredBy')) === 'person' ? 'person' : 'agent';
 }
 
 /** End the running query unanswered; its completion starts the next one in the same step. */

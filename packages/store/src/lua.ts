@@ -56,11 +56,11 @@ local function hold_message(prefix, qid, hid, now, convTtl, streamMax)
   local mk = prefix .. ':conv:' .. f[1] .. ':msgs'
   redis.call('RPUSH', mk, cjson.encode({ role = 'user', content = f[2] }))
   redis.call('EXPIRE', mk, convTtl)
-  local hk = prefix .. ':handoff:' .. hid .. ':msgs'
+  local hk = prefix .. ':hrec:' .. hid .. ':msgs'
   redis.call('RPUSH', hk, cjson.encode({ from = 'customer', text = f[2], ts = now, queryId = qid }))
   redis.call('EXPIRE', hk, convTtl)
   -- Only on a record that exists: a bare hash here would have no expiry.
-  if redis.call('EXISTS', prefix .. ':handoff:' .. hid) == 1 then redis.call('HSET', prefix .. ':handoff:' .. hid, 'lastCustomerMs', now) end
+  if redis.call('EXISTS', prefix .. ':hrec:' .. hid) == 1 then redis.call('HSET', prefix .. ':hrec:' .. hid, 'lastCustomerMs', now) end
   local ev = cjson.encode({ id = qid .. ':held', type = 'handoff.message', ts = now, queryId = qid, conversationId = f[1],
     traceId = f[3], data = { handoffId = hid, from = 'customer' } })
   redis.call('XADD', prefix .. ':events', 'MAXLEN', '~', streamMax, '*', 'e', ev)
@@ -71,27 +71,36 @@ local function hold_message(prefix, qid, hid, now, convTtl, streamMax)
 end
 `;
 
-/** Accept a customer message: de-duplicate, bind the customer, create the query, queue or start it (atomically). */
+/**
+ * Accept a customer message: de-duplicate, check the conversation's owner and customer, bind
+ * them, create the query, queue or start it — or hold it for the person who answers the
+ * conversation (atomically). A refusal writes nothing.
+ */
 export const ACCEPT = START_FN + HOLD_FN + `
 -- KEYS: 1 dedupe, 2 query, 3 conv, 4 convPending, 5 convQueries
 -- ARGV: 1 queryId, 2 dedupeTtl, 3 customerId or '', 4 queryTtl, 5 prefix, 6 convTtl, 7 nowMs,
---       8 route the caller decided ('agent' | 'person'), 9 streamMaxLen, 10.. field/value pairs
--- The route was decided from the owner the caller loaded: if the owner changed since, nothing is
--- written and the caller decides again ('stale').
-local owner = redis.call('HGET', KEYS[3], 'owner')
-if (owner == 'person') ~= (ARGV[8] == 'person') then return {'stale'} end
+--       8 route the caller decided ('agent' | 'person'), 9 streamMaxLen, 10 principal, 11.. field/value pairs
+-- The route was decided from who answers the conversation (answeredBy) as the caller loaded it:
+-- if that changed since, nothing is written and the caller decides again ('stale').
+local answeredBy = redis.call('HGET', KEYS[3], 'answeredBy')
+if (answeredBy == 'person') ~= (ARGV[8] == 'person') then return {'stale'} end
 if KEYS[1] ~= '' then
   local existing = redis.call('GET', KEYS[1])
   if existing then return {'duplicate', existing} end
 end
-local cust = redis.call('HGET', KEYS[3], 'customerId')
+local conv = redis.call('HMGET', KEYS[3], 'owner', 'customerId')
+local owner, cust = conv[1], conv[2]
+-- A conversation belongs to the principal that created it (one created before owners existed
+-- is claimed by the next one to write to it).
+if owner and owner ~= '' and owner ~= ARGV[10] then return {'forbidden', ''} end
 if ARGV[3] ~= '' then
-  if cust and cust ~= '' and cust ~= ARGV[3] then return {'conflict', cust} end
+  if cust and cust ~= '' and cust ~= ARGV[3] then return {'conflict', ''} end
   if not cust or cust == '' then redis.call('HSET', KEYS[3], 'customerId', ARGV[3]) end
 end
+if not owner or owner == '' then redis.call('HSET', KEYS[3], 'owner', ARGV[10]) end
 if KEYS[1] ~= '' then redis.call('SET', KEYS[1], ARGV[1], 'EX', tonumber(ARGV[2])) end
 local fields = {}
-for i = 10, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 11, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[2], unpack(fields))
 redis.call('EXPIRE', KEYS[2], tonumber(ARGV[4]))
 redis.call('RPUSH', KEYS[5], ARGV[1])
@@ -133,9 +142,10 @@ return 1
  * (a redelivered step), -1 when it has ended.
  */
 export const ADVANCE = START_FN + `
--- KEYS: 1 query, 2 steps, 3 history, 4 dag of the turn ('' = none)
+-- KEYS: 1 query, 2 steps, 3 history, 4 dag of the turn ('' = none), 5 conversation ('' = none)
 -- ARGV: 1 state, 2 turn, 3 newState, 4 newTurn, 5 hsetJson, 6 hincrJson, 7 stepsJson, 8 historyJson, 9 ttl,
---       10 prefix, 11 nowMs, 12 outboxJson (members), 13 dagCallsJson ('' = none)
+--       10 prefix, 11 nowMs, 12 outboxJson (members), 13 dagCallsJson ('' = none),
+--       14 conversation hsetJson, 15 conversation hdelJson
 local q = redis.call('HMGET', KEYS[1], 'status', 'state', 'turn')
 if q[1] == 'completed' or q[1] == 'failed' then return -1 end
 if q[2] ~= ARGV[1] or tonumber(q[3]) ~= tonumber(ARGV[2]) then return 0 end
@@ -159,6 +169,10 @@ if KEYS[4] ~= '' and ARGV[13] ~= '' and redis.call('EXISTS', KEYS[4]) == 0 then
   end
   redis.call('HSET', KEYS[4], 'n', #calls, 'left', left)
   redis.call('EXPIRE', KEYS[4], tonumber(ARGV[9]))
+end
+if KEYS[5] ~= '' then
+  for k, v in pairs(cjson.decode(ARGV[14])) do redis.call('HSET', KEYS[5], k, tostring(v)) end
+  for _, k in ipairs(cjson.decode(ARGV[15])) do redis.call('HDEL', KEYS[5], k) end
 end
 outbox_add(ARGV[10], tonumber(ARGV[11]), ARGV[12])
 return 1
@@ -195,7 +209,7 @@ redis.call('EXPIRE', KEYS[6], tonumber(ARGV[6]))
 redis.call('PUBLISH', ARGV[7], ARGV[4])
 local nextId = ''
 if ARGV[13] == '1' then
-  redis.call('HSET', KEYS[2], 'owner', 'person', 'handoffId', ARGV[1])
+  redis.call('HSET', KEYS[2], 'answeredBy', 'person', 'handoffId', ARGV[1])
   if redis.call('HGET', KEYS[2], 'activeQueryId') == ARGV[1] then
     while true do
       local cand = redis.call('LPOP', KEYS[3])

@@ -105,7 +105,20 @@ describe('QueryStore steps', () => {
       reason: 'answered' as const,
       state: 'completed' as const,
       answer: 'It shipped.',
-      event: { id: `${a.queryId}:completed`, type: 'query.completed' as const, queryId: a.queryId, data: { x: 1 } },
+      event: { id: `${a.queryId}:completed`, type: 'query.completed' as const, queryId: a.queryId, data: {
+        outcome: 'answered',
+        reason: 'answered',
+        rootSpanId: 'r',
+        startMs: 1,
+        endMs: 2,
+        turns: 1,
+        toolCalls: 0,
+        inputTokens: 0,
+        outputTokens: 0,
+        costUsd: 0,
+        language: 'en',
+      },
+    },
     };
     const done = await queries.complete(end, 'c_hand');
     expect(done).toMatchObject({ applied: true, nextQueryId: b.queryId });

@@ -10,6 +10,12 @@ import type { DagCall } from './dag.ts';
 export interface NewQuery {
   queryId: string;
   conversationId: string;
+  /**
+   * The principal (API key owner or platform integration) sending the message; it owns a new
+   * conversation. Absent (internal callers, tests) = no principal: such a message cannot enter
+   * a conversation someone owns.
+   */
+  principal?: string | undefined;
   customerId?: string | undefined;
   channel: string;
   messageId?: string | undefined;
@@ -26,11 +32,14 @@ export type AcceptResult =
   | { kind: 'start'; queryId: string; jobs: string[] }
   | { kind: 'queued'; queryId: string }
   | { kind: 'duplicate'; queryId: string }
-  /** A person owns the conversation: the message was recorded for them; the agent does not answer. */
+  /** A person answers the conversation: the message was recorded for them; the agent does not answer. */
   | { kind: 'held'; queryId: string; handoffId: string }
-  /** The conversation's owner changed since the caller decided the route: decide again. */
+  /** Who answers the conversation changed since the caller decided the route: decide again. */
   | { kind: 'stale' }
-  | { kind: 'conflict' };
+  /** The conversation names another customer than the one bound to it. */
+  | { kind: 'conflict' }
+  /** The conversation belongs to another principal. */
+  | { kind: 'forbidden' };
 
 export interface AdvanceInput {
   from: { state: QueryState; turn: number };
@@ -43,6 +52,8 @@ export interface AdvanceInput {
   jobs?: string[];
   /** The turn's tool DAG, created with the step when it does not exist yet. */
   dag?: { turn: number; calls: DagCall[] };
+  /** Conversation fields changed by the step (the pending confirmation), in the same script. */
+  conversation?: { id: string; set?: Record<string, string>; del?: string[] };
   nowMs?: number;
 }
 
@@ -85,7 +96,7 @@ export class QueryStore {
     const fields: string[] = [];
     const rec: Record<string, string | number | undefined> = { ...q, status: 'queued', state: 'idle', turn: 0, deadlineMs };
     for (const [key, v] of Object.entries(rec)) if (v !== undefined) fields.push(key, String(v));
-    const dedupeKey = q.messageId ? k.dedupe(q.channel, q.messageId) : '';
+    const dedupeKey = q.messageId ? k.dedupe(q.principal ?? '', q.channel, q.messageId) : '';
     const r = (await this.redis.eval(
       ACCEPT,
       5,
@@ -103,11 +114,13 @@ export class QueryStore {
       nowMs,
       route,
       DEFAULTS.eventsStreamMaxLen,
+      q.principal ?? '',
       ...fields,
     )) as string[];
     if (r[0] === 'stale') return { kind: 'stale' };
     if (r[0] === 'held') return { kind: 'held', queryId: q.queryId, handoffId: r[1]! };
     if (r[0] === 'conflict') return { kind: 'conflict' };
+    if (r[0] === 'forbidden') return { kind: 'forbidden' };
     if (r[0] === 'duplicate') return { kind: 'duplicate', queryId: r[1]! };
     if (r[0] === 'queued') return { kind: 'queued', queryId: q.queryId };
     return { kind: 'start', queryId: q.queryId, jobs: r.slice(2) };
@@ -154,11 +167,12 @@ export class QueryStore {
       : '';
     const r = await this.redis.eval(
       ADVANCE,
-      4,
+      5,
       this.keys.query(queryId),
       this.keys.querySteps(queryId),
       this.keys.queryHistory(queryId),
       a.dag ? this.keys.dag(queryId, a.dag.turn) : '',
+      a.conversation ? this.keys.conversation(a.conversation.id) : '',
       a.from.state,
       a.from.turn,
       a.to.state,
@@ -172,6 +186,8 @@ export class QueryStore {
       a.nowMs ?? Date.now(),
       JSON.stringify(a.jobs ?? []),
       dag,
+      JSON.stringify(a.conversation?.set ?? {}),
+      JSON.stringify(a.conversation?.del ?? []),
     );
     return r === 1 ? 'applied' : r === 0 ? 'moved' : 'ended';
   }

@@ -8,6 +8,8 @@ const optStr = z.string().optional();
 export const QueryRecord = z.object({
   queryId: z.string(),
   conversationId: z.string(),
+  /** Who sent it (absent on records older than the ownership model: only operators read those). */
+  principal: optStr,
   customerId: optStr,
   channel: z.string(),
   messageId: optStr,

@@ -3,7 +3,7 @@ import { channelPluginsFromEnv, channelsConfigFromEnv, deliveryRole, deliverySta
 import { commerceTools, createShopClient } from '@steward/commerce';
 import { startController, type ControllerLimits } from '@steward/controller';
 import { startIngress, type IngressOptions, type RunningIngress } from '@steward/ingress';
-import { createLlmClient, loadPricing, parseTextReply, setActivePricing } from '@steward/llm';
+import { createLlmClient, loadPricing, parseJsonReply, parseTextReply, setActivePricing } from '@steward/llm';
 import { startReasoningWorker, type LlmPort } from '@steward/reasoning-worker';
 import { startShop } from '@steward/shop';
 import { startSimLlm } from '@steward/sim-llm';
@@ -33,8 +33,10 @@ export interface SystemOptions {
   adminToken?: string;
   limits?: Partial<ControllerLimits>;
   promptMode?: 'budgeted' | 'naive';
-  toolStyle?: 'native' | 'text';
-  simLlm?: { latency?: string; faults?: string; seed?: string };
+  toolStyle?: 'native' | 'text' | 'json';
+  /** Stream LLM calls and push the answer's tokens to SSE / the web chat (default: LLM_STREAM, true). */
+  stream?: boolean;
+  simLlm?: { latency?: string; faults?: string; seed?: string; chunkDelayMs?: number };
   /** Run the tracer (OTLP export from the OTEL_* settings, metrics). Default true. */
   tracer?: boolean;
   concurrency?: { reasoning?: number; control?: number; tools?: number };
@@ -51,10 +53,11 @@ export interface SystemOptions {
   /** Start the deliveries worker (channel answers). Default true. */
   deliveries?: boolean;
   /**
-   * Backpressure for every message intake. Default: when `config` is given, the admission of
-   * its RATE_* / MAX_REASONING_BACKLOG settings, as the ingress process has; else none.
+   * Backpressure for every message intake. Default: the same admission as the ingress process
+   * (per-principal, per-customer and per-channel token buckets, reasoning backlog; the RATE_* /
+   * MAX_REASONING_BACKLOG settings). `false` turns it off (benchmarks that measure the pipeline itself).
    */
-  admit?: IngressOptions['admit'];
+  admit?: IngressOptions['admit'] | false;
   /** Extra roles started with the system (e.g. the deliveries worker); each returns its closer. */
   extraRoles?: ((ctx: { redisUrl: string; prefix: string; log: Logger }) => Promise<() => Promise<void>>)[];
 }
@@ -86,6 +89,8 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
       const shop = await startShop({
         ...cfg.shop,
         port: o.ports?.shop ?? cfg.shop.port,
+        // The all-in-one system is the demo (generated or τ-bench mock data): demo mode unless set.
+        mode: cfg.env.SHOP_MODE ? cfg.shop.mode : 'demo',
         logger: log.child({ service: 'shop' }),
         ...(o.shopData ? { dataDir: o.shopData } : {}),
       });
@@ -107,7 +112,8 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
       ...(o.llmModel ? { model: o.llmModel } : {}),
       maxRateLimitRetries: 0,
     });
-    const parseText = (content: string): Proposal => parseTextReply(content);
+    const toolStyle = o.toolStyle ?? cfg.reasoning.toolStyle;
+    const parseText = (content: string): Proposal => (toolStyle === 'json' ? parseJsonReply(content) : parseTextReply(content));
     const shop = createShopClient(shopUrl, cfg.shopClient.token ? { token: cfg.shopClient.token } : {});
     const common = { redisUrl, prefix, registry };
     const promptMode = o.promptMode ?? cfg.reasoning.promptMode;
@@ -139,6 +145,7 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
       ...(o.concurrency?.reasoning ? { concurrency: o.concurrency.reasoning } : {}),
       promptMode,
       ...(o.toolStyle ? { toolStyle: o.toolStyle } : {}),
+      ...(o.stream !== undefined ? { stream: o.stream } : {}),
     });
     closers.push(() => reasoning.close());
     const env = o.config?.env ?? process.env;
@@ -160,8 +167,8 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
         await exporter.shutdown().catch(() => undefined);
       });
     }
-    let admit = o.admit;
-    if (!admit && o.config) {
+    let admit = o.admit === false ? undefined : o.admit;
+    if (o.admit === undefined) {
       const admission = await startAdmission({ redisUrl, prefix, ...cfg.admission });
       closers.push(() => admission.close());
       admit = admission.admit;

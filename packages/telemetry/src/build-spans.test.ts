@@ -103,6 +103,18 @@ describe('eventsToSpans', () => {
     assertNoPii(spans);
   });
 
+  it('puts the time to first token (seconds) and reasoning tokens of a streamed call on its chat span', () => {
+    const q = sampleQuery();
+    const events = q.events.map((e) => (e.type === 'llm.call' && e.data.turn === 0 ? { ...e, data: { ...e.data, timeToFirstTokenMs: 240, reasoningTokens: 30 } } : e));
+    const chats = eventsToSpans(events, { resource }).filter((s) => s.name.startsWith('chat '));
+    const first = chats.find((s) => s.attributes['steward.turn'] === 0)!;
+    const second = chats.find((s) => s.attributes['steward.turn'] === 1)!;
+    expect(first.attributes['gen_ai.server.time_to_first_token']).toBe(0.24);
+    expect(first.attributes['gen_ai.usage.reasoning.output_tokens']).toBe(30);
+    // A call that was not streamed has no time to first token, rather than a made-up one.
+    expect(second.attributes['gen_ai.server.time_to_first_token']).toBeUndefined();
+  });
+
   it('records content only when capture is on, and then redacted', () => {
     const q = sampleQuery();
     const spans = eventsToSpans(q.events, { resource, captureContent: true });

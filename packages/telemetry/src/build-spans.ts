@@ -65,6 +65,9 @@ function llmDraft(event: StewardEvent, opts: SpanBuildOptions): SpanDraft | unde
     'gen_ai.usage.input_tokens': d.inputTokens,
     'gen_ai.usage.output_tokens': d.outputTokens,
     'gen_ai.usage.cache_read.input_tokens': d.cachedInputTokens,
+    'gen_ai.usage.reasoning.output_tokens': d.reasoningTokens,
+    // Seconds, as the GenAI conventions' metric of the same name; streamed calls only.
+    'gen_ai.server.time_to_first_token': d.timeToFirstTokenMs === undefined ? undefined : d.timeToFirstTokenMs / 1000,
     'gen_ai.conversation.id': event.conversationId,
     'steward.query.id': event.queryId,
     'steward.turn': d.turn,

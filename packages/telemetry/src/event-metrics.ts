@@ -1,6 +1,7 @@
 // What one event adds to the metrics, as plain observations (pure, so it is tested without Redis).
 import { LlmCallEventData, QueryCompletedEventData, ToolCallEventData, type StewardEvent } from '@steward/core';
 import type { MetricName } from './metric-defs.ts';
+import { channelLabel, tokenLabel } from './label-bounds.ts';
 import { classifyOutcome } from './outcome-class.ts';
 
 export interface Observation {
@@ -25,7 +26,8 @@ export function eventObservations(e: StewardEvent): Observation[] {
   };
   switch (e.type) {
     case 'query.accepted':
-      add('steward_queries_accepted_total', 1, { channel: labelValue(e.data.channel) });
+      // The channel is chosen by the API caller: only known channels get their own series.
+      add('steward_queries_accepted_total', 1, { channel: channelLabel(e.data.channel) });
       break;
     case 'query.completed': {
       const p = QueryCompletedEventData.safeParse(e.data);
@@ -40,8 +42,8 @@ export function eventObservations(e: StewardEvent): Observation[] {
       const p = LlmCallEventData.safeParse(e.data);
       if (!p.success) break;
       const d = p.data;
-      const model = labelValue(d.model);
-      const genai = { gen_ai_operation_name: 'chat', gen_ai_provider_name: labelValue(d.provider), gen_ai_request_model: model };
+      const model = tokenLabel(d.model);
+      const genai = { gen_ai_operation_name: 'chat', gen_ai_provider_name: tokenLabel(d.provider), gen_ai_request_model: model };
       add('steward_llm_calls_total', 1, { model, status: d.error ? 'error' : 'ok' });
       add('steward_llm_tokens_total', d.inputTokens, { type: 'input' });
       add('steward_llm_tokens_total', d.outputTokens, { type: 'output' });
@@ -49,6 +51,7 @@ export function eventObservations(e: StewardEvent): Observation[] {
       add('steward_llm_cost_usd_total', d.costUsd, { model });
       add('steward_llm_call_duration_seconds', seconds(d.startMs, d.endMs), { model });
       if (d.retries) add('steward_llm_retries_total', d.retries, { model });
+      if (d.timeToFirstTokenMs !== undefined) add('gen_ai_server_time_to_first_token_seconds', d.timeToFirstTokenMs / 1000, genai);
       if (d.error) add('steward_llm_errors_total', 1, { model });
       // GenAI conventions record token usage only for calls that returned usage.
       if (!d.error) {
@@ -58,7 +61,7 @@ export function eventObservations(e: StewardEvent): Observation[] {
       add(
         'gen_ai_client_operation_duration_seconds',
         seconds(d.startMs, d.endMs),
-        d.error ? { ...genai, error_type: labelValue(d.error, '_OTHER') } : genai,
+        d.error ? { ...genai, error_type: tokenLabel(d.error, '_OTHER') } : genai,
       );
       break;
     }
@@ -66,14 +69,16 @@ export function eventObservations(e: StewardEvent): Observation[] {
       const p = ToolCallEventData.safeParse(e.data);
       if (!p.success) break;
       const d = p.data;
-      const tool = labelValue(d.name);
+      // A tool name the model invented is not a series of its own.
+      const tool = d.errorType === 'unknown_tool' ? 'unknown_tool' : tokenLabel(d.name);
       add('steward_tool_calls_total', 1, { tool, status: d.ok ? 'ok' : 'error' });
       add('steward_tool_duration_seconds', seconds(d.startMs, d.endMs), { tool });
       add(d.cacheHit ? 'steward_tool_cache_hits_total' : 'steward_tool_cache_misses_total', 1, { tool });
+      if (d.errorType === 'identity_locked') add('steward_identity_verification_locked_total', 1);
       break;
     }
     case 'control.decision': {
-      const kind = labelValue(e.data.kind);
+      const kind = tokenLabel(e.data.kind);
       add('steward_control_decisions_total', 1, { kind });
       if (kind === 'loop_warning') add('steward_loop_warnings_total', 1, { level: 'warning' });
       if (kind === 'loop_critical') add('steward_loop_warnings_total', 1, { level: 'critical' });

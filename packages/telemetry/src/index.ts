@@ -28,6 +28,7 @@ export {
 } from './span-exporter.ts';
 export { METRICS, QUEUE_STATES, type MetricDef, type MetricName, type MetricType } from './metric-defs.ts';
 export { eventObservations, labelValue, type Observation } from './event-metrics.ts';
+export { channelLabel, tokenLabel, KNOWN_CHANNELS } from './label-bounds.ts';
 export {
   metricsKey,
   metricsGuardKey,

@@ -49,8 +49,8 @@ describe('createLogger', () => {
     expect(raw).not.toContain('1 Elm Street');
     const lines = s.lines();
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatchObject({ msg: 'message from [email]', email: '[REDACTED]', body: { text: 'I am [email], card [number]', customer: { phone: '[REDACTED]', address1: '[REDACTED]' } } });
-    expect(lines[1]).toMatchObject({ level: 'error', msg: 'card [number] declined', err: { type: 'Error', message: 'payment failed for card [number]' } });
+    expect(lines[0]).toMatchObject({ msg: 'message from [email]', email: '[REDACTED]', body: { text: 'I am [email], card [card]', customer: { phone: '[REDACTED]', address1: '[REDACTED]' } } });
+    expect(lines[1]).toMatchObject({ level: 'error', msg: 'card [card] declined', err: { type: 'Error', message: 'payment failed for card [card]' } });
     expect(lines[2]).toMatchObject({ customerEmail: '[REDACTED]', queryId: 'q_2' });
   });
 

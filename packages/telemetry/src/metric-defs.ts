@@ -65,6 +65,11 @@ export const METRICS = {
     zeroSeries: [{ level: 'warning' }, { level: 'critical' }],
   },
   steward_audit_denied_total: { type: 'counter', help: 'Tool calls refused by the identity/ownership audit.', zeroSeries: [{}] },
+  steward_identity_verification_locked_total: {
+    type: 'counter',
+    help: 'Identity verifications refused after too many failed attempts (per conversation or per principal).',
+    zeroSeries: [{}],
+  },
   steward_handoffs_total: { type: 'counter', help: 'Conversations handed off to a human agent.', zeroSeries: [{}] },
   steward_handoff_sla_breaches_total: { type: 'counter', help: 'Handoffs nobody claimed within the SLA (HANDOFF_SLA_MINUTES).', zeroSeries: [{}] },
   steward_handoff_wait_seconds: {
@@ -83,6 +88,11 @@ export const METRICS = {
     type: 'histogram',
     help: 'Number of input and output tokens used per GenAI operation.',
     buckets: GENAI_TOKEN_BUCKETS,
+  },
+  gen_ai_server_time_to_first_token_seconds: {
+    type: 'histogram',
+    help: 'Time from the start of a streamed LLM call to its first generated token.',
+    buckets: GENAI_DURATION_BUCKETS,
   },
   gen_ai_client_operation_duration_seconds: {
     type: 'histogram',

@@ -5,7 +5,7 @@
 export const OUTCOME_CLASSES = ['answered', 'fallback', 'loop_detected', 'handoff', 'failed'] as const;
 export type OutcomeClass = (typeof OUTCOME_CLASSES)[number];
 
-const FAILURE_REASONS = new Set(['error', 'llm_unavailable', 'failed', 'internal']);
+const FAILURE_REASONS = new Set(['error', 'llm_unavailable', 'model_fault', 'failed', 'internal']);
 
 export function classifyOutcome(outcome: string, reason: string): OutcomeClass {
   if (reason === 'loop_detected') return 'loop_detected';

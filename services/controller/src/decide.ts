@@ -61,7 +61,8 @@ export async function handleDecide(d: ControllerDeps, job: DecideJob): Promise<v
     return;
   }
   if (p.kind === 'llm_error') {
-    await completeQuery(d, q, { outcome: 'fallback', reason: 'llm_unavailable', incr });
+    // A model that kept replying with garbage is not an outage and not a loop: its own reason.
+    await completeQuery(d, q, { outcome: 'fallback', reason: p.fault ? 'model_fault' : 'llm_unavailable', incr });
     return;
   }
   // Any other proposal needs another LLM turn to be read: stop here when none is left.
@@ -99,7 +100,7 @@ export async function handleDecide(d: ControllerDeps, job: DecideJob): Promise<v
     return;
   }
 
-  const dagCalls = await buildDag(d, q, job.turn, calls);
+  const { dagCalls, conversation } = await buildDag(d, q, job.turn, calls);
   crashPoint('decide.after_transition');
   // The calls free to start now, or the observe step when every call was answered up front.
   const ready = dagCalls.flatMap((c) => (c.job && c.pending === 0 ? [c.job] : []));
@@ -119,6 +120,8 @@ export async function handleDecide(d: ControllerDeps, job: DecideJob): Promise<v
       },
     ],
     dag: { turn: job.turn, calls: dagCalls },
+    // The pending confirmation changes with the step: a crash before it keeps the customer's "yes" usable.
+    ...(conversation ? { conversation } : {}),
     jobs,
   });
 }
@@ -127,7 +130,12 @@ export async function handleDecide(d: ControllerDeps, job: DecideJob): Promise<v
  * Calls that cannot run (unknown tool, bad arguments, a write the customer has not confirmed)
  * are answered now; the others wait for their own dependencies only.
  */
-async function buildDag(d: ControllerDeps, q: QueryRecord, turn: number, calls: ProposedCall[]): Promise<DagCall[]> {
+async function buildDag(
+  d: ControllerDeps,
+  q: QueryRecord,
+  turn: number,
+  calls: ProposedCall[],
+): Promise<{ dagCalls: DagCall[]; conversation: { id: string; set?: Record<string, string>; del?: string[] } | undefined }> {
   const pre: (CallResult | undefined)[] = [];
   const conv = await d.conversations.get(q.conversationId);
   const guarded = (c: ProposedCall) => !c.error && d.requireConfirmation && d.registry.get(c.name)?.requiresConfirmation === true;
@@ -136,7 +144,9 @@ async function buildDag(d: ControllerDeps, q: QueryRecord, turn: number, calls: 
   let consumed = false;
   for (const c of calls) {
     if (c.error) {
-      pre.push({ name: c.name, callId: c.id, result: c.error.startsWith('Unknown tool') ? c.error : `Error: ${c.error}`, ok: false });
+      // The reasoning-worker's validation text, as the model must read it; the type for the logic.
+      const unknown = c.error.startsWith('Unknown tool');
+      pre.push({ name: c.name, callId: c.id, result: unknown ? c.error : `Error: ${c.error}`, ok: false, errorType: unknown ? 'unknown_tool' : 'invalid_arguments' });
       continue;
     }
     if (snap && guarded(c)) {
@@ -150,8 +160,9 @@ async function buildDag(d: ControllerDeps, q: QueryRecord, turn: number, calls: 
       if (!verdict.allowed) {
         ask = verdict.ask ?? ask;
         await decision(d, q, turn, `confirmation_c${calls.indexOf(c)}`, `${c.name}: refused (${verdict.reason})`);
-        const result = verdict.reason === 'unresolved_reference' ? UNRESOLVED_REFERENCE_TEXT : text('confirmationRequired', q.language);
-        pre.push({ name: c.name, callId: c.id, result, ok: false });
+        const unresolved = verdict.reason === 'unresolved_reference';
+        const result = unresolved ? UNRESOLVED_REFERENCE_TEXT : text('confirmationRequired', q.language);
+        pre.push({ name: c.name, callId: c.id, result, ok: false, errorType: unresolved ? 'unresolved_reference' : 'confirmation_required' });
         continue;
       }
       consumed = true;
@@ -159,9 +170,12 @@ async function buildDag(d: ControllerDeps, q: QueryRecord, turn: number, calls: 
     pre.push(undefined);
   }
   // One pending action per conversation: the latest refused one (the model asks about it); a
-  // confirmed action is used once, another one needs another yes.
-  if (ask) await d.conversations.setFields(q.conversationId, { pendingConfirmation: JSON.stringify(ask) });
-  else if (consumed) await d.conversations.clearField(q.conversationId, 'pendingConfirmation');
+  // confirmed action is used once, another one needs another yes. Applied with the step.
+  const conversation = ask
+    ? { id: q.conversationId, set: { pendingConfirmation: JSON.stringify(ask) } }
+    : consumed
+      ? { id: q.conversationId, del: ['pendingConfirmation'] }
+      : undefined;
 
   // Plan every call, pre-answered ones marked skipped, so "$call:<i>" references keep the
   // indexes the model wrote.
@@ -173,15 +187,15 @@ async function buildDag(d: ControllerDeps, q: QueryRecord, turn: number, calls: 
   const dependents: number[][] = calls.map(() => []);
   if (plan.ok) {
     for (const pc of plan.plan.calls) {
-      if (pc.skip && !pre[pc.index]) pre[pc.index] = { name: pc.name, callId: calls[pc.index]!.id, result: `Error: ${pc.skip}`, ok: false };
+      if (pc.skip && !pre[pc.index]) pre[pc.index] = { name: pc.name, callId: calls[pc.index]!.id, result: `Error: ${pc.skip}`, ok: false, errorType: 'invalid_call_ref' };
       deps[pc.index] = pc.dependsOn;
       dependents[pc.index] = pc.dependents;
     }
   } else {
     // A cycle through explicit references: refuse those calls rather than hang the turn.
-    calls.forEach((c, i) => (pre[i] ??= { name: c.name, callId: c.id, result: `Error: ${plan.error}`, ok: false }));
+    calls.forEach((c, i) => (pre[i] ??= { name: c.name, callId: c.id, result: `Error: ${plan.error}`, ok: false, errorType: 'invalid_call_ref' }));
   }
-  return calls.map((c, i): DagCall => {
+  const dagCalls = calls.map((c, i): DagCall => {
     const result = pre[i];
     if (result) return { pending: 0, dependents: [], result };
     const job: ToolJob = {
@@ -196,5 +210,6 @@ async function buildDag(d: ControllerDeps, q: QueryRecord, turn: number, calls: 
     };
     return { pending: deps[i]!.filter((j) => !pre[j]).length, dependents: dependents[i]!, job };
   });
+  return { dagCalls, conversation };
 }
 

@@ -8,7 +8,7 @@ const KEEP_CHARS = 2_000;
 export function loopTurn(results: readonly CallResult[], args: readonly Record<string, unknown>[]): LoopTurn {
   const unknownTools: string[] = [];
   const calls = results.map((r, i) => {
-    if (r.result.startsWith('Unknown tool')) unknownTools.push(r.name);
+    if (r.errorType === 'unknown_tool') unknownTools.push(r.name);
     return {
       name: r.name,
       args: args[i] ?? {},

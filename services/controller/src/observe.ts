@@ -6,6 +6,7 @@ import type { LoopTurn } from '@steward/control';
 import { applyStep, crashPoint, outboxMember, type CallResult } from '@steward/store';
 import { assertTransition, detectLoop } from './policy.ts';
 import { decision } from './decision.ts';
+import { rememberToolResults } from './remember.ts';
 
 /**
  * All calls of a turn have ended: record their results in the scratchpad, look for loops,
@@ -32,6 +33,8 @@ export async function handleObserve(d: ControllerDeps, job: ObserveJob): Promise
   const proposed = lastToolCalls(steps);
   const done = results as CallResult[];
   const toolMessages: ChatMessage[] = done.map((r) => ({ role: 'tool', tool_call_id: r.callId, content: r.result }));
+  // The working memory carries what these results showed into every later prompt of the conversation.
+  await rememberToolResults(d, q.conversationId, done, proposed);
   const entries = [loopTurn(done, proposed)];
   const history = [...previous, ...entries];
   const loop = detectLoop(history, d.limits);

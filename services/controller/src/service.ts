@@ -61,9 +61,9 @@ export async function startController(o: ControllerOptions): Promise<RunningCont
   const control = startWorker(
     'control',
     async (job) => {
+      if (job.type === 'deadline') return handleDeadline(deps, job);
       if (job.type === 'decide') await handleDecide(deps, job);
-      else if (job.type === 'observe') await handleObserve(deps, job);
-      else await handleDeadline(deps, job);
+      else await handleObserve(deps, job);
       crashPoint('control.before_ack');
     },
     { ...common, concurrency: o.concurrency ?? 50 },

@@ -1,18 +1,35 @@
 import { createHash, timingSafeEqual, randomBytes } from 'node:crypto';
+import { principals, type Principal } from '@steward/store';
 
 /**
  * API keys are kept only as SHA-256 digests and compared in constant time. Several keys may be
- * valid at once (rotation without downtime: add the new key, move callers, drop the old one).
- * `INGRESS_API_KEYS` is a comma-separated list of `key` or `channel=key` (a key bound to one
- * channel may only post messages for that channel).
+ * valid at once (rotation without downtime: add the new key, move callers, drop the old one);
+ * keys of the same principal share its conversations and queries.
+ *
+ * `INGRESS_API_KEYS` is a comma-separated list of
+ * - `key`            the `api` principal: posts on the `api` channel, may name its customers;
+ * - `web=key`        the web chat (public key): chats as a new, unverified customer only;
+ * - `operator=key`   an operator: reads every query and trace, lists handoffs, never posts;
+ * - `<channel>=key`  an integration bound to that channel (the same principal as the channel's
+ *                    platform adapter or signed webhook).
  */
 export interface ApiKeyEntry {
   digest: Buffer;
-  channel: string | null;
+  principal: Principal;
 }
 
 export function digest(key: string): Buffer {
   return createHash('sha256').update(key, 'utf8').digest();
+}
+
+const CHANNEL = /^[a-z0-9_-]{1,64}$/;
+
+export function principalFor(binding: string | null): Principal {
+  if (binding === null) return principals.api();
+  if (binding === 'web') return principals.web();
+  if (binding === 'operator') return principals.operator();
+  if (!CHANNEL.test(binding)) throw new Error(`INGRESS_API_KEYS: "${binding}" is not a channel name (a-z 0-9 _ -)`);
+  return principals.channel(binding);
 }
 
 export function parseApiKeys(spec: string | undefined): ApiKeyEntry[] {
@@ -23,7 +40,9 @@ export function parseApiKeys(spec: string | undefined): ApiKeyEntry[] {
     .filter(Boolean)
     .map((s) => {
       const eq = s.indexOf('=');
-      return eq > 0 ? { channel: s.slice(0, eq), digest: digest(s.slice(eq + 1)) } : { channel: null, digest: digest(s) };
+      return eq > 0
+        ? { principal: principalFor(s.slice(0, eq).trim()), digest: digest(s.slice(eq + 1)) }
+        : { principal: principalFor(null), digest: digest(s) };
     });
 }
 

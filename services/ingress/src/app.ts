@@ -2,6 +2,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { StewardEvent } from '@steward/core';
 import type { Authenticator } from './auth.ts';
 import { mapFrameworkError, sendError } from './errors.ts';
+import { INGRESS_LIMITS } from './ingress-limits.ts';
+import { isRedisUnavailable } from './redis-unavailable.ts';
 import { Outbox, type IntakeDeps } from '@steward/store';
 import type { LiveEvents } from './live-events.ts';
 import { messageRoutes } from './routes/messages.ts';
@@ -17,6 +19,10 @@ export interface AppDeps extends IntakeDeps {
   metrics: () => Promise<string>;
   bodyLimit?: number;
   logger?: boolean;
+  /** Backstop for the Redis work of one request (default INGRESS_LIMITS.intakeDeadlineMs). */
+  redisDeadlineMs?: number;
+  /** Bearer token for GET /metrics; open when unset (scraped inside a private network). */
+  metricsToken?: string;
   /** Extra routes (channel adapters, web chat, admin UI) registered by the service. */
   plugins?: ((app: FastifyInstance) => Promise<void> | void)[];
 }
@@ -29,14 +35,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     genReqId: () => Math.random().toString(36).slice(2, 12),
   });
   app.setErrorHandler((err, _req, reply) => {
+    if (isRedisUnavailable(err)) {
+      reply.header('retry-after', String(INGRESS_LIMITS.redisRetryAfterSec));
+      return sendError(reply, 503, 'redis_unavailable', 'the service is temporarily unavailable; retry later');
+    }
     const e = mapFrameworkError(err as { code?: string; statusCode?: number; message: string });
     if (e.status >= 500) app.log.error({ err: (err as Error).message }, 'unhandled error');
     return sendError(reply, e.status, e.code, e.message);
   });
   app.setNotFoundHandler((_req, reply) => sendError(reply, 404, 'not_found', 'no such route'));
-  messageRoutes(app, deps, deps.auth);
+  const redisDeadlineMs = deps.redisDeadlineMs ?? INGRESS_LIMITS.intakeDeadlineMs;
+  messageRoutes(app, deps, deps.auth, redisDeadlineMs);
   queryRoutes(app, deps, deps.auth);
-  opsRoutes(app, deps, deps.auth);
+  opsRoutes(app, { ...deps, redisDeadlineMs }, deps.auth);
   handoffRoutes(app, { redis: deps.redis, keys: deps.keys, outbox: new Outbox(deps.redis, deps.keys, deps.queues), live: deps.live }, deps.auth);
   inboxRoutes(app);
   for (const p of deps.plugins ?? []) await p(app);

@@ -1,28 +1,31 @@
 import type { FastifyRequest } from 'fastify';
+import { principals, type Principal } from '@steward/store';
 import { bearer, matchApiKey, type ApiKeyEntry } from './api-keys.ts';
 import { createHash, timingSafeEqual } from 'node:crypto';
 
-export interface Caller {
-  channel: string | null;
-}
-
 export interface Authenticator {
-  caller(req: FastifyRequest): Caller | null;
+  /** The principal of the request's API key (ADMIN_TOKEN counts as the operator), or null. */
+  principal(req: FastifyRequest): Principal | null;
+  /** Operator access: ADMIN_TOKEN (Bearer or Basic password) or an `operator=` API key. */
   admin(req: FastifyRequest): boolean;
 }
 
 export function createAuthenticator(keys: ApiKeyEntry[], adminToken: string | undefined): Authenticator {
   const adminDigest = adminToken ? createHash('sha256').update(adminToken).digest() : null;
+  const isAdminToken = (req: FastifyRequest): boolean => {
+    if (!adminDigest) return false;
+    const presented = bearer(req.headers.authorization) ?? basicPassword(req.headers.authorization);
+    if (!presented) return false;
+    return timingSafeEqual(createHash('sha256').update(presented).digest(), adminDigest);
+  };
+  const byKey = (req: FastifyRequest): Principal | null =>
+    matchApiKey(keys, bearer(req.headers.authorization))?.principal ?? null;
   return {
-    caller(req) {
-      const e = matchApiKey(keys, bearer(req.headers.authorization));
-      return e ? { channel: e.channel } : null;
+    principal(req) {
+      return byKey(req) ?? (isAdminToken(req) ? principals.operator() : null);
     },
     admin(req) {
-      if (!adminDigest) return false;
-      const presented = bearer(req.headers.authorization) ?? basicPassword(req.headers.authorization);
-      if (!presented) return false;
-      return timingSafeEqual(createHash('sha256').update(presented).digest(), adminDigest);
+      return isAdminToken(req) || byKey(req)?.kind === 'operator';
     },
   };
 }

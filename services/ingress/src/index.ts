@@ -3,3 +3,5 @@ export { acceptMessage, type IntakeDeps, type IntakeResult } from '@steward/stor
 export { generateApiKey, parseApiKeys } from './api-keys.ts';
 export { buildApp, type AppDeps } from './app.ts';
 export { debugTraceOf, renderMetrics, renderDebugReport } from './observability.ts';
+export { archiveRoutes, type ArchiveRouteOptions } from './routes/archive.ts';
+export { adminTokenOperator, type Operator, type OperatorGuard } from './routes/operator-guard.ts';

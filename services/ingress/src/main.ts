@@ -7,6 +7,9 @@ import { channelPluginsFromEnv, deliveryStats, renderDeliveryMetrics, startAdmis
 import { generateApiKey } from './api-keys.ts';
 import { debugTraceOf, renderMetrics } from './observability.ts';
 import { startIngress } from './service.ts';
+import { createDb, loadArchiveConfig } from '@steward/archive';
+import { archiveRoutes } from './routes/archive.ts';
+import { adminTokenOperator } from './routes/operator-guard.ts';
 
 const cfg = loadConfig(process.env, 'ingress');
 const log = createLogger({ service: 'ingress', level: cfg.log.level, redact: cfg.log.redact });
@@ -19,20 +22,28 @@ if (!apiKeys) {
 }
 // Backpressure: per-customer and per-channel token buckets and the reasoning backlog.
 const admission = await startAdmission({ redisUrl: cfg.redis.url, prefix: cfg.redis.prefix, ...cfg.admission });
+// The archive (DATABASE_URL) adds the operator API over PostgreSQL; erasure works without it too.
+const archiveCfg = loadArchiveConfig();
+const archiveDb = archiveCfg.DATABASE_URL ? createDb(archiveCfg.DATABASE_URL, archiveCfg.ARCHIVE_SCHEMA) : undefined;
+const debugTrace = (events: Parameters<typeof debugTraceOf>[0]) => debugTraceOf(events, { redact: cfg.log.redact, jaegerUrl });
 const ingress = await startIngress({
   redisUrl: cfg.redis.url,
   prefix: cfg.redis.prefix,
   ...ingressOptions,
   apiKeys,
   log,
-  debugTrace: (events) => debugTraceOf(events, { redact: cfg.log.redact, jaegerUrl }),
+  debugTrace,
   metrics: async (ctx) =>
     (await renderMetrics(ctx.redis, cfg.redis.prefix, ctx.queues)) + renderDeliveryMetrics(await deliveryStats(ctx.redis, cfg.redis.prefix)),
   // Hardened input, platform webhooks (Slack, WhatsApp, Telegram, signed webhooks), web chat.
-  plugins: channelPluginsFromEnv(cfg.env),
+  plugins: [
+    ...channelPluginsFromEnv(cfg.env),
+    ...(cfg.ingress.adminToken ? [archiveRoutes({ db: archiveDb, operator: adminTokenOperator(cfg.ingress.adminToken), debugTrace })] : []),
+  ],
   admit: admission.admit,
 });
 onShutdown(async () => {
   await ingress.close();
   await admission.close();
+  await archiveDb?.end();
 }, log);

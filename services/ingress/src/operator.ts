@@ -7,9 +7,9 @@ export interface Operator {
 }
 
 /**
- * The one gate of every operator route. Today an operator is whoever holds ADMIN_TOKEN and names
- * themselves (`x-operator` header or `operator` in the body); when operator principals arrive
- * (`operator=` API keys) this function alone changes to take the name from the principal.
+ * The one gate of every operator route: the operator credential (ADMIN_TOKEN or an `operator=`
+ * API key, see auth.ts), and the name the person gives (`x-operator` header or `operator` in the
+ * body) for the handoff's record (claimedBy, notes, replies).
  */
 export function requireOperator(req: FastifyRequest, auth: Authenticator, claimed?: unknown): Operator | null {
   if (!auth.admin(req)) return null;

@@ -15,7 +15,7 @@ beforeAll(async () => {
     prefix,
     port: await freePort(),
     host: '127.0.0.1',
-    apiKeys: 'old-key,new-key,slack=slack-only',
+    apiKeys: 'old-key,new-key,slack=slack-only,web=web-key,operator=operator-key',
     adminToken: 'admin-secret',
     log: silent,
     debugTrace: (e) => debugTraceOf(e),
@@ -51,6 +51,36 @@ describe('ingress HTTP API', () => {
 
   it('refuses a key bound to another channel', async () => {
     expect((await post({ text: 'hi', channel: 'api' }, 'slack-only')).status).toBe(403);
+  });
+
+  it('posts a bound key on its own channel when the body names none', async () => {
+    const r = await post({ text: 'hi' }, 'web-key');
+    expect(r.status).toBe(202);
+    const { queryId } = (await r.json()) as { queryId: string };
+    const view = await fetch(`${ing.url}/v1/queries/${queryId}`, { headers: { authorization: 'Bearer web-key' } });
+    expect(view.status).toBe(200);
+  });
+
+  it("scopes reads to the key's principal: rotated keys share, others get 404, operators read all", async () => {
+    const r = await post({ text: 'mine' }, 'old-key');
+    const { queryId } = (await r.json()) as { queryId: string };
+    const read = (key: string) => fetch(`${ing.url}/v1/queries/${queryId}`, { headers: { authorization: `Bearer ${key}` } }).then((x) => x.status);
+    expect(await read('new-key')).toBe(200);
+    expect(await read('web-key')).toBe(404);
+    expect(await read('slack-only')).toBe(404);
+    expect(await read('operator-key')).toBe(200);
+    expect(await read('admin-secret')).toBe(200);
+  });
+
+  it('lets operator credentials read but not post', async () => {
+    for (const key of ['operator-key', 'admin-secret']) {
+      const r = await post({ text: 'hi' }, key);
+      expect(r.status).toBe(403);
+      expect(((await r.json()) as { error: { code: string } }).error.code).toBe('operator_cannot_post');
+    }
+    const handoffs = await fetch(`${ing.url}/v1/handoffs`, { headers: { authorization: 'Bearer operator-key' } });
+    expect(handoffs.status).toBe(200);
+    expect((await fetch(`${ing.url}/v1/handoffs`, { headers: { authorization: 'Bearer new-key' } })).status).toBe(401);
   });
 
   it('answers 400 with field errors for an invalid body, and for bad JSON', async () => {

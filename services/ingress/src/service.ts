@@ -7,6 +7,7 @@ import { buildApp } from './app.ts';
 import { createAuthenticator } from './auth.ts';
 import { LiveEvents } from './live-events.ts';
 import { mountAdminQueues } from './admin-queues.ts';
+import { INGRESS_LIMITS } from './ingress-limits.ts';
 import type { IntakeDeps } from '@steward/store';
 
 export interface IngressOptions {
@@ -24,6 +25,14 @@ export interface IngressOptions {
   admit?: IntakeDeps['admit'];
   doubleTexting?: IntakeDeps['doubleTexting'];
   bodyLimit?: number;
+  /** Per-command timeout of the ingress's Redis connections (default 2 s). */
+  redisCommandTimeoutMs?: number;
+  /** Backstop for the Redis work of one request (default 5 s). */
+  redisDeadlineMs?: number;
+  /** Bearer token required on GET /metrics (METRICS_TOKEN); open when unset. */
+  metricsToken?: string;
+  /** Caps of the event streams (SSE): per principal, per process, lifetime. */
+  streams?: Partial<import('./live-events.ts').StreamLimits>;
 }
 
 /** What ingress plugins (channel adapters) get: the intake's dependencies. */
@@ -36,8 +45,11 @@ export interface RunningIngress {
 }
 
 export async function startIngress(o: IngressOptions): Promise<RunningIngress> {
-  const redis = createRedis(o.redisUrl);
-  const sub = createRedis(o.redisUrl);
+  // Commands fail after a bound instead of waiting on a stalled Redis (the request path answers
+  // 503); reconnection after a real outage is still ioredis's own retry strategy.
+  const commandTimeout = o.redisCommandTimeoutMs ?? INGRESS_LIMITS.redisCommandTimeoutMs;
+  const redis = createRedis(o.redisUrl, { commandTimeout });
+  const sub = createRedis(o.redisUrl, { commandTimeout });
   const keys = createKeys(o.prefix);
   const queues = createQueues(redis, o.prefix);
   const queries = new QueryStore(redis, keys);
@@ -55,10 +67,12 @@ export async function startIngress(o: IngressOptions): Promise<RunningIngress> {
   const app = await buildApp({
     ...ctx,
     auth,
-    live: new LiveEvents(sub, keys),
+    live: new LiveEvents(sub, keys, o.streams),
     debugTrace: o.debugTrace,
     metrics: () => o.metrics({ redis, queues }),
     ...(o.bodyLimit ? { bodyLimit: o.bodyLimit } : {}),
+    ...(o.redisDeadlineMs ? { redisDeadlineMs: o.redisDeadlineMs } : {}),
+    ...(o.metricsToken ? { metricsToken: o.metricsToken } : {}),
     plugins: [
       ...(o.adminToken ? [(app: FastifyInstance) => mountAdminQueues(app, queues, auth)] : []),
       ...(o.plugins ?? []).map((p) => (app: FastifyInstance) => p(app, ctx)),

@@ -17,7 +17,9 @@ export interface ReasoningDeps {
   /** 'naive' re-sends the full history every turn (only for the token benchmark's baseline). */
   promptMode: 'budgeted' | 'naive';
   /** 'native' tool calls, or the text format (Thought / Action / Final Answer) for models without them. */
-  toolStyle: 'native' | 'text';
+  toolStyle: 'native' | 'text' | 'json';
+  /** Stream each LLM call and publish the answer's text on the query's live channel. */
+  stream: boolean;
   /** 'relevant' offers the tools the request is about (see select-tools.ts); 'all' every tool. */
   toolSelection: 'relevant' | 'all';
   budget: PromptBudget;

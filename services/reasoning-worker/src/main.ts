@@ -5,7 +5,7 @@ import { commerceTools } from '@steward/commerce';
 import { onShutdown, startHealthServer } from '@steward/store';
 import { createLogger } from '@steward/telemetry';
 import { ToolRegistry } from '@steward/tools';
-import { createLlmClient, loadPricing, parseTextReply, setActivePricing } from '@steward/llm';
+import { createLlmClient, loadPricing, parseJsonReply, parseTextReply, setActivePricing } from '@steward/llm';
 import { startReasoningWorker } from './service.ts';
 
 const cfg = loadConfig(process.env, 'reasoning-worker');
@@ -18,7 +18,7 @@ const rw = await startReasoningWorker({
   registry: new ToolRegistry(commerceTools),
   // 429s go straight back to the worker, which pauses the whole fleet for the time asked.
   llm: createLlmClient({ ...cfg.llm, maxRateLimitRetries: 0 }),
-  parseText: (content) => parseTextReply(content),
+  parseText: cfg.reasoning.toolStyle === 'json' ? (content) => parseJsonReply(content) : (content) => parseTextReply(content),
   log,
   ...cfg.reasoning,
 });

@@ -1,12 +1,15 @@
 import type { Job } from 'bullmq';
 import { errorMessage, isStewardError, jobIds, stableSpanId, type LlmUsage, type Proposal, type ReasonJob } from '@steward/core';
 import { buildNaivePrompt, buildPrompt } from '@steward/context';
-import { renderToolsAsText, TEXT_FORMAT_INSTRUCTIONS } from '@steward/llm';
+import { isModelFault, JSON_FORMAT_INSTRUCTIONS, renderToolsAsText, TEXT_FORMAT_INSTRUCTIONS } from '@steward/llm';
 import { crashPoint, emitEvent } from '@steward/store';
 import type { ReasoningDeps } from './deps.ts';
 import { POLICY, systemPrompt } from './system-prompt.ts';
 import { toProposal } from './to-proposal.ts';
 import { selectTools } from './select-tools.ts';
+import { promptMemory } from './prompt-memory.ts';
+import { prefixReuseShare, promptSegments, type Segment } from './prefix-reuse.ts';
+import { answerPublisher } from './answer-publisher.ts';
 
 /**
  * Exactly one ReAct turn: build the prompt inside the token budget, make one LLM call, and
@@ -26,11 +29,12 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
     naive ? d.conversations.transcript(q.conversationId) : Promise.resolve([]),
   ]);
   const native = d.toolStyle === 'native';
-  // The budgeted prompt offers the tools this request is about; the naive one offers all.
-  const chosen = naive || d.toolSelection === 'all' ? null : selectTools(d.registry.names(), conv.messages, steps, conv.customerId !== null);
+  const memory = naive ? undefined : await promptMemory(d.conversations, q.conversationId, conv.memory, q.queryId, q.text);
+  // The budgeted prompt offers the tools this request and the working memory can need; the naive one offers all.
+  const chosen = naive || d.toolSelection === 'all' ? null : selectTools(d.registry.names(), conv.messages, steps, conv.customerId !== null, memory);
   const offered = d.registry.list().filter((t) => !chosen || chosen.has(t.name));
   const tools = native ? d.registry.toOpenAiTools().filter((t) => !chosen || chosen.has(t.function.name)) : [];
-  const textTools = native ? '' : `\n\n${renderToolsAsText(offered)}\n\n${TEXT_FORMAT_INSTRUCTIONS}`;
+  const textTools = native ? '' : `\n\n${renderToolsAsText(offered)}\n\n${d.toolStyle === 'json' ? JSON_FORMAT_INSTRUCTIONS : TEXT_FORMAT_INSTRUCTIONS}`;
   const input = {
     model: d.llm.model,
     system: systemPrompt({ customerId: conv.customerId, language: q.language }) + textTools,
@@ -39,32 +43,65 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
     ...(conv.summary && !naive ? { summary: conv.summary } : {}),
     history: naive ? [...transcript, { role: 'user' as const, content: q.text }] : conv.messages,
     scratchpad: steps,
+    ...(memory ? { memory } : {}),
     ...(q.nudge ? { loopWarning: `Loop warning: ${q.nudge}` } : {}),
     tools,
   };
   const prompt = naive ? buildNaivePrompt(input) : buildPrompt(input, d.budget);
+  const segments = promptSegments(prompt.messages, tools, d.llm.model);
+  const prefixReuse = prefixReuseShare(parseSegments(conv.promptPrefix), segments);
+  await d.conversations.setFields(q.conversationId, { promptPrefix: JSON.stringify(segments) });
 
   const startMs = Date.now();
   let proposal: Proposal;
   let usage: LlmUsage | undefined;
   let error: string | undefined;
+  let reasoning: string | undefined;
+  let reasoningTokens: number | undefined;
+  let ttftMs: number | undefined;
+  // The answer's tokens go to the query's live channel as they come (web chat, SSE).
+  const live = d.stream ? answerPublisher({ redis: d.redis, keys: d.keys, log: d.log, queryId: q.queryId, turn: r.turn, style: d.toolStyle }) : undefined;
   try {
     const res = await d.llm.complete({
       messages: prompt.messages,
       ...(native ? { tools } : {}),
+      ...(d.toolStyle === 'json' ? { responseFormat: 'json_object' as const } : {}),
       maxTokens: d.outputTokens,
       temperature: d.temperature,
+      ...(live ? { onDelta: live.onDelta, onAttempt: live.onAttempt } : {}),
     });
     usage = res.usage;
+    reasoning = res.reasoning;
+    reasoningTokens = res.reasoningTokens;
+    ttftMs = res.timeToFirstTokenMs;
+    if (res.quirks.length) d.log.info({ queryId: q.queryId, quirks: res.quirks }, 'provider quirks normalised');
     const { proposal: p, notes } = toProposal(res.message, d.registry, d.parseText);
     proposal = p;
     for (const rep of notes.repairs) d.log.info({ queryId: q.queryId, from: rep.from, to: rep.to }, 'tool name repaired');
   } catch (e) {
-    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    if ((!isStewardError(e) || e.retryable) && !lastAttempt) throw e;
-    error = errorMessage(e);
-    proposal = { kind: 'llm_error', error };
+    // A model that kept replying with nothing usable (the client already asked again) is not
+    // an outage to retry and must not become a step the loop detector counts: end it by name.
+    if (isModelFault(e)) {
+      error = errorMessage(e);
+      proposal = { kind: 'llm_error', error, fault: e.details.fault };
+    } else {
+      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if ((!isStewardError(e) || e.retryable) && !lastAttempt) {
+        live?.withdraw();
+        await live?.flush();
+        throw e;
+      }
+      error = errorMessage(e);
+      proposal = { kind: 'llm_error', error };
+    }
   }
+  if (live) {
+    if (proposal.kind !== 'answer') live.withdraw();
+    await live.flush();
+  }
+  // The step's thought in the trace: the model's reasoning (kept out of the answer and of the
+  // next request) and the text it wrote beside its tool calls. Redacted like all trace text.
+  const thought = [reasoning?.trim(), proposal.kind === 'tool_calls' ? proposal.thought : undefined].filter(Boolean).join('\n\n');
   const endMs = Date.now();
   crashPoint('reason.after_llm');
   await emitEvent(d.redis, d.keys, {
@@ -90,7 +127,12 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
       maxTokens: d.outputTokens,
       temperature: d.temperature,
       promptTokens: prompt.tokens,
-      ...(proposal.kind === 'tool_calls' && proposal.thought ? { thought: proposal.thought } : {}),
+      // Share of this prompt that repeats the previous call's prefix (provider prompt caching).
+      prefixReuse,
+      ...(prompt.tiers ? { promptTiers: prompt.tiers } : {}),
+      ...(thought ? { thought } : {}),
+      ...(reasoningTokens ? { reasoningTokens } : {}),
+      ...(ttftMs === undefined ? {} : { timeToFirstTokenMs: ttftMs }),
       proposal: describe(proposal),
       ...(error ? { error } : {}),
     },
@@ -103,6 +145,15 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
     ...(usage ? { usage } : {}),
   });
   crashPoint('reason.before_ack');
+}
+
+function parseSegments(raw: string): Segment[] {
+  try {
+    const v: unknown = JSON.parse(raw || '[]');
+    return Array.isArray(v) ? (v as Segment[]) : [];
+  } catch {
+    return [];
+  }
 }
 
 function describe(p: Proposal): string {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { emptyMemory, recordRequest, recordToolCalls } from '@steward/context';
 import { selectTools } from './select-tools.ts';
 
 const ALL = [
@@ -10,7 +11,7 @@ const user = (content: string) => ({ role: 'user' as const, content });
 
 describe('selectTools', () => {
   it('always offers order lookup and handoff, and identification before the customer is known', () => {
-    expect([...selectTools(ALL, [user('hello')], [])].sort()).toEqual(['get_order_details', 'get_user_details', 'transfer_to_human_agents']);
+    expect([...selectTools(ALL, [user('hello')], [])].sort()).toEqual(['calculate', 'get_order_details', 'get_user_details', 'transfer_to_human_agents']);
     // With an order id named, the profile is not needed.
     expect(selectTools(ALL, [user('status of #W2611340?')], []).has('get_user_details')).toBe(false);
     const anon = selectTools(ALL, [user('hello')], [], false);
@@ -39,5 +40,17 @@ describe('selectTools', () => {
 
   it('never offers a tool that is not registered', () => {
     expect(selectTools(['get_order_details'], [user('return and cancel and ship')], []).size).toBe(1);
+  });
+
+  it('a "yes" after earlier queries still gets every tool the remembered entities and open requests need', () => {
+    const order = (id: string, status: string) => JSON.stringify({ order_id: id, status, items: [{ item_id: '1', product_id: '2', name: 'Mug', price: 3, options: {} }], payment_history: [] });
+    let m = recordRequest(emptyMemory(), 'q1', 'I want to cancel an order and return a lamp');
+    m = recordToolCalls(m, [
+      { callId: 'a', name: 'get_user_details', arguments: { user_id: 'u_1' }, result: JSON.stringify({ name: { first_name: 'A', last_name: 'B' }, address: {}, email: 'x', payment_methods: {}, orders: ['#W1', '#W2'] }) },
+      { callId: 'b', name: 'get_order_details', arguments: { order_id: '#W1' }, result: order('#W1', 'pending') },
+      { callId: 'c', name: 'get_order_details', arguments: { order_id: '#W2' }, result: order('#W2', 'delivered') },
+    ]);
+    const chosen = selectTools(ALL, [user('I want to cancel an order and return a lamp'), { role: 'assistant', content: 'Shall I go ahead?' }, user('yes')], [], true, m);
+    for (const t of ['cancel_pending_order', 'return_delivered_order_items', 'get_user_details', 'get_product_details', 'calculate']) expect(chosen.has(t), t).toBe(true);
   });
 });

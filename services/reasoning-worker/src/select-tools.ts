@@ -1,13 +1,17 @@
 import type { ChatMessage } from '@steward/core';
+import type { WorkingMemory } from '@steward/context';
 
 // Tool retrieval: the definitions of all 23 commerce tools cost ~3,000 prompt tokens on every
 // turn, more than the rest of a budgeted prompt. Each turn sends the core tools plus the groups
-// its request is about (English and Chinese keywords over the customer's latest messages and the
-// agent's last reply), and every tool this query already used. The token benchmark checks that
-// answers stay as good as with every tool sent.
+// its request is about (English and Chinese keywords over the customer's latest messages, the
+// agent's last reply and every open request of the conversation), every tool this query already
+// used, and — so that a "yes" or a follow-up never finds a needed tool missing — the tools for
+// the entities in the working memory: every write an order's status allows, the product tools
+// for products seen, and the tool of a pending confirmation. See docs/adr/0011-prompt-budget.md
+// for the measured cost against offering every tool.
 
 /** Always offered; identification tools only before the customer is known. */
-const CORE = ['get_order_details', 'transfer_to_human_agents'];
+const CORE = ['get_order_details', 'transfer_to_human_agents', 'calculate', 'list_all_product_types'];
 /** The profile (and its list of orders) is needed when the customer names no order. */
 const PROFILE = 'get_user_details';
 const ORDER_ID = /#?W\d{7}\b/;
@@ -35,9 +39,12 @@ export function selectTools(
   conversation: readonly ChatMessage[],
   scratchpad: readonly ChatMessage[],
   verified = true,
+  memory?: WorkingMemory,
 ): Set<string> {
   const chosen = new Set(verified ? CORE : [...CORE, ...IDENTIFY]);
-  const text = recentText(conversation);
+  const open = memory?.requests.filter((r) => !r.resolved).map((r) => r.text) ?? [];
+  const text = [recentText(conversation), ...open].join('\n');
+  if (memory) for (const t of memoryTools(memory)) chosen.add(t);
   if (!ORDER_ID.test(text) || /account|profile|my orders|payment method|email|账户|我的订单|支付方式|邮箱/i.test(text)) chosen.add(PROFILE);
   for (const g of GROUPS) if (g.match.test(text)) for (const t of g.tools) chosen.add(t);
   // A tool named outright (e.g. in the agent's own confirmation request) is kept.
@@ -56,4 +63,20 @@ function recentText(conversation: readonly ChatMessage[]): string {
   if (GROUPS.some((g) => g.match.test(last)) || last.length > 40) return last;
   const lastReply = conversation.findLast((m) => m.role === 'assistant' && m.content)?.content ?? '';
   return [last, lastReply, users.at(-2)?.content ?? ''].join('\n');
+}
+
+/** Order writes by the status that allows them (τ-bench rules). */
+const WRITES_BY_STATUS: Record<string, string[]> = {
+  pending: ['cancel_pending_order', 'modify_pending_order_items', 'modify_pending_order_address', 'modify_pending_order_payment', 'get_product_details'],
+  delivered: ['return_delivered_order_items', 'exchange_delivered_order_items', 'get_product_details', 'process_return'],
+};
+
+/** Tools the entities in the working memory can need next. */
+function memoryTools(m: WorkingMemory): string[] {
+  const out: string[] = [];
+  if (m.customer) out.push(PROFILE, 'modify_user_address');
+  for (const o of m.orders) out.push(...(WRITES_BY_STATUS[o.status ?? ''] ?? []));
+  if (m.products.length) out.push('get_product_details');
+  for (const p of m.pending) out.push(p.tool);
+  return out;
 }

@@ -16,7 +16,10 @@ export interface ReasoningWorkerOptions {
   log: Log;
   concurrency?: number;
   promptMode?: 'budgeted' | 'naive';
-  toolStyle?: 'native' | 'text';
+  /** 'json': one JSON object per reply (JSON mode), for models that manage neither of the others. */
+  toolStyle?: 'native' | 'text' | 'json';
+  /** Stream LLM calls and publish the answer's tokens as they come (web chat, SSE). Default false. */
+  stream?: boolean;
   toolSelection?: 'relevant' | 'all';
   budget?: PromptBudget;
   outputTokens?: number;
@@ -53,12 +56,12 @@ export async function startReasoningWorker(o: ReasoningWorkerOptions): Promise<R
     parseText: o.parseText,
     promptMode: o.promptMode ?? 'budgeted',
     toolStyle: o.toolStyle ?? 'native',
+    stream: o.stream ?? false,
     toolSelection: o.toolSelection ?? 'relevant',
     budget: {
       maxContextTokens: DEFAULTS.maxContextTokens,
       outputTokens,
       summaryTokens: DEFAULTS.summaryTokens,
-      recentToolResultTokens: DEFAULTS.recentToolResultTokens,
       ...o.budget,
     },
     outputTokens,

@@ -6,7 +6,11 @@ import { startShop } from './server.ts';
 
 const cfg = loadConfig(process.env, 'shop');
 const logger = createLogger({ service: 'shop', level: cfg.log.level, redact: cfg.log.redact });
-const shop = await startShop({ ...cfg.shop, logger });
+const shop = await startShop({ ...cfg.shop, logger }).catch((e: unknown) => {
+  // A configuration refusal is one clear line for the operator, not a stack trace.
+  logger.fatal({ err: e }, e instanceof Error ? e.message : String(e));
+  process.exit(1);
+});
 const stop = (): void => {
   shop.close().then(
     () => process.exit(0),

@@ -13,7 +13,7 @@ const quiet = createLogger({ service: 'shop-test', level: 'silent' });
 const running: RunningShop[] = [];
 
 async function shop(opts: StartShopOptions = {}): Promise<RunningShop> {
-  const s = await startShop({ engine: createFixtureEngine(), port: 0, logger: quiet, ...opts });
+  const s = await startShop({ engine: createFixtureEngine(), port: 0, logger: quiet, mode: 'test', ...opts });
   running.push(s);
   return s;
 }
@@ -53,6 +53,25 @@ describe('shop HTTP server', () => {
     expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
     const ok = await post(`${s.url}/v1/tools/think`, { arguments: { thought: 'x' }, customerId: null }, { authorization: 'Bearer s3cret' });
     expect(await ok.json()).toEqual({ result: '' });
+    for (const authorization of ['Bearer s3cre', 'Bearer s3cret2', 's3cret', '']) {
+      expect((await post(`${s.url}/v1/tools/think`, { arguments: { thought: 'x' }, customerId: null }, { authorization })).status, authorization).toBe(401);
+    }
+  });
+
+  it('production mode refuses to start without a strong token and has no export or reset', async () => {
+    await expect(shop({ mode: 'production' })).rejects.toMatchObject({ name: 'ShopConfigError', retryable: false });
+    await expect(shop({ mode: 'production', apiToken: 'dev-shop-token' })).rejects.toThrow(/too short/);
+    const token = 'a'.repeat(32);
+    const s = await shop({ mode: 'production', apiToken: token });
+    const auth = { authorization: `Bearer ${token}` };
+    expect((await fetch(`${s.url}/v1/export`, { headers: auth })).status).toBe(404);
+    expect((await fetch(`${s.url}/v1/reset`, { method: 'POST', headers: auth })).status).toBe(404);
+    expect((await post(`${s.url}/v1/tools/think`, { arguments: { thought: 'x' }, customerId: null }, auth)).status).toBe(200);
+  });
+
+  it('binds the loopback interface unless told otherwise', async () => {
+    const s = await shop();
+    expect(new URL(s.url).hostname).toBe('127.0.0.1');
   });
 
   it('loads a τ-bench layout directory when given dataDir, in a sqlite file', async () => {

@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { CATALOG_DEFAULTS, COMMERCE_TOOL_NAMES, ShopEngine, UnknownToolError, catalogIndex, generateCatalog, generatedSource, invokeTool } from '@steward/commerce';
 import { DEFAULTS, ShopToolRequest, errorMessage, isStewardError } from '@steward/core';
 import { createLogger, type Logger } from '@steward/telemetry';
+import { bearerMatches, checkShopAccess, type ShopMode } from './shop-access.ts';
 
 export interface StartShopOptions {
   port?: number;
@@ -22,7 +23,13 @@ export interface StartShopOptions {
   seed?: number;
   /** Smaller demo catalog, e.g. for tests: {products, users, orders}. */
   catalogSize?: { products?: number; users?: number; orders?: number };
+  /** Bearer token every route but /healthz needs; mandatory in production mode. */
   apiToken?: string;
+  /**
+   * production (default): token required, no admin routes. demo/test: the token is optional and
+   * GET /v1/export, POST /v1/reset exist (they expose and erase every customer's data).
+   */
+  mode?: ShopMode;
   /** 0..1: fraction of tool calls answered 503. */
   faultRate?: number;
   /** 0..1: fraction of tool calls delayed by slowMs. */
@@ -69,6 +76,9 @@ const sendError = (reply: FastifyReply, status: number, code: string, message: s
   reply.code(status).send({ error: { code, message, ...(details === undefined ? {} : { details }) } });
 
 export async function startShop(opts: StartShopOptions = {}): Promise<RunningShop> {
+  const mode = opts.mode ?? 'production';
+  // Before anything is opened: a misconfigured shop must not come up at all.
+  checkShopAccess(mode, opts.apiToken);
   const log = opts.logger ?? createLogger({ service: 'shop' });
   const { engine, tempDir } = openEngine(opts, log);
   // Build the search index now: the first search_products must not pay seconds of indexing
@@ -81,8 +91,8 @@ export async function startShop(opts: StartShopOptions = {}): Promise<RunningSho
   purge.unref();
   const app = Fastify({ logger: false, bodyLimit: 1_000_000, genReqId: () => randomUUID() });
 
-  const authorized = (req: FastifyRequest): boolean =>
-    opts.apiToken === undefined || opts.apiToken === '' || req.headers.authorization === `Bearer ${opts.apiToken}`;
+  const token = opts.apiToken;
+  const authorized = (req: FastifyRequest): boolean => !token || bearerMatches(req.headers.authorization, token);
 
   app.addHook('onRequest', async (req, reply) => {
     if (req.url.startsWith('/healthz')) return;
@@ -96,12 +106,13 @@ export async function startShop(opts: StartShopOptions = {}): Promise<RunningSho
 
   app.get('/healthz', async () => ({ status: 'ok', tools: tools.size }));
 
-  app.get('/v1/export', async (_req, reply) => reply.type('application/json').send(engine.exportJson()));
-
-  app.post('/v1/reset', async () => {
-    engine.reset();
-    return { ok: true };
-  });
+  if (mode !== 'production') {
+    app.get('/v1/export', async (_req, reply) => reply.type('application/json').send(engine.exportJson()));
+    app.post('/v1/reset', async () => {
+      engine.reset();
+      return { ok: true };
+    });
+  }
 
   app.post<{ Params: { name: string } }>('/v1/tools/:name', async (req, reply) => {
     const { name } = req.params;
@@ -135,7 +146,7 @@ export async function startShop(opts: StartShopOptions = {}): Promise<RunningSho
   });
 
   const address = await app.listen({ port: opts.port ?? DEFAULTS.ports.shop, host: opts.host ?? '127.0.0.1' });
-  log.info({ url: address }, 'shop listening');
+  log.info({ url: address, mode, auth: token ? 'bearer' : 'none' }, 'shop listening');
   return {
     url: address,
     engine,

@@ -30,6 +30,12 @@ export const R = {
       "I couldn't find an account with those details. Could you check your email address, or give me your first name, last name and zip code?",
       '没有找到与这些信息匹配的账户。请核对您的邮箱地址，或提供您的名字、姓氏和邮编。',
     ),
+  identityLocked: (lang: Language) =>
+    t(
+      lang,
+      "I'm sorry, I can't verify this account in the chat after several unsuccessful attempts. I can transfer you to a human agent who can help — would you like that?",
+      '抱歉，多次验证未成功，我无法在聊天中验证此账户。我可以为您转接人工客服，需要吗？',
+    ),
   askOrderId: (lang: Language) =>
     t(lang, 'Which order is this about? Please give me the order id (it looks like #W1234567).', '请问是哪个订单？请提供订单号（格式如 #W1234567）。'),
   chooseOrder: (lang: Language, ids: readonly string[]) =>

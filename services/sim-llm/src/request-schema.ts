@@ -36,6 +36,8 @@ export const ChatRequest = z.object({
   max_completion_tokens: z.number().int().positive().nullable().optional(),
   temperature: z.number().nullable().optional(),
   stream: z.boolean().nullable().optional(),
+  stream_options: z.object({ include_usage: z.boolean().optional() }).nullable().optional(),
+  response_format: z.object({ type: z.string() }).nullable().optional(),
 });
 export type ChatRequest = z.infer<typeof ChatRequest>;
 

@@ -28,6 +28,8 @@ export interface ChatCompletion {
 
 export interface RespondOptions {
   textFormat: boolean;
+  /** JSON mode (`response_format: json_object`): one JSON object, tool calls or answer. */
+  jsonFormat?: boolean;
   /** Break the tool-call arguments on purpose (`#sim:malformed`, the malformed fault). */
   malformed: boolean;
 }
@@ -38,7 +40,16 @@ export function buildCompletion(req: ChatRequest, d: Decision, opts: RespondOpti
   let content: string | null;
   let toolCalls: CompletionToolCall[] | undefined;
   let finish: 'stop' | 'tool_calls' | 'length';
-  if (opts.textFormat) {
+  if (opts.jsonFormat) {
+    const reply =
+      d.kind === 'call'
+        ? { thought: d.thought, tool_calls: d.calls.map((c) => ({ name: c.name, arguments: c.args })) }
+        : { thought: d.thought, answer: d.text };
+    content = JSON.stringify(reply);
+    // The malformed fault in JSON mode: the object is cut short.
+    if (opts.malformed) content = content.slice(0, Math.max(1, content.length - 3));
+    finish = 'stop';
+  } else if (opts.textFormat) {
     // Several Action lines are several calls in parallel, as the text format allows.
     content =
       d.kind === 'call'

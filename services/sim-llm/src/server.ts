@@ -12,6 +12,7 @@ import { FAULT_KINDS, parseFaults, parseLatency, type FaultKind, type FaultSpec,
 import { decide, MARKERS } from './policy/decide.ts';
 import { ChatRequest } from './request-schema.ts';
 import { buildCompletion } from './respond.ts';
+import { completionChunks, writeStream } from './stream.ts';
 import { warmUpTokenizer } from './tokens.ts';
 
 export interface SimLlmOptions {
@@ -25,6 +26,8 @@ export interface SimLlmOptions {
   seed?: string | number;
   /** Retry-After of simulated 429s. Default 1000 ms. */
   retryAfterMs?: number;
+  /** Streamed replies: pause between two chunks, so a client sees the text arrive. Default 0. */
+  chunkDelayMs?: number;
 }
 
 export interface SimLlmStats {
@@ -34,6 +37,8 @@ export interface SimLlmStats {
   toolCallReplies: number;
   answerReplies: number;
   invalidRequests: number;
+  /** Replies sent as a stream (`stream: true`). */
+  streamedReplies: number;
   promptTokens: number;
   completionTokens: number;
 }
@@ -66,6 +71,7 @@ export async function startSimLlm(opts: SimLlmOptions = {}): Promise<SimLlm> {
     toolCallReplies: 0,
     answerReplies: 0,
     invalidRequests: 0,
+    streamedReplies: 0,
     promptTokens: 0,
     completionTokens: 0,
   };
@@ -83,7 +89,6 @@ export async function startSimLlm(opts: SimLlmOptions = {}): Promise<SimLlm> {
       return apiError(reply, 400, 'invalid_request_error', `invalid chat completion request: ${formatIssues(parsed.error)}`, 'invalid_request');
     }
     const req = parsed.data;
-    if (req.stream) return apiError(reply, 400, 'invalid_request_error', 'sim-llm does not stream: send stream=false', 'stream_unsupported');
     if (delay > 0) await sleep(delay);
     if (fault) stats.faults[fault]++;
     if (fault === '429') {
@@ -104,6 +109,7 @@ export async function startSimLlm(opts: SimLlmOptions = {}): Promise<SimLlm> {
     const conv = readConversation(req);
     const decision = decide(conv, availableTools(req, conv.system));
     const completion = buildCompletion(req, decision, {
+      jsonFormat: req.response_format?.type === 'json_object',
       textFormat: !req.tools?.length || conv.lastUser.includes(MARKERS.text),
       malformed: fault === 'malformed' || (conv.lastUser.includes(MARKERS.malformed) && conv.steps.length === 0 && conv.notes.length === 0),
     });
@@ -111,7 +117,11 @@ export async function startSimLlm(opts: SimLlmOptions = {}): Promise<SimLlm> {
     else stats.answerReplies++;
     stats.promptTokens += completion.usage.prompt_tokens;
     stats.completionTokens += completion.usage.completion_tokens;
-    return completion;
+    if (!req.stream) return completion;
+    stats.streamedReplies++;
+    reply.hijack();
+    await writeStream(reply.raw, completionChunks(completion, req.stream_options?.include_usage === true), opts.chunkDelayMs ?? 0);
+    return reply;
   };
 
   app.post('/v1/chat/completions', (request, reply) => completions(request.body, reply));

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { ShopToolRequest, ShopToolResponse } from '@steward/core';
 import type { ConversationStore, DagStore, Keys, Log, QueryStore, Queues, ToolCache, ToolSlots } from '@steward/store';
 import type { ToolRegistry } from '@steward/tools';
+import type { IdentityAttempts } from './identity-attempts.ts';
 
 export interface ShopInvoker {
   invoke(name: string, req: ShopToolRequest, opts?: { signal?: AbortSignal }): Promise<ShopToolResponse>;
@@ -20,4 +21,6 @@ export interface ToolWorkerDeps {
   shop: ShopInvoker;
   toolTimeoutMs: number;
   log: Log;
+  /** Limits failed identity verifications; absent = no limit (unit tests of other concerns). */
+  identity?: IdentityAttempts;
 }

@@ -1,6 +1,8 @@
 import { isStewardError, TransientError, type ShopToolResponse } from '@steward/core';
 import type { ToolSpec } from '@steward/tools';
+import { cacheTtlFor } from '@steward/store';
 import type { ToolWorkerDeps } from './deps.ts';
+import { isErrorResult } from './tool-outcome.ts';
 
 export interface Execution {
   response: ShopToolResponse;
@@ -19,7 +21,9 @@ export async function execute(
   idempotencyKey: string,
 ): Promise<Execution> {
   const timeoutMs = spec.timeoutMs ?? d.toolTimeoutMs;
-  const cacheable = spec.readOnly && (spec.cacheTtlSec ?? 0) > 0;
+  // Volatile reads (order, account) are cached a few seconds at most: see VOLATILE_TTL_SEC.
+  const ttlSec = cacheTtlFor(spec.name, spec.cacheTtlSec);
+  const cacheable = spec.readOnly && ttlSec > 0;
   if (!cacheable) return { response: await run(d, spec, args, customerId, idempotencyKey, timeoutMs), cacheHit: false };
 
   const key = d.cache.keyFor(spec.name, customerId, args);
@@ -32,9 +36,9 @@ export async function execute(
   try {
     const response = await run(d, spec, args, customerId, idempotencyKey, timeoutMs);
     // Errors and refusals are not cached: the next attempt may succeed, and a refusal is audited each time.
-    if (!response.result.startsWith('Error:') && !response.denied) {
+    if (!isErrorResult(response.result) && !response.denied) {
       const tags = spec.cacheTags?.(args) ?? [];
-      await d.cache.set(key, JSON.stringify(response), spec.cacheTtlSec!, tags);
+      await d.cache.set(key, JSON.stringify(response), ttlSec, tags);
     } else {
       await d.cache.release(key);
     }

@@ -1,9 +1,11 @@
 import { DelayedError, type Job } from 'bullmq';
 import { errorMessage, idempotencyKey, isStewardError, stableSpanId, type ToolJob } from '@steward/core';
-import { crashPoint, dispatchTurn, emitEvent, type CallResult } from '@steward/store';
+import { crashPoint, dispatchTurn, emitEvent, type CallResult, type ToolErrorType } from '@steward/store';
+import { exceptionType, isErrorResult } from './tool-outcome.ts';
 import { resolveRefs, type ToolSpec } from '@steward/tools';
 import type { ToolWorkerDeps } from './deps.ts';
 import { errorType, execute } from './execute.ts';
+import { IDENTITY_LOCKED_RESULT, IDENTITY_TOOLS } from './identity-attempts.ts';
 
 const SLOT_RETRY_MS = 20;
 
@@ -29,16 +31,24 @@ export async function processCall(d: ToolWorkerDeps, t: ToolJob, job: Job, token
     throw new DelayedError();
   }
   try {
-    await runAndRecord(d, t, job, q.traceId, spec);
+    await runAndRecord(d, t, job, q.traceId, spec, q.principal);
     crashPoint('tool.before_ack');
   } finally {
     if (spec?.maxConcurrency) await d.slots.release(spec.name, holder);
   }
 }
 
-async function runAndRecord(d: ToolWorkerDeps, t: ToolJob, job: Job, traceId: string, spec: ToolSpec | undefined): Promise<void> {
+async function runAndRecord(
+  d: ToolWorkerDeps,
+  t: ToolJob,
+  job: Job,
+  traceId: string,
+  spec: ToolSpec | undefined,
+  principal: string | undefined,
+): Promise<void> {
   const startMs = Date.now();
-  let outcome: { result: string; ok: boolean; cacheHit: boolean; errorType?: string };
+  // errorType: the structured type for the control logic; detail: the exception's own code (trace only).
+  let outcome: { result: string; ok: boolean; cacheHit: boolean; errorType?: ToolErrorType; detail?: string };
   let denied = false;
   let customerId: string | null = null;
   if (!spec) {
@@ -50,8 +60,11 @@ async function runAndRecord(d: ToolWorkerDeps, t: ToolJob, job: Job, traceId: st
     ]);
     customerId = customer;
     const failed = deps.find((r) => !r || !r.ok);
+    const verifying = IDENTITY_TOOLS.has(spec.name) && d.identity !== undefined;
     if (failed) {
       outcome = { result: `Error: not run because ${failed?.name ?? 'a dependency'} failed`, ok: false, cacheHit: false, errorType: 'dependency_failed' };
+    } else if (verifying && !(await d.identity!.allowed(t.conversationId, principal))) {
+      outcome = { result: IDENTITY_LOCKED_RESULT, ok: false, cacheHit: false, errorType: 'identity_locked' };
     } else {
       try {
         const results: unknown[] = [];
@@ -60,12 +73,13 @@ async function runAndRecord(d: ToolWorkerDeps, t: ToolJob, job: Job, traceId: st
         const { response, cacheHit } = await execute(d, spec, args, customerId, idempotencyKey(t.queryId, t.turn, t.callId));
         if (!spec.readOnly) crashPoint('tool.after_write');
         if (response.identifiedUserId) await d.conversations.bindCustomer(t.conversationId, response.identifiedUserId);
+        else if (verifying && response.result.startsWith('Error:')) await d.identity!.failed(t.conversationId, principal);
         // A write drops the cached reads of what it changed: the shop names the entities it
         // touched; a local write tool names them through its cacheTags.
-        const touched = [...(response.touched ?? []), ...(!spec.readOnly && !response.result.startsWith('Error:') ? (spec.cacheTags?.(args) ?? []) : [])];
+        const touched = [...(response.touched ?? []), ...(!spec.readOnly && !isErrorResult(response.result) ? (spec.cacheTags?.(args) ?? []) : [])];
         if (touched.length) await d.cache.invalidate(touched);
         denied = response.denied === true;
-        const ok = !response.result.startsWith('Error:');
+        const ok = !isErrorResult(response.result);
         outcome = { result: response.result, ok, cacheHit, ...(ok ? {} : { errorType: denied ? 'denied' : 'tool_error' }) };
       } catch (e) {
         const retryable = !isStewardError(e) || e.retryable;
@@ -74,12 +88,20 @@ async function runAndRecord(d: ToolWorkerDeps, t: ToolJob, job: Job, traceId: st
         // so the turn goes on instead of hanging on this call.
         if (retryable && !lastAttempt) throw e;
         d.log.warn({ queryId: t.queryId, tool: t.name, err: errorMessage(e) }, 'tool call failed');
-        outcome = { result: `Error: ${t.name} is unavailable right now`, ok: false, cacheHit: false, errorType: errorType(e) };
+        const code = errorType(e);
+        outcome = { result: `Error: ${t.name} is unavailable right now`, ok: false, cacheHit: false, errorType: exceptionType(code), detail: code };
       }
     }
   }
   const endMs = Date.now();
-  const result: CallResult = { name: t.name, callId: t.callId, result: outcome.result, ok: outcome.ok, cacheHit: outcome.cacheHit };
+  const result: CallResult = {
+    name: t.name,
+    callId: t.callId,
+    result: outcome.result,
+    ok: outcome.ok,
+    cacheHit: outcome.cacheHit,
+    ...(outcome.errorType ? { errorType: outcome.errorType } : {}),
+  };
   const recordEvent = emitEvent(d.redis, d.keys, {
     id: `${t.queryId}:t${t.turn}:c${t.index}:tool`,
     type: 'tool.call',
@@ -97,7 +119,7 @@ async function runAndRecord(d: ToolWorkerDeps, t: ToolJob, job: Job, traceId: st
       endMs,
       cacheHit: outcome.cacheHit,
       ok: outcome.ok,
-      ...(outcome.errorType ? { errorType: outcome.errorType } : {}),
+      ...(outcome.errorType ? { errorType: outcome.detail ?? outcome.errorType } : {}),
       arguments: t.arguments,
       result: outcome.result.slice(0, 4000),
     },

@@ -3,6 +3,7 @@ import { DEFAULTS } from '@steward/core';
 import { ToolCache, ToolSlots, openStore, startWorker, type Log } from '@steward/store';
 import type { ToolRegistry } from '@steward/tools';
 import type { ShopInvoker, ToolWorkerDeps } from './deps.ts';
+import { IdentityAttempts, type IdentityLimits } from './identity-attempts.ts';
 import { processCall } from './process-call.ts';
 
 export interface ToolWorkerOptions {
@@ -13,6 +14,8 @@ export interface ToolWorkerOptions {
   log: Log;
   concurrency?: number;
   toolTimeoutMs?: number;
+  /** Failed identity verifications allowed per conversation / principal (default IDENTITY_LIMITS). */
+  identityLimits?: Partial<IdentityLimits>;
 }
 
 export interface RunningToolWorker {
@@ -29,6 +32,7 @@ export async function startToolWorker(o: ToolWorkerOptions): Promise<RunningTool
     ...store,
     cache: new ToolCache(redis, keys),
     slots: new ToolSlots(redis, keys),
+    identity: new IdentityAttempts(redis, keys, o.identityLimits),
     registry: o.registry,
     shop: o.shop,
     toolTimeoutMs: o.toolTimeoutMs ?? DEFAULTS.toolTimeoutMs,

@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify';
+import { DEFAULTS } from '@steward/core';
 import type { IntakeContext as IngressContext } from '@steward/store';
 import { channelsConfigFromEnv, type ChannelsConfig } from '../config.ts';
 import { CHANNEL_LIMITS } from '../constants.ts';
 import { installHardenedJson, type JsonLimits } from '../input/hardened-json.ts';
 import { checkContentType } from '../input/harden-input.ts';
+import { MAX_CLOCK_SKEW_SEC } from './fit-platform-text.ts';
 import { slackRoute } from './slack-route.ts';
 import { telegramRoute } from './telegram-route.ts';
 import { webhookRoute } from './webhook-route.ts';
@@ -13,6 +15,8 @@ export interface ChannelRoutesOptions {
   /** Secrets and endpoints; default: read from the environment (see README). */
   config?: ChannelsConfig;
   messageMaxChars?: number;
+  /** WhatsApp/Telegram messages older than this are dropped; below the dedupe window (default 12 h). */
+  maxMessageAgeSec?: number;
   json?: Partial<JsonLimits>;
   /** Unix seconds (tests sign requests "from the past" with it). */
   nowSec?: () => number;
@@ -23,9 +27,15 @@ export interface ChannelRoutesOptions {
  * parser keeps the raw bytes: every signature is checked over exactly what the platform sent.
  */
 export function channelRoutes(o: ChannelRoutesOptions = {}) {
+  const maxMessageAgeSec = o.maxMessageAgeSec ?? CHANNEL_LIMITS.messageMaxAgeSec;
+  // An accepted age past the dedupe window would let a replay in once its dedupe record expired.
+  if (maxMessageAgeSec + MAX_CLOCK_SKEW_SEC >= DEFAULTS.dedupeTtlSec) {
+    throw new Error(`maxMessageAgeSec (${maxMessageAgeSec} s) must stay below the de-duplication window (${DEFAULTS.dedupeTtlSec} s) minus the clock skew allowance`);
+  }
   return async (app: FastifyInstance, ctx: IngressContext): Promise<void> => {
     const config = o.config ?? channelsConfigFromEnv();
     const settings = {
+      maxMessageAgeSec,
       config,
       toleranceSec: config.toleranceSec ?? CHANNEL_LIMITS.signatureToleranceSec,
       messageMaxChars: o.messageMaxChars ?? CHANNEL_LIMITS.messageMaxChars,

@@ -82,7 +82,9 @@ export const TelegramUpdate = z
       .object({
         message_id: z.number().int(),
         chat: z.object({ id: z.number().int(), type: z.string().max(32) }).loose(),
-        from: z.object({ is_bot: z.boolean() }).loose().optional(),
+        from: z.object({ is_bot: z.boolean(), id: z.number().int().optional() }).loose().optional(),
+        /** Unix seconds when the message was sent (always set by Telegram). */
+        date: z.number().int().nonnegative().optional(),
         text: z.string().optional(),
       })
       .loose()

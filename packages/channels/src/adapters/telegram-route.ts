@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { IntakeContext as IngressContext } from '@steward/store';
+import { principals, type IntakeContext as IngressContext } from '@steward/store';
 import { replyError } from '../input/reply-error.ts';
 import { verifyTelegram } from '../verify/telegram.ts';
 import { single } from '../verify/verdict.ts';
@@ -7,6 +7,9 @@ import { TelegramUpdate } from './platform-schemas.ts';
 import type { RouteSettings } from './route-options.ts';
 import { submitMessages } from './submit.ts';
 import { telegramMessage } from './to-messages.ts';
+
+// Messages from this adapter belong to the platform integration: one principal for all its users.
+const PRINCIPAL = principals.channel('telegram', 'platform');
 
 /** Telegram setWebhook URL: `POST /v1/channels/telegram/webhook`. */
 export function telegramRoute(app: FastifyInstance, ctx: IngressContext, s: RouteSettings): void {
@@ -17,8 +20,11 @@ export function telegramRoute(app: FastifyInstance, ctx: IngressContext, s: Rout
     if (!parsed.success) return replyError(reply, 400, 'invalid_payload', 'not a Telegram Update');
     const msg = telegramMessage(parsed.data);
     if (!msg) return { ok: true, ignored: 'not a text message' };
-    const r = await submitMessages(ctx, req, reply, [msg], s);
+    const r = await submitMessages(ctx, req, reply, [msg], { ...s, principal: PRINCIPAL });
     if (r.kind === 'replied') return reply;
-    return { ok: true, duplicate: r.results[0]?.duplicate ?? false };
+    // A stale or unusable update is acknowledged: Telegram would otherwise resend it for a day.
+    const skipped = r.skipped[0];
+    if (skipped) return { ok: true, ignored: skipped.code };
+    return { ok: true, duplicate: r.results[0]?.duplicate ?? false, truncated: r.results[0]?.truncated ?? false };
   });
 }

@@ -9,17 +9,23 @@ const slack = (event: Record<string, unknown>) => {
 };
 
 describe('platform payloads to customer messages', () => {
-  it('takes a Slack user message and answers in its thread', () => {
+  it('takes a Slack user message, one conversation per member, and answers in its thread', () => {
     expect(slack({ type: 'message', user: 'U1', text: 'hi', channel: 'C1', ts: '1.2' })).toEqual({
       channel: 'slack',
       messageId: 'Ev01',
-      conversationId: 'slack:T0001:C1',
+      conversationId: 'slack.T0001.C1.U1',
       text: 'hi',
       recipient: 'C1',
+      platformUser: 'T0001.U1',
     });
     expect(slack({ type: 'message', user: 'U1', text: 'hi', channel: 'C1', ts: '1.3', thread_ts: '1.2' })).toMatchObject({
-      conversationId: 'slack:T0001:C1:1.2',
+      conversationId: 'slack.T0001.C1.1.2.U1',
       recipient: 'C1:1.2',
+    });
+    // Another member of the same channel: another conversation, same place for the answer.
+    expect(slack({ type: 'message', user: 'U2', text: 'hi', channel: 'C1', ts: '1.4' })).toMatchObject({
+      conversationId: 'slack.T0001.C1.U2',
+      recipient: 'C1',
     });
   });
 
@@ -55,13 +61,20 @@ describe('platform payloads to customer messages', () => {
     const out = whatsappMessages(p);
     expect(out).toHaveLength(1);
     expect(out[0]).toMatchObject({ channel: 'whatsapp', messageId: 'wamid.1', recipient: '8613800000000', text: '我的订单在哪？' });
-    expect(out[0]!.conversationId).toMatch(/^wa:[0-9a-f]{32}$/);
+    expect(out[0]!.conversationId).toMatch(/^wa\.[0-9a-f]{32}$/);
     expect(out[0]!.conversationId).not.toContain('8613800000000');
   });
 
   it('takes a Telegram text message and ignores bots and non-text updates', () => {
     const u = TelegramUpdate.parse({ update_id: 10, message: { message_id: 1, chat: { id: -1001, type: 'group' }, from: { id: 5, is_bot: false }, text: 'hello' } });
-    expect(telegramMessage(u)).toEqual({ channel: 'telegram', messageId: '10', conversationId: 'tg:-1001', text: 'hello', recipient: '-1001' });
+    expect(telegramMessage(u)).toEqual({
+      channel: 'telegram',
+      messageId: '10',
+      conversationId: 'tg.-1001.5',
+      text: 'hello',
+      recipient: '-1001',
+      platformUser: '5',
+    });
     expect(telegramMessage(TelegramUpdate.parse({ update_id: 11, message: { message_id: 2, chat: { id: 1, type: 'private' }, from: { id: 6, is_bot: true }, text: 'x' } }))).toBeNull();
     expect(telegramMessage(TelegramUpdate.parse({ update_id: 12, edited_message: {} }))).toBeNull();
   });

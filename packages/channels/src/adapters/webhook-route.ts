@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { IntakeContext as IngressContext } from '@steward/store';
+import { PLATFORM_CHANNELS, principals, type IntakeContext as IngressContext } from '@steward/store';
 import { PULL_CHANNELS } from '../constants.ts';
 import { rawBodyOf } from '../input/hardened-json.ts';
 import { replyError } from '../input/reply-error.ts';
@@ -19,7 +19,8 @@ export function webhookRoute(app: FastifyInstance, ctx: IngressContext, s: Route
   const keys = channelKeys(ctx.keys.prefix);
   app.post<{ Params: { channel: string } }>('/v1/channels/webhook/:channel', async (req, reply) => {
     const channel = req.params.channel;
-    if (!CHANNEL.test(channel) || PULL_CHANNELS.has(channel) || !secrets.has(channel)) {
+    // Pull channels, the platforms with their own adapters and `operator` are other principals.
+    if (!CHANNEL.test(channel) || PULL_CHANNELS.has(channel) || PLATFORM_CHANNELS.has(channel) || channel === 'operator' || !secrets.has(channel)) {
       return replyError(reply, 401, 'unknown_channel', 'no webhook secret is configured for this channel');
     }
     const signature = single(req.headers['x-steward-signature']);
@@ -53,9 +54,12 @@ export function webhookRoute(app: FastifyInstance, ctx: IngressContext, s: Route
           ...(m.locale === undefined ? {} : { locale: m.locale }),
         },
       ],
-      s,
+      { ...s, principal: principals.channel(channel, 'platform') },
     );
     if (r.kind === 'replied') return reply;
+    // One message per request here, sent by an integration that can fix it: say what was wrong.
+    const skipped = r.skipped[0];
+    if (skipped) return replyError(reply, 400, skipped.code, skipped.message);
     const first = r.results[0]!;
     return reply.code(202).send({ queryId: first.queryId, conversationId: first.conversationId, status: 'queued', duplicate: first.duplicate });
   });

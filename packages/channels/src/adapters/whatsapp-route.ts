@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { IntakeContext as IngressContext } from '@steward/store';
+import { principals, type IntakeContext as IngressContext } from '@steward/store';
 import { rawBodyOf } from '../input/hardened-json.ts';
 import { replyError } from '../input/reply-error.ts';
 import { verifyMeta, verifyMetaHandshake } from '../verify/meta.ts';
@@ -8,6 +8,9 @@ import { WhatsAppPayload } from './platform-schemas.ts';
 import type { RouteSettings } from './route-options.ts';
 import { submitMessages } from './submit.ts';
 import { whatsappMessages } from './to-messages.ts';
+
+// Messages from this adapter belong to the platform integration: one principal for all its users.
+const PRINCIPAL = principals.channel('whatsapp', 'platform');
 
 /** WhatsApp Cloud API callback URL: `GET` (subscription handshake) and `POST /v1/channels/whatsapp/webhook`. */
 export function whatsappRoute(app: FastifyInstance, ctx: IngressContext, s: RouteSettings): void {
@@ -25,8 +28,13 @@ export function whatsappRoute(app: FastifyInstance, ctx: IngressContext, s: Rout
     const messages = whatsappMessages(parsed.data);
     // Delivery receipts (statuses[]) and media are acknowledged so Meta does not retry them.
     if (messages.length === 0) return { ok: true, ignored: 'no text messages' };
-    const r = await submitMessages(ctx, req, reply, messages, s);
+    const r = await submitMessages(ctx, req, reply, messages, { ...s, principal: PRINCIPAL });
     if (r.kind === 'replied') return reply;
-    return { ok: true, accepted: r.results.length };
+    // Skipped messages are acknowledged with the batch: a retry would skip them again.
+    return {
+      ok: true,
+      accepted: r.results.length,
+      ...(r.skipped.length ? { skipped: r.skipped.map((x) => ({ messageId: x.messageId, code: x.code })) } : {}),
+    };
   });
 }

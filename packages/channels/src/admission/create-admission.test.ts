@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { deletePrefix, uniquePrefix } from '@steward/testing';
+import { createKeys } from '@steward/store';
 import { createAdmission } from './create-admission.ts';
 
 const url = inject('redisUrl');
@@ -42,11 +43,33 @@ describe('createAdmission', () => {
     expect(await admit(msg({ customerId: 'dave', channel: 'telegram' }))).toEqual({ ok: true });
   });
 
-  it('counts platform users by recipient when there is no customer id', async () => {
+  it('counts platform users by the verified sender, never by a caller-chosen recipient or conversation', async () => {
     const admit = createAdmission(redis, { prefix: `${prefix}:c` }, { perCustomer: { rate: 0.01, burst: 1 } });
-    expect(await admit(msg({ channel: 'telegram', recipient: '42' }))).toEqual({ ok: true });
-    expect(await admit(msg({ channel: 'telegram', recipient: '42' }))).toMatchObject({ ok: false });
-    expect(await admit(msg({ channel: 'telegram', recipient: '43' }))).toEqual({ ok: true });
+    const tg = (user: string) => ({ principal: 'telegram', platformUser: user });
+    expect(await admit(msg({ channel: 'telegram', recipient: '42' }), tg('42'))).toEqual({ ok: true });
+    // The same user in another chat (another recipient) is the same bucket.
+    expect(await admit(msg({ channel: 'telegram', recipient: '-100' }), tg('42'))).toMatchObject({ ok: false });
+    expect(await admit(msg({ channel: 'telegram', recipient: '42' }), tg('43'))).toEqual({ ok: true });
+  });
+
+  it('counts a conversation verified by the identity tools against its customer', async () => {
+    const p = `${prefix}:v`;
+    const admit = createAdmission(redis, { prefix: p }, { perCustomer: { rate: 0.01, burst: 1 } });
+    await redis.hset(createKeys(p).conversation('tg.9.9'), 'customerId', 'carol_3');
+    // Carol named by an integration spends the bucket…
+    expect(await admit(msg({ customerId: 'carol_3' }), { principal: 'api' })).toEqual({ ok: true });
+    // …which her verified Telegram conversation shares.
+    expect(await admit(msg({ channel: 'telegram', conversationId: 'tg.9.9' } as never), { principal: 'telegram', platformUser: '9' })).toMatchObject({ ok: false });
+  });
+
+  it('always counts the principal, so rotating ids in the body gives no fresh bucket', async () => {
+    const admit = createAdmission(redis, { prefix: `${prefix}:p` }, { perPrincipal: { rate: 0.01, burst: 2 }, perCustomer: { rate: 0.01, burst: 5 } });
+    const web = { principal: 'web' };
+    expect(await admit(msg({ channel: 'web', conversationId: 'c1' } as never), web)).toEqual({ ok: true });
+    expect(await admit(msg({ channel: 'web', conversationId: 'c2' } as never), web)).toEqual({ ok: true });
+    expect(await admit(msg({ channel: 'web', conversationId: 'c3' } as never), web)).toMatchObject({ ok: false, code: 'rate_limited' });
+    // Another principal has its own bucket.
+    expect(await admit(msg({ channel: 'api' }), { principal: 'api' })).toEqual({ ok: true });
   });
 
   it('refuses as overloaded when the reasoning backlog reaches the threshold', async () => {

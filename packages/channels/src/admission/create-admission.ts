@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { PostMessageBody } from '@steward/core';
-import type { IntakeDeps } from '@steward/store';
+import { createKeys, type IntakeDeps, type Sender } from '@steward/store';
 import { CHANNEL_LIMITS } from '../constants.ts';
 import { channelKeys } from '../keys.ts';
 import { TAKE_TOKENS } from './token-bucket-lua.ts';
@@ -21,6 +21,8 @@ export interface BacklogSource {
 }
 
 export interface AdmissionOptions {
+  /** Every principal (API key owner, platform integration, the web chat) has one, always. */
+  perPrincipal?: BucketSpec;
   perCustomer?: BucketSpec;
   perChannel?: BucketSpec;
   /** Waiting + delayed reasoning jobs above which new messages are refused as `overloaded`. */
@@ -32,13 +34,16 @@ export interface AdmissionOptions {
 
 /**
  * The ingress `admit` hook: a global backlog threshold first (cheap, cached), then fairness
- * through two token buckets taken atomically — one per customer, so one chatty customer cannot
- * starve the others, and one per channel, so one platform's burst cannot starve the others.
+ * through token buckets taken atomically — one per principal (keyed on who authenticated, so
+ * rotating ids in the body never yields a fresh bucket), one per customer (the customer named
+ * by a principal that may name one, else the platform user from the signed payload), and one
+ * per channel, so one platform's burst cannot starve the others.
  */
 export function createAdmission(redis: Redis, keys: { prefix: string }, o: AdmissionOptions): Admit {
   const ck = channelKeys(keys.prefix);
+  const sk = createKeys(keys.prefix);
   const backlog = cachedBacklog(o);
-  return async (msg: PostMessageBody): Promise<Admission> => {
+  return async (msg: PostMessageBody, sender?: Sender): Promise<Admission> => {
     if (o.maxBacklog !== undefined && backlog) {
       const n = await backlog();
       if (n >= o.maxBacklog) {
@@ -52,7 +57,14 @@ export function createAdmission(redis: Redis, keys: { prefix: string }, o: Admis
     }
     const bucketKeys: string[] = [];
     const args: number[] = [];
-    const who = customerOf(msg);
+    if (o.perPrincipal && sender) {
+      bucketKeys.push(ck.bucket('principal', sender.principal));
+      args.push(o.perPrincipal.rate, o.perPrincipal.burst);
+    }
+    // A conversation already bound to a verified customer counts against that customer, on
+    // whichever conversation or platform they write from.
+    const bound = o.perCustomer && !msg.customerId && msg.conversationId ? await redis.hget(sk.conversation(msg.conversationId), 'customerId') : null;
+    const who = customerOf(msg, sender, bound || undefined);
     if (o.perCustomer && who) {
       bucketKeys.push(ck.bucket('customer', hashId(who)));
       args.push(o.perCustomer.rate, o.perCustomer.burst);
@@ -68,11 +80,16 @@ export function createAdmission(redis: Redis, keys: { prefix: string }, o: Admis
   };
 }
 
-/** Who a message counts against: the verified customer, else the platform address, else the conversation. */
-export function customerOf(msg: PostMessageBody): string | null {
+/**
+ * Who a message counts against: the customer (named by a principal that authenticates its
+ * customers, or already verified in the conversation), else the platform user from the
+ * verified payload. Never a caller-chosen conversation id or recipient: a fresh one per message
+ * would be a fresh bucket.
+ */
+export function customerOf(msg: PostMessageBody, sender?: Sender, verifiedCustomer?: string): string | null {
   if (msg.customerId) return `customer:${msg.customerId}`;
-  if (msg.recipient) return `${msg.channel}:recipient:${msg.recipient}`;
-  if (msg.conversationId) return `conversation:${msg.conversationId}`;
+  if (verifiedCustomer) return `customer:${verifiedCustomer}`;
+  if (sender?.platformUser) return `${msg.channel}:user:${sender.platformUser}`;
   return null;
 }
 

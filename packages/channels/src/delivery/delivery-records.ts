@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Keys } from '@steward/store';
 import { emitEvent } from '@steward/store';
 import { CHANNEL_LIMITS } from '../constants.ts';
+import { channelLabel } from '@steward/telemetry';
 import { channelKeys } from '../keys.ts';
 
 export interface DeadDelivery {
@@ -105,11 +106,31 @@ export async function deliveryStats(redis: Redis, prefix: string): Promise<Deliv
   return out;
 }
 
+/** Generic webhook channels (configured names) beyond the built-in ones that get their own series. */
+const MAX_OTHER_CHANNELS = 16;
+
+/**
+ * The channel of a delivery can be named by an API caller, so label values are bounded: built-in
+ * channels always, then the busiest other names (configured webhooks in practice), the rest
+ * summed as "other".
+ */
+function boundedChannels(byChannel: Record<string, number>): [string, number][] {
+  const out: [string, number][] = [];
+  const others = Object.entries(byChannel)
+    .filter(([c]) => channelLabel(c) === 'other' || channelLabel(c) === 'unknown')
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  for (const [c, n] of Object.entries(byChannel)) if (channelLabel(c) === c) out.push([c, n]);
+  out.push(...others.slice(0, MAX_OTHER_CHANNELS));
+  const rest = others.slice(MAX_OTHER_CHANNELS).reduce((sum, [, n]) => sum + n, 0);
+  if (rest > 0) out.push(['other', rest]);
+  return out;
+}
+
 /** Prometheus text for `/metrics`: per-channel delivery counters and the dead-letter backlog. */
 export function renderDeliveryMetrics(s: DeliveryStats): string {
   const lines = ['# HELP steward_channel_deliveries_total Answers pushed to messaging channels, by channel and result.', '# TYPE steward_channel_deliveries_total counter'];
   for (const [kind, byChannel] of [['sent', s.sent], ['dead', s.dead]] as const) {
-    for (const [channel, n] of Object.entries(byChannel)) {
+    for (const [channel, n] of boundedChannels(byChannel)) {
       lines.push(`steward_channel_deliveries_total{channel="${channel.replace(/["\\\n]/g, '_')}",result="${kind}"} ${n}`);
     }
   }

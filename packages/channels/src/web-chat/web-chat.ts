@@ -8,7 +8,10 @@ export interface WebChatOptions {
    * `web=<key>`) handed to any browser that asks. Without it the page says the chat is off.
    */
   demoKey?: string;
-  /** Customer ids offered in the dropdown (default: one τ-bench customer). */
+  /**
+   * Customer ids of the demo data, returned by /chat/config for tooling. The page never sends
+   * one: the web chat's key is public, so its customers verify themselves in the conversation.
+   */
   customers?: string[];
   /** Example questions shown as buttons, per language. */
   examples?: { en?: string[]; zh?: string[] };

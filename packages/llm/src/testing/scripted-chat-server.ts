@@ -1,6 +1,6 @@
 // A real HTTP server on 127.0.0.1 that answers chat-completion requests from a script, for
 // tests of anything that calls an LLM (retries, timeouts, parsing) without a model or a mock.
-import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface ScriptedResponse {
@@ -12,12 +12,19 @@ export interface ScriptedResponse {
   delayMs?: number;
   /** Destroy the socket without answering (connection error). */
   hangUp?: boolean;
+  /** A body sent as is (an HTML error page), with this content type (default text/html). */
+  raw?: string;
+  contentType?: string;
+  /** Answer as a server-sent-event stream: each entry one `data:` line, then `data: [DONE]`. */
+  sse?: unknown[];
+  /** Pause between two SSE chunks (to watch a stream arrive). */
+  sseGapMs?: number;
 }
 
 export interface ScriptedChatServer {
   baseURL: string;
   /** Request bodies received, in order. */
-  requests: { body: unknown; headers: IncomingHttpHeaders }[];
+  requests: { body: unknown; headers: IncomingHttpHeaders; url: string }[];
   close(): Promise<void>;
 }
 
@@ -36,9 +43,14 @@ export async function startScriptedChatServer(script: readonly ScriptedResponse[
         body = undefined;
       }
       const step = script[Math.min(requests.length, script.length - 1)] ?? {};
-      requests.push({ body, headers: req.headers });
+      requests.push({ body, headers: req.headers, url: req.url ?? '' });
       const answer = () => {
         if (step.hangUp) return void req.socket.destroy();
+        if (step.sse) return void sendSse(res, step.status ?? 200, step.headers ?? {}, step.sse, step.sseGapMs ?? 0, timers);
+        if (step.raw !== undefined) {
+          res.writeHead(step.status ?? 200, { 'content-type': step.contentType ?? 'text/html; charset=utf-8', ...step.headers });
+          return void res.end(step.raw);
+        }
         res.writeHead(step.status ?? 200, { 'content-type': 'application/json', ...step.headers });
         res.end(JSON.stringify(step.body ?? chatCompletionBody({ content: 'ok' })));
       };
@@ -60,6 +72,31 @@ export async function startScriptedChatServer(script: readonly ScriptedResponse[
         server.close(() => r());
       }),
   };
+}
+
+function sendSse(res: ServerResponse, status: number, headers: Record<string, string>, chunks: unknown[], gapMs: number, timers: Set<NodeJS.Timeout>): void {
+  res.writeHead(status, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...headers });
+  const lines = [...chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`), 'data: [DONE]\n\n'];
+  const next = (i: number) => {
+    if (res.destroyed) return;
+    if (i >= lines.length) return void res.end();
+    res.write(lines[i]);
+    if (gapMs <= 0) return next(i + 1);
+    const t = setTimeout(() => (timers.delete(t), next(i + 1)), gapMs);
+    timers.add(t);
+  };
+  next(0);
+}
+
+/** The chunks of a streamed text reply, split into pieces of `size` characters, usage last. */
+export function chatCompletionChunks(content: string, opts: { size?: number; model?: string; promptTokens?: number; completionTokens?: number } = {}): unknown[] {
+  const size = opts.size ?? 4;
+  const base = { id: 'chatcmpl-test', object: 'chat.completion.chunk', created: 0, model: opts.model ?? 'gpt-4o-mini' };
+  const out: unknown[] = [{ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] }];
+  for (let i = 0; i < content.length; i += size) out.push({ ...base, choices: [{ index: 0, delta: { content: content.slice(i, i + size) }, finish_reason: null }] });
+  out.push({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
+  out.push({ ...base, choices: [], usage: { prompt_tokens: opts.promptTokens ?? 100, completion_tokens: opts.completionTokens ?? 20, total_tokens: (opts.promptTokens ?? 100) + (opts.completionTokens ?? 20) } });
+  return out;
 }
 
 /** A chat.completion response body. */

@@ -93,7 +93,7 @@ export function handoffRoutes(app: FastifyInstance, deps: HandoffRouteDeps, auth
       context: {
         transcript: transcript.map((m) => JSON.parse(m) as unknown),
         summary: conv.summary ?? '',
-        owner: conv.owner === 'person' ? 'person' : 'agent',
+        owner: conv.answeredBy === 'person' ? 'person' : 'agent',
         trace: `/v1/traces/${h.queryId}`,
         traceId: h.traceId,
       },

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import { queryView, readQueryEvents, type Keys, type QueryStore } from '@steward/store';
+import { canRead, queryView, readQueryEvents, type Keys, type Principal, type QueryStore } from '@steward/store';
 import type { StewardEvent } from '@steward/core';
 import { sendError } from '../errors.ts';
 import type { Authenticator } from '../auth.ts';
-import type { LiveEvents } from '../live-events.ts';
+import { answerFrame, principalOf, readLiveMessage, type LiveEvents } from '../live-events.ts';
 
 export interface QueryRouteDeps {
   redis: Redis;
@@ -18,17 +18,27 @@ export interface QueryRouteDeps {
 const QUERY_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export function queryRoutes(app: FastifyInstance, deps: QueryRouteDeps, auth: Authenticator): void {
+  /** The query when this principal may read it; another principal's query is "not found". */
+  const readable = async (who: Principal, id: string) => {
+    const q = await deps.queries.get(id);
+    return q && canRead(who, q) ? q : null;
+  };
+
   app.get<{ Params: { id: string } }>('/v1/queries/:id', async (req, reply) => {
-    if (!auth.caller(req) && !auth.admin(req)) return sendError(reply, 401, 'unauthorized', 'missing or invalid API key');
+    const who = auth.principal(req);
+    if (!who) return sendError(reply, 401, 'unauthorized', 'missing or invalid API key');
     if (!QUERY_ID.test(req.params.id)) return sendError(reply, 400, 'invalid_query_id', 'malformed query id');
-    const q = await deps.queries.get(req.params.id);
+    const q = await readable(who, req.params.id);
     if (!q) return sendError(reply, 404, 'query_not_found', 'no such query');
     return queryView(q);
   });
 
   app.get<{ Params: { id: string } }>('/v1/traces/:id', async (req, reply) => {
-    if (!auth.caller(req) && !auth.admin(req)) return sendError(reply, 401, 'unauthorized', 'missing or invalid API key');
+    const who = auth.principal(req);
+    if (!who) return sendError(reply, 401, 'unauthorized', 'missing or invalid API key');
     if (!QUERY_ID.test(req.params.id)) return sendError(reply, 400, 'invalid_query_id', 'malformed query id');
+    // The record outlives nothing the trace needs: no readable record, no trace.
+    if (!(await readable(who, req.params.id))) return sendError(reply, 404, 'trace_not_found', 'no trace for this query');
     const events = await readQueryEvents(deps.redis, deps.keys, req.params.id);
     if (events.length === 0) return sendError(reply, 404, 'trace_not_found', 'no trace for this query');
     return deps.debugTrace(events);
@@ -38,10 +48,16 @@ export function queryRoutes(app: FastifyInstance, deps: QueryRouteDeps, auth: Au
   app.get<{ Params: { id: string }; Querystring: { key?: string } }>('/v1/queries/:id/events', async (req, reply) => {
     // EventSource cannot set headers, so the web chat passes its key as ?key=.
     if (req.query.key && !req.headers.authorization) req.headers.authorization = `Bearer ${req.query.key}`;
-    if (!auth.caller(req) && !auth.admin(req)) return sendError(reply, 401, 'unauthorized', 'missing or invalid API key');
+    const who = auth.principal(req);
+    if (!who) return sendError(reply, 401, 'unauthorized', 'missing or invalid API key');
     if (!QUERY_ID.test(req.params.id)) return sendError(reply, 400, 'invalid_query_id', 'malformed query id');
-    const q = await deps.queries.get(req.params.id);
+    const q = await readable(who, req.params.id);
     if (!q) return sendError(reply, 404, 'query_not_found', 'no such query');
+    const slot = deps.live.acquire(principalOf(req.headers.authorization));
+    if (!slot) {
+      reply.header('retry-after', '5');
+      return sendError(reply, 429, 'too_many_streams', 'too many open event streams for this key; close one or poll GET /v1/queries/:id');
+    }
 
     reply.hijack();
     const res = reply.raw;
@@ -54,12 +70,13 @@ export function queryRoutes(app: FastifyInstance, deps: QueryRouteDeps, auth: Au
     const sent = new Set<string>();
     let done = false;
     // Assigned once the subscription is up; `finish` may run before that (client gone early).
-    // eslint-disable-next-line prefer-const
     let unwatch: (() => Promise<void>) | undefined;
     const finish = () => {
       if (done) return;
       done = true;
       clearInterval(heartbeat);
+      clearTimeout(lifetime);
+      slot.release();
       void unwatch?.();
       res.end();
     };
@@ -71,9 +88,21 @@ export function queryRoutes(app: FastifyInstance, deps: QueryRouteDeps, auth: Au
       if (e.type === 'query.completed' || e.type === 'handoff.message') finish();
     };
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+    // A bounded lifetime: a forgotten or hostile stream does not hold its slot forever.
+    const lifetime = setTimeout(finish, slot.lifetimeMs);
     req.raw.on('close', finish);
-    unwatch = await deps.live.watch(q.queryId, (json) => send(JSON.parse(json) as StewardEvent));
-    for (const e of await readQueryEvents(deps.redis, deps.keys, q.queryId)) send(e);
+    try {
+      unwatch = await deps.live.watch(q.queryId, (json) => {
+        const m = readLiveMessage(json);
+        if (m.kind === 'event') send(m.event);
+        else if (m.kind === 'answer' && !done) res.write(answerFrame(m.message));
+      });
+      for (const e of await readQueryEvents(deps.redis, deps.keys, q.queryId)) send(e);
+    } catch {
+      // Redis did not answer: the response is already hijacked, so end the stream (and free its
+      // slot); the client reconnects.
+      finish();
+    }
   });
 }
 

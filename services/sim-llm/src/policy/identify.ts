@@ -13,6 +13,10 @@ export function identify(ctx: PolicyContext): Got<string | null> {
     const id = s.result === undefined ? undefined : parseUserId(s.result);
     if (id) return ok(id);
   }
+  // The tool-worker locked verification after too many failures: refuse politely, offer a human.
+  if (tried.some((s) => s.result?.includes('identity verification is locked'))) {
+    return stop(answer(R.identityLocked(ctx.language), 'Identity verification is locked for this conversation; offer a human agent.'));
+  }
   const canEmail = ctx.tools.has('find_user_id_by_email');
   const canName = ctx.tools.has('find_user_id_by_name_zip');
   // Without identification tools the backend decides what this conversation may see.

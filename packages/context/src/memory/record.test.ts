@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { recordRequest, recordToolCalls } from './record.ts';
+import { renderRequests } from './render.ts';
+import { emptyMemory, parseMemory, WorkingMemory } from './working-memory.ts';
+
+const delivered = (id: string, status = 'delivered') => JSON.stringify({ order_id: id, status, items: [{ item_id: '1', product_id: '2', name: 'Mug', price: 3, options: {} }], payment_history: [] });
+
+describe('open requests', () => {
+  it('records substantive customer messages, not confirmations', () => {
+    let m = recordRequest(emptyMemory(), 'q1', 'I want to return the mug from order #W1234567 and exchange a lamp');
+    m = recordRequest(m, 'q2', 'yes');
+    m = recordRequest(m, 'q3', '好的');
+    m = recordRequest(m, 'q4', 'Yes, go ahead. Thanks!');
+    m = recordRequest(m, 'q5', 'no, cancel #W1234567 instead');
+    m = recordRequest(m, 'q1', 'repeat of the same query');
+    expect(m.requests.map((r) => r.id)).toEqual(['q1', 'q5']);
+    expect(renderRequests(m)).toContain('- I want to return the mug from order #W1234567 and exchange a lamp');
+  });
+
+  it('a request stays open until every order it names was written to', () => {
+    let m = recordRequest(emptyMemory(), 'q1', 'Cancel #W1111111 and #W2222222 please');
+    m = recordToolCalls(m, [{ callId: 'a', name: 'cancel_pending_order', arguments: { order_id: '#W1111111', reason: 'no longer needed' }, result: delivered('#W1111111', 'cancelled') }]);
+    expect(renderRequests(m)).toContain('Cancel #W1111111 and #W2222222');
+    m = recordToolCalls(m, [{ callId: 'b', name: 'cancel_pending_order', arguments: { order_id: '#W2222222', reason: 'no longer needed' }, result: 'Error: non-pending order cannot be cancelled' }]);
+    expect(renderRequests(m)).toContain('Cancel #W1111111');
+    m = recordToolCalls(m, [{ callId: 'c', name: 'cancel_pending_order', arguments: { order_id: '#W2222222', reason: 'no longer needed' }, result: delivered('#W2222222', 'cancelled') }]);
+    expect(renderRequests(m)).toBe('');
+  });
+
+  it('a request naming no order is resolved by a successful write of its kind only', () => {
+    let m = recordRequest(emptyMemory(), 'q1', 'I would like to exchange my keyboard for a quieter one');
+    m = recordToolCalls(m, [{ callId: 'a', name: 'return_delivered_order_items', arguments: { order_id: '#W1', item_ids: ['1'], payment_method_id: 'x' }, result: delivered('#W1', 'return requested') }]);
+    expect(renderRequests(m)).not.toBe('');
+    m = recordToolCalls(m, [{ callId: 'b', name: 'exchange_delivered_order_items', arguments: { order_id: '#W2', item_ids: ['1'], new_item_ids: ['5'], payment_method_id: 'x' }, result: delivered('#W2', 'exchange requested') }]);
+    expect(renderRequests(m)).toBe('');
+  });
+});
+
+describe('stored form', () => {
+  it('round-trips through JSON and falls back to empty on anything else', () => {
+    const m = recordToolCalls(emptyMemory(), [{ callId: 'a', name: 'get_order_details', arguments: { order_id: '#W1' }, result: delivered('#W1') }]);
+    expect(parseMemory(JSON.stringify(m))).toEqual(WorkingMemory.parse(m));
+    expect(parseMemory('{"v":0}')).toEqual(emptyMemory());
+    expect(parseMemory('not json')).toEqual(emptyMemory());
+    expect(parseMemory(null)).toEqual(emptyMemory());
+  });
+
+  it('an unexpected result shape is skipped, the rest of the turn is kept', () => {
+    const m = recordToolCalls(emptyMemory(), [
+      { callId: 'a', name: 'get_order_details', arguments: { order_id: '#W1' }, result: '{"order_id": 5, "items": "x"}' },
+      { callId: 'b', name: 'get_order_details', arguments: { order_id: '#W2' }, result: delivered('#W2') },
+    ]);
+    expect(m.orders.map((o) => o.order_id)).toContain('#W2');
+  });
+});

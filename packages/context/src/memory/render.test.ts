@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { countTokens } from '../count-tokens.ts';
+import { recordToolCalls } from './record.ts';
+import { renderMemory } from './render.ts';
+import { emptyMemory, type WorkingMemory } from './working-memory.ts';
+
+const model = 'gpt-4o';
+
+function order(id: string, items: string[]): string {
+  return JSON.stringify({
+    order_id: id,
+    user_id: 'u_1',
+    address: { address1: '1 Main St', address2: '', city: 'Springfield', country: 'USA', state: 'IL', zip: '62701' },
+    items: items.map((i) => ({ name: 'Desk Lamp with a rather long product name', product_id: `p${i}`, item_id: i, price: 49.5, options: { color: 'black', finish: 'matte' } })),
+    fulfillments: [{ tracking_id: ['111'], item_ids: items }],
+    status: 'delivered',
+    payment_history: [{ transaction_type: 'payment', amount: 99, payment_method_id: 'credit_card_1' }],
+  });
+}
+
+/** Twelve orders, each read in its own turn (ticks 1…12). */
+function manyOrders(): WorkingMemory {
+  let m = recordToolCalls(emptyMemory(), [{ callId: 'u', name: 'get_user_details', arguments: { user_id: 'u_1' }, result: JSON.stringify({ name: { first_name: 'A', last_name: 'B' }, address: { zip: '1' }, email: 'a@b.c', payment_methods: { credit_card_1: { source: 'credit_card', brand: 'visa', last_four: '1234', id: 'credit_card_1' } }, orders: [] }) }]);
+  for (let i = 0; i < 12; i++) {
+    const id = `#W10000${String(i).padStart(2, '0')}`;
+    m = recordToolCalls(m, [{ callId: `o${i}`, name: 'get_order_details', arguments: { order_id: id }, result: order(id, [`90000000${i}0`, `90000000${i}1`]) }]);
+  }
+  return m;
+}
+
+describe('renderMemory', () => {
+  it('lists the most recently referenced first', () => {
+    const t = renderMemory(manyOrders(), { model, maxTokens: 100_000 }).text;
+    expect(t.indexOf('#W1000011')).toBeLessThan(t.indexOf('#W1000010'));
+    expect(t.indexOf('#W1000001')).toBeLessThan(t.indexOf('#W1000000'));
+  });
+
+  it('stays within its budget by evicting the least recently referenced, never the customer or recent ones', () => {
+    const m = manyOrders();
+    const r = renderMemory(m, { model, maxTokens: 400 });
+    expect(countTokens(r.text, model)).toBeLessThanOrEqual(400);
+    expect(r.evicted).toBeGreaterThan(0);
+    expect(r.text).toContain('Customer user_id=u_1');
+    expect(r.text).toContain('credit_card_1');
+    // The last two turns' orders are protected, with their item ids.
+    for (const id of ['#W1000011', '#W1000010', '90000000111', '90000000101']) expect(r.text).toContain(id);
+    expect(r.text).not.toContain('#W1000000');
+  });
+
+  it('never drops an entity named by a pending confirmation or by a recent message, however small the budget', () => {
+    let m = manyOrders();
+    m = recordToolCalls(m, [
+      { callId: 'w', name: 'return_delivered_order_items', arguments: { order_id: '#W1000002', item_ids: ['9000000020'], payment_method_id: 'credit_card_1' }, result: 'Confirmation required: ask first.' },
+    ]);
+    // Two more turns pass, so only the confirmation protects #W1000002.
+    m = recordToolCalls(m, [{ callId: 'x', name: 'calculate', arguments: { expression: '1+1' }, result: '2.0' }]);
+    m = recordToolCalls(m, [{ callId: 'y', name: 'calculate', arguments: { expression: '2+2' }, result: '4.0' }]);
+    const r = renderMemory(m, { model, maxTokens: 50, recentText: 'what about order #W1000005?' });
+    expect(r.text).toContain('Awaiting the customer\'s yes (proposed, not done): return_delivered_order_items {"order_id":"#W1000002","item_ids":["9000000020"]');
+    expect(r.text).toContain('Order #W1000002');
+    expect(r.text).toContain('Order #W1000005');
+    expect(r.text).toContain('9000000050');
+    expect(r.text).not.toContain('#W1000003');
+  });
+
+  it('shrinks before it evicts, keeping ids', () => {
+    const m = manyOrders();
+    const full = renderMemory(m, { model, maxTokens: 100_000 });
+    const tokens = countTokens(full.text, model);
+    const r = renderMemory(m, { model, maxTokens: Math.floor(tokens * 0.8) });
+    expect(r.shrunk).toBeGreaterThan(0);
+    expect(r.evicted).toBe(0);
+    for (let i = 0; i < 12; i++) expect(r.text).toContain(`90000000${i}1`);
+  });
+
+  it('leaves out what this query shows in full, and keeps the order stable', () => {
+    const m = manyOrders();
+    const r = renderMemory(m, { model, maxTokens: 100_000, shownCalls: new Set(['o11']) });
+    expect(r.text).not.toContain('#W1000011');
+    expect(r.text).toContain('#W1000010');
+  });
+});

@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { AnswerStreamMessage } from '@steward/core';
+import { createKeys } from '@steward/store';
+import { createLogger } from '@steward/telemetry';
+import { answerPublisher } from './answer-publisher.ts';
+
+// Real Redis pub/sub: what a subscriber of the query's live channel (ingress SSE) receives.
+const url = inject('redisUrl');
+const keys = createKeys(`{t-${randomUUID().slice(0, 8)}}`);
+const log = createLogger({ service: 'answer-publisher-test', level: 'silent' });
+let pub: Redis;
+let sub: Redis;
+beforeAll(() => {
+  pub = new Redis(url);
+  sub = new Redis(url);
+});
+afterAll(async () => {
+  await Promise.all([pub.quit(), sub.quit()]);
+});
+
+async function listen(queryId: string): Promise<AnswerStreamMessage[]> {
+  const got: AnswerStreamMessage[] = [];
+  sub.on('message', (ch: string, m: string) => {
+    if (ch === keys.queryChannel(queryId)) got.push(AnswerStreamMessage.parse(JSON.parse(m)));
+  });
+  await sub.subscribe(keys.queryChannel(queryId));
+  return got;
+}
+
+const settle = async (got: unknown[], n: number) => {
+  for (let i = 0; i < 100 && got.length < n; i++) await new Promise((r) => setTimeout(r, 10));
+};
+
+describe('answerPublisher', () => {
+  it('publishes the answer in order with contiguous offsets; a retry starts a newer stream', async () => {
+    const got = await listen('q1');
+    let t = 1_000;
+    const p = answerPublisher({ redis: pub, keys, log, queryId: 'q1', turn: 2, style: 'native', now: () => t++ });
+    p.onAttempt();
+    p.onDelta({ kind: 'content', text: 'Your order #W1 ' });
+    p.onDelta({ kind: 'content', text: 'has shipped.' });
+    p.onAttempt();
+    p.onDelta({ kind: 'content', text: 'Your order #W1 has shipped today.' });
+    await p.flush();
+    await settle(got, 3);
+    expect(got.map((m) => m.type)).toEqual(['answer.delta', 'answer.delta', 'answer.delta']);
+    const [a, b, c] = got as [AnswerStreamMessage, AnswerStreamMessage, AnswerStreamMessage];
+    expect(a.text + b.text).toBe('Your order #W1 has shipped.');
+    expect([a.offset, b.offset]).toEqual([0, a.text.length]);
+    expect(b.streamId).toBe(a.streamId);
+    expect(c.streamId).not.toBe(a.streamId);
+    expect(c.startedMs).toBeGreaterThan(a.startedMs);
+    expect([c.offset, c.text, c.turn]).toEqual([0, 'Your order #W1 has shipped today.', 2]);
+  });
+
+  it('withdraws text written beside a tool call, and sends nothing for a turn that showed nothing', async () => {
+    const got = await listen('q2');
+    const p = answerPublisher({ redis: pub, keys, log, queryId: 'q2', turn: 0, style: 'native' });
+    p.onAttempt();
+    p.onDelta({ kind: 'content', text: 'Let me look that order up for you.' });
+    p.onDelta({ kind: 'tool_call' });
+    p.withdraw();
+    await p.flush();
+    await settle(got, 2);
+    expect(got.map((m) => m.type)).toEqual(['answer.delta', 'answer.reset']);
+
+    const quiet = await listen('q3');
+    const q = answerPublisher({ redis: pub, keys, log, queryId: 'q3', turn: 0, style: 'text' });
+    q.onAttempt();
+    q.onDelta({ kind: 'content', text: 'Thought: I need the order.\nAction: get_order_details | {"order_id": "#W1"}' });
+    q.withdraw();
+    await q.flush();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(quiet).toEqual([]);
+  });
+});

@@ -1,0 +1,32 @@
+// How much of a prompt repeats the previous call's prefix: what a provider's prompt cache
+// (OpenAI, DeepSeek, Anthropic…) can bill at the cached-input price. Measured on segments
+// (tool definitions, the pinned system text, each system section, each message), so it is a
+// slight underestimate of the token-level prefix.
+import { createHash } from 'node:crypto';
+import type { ChatMessage } from '@steward/core';
+import { countTokens } from '@steward/context';
+
+export interface Segment {
+  h: string;
+  t: number;
+}
+
+export function promptSegments(messages: readonly ChatMessage[], tools: readonly unknown[], model: string): Segment[] {
+  const parts: string[] = [];
+  if (tools.length) parts.push(JSON.stringify(tools));
+  messages.forEach((m, i) => {
+    const body = m.role === 'assistant' && m.tool_calls ? JSON.stringify(m.tool_calls) + (m.content ?? '') : (m.content ?? '');
+    // The system message is pinned text followed by sections; split so a changed section keeps the pinned part.
+    if (i === 0 && m.role === 'system') parts.push(...body.split('\n\n').map((p) => `system:${p}`));
+    else parts.push(`${m.role}:${body}`);
+  });
+  return parts.map((p) => ({ h: createHash('sha1').update(p).digest('base64').slice(0, 12), t: countTokens(p, model) }));
+}
+
+/** Share (0…1) of `next`'s tokens in the longest run of leading segments equal to `previous`'s. */
+export function prefixReuseShare(previous: readonly Segment[], next: readonly Segment[]): number {
+  const total = next.reduce((n, s) => n + s.t, 0);
+  let same = 0;
+  for (let i = 0; i < next.length && i < previous.length && previous[i]!.h === next[i]!.h; i++) same += next[i]!.t;
+  return total ? Math.round((same / total) * 1000) / 1000 : 0;
+}

@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { deletePrefix, freePort, startOtlpReceiver, uniquePrefix, type OtlpReceiver } from '@steward/testing';
+import { startSystem, type RunningSystem } from '@steward/system';
+import { IngressClient } from '../helpers/client.ts';
+import { HAS_TAUBENCH, TAUBENCH_DIR } from '../helpers/shared-data.ts';
+
+// Streamed answers through the whole pipeline: the reasoning-worker streams each LLM call from
+// sim-llm and publishes the answer's pieces; ingress relays them over SSE before the committed
+// answer; the chat span carries the time to first token and /metrics its histogram.
+const url = inject('redisUrl');
+const prefix = uniquePrefix('stream');
+const KEY = 'stream-key';
+let sys: RunningSystem;
+let otlp: OtlpReceiver;
+let api: IngressClient;
+const saved: Record<string, string | undefined> = {};
+
+interface Frame {
+  event: string;
+  data: Record<string, unknown>;
+  at: number;
+}
+
+/** Reads an SSE response frame by frame, noting when each arrived, until query.completed. */
+async function collectSse(path: string): Promise<Frame[]> {
+  const res = await fetch(`${sys.url}${path}`, { headers: { authorization: `Bearer ${KEY}` }, signal: AbortSignal.timeout(30_000) });
+  const frames: Frame[] = [];
+  const decoder = new TextDecoder();
+  let buf = '';
+  for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+    buf += decoder.decode(chunk, { stream: true });
+    let end: number;
+    while ((end = buf.indexOf('\n\n')) >= 0) {
+      const block = buf.slice(0, end);
+      buf = buf.slice(end + 2);
+      const event = /^event: (.*)$/m.exec(block)?.[1];
+      const data = /^data: (.*)$/m.exec(block)?.[1];
+      if (event && data) frames.push({ event, data: JSON.parse(data) as Record<string, unknown>, at: Date.now() });
+    }
+  }
+  return frames;
+}
+
+describe.skipIf(!HAS_TAUBENCH)('streamed answers end to end', () => {
+  beforeAll(async () => {
+    otlp = await startOtlpReceiver();
+    for (const k of ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_PROTOCOL']) saved[k] = process.env[k];
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = otlp.url;
+    process.env.OTEL_EXPORTER_OTLP_PROTOCOL = 'http/json';
+    sys = await startSystem({
+      redisUrl: url,
+      prefix,
+      shopData: TAUBENCH_DIR,
+      apiKeys: KEY,
+      stream: true,
+      simLlm: { chunkDelayMs: 10 },
+      deliveries: false,
+      ports: { ingress: await freePort(), shop: await freePort(), simLlm: await freePort() },
+      logLevel: 'warn',
+    });
+    api = new IngressClient(sys.url, KEY);
+  });
+  afterAll(async () => {
+    await sys?.close();
+    await otlp?.close();
+    for (const [k, v] of Object.entries(saved))
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    await deletePrefix(url, prefix);
+  });
+
+  it('the answer reaches the event stream piece by piece before the query completes, and the pieces are the committed answer', async () => {
+    const posted = await api.post({ conversationId: `c_stream_${Date.now()}`, customerId: 'james_li_5688', text: 'What is the status of my order #W2611340?' });
+    expect(posted.status).toBe(202);
+    const queryId = String(posted.json.queryId);
+    const frames = await collectSse(`/v1/queries/${queryId}/events`);
+    const done = frames.findIndex((f) => f.event === 'query.completed');
+    expect(done).toBe(frames.length - 1);
+    const completed = frames[done]!.data;
+    expect(completed.outcome).toBe('answered');
+    // Pieces of the last LLM call's stream (earlier turns called tools: theirs were withdrawn or never sent).
+    const deltas = frames.filter((f) => f.event === 'answer.delta');
+    expect(deltas.length).toBeGreaterThan(5);
+    const lastStream = deltas.at(-1)!.data.streamId;
+    const mine = deltas.filter((f) => f.data.streamId === lastStream);
+    expect(mine.map((f) => f.data.text).join('')).toBe(completed.answer);
+    // Offsets are contiguous: nothing lost, nothing twice.
+    let offset = 0;
+    for (const f of mine) {
+      expect(f.data.offset).toBe(offset);
+      offset += String(f.data.text).length;
+    }
+    // They arrived over time, not in one burst with the answer.
+    expect(frames[done]!.at - mine[0]!.at).toBeGreaterThan(50);
+    expect(String(completed.answer)).toContain('#W2611340');
+  });
+
+  it('records the time to first token in the chat spans and in /metrics', async () => {
+    const q = await api.ask({ customerId: 'james_li_5688', text: 'What is the status of my order #W3632959?' });
+    expect(q.outcome).toBe('answered');
+    const spans = await otlp.waitForSpans((all) => all.some((s) => s.traceId === q.traceId && s.name === 'invoke_agent steward'), 15_000);
+    const chats = spans.filter((s) => s.traceId === q.traceId && s.name.startsWith('chat '));
+    expect(chats.length).toBe(q.turns);
+    for (const c of chats) {
+      const ttft = c.attributes['gen_ai.server.time_to_first_token'] as number;
+      expect(ttft).toBeGreaterThan(0);
+      expect(ttft).toBeLessThan((Number(BigInt(c.endTimeUnixNano) - BigInt(c.startTimeUnixNano)) / 1e9) + 1e-3);
+    }
+    let text = '';
+    for (let i = 0; i < 100; i++) {
+      text = await (await fetch(`${sys.url}/metrics`)).text();
+      if (/^gen_ai_server_time_to_first_token_seconds_count\{[^}]*\} [1-9]/m.test(text)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(text).toMatch(/^gen_ai_server_time_to_first_token_seconds_count\{[^}]*gen_ai_provider_name="steward.sim_llm"[^}]*\} [1-9]/m);
+  });
+});

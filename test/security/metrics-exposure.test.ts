@@ -1,0 +1,61 @@
+// Finding 8 (metrics): /metrics can require a credential, and caller-chosen channel names do not
+// become label values — a thousand invented channels through the real API make one series.
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createKeys, createRedis, readQueryEvents } from '@steward/store';
+import { deletePrefix, freePort, uniquePrefix } from '@steward/testing';
+import { recordEventMetrics } from '@steward/telemetry';
+import { renderMetrics, startIngress, type RunningIngress } from '@steward/ingress';
+
+const url = inject('redisUrl');
+const prefix = uniquePrefix('sec-metrics');
+const METRICS_TOKEN = 'scrape-token-0123456789abcdef';
+const silent = { info() {}, warn() {}, error() {} };
+let ingress: RunningIngress;
+const redis = createRedis(url);
+
+beforeAll(async () => {
+  ingress = await startIngress({
+    redisUrl: url,
+    prefix,
+    port: await freePort(),
+    host: '127.0.0.1',
+    apiKeys: 'metrics-key',
+    adminToken: 'metrics-admin-token',
+    metricsToken: METRICS_TOKEN,
+    log: silent,
+    debugTrace: (events) => ({ events }),
+    metrics: (ctx) => renderMetrics(ctx.redis, prefix, ctx.queues),
+  });
+});
+afterAll(async () => {
+  await ingress?.close();
+  redis.disconnect();
+  await deletePrefix(url, prefix);
+});
+
+describe('/metrics (finding 8)', () => {
+  it('needs the metrics token (or the admin credential) when one is configured', async () => {
+    expect((await fetch(`${ingress.url}/metrics`)).status).toBe(401);
+    expect((await fetch(`${ingress.url}/metrics`, { headers: { authorization: 'Bearer metrics-key' } })).status).toBe(401);
+    expect((await fetch(`${ingress.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).status).toBe(200);
+    expect((await fetch(`${ingress.url}/metrics`, { headers: { authorization: 'Bearer metrics-admin-token' } })).status).toBe(200);
+  });
+
+  it('caller-chosen channel names collapse into one "other" series', async () => {
+    const keys = createKeys(prefix);
+    for (let i = 0; i < 40; i++) {
+      const res = await fetch(`${ingress.url}/v1/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer metrics-key' },
+        body: JSON.stringify({ text: 'hi', channel: `invented-${i}-${Math.random().toString(36).slice(2, 8)}` }),
+      });
+      expect(res.status).toBe(202);
+      const { queryId } = (await res.json()) as { queryId: string };
+      // What the tracer does with the query's events.
+      for (const e of await readQueryEvents(redis, keys, queryId)) await recordEventMetrics(redis, prefix, e);
+    }
+    const text = await (await fetch(`${ingress.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+    const series = text.split('\n').filter((l) => l.startsWith('steward_queries_accepted_total{'));
+    expect(series).toEqual(['steward_queries_accepted_total{channel="other"} 40']);
+  });
+});
