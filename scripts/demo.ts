@@ -38,6 +38,7 @@ async function main(): Promise<void> {
   const sys = await startSystem({
     config,
     redisUrl,
+    stream: config.reasoning.stream,
     apiKeys: `${config.ingress.apiKeys ?? apiKey!},web=${webKey}`,
     webChatDemoKey: webKey,
     adminToken,

@@ -27,6 +27,8 @@ describe.skipIf(!HAS_TAUBENCH)('model faults are not loops', () => {
       prefix,
       shopData: TAUBENCH_DIR,
       apiKeys: 'fault-key',
+      // Many questions of one customer in seconds: admission is not what this measures.
+      admit: false,
       // A third of the calls come back with broken tool-call arguments.
       simLlm: { faults: 'malformed:0.3', seed: 'model-faults' },
       tracer: false,

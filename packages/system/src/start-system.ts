@@ -34,7 +34,7 @@ export interface SystemOptions {
   limits?: Partial<ControllerLimits>;
   promptMode?: 'budgeted' | 'naive';
   toolStyle?: 'native' | 'text' | 'json';
-  /** Stream LLM calls and push the answer's tokens to SSE / the web chat (default: LLM_STREAM, true). */
+  /** Stream LLM calls and push the answer's tokens to SSE / the web chat (default: LLM_STREAM when it is set, else off). */
   stream?: boolean;
   simLlm?: { latency?: string; faults?: string; seed?: string; chunkDelayMs?: number };
   /** Run the tracer (OTLP export from the OTEL_* settings, metrics). Default true. */
@@ -145,7 +145,10 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
       ...(o.concurrency?.reasoning ? { concurrency: o.concurrency.reasoning } : {}),
       promptMode,
       ...(o.toolStyle ? { toolStyle: o.toolStyle } : {}),
-      ...(o.stream !== undefined ? { stream: o.stream } : {}),
+      // Streaming needs a model endpoint that streams: as a library (tests with their own model
+      // doubles) the system streams only when asked or when LLM_STREAM is set; the demo and the
+      // reasoning-worker process follow LLM_STREAM (default true).
+      stream: o.stream ?? (cfg.env.LLM_STREAM !== undefined ? cfg.reasoning.stream : false),
     });
     closers.push(() => reasoning.close());
     const env = o.config?.env ?? process.env;
