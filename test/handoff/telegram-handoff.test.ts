@@ -27,7 +27,7 @@ async function say(text: string): Promise<string> {
   const id = ++updateId;
   const update = JSON.stringify({
     update_id: id,
-    message: { message_id: id, from: { id: 7771, is_bot: false, first_name: 'Ann' }, chat: { id: 7771, type: 'private' }, date: 1700000000, text },
+    message: { message_id: id, from: { id: 7771, is_bot: false, first_name: 'Ann' }, chat: { id: 7771, type: 'private' }, date: Math.floor(Date.now() / 1000), text },
   });
   expect((await post(`${sys.url}/v1/channels/telegram/webhook`, update, hook)).status).toBe(200);
   const queryId = await redis.get(`${prefix}:dedupe:telegram:${id}`);

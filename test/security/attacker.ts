@@ -81,7 +81,7 @@ export function telegramUpdate(
       message_id: id,
       from: { id: o.user, is_bot: false, first_name: 'T' },
       chat: { id: o.chat, type: o.chat < 0 ? 'group' : 'private' },
-      date: 1_700_000_000,
+      date: Math.floor(Date.now() / 1000),
       text: o.text,
     },
   });

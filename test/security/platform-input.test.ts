@@ -36,7 +36,7 @@ const postTelegram = (updateId: number, chat: number, text: string, date = nowSe
     JSON.stringify({ update_id: updateId, message: { message_id: updateId, from: { id: chat, is_bot: false }, chat: { id: chat, type: 'private' }, date, text } }),
     { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': TG_TOKEN },
   );
-const waConversation = (from: string) => `wa:${createHash('sha256').update(`106540352242922:${from}`).digest('hex').slice(0, 32)}`;
+const waConversation = (from: string) => `wa.${createHash('sha256').update(`106540352242922:${from}`).digest('hex').slice(0, 32)}`;
 const lastText = async (conversationId: string): Promise<string | undefined> => {
   const c = await new ConversationStore(t.redis, createKeys(prefix)).get(conversationId);
   return c.messages.at(-1)?.content ?? undefined;
@@ -107,7 +107,7 @@ describe('too-long platform messages (finding 8)', () => {
     const r = await postTelegram(9100, 7002, text);
     expect(r.status).toBe(200);
     expect(r.json).toMatchObject({ ok: true, duplicate: false, truncated: true });
-    const stored = (await lastText('tg:7002')) ?? '';
+    const stored = (await lastText('tg.7002.7002')) ?? '';
     expect(stored.isWellFormed()).toBe(true);
     expect(stored).toContain('only the first');
   });
