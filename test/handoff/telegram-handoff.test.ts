@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deletePrefix, freePort, uniquePrefix } from '@steward/testing';
 import { startSystem, type RunningSystem } from '@steward/system';
 import { jobIds } from '@steward/core';
-import { createQueues, createRedis, type Queues } from '@steward/store';
+import { createKeys, createQueues, createRedis, type Queues } from '@steward/store';
 import type { Redis } from 'ioredis';
 import { e2eData } from '../helpers/e2e-data.ts';
 import { channels, post } from '../channels/harness.ts';
@@ -30,8 +30,8 @@ async function say(text: string): Promise<string> {
     message: { message_id: id, from: { id: 7771, is_bot: false, first_name: 'Ann' }, chat: { id: 7771, type: 'private' }, date: Math.floor(Date.now() / 1000), text },
   });
   expect((await post(`${sys.url}/v1/channels/telegram/webhook`, update, hook)).status).toBe(200);
-  const queryId = await redis.get(`${prefix}:dedupe:telegram:${id}`);
-  expect(queryId).toBeTruthy();
+  const queryId = await redis.get(createKeys(prefix).dedupe('telegram', 'telegram', String(id)));
+  expect(queryId).toMatch(/^q_[0-9a-f]{22}$/);
   return queryId!;
 }
 

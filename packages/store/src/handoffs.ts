@@ -186,8 +186,11 @@ export class HandoffStore {
           ...(h.recipient ? { recipient: h.recipient } : {}),
         }));
       }
+      // The reply is readable by the principal that owns the conversation (the customer's side).
+      const principal = replyQueryId ? await this.redis.hget(this.keys.conversation(h.conversationId), 'owner') : null;
       const replyFields = replyQueryId
         ? {
+            ...(principal ? { principal } : {}),
             queryId: replyQueryId, conversationId: h.conversationId, channel: h.channel, text: '', language: h.language,
             status: 'completed', state: 'handed_off', outcome: 'handoff', reason: 'handoff', answer: text, traceId: h.traceId,
             createdMs: now, completedMs: now, handoffId: id, operator: action.operator,
@@ -292,6 +295,7 @@ export class HandoffStore {
         id: `${id}:sla`, type: 'handoff.sla_breached', queryId: id, conversationId: h.conversationId, traceId: h.traceId, ts: now,
         data: { handoffId: id, waitMs: now - h.createdMs, slaMs: o.slaMs, channel: h.channel, noticeQueryId: noticeId },
       });
+      const principal = await this.redis.hget(this.keys.conversation(h.conversationId), 'owner');
       const r = (await this.redis.eval(
         HANDOFF_ACT, 5,
         this.keys.handoff(id), this.keys.handoffMessages(id), this.keys.conversation(h.conversationId), this.keys.conversationMessages(h.conversationId), this.keys.query(noticeId),
@@ -300,6 +304,7 @@ export class HandoffStore {
         JSON.stringify({
           queryId: noticeId, conversationId: h.conversationId, channel: h.channel, text: '', language: h.language, status: 'completed', state: 'handed_off',
           outcome: 'handoff', reason: 'handoff', answer: notice, traceId: h.traceId, createdMs: now, completedMs: now, handoffId: id,
+          ...(principal ? { principal } : {}),
           ...(h.customerId ? { customerId: h.customerId } : {}), ...(h.recipient ? { recipient: h.recipient } : {}),
         }),
         JSON.stringify(member), this.keys.prefix, now, JSON.stringify(event), DEFAULTS.handoffTtlSec, 'slaNotifiedMs', id, DEFAULTS.eventsStreamMaxLen,
