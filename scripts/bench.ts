@@ -43,7 +43,7 @@ const PROFILES = {
   saturate: { conversations: '500', turns: '3', llmLatency: '0', shopLatency: undefined, thinkMs: undefined },
   peak: { conversations: '500', turns: '3', llmLatency: '800±300ms', shopLatency: '20-100', thinkMs: '5000-15000' },
 } as const;
-if (!(a.profile! in PROFILES)) throw new Error(`--profile must be one of ${Object.keys(PROFILES).join(', ')}`);
+if (!(a.profile in PROFILES)) throw new Error(`--profile must be one of ${Object.keys(PROFILES).join(', ')}`);
 const profile = PROFILES[a.profile as keyof typeof PROFILES];
 a.conversations ??= profile.conversations;
 a['turns-per-conversation'] ??= profile.turns;

@@ -3,7 +3,7 @@
 import { commerceTools } from '@steward/commerce';
 import { countToolDefinitionTokens, emptyMemory, recordRequest, recordToolCalls } from '@steward/context';
 import { ToolRegistry } from '@steward/tools';
-import { selectTools } from '../services/reasoning-worker/src/select-tools.ts';
+import { selectTools } from '@steward/reasoning-worker';
 
 const model = 'gpt-4o';
 const registry = new ToolRegistry(commerceTools);

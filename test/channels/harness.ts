@@ -5,7 +5,7 @@ import { createQueues, createRedis } from '@steward/store';
 import { startIngress, type IngressOptions, type RunningIngress } from '@steward/ingress';
 
 // The root package does not list @steward/channels yet, so test/ reaches it by path.
-export * as channels from '../../packages/channels/src/index.ts';
+export * as channels from '@steward/channels';
 
 export const silentLog = { info() {}, warn() {}, error() {} };
 

@@ -1,6 +1,6 @@
 // What the adversarial suite drives: the real HTTP API with each kind of key, and the real
 // platform adapters with requests signed as each platform signs them.
-import * as channels from '../../packages/channels/src/index.ts';
+import * as channels from '@steward/channels';
 
 export { channels };
 

@@ -2,3 +2,4 @@ export { startReasoningWorker, type ReasoningWorkerOptions, type RunningReasonin
 export type { LlmPort } from './llm-port.ts';
 export { systemPrompt, POLICY } from './system-prompt.ts';
 export { toProposal } from './to-proposal.ts';
+export { selectTools } from './select-tools.ts';
