@@ -131,7 +131,7 @@ describe(`human handoff through Telegram (${data.source} data)`, () => {
     const next = await say(`What is the status of my order ${data.statusOrder.id}?`);
     await delivered(next);
     expect(telegram.received).toHaveLength(4);
-    const view = (await (await fetch(`${sys.url}/v1/queries/${next}`, { headers: { authorization: 'Bearer ho-api-key' } })).json()) as { outcome: string; answer: string };
+    const view = (await (await fetch(`${sys.url}/v1/queries/${next}`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as { outcome: string; answer: string };
     expect(view.outcome).toBe('answered');
     expect(texts()[3]).toBe(view.answer);
   });
