@@ -35,7 +35,7 @@ describe('loadConfig', () => {
   it('throws a non-retryable ConfigError naming every bad variable, never echoing a value', () => {
     let error: unknown;
     try {
-      loadConfig({ MAX_TURNS: 'x', LLM_TOOL_STYLE: 'json', WEB_CHAT_DEMO_KEY: 'Sekr3t' });
+      loadConfig({ MAX_TURNS: 'x', LLM_TOOL_STYLE: 'yaml', WEB_CHAT_DEMO_KEY: 'Sekr3t' });
     } catch (e) {
       error = e;
     }
