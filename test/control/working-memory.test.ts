@@ -28,8 +28,11 @@ afterAll(async () => {
 describe('working memory across queries', () => {
   it('keeps read ids and the held-back write with its exact arguments until the yes runs it', async () => {
     const conversationId = 'c_wmem';
-    await cp.runTurn([{ name: 'get_product_info', arguments: { product_id: '6086499569' } }], { conversationId, text: 'tell me about 6086499569' });
-    await cp.runTurn([{ name: 'update', arguments: { key: 'A' } }], { conversationId, text: 'please update A' });
+    // Each query ends with the agent's answer, as the pipeline's would: the next one of the
+    // conversation starts only then.
+    const read = await cp.runTurn([{ name: 'get_product_info', arguments: { product_id: '6086499569' } }], { conversationId, text: 'tell me about 6086499569' });
+    await cp.answer(read.queryId, 1, 'Product 6086499569 is the Test product.');
+    const ask = await cp.runTurn([{ name: 'update', arguments: { key: 'A' } }], { conversationId, text: 'please update A' });
     const held = parseMemory((await convs.get(conversationId)).memory);
     const text = renderMemory(held, { model: 'gpt-4o', maxTokens: 2000 }).text;
     expect(text).toContain('Product product_id 6086499569 Test product');
@@ -37,6 +40,7 @@ describe('working memory across queries', () => {
     // Stored with the conversation, so it expires with it.
     expect(await redis.ttl(createKeys(prefix).conversation(conversationId))).toBeGreaterThan(0);
 
+    await cp.answer(ask.queryId, 1, 'I will update A. Shall I go ahead? Please say yes.');
     await cp.runTurn([{ name: 'update', arguments: { key: 'A' } }], { conversationId, text: 'Yes, go ahead' });
     const after = parseMemory((await convs.get(conversationId)).memory);
     expect(after.seq).toBe(held.seq + 1);
