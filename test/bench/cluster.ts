@@ -154,7 +154,10 @@ export class Cluster {
         Object.assign(env, { PORT: String(port), SIM_LLM_LATENCY: o.llmLatency ?? '0', SIM_LLM_FAULTS: o.llmFaults ?? '' });
         break;
       case 'ingress':
-        Object.assign(env, { PORT: String(port), INGRESS_API_KEYS: this.apiKey });
+        // One key drives every conversation of a benchmark: its principal bucket (always on in
+        // production) would meter the load generator itself, so it is off here; the per-customer
+        // and per-channel buckets stay as deployed.
+        Object.assign(env, { PORT: String(port), INGRESS_API_KEYS: this.apiKey, RATE_PRINCIPAL_PER_SEC: '0' });
         break;
       case 'tracer':
         Object.assign(env, { TRACER_PORT: String(port) });
