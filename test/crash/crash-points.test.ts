@@ -93,6 +93,11 @@ async function stopHost(h: Host): Promise<void> {
 }
 
 /** Post until some host accepts it: a retry after a crash carries the same platform message id. */
+/** Outbox entries (committed, not yet relayed jobs) of one query. */
+async function outboxOf(queryId: string): Promise<string[]> {
+  return (await redis.zrange(keys.outbox, '0', '-1')).filter((m) => m.includes(queryId));
+}
+
 async function post(api: IngressClient, s: Script, text: string, messageId: string): Promise<string | null> {
   try {
     const r = await api.post({ conversationId: s.conversationId, customerId: s.customerId, text, messageId, channel: 'api' });
@@ -186,6 +191,10 @@ describe.skipIf(!HAS_TAUBENCH)('crash points (kill -9 at every boundary, another
         // Nothing stuck: the jobs the dead host held are taken over and finished too (a query may
         // end before a stalled job of it is re-run: the next host must not inherit that job).
         await drained();
+        // Jobs relayed just before a crash stay in the outbox until a sweeper's next pass (every
+        // second, entries older than a second) relays them again — a no-op for BullMQ — and
+        // removes them: the taker's sweeper must clear them while it runs (bounded wait).
+        for (let i = 0; i < 100 && (await outboxOf(queryId!)).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
       } finally {
         await stopHost(taker);
       }
@@ -207,12 +216,7 @@ describe.skipIf(!HAS_TAUBENCH)('crash points (kill -9 at every boundary, another
       // Nothing stuck: no running query indexed, no active query left, nothing in the outbox for it.
       expect(await redis.zscore(keys.deadlines, queryId!)).toBeNull();
       expect(await redis.hget(keys.conversation(s.conversationId), 'activeQueryId')).toBeNull();
-      // Jobs relayed just before a crash stay in the outbox until a sweeper's next pass (every
-      // second, for entries older than a second) relays them again — a no-op for BullMQ — and
-      // removes them: wait for that pass, bounded.
-      const outboxOf = async () => (await redis.zrange(keys.outbox, '0', '-1')).filter((m) => m.includes(queryId!));
-      for (let i = 0; i < 50 && (await outboxOf()).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
-      expect(await outboxOf()).toEqual([]);
+      expect(await outboxOf(queryId!)).toEqual([]);
       // Within the deadline plus the recovery time.
       expect(Number(q.completedMs) - t0).toBeLessThan(DEADLINE_MS + recoveredMs);
       process.stderr.write(`[crash] ${point}: recovered in ${recoveredMs} ms\n`);
