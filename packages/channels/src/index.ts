@@ -4,6 +4,7 @@
 export { channelRoutes, type ChannelRoutesOptions } from './adapters/channel-routes.ts';
 export { hardenInput, type HardenOptions } from './input/harden-input.ts';
 export { webChat, type WebChatOptions } from './web-chat/web-chat.ts';
+export { staticPage, PAGE_CSP } from './web-chat/static-page.ts';
 export { createAdmission, customerOf, type Admit, type Admission, type AdmissionOptions, type BucketSpec, type BacklogSource } from './admission/create-admission.ts';
 export { startAdmission } from './admission/start-admission.ts';
 export { startDeliveryWorker, deliveryRole, type DeliveryWorkerOptions, type RunningDeliveryWorker } from './delivery/start-delivery-worker.ts';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { replyError } from '../input/reply-error.ts';
+import { staticPage } from './static-page.ts';
 
 export interface WebChatOptions {
   /**
@@ -23,8 +24,6 @@ function asset(name: string): string {
   return readFileSync(new URL(`../../public/${name}`, import.meta.url), 'utf8');
 }
 
-// Only our own files: no inline script, no third-party origin, no framing.
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /** `GET /chat` (the page), its script and style, and `GET /chat/config` (demo mode only). */
 export function webChat(o: WebChatOptions = {}) {
@@ -34,14 +33,7 @@ export function webChat(o: WebChatOptions = {}) {
     css: asset('chat.css'),
   };
   return (app: FastifyInstance): void => {
-    const page = (type: string, body: string) => (_req: unknown, reply: import('fastify').FastifyReply) =>
-      reply
-        .header('content-security-policy', CSP)
-        .header('x-content-type-options', 'nosniff')
-        .header('referrer-policy', 'no-referrer')
-        .header('cache-control', 'no-cache')
-        .type(type)
-        .send(body);
+    const page = staticPage;
     app.get('/chat', page('text/html; charset=utf-8', files.html));
     app.get('/chat/chat.js', page('text/javascript; charset=utf-8', files.js));
     app.get('/chat/chat.css', page('text/css; charset=utf-8', files.css));

@@ -1,8 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { FastifyInstance, FastifyReply } from 'fastify';
-
-// Only our own files: no inline script, no third-party origin, no framing.
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+import type { FastifyInstance } from 'fastify';
+import { staticPage } from '@steward/channels';
 
 function asset(name: string): string {
   return readFileSync(new URL(`../../public/${name}`, import.meta.url), 'utf8');
@@ -14,14 +12,7 @@ function asset(name: string): string {
  */
 export function inboxRoutes(app: FastifyInstance): void {
   const files = { html: asset('inbox.html'), js: asset('inbox.js'), css: asset('inbox.css') };
-  const page = (type: string, body: string) => (_req: unknown, reply: FastifyReply) =>
-    reply
-      .header('content-security-policy', CSP)
-      .header('x-content-type-options', 'nosniff')
-      .header('referrer-policy', 'no-referrer')
-      .header('cache-control', 'no-cache')
-      .type(type)
-      .send(body);
+  const page = staticPage;
   app.get('/inbox', page('text/html; charset=utf-8', files.html));
   app.get('/inbox/inbox.js', page('text/javascript; charset=utf-8', files.js));
   app.get('/inbox/inbox.css', page('text/css; charset=utf-8', files.css));
