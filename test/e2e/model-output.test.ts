@@ -3,7 +3,9 @@ import { deletePrefix, freePort, uniquePrefix } from '@steward/testing';
 import { startSystem, type RunningSystem } from '@steward/system';
 import { chatCompletionBody, startScriptedChatServer, type ScriptedChatServer } from '@steward/llm';
 import { IngressClient } from '../helpers/client.ts';
-import { HAS_TAUBENCH, TAUBENCH_DIR } from '../helpers/shared-data.ts';
+import { e2eData } from '../helpers/e2e-data.ts';
+
+const data = e2eData();
 
 // What a misbehaving model does to a query: a reply with broken tool calls is asked again, and
 // one that stays broken ends under its own reason (model_fault), never as a loop. And the JSON
@@ -17,7 +19,7 @@ async function completedEvent(sys: RunningSystem, key: string, queryId: string):
   return JSON.parse(/^data: (.*)$/m.exec(block ?? '')?.[1] ?? '{}') as Record<string, unknown>;
 }
 
-describe.skipIf(!HAS_TAUBENCH)('model faults are not loops', () => {
+describe('model faults are not loops', () => {
   const prefix = uniquePrefix('faults');
   let sys: RunningSystem;
   let api: IngressClient;
@@ -25,7 +27,7 @@ describe.skipIf(!HAS_TAUBENCH)('model faults are not loops', () => {
     sys = await startSystem({
       redisUrl: url,
       prefix,
-      shopData: TAUBENCH_DIR,
+      shopData: data.shopData,
       apiKeys: 'fault-key',
       // Many questions of one customer in seconds: admission is not what this measures.
       admit: false,
@@ -45,7 +47,7 @@ describe.skipIf(!HAS_TAUBENCH)('model faults are not loops', () => {
 
   it('a model that keeps breaking its tool calls ends as model_fault, after being asked again', async () => {
     // #sim:malformed: sim-llm breaks the arguments every time it sees this same request.
-    const q = await api.ask({ customerId: 'james_li_5688', text: 'Where is my order #W2611340? #sim:malformed' });
+    const q = await api.ask({ customerId: data.customer, text: `Where is my order ${data.statusOrder.id}? #sim:malformed` });
     expect(q.outcome).toBe('fallback');
     const done = await completedEvent(sys, 'fault-key', q.queryId);
     expect(done.reason).toBe('model_fault');
@@ -55,8 +57,8 @@ describe.skipIf(!HAS_TAUBENCH)('model faults are not loops', () => {
   });
 
   it('under random malformed replies every query ends answered, none as a loop', async () => {
-    const orders = ['#W2611340', '#W3632959', '#W4435622', '#W2611340', '#W3632959', '#W4435622'];
-    const qs = await Promise.all(orders.map((o, i) => api.ask({ conversationId: `c_fault_${i}_${Date.now()}`, customerId: 'james_li_5688', text: `What is the status of my order ${o}?` })));
+    const orders = [`${data.statusOrder.id}`, `${data.secondOrder.id}`, `${data.returnOrder.id}`, `${data.statusOrder.id}`, `${data.secondOrder.id}`, `${data.returnOrder.id}`];
+    const qs = await Promise.all(orders.map((o, i) => api.ask({ conversationId: `c_fault_${i}_${Date.now()}`, customerId: data.customer, text: `What is the status of my order ${o}?` })));
     const reasons = await Promise.all(qs.map(async (q) => (await completedEvent(sys, 'fault-key', q.queryId)).reason));
     expect(reasons).not.toContain('loop_detected');
     // Two re-asks at 30 % each: a query fails only if three replies in a row are broken.
@@ -64,7 +66,7 @@ describe.skipIf(!HAS_TAUBENCH)('model faults are not loops', () => {
   });
 });
 
-describe.skipIf(!HAS_TAUBENCH)('JSON tool style through the pipeline', () => {
+describe('JSON tool style through the pipeline', () => {
   const prefix = uniquePrefix('json');
   let sys: RunningSystem;
   let api: IngressClient;
@@ -72,7 +74,7 @@ describe.skipIf(!HAS_TAUBENCH)('JSON tool style through the pipeline', () => {
     sys = await startSystem({
       redisUrl: url,
       prefix,
-      shopData: TAUBENCH_DIR,
+      shopData: data.shopData,
       apiKeys: 'json-key',
       toolStyle: 'json',
       stream: true,
@@ -89,7 +91,7 @@ describe.skipIf(!HAS_TAUBENCH)('JSON tool style through the pipeline', () => {
   });
 
   it('calls tools and answers with one JSON object per turn; the customer sees only the answer', async () => {
-    const q = await api.ask({ customerId: 'james_li_5688', text: 'What is the status of my order #W2611340?' });
+    const q = await api.ask({ customerId: data.customer, text: `What is the status of my order ${data.statusOrder.id}?` });
     expect(q.outcome).toBe('answered');
     expect(q.toolCalls).toBeGreaterThanOrEqual(1);
     expect(q.answer).toMatch(/processed/);
@@ -112,7 +114,7 @@ describe('a reasoning model (DeepSeek reasoner shape) through the pipeline', () 
     sys = await startSystem({
       redisUrl: url,
       prefix,
-      ...(HAS_TAUBENCH ? { shopData: TAUBENCH_DIR } : {}),
+      shopData: data.shopData,
       apiKeys: 'reasoner-key',
       llmBaseUrl: model.baseURL,
       llmModel: 'deepseek-reasoner',
@@ -130,7 +132,7 @@ describe('a reasoning model (DeepSeek reasoner shape) through the pipeline', () 
   });
 
   it('keeps the reasoning out of the answer, records it (redacted) as the step thought, counts its tokens', async () => {
-    const q = await api.ask({ customerId: 'james_li_5688', text: 'What is your return policy?' });
+    const q = await api.ask({ customerId: data.customer, text: 'What is your return policy?' });
     expect(q.outcome).toBe('answered');
     expect(q.answer).toBe('You can return items within 30 days of delivery.');
     const view = await api.get<{ tokens: { input: number; output: number } }>(`/v1/queries/${q.queryId}`);

@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deletePrefix, freePort, startOtlpReceiver, uniquePrefix, type OtlpReceiver } from '@steward/testing';
 import { startSystem, type RunningSystem } from '@steward/system';
 import { IngressClient } from '../helpers/client.ts';
-import { HAS_TAUBENCH, TAUBENCH_DIR } from '../helpers/shared-data.ts';
+import { e2eData } from '../helpers/e2e-data.ts';
+
+const data = e2eData();
 
 // Streamed answers through the whole pipeline: the reasoning-worker streams each LLM call from
 // sim-llm and publishes the answer's pieces; ingress relays them over SSE before the committed
@@ -41,7 +43,7 @@ async function collectSse(path: string): Promise<Frame[]> {
   return frames;
 }
 
-describe.skipIf(!HAS_TAUBENCH)('streamed answers end to end', () => {
+describe('streamed answers end to end', () => {
   beforeAll(async () => {
     otlp = await startOtlpReceiver();
     for (const k of ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_PROTOCOL']) saved[k] = process.env[k];
@@ -50,7 +52,7 @@ describe.skipIf(!HAS_TAUBENCH)('streamed answers end to end', () => {
     sys = await startSystem({
       redisUrl: url,
       prefix,
-      shopData: TAUBENCH_DIR,
+      shopData: data.shopData,
       apiKeys: KEY,
       stream: true,
       simLlm: { chunkDelayMs: 10 },
@@ -70,7 +72,7 @@ describe.skipIf(!HAS_TAUBENCH)('streamed answers end to end', () => {
   });
 
   it('the answer reaches the event stream piece by piece before the query completes, and the pieces are the committed answer', async () => {
-    const posted = await api.post({ conversationId: `c_stream_${Date.now()}`, customerId: 'james_li_5688', text: 'What is the status of my order #W2611340?' });
+    const posted = await api.post({ conversationId: `c_stream_${Date.now()}`, customerId: data.customer, text: `What is the status of my order ${data.statusOrder.id}?` });
     expect(posted.status).toBe(202);
     const queryId = String(posted.json.queryId);
     const frames = await collectSse(`/v1/queries/${queryId}/events`);
@@ -92,11 +94,11 @@ describe.skipIf(!HAS_TAUBENCH)('streamed answers end to end', () => {
     }
     // They arrived over time, not in one burst with the answer.
     expect(frames[done]!.at - mine[0]!.at).toBeGreaterThan(50);
-    expect(String(completed.answer)).toContain('#W2611340');
+    expect(String(completed.answer)).toContain(`${data.statusOrder.id}`);
   });
 
   it('records the time to first token in the chat spans and in /metrics', async () => {
-    const q = await api.ask({ customerId: 'james_li_5688', text: 'What is the status of my order #W3632959?' });
+    const q = await api.ask({ customerId: data.customer, text: `What is the status of my order ${data.secondOrder.id}?` });
     expect(q.outcome).toBe('answered');
     const spans = await otlp.waitForSpans((all) => all.some((s) => s.traceId === q.traceId && s.name === 'invoke_agent steward'), 15_000);
     const chats = spans.filter((s) => s.traceId === q.traceId && s.name.startsWith('chat '));
