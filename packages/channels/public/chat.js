@@ -1,5 +1,6 @@
 // steward web chat: one page, no framework, no external resources. It posts to /v1/messages
-// with the demo key from /chat/config and follows the query over server-sent events.
+// with the demo key from /chat/config and follows the query over server-sent events; a second
+// stream follows the conversation itself, for what a person (after a handoff) says.
 /* global document, window, fetch, EventSource, crypto */
 'use strict';
 
@@ -20,6 +21,11 @@ const TEXT = {
     failed: 'The message was not accepted',
     simNote: 'Answers come from sim-llm, an offline deterministic test model (a test double, not AI).',
     modelNote: 'Answers come from the model',
+    person: 'Support agent',
+    held: 'Passed on to the support agent.',
+    claimed: 'A support agent has joined the conversation.',
+    returned: 'You are back with the automated assistant.',
+    resolved: 'The support agent has closed this conversation.',
   },
   zh: {
     subtitle: '客服演示',
@@ -37,11 +43,16 @@ const TEXT = {
     failed: '消息未被接受',
     simNote: '回答来自 sim-llm：一个离线、确定性的测试模型（测试替身，并非人工智能）。',
     modelNote: '回答来自模型',
+    person: '人工客服',
+    held: '已转给人工客服。',
+    claimed: '人工客服已加入对话。',
+    returned: '您已回到智能客服。',
+    resolved: '人工客服已结束此对话。',
   },
 };
 
 const $ = (id) => document.getElementById(id);
-const state = { key: '', lang: 'en', conversationId: '', examples: { en: [], zh: [] } };
+const state = { key: '', lang: 'en', conversationId: '', examples: { en: [], zh: [] }, conversation: null, shown: new Set() };
 
 function t(name) {
   return TEXT[state.lang][name];
@@ -98,7 +109,18 @@ async function showTrace(queryId) {
   $('trace-panel').open = true;
 }
 
+// A message sent while a person owns the conversation: the agent does not answer it, the person
+// sees it in their inbox and answers on the conversation's stream.
+function held(div, body) {
+  if (div.dataset.state === 'done') return;
+  div.dataset.state = 'done';
+  div.classList.add('held');
+  body.textContent = t('held');
+  $('send').disabled = false;
+}
+
 function finish(div, body, data) {
+  if (data.outcome === 'handoff' && !data.answer) return held(div, body);
   if (div.dataset.state === 'done') return;
   div.dataset.state = 'done';
   body.textContent = data.answer || '';
@@ -173,11 +195,49 @@ function follow(div, queryId) {
     es.close();
     finish(div, body, JSON.parse(e.data));
   });
+  es.addEventListener('handoff.message', () => {
+    es.close();
+    held(div, body);
+  });
   es.addEventListener('error', () => {
     if (div.dataset.state === 'done') return;
     es.close();
     void poll(div, body, queryId);
   });
+}
+
+// What a person says in this conversation (and steward's "a person is coming" notice), live.
+// Each message has its own id: shown once, however often the stream replays it after a reconnect.
+function followConversation() {
+  if (state.conversation) return;
+  const es = new EventSource(`/v1/conversations/${encodeURIComponent(state.conversationId)}/events?key=${encodeURIComponent(state.key)}`);
+  state.conversation = es;
+  const said = (kind) => (e) => {
+    const d = JSON.parse(e.data);
+    if (state.shown.has(d.id)) return;
+    state.shown.add(d.id);
+    const div = bubble(kind);
+    div.dataset.id = d.id;
+    const who = document.createElement('div');
+    who.className = 'who';
+    who.textContent = t('person');
+    const body = document.createElement('div');
+    body.className = 'answer';
+    body.textContent = d.text;
+    div.append(...(kind === 'operator' ? [who] : []), body);
+  };
+  es.addEventListener('handoff.reply', said('operator'));
+  es.addEventListener('handoff.notice', said('notice'));
+  es.addEventListener('handoff.state', (e) => {
+    const d = JSON.parse(e.data);
+    if (d.state === 'claimed' || d.state === 'returned' || d.state === 'resolved') bubble('status', t(d.state)).dataset.state = d.state;
+  });
+}
+
+function closeConversation() {
+  if (state.conversation) state.conversation.close();
+  state.conversation = null;
+  state.shown = new Set();
 }
 
 async function ask(text) {
@@ -203,6 +263,8 @@ async function ask(text) {
     $('send').disabled = false;
     return;
   }
+  // The conversation exists once its first message is accepted: follow it from then on.
+  followConversation();
   follow(div, body.queryId);
 }
 
@@ -224,6 +286,7 @@ async function init() {
     applyLanguage();
   });
   $('new-conversation').addEventListener('click', () => {
+    closeConversation();
     state.conversationId = newConversationId();
     $('log').replaceChildren();
   });

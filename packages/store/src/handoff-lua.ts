@@ -40,6 +40,8 @@ end
 local jobs = outbox_add(ARGV[10], now, ARGV[9])
 redis.call('XADD', ARGV[10] .. ':events', 'MAXLEN', '~', ARGV[16], '*', 'e', ARGV[12])
 redis.call('PUBLISH', ARGV[10] .. ':handoffs:live', ARGV[12])
+-- The customer's side (web chat, API clients) follows its own conversation (keys.conversationChannel).
+redis.call('PUBLISH', KEYS[3] .. ':live', ARGV[12])
 return {'ok', unpack(jobs)}
 `;
 

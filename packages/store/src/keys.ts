@@ -65,6 +65,11 @@ export function createKeys(prefix: string) {
     /** Queries waiting behind the active one (double texting). */
     conversationPending: (c: string) => `${p}:conv:${seg(c)}:pending`,
     conversationQueries: (c: string) => `${p}:conv:${seg(c)}:queries`,
+    /**
+     * Pub/sub channel (holds nothing) of what the conversation's customer sees besides the answers
+     * of its own queries: operator replies, the SLA notice, claim and hand-back.
+     */
+    conversationChannel: (c: string) => `${p}:conv:${seg(c)}:live`,
     /** A message already accepted from this principal on this channel: a retry answers with the first. */
     dedupe: (principal: string, channel: string, messageId: string) =>
       `${p}:dedupe:${seg(principal)}:${seg(channel)}:${digest(messageId)}`,

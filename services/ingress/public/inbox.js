@@ -1,8 +1,8 @@
 // The operators' inbox: the handoff queue, one conversation, reply / note / claim / resolve /
 // hand back, live over server-sent events. Talks only to the ingress API of this origin.
 const T = {
-  en: { title: 'Handoff inbox', key: 'Operator key', name: 'Your name', signin: 'Sign in', filter: 'Show', open: 'Waiting', claimed: 'Claimed', resolved: 'Resolved', returned: 'Handed back', all: 'All', more: 'More', trace: 'Trace', summary: 'Summary and transcript', claim: 'Claim', resolve: 'Resolve', handback: 'Hand back to the agent', send: 'Send to customer', note: 'Internal note', lang: '中文', bad: 'That key was refused.', waiting: 'waiting', by: 'claimed by', customer: 'Customer', operator: 'Operator', system: 'steward', noteLabel: 'Note' },
-  zh: { title: '人工客服收件箱', key: '客服密钥', name: '您的名字', signin: '登录', filter: '显示', open: '等待中', claimed: '已认领', resolved: '已解决', returned: '已交还', all: '全部', more: '更多', trace: '追踪', summary: '摘要与对话记录', claim: '认领', resolve: '解决', handback: '交还给智能客服', send: '发送给顾客', note: '内部备注', lang: 'English', bad: '密钥无效。', waiting: '等待', by: '认领人', customer: '顾客', operator: '客服', system: 'steward', noteLabel: '备注' },
+  en: { title: 'Handoff inbox', key: 'Operator key', name: 'Your name', signin: 'Sign in', filter: 'Show', open: 'Waiting', claimed: 'Claimed', resolved: 'Resolved', returned: 'Handed back', all: 'All', more: 'More', trace: 'Trace', summary: 'Summary and transcript', claim: 'Claim', resolve: 'Resolve', handback: 'Hand back to the agent', send: 'Send to customer', note: 'Internal note', lang: '中文', bad: 'That key was refused.', waiting: 'waiting', by: 'claimed by', customer: 'Customer', operator: 'Operator', system: 'steward', noteLabel: 'Note', memory: 'What the agent knows', customerLabel: 'Customer', unverified: 'not verified', orders: 'Orders', pending: "Waiting for the customer's yes", done: 'Done', none: 'none', traces: 'Traces of the conversation', reason: 'reason' },
+  zh: { title: '人工客服收件箱', key: '客服密钥', name: '您的名字', signin: '登录', filter: '显示', open: '等待中', claimed: '已认领', resolved: '已解决', returned: '已交还', all: '全部', more: '更多', trace: '追踪', summary: '摘要与对话记录', claim: '认领', resolve: '解决', handback: '交还给智能客服', send: '发送给顾客', note: '内部备注', lang: 'English', bad: '密钥无效。', waiting: '等待', by: '认领人', customer: '顾客', operator: '客服', system: 'steward', noteLabel: '备注', memory: '智能客服已知信息', customerLabel: '顾客', unverified: '未验证', orders: '订单', pending: '等待顾客确认', done: '已完成', none: '无', traces: '对话的追踪', reason: '原因' },
 };
 let lang = navigator.language.startsWith('zh') ? 'zh' : 'en';
 let key = sessionStorage.getItem('inbox.key') || '';
@@ -49,14 +49,54 @@ async function loadList(append = false) {
   $('more').hidden = !cursor;
 }
 
+function lines(el, texts) {
+  el.replaceChildren(...(texts.length ? texts : [t('none')]).map((s) => Object.assign(document.createElement('li'), { textContent: s })));
+}
+
+// The agent's working memory as the handoff carries it: who the customer is (verified), the
+// orders it read, the writes it proposed and the customer has not confirmed, the writes done.
+function showMemory(m, customerId) {
+  const c = m.customer;
+  $('m-customer').textContent = c ? [c.name, c.email, c.userId].filter(Boolean).join(' · ') : customerId || t('unverified');
+  lines($('m-orders'), m.orders.map((o) => `${o.orderId}${o.status ? ` · ${o.status}` : ''}${o.items.length ? ` · ${o.items.map((i) => i.name || i.itemId).join(', ')}` : ''}`));
+  lines($('m-pending'), m.pending.map((p) => `${p.tool} ${JSON.stringify(p.args)}`));
+  lines($('m-done'), m.done);
+}
+
+// Traces need the operator key, which a plain link cannot send: fetch and show them here.
+async function showTrace(queryId) {
+  $('d-trace-view').textContent = JSON.stringify(await api(`/v1/traces/${encodeURIComponent(queryId)}`), null, 2);
+  $('d-trace-view').hidden = false;
+}
+
+function traceLink(queryId, label) {
+  const a = document.createElement('a');
+  a.href = '#';
+  a.dataset.queryId = queryId;
+  a.textContent = label;
+  a.addEventListener('click', (e) => {
+    e.preventDefault();
+    void showTrace(queryId).catch((err) => { $('d-error').textContent = err.message; });
+  });
+  return a;
+}
+
 async function open(id) {
+  const switched = current !== id;
   current = id;
   const r = await api(`/v1/handoffs/${encodeURIComponent(id)}`);
   const h = r.handoff;
   $('detail').hidden = false;
   $('d-title').textContent = `${h.conversationId} (${t(h.state)})`;
-  $('d-meta').textContent = `${h.channel} · ${h.language} · ${h.reason}${h.claimedBy ? ` · ${t('by')} ${h.claimedBy}` : ''}`;
-  $('d-trace').href = `/v1/traces/${encodeURIComponent(h.queryId)}`;
+  $('d-meta').textContent = `${h.channel} · ${r.context.language} · ${t('reason')}: ${r.context.reason}${h.claimedBy ? ` · ${t('by')} ${h.claimedBy}` : ''}`;
+  $('d-trace').dataset.queryId = h.queryId;
+  showMemory(r.context.memory, r.context.customerId);
+  $('d-traces').replaceChildren(...r.context.traces.map((q) => {
+    const li = document.createElement('li');
+    li.append(traceLink(q.queryId, q.queryId), ` ${q.outcome ?? ''} — ${q.text}`);
+    return li;
+  }));
+  if (switched) $('d-trace-view').hidden = true;
   $('d-summary').textContent = r.context.summary || h.summary;
   $('d-transcript').replaceChildren(...r.context.transcript.map((m) => Object.assign(document.createElement('li'), { textContent: `${m.role}: ${m.content ?? ''}` })));
   $('d-messages').replaceChildren(...r.messages.map((m) => {
@@ -109,6 +149,10 @@ async function start() {
   live();
 }
 
+$('d-trace').addEventListener('click', (e) => {
+  e.preventDefault();
+  if ($('d-trace').dataset.queryId) void showTrace($('d-trace').dataset.queryId).catch((err) => { $('d-error').textContent = err.message; });
+});
 $('lang').addEventListener('click', () => { lang = lang === 'en' ? 'zh' : 'en'; translate(); if (current) void open(current); void loadList(); });
 $('login').addEventListener('submit', (e) => { e.preventDefault(); key = $('key').value; name = $('name').value; void start(); });
 $('state').addEventListener('change', () => void loadList());

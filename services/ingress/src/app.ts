@@ -10,6 +10,7 @@ import { messageRoutes } from './routes/messages.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { queryRoutes } from './routes/queries.ts';
 import { handoffRoutes } from './routes/handoffs.ts';
+import { conversationEventRoutes } from './routes/conversation-events.ts';
 import { inboxRoutes } from './inbox/inbox.ts';
 
 export interface AppDeps extends IntakeDeps {
@@ -49,6 +50,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   queryRoutes(app, deps, deps.auth);
   opsRoutes(app, { ...deps, redisDeadlineMs }, deps.auth);
   handoffRoutes(app, { redis: deps.redis, keys: deps.keys, outbox: new Outbox(deps.redis, deps.keys, deps.queues), live: deps.live }, deps.auth);
+  conversationEventRoutes(app, deps, deps.auth);
   inboxRoutes(app);
   for (const p of deps.plugins ?? []) await p(app);
   return app;

@@ -7,6 +7,7 @@ import { sendError } from '../errors.ts';
 import type { Authenticator } from '../auth.ts';
 import { requireOperator } from '../operator.ts';
 import type { LiveEvents } from '../live-events.ts';
+import { handoffContext } from './handoff-context.ts';
 
 export interface HandoffRouteDeps {
   redis: Redis;
@@ -82,22 +83,8 @@ export function handoffRoutes(app: FastifyInstance, deps: HandoffRouteDeps, auth
     if (!ID.test(req.params.id)) return sendError(reply, 400, 'invalid_handoff_id', 'malformed handoff id');
     const h = await store.get(req.params.id);
     if (!h) return sendError(reply, 404, 'handoff_not_found', 'no such handoff');
-    const [messages, transcript, conv] = await Promise.all([
-      store.messages(h.queryId),
-      deps.redis.lrange(deps.keys.conversationMessages(h.conversationId), 0, -1),
-      deps.redis.hgetall(deps.keys.conversation(h.conversationId)),
-    ]);
-    return {
-      handoff: h,
-      messages,
-      context: {
-        transcript: transcript.map((m) => JSON.parse(m) as unknown),
-        summary: conv.summary ?? '',
-        owner: conv.answeredBy === 'person' ? 'person' : 'agent',
-        trace: `/v1/traces/${h.queryId}`,
-        traceId: h.traceId,
-      },
-    };
+    const [messages, context] = await Promise.all([store.messages(h.queryId), handoffContext(deps.redis, deps.keys, h)]);
+    return { handoff: h, messages, context };
   });
 
   // An operator takes a conversation over from the agent (the handoff starts claimed by them).
