@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deletePrefix, freePort, uniquePrefix } from '@steward/testing';
 import { startSystem, type RunningSystem } from '@steward/system';
 import { HAS_CHROMIUM, launchChromium, type Browser, type Page } from '@steward/channels/testing';
+import { createKeys, createRedis, HandoffStore } from '@steward/store';
+import type { Redis } from 'ioredis';
 import { e2eData } from '../helpers/e2e-data.ts';
 import { IngressClient } from '../helpers/client.ts';
 
@@ -19,6 +21,7 @@ const SHOTS = resolve(dirname(fileURLToPath(import.meta.url)), '../../test-resul
 const data = e2eData();
 let sys: RunningSystem;
 let api: IngressClient;
+let redis: Redis;
 
 async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, ms = 20_000): Promise<T> {
   const end = Date.now() + ms;
@@ -52,8 +55,10 @@ describe('the inbox', () => {
       logLevel: 'warn',
     });
     api = new IngressClient(sys.url, KEY);
+    redis = createRedis(url);
   });
   afterAll(async () => {
+    redis?.disconnect();
     await sys?.close();
     await deletePrefix(url, prefix);
   });
@@ -79,6 +84,35 @@ describe('the inbox', () => {
     expect(seen).toContain(`"handoffId":"${id}"`);
     expect(seen).toContain('"state":"claimed"');
     ac.abort();
+  });
+
+  it('lists newest first over HTTP: 250 older handoffs never hide a new one, and the cursor reaches every one', async () => {
+    const store = new HandoffStore(redis, createKeys(prefix));
+    // Older than the new one, younger than the SLA (the sweeper leaves them alone).
+    const base = Date.now() - 60_000;
+    const old = Array.from({ length: 250 }, (_, i) => `h_old_${String(i).padStart(3, '0')}`);
+    for (const [i, queryId] of old.entries()) {
+      await store.create({ queryId, conversationId: `c_old_${i}`, summary: '', reason: 'handoff', traceId: 't', language: 'en' }, { channel: 'telegram' }, base + i);
+    }
+    const fresh = await handedOff(`c_new_${Date.now()}`);
+    const list = async (q: string) => {
+      const r = await fetch(`${sys.url}/v1/handoffs?${q}`, { headers: { authorization: `Bearer ${ADMIN}` } });
+      expect(r.status).toBe(200);
+      return (await r.json()) as { handoffs: { queryId: string }[]; nextCursor: string | null };
+    };
+    expect((await list('limit=5')).handoffs[0]?.queryId).toBe(fresh);
+    expect((await list('state=open&limit=5')).handoffs[0]?.queryId).toBe(fresh);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await list(`limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      seen.push(...page.handoffs.map((h) => h.queryId));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).toEqual(expect.arrayContaining([fresh, ...old]));
+    // Newest first across pages: the oldest record comes last.
+    expect(seen.at(-1)).toBe(old[0]);
   });
 
   describe.skipIf(!HAS_CHROMIUM)('in headless Chromium', () => {

@@ -52,6 +52,10 @@ const EXPECTED_METRICS = [
   'steward_tool_cache_hits_total',
   'steward_tool_cache_misses_total',
   'steward_loop_warnings_total',
+  'steward_handoffs_total',
+  'steward_handoff_sla_breaches_total',
+  'steward_handoff_wait_seconds',
+  'steward_handoff_handling_seconds',
 ];
 
 /** Metric names the services actually export: the keys of METRICS in @steward/telemetry. */
@@ -123,6 +127,9 @@ describe('infra/grafana/dashboards/steward.json', () => {
     expect(all).toMatch(/sum by \(le, tool\) \(rate\(steward_tool_duration_seconds_bucket/);
     expect(all).toMatch(/gen_ai_token_type/);
     expect(all).toMatch(/steward_tool_cache_hits_total[\s\S]*steward_tool_cache_misses_total/);
+    // Human handoff: how long customers wait for a person, and how long the person takes.
+    for (const m of ['steward_handoff_wait_seconds', 'steward_handoff_handling_seconds'])
+      for (const q of ['0.5', '0.95']) expect(all).toContain(`histogram_quantile(${q}, sum by (le) (rate(${m}_bucket`);
   });
 
   it('lays panels out on the 24-column grid with unique ids', () => {
