@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deletePrefix, freePort, uniquePrefix } from '@steward/testing';
 import { startSystem, type RunningSystem } from '@steward/system';
+import { DEFAULTS } from '@steward/core';
 import { createKeys, createRedis, HandoffStore } from '@steward/store';
 import type { Redis } from 'ioredis';
 import { e2eData } from '../helpers/e2e-data.ts';
@@ -220,5 +221,14 @@ describe(`the customer's side of a handoff (${data.source} data)`, () => {
     expect(next.outcome).not.toBe('handoff');
     const transcript = (await handoffOf(id)).context.transcript;
     expect(transcript.filter((m) => m.role === 'assistant').map((m) => m.content)).toEqual(expect.arrayContaining(['Hi, this is Mei. How can I help?', 'I have re-sent it today.']));
+  });
+
+  it("counts a conversation's stream per conversation: every web-chat customer shares the one public key, and more of them than the per-key cap each get theirs", async () => {
+    const n = DEFAULTS.ingress.sseMaxPerPrincipal + 1;
+    const ids = Array.from({ length: n }, (_, i) => `web-many-${Date.now()}-${i}`);
+    for (const conversationId of ids) expect((await web.post({ conversationId, text: 'hello', channel: 'web' })).status).toBe(202);
+    const streams = await Promise.all(ids.map((id) => openStream(`/v1/conversations/${id}/events?key=${WEB_KEY}`)));
+    for (const st of streams) st.close();
+    expect(streams.map((st) => st.status)).toEqual(ids.map(() => 200));
   });
 });

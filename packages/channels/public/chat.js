@@ -228,6 +228,16 @@ function followConversation() {
   };
   es.addEventListener('handoff.reply', said('operator'));
   es.addEventListener('handoff.notice', said('notice'));
+  // The browser reconnects by itself when the server ends the stream; a refused one (the server
+  // at its stream cap) is retried here, and the replay de-duplicates by id.
+  es.addEventListener('error', () => {
+    if (es.readyState !== EventSource.CLOSED || state.conversation !== es) return;
+    state.conversation = null;
+    const conversationId = state.conversationId;
+    window.setTimeout(() => {
+      if (state.conversationId === conversationId) followConversation();
+    }, 5000);
+  });
   es.addEventListener('handoff.state', (e) => {
     const d = JSON.parse(e.data);
     if (d.state === 'claimed' || d.state === 'returned' || d.state === 'resolved') bubble('status', t(d.state)).dataset.state = d.state;

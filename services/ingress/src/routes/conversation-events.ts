@@ -63,7 +63,11 @@ export function conversationEventRoutes(app: FastifyInstance, deps: Conversation
     if (!ID_PATTERN.test(conversationId)) return sendError(reply, 400, 'invalid_conversation_id', 'malformed conversation id');
     const [owner, currentHandoff] = await deps.redis.hmget(deps.keys.conversation(conversationId), 'owner', 'handoffId');
     if (!owner || (who.kind !== 'operator' && owner !== who.id)) return sendError(reply, 404, 'conversation_not_found', 'no such conversation');
-    const slot = deps.live.acquire(principalOf(req.headers.authorization));
+    // Counted per key and conversation, not per key: this stream stays open for as long as the
+    // customer's page does, and every web-chat customer holds the same public key, so a per-key
+    // cap would leave the 21st customer without the person's replies. The process-wide cap still
+    // bounds them all.
+    const slot = deps.live.acquire(`${principalOf(req.headers.authorization)}:${principalOf(conversationId)}`);
     if (!slot) {
       reply.header('retry-after', '5');
       return sendError(reply, 429, 'too_many_streams', 'too many open event streams for this key; close one and retry');
