@@ -122,6 +122,11 @@ describe.skipIf(!HAS_CHROMIUM)(`human handoff from the web chat to the inbox and
       expect(await inbox.locator('#m-customer').textContent()).toContain(data.customer);
       expect(await inbox.locator('#m-orders').textContent()).toContain(order.id);
       expect(await inbox.locator('#d-traces a').count()).toBe(2);
+      // A trace opens in the page (a plain link could not send the operator key).
+      if ((await inbox.locator('#d-traces-box').getAttribute('open')) === null) await inbox.locator('#d-traces-box summary').click();
+      await inbox.locator('#d-traces a').first().click();
+      await inbox.waitForSelector('#d-trace-view:not([hidden])');
+      expect(await inbox.locator('#d-trace-view').textContent()).toContain('"steps"');
       expect(await inbox.locator('#d-transcript').textContent()).toContain(c.human);
 
       // The customer writes before anyone claims: passed on, not answered by the agent.
