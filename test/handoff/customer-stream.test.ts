@@ -221,6 +221,18 @@ describe(`the customer's side of a handoff (${data.source} data)`, () => {
     expect(next.outcome).not.toBe('handoff');
     const transcript = (await handoffOf(id)).context.transcript;
     expect(transcript.filter((m) => m.role === 'assistant').map((m) => m.content)).toEqual(expect.arrayContaining(['Hi, this is Mei. How can I help?', 'I have re-sent it today.']));
+
+    // An operator takes the conversation over, answers and resolves it: the customer sees each step.
+    const later = await openStream(`${path}?key=${WEB_KEY}`);
+    const taken = await operator(`/v1/conversations/${conversationId}/handoff`);
+    expect(taken.status).toBe(201);
+    const takenId = (taken.json.handoff as { queryId: string }).queryId;
+    expect(await later.next('the take-over')).toMatchObject({ event: 'handoff.state', data: { handoffId: takenId, state: 'claimed' } });
+    const r3 = await operator(`/v1/handoffs/${takenId}/messages`, { text: 'Mei again: I saw your order, all good.' });
+    expect(await later.next('the reply after the take-over')).toMatchObject({ event: 'handoff.reply', id: r3.json.replyQueryId, data: { text: 'Mei again: I saw your order, all good.' } });
+    expect((await operator(`/v1/handoffs/${takenId}/resolve`)).status).toBe(200);
+    expect(await later.next('the resolution')).toMatchObject({ event: 'handoff.state', data: { state: 'resolved' } });
+    later.close();
   });
 
   it("counts a conversation's stream per conversation: every web-chat customer shares the one public key, and more of them than the per-key cap each get theirs", async () => {

@@ -265,7 +265,13 @@ export class HandoffStore {
     if (r[0] === 'busy') return { ok: false, code: 'conversation_busy', message: 'the agent is answering; retry after its answer' };
     if (r[0] === 'missing') return { ok: false, code: 'conversation_not_found', message: 'no such conversation' };
     const event = toEvent({ id: `${id}:created`, type: 'handoff.created', queryId: id, conversationId, traceId, ts: now, data: { reason: 'operator', handoffId: id, operator } });
-    await this.redis.multi().xadd(this.keys.events, 'MAXLEN', '~', String(DEFAULTS.eventsStreamMaxLen), '*', 'e', JSON.stringify(event)).publish(this.keys.handoffLive, JSON.stringify(event)).exec();
+    await this.redis
+      .multi()
+      .xadd(this.keys.events, 'MAXLEN', '~', String(DEFAULTS.eventsStreamMaxLen), '*', 'e', JSON.stringify(event))
+      .publish(this.keys.handoffLive, JSON.stringify(event))
+      // The customer's side learns that a person has taken the conversation.
+      .publish(this.keys.conversationChannel(conversationId), JSON.stringify(event))
+      .exec();
     return { ok: true, record: (await this.get(id))! };
   }
 

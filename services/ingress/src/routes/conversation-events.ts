@@ -25,6 +25,7 @@ const HandoffLive = z.object({
       state: z.string().optional(),
       replyQueryId: z.string().optional(),
       noticeQueryId: z.string().optional(),
+      operator: z.string().optional(),
     })
     .default({}),
 });
@@ -126,8 +127,9 @@ export function conversationEventRoutes(app: FastifyInstance, deps: Conversation
         } else if (e.data.type === 'handoff.sla_breached' && d.noticeQueryId) {
           const id = d.noticeQueryId;
           enqueue(() => say({ event: 'handoff.notice', id, handoffId, ts: e.data.ts }));
-        } else if (e.data.type === 'handoff.updated' && d.action && STATE_ACTIONS.has(d.action) && d.state) {
-          const state = d.state;
+        } else if ((e.data.type === 'handoff.updated' && d.action && STATE_ACTIONS.has(d.action) && d.state) || (e.data.type === 'handoff.created' && d.operator)) {
+          // An operator's take-over creates the handoff already claimed by them.
+          const state = d.state ?? 'claimed';
           // No id: a state change is not replayed, so a client never resumes from one.
           enqueue(() => {
             if (!done) res.write(`event: handoff.state\ndata: ${JSON.stringify({ handoffId, state, ts: e.data.ts })}\n\n`);
