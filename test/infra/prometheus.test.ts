@@ -56,13 +56,14 @@ describe('infra/prometheus', () => {
     }
   });
 
-  it('has alerts for backlog growth, 429 storms, loop warnings and dead deliveries', () => {
+  it('has alerts for backlog growth, 429 storms, loop warnings, dead deliveries and unclaimed handoffs', () => {
     const names = rules.map((r) => r.alert);
     for (const a of [
       'StewardQueueBacklogGrowing',
       'StewardLlmRateLimitStorm',
       'StewardLoopWarnings',
       'StewardDeadDeliveries',
+      'StewardHandoffsUnclaimed',
     ]) {
       expect(names).toContain(a);
     }
