@@ -116,8 +116,10 @@ describe.skipIf(!HAS_CHROMIUM)(`human handoff from the web chat to the inbox and
       expect(handoffId).toMatch(/^q_/);
 
       // The handoff arrives in the inbox live; its view shows what the agent knew.
+      const query = (await (await fetch(`${sys.url}/v1/queries/${handoffId}`, { headers: { authorization: `Bearer ${DEMO_KEY}` } })).json()) as { conversationId: string };
       await inbox.locator(`#list li[data-id="${handoffId}"]`).click();
-      await inbox.waitForSelector('#d-memory h3');
+      // The previous case's view may still be showing: wait for this conversation's.
+      await inbox.waitForSelector(`#d-title:has-text("${query.conversationId}")`);
       expect(await inbox.locator('#d-memory h3').textContent()).toBe(c.inbox.memory);
       expect(await inbox.locator('#m-customer').textContent()).toContain(data.customer);
       expect(await inbox.locator('#m-orders').textContent()).toContain(order.id);
