@@ -1,4 +1,3 @@
-export { ArchiveEnv, loadArchiveConfig, type ArchiveConfig } from './config.ts';
 export { ARCHIVE_DEFAULTS } from './constants.ts';
 export { createDb, inTransaction, type Db } from './db.ts';
 export { migrate, MIGRATIONS_DIR } from './migrate.ts';
