@@ -13,6 +13,7 @@ import { until } from './helpers.ts';
 // without it nothing is archived and the archive routes are not there.
 const redisUrl = inject('redisUrl');
 const KEY = 'system-archive-key';
+const OPERATOR_KEY = 'system-archive-operator-key';
 const ADMIN = 'system-archive-admin';
 const data = e2eData();
 const prefixes: string[] = [];
@@ -24,7 +25,7 @@ async function system(extra: Record<string, string>): Promise<RunningSystem> {
   const config = loadConfig({ REDIS_URL: redisUrl, REDIS_PREFIX: prefix, LOG_LEVEL: 'warn', ADMIN_TOKEN: ADMIN, ...extra }, 'system');
   return startSystem({
     config,
-    apiKeys: KEY,
+    apiKeys: `${KEY},operator=${OPERATOR_KEY}`,
     shopData: data.shopData,
     tracer: false,
     deliveries: false,
@@ -56,6 +57,10 @@ describe.skipIf(postgresUnavailable !== undefined)(`startSystem and the archive 
       const transcript = (await (await admin(sys, `/v1/conversations/${conversationId}`)).json()) as { messages: { role: string; content: string }[] };
       expect(transcript.messages.map((m) => m.role)).toEqual(['user', 'assistant']);
       expect(transcript.messages[1]!.content).toBe(q.answer);
+      // An `operator=` API key is an operator credential too; a customer-facing key is not.
+      const withKey = (key: string) => fetch(`${sys.url}/v1/conversations/${conversationId}`, { headers: { authorization: `Bearer ${key}` } });
+      expect((await withKey(OPERATOR_KEY)).status).toBe(200);
+      expect((await withKey(KEY)).status).toBe(401);
     } finally {
       await sys.close();
       await db.end();

@@ -2,7 +2,7 @@ import { loadConfig, type Proposal, type StewardConfig } from '@steward/core';
 import { channelPluginsFromEnv, channelsConfigFromEnv, deliveryRole, deliveryStats, renderDeliveryMetrics, startAdmission } from '@steward/channels';
 import { commerceTools, createShopClient } from '@steward/commerce';
 import { startController, type ControllerLimits } from '@steward/controller';
-import { adminTokenOperator, archiveRoutes, startIngress, type IngressOptions, type RunningIngress } from '@steward/ingress';
+import { archiveRoutes, operatorCredentials, startIngress, type IngressOptions, type RunningIngress } from '@steward/ingress';
 import { createLlmClient, loadPricing, parseJsonReply, parseTextReply, setActivePricing } from '@steward/llm';
 import { startReasoningWorker, type LlmPort } from '@steward/reasoning-worker';
 import { startShop } from '@steward/shop';
@@ -60,7 +60,7 @@ export interface SystemOptions {
   admit?: IngressOptions['admit'] | false;
   /**
    * The PostgreSQL archive: on when the configuration has DATABASE_URL (the archiver role, and
-   * with an admin token the operator routes over it, as the ingress process mounts them).
+   * the operator routes over it, as the ingress process mounts them).
    * `false` keeps it off whatever the configuration says.
    */
   archive?: boolean;
@@ -200,7 +200,8 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
     const adminToken = o.adminToken ?? cfg.ingress.adminToken;
     const defaultPlugins = (): NonNullable<IngressOptions['plugins']> => [
       ...channelPluginsFromEnv({ ...env, ...(o.webChatDemoKey ? { WEB_CHAT_DEMO_KEY: o.webChatDemoKey } : {}) }),
-      ...(adminToken ? [archiveRoutes({ db: archiveDb, operator: adminTokenOperator(adminToken), debugTrace })] : []),
+      // Operator credentials only (the admin token or an `operator=` key), as the ingress process mounts them.
+      archiveRoutes({ db: archiveDb, operator: operatorCredentials({ apiKeys: o.apiKeys, adminToken }), debugTrace }),
     ];
     const ingress = await startIngress({
       redisUrl,

@@ -9,7 +9,7 @@ import { debugTraceOf, renderMetrics } from './observability.ts';
 import { startIngress } from './service.ts';
 import { createDb } from '@steward/archive';
 import { archiveRoutes } from './routes/archive.ts';
-import { adminTokenOperator } from './routes/operator-guard.ts';
+import { operatorCredentials } from './routes/operator-guard.ts';
 
 const cfg = loadConfig(process.env, 'ingress');
 const log = createLogger({ service: 'ingress', level: cfg.log.level, redact: cfg.log.redact });
@@ -37,7 +37,8 @@ const ingress = await startIngress({
   // Hardened input, platform webhooks (Slack, WhatsApp, Telegram, signed webhooks), web chat.
   plugins: [
     ...channelPluginsFromEnv(cfg.env),
-    ...(cfg.ingress.adminToken ? [archiveRoutes({ db: archiveDb, operator: adminTokenOperator(cfg.ingress.adminToken), debugTrace })] : []),
+    // Operator credentials only: ADMIN_TOKEN or an `operator=` key.
+    archiveRoutes({ db: archiveDb, operator: operatorCredentials({ apiKeys, adminToken: cfg.ingress.adminToken }), debugTrace }),
   ],
   admit: admission.admit,
 });
