@@ -1,10 +1,7 @@
 // `./steward demo`: the whole system in one process with the offline model (sim-llm, a test
 // double) and the demo shop. Redis: REDIS_URL if set, else a private redis-server child.
 import { ConfigError, loadConfig } from '@steward/core';
-import { adminTokenOperator, archiveRoutes, debugTraceOf, generateApiKey } from '@steward/ingress';
-import { createDb, loadArchiveConfig } from '@steward/archive';
-import { archiverRole } from '@steward/archiver';
-import { channelPluginsFromEnv } from '@steward/channels';
+import { generateApiKey } from '@steward/ingress';
 import { startSystem } from '@steward/system';
 import { RedisServer, redisServerBinary } from '@steward/testing';
 
@@ -29,10 +26,6 @@ async function main(): Promise<void> {
   const apiKey = config.ingress.apiKeys ? undefined : generateApiKey();
   // The web chat gets its own key, bound to the `web` channel.
   const webKey = config.env.WEB_CHAT_DEMO_KEY ?? generateApiKey();
-  // With DATABASE_URL: the archiver role and the operator API over the archive (see RUNBOOK).
-  const archive = loadArchiveConfig();
-  const archiveDb = archive.DATABASE_URL ? createDb(archive.DATABASE_URL, archive.ARCHIVE_SCHEMA) : undefined;
-  const archiver = archiverRole();
   // The operator credential is its own secret: an API key reads only its own queries.
   const adminToken = config.ingress.adminToken ?? generateApiKey();
   const sys = await startSystem({
@@ -42,15 +35,6 @@ async function main(): Promise<void> {
     apiKeys: `${config.ingress.apiKeys ?? apiKey!},web=${webKey}`,
     webChatDemoKey: webKey,
     adminToken,
-    ...(archiver ? { extraRoles: [archiver] } : {}),
-    ...(archiveDb && adminToken
-      ? {
-          ingressPlugins: [
-            ...channelPluginsFromEnv({ ...config.env, WEB_CHAT_DEMO_KEY: webKey }),
-            archiveRoutes({ db: archiveDb, operator: adminTokenOperator(adminToken), debugTrace: (e) => debugTraceOf(e, { redact: config.log.redact, jaegerUrl: config.ingress.jaegerUrl }) }),
-          ],
-        }
-      : {}),
     // Answers stream into the web chat unless LLM_STREAM=false; sim-llm writes them a piece every 15 ms.
     ...(config.env.SIM_LLM_CHUNK_DELAY_MS ? {} : { simLlm: { chunkDelayMs: 15 } }),
     // The demo serves the web chat for the τ-bench customers when SHOP_DATA points at that data.
@@ -65,7 +49,8 @@ async function main(): Promise<void> {
       `  shop      ${sys.shopUrl}${config.shop.dataDir ? `   data: ${config.shop.dataDir}` : '   data: generated demo catalog'}`,
       `  model     ${model}`,
       `  redis     ${redisUrl}${redis ? ' (private, stops with the demo)' : ''}`,
-      `  archive   ${archiveDb ? `PostgreSQL (schema ${archive.ARCHIVE_SCHEMA})` : 'off (set DATABASE_URL to keep conversations in PostgreSQL)'}`,
+      // startSystem runs the archiver and the operator API over it when DATABASE_URL is set (see RUNBOOK).
+      `  archive   ${config.archive.databaseUrl ? `PostgreSQL (schema ${config.archive.schema})` : 'off (set DATABASE_URL to keep conversations in PostgreSQL)'}`,
       `  API key   ${key}`,
       `  operator  ${process.env.ADMIN_TOKEN ? '<ADMIN_TOKEN>' : adminToken}   (reads every query and trace, handoffs)`,
       '',
@@ -83,7 +68,6 @@ async function main(): Promise<void> {
     if (stopping) process.exit(1);
     stopping = true;
     await sys.close();
-    await archiveDb?.end();
     await redis?.stop();
     process.exit(0);
   };

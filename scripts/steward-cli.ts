@@ -114,10 +114,10 @@ if (cmd === 'trace' && arg) {
   if (!values.yes) fail(`this erases every conversation, message and trace of customer ${arg} from PostgreSQL and Redis; repeat with --yes`);
   out(JSON.stringify((await checked(`/v1/customers/${encodeURIComponent(arg)}/data`, 'DELETE')).body, null, 2));
 } else if (cmd === 'migrate') {
-  const { loadArchiveConfig, migrate } = await import('@steward/archive');
-  const cfg = loadArchiveConfig();
-  if (!cfg.DATABASE_URL) fail('DATABASE_URL is not set: there is no archive to migrate');
-  const done = await migrate({ databaseUrl: cfg.DATABASE_URL, schema: cfg.ARCHIVE_SCHEMA, direction: values.down ? 'down' : 'up', ...(values.down ? { count: 1 } : {}) });
+  const [{ migrate }, { loadConfig }] = await Promise.all([import('@steward/archive'), import('@steward/core')]);
+  const { databaseUrl, schema } = loadConfig(process.env).archive;
+  if (!databaseUrl) fail('DATABASE_URL is not set: there is no archive to migrate');
+  const done = await migrate({ databaseUrl, schema, direction: values.down ? 'down' : 'up', ...(values.down ? { count: 1 } : {}) });
   out(done.length ? `${values.down ? 'reverted' : 'applied'}: ${done.join(', ')}` : 'the archive schema is up to date');
 } else {
   fail(usage);

@@ -12,11 +12,11 @@ import { createLogger } from '@steward/telemetry';
 import { deletePrefix, freePort, uniquePrefix } from '@steward/testing';
 import { startSystem, type RunningSystem } from '@steward/system';
 import { IngressClient } from '../helpers/client.ts';
-import { HAS_TAUBENCH, TAUBENCH_DIR } from '../helpers/shared-data.ts';
+import { e2eData } from '../helpers/e2e-data.ts';
 import { dumpRedis, dumpSchema, until, whereFound } from './helpers.ts';
 
-// A conversation through the real pipeline (every service, the τ-bench shop, the offline model)
-// into a real PostgreSQL: complete, in order, once — with the archiver killed mid-stream and a
+// A conversation through the real pipeline (every service, the shop on the τ-bench data or, in a
+// clone without ../shared, the generated catalog; the offline model) into a real PostgreSQL: complete, in order, once — with the archiver killed mid-stream and a
 // second one taking its pending entries over — then found, exported, traced from the archive
 // after Redis let go, and erased from every store.
 const url = inject('redisUrl');
@@ -24,9 +24,11 @@ const prefix = uniquePrefix('arch');
 const keys = createKeys(prefix);
 const KEY = 'archive-test-key';
 const ADMIN = 'archive-admin-token';
-const CUSTOMER = 'james_li_5688';
-const EMAIL = 'james.li4495@example.com';
-const NAME = 'James Li';
+const data = e2eData();
+const CUSTOMER = data.customer;
+const EMAIL = data.customerEmail;
+const NAME = data.customerName;
+const ORDER = data.returnOrder.id;
 const log = createLogger({ service: 'archive-test', level: 'warn' });
 
 let pgdb: TestDatabase;
@@ -57,7 +59,7 @@ function archiver(name: string): Promise<Archiver> {
   }).then((a) => (archivers.push(a), a));
 }
 
-describe.skipIf(!HAS_TAUBENCH || postgresUnavailable !== undefined)(`archive end to end${postgresUnavailable ? ` (skipped: ${postgresUnavailable})` : ''}`, () => {
+describe.skipIf(postgresUnavailable !== undefined)(`archive end to end (${data.source} data)${postgresUnavailable ? ` (skipped: ${postgresUnavailable})` : ''}`, () => {
   let conversationId: string;
   let queryIds: string[] = [];
 
@@ -69,7 +71,7 @@ describe.skipIf(!HAS_TAUBENCH || postgresUnavailable !== undefined)(`archive end
     sys = await startSystem({
       redisUrl: url,
       prefix,
-      shopData: TAUBENCH_DIR,
+      shopData: data.shopData,
       apiKeys: KEY,
       adminToken: ADMIN,
       tracer: false,
@@ -96,7 +98,7 @@ describe.skipIf(!HAS_TAUBENCH || postgresUnavailable !== undefined)(`archive end
     const posted = await api.post({
       conversationId,
       customerId: CUSTOMER,
-      text: `Hi, I am ${NAME} (${EMAIL}). I want to return the Water Bottle from order #W4435622.`,
+      text: `Hi, I am ${NAME} (${EMAIL}). I want to return the ${data.returnOrder.itemName} from order ${ORDER}.`,
     });
     expect(posted.status).toBe(202);
     await until(async () => (await db.query('SELECT 1 FROM events')).rowCount! > 0, 20_000, 'archiver A to write something');
@@ -149,7 +151,7 @@ describe.skipIf(!HAS_TAUBENCH || postgresUnavailable !== undefined)(`archive end
       queries: { queryId: string; message: string; answer: string; outcome: string; steps: { kind: string; turn: number; name: string; arguments: unknown }[]; writes: { tool: string; idempotencyKey: string; ok: boolean }[] }[];
     };
     expect(t.customerId).toBe(CUSTOMER);
-    expect(t.orders).toContain('#W4435622');
+    expect(t.orders).toContain(ORDER);
     // In order: the customer's message then the agent's answer, query after query.
     expect(t.messages.map((m) => `${m.queryId}:${m.role}`)).toEqual([`${q1.queryId}:user`, `${q1.queryId}:assistant`, `${q2.queryId}:user`, `${q2.queryId}:assistant`]);
     expect(t.messages[2]!.content).toBe('Yes, please go ahead.');
@@ -182,16 +184,25 @@ describe.skipIf(!HAS_TAUBENCH || postgresUnavailable !== undefined)(`archive end
     expect(handoffs.rows).toEqual([{ handoffs: 0, handoff_rate: 0 }]);
   });
 
-  it('gives archived queries a short Redis TTL', async () => {
-    const ttl = await redis.ttl(keys.query(queryIds[0]!));
-    expect(ttl).toBeGreaterThan(0);
-    expect(ttl).toBeLessThanOrEqual(600);
+  it('gives archived queries a short Redis TTL (ARCHIVE_HOT_TTL_SEC), leaving the conversation its own', async () => {
+    for (const q of queryIds) {
+      for (const key of [keys.query(q), keys.querySteps(q), keys.queryHistory(q), keys.queryEvents(q)]) {
+        if (!(await redis.exists(key))) continue;
+        const ttl = await redis.ttl(key);
+        expect(ttl, key).toBeGreaterThan(0);
+        expect(ttl, key).toBeLessThanOrEqual(600);
+      }
+      // The query record always exists while hot, so the loop above checked at least it.
+      expect(await redis.exists(keys.query(q))).toBe(1);
+    }
+    // The conversation is the customer's live memory: it keeps its normal TTL (30 days).
+    expect(await redis.ttl(keys.conversation(conversationId))).toBeGreaterThan(600);
   });
 
   it('finds the conversation by customer and by order id, and exports it as JSON and text', async () => {
     const byCustomer = (await (await admin(`/v1/conversations?customerId=${CUSTOMER}`)).json()) as { conversations: { conversationId: string; queries: number }[] };
     expect(byCustomer.conversations.map((c) => c.conversationId)).toContain(conversationId);
-    const byOrder = (await (await admin(`/v1/conversations?orderId=${encodeURIComponent('#W4435622')}`)).json()) as { conversations: { conversationId: string }[] };
+    const byOrder = (await (await admin(`/v1/conversations?orderId=${encodeURIComponent(ORDER)}`)).json()) as { conversations: { conversationId: string }[] };
     expect(byOrder.conversations.map((c) => c.conversationId)).toEqual([conversationId]);
     const none = (await (await admin(`/v1/conversations?orderId=${encodeURIComponent('#W0000000')}`)).json()) as { conversations: unknown[] };
     expect(none.conversations).toEqual([]);
@@ -213,7 +224,7 @@ describe.skipIf(!HAS_TAUBENCH || postgresUnavailable !== undefined)(`archive end
     const cli = fileURLToPath(new URL('../../scripts/steward-cli.ts', import.meta.url));
     const env = { ...process.env, STEWARD_URL: sys.url, ADMIN_TOKEN: ADMIN, STEWARD_API_KEY: '', DATABASE_URL: pgdb.url, ARCHIVE_SCHEMA: pgdb.schema };
     const run = (...args: string[]) => promisify(execFile)(process.execPath, [cli, ...args], { env }).then((r) => r.stdout);
-    expect(await run('conversations', '--order', '#W4435622')).toContain(`${conversationId}  customer=${CUSTOMER}  queries=2`);
+    expect(await run('conversations', '--order', ORDER)).toContain(`${conversationId}  customer=${CUSTOMER}  queries=2`);
     const shown = await run('conversations', 'show', conversationId);
     expect(shown).toContain('Customer: Yes, please go ahead.');
     expect(await run('migrate')).toContain('up to date');
@@ -224,7 +235,9 @@ describe.skipIf(!HAS_TAUBENCH || postgresUnavailable !== undefined)(`archive end
     const q = queryIds[0]!;
     const hot = (await (await admin(`/v1/traces/${q}`)).json()) as { steps: unknown[]; source?: string };
     expect(hot.source).toBeUndefined();
-    await redis.del(keys.queryEvents(q));
+    // Redis lets the trace go (its hot TTL runs out): expire it now instead of waiting.
+    await redis.pexpire(keys.queryEvents(q), 1);
+    await until(async () => (await redis.exists(keys.queryEvents(q))) === 0, 5_000, 'the Redis trace to expire');
     const cold = await admin(`/v1/traces/${q}`);
     expect(cold.status).toBe(200);
     const trace = (await cold.json()) as { steps: { kind: string }[]; source: string };
@@ -232,6 +245,13 @@ describe.skipIf(!HAS_TAUBENCH || postgresUnavailable !== undefined)(`archive end
     expect(trace.steps.length).toBe(hot.steps.length);
     // A platform key does not read the archive.
     expect((await api.get(`/v1/traces/${q}`)).status).toBe(404);
+    // `steward trace` (the operator's CLI) reads it the same way: from the archive now.
+    const cli = fileURLToPath(new URL('../../scripts/steward-cli.ts', import.meta.url));
+    const env = { ...process.env, STEWARD_URL: sys.url, ADMIN_TOKEN: ADMIN, STEWARD_API_KEY: '' };
+    const out = await promisify(execFile)(process.execPath, [cli, 'trace', q, '--json'], { env }).then((r) => r.stdout);
+    const viaCli = JSON.parse(out) as { steps: unknown[]; source: string };
+    expect(viaCli.source).toBe('archive');
+    expect(viaCli.steps.length).toBe(hot.steps.length);
   });
 
   it('erases the customer from PostgreSQL and every Redis key, leaving only an audit row', async () => {
@@ -258,7 +278,7 @@ describe.skipIf(!HAS_TAUBENCH || postgresUnavailable !== undefined)(`archive end
     expect(audit.rows).toEqual([{ requested_by: 'admin', rows_removed: report.rowsRemoved }]);
     expect((await admin(`/v1/conversations/${conversationId}`)).status).toBe(404);
     // The system still serves the next customer.
-    const q = await api.ask({ customerId: 'ava_moore_2033', text: 'What is the status of my order #W4817420?' });
+    const q = await api.ask({ customerId: data.foreignOwner, text: `What is the status of my order ${data.foreignOrder.id}?` });
     expect(q.outcome).toBe('answered');
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { createDb, type Db } from '@steward/archive';
+import { loadConfig } from '@steward/core';
 import { postgresUnavailable, testDatabase, type TestDatabase } from '@steward/archive/testing';
 import { archiverRole, renderArchiverMetrics, runRetentionNow, startArchiver, type Archiver } from '@steward/archiver';
 import { createKeys, createRedis } from '@steward/store';
@@ -114,7 +115,7 @@ describe.skipIf(postgresUnavailable !== undefined)(`archiver on the event stream
   });
 
   it('is off without DATABASE_URL', () => {
-    expect(archiverRole({}, {})).toBeUndefined();
-    expect(archiverRole({}, { DATABASE_URL: pgdb.url })).toBeTypeOf('function');
+    expect(archiverRole(loadConfig({}).archive)).toBeUndefined();
+    expect(archiverRole(loadConfig({ DATABASE_URL: pgdb.url }).archive)).toBeTypeOf('function');
   });
 });

@@ -160,7 +160,7 @@ function expectChanged(o: Observation): void {
 }
 
 describe('an invalid value stops every role process at start', () => {
-  it.each(['ingress', 'reasoning-worker', 'controller', 'tool-worker', 'deliveries', 'tracer', 'shop', 'sim-llm'])(
+  it.each(['ingress', 'reasoning-worker', 'controller', 'tool-worker', 'deliveries', 'tracer', 'archiver', 'shop', 'sim-llm'])(
     '%s exits non-zero naming the variable',
     async (role) => {
       const child = spawn(process.execPath, [`services/${role}/src/main.ts`], {

@@ -30,6 +30,7 @@ const ROLES = [
   'tool-worker',
   'deliveries',
   'tracer',
+  'archiver',
   'shop',
   'sim-llm',
 ] as const;
@@ -158,6 +159,16 @@ const SAMPLES: Record<string, { valid: string; invalid?: string }> = {
   WEBHOOK_SECRETS: { valid: 'shopify=sec', invalid: 'shopify' },
   WEBHOOK_CALLBACKS: { valid: 'shopify=https://example.com/cb', invalid: ',' },
   WEB_CHAT_DEMO_KEY: { valid: 'web-demo-key-123', invalid: 'short' },
+  DATABASE_URL: { valid: 'postgres://steward:pw@db.internal:5432/steward', invalid: 'mysql://db/steward' },
+  ARCHIVE_SCHEMA: { valid: 'steward_archive', invalid: 'Archive-1' },
+  ARCHIVE_PII: { valid: 'keep', invalid: 'drop' },
+  ARCHIVE_HOT_TTL_SEC: { valid: '3600', invalid: '1h' },
+  ARCHIVE_RETENTION: { valid: 'conversations=30d,steps=7d', invalid: 'chats=30d' },
+  ARCHIVE_RETENTION_EVERY_MS: { valid: '60000', invalid: 'hourly' },
+  ARCHIVER_BATCH_SIZE: { valid: '50', invalid: '0' },
+  ARCHIVER_CLAIM_IDLE_MS: { valid: '5000', invalid: 'x' },
+  ARCHIVER_CONSUMER_NAME: { valid: 'archiver-0' },
+  ARCHIVER_PORT: { valid: '9465', invalid: '70000' },
 };
 
 /** What a role is started with, as its main.ts reads it (package-owned settings through their parsers). */
@@ -165,7 +176,8 @@ function roleView(role: Role | 'system', c: StewardConfig): unknown {
   const channels = () => channelsConfigFromEnv(c.env);
   switch (role) {
     case 'ingress':
-      return [c.redis, c.log, c.ingress, c.admission, channels(), ChannelsIngressEnv.parse(c.env)];
+      // The operator API over the archive: the database and its schema.
+      return [c.redis, c.log, c.ingress, c.admission, channels(), ChannelsIngressEnv.parse(c.env), c.archive.databaseUrl, c.archive.schema];
     case 'reasoning-worker':
       return [c.redis, c.log, c.healthPort, c.llm, c.reasoning, loadPricing(c.env)];
     case 'controller':
@@ -176,17 +188,21 @@ function roleView(role: Role | 'system', c: StewardConfig): unknown {
       return [c.redis, c.log, c.healthPort, c.deliveries, channels()];
     case 'tracer':
       return [c.redis, c.log, c.tracer, traceExportConfigFromEnv(c.env)];
+    case 'archiver':
+      return [c.redis, c.log, c.archive];
     case 'shop':
       return [c.log, c.shop];
     case 'sim-llm':
       return [c.simLlm];
     case 'system': {
       // startSystem has no per-role probe servers (its ingress serves /healthz and /metrics).
-      const { role: _r, env: _e, healthPort: _h, tracer, ...rest } = c;
+      const { role: _r, env: _e, healthPort: _h, tracer, archive, ...rest } = c;
       const { port: _p, ...tracerOptions } = tracer;
+      const { port: _ap, ...archiveOptions } = archive;
       return [
         rest,
         tracerOptions,
+        archiveOptions,
         channels(),
         ChannelsIngressEnv.parse(c.env),
         loadPricing(c.env),
@@ -196,7 +212,7 @@ function roleView(role: Role | 'system', c: StewardConfig): unknown {
   }
 }
 /** Probe servers of a role process: the all-in-one system has the ingress' instead. */
-const ROLE_PROCESS_ONLY = new Set(['HEALTH_PORT', 'TRACER_PORT']);
+const ROLE_PROCESS_ONLY = new Set(['HEALTH_PORT', 'TRACER_PORT', 'ARCHIVER_PORT']);
 
 const table = readTable();
 const documented = table.flatMap((r) => r.variables);

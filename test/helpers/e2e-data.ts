@@ -27,6 +27,8 @@ export interface E2eData {
   customer: string;
   /** The customer's email, for identifying in an unverified chat. */
   customerEmail: string;
+  /** The customer's first and last name, as the data holds them. */
+  customerName: string;
   /** Two orders of the customer, both readable, the first 'processed'. */
   statusOrder: E2eOrder;
   secondOrder: E2eOrder;
@@ -82,6 +84,7 @@ function fromDir(dir: string, source: E2eData['source']): E2eData {
       shopData: dir,
       customer,
       customerEmail: users[customer]!.email,
+      customerName: `${users[customer]!.name.first_name} ${users[customer]!.name.last_name}`,
       statusOrder: { id: first.order_id, status: first.status },
       secondOrder: { id: second.order_id, status: second.status },
       returnOrder: { id: delivered.order_id, status: delivered.status, itemName: returnable(delivered)!.name },

@@ -7,6 +7,7 @@ import type { Keys } from '@steward/store';
 import type { Logger } from '@steward/telemetry';
 import { ArchivedEvent, parseArchivedEvent } from './archived-event.ts';
 import { inTransaction, type Db } from './db.ts';
+import { CLOSED_HANDOFF_STATES, readHandoffFacts, type HandoffFacts } from './handoff-facts.ts';
 import { shortenHotTtl } from './hot-ttl.ts';
 import { readQueryFacts, type QueryFacts } from './query-facts.ts';
 import type { TextPolicy } from './text-policy.ts';
@@ -55,9 +56,21 @@ export async function archiveBatch(entries: readonly BatchEntry[], redis: Redis,
       .map(async (e) => facts.set(e.queryId!, await readQueryFacts(redis, ctx.keys, e.queryId!, e.conversationId))),
   );
 
+  const handoffs = new Map<string, HandoffFacts>();
+  await Promise.all(
+    events
+      .filter((e) => e.type === 'handoff.updated' && CLOSED_HANDOFF_STATES.has(String(e.data.state)))
+      .map(async (e) => {
+        const id = typeof e.data.handoffId === 'string' ? e.data.handoffId : e.queryId;
+        const h = id ? await readHandoffFacts(redis, ctx.keys, id) : undefined;
+        if (id && h) handoffs.set(id, h);
+      }),
+  );
+
   const counts = { archived: 0, duplicate: 0, erased: 0 };
   await inTransaction(ctx.db, async (c) => {
-    for (const e of events) counts[await writeEvent(c, e, { policy: ctx.policy, isWrite: ctx.isWrite, facts: (q) => facts.get(q) })]++;
+    const writeCtx = { policy: ctx.policy, isWrite: ctx.isWrite, facts: (q: string) => facts.get(q), handoff: (id: string) => handoffs.get(id) };
+    for (const e of events) counts[await writeEvent(c, e, writeCtx)]++;
   });
   if (entries.length) await redis.xack(ctx.keys.events, ctx.group, ...entries.map((e) => e.entryId));
 

@@ -47,7 +47,8 @@ export async function eraseCustomer(
       const counted = await c.query<{ n: string }>(
         `SELECT (SELECT count(*) FROM conversations WHERE id = ANY($1)) + (SELECT count(*) FROM queries WHERE conversation_id = ANY($1))
               + (SELECT count(*) FROM messages WHERE conversation_id = ANY($1)) + (SELECT count(*) FROM steps WHERE conversation_id = ANY($1))
-              + (SELECT count(*) FROM writes WHERE conversation_id = ANY($1)) + (SELECT count(*) FROM events WHERE conversation_id = ANY($1) OR query_id = ANY($2)) AS n`,
+              + (SELECT count(*) FROM writes WHERE conversation_id = ANY($1)) + (SELECT count(*) FROM events WHERE conversation_id = ANY($1) OR query_id = ANY($2))
+              + (SELECT count(*) FROM handoffs WHERE conversation_id = ANY($1)) + (SELECT count(*) FROM handoff_messages WHERE conversation_id = ANY($1)) AS n`,
         [convs, [...queries]],
       );
       await c.query('DELETE FROM events WHERE query_id = ANY($1)', [[...queries]]);

@@ -1,4 +1,3 @@
-export { ArchiveEnv, loadArchiveConfig, type ArchiveConfig } from './config.ts';
 export { ARCHIVE_DEFAULTS } from './constants.ts';
 export { createDb, inTransaction, type Db } from './db.ts';
 export { migrate, MIGRATIONS_DIR } from './migrate.ts';
@@ -7,7 +6,7 @@ export { textPolicy, orderIdsIn, type PiiPolicy, type TextPolicy } from './text-
 export { archiveBatch, type ArchiveBatchContext, type ArchiveBatchResult, type BatchEntry } from './archive-batch.ts';
 export { shortenHotTtl } from './hot-ttl.ts';
 export { ConversationFilter, searchConversations, type ConversationPage, type ConversationSummary } from './search-conversations.ts';
-export { readTranscript, type Transcript, type TranscriptQuery, type TranscriptStep } from './transcript.ts';
+export { readTranscript, type Transcript, type TranscriptHandoff, type TranscriptQuery, type TranscriptStep } from './transcript.ts';
 export { transcriptText } from './transcript-text.ts';
 export { readArchivedEvents } from './archived-events.ts';
 export { applyRetention, parseRetention, RETENTION_TABLES, type RetentionPolicy } from './retention.ts';

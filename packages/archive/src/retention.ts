@@ -1,9 +1,13 @@
 // Retention per table: rows older than the policy are deleted in batches (short transactions,
 // no long locks), and the count per table is returned for the metric.
+import type { ARCHIVE_RETENTION_TABLES } from '@steward/core';
 import type { Db } from './db.ts';
 
-/** Tables with their own retention and the column that dates a row. */
-const DATED: Record<string, string> = {
+/**
+ * Tables with their own retention and the column that dates a row. Typed by the configuration's
+ * list, so ARCHIVE_RETENTION accepts exactly the tables deleted here.
+ */
+const DATED: Record<(typeof ARCHIVE_RETENTION_TABLES)[number], string> = {
   conversations: 'last_at',
   steps: 'at',
   events: 'at',
@@ -11,7 +15,7 @@ const DATED: Record<string, string> = {
   messages: 'at',
   queries: 'created_at',
 };
-export const RETENTION_TABLES = Object.keys(DATED);
+export const RETENTION_TABLES: string[] = Object.keys(DATED);
 
 export type RetentionPolicy = Record<string, number>;
 
@@ -38,7 +42,7 @@ export async function applyRetention(db: Db, policy: RetentionPolicy, now = Date
   const removed: Record<string, number> = {};
   const order = Object.keys(policy).sort((a, b) => (a === 'conversations' ? 1 : b === 'conversations' ? -1 : a.localeCompare(b)));
   for (const table of order) {
-    const column = DATED[table]!;
+    const column = (DATED as Record<string, string>)[table]!;
     const cutoff = new Date(now - policy[table]!);
     let total = 0;
     for (;;) {

@@ -34,6 +34,7 @@ const t: Transcript = {
       writes: [],
     },
   ],
+  handoffs: [],
 };
 
 describe('transcriptText', () => {
@@ -46,5 +47,32 @@ describe('transcriptText', () => {
     expect(at('Action:')).toBeLessThan(at('[t0] Observation: {"status":"shipped"}'));
     expect(at('Observation')).toBeLessThan(at('Agent: It shipped.'));
     expect(lines[at('Agent: It shipped.') + 1]).toBe('   outcome: answered (final_answer) · turns: 2 · tokens: 100+20 · $0.001200');
+  });
+
+  it("puts a closed handoff after the query that started it, with who said what", () => {
+    const withHandoff: Transcript = {
+      ...t,
+      handoffs: [
+        {
+          handoffId: 'q1',
+          reason: 'customer_request',
+          summary: null,
+          state: 'resolved',
+          claimedBy: 'mei',
+          createdAt: '2026-11-30T10:00:05.000Z',
+          claimedAt: '2026-11-30T10:01:00.000Z',
+          closedAt: '2026-11-30T10:05:00.000Z',
+          messages: [
+            { from: 'customer', operator: null, content: 'hello?', queryId: 'q2', at: '2026-11-30T10:00:30.000Z' },
+            { from: 'operator', operator: 'mei', content: 'Hi, Mei here.', queryId: 'r1', at: '2026-11-30T10:01:10.000Z' },
+            { from: 'note', operator: 'mei', content: 'refund approved', queryId: null, at: '2026-11-30T10:02:00.000Z' },
+          ],
+        },
+      ],
+    };
+    const lines = transcriptText(withHandoff).split('\n');
+    const at = (s: string) => lines.findIndex((l) => l.includes(s));
+    expect(at('── handoff q1 · customer_request · resolved · mei · closed 2026-11-30T10:05:00.000Z')).toBeGreaterThan(at('Agent: It shipped.'));
+    expect(lines.slice(at('── handoff q1') + 1, at('── handoff q1') + 4)).toEqual(['  Customer: hello?', '  Operator (mei): Hi, Mei here.', '  Note (mei): refund approved']);
   });
 });

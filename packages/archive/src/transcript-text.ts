@@ -1,6 +1,7 @@
 // The readable export of a transcript: what a quality reviewer reads, one line per event.
 import type { Transcript } from './transcript.ts';
 
+const SENDER: Record<string, string> = { customer: 'Customer', operator: 'Operator', note: 'Note', system: 'Steward' };
 const clip = (s: string, max = 600): string => (s.length > max ? `${s.slice(0, max)}…` : s);
 
 export function transcriptText(t: Transcript): string {
@@ -29,6 +30,12 @@ export function transcriptText(t: Transcript): string {
     out.push(`Agent: ${q.answer ?? '(no answer)'}`);
     const cost = q.costUsd === null ? '' : ` · $${q.costUsd.toFixed(6)}`;
     out.push(`   outcome: ${q.outcome ?? 'open'}${q.reason ? ` (${q.reason})` : ''} · turns: ${q.turns ?? '-'} · tokens: ${q.tokens.input ?? 0}+${q.tokens.output ?? 0}${cost}`);
+    // The handoff this query started (its id is the query's): what the person and the customer said.
+    const h = (t.handoffs ?? []).find((x) => x.handoffId === q.queryId);
+    if (h) {
+      out.push(`── handoff ${h.handoffId} · ${h.reason ?? '-'} · ${h.state}${h.claimedBy ? ` · ${h.claimedBy}` : ''} · closed ${h.closedAt ?? '-'}`);
+      for (const m of h.messages) out.push(`  ${SENDER[m.from] ?? m.from}${m.operator ? ` (${m.operator})` : ''}: ${m.content}`);
+    }
     out.push('');
   }
   return out.join('\n');

@@ -38,6 +38,20 @@ export interface TranscriptQuery {
   writes: { tool: string; arguments: unknown; idempotencyKey: string; result: string | null; ok: boolean | null; at: string }[];
 }
 
+export interface TranscriptHandoff {
+  /** The query that handed off. */
+  handoffId: string;
+  reason: string | null;
+  summary: string | null;
+  state: string;
+  claimedBy: string | null;
+  createdAt: string;
+  claimedAt: string | null;
+  closedAt: string | null;
+  /** What was said while a person owned the conversation (`from`: customer, operator, note, system). */
+  messages: { from: string; operator: string | null; content: string; queryId: string | null; at: string }[];
+}
+
 export interface Transcript {
   conversationId: string;
   customerId: string | null;
@@ -48,6 +62,8 @@ export interface Transcript {
   orders: string[];
   messages: { role: string; content: string; queryId: string; at: string }[];
   queries: TranscriptQuery[];
+  /** Closed handoffs to a person, oldest first. */
+  handoffs: TranscriptHandoff[];
 }
 
 // Within a turn: the model's call, then its tool calls, then the controller's decisions.
@@ -58,13 +74,16 @@ export async function readTranscript(db: Db, conversationId: string): Promise<Tr
   const conv = await db.query('SELECT * FROM conversations WHERE id = $1', [conversationId]);
   const c = conv.rows[0] as Record<string, unknown> | undefined;
   if (!c) return null;
-  const [queries, steps, writes, messages, orders] = await Promise.all([
+  const [queries, steps, writes, messages, orders, handoffs, handoffMessages] = await Promise.all([
     db.query('SELECT * FROM queries WHERE conversation_id = $1 ORDER BY created_at, id', [conversationId]),
     db.query(`SELECT * FROM steps WHERE conversation_id = $1 ORDER BY turn NULLS LAST, ${KIND_ORDER}, idx NULLS FIRST, at, id`, [conversationId]),
     db.query('SELECT * FROM writes WHERE conversation_id = $1 ORDER BY at, id', [conversationId]),
     db.query(`SELECT * FROM messages WHERE conversation_id = $1 ORDER BY at, CASE role WHEN 'user' THEN 0 ELSE 1 END, id`, [conversationId]),
     db.query<{ order_id: string }>('SELECT order_id FROM conversation_orders WHERE conversation_id = $1 ORDER BY order_id', [conversationId]),
+    db.query('SELECT * FROM handoffs WHERE conversation_id = $1 ORDER BY created_at, id', [conversationId]),
+    db.query('SELECT * FROM handoff_messages WHERE conversation_id = $1 ORDER BY handoff_id, seq', [conversationId]),
   ]);
+  const iso = (v: unknown): string | null => (v ? (v as Date).toISOString() : null);
   const byQuery = (rows: Record<string, unknown>[], q: string) => rows.filter((r) => r.query_id === q);
   const msgRows = messages.rows as Record<string, unknown>[];
   return {
@@ -119,5 +138,24 @@ export async function readTranscript(db: Db, conversationId: string): Promise<Tr
         })),
       };
     }),
+    handoffs: (handoffs.rows as Record<string, unknown>[]).map((h) => ({
+      handoffId: h.id as string,
+      reason: (h.reason as string | null) ?? null,
+      summary: (h.summary as string | null) ?? null,
+      state: h.state as string,
+      claimedBy: (h.claimed_by as string | null) ?? null,
+      createdAt: (h.created_at as Date).toISOString(),
+      claimedAt: iso(h.claimed_at),
+      closedAt: iso(h.closed_at),
+      messages: (handoffMessages.rows as Record<string, unknown>[])
+        .filter((m) => m.handoff_id === h.id)
+        .map((m) => ({
+          from: m.sender as string,
+          operator: (m.operator as string | null) ?? null,
+          content: m.content as string,
+          queryId: (m.query_id as string | null) ?? null,
+          at: (m.at as Date).toISOString(),
+        })),
+    })),
   };
 }

@@ -3,6 +3,7 @@
 import type { PoolClient } from 'pg';
 import { idempotencyKey } from '@steward/core';
 import type { ArchivedEvent } from './archived-event.ts';
+import { CLOSED_HANDOFF_STATES, type HandoffFacts } from './handoff-facts.ts';
 import type { QueryFacts } from './query-facts.ts';
 import { orderIdsIn, type TextPolicy } from './text-policy.ts';
 
@@ -11,6 +12,8 @@ export interface WriteContext {
   /** Whether a tool changes the customer's data (its calls go to the audit trail of writes). */
   isWrite: (tool: string) => boolean;
   facts: (queryId: string) => QueryFacts | undefined;
+  /** A closed handoff's record and messages, read from Redis for its closing event. */
+  handoff?: (handoffId: string) => HandoffFacts | undefined;
 }
 
 export type WriteResult = 'archived' | 'duplicate' | 'erased';
@@ -61,6 +64,10 @@ export async function writeEvent(c: PoolClient, e: ArchivedEvent, ctx: WriteCont
       break;
     case 'handoff.created':
       await step(w, { kind: 'handoff', name: 'handoff', result: str(e.data.reason) });
+      break;
+    case 'handoff.updated':
+      await step(w, { kind: 'handoff', name: str(e.data.action) ?? 'update', result: str(e.data.state) });
+      if (CLOSED_HANDOFF_STATES.has(String(e.data.state))) await closedHandoff(w, str(e.data.handoffId) ?? w.queryId);
       break;
     case 'audit.denied':
       await step(w, { kind: 'denied', turn: num(e.data.turn), name: str(e.data.tool), ok: false, error: 'denied' });
@@ -270,4 +277,28 @@ async function toolStep(w: W): Promise<void> {
       ],
     );
   }
+}
+
+/** A handoff that closed: its record and every message said while a person owned the conversation. */
+async function closedHandoff(w: W, handoffId: string): Promise<void> {
+  const h = w.ctx.handoff?.(handoffId);
+  if (!h) return;
+  const r = h.record;
+  const p = w.ctx.policy;
+  const ms = (v: number | undefined) => (v === undefined ? null : at(v));
+  await w.c.query(
+    `INSERT INTO handoffs (id, conversation_id, reason, summary, state, claimed_by, created_at, claimed_at, closed_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, claimed_by = EXCLUDED.claimed_by,
+       claimed_at = EXCLUDED.claimed_at, closed_at = EXCLUDED.closed_at`,
+    [handoffId, w.convId, r.reason, p.text(r.summary), r.state, r.claimedBy ?? null, at(r.createdMs), ms(r.claimedMs), ms(r.closedMs ?? w.e.ts)],
+  );
+  for (const [seq, m] of h.messages.entries()) {
+    await w.c.query(
+      `INSERT INTO handoff_messages (handoff_id, seq, conversation_id, sender, operator, content, query_id, at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (handoff_id, seq) DO NOTHING`,
+      [handoffId, seq, w.convId, m.from, m.operator ?? null, p.text(m.text) ?? '', m.queryId ?? null, at(m.ts)],
+    );
+  }
+  await addOrders(w, ...h.messages.map((m) => m.text));
 }

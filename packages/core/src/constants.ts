@@ -41,7 +41,7 @@ export const DEFAULTS = {
   handoffRetentionMs: 7 * 24 * 3600_000,
   eventsStreamMaxLen: 200_000,
   messageMaxChars: 4_000,
-  ports: { ingress: 3000, shop: 3100, simLlm: 3200, tracerMetrics: 3300 },
+  ports: { ingress: 3000, shop: 3100, simLlm: 3200, tracerMetrics: 3300, archiverMetrics: 3310 },
   /** /healthz and /readyz of a worker process (one container each, so one port for all). */
   healthPort: 9464,
   redisPrefix: '{steward}',
@@ -79,6 +79,20 @@ export const DEFAULTS = {
   /** Waiting + delayed reasoning jobs above which new messages are refused as overloaded (0 = off). */
   maxReasoningBacklog: 2_000,
   tracer: { batchSize: 100, claimIdleMs: 30_000 },
+  /**
+   * The PostgreSQL archive (on with DATABASE_URL). Hot TTL a day: the debug trace stays on the
+   * fast path while a complaint is fresh, then Redis memory goes back to the live pipeline
+   * (queries otherwise live 7 days in Redis). Transcripts kept 400 days (a year of complaints plus
+   * slack), steps and raw events 90; retention runs hourly.
+   */
+  archive: {
+    schema: 'public',
+    hotTtlSec: 24 * 3600,
+    retention: 'conversations=400d,steps=90d,events=90d,writes=400d',
+    retentionEveryMs: 3600_000,
+    batchSize: 200,
+    claimIdleMs: 30_000,
+  },
   shop: { seed: 42, slowMs: 2_000 },
 } as const;
 

@@ -14,6 +14,7 @@ export type StewardRole =
   | 'tool-worker'
   | 'deliveries'
   | 'tracer'
+  | 'archiver'
   | 'shop'
   | 'sim-llm'
   | 'system';
@@ -96,6 +97,23 @@ export interface StewardConfig {
   };
   simLlm: { port: number; host?: string; latency: string; faults?: string; seed: string; chunkDelayMs: number };
   tracer: { batchSize: number; claimIdleMs: number; port: number; consumerName?: string; captureContent: boolean };
+  /**
+   * The PostgreSQL archive: on when databaseUrl is set (the archiver role, the operator API over
+   * it, short hot TTLs in Redis). The other fields have the shape of the archiver's start options.
+   */
+  archive: {
+    databaseUrl?: string;
+    schema: string;
+    pii: StewardEnv['ARCHIVE_PII'];
+    hotTtlSec: number;
+    retention: string;
+    retentionEveryMs: number;
+    batchSize: number;
+    claimIdleMs: number;
+    consumerName?: string;
+    /** /healthz, /readyz, /metrics of an archiver process; 0 = off. */
+    port: number;
+  };
   /**
    * The environment this configuration was loaded from (empty values removed). Settings whose
    * meaning belongs to one package (channel secrets and API bases, OTLP exporter, LLM price
@@ -217,6 +235,18 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       port: e.TRACER_PORT,
       ...opt('consumerName', e.TRACER_CONSUMER_NAME),
       captureContent: e.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT,
+    },
+    archive: {
+      ...opt('databaseUrl', e.DATABASE_URL),
+      schema: e.ARCHIVE_SCHEMA,
+      pii: e.ARCHIVE_PII,
+      hotTtlSec: e.ARCHIVE_HOT_TTL_SEC,
+      retention: e.ARCHIVE_RETENTION,
+      retentionEveryMs: e.ARCHIVE_RETENTION_EVERY_MS,
+      batchSize: e.ARCHIVER_BATCH_SIZE,
+      claimIdleMs: e.ARCHIVER_CLAIM_IDLE_MS,
+      ...opt('consumerName', e.ARCHIVER_CONSUMER_NAME),
+      port: e.ARCHIVER_PORT,
     },
     env: Object.freeze(clean),
   };

@@ -34,6 +34,14 @@ const jsonObject = z
   }, 'expected a JSON object')
   .optional();
 
+/** The archive's tables with a retention of their own (packages/archive deletes by these names). */
+export const ARCHIVE_RETENTION_TABLES = ['conversations', 'queries', 'messages', 'steps', 'events', 'writes'] as const;
+/** `table=<n><d|h|m|s>` pairs, e.g. `conversations=400d,steps=90d`. */
+const retentionPart = `\\s*(${ARCHIVE_RETENTION_TABLES.join('|')})\\s*=\\s*\\d+\\s*[dhms]\\s*`;
+const retention = z
+  .string()
+  .regex(new RegExp(`^${retentionPart}(,${retentionPart})*$`), `expected table=<n>d|h|m|s pairs, tables: ${ARCHIVE_RETENTION_TABLES.join(', ')}`);
+
 export const StewardEnv = z.object({
   // every service
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected redis:// or rediss:// URL').default(DEFAULTS.redisUrl),
@@ -140,6 +148,23 @@ export const StewardEnv = z.object({
   TRACER_CLAIM_IDLE_MS: int(DEFAULTS.tracer.claimIdleMs),
   TRACER_PORT: port(DEFAULTS.ports.tracerMetrics),
   TRACER_CONSUMER_NAME: text,
+  // archiver (DATABASE_URL and ARCHIVE_SCHEMA also ingress: the operator API over the archive)
+  /** Unset = no archive: nothing is written, no operator routes over it, Redis TTLs as they are. */
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'expected a postgres:// or postgresql:// URL').optional(),
+  /** Schema of the archive's tables and of its migrations table (a lower-case SQL identifier). */
+  ARCHIVE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier, e.g. steward_archive').default(DEFAULTS.archive.schema),
+  /** `redact`: emails, phones, addresses, card digits in archived free text become placeholders; `keep`: stored as said. */
+  ARCHIVE_PII: z.enum(['redact', 'keep']).default('redact'),
+  /** TTL given to a query's Redis records once archived; 0 keeps the normal TTLs. */
+  ARCHIVE_HOT_TTL_SEC: int(DEFAULTS.archive.hotTtlSec),
+  ARCHIVE_RETENTION: retention.default(DEFAULTS.archive.retention),
+  /** Period of the retention job; 0 = no scheduled runs. */
+  ARCHIVE_RETENTION_EVERY_MS: int(DEFAULTS.archive.retentionEveryMs),
+  ARCHIVER_BATCH_SIZE: z.coerce.number().int().positive().default(DEFAULTS.archive.batchSize),
+  ARCHIVER_CLAIM_IDLE_MS: int(DEFAULTS.archive.claimIdleMs),
+  /** Stable per replica (the pod name) so a restarted replica resumes its own pending entries at once. */
+  ARCHIVER_CONSUMER_NAME: text,
+  ARCHIVER_PORT: port(DEFAULTS.ports.archiverMetrics),
   // channels (ingress verifies, deliveries sends)
   SLACK_SIGNING_SECRET: text,
   SLACK_BOT_TOKEN: text,

@@ -2,7 +2,7 @@ import { loadConfig, type Proposal, type StewardConfig } from '@steward/core';
 import { channelPluginsFromEnv, channelsConfigFromEnv, deliveryRole, deliveryStats, renderDeliveryMetrics, startAdmission } from '@steward/channels';
 import { commerceTools, createShopClient } from '@steward/commerce';
 import { startController, type ControllerLimits } from '@steward/controller';
-import { startIngress, type IngressOptions, type RunningIngress } from '@steward/ingress';
+import { archiveRoutes, operatorCredentials, startIngress, type IngressOptions, type RunningIngress } from '@steward/ingress';
 import { createLlmClient, loadPricing, parseJsonReply, parseTextReply, setActivePricing } from '@steward/llm';
 import { startReasoningWorker, type LlmPort } from '@steward/reasoning-worker';
 import { startShop } from '@steward/shop';
@@ -58,6 +58,12 @@ export interface SystemOptions {
    * MAX_REASONING_BACKLOG settings). `false` turns it off (benchmarks that measure the pipeline itself).
    */
   admit?: IngressOptions['admit'] | false;
+  /**
+   * The PostgreSQL archive: on when the configuration has DATABASE_URL (the archiver role, and
+   * the operator routes over it, as the ingress process mounts them).
+   * `false` keeps it off whatever the configuration says.
+   */
+  archive?: boolean;
   /** Extra roles started with the system (e.g. the deliveries worker); each returns its closer. */
   extraRoles?: ((ctx: { redisUrl: string; prefix: string; log: Logger }) => Promise<() => Promise<void>>)[];
 }
@@ -177,6 +183,26 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
       admit = admission.admit;
     }
     const { jaegerUrl, apiKeys: _configuredKeys, ...ingressOptions } = cfg.ingress;
+    const debugTrace = (events: Parameters<typeof debugTraceOf>[0]) => debugTraceOf(events, { redact: cfg.log.redact, jaegerUrl });
+    // The archive, as the archiver and ingress processes run it: the archiver role on the same
+    // section of the configuration, and the operator API over the same database.
+    const archiveOn = o.archive !== false && cfg.archive.databaseUrl !== undefined;
+    let archiveDb: import('@steward/archive').Db | undefined;
+    const archiveRoles: NonNullable<SystemOptions['extraRoles']> = [];
+    if (archiveOn) {
+      const [{ createDb }, { archiverRole }] = await Promise.all([import('@steward/archive'), import('@steward/archiver')]);
+      const db = createDb(cfg.archive.databaseUrl!, cfg.archive.schema);
+      closers.push(() => db.end());
+      archiveDb = db;
+      const role = archiverRole(cfg.archive);
+      if (role) archiveRoles.push(role);
+    }
+    const adminToken = o.adminToken ?? cfg.ingress.adminToken;
+    const defaultPlugins = (): NonNullable<IngressOptions['plugins']> => [
+      ...channelPluginsFromEnv({ ...env, ...(o.webChatDemoKey ? { WEB_CHAT_DEMO_KEY: o.webChatDemoKey } : {}) }),
+      // Operator credentials only (the admin token or an `operator=` key), as the ingress process mounts them.
+      archiveRoutes({ db: archiveDb, operator: operatorCredentials({ apiKeys: o.apiKeys, adminToken }), debugTrace }),
+    ];
     const ingress = await startIngress({
       redisUrl,
       prefix,
@@ -186,15 +212,15 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
       ...(o.adminToken ? { adminToken: o.adminToken } : {}),
       ...(o.limits?.deadlineMs ? { deadlineMs: o.limits.deadlineMs } : {}),
       log: log.child({ service: 'ingress' }),
-      debugTrace: (events) => debugTraceOf(events, { redact: cfg.log.redact, jaegerUrl }),
+      debugTrace,
       metrics: async (ctx) => (await renderMetrics(ctx.redis, prefix, ctx.queues)) + renderDeliveryMetrics(await deliveryStats(ctx.redis, prefix)),
-      plugins: o.ingressPlugins ?? channelPluginsFromEnv({ ...env, ...(o.webChatDemoKey ? { WEB_CHAT_DEMO_KEY: o.webChatDemoKey } : {}) }),
+      plugins: o.ingressPlugins ?? defaultPlugins(),
       ...(admit ? { admit } : {}),
     });
     closers.push(() => ingress.close());
     const deliveries = deliveryRole({ channels: channelsConfigFromEnv(env), ...cfg.deliveries });
-    const roles = [...(o.deliveries === false ? [] : [deliveries]), ...(o.extraRoles ?? [])];
-    for (const role of roles) closers.push(await role({ redisUrl, prefix, log: log.child({ service: 'deliveries' }) }));
+    if (o.deliveries !== false) closers.push(await deliveries({ redisUrl, prefix, log: log.child({ service: 'deliveries' }) }));
+    for (const role of [...archiveRoles, ...(o.extraRoles ?? [])]) closers.push(await role({ redisUrl, prefix, log }));
     return {
       ingress,
       url: ingress.url,

@@ -4,3 +4,5 @@ export { acquireRedis, uniquePrefix, deletePrefix, type RedisTarget } from './te
 export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp-receiver.ts';
 export { TAUBENCH_DIR, HAS_TAUBENCH } from './taubench-dir.ts';
 export { REQUIREMENTS, missing, type Requirement, type RequirementName } from './requirements.ts';
+export { PostgresServer, postgresBinDir, POSTGRES_INSTALL } from './postgres-server.ts';
+export { acquirePostgres, postgresReachable, safeUrl, MACHINE_DATABASE_URL, type PostgresTarget } from './test-postgres.ts';

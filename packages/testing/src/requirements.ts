@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { HAS_TAUBENCH, TAUBENCH_DIR } from './taubench-dir.ts';
+import { POSTGRES_INSTALL, postgresBinDir } from './postgres-server.ts';
 
 export interface Requirement {
   /** What the tests need, as a person would name it. */
@@ -30,6 +31,12 @@ export const REQUIREMENTS = {
     what: 'python3 (the differential test of the τ-bench tool semantics)',
     present: () => onPath('python3'),
     install: 'apt-get install -y python3',
+  },
+  postgresql: {
+    what: 'PostgreSQL (the archive tests): TEST_DATABASE_URL, a server on 127.0.0.1:5432 (trust, database `test`) or its binaries for a private one',
+    // The global setup records where the run's PostgreSQL came from; binaries are enough to start one.
+    present: () => process.env.STEWARD_TEST_PG_SOURCE !== undefined || postgresBinDir() !== undefined,
+    install: POSTGRES_INSTALL,
   },
   taubench: {
     what: `the τ-bench retail data at ${TAUBENCH_DIR} (τ-bench-specific checks; the end-to-end tests run on the generated catalog without it)`,

@@ -1,22 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { loadArchiverConfig } from './config.ts';
+import { ConfigError, loadConfig } from '@steward/core';
+import { requireArchive } from './config.ts';
 
-describe('loadArchiverConfig', () => {
+describe('the archiver settings of the one configuration', () => {
   it('requires DATABASE_URL, naming it (an empty one counts as missing)', () => {
-    expect(() => loadArchiverConfig({})).toThrow(/DATABASE_URL is required/);
-    expect(() => loadArchiverConfig({ DATABASE_URL: '' })).toThrow(/DATABASE_URL is required/);
+    expect(() => requireArchive(loadConfig({}, 'archiver').archive)).toThrow(ConfigError);
+    expect(() => requireArchive(loadConfig({ DATABASE_URL: '' }, 'archiver').archive)).toThrow(/DATABASE_URL: required by the archiver/);
   });
 
   it('reads the archive settings with their defaults', () => {
-    const c = loadArchiverConfig({ DATABASE_URL: 'postgres://db/steward', ARCHIVE_PII: 'keep', ARCHIVE_HOT_TTL_SEC: '60' });
+    const c = requireArchive(loadConfig({ DATABASE_URL: 'postgres://db/steward', ARCHIVE_PII: 'keep', ARCHIVE_HOT_TTL_SEC: '60' }, 'archiver').archive);
     expect(c).toMatchObject({
-      DATABASE_URL: 'postgres://db/steward',
-      ARCHIVE_SCHEMA: 'public',
-      ARCHIVE_PII: 'keep',
-      ARCHIVE_HOT_TTL_SEC: 60,
-      ARCHIVER_BATCH_SIZE: 200,
-      ARCHIVER_PORT: 3310,
+      databaseUrl: 'postgres://db/steward',
+      schema: 'public',
+      pii: 'keep',
+      hotTtlSec: 60,
+      batchSize: 200,
+      port: 3310,
     });
-    expect(() => loadArchiverConfig({ DATABASE_URL: 'postgres://db/x', ARCHIVE_SCHEMA: 'Bad-Name' })).toThrow(/ARCHIVE_SCHEMA/);
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://db/x', ARCHIVE_SCHEMA: 'Bad-Name' }, 'archiver')).toThrow(/ARCHIVE_SCHEMA:/);
+    expect(() => loadConfig({ ARCHIVE_RETENTION: 'chats=4d' }, 'archiver')).toThrow(/ARCHIVE_RETENTION:/);
   });
 });

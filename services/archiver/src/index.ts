@@ -1,5 +1,5 @@
 export { startArchiver, type Archiver, type ArchiverOptions, type ArchiverStats } from './archiver.ts';
 export { archiverRole } from './role.ts';
-export { ArchiverEnv, loadArchiverConfig, type ArchiverConfig } from './config.ts';
+export { requireArchive, type ArchiveSettings } from './config.ts';
 export { renderArchiverMetrics } from './metrics.ts';
 export { RETENTION_QUEUE, RetentionJob, runRetentionNow, startRetention, type RetentionRunner } from './retention-job.ts';

@@ -1,32 +1,22 @@
 // The archiver as its own process: migrations at start-up, the consumer loop, retention, and a
 // small HTTP server for probes and /metrics; SIGTERM finishes the batch in hand and closes.
 import { createServer, type Server } from 'node:http';
+import { loadConfig } from '@steward/core';
 import { onShutdown } from '@steward/store';
 import { createLogger } from '@steward/telemetry';
-import { loadArchiverConfig } from './config.ts';
+import { requireArchive } from './config.ts';
 import { startArchiver } from './archiver.ts';
 import { renderArchiverMetrics } from './metrics.ts';
 
-const cfg = loadArchiverConfig();
-const log = createLogger({ service: 'archiver', level: cfg.LOG_LEVEL, redact: cfg.REDACT_PII });
+// One parse of the environment (loadConfig); the archive section is what startSystem hands over too.
+const cfg = loadConfig(process.env, 'archiver');
+const { port, ...archive } = requireArchive(cfg.archive);
+const log = createLogger({ service: 'archiver', level: cfg.log.level, redact: cfg.log.redact });
 
-const archiver = await startArchiver({
-  redisUrl: cfg.REDIS_URL,
-  prefix: cfg.REDIS_PREFIX,
-  databaseUrl: cfg.DATABASE_URL,
-  schema: cfg.ARCHIVE_SCHEMA,
-  pii: cfg.ARCHIVE_PII,
-  hotTtlSec: cfg.ARCHIVE_HOT_TTL_SEC,
-  retention: cfg.ARCHIVE_RETENTION,
-  retentionEveryMs: cfg.ARCHIVE_RETENTION_EVERY_MS,
-  batchSize: cfg.ARCHIVER_BATCH_SIZE,
-  claimIdleMs: cfg.ARCHIVER_CLAIM_IDLE_MS,
-  ...(cfg.ARCHIVER_CONSUMER_NAME ? { consumerName: cfg.ARCHIVER_CONSUMER_NAME } : {}),
-  log,
-});
+const archiver = await startArchiver({ redisUrl: cfg.redis.url, prefix: cfg.redis.prefix, ...archive, log });
 
 let server: Server | undefined;
-if (cfg.ARCHIVER_PORT > 0) {
+if (port > 0) {
   server = createServer((req, res) => {
     const path = req.url?.split('?')[0];
     if (path === '/healthz') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
@@ -40,8 +30,8 @@ if (cfg.ARCHIVER_PORT > 0) {
     if (path === '/metrics') return void res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(renderArchiverMetrics(archiver.stats()));
     res.writeHead(404).end();
   });
-  server.listen(cfg.ARCHIVER_PORT, '0.0.0.0');
-  log.info({ port: cfg.ARCHIVER_PORT }, 'archiver http listening');
+  server.listen(port, '0.0.0.0');
+  log.info({ port }, 'archiver http listening');
 }
 
 onShutdown(async () => {

@@ -4,4 +4,4 @@ export { generateApiKey, parseApiKeys } from './api-keys.ts';
 export { buildApp, type AppDeps } from './app.ts';
 export { debugTraceOf, renderMetrics, renderDebugReport } from './observability.ts';
 export { archiveRoutes, type ArchiveRouteOptions } from './routes/archive.ts';
-export { adminTokenOperator, type Operator, type OperatorGuard } from './routes/operator-guard.ts';
+export { adminTokenOperator, operatorCredentials, type Operator, type OperatorGuard } from './routes/operator-guard.ts';

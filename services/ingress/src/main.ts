@@ -7,9 +7,9 @@ import { channelPluginsFromEnv, deliveryStats, renderDeliveryMetrics, startAdmis
 import { generateApiKey } from './api-keys.ts';
 import { debugTraceOf, renderMetrics } from './observability.ts';
 import { startIngress } from './service.ts';
-import { createDb, loadArchiveConfig } from '@steward/archive';
+import { createDb } from '@steward/archive';
 import { archiveRoutes } from './routes/archive.ts';
-import { adminTokenOperator } from './routes/operator-guard.ts';
+import { operatorCredentials } from './routes/operator-guard.ts';
 
 const cfg = loadConfig(process.env, 'ingress');
 const log = createLogger({ service: 'ingress', level: cfg.log.level, redact: cfg.log.redact });
@@ -23,8 +23,7 @@ if (!apiKeys) {
 // Backpressure: per-customer and per-channel token buckets and the reasoning backlog.
 const admission = await startAdmission({ redisUrl: cfg.redis.url, prefix: cfg.redis.prefix, ...cfg.admission });
 // The archive (DATABASE_URL) adds the operator API over PostgreSQL; erasure works without it too.
-const archiveCfg = loadArchiveConfig();
-const archiveDb = archiveCfg.DATABASE_URL ? createDb(archiveCfg.DATABASE_URL, archiveCfg.ARCHIVE_SCHEMA) : undefined;
+const archiveDb = cfg.archive.databaseUrl ? createDb(cfg.archive.databaseUrl, cfg.archive.schema) : undefined;
 const debugTrace = (events: Parameters<typeof debugTraceOf>[0]) => debugTraceOf(events, { redact: cfg.log.redact, jaegerUrl });
 const ingress = await startIngress({
   redisUrl: cfg.redis.url,
@@ -38,7 +37,8 @@ const ingress = await startIngress({
   // Hardened input, platform webhooks (Slack, WhatsApp, Telegram, signed webhooks), web chat.
   plugins: [
     ...channelPluginsFromEnv(cfg.env),
-    ...(cfg.ingress.adminToken ? [archiveRoutes({ db: archiveDb, operator: adminTokenOperator(cfg.ingress.adminToken), debugTrace })] : []),
+    // Operator credentials only: ADMIN_TOKEN or an `operator=` key.
+    archiveRoutes({ db: archiveDb, operator: operatorCredentials({ apiKeys, adminToken: cfg.ingress.adminToken }), debugTrace }),
   ],
   admit: admission.admit,
 });

@@ -1,7 +1,11 @@
-// A PostgreSQL for tests: TEST_DATABASE_URL, else the machine's server on 127.0.0.1:5432
-// (trust auth, database `test`). Each caller gets a schema of its own, dropped afterwards, so
-// test files never see each other's rows. No server → `skip` says why, and the suite skips.
+// A PostgreSQL for tests. In the integration project the vitest global setup
+// (packages/testing/src/global-setup.ts) chose it once for the run: TEST_DATABASE_URL, else the
+// machine's server on 127.0.0.1:5432 (trust auth, database `test`), else a private server it
+// started, else none with the install command. Outside it (a file run without the global setup)
+// only TEST_DATABASE_URL or the machine's server is tried. Each caller gets a schema of its own,
+// dropped afterwards, so test files never see each other's rows; no server → `skip` says why.
 import pg from 'pg';
+import { inject } from 'vitest';
 
 export interface TestDatabase {
   /** Connection string; the archive puts `schema` on the search_path itself. */
@@ -10,10 +14,9 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
 async function reachable(url: string): Promise<string | undefined> {
   const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
+  c.on('error', () => undefined);
   try {
     await c.connect();
     await c.query('SELECT 1');
@@ -25,10 +28,21 @@ async function reachable(url: string): Promise<string | undefined> {
   }
 }
 
+const provided = inject('databaseUrl') as string | undefined;
+const fallbackUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** The run's PostgreSQL (empty when there is none). */
+export const TEST_DATABASE_URL: string = provided ?? fallbackUrl;
+
 /** Why PostgreSQL tests cannot run here, or undefined when they can (checked once per file). */
-export const postgresUnavailable: string | undefined = await reachable(TEST_DATABASE_URL).then((err) =>
-  err ? `no PostgreSQL at ${TEST_DATABASE_URL.replace(/\/\/[^@]*@/, '//')} (${err}); set TEST_DATABASE_URL or start one` : undefined,
-);
+export const postgresUnavailable: string | undefined =
+  provided !== undefined
+    ? provided === ''
+      ? inject('databaseUnavailable') || 'no PostgreSQL for this run'
+      : undefined
+    : await reachable(fallbackUrl).then((err) =>
+        err ? `no PostgreSQL at ${fallbackUrl.replace(/\/\/[^@]*@/, '//')} (${err}); set TEST_DATABASE_URL, or run in the integration project (it starts a private one)` : undefined,
+      );
 
 export async function testDatabase(label: string): Promise<TestDatabase> {
   const schema = `t_${label.replace(/[^a-z0-9]/gi, '').toLowerCase().slice(0, 20)}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
