@@ -13,6 +13,7 @@ import {
   buildRootSpan,
   exportSpans,
   recordEventMetrics,
+  namesInEvents,
   type Logger,
   type ReadableSpan,
   type SpanBuildOptions,
@@ -68,8 +69,18 @@ export async function exportSpanBatch(entries: readonly StreamEntry[], redis: Re
   const fresh = events.filter((_, i) => seen[i] === null);
 
   const spans: ReadableSpan[] = [];
+  // Captured content is redacted of the names the query's tools learned (known-names.ts):
+  // they come from the query's own event list, read once per query of the batch.
+  const names = new Map<string, Promise<string[]>>();
+  const namesOf = (queryId: string | undefined): Promise<string[]> | undefined => {
+    if (!ctx.spanOptions.captureContent || !queryId) return undefined;
+    let p = names.get(queryId);
+    if (!p) names.set(queryId, (p = readQueryEvents(redis, keys, queryId).then(namesInEvents)));
+    return p;
+  };
   for (const e of fresh) {
-    const span = e.type === 'query.completed' ? await rootSpan(e, redis, ctx) : buildChildSpan(e, ctx.spanOptions);
+    const span =
+      e.type === 'query.completed' ? await rootSpan(e, redis, ctx) : buildChildSpan(e, { ...ctx.spanOptions, names: await namesOf(e.queryId) });
     if (span) spans.push(span);
   }
   const dropped = await exportOrIsolate(spans, ctx);
