@@ -6,7 +6,7 @@
 // event is exported only if its `seen` key is absent; the key is set with the XACK, after the
 // collector accepted the spans; a failed export leaves the batch pending for a retry.
 import type { Redis } from 'ioredis';
-import { isStewardError, type StewardEvent } from '@steward/core';
+import { isStewardError, keysFor, type StewardEvent } from '@steward/core';
 import { readQueryEvents, type Keys } from '@steward/store';
 import {
   buildChildSpan,
@@ -29,7 +29,8 @@ export const METRICS_GROUP = 'tracer-metrics';
  */
 export const SEEN_TTL_SEC = 3600;
 
-export const seenKey = (prefix: string, eventId: string): string => `${prefix}:tracer:seen:${eventId}`;
+/** Built in @steward/core's redis-keys.ts (namespace `tracer`). */
+export const seenKey = (prefix: string, eventId: string): string => keysFor(prefix).tracerSeen(eventId);
 
 export interface SpanBatchContext {
   keys: Keys;
