@@ -95,7 +95,16 @@ export interface StewardConfig {
     latencyMs?: { min: number; max: number };
   };
   simLlm: { port: number; host?: string; latency: string; faults?: string; seed: string; chunkDelayMs: number };
-  tracer: { batchSize: number; claimIdleMs: number; port: number; consumerName?: string; captureContent: boolean };
+  tracer: {
+    batchSize: number;
+    claimIdleMs: number;
+    port: number;
+    consumerName?: string;
+    captureContent: boolean;
+    /** The credential of the tracer's /metrics, as the ingress' (METRICS_TOKEN, or ADMIN_TOKEN). */
+    metricsToken?: string;
+    adminToken?: string;
+  };
   /**
    * The environment this configuration was loaded from (empty values removed). Settings whose
    * meaning belongs to one package (channel secrets and API bases, OTLP exporter, LLM price
@@ -217,6 +226,8 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       port: e.TRACER_PORT,
       ...opt('consumerName', e.TRACER_CONSUMER_NAME),
       captureContent: e.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT,
+      ...opt('metricsToken', e.METRICS_TOKEN),
+      ...opt('adminToken', e.ADMIN_TOKEN),
     },
     env: Object.freeze(clean),
   };

@@ -156,7 +156,7 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
       const { startTracer } = await import('@steward/tracer');
       const exportConfig = traceExportConfigFromEnv(env);
       const exporter = createSpanExporter(exportConfig);
-      const { port: _metricsPort, ...tracerOptions } = cfg.tracer;
+      const { port: _metricsPort, metricsToken: _token, adminToken: _admin, ...tracerOptions } = cfg.tracer;
       const tracer = await startTracer({
         redisUrl,
         prefix,

@@ -38,6 +38,7 @@ export {
 export { METRICS, QUEUE_STATES, type MetricDef, type MetricName, type MetricType } from './metric-defs.ts';
 export { eventObservations, labelValue, type Observation } from './event-metrics.ts';
 export { channelLabel, tokenLabel, KNOWN_CHANNELS } from './label-bounds.ts';
+export { metricsCredential } from './metrics-credential.ts';
 export {
   metricsKey,
   metricsGuardKey,

@@ -1,7 +1,7 @@
 // The archiver's environment, parsed once. Without DATABASE_URL it refuses to start: the
 // archive is optional for the system, not for the archiver.
 import { z } from 'zod';
-import { CommonEnv, DEFAULTS, intFromEnv, parseEnv } from '@steward/core';
+import { CommonEnv, DEFAULTS, intFromEnv, parseEnv, StewardEnv } from '@steward/core';
 import { ARCHIVE_DEFAULTS, ArchiveEnv } from '@steward/archive';
 
 export const ArchiverEnv = CommonEnv.extend(ArchiveEnv.shape).extend({
@@ -11,6 +11,9 @@ export const ArchiverEnv = CommonEnv.extend(ArchiveEnv.shape).extend({
   ARCHIVER_CONSUMER_NAME: z.string().min(1).optional(),
   /** /healthz, /readyz, /metrics; 0 = off. */
   ARCHIVER_PORT: intFromEnv(DEFAULTS.ports.tracerMetrics + 10),
+  // The same optional /metrics credential as the ingress and the tracer (same variables).
+  METRICS_TOKEN: StewardEnv.shape.METRICS_TOKEN,
+  ADMIN_TOKEN: StewardEnv.shape.ADMIN_TOKEN,
 });
 export type ArchiverConfig = z.infer<typeof ArchiverEnv>;
 

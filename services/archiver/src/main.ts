@@ -2,7 +2,7 @@
 // small HTTP server for probes and /metrics; SIGTERM finishes the batch in hand and closes.
 import { createServer, type Server } from 'node:http';
 import { onShutdown } from '@steward/store';
-import { createLogger } from '@steward/telemetry';
+import { createLogger, metricsCredential } from '@steward/telemetry';
 import { loadArchiverConfig } from './config.ts';
 import { startArchiver } from './archiver.ts';
 import { renderArchiverMetrics } from './metrics.ts';
@@ -26,6 +26,7 @@ const archiver = await startArchiver({
 });
 
 let server: Server | undefined;
+const mayReadMetrics = metricsCredential(cfg.METRICS_TOKEN, cfg.ADMIN_TOKEN);
 if (cfg.ARCHIVER_PORT > 0) {
   server = createServer((req, res) => {
     const path = req.url?.split('?')[0];
@@ -37,7 +38,14 @@ if (cfg.ARCHIVER_PORT > 0) {
       );
       return;
     }
-    if (path === '/metrics') return void res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(renderArchiverMetrics(archiver.stats()));
+    if (path === '/metrics') {
+      if (!mayReadMetrics(req.headers.authorization)) {
+        return void res
+          .writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' })
+          .end('{"error":{"code":"unauthorized","message":"metrics credential required"}}');
+      }
+      return void res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(renderArchiverMetrics(archiver.stats()));
+    }
     res.writeHead(404).end();
   });
   server.listen(cfg.ARCHIVER_PORT, '0.0.0.0');
