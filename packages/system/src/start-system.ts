@@ -186,7 +186,7 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
       ...(o.adminToken ? { adminToken: o.adminToken } : {}),
       ...(o.limits?.deadlineMs ? { deadlineMs: o.limits.deadlineMs } : {}),
       log: log.child({ service: 'ingress' }),
-      debugTrace: (events) => debugTraceOf(events, { redact: cfg.log.redact, jaegerUrl }),
+      debugTrace: (events, ctx) => debugTraceOf(events, { redact: cfg.log.redact, jaegerUrl, names: ctx?.names }),
       metrics: async (ctx) => (await renderMetrics(ctx.redis, prefix, ctx.queues)) + renderDeliveryMetrics(await deliveryStats(ctx.redis, prefix)),
       plugins: o.ingressPlugins ?? channelPluginsFromEnv({ ...env, ...(o.webChatDemoKey ? { WEB_CHAT_DEMO_KEY: o.webChatDemoKey } : {}) }),
       ...(admit ? { admit } : {}),

@@ -6,6 +6,7 @@ import { createLogger } from '@steward/telemetry';
 import { channelPluginsFromEnv, deliveryStats, renderDeliveryMetrics, startAdmission } from '@steward/channels';
 import { generateApiKey } from './api-keys.ts';
 import { debugTraceOf, renderMetrics } from './observability.ts';
+import type { DebugTraceContext } from './routes/queries.ts';
 import { startIngress } from './service.ts';
 import { createDb, loadArchiveConfig } from '@steward/archive';
 import { archiveRoutes } from './routes/archive.ts';
@@ -25,7 +26,8 @@ const admission = await startAdmission({ redisUrl: cfg.redis.url, prefix: cfg.re
 // The archive (DATABASE_URL) adds the operator API over PostgreSQL; erasure works without it too.
 const archiveCfg = loadArchiveConfig();
 const archiveDb = archiveCfg.DATABASE_URL ? createDb(archiveCfg.DATABASE_URL, archiveCfg.ARCHIVE_SCHEMA) : undefined;
-const debugTrace = (events: Parameters<typeof debugTraceOf>[0]) => debugTraceOf(events, { redact: cfg.log.redact, jaegerUrl });
+const debugTrace = (events: Parameters<typeof debugTraceOf>[0], ctx?: DebugTraceContext) =>
+  debugTraceOf(events, { redact: cfg.log.redact, jaegerUrl, names: ctx?.names });
 const ingress = await startIngress({
   redisUrl: cfg.redis.url,
   prefix: cfg.redis.prefix,

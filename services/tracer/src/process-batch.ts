@@ -7,13 +7,12 @@
 // collector accepted the spans; a failed export leaves the batch pending for a retry.
 import type { Redis } from 'ioredis';
 import { isStewardError, keysFor, type StewardEvent } from '@steward/core';
-import { readQueryEvents, type Keys } from '@steward/store';
+import { namesKnownInConversation, readQueryEvents, type Keys } from '@steward/store';
 import {
   buildChildSpan,
   buildRootSpan,
   exportSpans,
   recordEventMetrics,
-  namesInEvents,
   type Logger,
   type ReadableSpan,
   type SpanBuildOptions,
@@ -70,18 +69,20 @@ export async function exportSpanBatch(entries: readonly StreamEntry[], redis: Re
   const fresh = events.filter((_, i) => seen[i] === null);
 
   const spans: ReadableSpan[] = [];
-  // Captured content is redacted of the names the query's tools learned (known-names.ts):
-  // they come from the query's own event list, read once per query of the batch.
+  // Captured content is redacted of the names the conversation's tools learned (known-names.ts):
+  // they come from the event lists of its latest queries, read once per conversation of the batch.
   const names = new Map<string, Promise<string[]>>();
-  const namesOf = (queryId: string | undefined): Promise<string[]> | undefined => {
-    if (!ctx.spanOptions.captureContent || !queryId) return undefined;
-    let p = names.get(queryId);
-    if (!p) names.set(queryId, (p = readQueryEvents(redis, keys, queryId).then(namesInEvents)));
+  const namesOf = (conversationId: string | undefined): Promise<string[]> | undefined => {
+    if (!ctx.spanOptions.captureContent || !conversationId) return undefined;
+    let p = names.get(conversationId);
+    if (!p) names.set(conversationId, (p = namesKnownInConversation(redis, keys, conversationId)));
     return p;
   };
   for (const e of fresh) {
     const span =
-      e.type === 'query.completed' ? await rootSpan(e, redis, ctx) : buildChildSpan(e, { ...ctx.spanOptions, names: await namesOf(e.queryId) });
+      e.type === 'query.completed'
+        ? await rootSpan(e, redis, { ...ctx, spanOptions: { ...ctx.spanOptions, names: await namesOf(e.conversationId) } })
+        : buildChildSpan(e, { ...ctx.spanOptions, names: await namesOf(e.conversationId) });
     if (span) spans.push(span);
   }
   const dropped = await exportOrIsolate(spans, ctx);
