@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deletePrefix, freePort, uniquePrefix } from '@steward/testing';
 import { startSystem, type RunningSystem } from '@steward/system';
 import { createKeys, createRedis, readQueryEvents } from '@steward/store';
-import { HAS_TAUBENCH, TAUBENCH_DIR } from '../helpers/shared-data.ts';
+import { e2eData } from '../helpers/e2e-data.ts';
 import { startPlatformDouble, type PlatformDouble } from '../channels/platform-double.ts';
 import {
   API_KEYS,
@@ -16,12 +16,15 @@ import {
 } from './attacker.ts';
 
 // Issue 12's findings 1–6, each reproduced as an attacker would on a running system (every
-// service in one process, the τ-bench shop, the offline sim-llm, the platform adapters with
-// signed requests) and refused. Each test failed on the main branch before the ownership model.
+// service in one process, the shop, the offline sim-llm, the platform adapters with signed
+// requests) and refused. Each test failed on the main branch before the ownership model. The shop
+// holds the τ-bench records when ../shared is there, else the generated catalog (e2e-data.ts).
 const url = inject('redisUrl');
 const prefix = uniquePrefix('sec');
 const keys = createKeys(prefix);
-const JAMES = { id: 'james_li_5688', email: 'james.li4495@example.com', order: '#W2611340' };
+const data = e2eData();
+// The victim customer: verified by email, asking about one of their orders.
+const JAMES = { id: data.customer, email: data.customerEmail, order: data.statusOrder.id };
 let sys: RunningSystem;
 let platform: PlatformDouble;
 let redis: ReturnType<typeof createRedis>;
@@ -46,7 +49,7 @@ async function settled(conversationId: string, count: number): Promise<string> {
   }
 }
 
-describe.skipIf(!HAS_TAUBENCH)('trust boundaries (issue 12 findings 1–6)', () => {
+describe('trust boundaries (issue 12 findings 1–6)', () => {
   beforeAll(async () => {
     platform = await startPlatformDouble();
     platform.script('/bot7:SEC/sendMessage', [
@@ -57,7 +60,7 @@ describe.skipIf(!HAS_TAUBENCH)('trust boundaries (issue 12 findings 1–6)', () 
     sys = await startSystem({
       redisUrl: url,
       prefix,
-      shopData: TAUBENCH_DIR,
+      shopData: data.shopData,
       apiKeys: API_KEYS,
       adminToken: KEYS.operator,
       ports: { ingress: await freePort(), shop: await freePort(), simLlm: await freePort() },

@@ -5,6 +5,7 @@ import { createKeys, createRedis, readQueryEvents } from '@steward/store';
 import { deletePrefix, freePort, uniquePrefix } from '@steward/testing';
 import { recordEventMetrics } from '@steward/telemetry';
 import { renderMetrics, startIngress, type RunningIngress } from '@steward/ingress';
+import { startTracerHttp } from '@steward/tracer';
 
 const url = inject('redisUrl');
 const prefix = uniquePrefix('sec-metrics');
@@ -61,5 +62,39 @@ describe('/metrics (finding 8)', () => {
     const text = await (await fetch(`${ingress.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
     const series = text.split('\n').filter((l) => l.startsWith('steward_queries_accepted_total{'));
     expect(series).toEqual(['steward_queries_accepted_total{channel="other"} 40']);
+  });
+});
+
+describe("the tracer's /metrics (finding 8)", () => {
+  it('takes the same optional credential, and serves the same bounded channel labels', async () => {
+    const http = await startTracerHttp({ redis, prefix, port: 0, host: '127.0.0.1', metricsToken: METRICS_TOKEN, adminToken: 'tracer-admin-token' });
+    try {
+      const scrape = (authorization?: string): Promise<Response> =>
+        fetch(`${http.url}/metrics`, authorization ? { headers: { authorization } } : {});
+      for (const auth of [undefined, 'Bearer metrics-key', `Bearer ${METRICS_TOKEN}x`, METRICS_TOKEN]) {
+        const res = await scrape(auth);
+        expect(res.status).toBe(401);
+        expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
+      }
+      expect((await scrape('Bearer tracer-admin-token')).status).toBe(200);
+      const text = await (await scrape(`Bearer ${METRICS_TOKEN}`)).text();
+      // The forty invented channels of the test above, as the tracer sees the same hash.
+      const series = text.split('\n').filter((l) => l.startsWith('steward_queries_accepted_total{'));
+      expect(series).toEqual(['steward_queries_accepted_total{channel="other"} 40']);
+      expect(text).not.toMatch(/invented-/);
+      // Probes need no credential.
+      expect((await fetch(`${http.url}/healthz`)).status).toBe(200);
+    } finally {
+      await http.close();
+    }
+  });
+
+  it('stays open without a token (a private network scrape)', async () => {
+    const http = await startTracerHttp({ redis, prefix, port: 0, host: '127.0.0.1' });
+    try {
+      expect((await fetch(`${http.url}/metrics`)).status).toBe(200);
+    } finally {
+      await http.close();
+    }
   });
 });

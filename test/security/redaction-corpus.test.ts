@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { generateCatalog } from '@steward/commerce';
 import { buildDebugTrace, redactPii } from '@steward/telemetry';
 import { HAS_TAUBENCH, TAUBENCH_DIR } from '../helpers/shared-data.ts';
-import { buildRedactionCorpus, scoreRedaction, type CorpusScore, type TauData } from './redaction-corpus.ts';
+import { buildRedactionCorpus, scoreRedaction, type CorpusScore, type LabelledText, type TauData } from './redaction-corpus.ts';
 
 function report(name: string, s: CorpusScore): void {
   const pct = (a: number, b: number): string => (b === 0 ? 'n/a' : `${((100 * a) / b).toFixed(2)} %`);
@@ -19,6 +19,19 @@ function report(name: string, s: CorpusScore): void {
       `business ids altered ${s.ids - s.idsKept}/${s.ids}; ${kinds}\n`,
   );
   for (const m of s.misses.slice(0, 8)) process.stdout.write(`  miss ${m.source} ${m.kind} ${JSON.stringify(m.value)} → ${m.output.slice(0, 200)}\n`);
+}
+
+const redactWithKnown = (text: string, known: readonly string[]): string => redactPii(text, { names: known });
+
+/** The whole corpus, and apart the names written without a cue word. */
+function scoreAll(name: string, corpus: LabelledText[]): CorpusScore {
+  const score = scoreRedaction(corpus, redactWithKnown);
+  report(name, score);
+  const nocue = corpus.filter((t) => t.source.includes('nocue'));
+  report(`${name}, names without a cue word`, scoreRedaction(nocue, redactWithKnown));
+  // What the generic rules catch alone, as where no tool has named the customer yet.
+  report(`${name}, names without a cue word, generic rules only`, scoreRedaction(nocue, (text) => redactPii(text, { names: [] })));
+  return score;
 }
 
 function expectGoals(s: CorpusScore): void {
@@ -34,16 +47,12 @@ describe('redaction corpus (finding 9)', () => {
       users: JSON.parse(readFileSync(join(TAUBENCH_DIR, 'users.json'), 'utf8')) as Record<string, unknown>,
       orders: JSON.parse(readFileSync(join(TAUBENCH_DIR, 'orders.json'), 'utf8')) as Record<string, unknown>,
     };
-    const score = scoreRedaction(buildRedactionCorpus(data), redactPii);
-    report('τ-bench', score);
-    expectGoals(score);
+    expectGoals(scoreAll('τ-bench', buildRedactionCorpus(data)));
   });
 
   it('generated catalog: PII recall ≥ 99 %, no business id altered', () => {
     const data = generateCatalog({ seed: 7, products: 40, users: 300, orders: 600 });
-    const score = scoreRedaction(buildRedactionCorpus(data, { seed: 3 }), redactPii);
-    report('generated', score);
-    expectGoals(score);
+    expectGoals(scoreAll('generated', buildRedactionCorpus(data, { seed: 3 })));
   });
 
   it('the debug trace shows tool observations with their ids and without the customer', () => {

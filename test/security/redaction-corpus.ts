@@ -13,6 +13,12 @@ export interface LabelledText {
   text: string;
   pii: { kind: PiiKind; value: string }[];
   ids: { kind: IdKind; value: string }[];
+  /**
+   * Names the system knows in this text's conversation: what its tools were given or returned
+   * (get_user_details' name, find_user_id_by_name_zip's arguments). Texts without a cue word
+   * ("nocue" sources) are only findable through these, or through a generic rule.
+   */
+  known?: string[];
 }
 
 interface TauUser {
@@ -201,7 +207,70 @@ export function buildRedactionCorpus(data: TauData, opts: { maxUsers?: number; s
         ids: [{ kind: 'product', value: other.product_id }],
       },
     ];
-    out.push(...en, ...zh);
+    // Names with no cue word before them, as customers and agents really write them. Where the
+    // conversation's tools learned the name (`known`), it must go; the generic rules must catch
+    // the rest (a name introduced by "it's" or followed by "here", a Chinese name before 您好).
+    // As get_user_details returned it; the redactor also takes each word of it.
+    const known = [`${first} ${last}`];
+    const zhName2 = cnName(r);
+    const nocue: LabelledText[] = [
+      {
+        source: 'en:nocue',
+        text: `hi it's ${first} ${last} again, has ${order.order_id} shipped yet?`,
+        pii: names,
+        ids: [{ kind: 'order', value: order.order_id }],
+      },
+      {
+        source: 'en:nocue',
+        text: `${first} ${last} here. I want to return ${item.item_id} from ${order.order_id}.`,
+        pii: names,
+        ids: base,
+      },
+      {
+        source: 'en:nocue+known',
+        text: `ok so the account is under ${first.toLowerCase()} ${last.toLowerCase()}, can you refund ${order.order_id} to ${pm}`,
+        pii: [
+          { kind: 'name', value: first.toLowerCase() },
+          { kind: 'name', value: last.toLowerCase() },
+        ],
+        ids: [{ kind: 'order', value: order.order_id }, { kind: 'payment_method', value: pm }],
+        known,
+      },
+      {
+        source: 'en:nocue+known',
+        text: `Got it ${first}, order ${order.order_id} is cancelled and ${pm} gets the refund.`,
+        pii: [{ kind: 'name', value: first }],
+        ids: [{ kind: 'order', value: order.order_id }, { kind: 'payment_method', value: pm }],
+        known,
+      },
+      {
+        source: 'en:nocue+known',
+        text: `Thought: get_user_details returned ${first} ${last} for user id ${userId}; ${order.order_id} and ${item.item_id} are theirs.`,
+        pii: names,
+        ids: base,
+        known,
+      },
+      {
+        source: 'zh:nocue',
+        text: `${zhName2}您好，订单${order.order_id}已经取消，退款会回到${pm}。`,
+        pii: [{ kind: 'name', value: zhName2 }],
+        ids: [{ kind: 'order', value: order.order_id }, { kind: 'payment_method', value: pm }],
+      },
+      {
+        source: 'zh:nocue',
+        text: `本人${zhName2}，想退掉订单${order.order_id}里的${item.item_id}`,
+        pii: [{ kind: 'name', value: zhName2 }],
+        ids: base,
+      },
+      {
+        source: 'zh:nocue+known',
+        text: `订单${order.order_id}是${zhName2}下的，帮忙查一下物流`,
+        pii: [{ kind: 'name', value: zhName2 }],
+        ids: [{ kind: 'order', value: order.order_id }],
+        known: [zhName2],
+      },
+    ];
+    out.push(...en, ...zh, ...nocue);
   });
   return out;
 }
@@ -233,8 +302,11 @@ const appears = (haystack: string, value: string): boolean => {
   return /^[A-Za-z]/.test(value) ? new RegExp(`(?<![A-Za-z])${esc}(?![A-Za-z])`).test(haystack) : haystack.includes(value);
 };
 
-/** Run `redact` over the corpus: recall on PII (value gone) and kept business ids (value still there). */
-export function scoreRedaction(corpus: readonly LabelledText[], redact: (s: string) => string): CorpusScore {
+/**
+ * Run `redact` over the corpus (given each text's known names): recall on PII (value gone) and
+ * kept business ids (value still there).
+ */
+export function scoreRedaction(corpus: readonly LabelledText[], redact: (s: string, known: readonly string[]) => string): CorpusScore {
   const s: CorpusScore = { pii: 0, piiRedacted: 0, ids: 0, idsKept: 0, byKind: {}, misses: [] };
   const tally = (kind: string, ok: boolean): void => {
     const k = (s.byKind[kind] ??= { total: 0, ok: 0 });
@@ -242,7 +314,7 @@ export function scoreRedaction(corpus: readonly LabelledText[], redact: (s: stri
     if (ok) k.ok++;
   };
   for (const t of corpus) {
-    const output = redact(t.text);
+    const output = redact(t.text, t.known ?? []);
     for (const p of t.pii) {
       const gone = !appears(output, p.value);
       s.pii++;

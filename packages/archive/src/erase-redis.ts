@@ -29,14 +29,14 @@ async function* scanKeys(redis: Redis, match: string, type?: string): AsyncGener
 export async function customerIdsInRedis(redis: Redis, keys: Keys, customerId: string): Promise<{ conversations: string[]; queries: string[] }> {
   const conversations = new Set<string>();
   const queries = new Set<string>();
-  const p = globEscape(keys.prefix);
-  for await (const batch of scanKeys(redis, `${p}:conv:*`, 'hash')) {
+  for await (const batch of scanKeys(redis, keys.scanPattern('conv'), 'hash')) {
     const owners = await Promise.all(batch.map((k) => redis.hget(k, 'customerId')));
     batch.forEach((k, i) => {
-      if (owners[i] === customerId) conversations.add(k.slice(`${keys.prefix}:conv:`.length));
+      const id = keys.conversationIdOf(k);
+      if (owners[i] === customerId && id !== undefined) conversations.add(id);
     });
   }
-  for await (const batch of scanKeys(redis, `${p}:q:*`, 'hash')) {
+  for await (const batch of scanKeys(redis, keys.scanPattern('q'), 'hash')) {
     const rows = await Promise.all(batch.map((k) => redis.hmget(k, 'customerId', 'queryId', 'conversationId')));
     for (const [cust, q, c] of rows) {
       if (cust === customerId && q) {

@@ -19,3 +19,4 @@ export * from './shop-protocol.ts';
 export * from './texts.ts';
 export * from './seeded-random.ts';
 export * from './answer-stream.ts';
+export * from './redis-keys.ts';

@@ -96,7 +96,16 @@ export interface StewardConfig {
     latencyMs?: { min: number; max: number };
   };
   simLlm: { port: number; host?: string; latency: string; faults?: string; seed: string; chunkDelayMs: number };
-  tracer: { batchSize: number; claimIdleMs: number; port: number; consumerName?: string; captureContent: boolean };
+  tracer: {
+    batchSize: number;
+    claimIdleMs: number;
+    port: number;
+    consumerName?: string;
+    captureContent: boolean;
+    /** The credential of the tracer's /metrics, as the ingress' (METRICS_TOKEN, or ADMIN_TOKEN). */
+    metricsToken?: string;
+    adminToken?: string;
+  };
   /**
    * The PostgreSQL archive: on when databaseUrl is set (the archiver role, the operator API over
    * it, short hot TTLs in Redis). The other fields have the shape of the archiver's start options.
@@ -235,6 +244,8 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       port: e.TRACER_PORT,
       ...opt('consumerName', e.TRACER_CONSUMER_NAME),
       captureContent: e.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT,
+      ...opt('metricsToken', e.METRICS_TOKEN),
+      ...opt('adminToken', e.ADMIN_TOKEN),
     },
     archive: {
       ...opt('databaseUrl', e.DATABASE_URL),

@@ -3,6 +3,7 @@
 // remembers its call id, so a redelivered reasoning job is not billed twice.
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { keysFor } from '@steward/core';
 import { BUDGET_DEFAULTS } from './constants.ts';
 
 export interface CostRecord {
@@ -32,11 +33,12 @@ export interface LedgerTtls {
   dedupeTtlSec?: number;
 }
 
+/** The ledger's keys, built in @steward/core's redis-keys.ts (namespace `cost`). */
 export const costKeys = {
-  query: (prefix: string, queryId: string) => `${prefix}:cost:query:${queryId}`,
-  conversation: (prefix: string, conversationId: string) => `${prefix}:cost:conv:${conversationId}`,
-  customerDay: (prefix: string, customerId: string, day: string) => `${prefix}:cost:customer:${customerId}:${day}`,
-  seen: (prefix: string, callId: string) => `${prefix}:cost:seen:${callId}`,
+  query: (prefix: string, queryId: string) => keysFor(prefix).costQuery(queryId),
+  conversation: (prefix: string, conversationId: string) => keysFor(prefix).costConversation(conversationId),
+  customerDay: (prefix: string, customerId: string, day: string) => keysFor(prefix).costCustomerDay(customerId, day),
+  seen: (prefix: string, callId: string) => keysFor(prefix).costSeen(callId),
 };
 
 // KEYS: seen, query, conversation[, customerDay]. ARGV: usd, input, output, ledgerTtl, dailyTtl, dedupeTtl, useSeen.

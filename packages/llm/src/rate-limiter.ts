@@ -2,6 +2,7 @@
 // state per key in Redis, checked and updated by one Lua script, so two workers can never both
 // take the last slot. The clock is Redis's own (TIME), so workers with skewed clocks agree.
 import type { Redis } from 'ioredis';
+import { keysFor } from '@steward/core';
 
 export type SlotResult = { ok: true } | { ok: false; retryAfterMs: number };
 
@@ -47,5 +48,5 @@ export async function acquireLlmSlot(redis: Redis, key: string, rpm: number, opt
 
 /** The limiter key of a deployment: inside its hash-tagged prefix, per model if limits differ. */
 export function llmSlotKey(prefix: string, model = 'all'): string {
-  return `${prefix}:llm:rpm:${model}`;
+  return keysFor(prefix).llmRpm(model);
 }

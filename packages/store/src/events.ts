@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { DEFAULTS, EVENT_DATA_SCHEMAS, StewardError, StewardEvent, formatIssues, type EventType } from '@steward/core';
 import type { Keys } from './keys.ts';
+import { namesInEvents } from '@steward/telemetry';
 
 export interface EmitInput {
   id: string;
@@ -59,4 +60,18 @@ export async function readQueryEvents(redis: Redis, keys: Keys, queryId: string)
     }
   }
   return out;
+}
+
+/** How many of a conversation's latest queries are read for the names its tools learned. */
+export const KNOWN_NAMES_QUERIES = 20;
+
+/**
+ * The customer names the tools of a conversation's latest queries learned (known-names.ts in
+ * @steward/telemetry): a name said in a later query, with no cue word, is still redacted in that
+ * query's debug trace and spans.
+ */
+export async function namesKnownInConversation(redis: Redis, keys: Keys, conversationId: string): Promise<string[]> {
+  const ids = await redis.lrange(keys.conversationQueries(conversationId), -KNOWN_NAMES_QUERIES, -1);
+  const events = await Promise.all(ids.map((id) => readQueryEvents(redis, keys, id)));
+  return namesInEvents(events.flat());
 }

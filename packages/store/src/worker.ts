@@ -1,6 +1,6 @@
 import { UnrecoverableError, Worker, type Job, type ConnectionOptions, type WorkerOptions } from 'bullmq';
 import { DEFAULTS, isStewardError, parseJob, type JobPayload, type QueueName } from '@steward/core';
-import { recordJobTiming, runWithLogContext } from '@steward/telemetry';
+import { recordJobTiming, runWithKnownNames, runWithLogContext } from '@steward/telemetry';
 import type { Redis } from 'ioredis';
 
 export interface Log {
@@ -47,14 +47,16 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
           conversationId: typeof ids.conversationId === 'string' ? ids.conversationId : undefined,
           turn: typeof ids.turn === 'number' ? ids.turn : undefined,
         },
-        async () => {
-          try {
-            return await processor(data, job, token);
-          } catch (e) {
-            if (isStewardError(e) && !e.retryable) throw new UnrecoverableError(`${e.code}: ${e.message}`);
-            throw e;
-          }
-        },
+        // Names a tool of this job learns (rememberNames) are redacted from its later lines.
+        () =>
+          runWithKnownNames([], async () => {
+            try {
+              return await processor(data, job, token);
+            } catch (e) {
+              if (isStewardError(e) && !e.retryable) throw new UnrecoverableError(`${e.code}: ${e.message}`);
+              throw e;
+            }
+          }),
       );
     },
     {

@@ -162,7 +162,7 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
       const { startTracer } = await import('@steward/tracer');
       const exportConfig = traceExportConfigFromEnv(env);
       const exporter = createSpanExporter(exportConfig);
-      const { port: _metricsPort, ...tracerOptions } = cfg.tracer;
+      const { port: _metricsPort, metricsToken: _token, adminToken: _admin, ...tracerOptions } = cfg.tracer;
       const tracer = await startTracer({
         redisUrl,
         prefix,
@@ -183,7 +183,8 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
       admit = admission.admit;
     }
     const { jaegerUrl, apiKeys: _configuredKeys, ...ingressOptions } = cfg.ingress;
-    const debugTrace = (events: Parameters<typeof debugTraceOf>[0]) => debugTraceOf(events, { redact: cfg.log.redact, jaegerUrl });
+    const debugTrace = (events: Parameters<typeof debugTraceOf>[0], ctx?: { names?: readonly string[] }) =>
+      debugTraceOf(events, { redact: cfg.log.redact, jaegerUrl, names: ctx?.names });
     // The archive, as the archiver and ingress processes run it: the archiver role on the same
     // section of the configuration, and the operator API over the same database.
     const archiveOn = o.archive !== false && cfg.archive.databaseUrl !== undefined;

@@ -13,6 +13,7 @@ import {
   type StewardEvent,
 } from '@steward/core';
 import { classifyOutcome } from './outcome-class.ts';
+import { namesInEvents } from './known-names.ts';
 import { redactDeep, redactPii } from './redact-pii.ts';
 import { SpanKind, attrs, normaliseSpanId, normaliseTraceId, toReadableSpan, type SpanDraft } from './readable-span.ts';
 
@@ -24,6 +25,8 @@ export interface SpanBuildOptions {
   resource: Resource;
   /** Record message contents and tool arguments/results (redacted). Default false. */
   captureContent?: boolean;
+  /** Names known to be the customer's in this query's conversation (known-names.ts): redacted too. */
+  names?: readonly string[];
 }
 
 /** `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true` turns content capture on. */
@@ -36,8 +39,8 @@ export function rootSpanIdOf(queryId: string): string {
 }
 
 const clip = (s: string): string => (s.length > MAX_CAPTURED_CHARS ? `${s.slice(0, MAX_CAPTURED_CHARS)}…` : s);
-const captured = (s: string): string => clip(redactPii(s));
-const capturedJson = (v: unknown): string => clip(JSON.stringify(redactDeep(v)));
+const captured = (s: string, names: readonly string[] | undefined): string => clip(redactPii(s, { names }));
+const capturedJson = (v: unknown, names: readonly string[] | undefined): string => clip(JSON.stringify(redactDeep(v, { names })));
 
 /** A low-cardinality `error.type`: the emitter's code if it looks like one, else `_OTHER`. */
 export function errorTypeOf(error: string): string {
@@ -77,8 +80,8 @@ function llmDraft(event: StewardEvent, opts: SpanBuildOptions): SpanDraft | unde
   });
   if (opts.captureContent) {
     const parts: Array<{ type: string; content: string }> = [];
-    if (d.thought) parts.push({ type: 'reasoning', content: captured(d.thought) });
-    if (d.proposal) parts.push({ type: 'text', content: captured(d.proposal) });
+    if (d.thought) parts.push({ type: 'reasoning', content: captured(d.thought, opts.names) });
+    if (d.proposal) parts.push({ type: 'text', content: captured(d.proposal, opts.names) });
     if (parts.length) a['gen_ai.output.messages'] = JSON.stringify([{ role: 'assistant', parts }]);
   }
   return {
@@ -90,7 +93,7 @@ function llmDraft(event: StewardEvent, opts: SpanBuildOptions): SpanDraft | unde
     startMs: d.startMs,
     endMs: d.endMs,
     attributes: a,
-    error: d.error ? { message: redactPii(d.error) } : undefined,
+    error: d.error ? { message: redactPii(d.error, { names: opts.names }) } : undefined,
   };
 }
 
@@ -111,8 +114,8 @@ function toolDraft(event: StewardEvent, opts: SpanBuildOptions): SpanDraft | und
     'error.type': d.ok ? undefined : (d.errorType ?? '_OTHER'),
   });
   if (opts.captureContent) {
-    if (d.arguments) a['gen_ai.tool.call.arguments'] = capturedJson(d.arguments);
-    if (d.result !== undefined) a['gen_ai.tool.call.result'] = captured(d.result);
+    if (d.arguments) a['gen_ai.tool.call.arguments'] = capturedJson(d.arguments, opts.names);
+    if (d.result !== undefined) a['gen_ai.tool.call.result'] = captured(d.result, opts.names);
   }
   return {
     name: `execute_tool ${d.name}`,
@@ -142,6 +145,7 @@ export function buildRootSpan(
   const d = p.data;
   const queryId = completed.queryId;
   const accepted = related.find((e) => e.type === 'query.accepted');
+  const names = [...namesInEvents(related), ...(opts.names ?? [])];
   const cls = classifyOutcome(d.outcome, d.reason);
   const a: Attributes = attrs({
     'gen_ai.operation.name': 'invoke_agent',
@@ -161,12 +165,12 @@ export function buildRootSpan(
     'error.type': cls === 'failed' ? errorTypeOf(d.reason) : undefined,
   });
   if (opts.captureContent && d.answer) {
-    a['gen_ai.output.messages'] = JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: captured(d.answer) }] }]);
+    a['gen_ai.output.messages'] = JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: captured(d.answer, names) }] }]);
   }
   const events = related
     .filter((e) => e.queryId === queryId)
     .flatMap((e) => {
-      const ev = rootSpanEvent(e);
+      const ev = rootSpanEvent(e, names);
       return ev ? [ev] : [];
     })
     .sort((x, y) => x.timeMs - y.timeMs);
@@ -188,11 +192,12 @@ export function buildRootSpan(
   );
 }
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? redactPii(v) : undefined);
+const strOf = (names: readonly string[]) => (v: unknown): string | undefined => (typeof v === 'string' ? redactPii(v, { names }) : undefined);
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
 
 /** Controller decisions, audit denials and handoffs are moments of the query, not spans. */
-function rootSpanEvent(e: StewardEvent): { name: string; timeMs: number; attributes: Attributes } | undefined {
+function rootSpanEvent(e: StewardEvent, names: readonly string[]): { name: string; timeMs: number; attributes: Attributes } | undefined {
+  const str = strOf(names);
   switch (e.type) {
     case 'control.decision':
       return {
@@ -220,7 +225,10 @@ function rootSpanEvent(e: StewardEvent): { name: string; timeMs: number; attribu
 /** All spans a set of events describes: children as they are, the root once the query completed. */
 export function eventsToSpans(events: readonly StewardEvent[], opts: SpanBuildOptions): ReadableSpan[] {
   const spans: ReadableSpan[] = [];
+  // Names one query's tools learned are redacted in every span of that query.
+  const namesOf = new Map<string | undefined, string[]>();
   for (const e of events) {
+    if (!namesOf.has(e.queryId)) namesOf.set(e.queryId, [...namesInEvents(events.filter((x) => x.queryId === e.queryId)), ...(opts.names ?? [])]);
     if (e.type === 'query.completed') {
       const root = buildRootSpan(
         e,
@@ -229,7 +237,7 @@ export function eventsToSpans(events: readonly StewardEvent[], opts: SpanBuildOp
       );
       if (root) spans.push(root);
     } else {
-      const child = buildChildSpan(e, opts);
+      const child = buildChildSpan(e, { ...opts, names: namesOf.get(e.queryId) });
       if (child) spans.push(child);
     }
   }

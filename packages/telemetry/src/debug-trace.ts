@@ -9,6 +9,7 @@ import {
   type StewardEvent,
 } from '@steward/core';
 import { classifyOutcome } from './outcome-class.ts';
+import { namesInEvents } from './known-names.ts';
 import { redactDeep, redactPii } from './redact-pii.ts';
 
 export const DebugStep = z.object({
@@ -55,10 +56,15 @@ export type DebugTrace = z.infer<typeof DebugTrace>;
 const KIND_ORDER = { llm: 0, tool: 1, decision: 2 } as const;
 
 /** `events` are those of one query, in any order (redelivered duplicates are dropped by id). */
-export function buildDebugTrace(events: readonly StewardEvent[], opts: { redact?: boolean } = {}): DebugTrace {
+export function buildDebugTrace(
+  events: readonly StewardEvent[],
+  opts: { redact?: boolean; /** Names known from earlier queries of the conversation. */ names?: readonly string[] } = {},
+): DebugTrace {
   const redact = opts.redact ?? true;
-  const text = (s: string | undefined): string | undefined => (s === undefined ? undefined : redact ? redactPii(s) : s);
   const unique = [...new Map(events.map((e) => [e.id, e])).values()].sort((a, b) => a.ts - b.ts);
+  // The customer's name as this query's tools learned it goes wherever it is written, cue or not.
+  const names = redact ? [...namesInEvents(unique), ...(opts.names ?? [])] : [];
+  const text = (s: string | undefined): string | undefined => (s === undefined ? undefined : redact ? redactPii(s, { names }) : s);
   const first = unique[0];
   const steps: DebugStep[] = [];
   let completed: z.infer<typeof QueryCompletedEventData> | undefined;
@@ -90,7 +96,7 @@ export function buildDebugTrace(events: readonly StewardEvent[], opts: { redact?
         name: d.name,
         startMs: d.startMs,
         action: d.name,
-        arguments: d.arguments && (redact ? (redactDeep(d.arguments) as Record<string, unknown>) : d.arguments),
+        arguments: d.arguments && (redact ? (redactDeep(d.arguments, { names }) as Record<string, unknown>) : d.arguments),
         observation: text(d.result),
         error: d.ok ? undefined : (d.errorType ?? 'error'),
         latencyMs: Math.max(0, d.endMs - d.startMs),

@@ -1,4 +1,13 @@
-export { redactPii, redactDeep, isPiiKey, REDACTED } from './redact-pii.ts';
+export { redactPii, redactDeep, isPiiKey, REDACTED, type RedactOptions } from './redact-pii.ts';
+export {
+  cleanNames,
+  currentKnownNames,
+  namesInEvents,
+  namesInToolCall,
+  redactKnownNames,
+  rememberNames,
+  runWithKnownNames,
+} from './known-names.ts';
 export { runWithLogContext, bindLogContext, currentLogContext } from './log-context.ts';
 export { createLogger, withBindings, type Logger, type LogLevel, type CreateLoggerOptions, type LogBindings } from './logger.ts';
 export { OUTCOME_CLASSES, classifyOutcome, isSuccess, type OutcomeClass } from './outcome-class.ts';
@@ -29,6 +38,7 @@ export {
 export { METRICS, QUEUE_STATES, type MetricDef, type MetricName, type MetricType } from './metric-defs.ts';
 export { eventObservations, labelValue, type Observation } from './event-metrics.ts';
 export { channelLabel, tokenLabel, KNOWN_CHANNELS } from './label-bounds.ts';
+export { metricsCredential } from './metrics-credential.ts';
 export {
   metricsKey,
   metricsGuardKey,

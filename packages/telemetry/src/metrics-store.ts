@@ -2,12 +2,13 @@
 // the same numbers. Counters and histogram buckets are hash fields incremented in one Lua call,
 // together with a per-event guard key: a redelivered event is never counted twice.
 import type { Redis } from 'ioredis';
-import { DEFAULTS, type StewardEvent } from '@steward/core';
+import { DEFAULTS, keysFor, type StewardEvent } from '@steward/core';
 import { METRICS, type MetricName } from './metric-defs.ts';
 import { eventObservations, type Observation } from './event-metrics.ts';
 
-export const metricsKey = (prefix: string): string => `${prefix}:metrics`;
-export const metricsGuardKey = (prefix: string, eventId: string): string => `${prefix}:metrics:seen:${eventId}`;
+// Built in @steward/core's redis-keys.ts with every other key (namespace `metrics`).
+export const metricsKey = (prefix: string): string => keysFor(prefix).metrics;
+export const metricsGuardKey = (prefix: string, eventId: string): string => keysFor(prefix).metricsSeen(eventId);
 
 // Field layout: `c|{name}|{labels}` for counters; `h|{name}|{labels}|b{i}` (non-cumulative bucket
 // i, i = bounds.length for +Inf), `…|sum` and `…|count` for histograms. Labels are `k=v,k=v` sorted.

@@ -66,13 +66,28 @@ const ZIP_LABELLED = /((?:zip|postal|邮编|邮政编码)(?:[_\s-]?code)?["'\s:�
 
 // A name after the words that introduce one: "my name is Mia Garcia", "Hi Noah,", "Ms. Lee".
 // Capitalised words only, at most three, and not the words a sentence goes on with.
-const NAME_CUE = String.raw`(?:[Mm]y name is|[Nn]ame is|[Nn]ame:|I am|I'm|[Tt]his is|[Ff]irst name(?: is)?|[Ll]ast name(?: is)?|[Ss]urname(?: is)?|[Hh]i|[Hh]ello|[Hh]ey|[Dd]ear|[Tt]hanks|[Tt]hank you|[Ss]orry|[Gg]ood (?:morning|afternoon|evening)|[Ww]elcome(?: back)?|Mr\.?|Mrs\.?|Ms\.?|Miss|Dr\.?|[Cc]ustomer|[Uu]ser|[Ss]incerely|[Rr]egards)`;
+const NAME_CUE = String.raw`(?:[Mm]y name is|[Nn]ame is|[Nn]ame:|I am|I'm|[Ii]t's|[Ii]t’s|[Ii]t is|[Tt]his is|[Ff]irst name(?: is)?|[Ll]ast name(?: is)?|[Ss]urname(?: is)?|[Hh]i|[Hh]ello|[Hh]ey|[Dd]ear|[Tt]hanks|[Tt]hank you|[Ss]orry|[Gg]ood (?:morning|afternoon|evening)|[Ww]elcome(?: back)?|Mr\.?|Mrs\.?|Ms\.?|Miss|Dr\.?|[Cc]ustomer|[Uu]ser|[Ss]incerely|[Rr]egards)`;
 const NOT_A_NAME =
   'I|The|A|An|Our|Your|My|We|It|This|That|There|Here|Order|Orders|Item|Items|Product|Products|Yes|No|Please|Sure|Ok|Okay|Thanks|Thank|Today|Tomorrow|Support|Steward|Customer|Sir|Madam|All|Everyone|Team|Again|Help|Mr|Mrs|Ms|Dr|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Pending|Delivered|Processed|Cancelled';
-const CAP_WORD = String.raw`(?!(?:${NOT_A_NAME})\b)[A-Z][a-z'’-]{1,20}`;
+// O'Neill, McKay and D’Angelo too: an optional inner capital after up to two letters or an apostrophe.
+const CAP_WORD = String.raw`(?!(?:${NOT_A_NAME})\b)[A-Z](?:[a-z]{0,2}['’]?[A-Z])?[a-z'’-]{1,20}`;
 const EN_NAME = new RegExp(String.raw`(\b${NAME_CUE}[,:]?\s{1,3})${CAP_WORD}(?:\s{1,2}${CAP_WORD}){0,2}\b`, 'g');
+// A name introduced by what follows it: "Noah Brown here.", "Noah speaking". Two capitalised words
+// (one could start any sentence: "Everything here is fine"), at the start of the text or a sentence.
+const EN_NAME_BEFORE_CUE = new RegExp(
+  String.raw`(?<=^|[.!?\n]\s{0,3}|[,;:]\s{1,3})${CAP_WORD}\s{1,2}${CAP_WORD}(?=[,\s]{1,3}(?:here|speaking)\b)`,
+  'gm',
+);
 // 我叫王小明 / 我的名字是李娜 / 姓名：张伟 / 王先生.
 const CN_NAME = /((?:我叫|我的名字是|名字是|名字叫|姓名[:：]?\s{0,2}|我是|收件人[:：]?\s{0,2}|亲爱的|尊敬的)\s{0,2})[\u4e00-\u9fa5]{2,3}|[\u4e00-\u9fa5]{1,3}(?=先生|女士|小姐)/g;
+// Weaker cues (本人王伟, 联系人：李娜, 王伟您好): only a common surname and one or two more characters,
+// so "本人已经…" or "大家好" stay. The surnames are the most frequent single-character ones.
+const CN_SURNAMES =
+  '王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
+const CN_NAME_WEAK = new RegExp(
+  `((?:本人|联系人|收货人|致)[:：]?\\s{0,2})[${CN_SURNAMES}][\\u4e00-\\u9fa5]{1,2}|(?<![\\u4e00-\\u9fa5])[${CN_SURNAMES}][\\u4e00-\\u9fa5]{1,2}(?=您好|你好)`,
+  'g',
+);
 
 function card(match: string, offset: number, input: string): string {
   const digits = match.replace(/[ -]/g, '');
@@ -97,5 +112,7 @@ export const TEXT_RULES: readonly TextRule[] = [
   { name: 'cn-address', apply: cnAddress },
   { name: 'zip', pattern: ZIP_LABELLED, replace: '$1[zip]' },
   { name: 'en-name', pattern: EN_NAME, replace: '$1[name]' },
+  { name: 'en-name-before-cue', pattern: EN_NAME_BEFORE_CUE, replace: '[name]' },
   { name: 'cn-name', pattern: CN_NAME, replace: (m: string, cue: string | undefined) => (cue === undefined ? '[name]' : `${cue}[name]`) },
+  { name: 'cn-name-weak', pattern: CN_NAME_WEAK, replace: (m: string, cue: string | undefined) => (cue === undefined ? '[name]' : `${cue}[name]`) },
 ];

@@ -3,7 +3,16 @@
 // key names over structured data (`{email: …}` is personal whatever its value looks like) and the
 // patterns of pii-patterns.ts over free text. A string that is a JSON document (a tool result) is
 // redacted as structure, so an address object goes as a whole, city and state included.
+import { currentKnownNames, redactKnownNames } from './known-names.ts';
 import { TEXT_RULES } from './pii-patterns.ts';
+
+export interface RedactOptions {
+  /**
+   * Names known to belong to the customer of the text's conversation (known-names.ts), redacted
+   * wherever they appear, cue word or not. Default: those of the current job's async context.
+   */
+  names?: readonly string[];
+}
 
 // A Redis stream entry id (`1732412345678-0`) alone in a field is not a card number.
 const STREAM_ENTRY_ID = /^\d{13}-\d{1,6}$/;
@@ -11,16 +20,17 @@ const STREAM_ENTRY_ID = /^\d{13}-\d{1,6}$/;
 const MAX_JSON_CHARS = 1_000_000;
 
 /** Replace personal data in free text by placeholders. Idempotent; safe on any string. */
-export function redactPii(text: string): string {
+export function redactPii(text: string, opts: RedactOptions = {}): string {
   if (text.length === 0 || STREAM_ENTRY_ID.test(text)) return text;
-  const json = redactJsonText(text);
+  const names = opts.names ?? currentKnownNames();
+  const json = redactJsonText(text, names);
   if (json !== undefined) return json;
   let out = text;
   for (const rule of TEXT_RULES) out = 'apply' in rule ? rule.apply(out) : out.replace(rule.pattern, rule.replace as string);
-  return out;
+  return redactKnownNames(out, names);
 }
 
-function redactJsonText(text: string): string | undefined {
+function redactJsonText(text: string, names: readonly string[]): string | undefined {
   const first = text.trimStart()[0];
   if ((first !== '{' && first !== '[') || text.length > MAX_JSON_CHARS) return undefined;
   let parsed: unknown;
@@ -29,7 +39,7 @@ function redactJsonText(text: string): string | undefined {
   } catch {
     return undefined;
   }
-  return JSON.stringify(redactDeep(parsed));
+  return JSON.stringify(redactDeep(parsed, { names }));
 }
 
 // Keys whose value is personal whatever it looks like; compared lower-case without _ and -.
@@ -81,24 +91,28 @@ const MAX_DEPTH = 12;
  * A deep copy of `value` with PII keys replaced and every string passed through `redactPii`.
  * Errors become `{type, message, stack}` so their text is redacted too. Cycles are cut.
  */
-export function redactDeep(value: unknown, depth = 0, seen: WeakSet<object> = new WeakSet()): unknown {
-  if (typeof value === 'string') return redactPii(value);
+export function redactDeep(value: unknown, opts: RedactOptions = {}): unknown {
+  return deep(value, { names: opts.names ?? currentKnownNames() }, 0, new WeakSet());
+}
+
+function deep(value: unknown, opts: Required<RedactOptions>, depth: number, seen: WeakSet<object>): unknown {
+  if (typeof value === 'string') return redactPii(value, opts);
   if (value === null || typeof value !== 'object') return value;
   if (depth > MAX_DEPTH || seen.has(value)) return '[…]';
   seen.add(value);
   if (value instanceof Error) {
-    const out: Record<string, unknown> = { type: value.name, message: redactPii(value.message) };
-    if (value.stack) out.stack = redactPii(value.stack);
-    for (const [k, v] of Object.entries(value)) out[k] = isPiiKey(k) ? REDACTED : redactDeep(v, depth + 1, seen);
+    const out: Record<string, unknown> = { type: value.name, message: redactPii(value.message, opts) };
+    if (value.stack) out.stack = redactPii(value.stack, opts);
+    for (const [k, v] of Object.entries(value)) out[k] = isPiiKey(k) ? REDACTED : deep(v, opts, depth + 1, seen);
     return out;
   }
-  if (Array.isArray(value)) return value.map((v) => redactDeep(v, depth + 1, seen));
+  if (Array.isArray(value)) return value.map((v) => deep(v, opts, depth + 1, seen));
   if (value instanceof Date || Buffer.isBuffer(value)) return value;
   const addressLike = isAddressLike(value);
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     const personal = isPiiKey(k) || (addressLike && ADDRESS_PART_KEYS.has(k.toLowerCase()));
-    out[k] = personal && v !== undefined && v !== null && v !== '' ? REDACTED : redactDeep(v, depth + 1, seen);
+    out[k] = personal && v !== undefined && v !== null && v !== '' ? REDACTED : deep(v, opts, depth + 1, seen);
   }
   return out;
 }

@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import { loadConfig } from '@steward/core';
 import { onShutdown } from '@steward/store';
-import { createLogger } from '@steward/telemetry';
+import { createLogger, metricsCredential } from '@steward/telemetry';
 import { requireArchive } from './config.ts';
 import { startArchiver } from './archiver.ts';
 import { renderArchiverMetrics } from './metrics.ts';
@@ -16,6 +16,8 @@ const log = createLogger({ service: 'archiver', level: cfg.log.level, redact: cf
 const archiver = await startArchiver({ redisUrl: cfg.redis.url, prefix: cfg.redis.prefix, ...archive, log });
 
 let server: Server | undefined;
+// The same optional /metrics credential as the ingress and the tracer (METRICS_TOKEN or ADMIN_TOKEN).
+const mayReadMetrics = metricsCredential(cfg.ingress.metricsToken, cfg.ingress.adminToken);
 if (port > 0) {
   server = createServer((req, res) => {
     const path = req.url?.split('?')[0];
@@ -27,7 +29,14 @@ if (port > 0) {
       );
       return;
     }
-    if (path === '/metrics') return void res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(renderArchiverMetrics(archiver.stats()));
+    if (path === '/metrics') {
+      if (!mayReadMetrics(req.headers.authorization)) {
+        return void res
+          .writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' })
+          .end('{"error":{"code":"unauthorized","message":"metrics credential required"}}');
+      }
+      return void res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(renderArchiverMetrics(archiver.stats()));
+    }
     res.writeHead(404).end();
   });
   server.listen(port, '0.0.0.0');

@@ -8,7 +8,7 @@ import { Outbox, type IntakeDeps } from '@steward/store';
 import type { LiveEvents } from './live-events.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { opsRoutes } from './routes/ops.ts';
-import { queryRoutes } from './routes/queries.ts';
+import { queryRoutes, type DebugTraceContext } from './routes/queries.ts';
 import { handoffRoutes } from './routes/handoffs.ts';
 import { conversationEventRoutes } from './routes/conversation-events.ts';
 import { inboxRoutes } from './inbox/inbox.ts';
@@ -16,7 +16,7 @@ import { inboxRoutes } from './inbox/inbox.ts';
 export interface AppDeps extends IntakeDeps {
   auth: Authenticator;
   live: LiveEvents;
-  debugTrace: (events: StewardEvent[]) => unknown;
+  debugTrace: (events: StewardEvent[], ctx?: DebugTraceContext) => unknown;
   metrics: () => Promise<string>;
   bodyLimit?: number;
   logger?: boolean;

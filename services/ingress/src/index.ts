@@ -5,3 +5,4 @@ export { buildApp, type AppDeps } from './app.ts';
 export { debugTraceOf, renderMetrics, renderDebugReport } from './observability.ts';
 export { archiveRoutes, type ArchiveRouteOptions } from './routes/archive.ts';
 export { adminTokenOperator, operatorCredentials, type Operator, type OperatorGuard } from './routes/operator-guard.ts';
+export type { DebugTraceContext } from './routes/queries.ts';

@@ -6,6 +6,7 @@ import { createLogger } from '@steward/telemetry';
 import { channelPluginsFromEnv, deliveryStats, renderDeliveryMetrics, startAdmission } from '@steward/channels';
 import { generateApiKey } from './api-keys.ts';
 import { debugTraceOf, renderMetrics } from './observability.ts';
+import type { DebugTraceContext } from './routes/queries.ts';
 import { startIngress } from './service.ts';
 import { createDb } from '@steward/archive';
 import { archiveRoutes } from './routes/archive.ts';
@@ -24,7 +25,8 @@ if (!apiKeys) {
 const admission = await startAdmission({ redisUrl: cfg.redis.url, prefix: cfg.redis.prefix, ...cfg.admission });
 // The archive (DATABASE_URL) adds the operator API over PostgreSQL; erasure works without it too.
 const archiveDb = cfg.archive.databaseUrl ? createDb(cfg.archive.databaseUrl, cfg.archive.schema) : undefined;
-const debugTrace = (events: Parameters<typeof debugTraceOf>[0]) => debugTraceOf(events, { redact: cfg.log.redact, jaegerUrl });
+const debugTrace = (events: Parameters<typeof debugTraceOf>[0], ctx?: DebugTraceContext) =>
+  debugTraceOf(events, { redact: cfg.log.redact, jaegerUrl, names: ctx?.names });
 const ingress = await startIngress({
   redisUrl: cfg.redis.url,
   prefix: cfg.redis.prefix,

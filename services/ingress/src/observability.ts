@@ -4,8 +4,11 @@ import type { Queues } from '@steward/store';
 import { buildDebugTrace, QUEUE_STATES, readMetricsSnapshot, renderDebugReport, renderPrometheus } from '@steward/telemetry';
 
 /** `GET /v1/traces/:id`: the query's reasoning chain from its events, personal data redacted by default. */
-export function debugTraceOf(events: StewardEvent[], o: { redact?: boolean; jaegerUrl?: string } = {}): unknown {
-  const trace = buildDebugTrace(events, { redact: o.redact ?? true });
+export function debugTraceOf(
+  events: StewardEvent[],
+  o: { redact?: boolean; jaegerUrl?: string; names?: readonly string[] | undefined } = {},
+): unknown {
+  const trace = buildDebugTrace(events, { redact: o.redact ?? true, ...(o.names ? { names: o.names } : {}) });
   return { ...trace, jaegerUrl: o.jaegerUrl && trace.traceId ? `${o.jaegerUrl.replace(/\/$/, '')}/trace/${trace.traceId}` : null };
 }
 

@@ -9,6 +9,7 @@ import { LiveEvents } from './live-events.ts';
 import { mountAdminQueues } from './admin-queues.ts';
 import { INGRESS_LIMITS } from './ingress-limits.ts';
 import type { IntakeDeps } from '@steward/store';
+import type { DebugTraceContext } from './routes/queries.ts';
 
 export interface IngressOptions {
   redisUrl: string;
@@ -19,7 +20,7 @@ export interface IngressOptions {
   adminToken?: string;
   deadlineMs?: number;
   log: Log;
-  debugTrace: (events: StewardEvent[]) => unknown;
+  debugTrace: (events: StewardEvent[], ctx?: DebugTraceContext) => unknown;
   metrics: (ctx: { redis: import('ioredis').Redis; queues: import('@steward/store').Queues }) => Promise<string>;
   plugins?: ((app: FastifyInstance, ctx: IngressContext) => Promise<void> | void)[];
   admit?: IntakeDeps['admit'];

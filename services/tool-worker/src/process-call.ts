@@ -1,6 +1,7 @@
 import { DelayedError, type Job } from 'bullmq';
 import { errorMessage, idempotencyKey, isStewardError, stableSpanId, type ToolJob } from '@steward/core';
 import { crashPoint, dispatchTurn, emitEvent, type CallResult, type ToolErrorType } from '@steward/store';
+import { namesInToolCall, rememberNames } from '@steward/telemetry';
 import { exceptionType, isErrorResult } from './tool-outcome.ts';
 import { resolveRefs, type ToolSpec } from '@steward/tools';
 import type { ToolWorkerDeps } from './deps.ts';
@@ -93,6 +94,8 @@ async function runAndRecord(
       }
     }
   }
+  // The customer's name, once a tool said it, is redacted from this job's further log lines.
+  rememberNames(namesInToolCall(t.name, t.arguments, outcome.result));
   const endMs = Date.now();
   const result: CallResult = {
     name: t.name,

@@ -12,3 +12,4 @@ export {
 } from './process-batch.ts';
 export { parseAutoclaimReply, parseEntry, parseReadReply, type StreamEntry } from './stream-entries.ts';
 export { pruneIdleConsumers, PRUNE_EVERY_MS, PRUNE_IDLE_MS } from './prune-consumers.ts';
+export { startTracerHttp, type TracerHttp, type TracerHttpOptions } from './http.ts';

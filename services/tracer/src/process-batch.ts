@@ -6,8 +6,8 @@
 // event is exported only if its `seen` key is absent; the key is set with the XACK, after the
 // collector accepted the spans; a failed export leaves the batch pending for a retry.
 import type { Redis } from 'ioredis';
-import { isStewardError, type StewardEvent } from '@steward/core';
-import { readQueryEvents, type Keys } from '@steward/store';
+import { isStewardError, keysFor, type StewardEvent } from '@steward/core';
+import { namesKnownInConversation, readQueryEvents, type Keys } from '@steward/store';
 import {
   buildChildSpan,
   buildRootSpan,
@@ -28,7 +28,8 @@ export const METRICS_GROUP = 'tracer-metrics';
  */
 export const SEEN_TTL_SEC = 3600;
 
-export const seenKey = (prefix: string, eventId: string): string => `${prefix}:tracer:seen:${eventId}`;
+/** Built in @steward/core's redis-keys.ts (namespace `tracer`). */
+export const seenKey = (prefix: string, eventId: string): string => keysFor(prefix).tracerSeen(eventId);
 
 export interface SpanBatchContext {
   keys: Keys;
@@ -68,8 +69,20 @@ export async function exportSpanBatch(entries: readonly StreamEntry[], redis: Re
   const fresh = events.filter((_, i) => seen[i] === null);
 
   const spans: ReadableSpan[] = [];
+  // Captured content is redacted of the names the conversation's tools learned (known-names.ts):
+  // they come from the event lists of its latest queries, read once per conversation of the batch.
+  const names = new Map<string, Promise<string[]>>();
+  const namesOf = (conversationId: string | undefined): Promise<string[]> | undefined => {
+    if (!ctx.spanOptions.captureContent || !conversationId) return undefined;
+    let p = names.get(conversationId);
+    if (!p) names.set(conversationId, (p = namesKnownInConversation(redis, keys, conversationId)));
+    return p;
+  };
   for (const e of fresh) {
-    const span = e.type === 'query.completed' ? await rootSpan(e, redis, ctx) : buildChildSpan(e, ctx.spanOptions);
+    const span =
+      e.type === 'query.completed'
+        ? await rootSpan(e, redis, { ...ctx, spanOptions: { ...ctx.spanOptions, names: await namesOf(e.conversationId) } })
+        : buildChildSpan(e, { ...ctx.spanOptions, names: await namesOf(e.conversationId) });
     if (span) spans.push(span);
   }
   const dropped = await exportOrIsolate(spans, ctx);

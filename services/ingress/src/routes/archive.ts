@@ -14,6 +14,7 @@ import {
 } from '@steward/archive';
 import { formatIssues, type StewardEvent } from '@steward/core';
 import type { IntakeDeps } from '@steward/store';
+import type { DebugTraceContext } from './queries.ts';
 import { sendError } from '../errors.ts';
 import type { OperatorGuard } from './operator-guard.ts';
 
@@ -22,7 +23,7 @@ export interface ArchiveRouteOptions {
   db?: Db | undefined;
   operator: OperatorGuard;
   /** Builds the debug trace of a query from its events (the same builder as the Redis path). */
-  debugTrace: (events: StewardEvent[]) => unknown;
+  debugTrace: (events: StewardEvent[], ctx?: DebugTraceContext) => unknown;
 }
 
 const ID = /^[A-Za-z0-9_.:@-]{1,128}$/;

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { ID_PATTERN } from '@steward/core';
 import { HANDOFF_STATES, type HandoffState, type OperatorAction } from '@steward/control';
 import { HandoffStore, type ActResult, type Keys, type Outbox } from '@steward/store';
 import { sendError } from '../errors.ts';
@@ -93,7 +94,8 @@ export function handoffRoutes(app: FastifyInstance, deps: HandoffRouteDeps, auth
     if (!b.success) return sendError(reply, 400, 'invalid_request', b.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     const who = requireOperator(req, auth, b.data.operator);
     if (!who) return sendError(reply, 401, 'unauthorized', 'operator credential required');
-    if (!ID.test(req.params.id)) return sendError(reply, 400, 'invalid_conversation_id', 'malformed conversation id');
+    // Conversation ids have the API's character set: platform ids (tg.<chat>.<user>) hold dots.
+    if (!ID_PATTERN.test(req.params.id)) return sendError(reply, 400, 'invalid_conversation_id', 'malformed conversation id');
     const r = await store.takeOver(req.params.id, who.name);
     if (!r.ok) {
       if (r.code === 'conversation_busy') reply.header('retry-after', '2');

@@ -1,18 +1,24 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import { canRead, queryView, readQueryEvents, type Keys, type Principal, type QueryStore } from '@steward/store';
+import { canRead, namesKnownInConversation, queryView, readQueryEvents, type Keys, type Principal, type QueryStore } from '@steward/store';
 import type { StewardEvent } from '@steward/core';
 import { sendError } from '../errors.ts';
 import type { Authenticator } from '../auth.ts';
 import { answerFrame, principalOf, readLiveMessage, type LiveEvents } from '../live-events.ts';
+
+/** What the ingress knows beyond the query's events when it builds a debug trace. */
+export interface DebugTraceContext {
+  /** Customer names the conversation's tools learned (known-names.ts): redacted without cues. */
+  names?: readonly string[];
+}
 
 export interface QueryRouteDeps {
   redis: Redis;
   keys: Keys;
   queries: QueryStore;
   live: LiveEvents;
-  /** Builds the debug trace of a query from its events. */
-  debugTrace: (events: StewardEvent[]) => unknown;
+  /** Builds the debug trace of a query from its events (and the names its conversation learned). */
+  debugTrace: (events: StewardEvent[], ctx?: DebugTraceContext) => unknown;
 }
 
 const QUERY_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -38,10 +44,13 @@ export function queryRoutes(app: FastifyInstance, deps: QueryRouteDeps, auth: Au
     if (!who) return sendError(reply, 401, 'unauthorized', 'missing or invalid API key');
     if (!QUERY_ID.test(req.params.id)) return sendError(reply, 400, 'invalid_query_id', 'malformed query id');
     // The record outlives nothing the trace needs: no readable record, no trace.
-    if (!(await readable(who, req.params.id))) return sendError(reply, 404, 'trace_not_found', 'no trace for this query');
+    const q = await readable(who, req.params.id);
+    if (!q) return sendError(reply, 404, 'trace_not_found', 'no trace for this query');
     const events = await readQueryEvents(deps.redis, deps.keys, req.params.id);
     if (events.length === 0) return sendError(reply, 404, 'trace_not_found', 'no trace for this query');
-    return deps.debugTrace(events);
+    // A name the customer's earlier queries verified goes too, when this one repeats it uncued.
+    const names = q.conversationId ? await namesKnownInConversation(deps.redis, deps.keys, q.conversationId) : [];
+    return deps.debugTrace(events, { names });
   });
 
   // Server-sent events: replay what already happened, then push live until the answer.
