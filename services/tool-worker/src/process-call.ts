@@ -73,7 +73,7 @@ async function runAndRecord(
         const { response, cacheHit } = await execute(d, spec, args, customerId, idempotencyKey(t.queryId, t.turn, t.callId));
         if (!spec.readOnly) crashPoint('tool.after_write');
         if (response.identifiedUserId) await d.conversations.bindCustomer(t.conversationId, response.identifiedUserId);
-        else if (verifying && response.result.startsWith('Error:')) await d.identity!.failed(t.conversationId, principal);
+        else if (verifying && isErrorResult(response.result)) await d.identity!.failed(t.conversationId, principal);
         // A write drops the cached reads of what it changed: the shop names the entities it
         // touched; a local write tool names them through its cacheTags.
         const touched = [...(response.touched ?? []), ...(!spec.readOnly && !isErrorResult(response.result) ? (spec.cacheTags?.(args) ?? []) : [])];
