@@ -3,6 +3,7 @@ import { errorMessage, idempotencyKey, isStewardError, stableSpanId, type ToolJo
 import { crashPoint, dispatchTurn, emitEvent, type CallResult, type ToolErrorType } from '@steward/store';
 import { exceptionType, isErrorResult } from './tool-outcome.ts';
 import { resolveRefs, type ToolSpec } from '@steward/tools';
+import { runsTools } from '@steward/control';
 import type { ToolWorkerDeps } from './deps.ts';
 import { errorType, execute } from './execute.ts';
 import { IDENTITY_LOCKED_RESULT, IDENTITY_TOOLS } from './identity-attempts.ts';
@@ -21,7 +22,7 @@ export async function processCall(d: ToolWorkerDeps, t: ToolJob, job: Job, token
   if (recorded) return release(d, t, recorded);
 
   // The query ended (deadline, loop): nothing may change on its behalf any more.
-  if (!q || q.status !== 'running') return;
+  if (!q || !runsTools(q)) return;
 
   const spec = d.registry.get(t.name);
   // Per-tool concurrency cap, fleet-wide: over it, the job waits a moment and comes back.

@@ -3,6 +3,9 @@ import type { ToolJob } from '@steward/core';
 import { onDeadline } from './on-deadline.ts';
 import { onAcceptedMessage, onMessageDuringRun, onStart } from './on-customer-message.ts';
 import { onToolResult } from './on-tool-result.ts';
+import { awaitsProposal } from './on-proposal.ts';
+import { awaitsObservation } from './on-turn-done.ts';
+import { runsTools } from './transition.ts';
 import { query, T0 } from './test-fixtures.ts';
 
 // The remaining inputs of the kernel without Redis: a tool result, the deadline, an accepted
@@ -71,5 +74,24 @@ describe('onMessageDuringRun', () => {
   it('restart mode leaves an ended query alone', () => {
     expect(onMessageDuringRun(query({ status: 'completed', state: 'completed' }), 'restart')).toBeNull();
     expect(onMessageDuringRun(null, 'restart')).toBeNull();
+  });
+});
+
+describe('which jobs a query still takes (the services ask the kernel)', () => {
+  it('a reasoning job and a decide job only for the turn the query is reasoning at', () => {
+    expect(awaitsProposal(query({ turn: 2 }), 2)).toBe(true);
+    expect(awaitsProposal(query({ turn: 2 }), 1)).toBe(false);
+    expect(awaitsProposal(query({ state: 'acting', turn: 2 }), 2)).toBe(false);
+    expect(awaitsProposal(query({ status: 'failed', state: 'failed' }), 0)).toBe(false);
+  });
+  it('an observe job only for the turn the query is acting at', () => {
+    expect(awaitsObservation(query({ state: 'acting', turn: 1 }), 1)).toBe(true);
+    expect(awaitsObservation(query({ state: 'reasoning', turn: 2 }), 1)).toBe(false);
+  });
+  it('a tool call only while the query runs', () => {
+    expect(runsTools(query())).toBe(true);
+    expect(runsTools(query({ status: 'completed', state: 'completed' }))).toBe(false);
+    expect(runsTools(query({ status: 'queued', state: 'idle' }))).toBe(false);
+    expect(runsTools(null)).toBe(false);
   });
 });

@@ -115,3 +115,11 @@ export interface Transition {
 export function hasEnded(q: Pick<QuerySnapshot, 'status'>): boolean {
   return q.status === 'completed' || q.status === 'failed';
 }
+
+/**
+ * A tool call may still run and record its result for this query: it runs (a query that ended —
+ * deadline, loop — changes nothing on its behalf any more, and one that waits has no tools).
+ */
+export function runsTools(q: Pick<QuerySnapshot, 'status'> | null): boolean {
+  return q?.status === 'running';
+}
