@@ -196,6 +196,18 @@ describe('onProposal: confirmation (one place, in the transition)', () => {
     expect(t.events[0]?.detail).toContain('declined');
   });
 
+  it('a question whose answer did not show the order cannot be confirmed (not_listed)', () => {
+    const vague = { ...listed, answer: 'Shall I cancel the order?' };
+    const t = must(onProposal(confirmed('yes', { asked: vague }), job(cancel()), rules()));
+    expect(t.events[0]?.detail).toContain('not_listed');
+  });
+
+  it('a "yes" sent before the question was answered does not confirm it (before_question)', () => {
+    const early = snap({ query: query({ text: 'yes', createdMs: T0 - 2_000 }), confirmation: { pending, asked: listed, since: [reply('yes', T0 - 2_000)] } });
+    const t = must(onProposal(early, job(cancel()), rules()));
+    expect(t.events[0]?.detail).toContain('before_question');
+  });
+
   it('another member of a group chat cannot confirm', () => {
     const t = must(onProposal(confirmed('yes', { since: [{ ...reply('yes'), author: 'u2' }] }), job(cancel()), rules()));
     expect(t.events[0]?.detail).toContain('other_author');

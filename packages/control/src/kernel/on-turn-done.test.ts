@@ -71,6 +71,17 @@ describe('onTurnDone', () => {
     expect(t?.events[0]?.detail).toContain(detector);
   });
 
+  it('ping_pong: two tools alternating with no new results → a warning, then the loop ending', () => {
+    const a: LoopTurn = { calls: [{ name: 'get_order_details', args: { order_id: '#W1' }, result: 'A' }] };
+    const b: LoopTurn = { calls: [{ name: 'get_user_details', args: { user_id: 'u1' }, result: 'B' }] };
+    const lastB = { results: [ok('get_user_details', 'B')], proposedArgs: [{ user_id: 'u1' }] };
+    const warn = onTurnDone(acting({ history: [a, b, a], ...lastB }), { turn: 2 }, rules());
+    expect(warn?.events.map((e) => e.detail).join()).toContain('ping_pong');
+    const crit = onTurnDone(acting({ history: [a, b, a, b, a], ...lastB }), { turn: 2 }, rules());
+    expect(crit?.completion?.reason).toBe('loop_detected');
+    expect(crit?.events[0]?.detail).toContain('ping_pong');
+  });
+
   it('tool_budget: past the per-query tool calls the loop breaker ends the query', () => {
     const history: LoopTurn[] = [{ calls: Array.from({ length: 4 }, (_, i) => ({ name: 'get_user_details', args: { user_id: `u${i}` }, result: `r${i}` })) }];
     const t = onTurnDone(acting({ history }), { turn: 2 }, rules({ maxToolCallsPerQuery: 4 }));
