@@ -73,7 +73,7 @@ describe('tool DAG of a turn on real queues', () => {
 
   it('answers an unknown tool without running it, and still runs the valid call beside it', async () => {
     const run = await cp.runTurn([
-      { name: 'teleport_parcel', arguments: {}, error: 'Unknown tool teleport_parcel. Did you mean: work?' },
+      { name: 'teleport_parcel', arguments: {}, error: 'Unknown tool teleport_parcel. Did you mean: work?', errorType: 'unknown_tool' },
       { name: 'work', arguments: { label: 'beside-unknown', ms: 1 } },
     ]);
     expect(run.events).toHaveLength(1);

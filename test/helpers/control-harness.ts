@@ -1,6 +1,6 @@
 // The control plane (controller + tool-worker) on real queues, driven by decide jobs written
 // as a model would propose them: no LLM, so DAG timing and fault handling can be measured.
-import { jobIds, newQueryId, newConversationId, newTraceId, type ToolCallEventData } from '@steward/core';
+import { jobIds, newQueryId, newConversationId, newTraceId, type ProposedCall, type ToolCallEventData } from '@steward/core';
 import { startController, type RunningController } from '@steward/controller';
 import { startToolWorker, type RunningToolWorker, type ShopInvoker } from '@steward/tool-worker';
 import { createKeys, createQueues, createRedis, QueryStore, readQueryEvents, type QueryRecord, type Queues } from '@steward/store';
@@ -15,7 +15,7 @@ export interface ControlPlane {
   controller: RunningController;
   toolWorker: RunningToolWorker | undefined;
   /** Run one turn of tool calls; resolves when the controller has observed it. */
-  runTurn(calls: { name: string; arguments: Record<string, unknown>; error?: string }[], o?: { conversationId?: string; timeoutMs?: number; text?: string; customerId?: string }): Promise<TurnRun>;
+  runTurn(calls: { name: string; arguments: Record<string, unknown>; error?: string; errorType?: ProposedCall['errorType'] }[], o?: { conversationId?: string; timeoutMs?: number; text?: string; customerId?: string }): Promise<TurnRun>;
   /** Propose tool calls for a later turn of a running query; resolves when it was observed. */
   continueTurn(queryId: string, turn: number, calls: { name: string; arguments: Record<string, unknown> }[]): Promise<TurnRun>;
   /** End a running query with the model's answer (the agent message the customer sees). */
@@ -54,7 +54,7 @@ export async function startControlPlane(o: {
       : await startToolWorker({ redisUrl: o.redisUrl, prefix: o.prefix, registry, shop: noShop, log, concurrency: o.toolConcurrency ?? 32 });
 
   async function runTurn(
-    calls: { name: string; arguments: Record<string, unknown>; error?: string }[],
+    calls: { name: string; arguments: Record<string, unknown>; error?: string; errorType?: ProposedCall['errorType'] }[],
     r: { conversationId?: string; timeoutMs?: number; text?: string; customerId?: string } = {},
   ): Promise<TurnRun> {
     const queryId = newQueryId();
@@ -65,13 +65,13 @@ export async function startControlPlane(o: {
     return continueTurn(queryId, 0, calls, r.timeoutMs);
   }
 
-  async function continueTurn(queryId: string, turn: number, calls: { name: string; arguments: Record<string, unknown>; error?: string }[], timeoutMs = 30_000): Promise<TurnRun> {
+  async function continueTurn(queryId: string, turn: number, calls: { name: string; arguments: Record<string, unknown>; error?: string; errorType?: ProposedCall['errorType'] }[], timeoutMs = 30_000): Promise<TurnRun> {
     const t0 = Date.now();
     await queues.add('control', jobIds.decide(queryId, turn), {
       type: 'decide',
       queryId,
       turn,
-      proposal: { kind: 'tool_calls', calls: calls.map((c, i) => ({ id: `call_${turn}_${i}`, name: c.name, arguments: c.arguments, ...(c.error ? { error: c.error } : {}) })) },
+      proposal: { kind: 'tool_calls', calls: calls.map((c, i) => ({ id: `call_${turn}_${i}`, name: c.name, arguments: c.arguments, ...(c.error ? { error: c.error } : {}), ...(c.errorType ? { errorType: c.errorType } : {}) })) },
     });
     await until(queryId, (q) => (q.state === 'reasoning' && q.turn === turn + 1) || q.status !== 'running', timeoutMs);
     const makespanMs = Date.now() - t0;

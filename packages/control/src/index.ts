@@ -9,3 +9,4 @@ export { confirmationKey, confirmationArgs } from './confirmation-key.ts';
 export { fallbackFor, fallbackKey } from './fallback.ts';
 export { decideConfirmation, listedValues, UNRESOLVED_REFERENCE_TEXT, type ConfirmationInput, type ConfirmationDecision, type PendingConfirmation, type CustomerMessage, type RefusalReason } from './confirmation.ts';
 export { routeCustomerMessage, endingHandsOff, decideOperatorAction, HANDOFF_STATES, type ConversationOwner, type HandoffState, type OperatorAction, type HandoffSnapshot, type OperatorDecision } from './handoff-rules.ts';
+export * from './kernel/index.ts';

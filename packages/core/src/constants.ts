@@ -39,6 +39,12 @@ export const DEFAULTS = {
   handoffSlaMs: 5 * 60_000,
   /** Resolved / returned handoff records are pruned this long after closing. */
   handoffRetentionMs: 7 * 24 * 3600_000,
+  /**
+   * The controller's sweeper: one pass of the fleet per interval; outbox entries older than the
+   * outbox grace were left by a writer that died before relaying them; a running query past its
+   * deadline by the deadline grace is ended whatever happened to its jobs.
+   */
+  sweeper: { intervalMs: 1_000, outboxGraceMs: 1_000, deadlineGraceMs: 1_000 },
   eventsStreamMaxLen: 200_000,
   messageMaxChars: 4_000,
   ports: { ingress: 3000, shop: 3100, simLlm: 3200, tracerMetrics: 3300, archiverMetrics: 3310 },

@@ -59,6 +59,12 @@ export const LlmCallEventData = z.object({
   reasoningTokens: z.number().optional(),
   /** Streamed calls: from the start of the successful attempt to its first token. */
   timeToFirstTokenMs: z.number().optional(),
+  /** Tokens of the prompt as counted before the call. */
+  promptTokens: z.number().optional(),
+  /** Share of this prompt that repeats the previous call's prefix (provider prompt caching). */
+  prefixReuse: z.number().optional(),
+  /** Tokens of the prompt per context tier. */
+  promptTiers: z.record(z.string(), z.number()).optional(),
 });
 export type LlmCallEventData = z.infer<typeof LlmCallEventData>;
 
@@ -111,14 +117,71 @@ export const QueryAcceptedEventData = z.object({
 });
 export type QueryAcceptedEventData = z.infer<typeof QueryAcceptedEventData>;
 
+/** data of `query.started` (no writer today: starting is part of accept and complete). */
+export const QueryStartedEventData = z.object({});
+
+/** data of `audit.denied`: the shop refused a call for the conversation's customer. */
+export const AuditDeniedEventData = z.object({ tool: z.string(), customerId: z.string().nullable(), turn: z.number().int() });
+
+/** data of `delivery.sent`: a platform accepted the answer. */
+export const DeliverySentEventData = z.object({ channel: z.string(), attempt: z.number().int(), platformMessageId: z.string().optional() });
+
+/** data of `delivery.dead`: an answer that could not be delivered after every attempt. */
+export const DeliveryDeadEventData = z.object({ channel: z.string(), code: z.string(), error: z.string(), attempts: z.number().int() });
+
+/** data of `handoff.created`. */
+export const HandoffCreatedEventData = z.object({ reason: z.string(), handoffId: z.string(), operator: z.string().optional() });
+
+/** data of `handoff.message`: a held customer message (`from`) or an operator reply or note (`action`). */
+export const HandoffMessageEventData = z.object({
+  handoffId: z.string(),
+  from: z.literal('customer').optional(),
+  action: z.enum(['reply', 'note']).optional(),
+  state: z.string().optional(),
+  operator: z.string().optional(),
+  replyQueryId: z.string().optional(),
+});
+
+/** data of `handoff.updated`: an operator action that changed the handoff. */
+export const HandoffUpdatedEventData = z.object({
+  handoffId: z.string(),
+  action: z.string(),
+  state: z.string(),
+  operator: z.string(),
+  to: z.string().optional(),
+  waitMs: z.number().optional(),
+  handlingMs: z.number().optional(),
+});
+
+/** data of `handoff.sla_breached`. */
+export const HandoffSlaBreachedEventData = z.object({
+  handoffId: z.string(),
+  waitMs: z.number(),
+  slaMs: z.number(),
+  channel: z.string(),
+  noticeQueryId: z.string(),
+});
+
 /**
- * The data schema of each event type that has one: writers check it when the event is written
- * (not only the tracer when it reads), so a malformed event fails at its source.
+ * The data schema of every event type: writers check it when the event is written (not only
+ * the tracer when it reads), so a malformed event fails at its source, and `EventData<T>` types
+ * the data a writer passes for type T.
  */
-export const EVENT_DATA_SCHEMAS: Partial<Record<EventType, z.ZodType>> = {
+export const EVENT_DATA_SCHEMAS = {
   'query.accepted': QueryAcceptedEventData,
+  'query.started': QueryStartedEventData,
   'llm.call': LlmCallEventData,
   'tool.call': ToolCallEventData,
   'control.decision': ControlDecisionEventData,
   'query.completed': QueryCompletedEventData,
-};
+  'audit.denied': AuditDeniedEventData,
+  'delivery.sent': DeliverySentEventData,
+  'delivery.dead': DeliveryDeadEventData,
+  'handoff.created': HandoffCreatedEventData,
+  'handoff.message': HandoffMessageEventData,
+  'handoff.updated': HandoffUpdatedEventData,
+  'handoff.sla_breached': HandoffSlaBreachedEventData,
+} as const satisfies Record<EventType, z.ZodType>;
+
+/** The data a writer passes for an event of type T. */
+export type EventData<T extends EventType> = z.input<(typeof EVENT_DATA_SCHEMAS)[T]>;

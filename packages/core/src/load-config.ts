@@ -75,8 +75,8 @@ export interface StewardConfig {
     keepTranscript: boolean;
     limits: { maxTurns: number; deadlineMs: number; maxToolCallsPerQuery: number; historyVerbatimMessages: number };
     budgets: { maxConversationTokens: number; maxConversationUsd: number; maxQueryTokens?: number; maxQueryUsd?: number };
-    /** The sweeper's handoff SLA and the retention of closed handoff records. */
-    sweeper: { handoffSlaMs: number; handoffRetentionMs: number };
+    /** The sweeper's timings, its handoff SLA and the retention of closed handoff records. */
+    sweeper: { intervalMs: number; outboxGraceMs: number; deadlineGraceMs: number; handoffSlaMs: number; handoffRetentionMs: number };
   };
   tools: { concurrency: number; toolTimeoutMs: number };
   /** The commerce backend (default: the reference shop on this machine). */
@@ -209,7 +209,13 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
         ...opt('maxQueryTokens', e.LLM_BUDGET_QUERY_TOKENS),
         ...opt('maxQueryUsd', e.LLM_BUDGET_QUERY_USD),
       },
-      sweeper: { handoffSlaMs: Math.round(e.HANDOFF_SLA_MINUTES * 60_000), handoffRetentionMs: Math.round(e.HANDOFF_RETENTION_HOURS * 3_600_000) },
+      sweeper: {
+        intervalMs: e.SWEEPER_INTERVAL_MS,
+        outboxGraceMs: e.SWEEPER_OUTBOX_GRACE_MS,
+        deadlineGraceMs: e.SWEEPER_DEADLINE_GRACE_MS,
+        handoffSlaMs: Math.round(e.HANDOFF_SLA_MINUTES * 60_000),
+        handoffRetentionMs: Math.round(e.HANDOFF_RETENTION_HOURS * 3_600_000),
+      },
     },
     tools: { concurrency: e.TOOL_CONCURRENCY, toolTimeoutMs: e.TOOL_TIMEOUT_MS },
     shopClient: {

@@ -10,6 +10,12 @@ export const ProposedCall = z.object({
   repairedFrom: z.string().optional(),
   /** Set when the call cannot run (unknown tool, invalid arguments): the controller feeds it back. */
   error: z.string().optional(),
+  /**
+   * Why the call cannot run, for the control logic (the text above is for the model only).
+   * Optional so decide jobs in flight during a rolling deploy still parse: absent means
+   * invalid arguments.
+   */
+  errorType: z.enum(['unknown_tool', 'invalid_arguments']).optional(),
 });
 export type ProposedCall = z.infer<typeof ProposedCall>;
 

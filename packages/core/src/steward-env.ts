@@ -101,6 +101,9 @@ export const StewardEnv = z.object({
   CONTROLLER_CONCURRENCY: int(DEFAULTS.concurrency.control),
   HANDOFF_SLA_MINUTES: num(DEFAULTS.handoffSlaMs / 60_000),
   HANDOFF_RETENTION_HOURS: num(DEFAULTS.handoffRetentionMs / 3_600_000),
+  SWEEPER_INTERVAL_MS: z.coerce.number().int().positive().default(DEFAULTS.sweeper.intervalMs),
+  SWEEPER_OUTBOX_GRACE_MS: int(DEFAULTS.sweeper.outboxGraceMs),
+  SWEEPER_DEADLINE_GRACE_MS: int(DEFAULTS.sweeper.deadlineGraceMs),
   // tool-worker (and shop: SHOP_API_TOKEN)
   SHOP_URL: url,
   SHOP_API_TOKEN: text,

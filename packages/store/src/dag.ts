@@ -1,45 +1,14 @@
 import type { Redis } from 'ioredis';
 import { DEFAULTS, ToolJob } from '@steward/core';
+import type { CallResult, PlannedCall } from '@steward/control';
 import type { Keys } from './keys.ts';
 import { DAG_COMPLETE, DAG_INIT } from './lua.ts';
 
-/** The stored outcome of one tool call of a turn. */
-export interface CallResult {
-  name: string;
-  callId: string;
-  result: string;
-  ok: boolean;
-  cacheHit?: boolean;
-  /**
-   * Why the call failed, when it did: the control logic reads this, never the text (which stays
-   * exactly what the model must see, τ-bench strings included). Absent in results recorded
-   * before the field existed.
-   */
-  errorType?: ToolErrorType;
-}
-
-export type ToolErrorType =
-  | 'unknown_tool'
-  | 'invalid_arguments'
-  | 'confirmation_required'
-  | 'unresolved_reference'
-  | 'invalid_call_ref'
-  | 'dependency_failed'
-  | 'denied'
-  /** Too many failed identity lookups in this conversation or by this principal. */
-  | 'identity_locked'
-  | 'tool_error'
-  | 'unavailable';
-
-export interface DagCall {
-  /** How many calls of the turn must end before this one may start. */
-  pending: number;
-  dependents: number[];
-  /** The job to enqueue when the call's dependencies have ended (absent for pre-answered calls). */
-  job?: ToolJob;
-  /** Calls that never run (unknown tool, invalid arguments, confirmation needed) come pre-answered. */
-  result?: CallResult;
-}
+// The types of a turn's DAG are the kernel's (packages/control): the transitions plan it, the
+// store keeps it.
+export type { CallResult, ToolErrorType } from '@steward/control';
+/** One call of a turn's DAG as stored (the kernel's PlannedCall). */
+export type DagCall = PlannedCall;
 
 /** Atomic bookkeeping of a turn's tool DAG (see lua.ts). */
 export class DagStore {

@@ -1,10 +1,12 @@
-import { jobIds } from '@steward/core';
+import { onToolResult } from '@steward/control';
+import type { ToolJob } from '@steward/core';
 import type { DagStore } from './dag.ts';
 import type { Queues } from './queues.ts';
 
 /**
- * What a turn's DAG needs next: the observe step when no call is left, else a job for each call
- * whose dependencies have all ended. Deterministic job ids make a repeat (after a crash) harmless.
+ * Enqueue what a turn's DAG needs after a recorded result (the kernel's `onToolResult`: the
+ * observe step when no call is left, else each call whose dependencies have all ended).
+ * Deterministic job ids make a repeat (after a crash) harmless.
  */
 export async function dispatchTurn(
   dags: DagStore,
@@ -13,14 +15,8 @@ export async function dispatchTurn(
   turn: number,
   progress: { left: number; ready: readonly number[] },
 ): Promise<void> {
-  if (progress.left === 0) {
-    await queues.add('control', jobIds.observe(queryId, turn), { type: 'observe', queryId, turn });
-    return;
-  }
-  await Promise.all(
-    progress.ready.map(async (i) => {
-      const job = await dags.job(queryId, turn, i);
-      if (job) await queues.add('tools', jobIds.toolCall(queryId, turn, i), job);
-    }),
-  );
+  const ready = progress.left === 0 ? [] : await Promise.all(progress.ready.map((i) => dags.job(queryId, turn, i)));
+  const jobs = onToolResult({ left: progress.left, ready: ready.filter((j): j is ToolJob => j !== undefined) }, { queryId, turn });
+  // A JobSpec's payload was typed for its queue where the transition built it.
+  await Promise.all(jobs.map((j) => queues.add(j.queue, j.jobId, j.data as never)));
 }

@@ -1,15 +1,18 @@
 import type { Redis } from 'ioredis';
-import { DEFAULTS, EVENT_DATA_SCHEMAS, StewardError, StewardEvent, formatIssues, type EventType } from '@steward/core';
+import { DEFAULTS, EVENT_DATA_SCHEMAS, StewardError, StewardEvent, formatIssues, type EventData, type EventType } from '@steward/core';
 import type { Keys } from './keys.ts';
 import { namesInEvents } from '@steward/telemetry';
 
-export interface EmitInput {
+/** One event to write; its data is typed by its type (EVENT_DATA_SCHEMAS) and checked again at run time. */
+export type EmitInput = { [T in EventType]: EmitOf<T> }[EventType];
+
+interface EmitOf<T extends EventType> {
   id: string;
-  type: EventType;
+  type: T;
   queryId?: string;
   conversationId?: string;
   traceId?: string;
-  data: Record<string, unknown>;
+  data: EventData<T>;
   ts?: number;
 }
 
@@ -23,9 +26,8 @@ export class InvalidEventError extends StewardError {
 /** The event as it is written; its data is checked against its type's schema here. */
 export function toEvent(e: EmitInput): StewardEvent {
   const { ts, ...rest } = e;
-  const schema = EVENT_DATA_SCHEMAS[e.type];
-  const checked = schema?.safeParse(e.data);
-  if (checked && !checked.success) throw new InvalidEventError(e.type, formatIssues(checked.error));
+  const checked = EVENT_DATA_SCHEMAS[e.type].safeParse(e.data);
+  if (!checked.success) throw new InvalidEventError(e.type, formatIssues(checked.error));
   return StewardEvent.parse({ ...rest, ts: ts ?? Date.now() });
 }
 

@@ -198,22 +198,24 @@ export class HandoffStore {
           }
         : null;
       const timeField = d.releasesConversation ? 'closedMs' : d.to === 'claimed' ? 'claimedMs' : '';
-      const event = toEvent({
-        id: `${id}:${action.type}:${replyQueryId ?? now}`,
-        type: action.type === 'reply' || action.type === 'note' ? 'handoff.message' : 'handoff.updated',
-        queryId: id,
-        conversationId: h.conversationId,
-        traceId: h.traceId,
-        ts: now,
-        data: {
-          handoffId: id, action: action.type, state: d.to, operator: action.operator,
-          ...(action.type === 'transfer' ? { to: action.to } : {}),
-          ...(replyQueryId ? { replyQueryId } : {}),
-          // Wait (created → claimed) and handling (claimed → closed) times, for the metrics.
-          ...(action.type === 'claim' && h.state === 'open' ? { waitMs: now - h.createdMs } : {}),
-          ...(d.releasesConversation && h.claimedMs ? { handlingMs: now - h.claimedMs } : {}),
-        },
-      });
+      const head = { id: `${id}:${action.type}:${replyQueryId ?? now}`, queryId: id, conversationId: h.conversationId, traceId: h.traceId, ts: now };
+      const common = { handoffId: id, state: d.to, operator: action.operator };
+      // A reply or a note is a message of the conversation; every other action updates the handoff.
+      const event =
+        action.type === 'reply' || action.type === 'note'
+          ? toEvent({ ...head, type: 'handoff.message', data: { ...common, action: action.type, ...(replyQueryId ? { replyQueryId } : {}) } })
+          : toEvent({
+              ...head,
+              type: 'handoff.updated',
+              data: {
+                ...common,
+                action: action.type,
+                ...(action.type === 'transfer' ? { to: action.to } : {}),
+                // Wait (created → claimed) and handling (claimed → closed) times, for the metrics.
+                ...(action.type === 'claim' && h.state === 'open' ? { waitMs: now - h.createdMs } : {}),
+                ...(d.releasesConversation && h.claimedMs ? { handlingMs: now - h.claimedMs } : {}),
+              },
+            });
       const r = (await this.redis.eval(
         HANDOFF_ACT,
         5,

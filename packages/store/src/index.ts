@@ -9,7 +9,7 @@ export { createQueues, JOB_OPTIONS, type Queues } from './queues.ts';
 export { startWorker, type Log, type Processor, type StartWorkerOptions } from './worker.ts';
 export { startHealthServer } from './health.ts';
 export { ToolCache, cacheTtlFor, VOLATILE_TTL_SEC } from './cache.ts';
-export { Outbox, OutboxEntry, outboxMember } from './outbox.ts';
+export { Outbox, OutboxEntry, outboxMember, memberOf } from './outbox.ts';
 export { applyStep } from './apply-step.ts';
 export { crashPoint, CRASH_POINTS, type CrashPointName } from './crash-point.ts';
 export { endQuery, completionEvent, rootSpanIdOf, type Ending } from './end-query.ts';

@@ -13,10 +13,10 @@ import type { Keys } from './keys.ts';
 import type { QueryStore } from './queries.ts';
 import type { Queues } from './queues.ts';
 import { endQuery } from './end-query.ts';
-import { Outbox } from './outbox.ts';
+import { Outbox, memberOf } from './outbox.ts';
 import { crashPoint } from './crash-point.ts';
 import type { Redis } from 'ioredis';
-import { routeCustomerMessage, type ConversationOwner } from '@steward/control';
+import { onAcceptedMessage, onMessageDuringRun, type ConversationOwner } from '@steward/control';
 
 export type Admission = { ok: true } | { ok: false; code: string; message: string; retryAfterSec: number };
 
@@ -93,10 +93,15 @@ export async function acceptMessage(
     parentSpanId: parent?.parentSpanId,
     createdMs: now,
   }, deps.deadlineMs, now, route);
-  // Load the owner, decide the route (pure), apply; the script refuses a route decided from an
-  // owner that changed in between (a hand-back racing this message), and we decide again.
-  let r = await accept(routeCustomerMessage(await ownerOf(deps, conversationId)));
-  for (let i = 0; r.kind === 'stale' && i < 5; i++) r = await accept(routeCustomerMessage(await ownerOf(deps, conversationId)));
+  // Load the conversation, decide (the kernel's onAcceptedMessage), apply; the script refuses a
+  // route decided from an owner that changed in between (a hand-back racing this message), and
+  // we decide again. Start or queue is decided again inside the script, by the same rule.
+  const decide = async () => {
+    const s = await conversationOf(deps, conversationId);
+    return accept(onAcceptedMessage(s, { queryId, text: msg.text, nowMs: now, deadlineMs: deps.deadlineMs }).route);
+  };
+  let r = await decide();
+  for (let i = 0; r.kind === 'stale' && i < 5; i++) r = await decide();
   if (r.kind === 'stale') return { ok: false, code: 'conversation_busy', message: 'the conversation changed hands; retry', retryAfterSec: 1 };
   if (r.kind === 'held') {
     return { ok: true, status: 'held', queryId, conversationId, duplicate: false, traceId, handoffId: r.handoffId };
@@ -137,18 +142,23 @@ export async function acceptMessage(
   return { ok: true, status: 'queued', queryId, conversationId, duplicate: false, traceId };
 }
 
-async function ownerOf(deps: IntakeDeps, conversationId: string): Promise<ConversationOwner> {
-  return (await deps.redis.hget(deps.keys.conversation(conversationId), 'answeredBy')) === 'person' ? 'person' : 'agent';
+async function conversationOf(deps: IntakeDeps, conversationId: string): Promise<{ owner: ConversationOwner; activeQueryId: string | null }> {
+  const [owner, active] = await deps.redis.hmget(deps.keys.conversation(conversationId), 'answeredBy', 'activeQueryId');
+  return { owner: owner === 'person' ? 'person' : 'agent', activeQueryId: active ?? null };
 }
 
-/** End the running query unanswered; its completion starts the next one in the same step. */
+/**
+ * The `restart` mode (the kernel's onMessageDuringRun): end the running query unanswered; its
+ * completion starts the next one in the same step.
+ */
 async function supersedeActive(deps: IntakeDeps, conversationId: string): Promise<void> {
   const active = await deps.redis.hget(deps.keys.conversation(conversationId), 'activeQueryId');
   const q = active ? await deps.queries.get(active) : null;
-  if (q && (q.status === 'running' || q.status === 'queued')) {
-    const outbox = new Outbox(deps.redis, deps.keys, deps.queues);
-    await endQuery({ queries: deps.queries, outbox }, q, { outcome: 'fallback', reason: 'superseded', state: 'failed', answer: '' });
-  }
+  const t = onMessageDuringRun(q, deps.doubleTexting ?? 'queue');
+  if (!q || !t?.completion) return;
+  const outbox = new Outbox(deps.redis, deps.keys, deps.queues);
+  const c = t.completion;
+  await endQuery({ queries: deps.queries, outbox }, q, { outcome: c.outcome, reason: c.reason, state: t.to.state, answer: c.answer ?? '', jobs: t.jobs.map(memberOf) });
 }
 
 function localeLanguage(locale: string | undefined): Language | undefined {

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { QUEUES, parseJob, type JobPayload, type QueueName } from '@steward/core';
+import type { JobSpec } from '@steward/control';
 import type { Keys } from './keys.ts';
 import type { Queues } from './queues.ts';
 import { crashPoint } from './crash-point.ts';
@@ -22,6 +23,11 @@ export type OutboxEntry = z.infer<typeof OutboxEntry>;
 /** The member string stored in the outbox for a job (its exact bytes are its identity). */
 export function outboxMember<Q extends QueueName>(queue: Q, jobId: string, data: JobPayload<Q>, runAt?: number): string {
   return JSON.stringify({ queue, jobId, data, ...(runAt !== undefined ? { runAt } : {}) });
+}
+
+/** The outbox member of a job a kernel transition commits. */
+export function memberOf(j: JobSpec): string {
+  return outboxMember(j.queue, j.jobId, j.data as JobPayload<typeof j.queue>, j.runAt);
 }
 
 export class Outbox {

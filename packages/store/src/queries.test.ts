@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { jobIds } from '@steward/core';
+import { onStart } from '@steward/control';
 import { deletePrefix, uniquePrefix } from '@steward/testing';
 import { createKeys } from './keys.ts';
 import { createRedis } from './redis.ts';
@@ -57,6 +58,10 @@ describe('QueryStore.accept', () => {
         { queue: 'control', jobId: jobIds.deadline(a.queryId), data: { type: 'deadline', queryId: a.queryId }, runAt: 35_000 },
       ]),
     );
+    // The script starts a query exactly as the kernel's start transition says.
+    const start = onStart(a, 5_000, 30_000);
+    expect(outbox).toEqual(expect.arrayContaining(start.jobs));
+    expect((await queries.get(a.queryId))?.state).toBe(start.to.state);
   });
 
   it('returns the first query for a repeated (channel, messageId)', async () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CustomerMessage, PendingConfirmation } from '@steward/control';
+import { customerMessageOf, type ConfirmationSnapshot, type PendingConfirmation } from '@steward/control';
 import type { QueryRecord } from '@steward/store';
 import type { ControllerDeps } from './deps.ts';
 
@@ -15,21 +15,6 @@ export const StoredPendingConfirmation = z.object({
 /** How many customer messages back a question may be confirmed: older ones have expired. */
 const LOOKBACK = 20;
 
-export interface ConfirmationSnapshot {
-  pending: PendingConfirmation | null;
-  asked: { answered: boolean; answer: string; completedMs: number } | null;
-  since: CustomerMessage[];
-}
-
-/** Who wrote a customer message: the verified customer of the platform user who sent it. */
-export function authorOf(q: Pick<QueryRecord, 'customerId'>): string | undefined {
-  return q.customerId;
-}
-
-export function customerMessage(q: QueryRecord): CustomerMessage {
-  return { queryId: q.queryId, text: q.text, author: authorOf(q), createdMs: q.createdMs };
-}
-
 /** Everything decideConfirmation reads, loaded once per turn (only when a write is proposed). */
 export async function loadConfirmationSnapshot(d: Pick<ControllerDeps, 'redis' | 'keys' | 'queries'>, q: QueryRecord, stored: string | null): Promise<ConfirmationSnapshot> {
   const parsed = stored ? StoredPendingConfirmation.safeParse(safeJson(stored)) : null;
@@ -41,7 +26,7 @@ export async function loadConfirmationSnapshot(d: Pick<ControllerDeps, 'redis' |
   const to = ids.indexOf(q.queryId);
   const [asking, ...between] = await Promise.all([pending.queryId, ...(from >= 0 && to > from ? ids.slice(from + 1, to) : [])].map((id) => d.queries.get(id)));
   const asked = asking?.completedMs !== undefined ? { answered: asking.outcome === 'answered', answer: asking.answer ?? '', completedMs: asking.completedMs } : null;
-  const since = [...between.flatMap((m) => (m ? [customerMessage(m)] : [])), customerMessage(q)];
+  const since = [...between.flatMap((m) => (m ? [customerMessageOf(m)] : [])), customerMessageOf(q)];
   // The question is older than the lookback window: treat it as expired.
   if (from < 0) return { pending, asked: null, since };
   return { pending, asked, since };

@@ -1,18 +1,17 @@
 import type { DeadlineJob } from '@steward/core';
+import { onDeadline } from '@steward/control';
 import type { QueryRecord } from '@steward/store';
-import { completeQuery } from './complete.ts';
+import { applyTransition } from './apply.ts';
 import type { ControllerDeps } from './deps.ts';
-import { decision } from './decision.ts';
 
-/** The query's wall-clock deadline passed: end it with the fallback unless it already ended. */
+/** The query's wall-clock deadline passed: load → onDeadline → apply. */
 export async function handleDeadline(d: ControllerDeps, job: DeadlineJob): Promise<void> {
   const q = await d.queries.get(job.queryId);
-  if (!q || q.status !== 'running') return;
-  await endAtDeadline(d, q);
+  if (q) await endAtDeadline(d, q);
 }
 
-/** Shared by the deadline job and the sweeper. */
+/** Shared by the deadline job and the sweeper; true when this call ended the query. */
 export async function endAtDeadline(d: ControllerDeps, q: QueryRecord): Promise<boolean> {
-  await decision(d, q, q.turn, 'limit', 'deadline');
-  return completeQuery(d, q, { outcome: 'fallback', reason: 'deadline' });
+  const t = onDeadline(q);
+  return t ? (await applyTransition(d, q, t)) === 'applied' : false;
 }

@@ -2,18 +2,10 @@ import type { Redis } from 'ioredis';
 import type { ConversationStore, DagStore, Keys, Log, Outbox, QueryStore, Queues } from '@steward/store';
 import type { ToolRegistry } from '@steward/tools';
 import type { BudgetLimits } from '@steward/llm';
+import type { KernelLimits } from '@steward/control';
 
-export interface ControllerLimits {
-  maxTurns: number;
-  deadlineMs: number;
-  maxToolCallsPerQuery: number;
-  maxToolCallsPerTurn: number;
-  /** Per-query token budget (input + output), 0 = none. */
-  tokenBudget: number;
-  /** Per-query USD budget, 0 = none. */
-  costBudgetUsd: number;
-  historyVerbatimMessages: number;
-}
+/** The controller's per-query limits are the kernel's (one shape for the config and the transitions). */
+export type ControllerLimits = KernelLimits;
 
 export interface ControllerDeps {
   redis: Redis;

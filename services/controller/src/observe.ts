@@ -1,68 +1,33 @@
-import { jobIds, type ChatMessage, type ObserveJob } from '@steward/core';
-import { completeQuery } from './complete.ts';
+import type { ChatMessage, ObserveJob } from '@steward/core';
+import { awaitsObservation, onTurnDone, turnEnded, type CallResult, type LoopTurn } from '@steward/control';
+import { crashPoint } from '@steward/store';
+import { applyTransition, rulesOf } from './apply.ts';
 import type { ControllerDeps } from './deps.ts';
-import { loopTurn } from './history.ts';
-import type { LoopTurn } from '@steward/control';
-import { applyStep, crashPoint, outboxMember, type CallResult } from '@steward/store';
-import { assertTransition, detectLoop } from './policy.ts';
-import { decision } from './decision.ts';
 import { rememberToolResults } from './remember.ts';
 
 /**
- * All calls of a turn have ended: record their results in the scratchpad, look for loops,
- * and start the next turn. Idempotent: a redelivered observe finds the query moved on and
- * only re-enqueues the next turn.
+ * All calls of a turn have ended: load → the kernel's onTurnDone → apply. Idempotent: a
+ * redelivered observe finds the query moved on and changes nothing.
  */
 export async function handleObserve(d: ControllerDeps, job: ObserveJob): Promise<void> {
   const q = await d.queries.get(job.queryId);
   crashPoint('observe.after_load');
-  if (!q || q.status === 'completed' || q.status === 'failed') return;
-  const next = job.turn + 1;
-  // A redelivered observe: the step was committed with its jobs (relayed, or the sweeper's).
-  if (q.state !== 'acting' || q.turn !== job.turn) return;
+  if (!q || !awaitsObservation(q, job.turn)) return;
 
-  const [{ results, left }, steps, previous] = await Promise.all([
+  const [{ results, left }, steps, history] = await Promise.all([
     d.dags.results(q.queryId, job.turn),
     d.queries.steps(q.queryId),
     d.queries.history<LoopTurn>(q.queryId),
   ]);
-  if (left !== 0 || results.some((r) => r === undefined)) {
+  if (!turnEnded({ results, left })) {
     d.log.warn({ queryId: q.queryId, turn: job.turn, left }, 'observe before the turn ended');
     return;
   }
-  const proposed = lastToolCalls(steps);
-  const done = results as CallResult[];
-  const toolMessages: ChatMessage[] = done.map((r) => ({ role: 'tool', tool_call_id: r.callId, content: r.result }));
+  const proposedArgs = lastToolCalls(steps);
   // The working memory carries what these results showed into every later prompt of the conversation.
-  await rememberToolResults(d, q.conversationId, done, proposed);
-  const entries = [loopTurn(done, proposed)];
-  const history = [...previous, ...entries];
-  const loop = detectLoop(history, d.limits);
-
-  if (loop.level === 'critical') {
-    await d.queries.advance(q.queryId, {
-      from: { state: 'acting', turn: job.turn },
-      to: { state: assertTransition(q.state, 'tools_done'), turn: job.turn },
-      steps: toolMessages,
-      history: entries,
-    });
-    await decision(d, q, job.turn, 'loop_critical', loop.detail);
-    await completeQuery(d, { ...q, state: 'observing' }, { outcome: 'fallback', reason: 'loop_detected' });
-    return;
-  }
-  if (next >= d.limits.maxTurns) {
-    await completeQuery(d, q, { outcome: 'fallback', reason: 'max_turns' });
-    return;
-  }
-  const r = await applyStep(d, q.queryId, {
-    from: { state: 'acting', turn: job.turn },
-    to: { state: assertTransition(q.state, 'tools_done', 'start'), turn: next },
-    steps: toolMessages,
-    history: entries,
-    set: { nudge: loop.level === 'warning' ? loop.nudge : '' },
-    jobs: [outboxMember('reasoning', jobIds.reason(q.queryId, next), { queryId: q.queryId, turn: next })],
-  });
-  if (r === 'applied' && loop.level === 'warning') await decision(d, q, job.turn, 'loop_warning', loop.detail);
+  await rememberToolResults(d, q.conversationId, results as CallResult[], proposedArgs);
+  const t = onTurnDone({ query: q, results, left, proposedArgs, history }, job, rulesOf(d));
+  if (t) await applyTransition(d, q, t);
 }
 
 /** The arguments of the turn's tool calls, by index, from the assistant message that proposed them. */

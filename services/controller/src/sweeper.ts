@@ -17,9 +17,7 @@ export interface SweeperOptions {
 }
 
 export const SWEEPER_DEFAULTS: SweeperOptions = {
-  intervalMs: 1_000,
-  outboxGraceMs: 1_000,
-  deadlineGraceMs: 1_000,
+  ...DEFAULTS.sweeper,
   handoffSlaMs: DEFAULTS.handoffSlaMs,
   handoffRetentionMs: DEFAULTS.handoffRetentionMs,
 };

@@ -2,6 +2,7 @@ import type { Job } from 'bullmq';
 import { errorMessage, isStewardError, jobIds, stableSpanId, type LlmUsage, type Proposal, type ReasonJob } from '@steward/core';
 import { buildNaivePrompt, buildPrompt } from '@steward/context';
 import { isModelFault, JSON_FORMAT_INSTRUCTIONS, renderToolsAsText, TEXT_FORMAT_INSTRUCTIONS } from '@steward/llm';
+import { awaitsProposal } from '@steward/control';
 import { crashPoint, emitEvent } from '@steward/store';
 import type { ReasoningDeps } from './deps.ts';
 import { POLICY, systemPrompt } from './system-prompt.ts';
@@ -18,7 +19,8 @@ import { answerPublisher } from './answer-publisher.ts';
 export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Promise<void> {
   const q = await d.queries.get(r.queryId);
   crashPoint('reason.after_load');
-  if (!q || q.status !== 'running' || q.state !== 'reasoning' || q.turn !== r.turn) return;
+  // The kernel's rule: only a query reasoning at this very turn takes this turn's call.
+  if (!q || !awaitsProposal(q, r.turn)) return;
   const decideId = jobIds.decide(q.queryId, r.turn);
   if (await d.queues.control.getJob(decideId)) return;
 

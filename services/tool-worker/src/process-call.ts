@@ -4,6 +4,7 @@ import { crashPoint, dispatchTurn, emitEvent, type CallResult, type ToolErrorTyp
 import { namesInToolCall, rememberNames } from '@steward/telemetry';
 import { exceptionType, isErrorResult } from './tool-outcome.ts';
 import { resolveRefs, type ToolSpec } from '@steward/tools';
+import { runsTools } from '@steward/control';
 import type { ToolWorkerDeps } from './deps.ts';
 import { errorType, execute } from './execute.ts';
 import { IDENTITY_LOCKED_RESULT, IDENTITY_TOOLS } from './identity-attempts.ts';
@@ -22,7 +23,7 @@ export async function processCall(d: ToolWorkerDeps, t: ToolJob, job: Job, token
   if (recorded) return release(d, t, recorded);
 
   // The query ended (deadline, loop): nothing may change on its behalf any more.
-  if (!q || q.status !== 'running') return;
+  if (!q || !runsTools(q)) return;
 
   const spec = d.registry.get(t.name);
   // Per-tool concurrency cap, fleet-wide: over it, the job waits a moment and comes back.
@@ -74,7 +75,7 @@ async function runAndRecord(
         const { response, cacheHit } = await execute(d, spec, args, customerId, idempotencyKey(t.queryId, t.turn, t.callId));
         if (!spec.readOnly) crashPoint('tool.after_write');
         if (response.identifiedUserId) await d.conversations.bindCustomer(t.conversationId, response.identifiedUserId);
-        else if (verifying && response.result.startsWith('Error:')) await d.identity!.failed(t.conversationId, principal);
+        else if (verifying && isErrorResult(response.result)) await d.identity!.failed(t.conversationId, principal);
         // A write drops the cached reads of what it changed: the shop names the entities it
         // touched; a local write tool names them through its cacheTags.
         const touched = [...(response.touched ?? []), ...(!spec.readOnly && !isErrorResult(response.result) ? (spec.cacheTags?.(args) ?? []) : [])];

@@ -1,5 +1,5 @@
-import type { LoopTurn } from '@steward/control';
-import type { CallResult } from '@steward/store';
+import type { LoopTurn } from '../loop-types.ts';
+import type { CallResult } from './call-result.ts';
 
 /** Results are kept to this length in the loop history: enough to compare and to quote in a nudge. */
 const KEEP_CHARS = 2_000;

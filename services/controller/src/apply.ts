@@ -1,0 +1,39 @@
+import type { KernelRules, Transition } from '@steward/control';
+import { applyStep, memberOf, type QueryRecord } from '@steward/store';
+import { completeQuery } from './complete.ts';
+import { decision } from './decision.ts';
+import type { ControllerDeps } from './deps.ts';
+
+/** The rules the kernel's transitions apply, from the controller's one configuration. */
+export function rulesOf(d: Pick<ControllerDeps, 'limits' | 'requireConfirmation' | 'registry'>): KernelRules {
+  return { limits: d.limits, requireConfirmation: d.requireConfirmation, tools: d.registry };
+}
+
+/**
+ * Apply one kernel transition: its decisions go on the trace, then one script commits the step
+ * (state, scratchpad, history, DAG, pending confirmation, outbox jobs) or the ending (answer,
+ * completion event, follow-up jobs, the next queued query's start), and the jobs are relayed.
+ * The decision events are observational and carry deterministic ids, so a redelivered step
+ * that emits them again is de-duplicated by their readers.
+ */
+export async function applyTransition(d: ControllerDeps, q: QueryRecord, t: Transition): Promise<'applied' | 'moved' | 'ended'> {
+  for (const e of t.events) await decision(d, q, e.turn, e.kind, e.detail);
+  if (t.completion) {
+    // Observations of the last turn are recorded first (a critical loop ends from `observing`).
+    if (t.recordAt) {
+      await d.queries.advance(q.queryId, { from: t.from, to: t.recordAt, steps: t.steps, ...(t.history ? { history: t.history } : {}) });
+    }
+    return (await completeQuery(d, q, t)) ? 'applied' : 'ended';
+  }
+  return applyStep(d, q.queryId, {
+    from: t.from,
+    to: t.to,
+    incr: t.incr,
+    steps: t.steps,
+    ...(t.history ? { history: t.history } : {}),
+    ...(t.set ? { set: t.set } : {}),
+    ...(t.dag ? { dag: t.dag } : {}),
+    ...(t.conversation ? { conversation: t.conversation } : {}),
+    jobs: t.jobs.map(memberOf),
+  });
+}
