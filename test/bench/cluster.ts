@@ -29,6 +29,11 @@ export interface ClusterOptions {
   env?: Record<string, string>;
   /** Where the services' logs go (a temp dir when unset; kept for post-mortems). */
   logDir?: string;
+  /**
+   * Write a V8 CPU profile of every service process into this directory (`--cpu-prof`); a
+   * process writes it when it exits gracefully, so only on stop(), not after a kill.
+   */
+  cpuProfDir?: string;
 }
 
 export interface ServiceProc {
@@ -135,6 +140,7 @@ export class Cluster {
       LOG_LEVEL: 'warn',
       REDACT_PII: 'true',
       ...(o.env ?? {}),
+      ...(o.cpuProfDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(o.cpuProfDir, `${role}-${index}`)}` } : {}),
     };
     switch (role) {
       case 'shop':
@@ -244,7 +250,8 @@ export class Cluster {
     if (p.child.exitCode !== null || p.child.signalCode !== null) return;
     const exited = new Promise<void>((r) => p.child.once('exit', () => r()));
     p.child.kill('SIGTERM');
-    const t = setTimeout(() => p.child.kill('SIGKILL'), 5_000);
+    // A process writing its CPU profile at exit needs longer than a plain shutdown.
+    const t = setTimeout(() => p.child.kill('SIGKILL'), this.opts.cpuProfDir ? 60_000 : 5_000);
     await exited;
     clearTimeout(t);
   }
