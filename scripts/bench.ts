@@ -5,8 +5,10 @@
 //
 //   node scripts/bench.ts [--profile saturate|peak] [--conversations 500] [--turns-per-conversation 3]
 //                         [--llm-latency 0|300±100ms] [--shop-latency 20-100] [--think-ms 5000-15000]
-//                         [--workers 2] [--duration-s N] [--no-baseline] [--cpu-prof DIR]
+//                         [--workers 2] [--duration-s N] [--no-baseline] [--cpu-prof DIR] [--node-options '…']
 //
+// --node-options=…: NODE_OPTIONS for every service process instead of the Dockerfile's
+// (--max-semi-space-size=16); --node-options= (empty) runs them with Node's own defaults.
 // --cpu-prof DIR: every service process writes a V8 CPU profile into DIR/<role>-<index>/ when the
 // run ends (summarise them with `node scripts/cpu-profile-top.ts DIR`).
 //
@@ -43,6 +45,7 @@ const { values: a } = parseArgs({
     'duration-s': { type: 'string' },
     'no-baseline': { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
+    'node-options': { type: 'string' },
   },
 });
 const PROFILES = {
@@ -80,6 +83,7 @@ const cluster = await Cluster.start({
   llmLatency: a['llm-latency'],
   ...(shopLatency ? { shopLatencyMs: shopLatency } : {}),
   ...(a['cpu-prof'] ? { cpuProfDir: resolve(a['cpu-prof']) } : {}),
+  ...(a['node-options'] !== undefined ? { nodeOptions: a['node-options'] } : {}),
 });
 let exitCode = 0;
 try {

@@ -34,6 +34,8 @@ export interface ClusterOptions {
    * process writes it when it exits gracefully, so only on stop(), not after a kill.
    */
   cpuProfDir?: string;
+  /** NODE_OPTIONS for every service process; default DEPLOYED_NODE_OPTIONS (set '' for Node's own defaults). */
+  nodeOptions?: string;
 }
 
 export interface ServiceProc {
@@ -47,6 +49,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const mainOf = (role: Role): string => join(ROOT, 'services', role, 'src', 'main.ts');
 const PREFIX = '{bench}';
 const START_TIMEOUT_MS = 240_000;
+/** The V8 flags infra/Dockerfile gives every service (NODE_OPTIONS), so the processes here run as deployed. */
+export const DEPLOYED_NODE_OPTIONS = '--max-semi-space-size=16';
 
 export class Cluster {
   readonly redis: RedisServer;
@@ -140,8 +144,9 @@ export class Cluster {
       LOG_LEVEL: 'warn',
       REDACT_PII: 'true',
       ...(o.env ?? {}),
-      ...(o.cpuProfDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(o.cpuProfDir, `${role}-${index}`)}` } : {}),
     };
+    const nodeOptions = [o.nodeOptions ?? DEPLOYED_NODE_OPTIONS, o.cpuProfDir ? `--cpu-prof --cpu-prof-dir=${join(o.cpuProfDir, `${role}-${index}`)}` : ''].join(' ').trim();
+    if (nodeOptions) env.NODE_OPTIONS = nodeOptions;
     switch (role) {
       case 'shop':
         Object.assign(env, {
