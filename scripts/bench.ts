@@ -5,10 +5,13 @@
 //
 //   node scripts/bench.ts [--profile saturate|peak] [--conversations 500] [--turns-per-conversation 3]
 //                         [--llm-latency 0|300±100ms] [--shop-latency 20-100] [--think-ms 5000-15000]
-//                         [--workers 2] [--duration-s N] [--no-baseline] [--cpu-prof DIR] [--node-options '…']
+//                         [--workers 2] [--duration-s N] [--no-baseline] [--cpu-prof DIR] [--node-options=…] [--no-customer-limit]
 //
 // --node-options=…: NODE_OPTIONS for every service process instead of the Dockerfile's
 // (--max-semi-space-size=16); --node-options= (empty) runs them with Node's own defaults.
+// --no-customer-limit: turn the ingress's per-customer bucket (0.2 messages/s, burst 5) off. A
+// saturating customer sends 40 messages back to back; past the burst the driver's retries of the
+// 429s, not the conversation, would then be what the long-conversation run measures.
 // --cpu-prof DIR: every service process writes a V8 CPU profile into DIR/<role>-<index>/ when the
 // run ends (summarise them with `node scripts/cpu-profile-top.ts DIR`).
 //
@@ -46,6 +49,7 @@ const { values: a } = parseArgs({
     'no-baseline': { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
     'node-options': { type: 'string' },
+    'no-customer-limit': { type: 'boolean', default: false },
   },
 });
 const PROFILES = {
@@ -84,6 +88,7 @@ const cluster = await Cluster.start({
   ...(shopLatency ? { shopLatencyMs: shopLatency } : {}),
   ...(a['cpu-prof'] ? { cpuProfDir: resolve(a['cpu-prof']) } : {}),
   ...(a['node-options'] !== undefined ? { nodeOptions: a['node-options'] } : {}),
+  ...(a['no-customer-limit'] ? { env: { RATE_CUSTOMER_PER_SEC: '0' } } : {}),
 });
 let exitCode = 0;
 try {

@@ -38,12 +38,12 @@ function shaOf(script: string): string {
 export function cachedEval(redis: Redis): Redis['eval'] {
   const evalWhole = redis.eval.bind(redis) as (...args: unknown[]) => Promise<unknown>;
   const evalBySha = redis.evalsha.bind(redis) as (...args: unknown[]) => Promise<unknown>;
-  return (async (script: string, ...rest: unknown[]) => {
+  return async (script: string, ...rest: unknown[]) => {
     try {
       return await evalBySha(shaOf(script), ...rest);
     } catch (e) {
       if (!(e instanceof Error) || !e.message.startsWith('NOSCRIPT')) throw e;
       return evalWhole(script, ...rest);
     }
-  }) as unknown as Redis['eval'];
+  };
 }

@@ -1,5 +1,5 @@
 import { Worker } from 'bullmq';
-import { DEFAULTS, isStewardError, type Proposal } from '@steward/core';
+import { isStewardError, type Proposal } from '@steward/core';
 import { countTokens, type PromptBudget } from '@steward/context';
 import { openStore, startWorker, type Log } from '@steward/store';
 import type { ToolRegistry } from '@steward/tools';
