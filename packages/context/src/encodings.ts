@@ -85,15 +85,26 @@ function buildTable(encoding: EncodingName): BpeTable {
   const file = readRankFile(encoding);
   const ranks = new Map<string, number>();
   const bytesOf: string[] = [];
-  for (const line of file.bpe_ranks.split('\n')) {
-    if (!line) continue;
-    const fields = line.split(' ');
-    const first = Number.parseInt(fields[1]!, 10);
-    for (let i = 2; i < fields.length; i++) {
-      const bytes = Buffer.from(fields[i]!, 'base64').toString('latin1');
-      ranks.set(bytes, first + i - 2);
-      bytesOf[first + i - 2] = bytes;
+  // Walked in place rather than split into 200k strings, and atob gives the token's bytes as a
+  // latin1 string directly (no Buffer per token): the build leaves little garbage, so the heap
+  // stays small after it. Line: "! <first id> <base64 token> <base64 token> …".
+  const text = file.bpe_ranks;
+  for (let line = 0; line < text.length; ) {
+    let lineEnd = text.indexOf('\n', line);
+    if (lineEnd < 0) lineEnd = text.length;
+    let id = 0;
+    for (let at = line, field = 0; at < lineEnd; field++) {
+      let end = text.indexOf(' ', at);
+      if (end < 0 || end > lineEnd) end = lineEnd;
+      if (field === 1) id = Number.parseInt(text.slice(at, end), 10);
+      else if (field >= 2 && end > at) {
+        const bytes = atob(text.slice(at, end));
+        ranks.set(bytes, id);
+        bytesOf[id++] = bytes;
+      }
+      at = end + 1;
     }
+    line = lineEnd + 1;
   }
   const specialById = new Map(Object.entries(file.special_tokens).map(([text, id]) => [id, text] as const));
   return { name: encoding, pat: new RegExp(file.pat_str, 'gu'), ranks, bytesOf, specialById };
