@@ -5,7 +5,15 @@
 //
 //   node scripts/bench.ts [--profile saturate|peak] [--conversations 500] [--turns-per-conversation 3]
 //                         [--llm-latency 0|300±100ms] [--shop-latency 20-100] [--think-ms 5000-15000]
-//                         [--workers 2] [--duration-s N] [--no-baseline]
+//                         [--workers 2] [--duration-s N] [--no-baseline] [--cpu-prof DIR] [--node-options=…] [--no-customer-limit]
+//
+// --node-options=…: NODE_OPTIONS for every service process instead of the Dockerfile's
+// (--max-semi-space-size=16); --node-options= (empty) runs them with Node's own defaults.
+// --no-customer-limit: turn the ingress's per-customer bucket (0.2 messages/s, burst 5) off. A
+// saturating customer sends 40 messages back to back; past the burst the driver's retries of the
+// 429s, not the conversation, would then be what the long-conversation run measures.
+// --cpu-prof DIR: every service process writes a V8 CPU profile into DIR/<role>-<index>/ when the
+// run ends (summarise them with `node scripts/cpu-profile-top.ts DIR`).
 //
 // Profiles: `saturate` (default) sends each conversation's next message the moment the last is
 // answered, with a zero-latency model — the capacity of the machine. `peak` is the use case's
@@ -14,13 +22,15 @@
 // explicitly wins over the profile's value.
 import { parseArgs } from 'node:util';
 import { cpus } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { progressBar } from '@steward/commerce';
 import { Cluster } from '../test/bench/cluster.ts';
 import { buildScripts, fetchExport } from '../test/bench/conversations.ts';
 import { CompletionWatcher } from '../test/bench/completions.ts';
 import { drive } from '../test/bench/driver.ts';
 import { account, pipelineFigures } from '../test/bench/pipeline-report.ts';
-import { CpuMeter, cpuMsOf } from '../test/bench/proc-cpu.ts';
+import { CpuMeter, cpuMsOf, rssMbOf } from '../test/bench/proc-cpu.ts';
 import { readWriteLedger } from '../test/bench/shop-writes.ts';
 import { runBaseline } from '../test/bench/baseline.ts';
 import { percentile, round } from '../test/bench/stats.ts';
@@ -37,6 +47,9 @@ const { values: a } = parseArgs({
     workers: { type: 'string', default: '2' },
     'duration-s': { type: 'string' },
     'no-baseline': { type: 'boolean', default: false },
+    'cpu-prof': { type: 'string' },
+    'node-options': { type: 'string' },
+    'no-customer-limit': { type: 'boolean', default: false },
   },
 });
 const PROFILES = {
@@ -57,10 +70,26 @@ const workers = Number(a.workers);
 const durationMs = a['duration-s'] ? Number(a['duration-s']) * 1000 : undefined;
 const say = (s: string): void => void process.stderr.write(`${s}\n`);
 
+/** Redis calls and CPU µs per command so far, from INFO commandstats. */
+const commandStats = async (c: Cluster): Promise<Map<string, { calls: number; usec: number }>> => {
+  const out = new Map<string, { calls: number; usec: number }>();
+  for (const m of (await c.redisInfo('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)) {
+    out.set(m[1]!, { calls: Number(m[2]), usec: Number(m[3]) });
+  }
+  return out;
+};
+
 const usedMemory = async (c: Cluster): Promise<number> => Number(/used_memory:(\d+)/.exec(await c.redisInfo('memory'))?.[1] ?? 0);
 
 say(`bench: profile ${a.profile}, starting the system (${workers} reasoning + ${workers} tool workers, sim-llm latency ${a['llm-latency']}, shop latency ${shopLatency ?? '0'}) …`);
-const cluster = await Cluster.start({ workers, llmLatency: a['llm-latency'], ...(shopLatency ? { shopLatencyMs: shopLatency } : {}) });
+const cluster = await Cluster.start({
+  workers,
+  llmLatency: a['llm-latency'],
+  ...(shopLatency ? { shopLatencyMs: shopLatency } : {}),
+  ...(a['cpu-prof'] ? { cpuProfDir: resolve(a['cpu-prof']) } : {}),
+  ...(a['node-options'] !== undefined ? { nodeOptions: a['node-options'] } : {}),
+  ...(a['no-customer-limit'] ? { env: { RATE_CUSTOMER_PER_SEC: '0' } } : {}),
+});
 let exitCode = 0;
 try {
   const data = await fetchExport(cluster.shopUrl);
@@ -74,8 +103,11 @@ try {
   await drive({ baseUrl: cluster.ingressUrl, apiKey: cluster.apiKey, scripts: warm.filter((s) => !s.writeOrder), watcher });
 
   const meter = new CpuMeter();
+  // The measured window on the clock V8's CPU profiles use (monotonic µs): start-up is left out.
+  const windowStartUs = Number(process.hrtime.bigint() / 1000n);
   const redisPid = await cluster.redisPid();
   const memBefore = await usedMemory(cluster);
+  const cmd0 = await commandStats(cluster);
   meter.begin([...cluster.pids(), redisPid]);
   // Per role as well: which process the CPU goes to says what bounds the throughput.
   const roleOf = new Map<number, string>([...cluster.procs.map((p) => [p.pid, p.role] as const), [redisPid, 'redis']]);
@@ -93,10 +125,22 @@ try {
     ...(thinkMs ? { thinkMs } : {}),
   });
   const pipelineCpuMs = meter.totalMs();
+  if (a['cpu-prof']) {
+    mkdirSync(a['cpu-prof'], { recursive: true });
+    writeFileSync(join(a['cpu-prof'], 'window.json'), JSON.stringify({ startUs: windowStartUs, endUs: Number(process.hrtime.bigint() / 1000n) }));
+  }
   const waits = queueWaits(metrics0, await scrapeMetrics(cluster.ingressUrl));
   const byRole: Record<string, number> = {};
   for (const [pid, role] of roleOf) byRole[role] = (byRole[role] ?? 0) + cpuMsOf(pid) - (cpu0.get(pid) ?? 0);
   const memAfter = await usedMemory(cluster);
+  const cmd1 = await commandStats(cluster);
+  // Resident memory at the end of the run (steady state) and its peak, the largest process of each role.
+  const rssByRole: Record<string, { rss: number; peak: number }> = {};
+  for (const [pid, role] of roleOf) {
+    const m = rssMbOf(pid);
+    const was = rssByRole[role];
+    rssByRole[role] = { rss: Math.max(was?.rss ?? 0, m.rss), peak: Math.max(was?.peak ?? 0, m.peak) };
+  }
   const acc = await account(run, watcher, { redisUrl: cluster.redisUrl, prefix: cluster.prefix, baseUrl: cluster.ingressUrl, apiKey: cluster.apiKey });
   await watcher.stop();
   const ledger = readWriteLedger(cluster.shopDb);
@@ -118,6 +162,14 @@ try {
     deadline_fallbacks: figures.fallbacks.deadline ?? 0,
     cpu_ms_per_query: round(pipelineCpuMs / queries, 2),
     cpu_ms_per_query_by_role: Object.fromEntries(Object.entries(byRole).map(([r, ms]) => [r, round(ms / queries, 2)])),
+    rss_mb_by_role: rssByRole,
+    // Redis commands per query over the measured run (the completion watcher's reads included), most called first.
+    redis_calls_per_query: Object.fromEntries(
+      [...cmd1]
+        .map(([cmd, v]) => [cmd, round((v.calls - (cmd0.get(cmd)?.calls ?? 0)) / queries, 1)] as const)
+        .filter(([, n]) => n > 0)
+        .sort((x, y) => y[1] - x[1]),
+    ),
     redis_bytes_per_conversation: Math.round((memAfter - memBefore) / Math.max(1, scripts.length)),
     writes_applied: [...ledger.perOrder.values()].reduce((x, y) => x + y, 0),
     duplicate_writes: ledger.duplicates,

@@ -29,6 +29,13 @@ export interface ClusterOptions {
   env?: Record<string, string>;
   /** Where the services' logs go (a temp dir when unset; kept for post-mortems). */
   logDir?: string;
+  /**
+   * Write a V8 CPU profile of every service process into this directory (`--cpu-prof`); a
+   * process writes it when it exits gracefully, so only on stop(), not after a kill.
+   */
+  cpuProfDir?: string;
+  /** NODE_OPTIONS for every service process; default DEPLOYED_NODE_OPTIONS (set '' for Node's own defaults). */
+  nodeOptions?: string;
 }
 
 export interface ServiceProc {
@@ -42,6 +49,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const mainOf = (role: Role): string => join(ROOT, 'services', role, 'src', 'main.ts');
 const PREFIX = '{bench}';
 const START_TIMEOUT_MS = 240_000;
+/** The V8 flags infra/Dockerfile gives every service (NODE_OPTIONS), so the processes here run as deployed. */
+export const DEPLOYED_NODE_OPTIONS = '--max-semi-space-size=16';
 
 export class Cluster {
   readonly redis: RedisServer;
@@ -136,6 +145,8 @@ export class Cluster {
       REDACT_PII: 'true',
       ...(o.env ?? {}),
     };
+    const nodeOptions = [o.nodeOptions ?? DEPLOYED_NODE_OPTIONS, o.cpuProfDir ? `--cpu-prof --cpu-prof-dir=${join(o.cpuProfDir, `${role}-${index}`)}` : ''].join(' ').trim();
+    if (nodeOptions) env.NODE_OPTIONS = nodeOptions;
     switch (role) {
       case 'shop':
         Object.assign(env, {
@@ -244,7 +255,8 @@ export class Cluster {
     if (p.child.exitCode !== null || p.child.signalCode !== null) return;
     const exited = new Promise<void>((r) => p.child.once('exit', () => r()));
     p.child.kill('SIGTERM');
-    const t = setTimeout(() => p.child.kill('SIGKILL'), 5_000);
+    // A process writing its CPU profile at exit needs longer than a plain shutdown.
+    const t = setTimeout(() => p.child.kill('SIGKILL'), this.opts.cpuProfDir ? 60_000 : 5_000);
     await exited;
     clearTimeout(t);
   }

@@ -28,6 +28,18 @@ export function cpuMsOf(pid: number): number {
   return ((utime + stime) * 1000) / clockTicks();
 }
 
+/** Resident memory of `pid` now and its peak, in MB, from /proc/<pid>/status (0 when gone). */
+export function rssMbOf(pid: number): { rss: number; peak: number } {
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return { rss: 0, peak: 0 };
+  }
+  const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+  return { rss: Math.round(kb('VmRSS') / 1024), peak: Math.round(kb('VmHWM') / 1024) };
+}
+
 /**
  * CPU of a set of processes across a measured window. A process that dies in the window (a
  * chaos kill) loses its CPU from the sum, so callers add `retired` for processes they end.

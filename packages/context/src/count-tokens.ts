@@ -4,7 +4,8 @@
 // over-count only costs a little context, an under-count gets the request rejected.
 import type { ChatMessage } from '@steward/core';
 import { encodingForModel } from './encodings.ts';
-import { encode } from './encode.ts';
+import { countPieces } from './encode.ts';
+import { paragraphs, TokenCountCache } from './token-count-cache.ts';
 
 export const TOKENS_PER_MESSAGE = 3;
 export const REPLY_PRIMING_TOKENS = 3;
@@ -13,22 +14,29 @@ export const TOKENS_PER_TOOL_CALL = 8;
 /** Per tool definition: the wrapper the provider renders around each function schema. */
 export const TOKENS_PER_TOOL_DEFINITION = 12;
 
-// Prompt building counts the same texts several times (each shedding pass). The cache holds
-// only short texts so a worker that sees huge tool results does not keep them all alive.
-const CACHE_MAX = 2_000;
-const CACHE_TEXT_MAX_CHARS = 8_000;
-const cache = new Map<string, number>();
+// Each distinct text (and each paragraph of a long one) is counted once per process: the pinned
+// system prompt, policy and tool definitions every turn, earlier messages and tool results again
+// on every later turn, and every block again on each shedding pass. Bounded: ~10k entries of at
+// most TEXT_KEY_MAX_CHARS characters or a 28-character hash, a few MB.
+const CACHE_MAX_ENTRIES = 10_000;
+const cache = new TokenCountCache(CACHE_MAX_ENTRIES);
+/** Texts shorter than this are counted whole; longer ones paragraph by paragraph. */
+const SPLIT_MIN_CHARS = 512;
+
+/** The process-wide count cache (hit/miss figures for benchmarks and tests). */
+export function tokenCountCache(): TokenCountCache {
+  return cache;
+}
 
 /** Tokens of a plain text. Special-token strings in user text are counted as ordinary text. */
 export function countTokens(text: string, model: string): number {
   if (text.length === 0) return 0;
-  if (text.length > CACHE_TEXT_MAX_CHARS) return encode(text, model).length;
-  const key = `${encodingForModel(model)}\u0000${text}`;
-  const hit = cache.get(key);
-  if (hit !== undefined) return hit;
-  const n = encode(text, model).length;
-  if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
-  cache.set(key, n);
+  const encoding = encodingForModel(model);
+  const count = (t: string): number => countPieces(t, model);
+  if (text.length < SPLIT_MIN_CHARS) return cache.count(encoding, text, count);
+  // A changed section of the system message (memory, requests) leaves its other paragraphs cached.
+  let n = 0;
+  for (const p of paragraphs(text)) n += cache.count(encoding, p, count);
   return n;
 }
 

@@ -1,53 +1,74 @@
-// Our own BPE loop over js-tiktoken's rank table. js-tiktoken's merge rebuilds a string key for
-// every pair on every pass, which made a 64-character Chinese run cost ~100 ms and a 6,000-
-// character one ~50 s (a CJK run without punctuation is one pre-tokenised piece). This loop
+// Our own BPE loop over the encoding's rank table (encodings.ts). js-tiktoken's merge rebuilds a
+// string key for every pair on every pass, which made a 64-character Chinese run cost ~100 ms and a
+// 6,000-character one ~50 s (a CJK run without punctuation is one pre-tokenised piece). This loop
 // recomputes only the two ranks next to each merge and keys ranks by byte strings (substrings
-// are cheap keys). Pieces longer than PIECE_MAX_BYTES (a long
-// CJK run, a run of spaces) are still merged in slices to bound the quadratic worst case; that
-// can shift the count by about a token per slice, only in such pieces.
-import type { Tiktoken } from 'js-tiktoken/lite';
-import { encoderForModel } from './encodings.ts';
-
-/** The parts of js-tiktoken's encoder we use; present in 1.0.x, checked at run time. */
-interface EncoderInternals {
-  patStr: string;
-  rankMap: Map<string, number>;
-}
-
-interface Fast {
-  pat: RegExp;
-  /** Rank by token bytes as a one-char-per-byte string: substrings are cheap keys. */
-  ranks: Map<string, number>;
-}
+// are cheap keys). Pieces longer than PIECE_MAX_BYTES (a long CJK run, a run of spaces) are still
+// merged in slices to bound the quadratic worst case; that can shift the count by about a token
+// per slice, only in such pieces.
+//
+// Counting (countPieces) remembers the token count of each pre-tokenised piece: prompts repeat
+// the same words, JSON keys and ids turn after turn, so most pieces cost one map lookup instead
+// of a UTF-8 encode and a merge loop.
+import { tableForModel, type BpeTable } from './encodings.ts';
 
 const PIECE_MAX_BYTES = 384;
 const utf8 = new TextEncoder();
-const fast = new WeakMap<Tiktoken, Fast | null>();
+const utf8Decoder = new TextDecoder('utf-8');
 
-function internals(enc: Tiktoken): Fast | null {
-  let v = fast.get(enc);
-  if (v === undefined) {
-    const i = enc as unknown as Partial<EncoderInternals>;
-    if (typeof i.patStr === 'string' && i.rankMap instanceof Map) {
-      // js-tiktoken keys its ranks by "b1,b2,…"; re-key them once (~0.2 s) by byte string.
-      const ranks = new Map<string, number>();
-      for (const [k, rank] of i.rankMap) ranks.set(String.fromCharCode(...k.split(',').map(Number)), rank);
-      v = { pat: new RegExp(i.patStr, 'gu'), ranks };
-    } else v = null;
-    fast.set(enc, v);
-  }
-  return v;
-}
+/** Pieces whose counts are remembered, per encoding; bounded so odd input cannot grow it. */
+const PIECE_CACHE_MAX = 50_000;
+/** Longer pieces (a long CJK run, a base64 blob) are rarely repeated: not remembered. */
+const PIECE_CACHE_MAX_CHARS = 48;
+const pieceCounts = new WeakMap<BpeTable, Map<string, number>>();
 
 /** Token ids of `text`; special-token strings are encoded as ordinary text. */
 export function encode(text: string, model: string): number[] {
+  const t = tableForModel(model);
   const ids: number[] = [];
-  encodeInto(encoderForModel(model), text, ids);
+  t.pat.lastIndex = 0;
+  for (const m of text.matchAll(t.pat)) encodePiece(m[0], t.ranks, ids);
   return ids;
 }
 
+/** Tokens of `text`, exactly `encode(text, model).length`, with counts of repeated pieces remembered. */
+export function countPieces(text: string, model: string): number {
+  const t = tableForModel(model);
+  let cache = pieceCounts.get(t);
+  if (!cache) pieceCounts.set(t, (cache = new Map()));
+  const scratch: number[] = [];
+  let n = 0;
+  t.pat.lastIndex = 0;
+  for (const m of text.matchAll(t.pat)) {
+    const piece = m[0];
+    const hit = cache.get(piece);
+    if (hit !== undefined) {
+      n += hit;
+      continue;
+    }
+    scratch.length = 0;
+    encodePiece(piece, t.ranks, scratch);
+    n += scratch.length;
+    if (piece.length <= PIECE_CACHE_MAX_CHARS) {
+      // Oldest out first: a plain insertion-order bound, cheaper than an LRU on this hot path.
+      if (cache.size >= PIECE_CACHE_MAX) cache.delete(cache.keys().next().value!);
+      cache.set(piece, scratch.length);
+    }
+  }
+  return n;
+}
+
 export function decode(ids: number[], model: string): string {
-  return encoderForModel(model).decode(ids);
+  const t = tableForModel(model);
+  let s = '';
+  for (const id of ids) {
+    const bytes = t.bytesOf[id];
+    if (bytes !== undefined) s += bytes;
+    else {
+      const special = t.specialById.get(id);
+      if (special !== undefined) s += byteString(utf8.encode(special));
+    }
+  }
+  return utf8Decoder.decode(Buffer.from(s, 'latin1'));
 }
 
 function byteString(bytes: Uint8Array): string {
@@ -56,21 +77,19 @@ function byteString(bytes: Uint8Array): string {
   return s;
 }
 
-function encodeInto(enc: Tiktoken, text: string, out: number[]): void {
-  const x = internals(enc);
-  if (!x) {
-    out.push(...enc.encode(text, [], []));
-    return;
-  }
-  x.pat.lastIndex = 0;
-  for (const m of text.matchAll(x.pat)) {
-    const piece = byteString(utf8.encode(m[0]));
-    const whole = x.ranks.get(piece);
-    if (whole !== undefined) out.push(whole);
-    else if (piece.length <= PIECE_MAX_BYTES) bytePairEncode(piece, x.ranks, out);
-    // Byte-level BPE accepts any byte slice, so a cut inside a character is still encodable.
-    else for (let i = 0; i < piece.length; i += PIECE_MAX_BYTES) bytePairEncode(piece.slice(i, i + PIECE_MAX_BYTES), x.ranks, out);
-  }
+/** ASCII text is its own UTF-8 byte string: no encode needed (most English and JSON pieces). */
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
+function encodePiece(text: string, ranks: Map<string, number>, out: number[]): void {
+  const piece = isAscii(text) ? text : byteString(utf8.encode(text));
+  const whole = ranks.get(piece);
+  if (whole !== undefined) out.push(whole);
+  else if (piece.length <= PIECE_MAX_BYTES) bytePairEncode(piece, ranks, out);
+  // Byte-level BPE accepts any byte slice, so a cut inside a character is still encodable.
+  else for (let i = 0; i < piece.length; i += PIECE_MAX_BYTES) bytePairEncode(piece.slice(i, i + PIECE_MAX_BYTES), ranks, out);
 }
 
 /** tiktoken's merge: repeatedly join the adjacent pair with the lowest rank. */

@@ -4,17 +4,22 @@ export {
   DEFAULT_ENCODING_RULES,
   FALLBACK_ENCODING,
   encodingForModel,
-  encoderForModel,
-  getEncoder,
+  bpeTable,
+  tableForModel,
+  loadedEncodings,
   setEncodingRules,
+  type BpeTable,
   type EncodingName,
   type EncodingRule,
 } from './encodings.ts';
+export { encode, decode } from './encode.ts';
+export { TokenCountCache, paragraphs } from './token-count-cache.ts';
 export {
   countTokens,
   countMessageTokens,
   countToolDefinitionTokens,
   messageTokens,
+  tokenCountCache,
   REPLY_PRIMING_TOKENS,
   TOKENS_PER_MESSAGE,
   TOKENS_PER_TOOL_CALL,

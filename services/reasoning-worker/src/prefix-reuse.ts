@@ -4,7 +4,7 @@
 // slight underestimate of the token-level prefix.
 import { createHash } from 'node:crypto';
 import type { ChatMessage } from '@steward/core';
-import { countTokens } from '@steward/context';
+import { countTokens, paragraphs } from '@steward/context';
 
 export interface Segment {
   h: string;
@@ -12,15 +12,18 @@ export interface Segment {
 }
 
 export function promptSegments(messages: readonly ChatMessage[], tools: readonly unknown[], model: string): Segment[] {
-  const parts: string[] = [];
-  if (tools.length) parts.push(JSON.stringify(tools));
+  // Each part is hashed with a label (so a user and an assistant saying the same differ) but
+  // counted without it: the prompt builder has already counted those very texts, so the counts
+  // come from the token-count cache instead of being tokenised again.
+  const parts: { label: string; text: string }[] = [];
+  if (tools.length) parts.push({ label: 'tools', text: JSON.stringify(tools) });
   messages.forEach((m, i) => {
     const body = m.role === 'assistant' && m.tool_calls ? JSON.stringify(m.tool_calls) + (m.content ?? '') : (m.content ?? '');
     // The system message is pinned text followed by sections; split so a changed section keeps the pinned part.
-    if (i === 0 && m.role === 'system') parts.push(...body.split('\n\n').map((p) => `system:${p}`));
-    else parts.push(`${m.role}:${body}`);
+    if (i === 0 && m.role === 'system') parts.push(...paragraphs(body).map((text) => ({ label: 'system', text })));
+    else parts.push({ label: m.role, text: body });
   });
-  return parts.map((p) => ({ h: createHash('sha1').update(p).digest('base64').slice(0, 12), t: countTokens(p, model) }));
+  return parts.map((p) => ({ h: createHash('sha1').update(p.label).update('\u0000').update(p.text).digest('base64').slice(0, 12), t: countTokens(p.text, model) }));
 }
 
 /** Share (0…1) of `next`'s tokens in the longest run of leading segments equal to `previous`'s. */

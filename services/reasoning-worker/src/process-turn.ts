@@ -1,13 +1,12 @@
 import type { Job } from 'bullmq';
 import { errorMessage, isStewardError, jobIds, stableSpanId, type LlmUsage, type Proposal, type ReasonJob } from '@steward/core';
 import { buildNaivePrompt, buildPrompt } from '@steward/context';
-import { isModelFault, JSON_FORMAT_INSTRUCTIONS, renderToolsAsText, TEXT_FORMAT_INSTRUCTIONS } from '@steward/llm';
+import { isModelFault } from '@steward/llm';
 import { awaitsProposal } from '@steward/control';
 import { crashPoint, emitEvent } from '@steward/store';
 import type { ReasoningDeps } from './deps.ts';
-import { POLICY, systemPrompt } from './system-prompt.ts';
 import { toProposal } from './to-proposal.ts';
-import { selectTools } from './select-tools.ts';
+import { turnInput } from './turn-input.ts';
 import { promptMemory } from './prompt-memory.ts';
 import { prefixReuseShare, promptSegments, type Segment } from './prefix-reuse.ts';
 import { answerPublisher } from './answer-publisher.ts';
@@ -32,23 +31,20 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
   ]);
   const native = d.toolStyle === 'native';
   const memory = naive ? undefined : await promptMemory(d.conversations, q.conversationId, conv.memory, q.queryId, q.text);
-  // The budgeted prompt offers the tools this request and the working memory can need; the naive one offers all.
-  const chosen = naive || d.toolSelection === 'all' ? null : selectTools(d.registry.names(), conv.messages, steps, conv.customerId !== null, memory);
-  const offered = d.registry.list().filter((t) => !chosen || chosen.has(t.name));
-  const tools = native ? d.registry.toOpenAiTools().filter((t) => !chosen || chosen.has(t.function.name)) : [];
-  const textTools = native ? '' : `\n\n${renderToolsAsText(offered)}\n\n${d.toolStyle === 'json' ? JSON_FORMAT_INSTRUCTIONS : TEXT_FORMAT_INSTRUCTIONS}`;
-  const input = {
+  const { input, tools } = turnInput({
     model: d.llm.model,
-    system: systemPrompt({ customerId: conv.customerId, language: q.language }) + textTools,
-    policy: POLICY,
-    // Naive: everything ever said and done, re-sent every turn (the token benchmark's baseline).
-    ...(conv.summary && !naive ? { summary: conv.summary } : {}),
-    history: naive ? [...transcript, { role: 'user' as const, content: q.text }] : conv.messages,
-    scratchpad: steps,
+    registry: d.registry,
+    toolStyle: d.toolStyle,
+    toolSelection: d.toolSelection,
+    naive,
+    conversation: conv,
+    language: q.language,
+    text: q.text,
+    steps,
     ...(memory ? { memory } : {}),
-    ...(q.nudge ? { loopWarning: `Loop warning: ${q.nudge}` } : {}),
-    tools,
-  };
+    transcript,
+    ...(q.nudge ? { nudge: q.nudge } : {}),
+  });
   const prompt = naive ? buildNaivePrompt(input) : buildPrompt(input, d.budget);
   const segments = promptSegments(prompt.messages, tools, d.llm.model);
   const prefixReuse = prefixReuseShare(parseSegments(conv.promptPrefix), segments);

@@ -1,11 +1,12 @@
 import { Worker } from 'bullmq';
-import { DEFAULTS, isStewardError, type Proposal } from '@steward/core';
+import { isStewardError, type Proposal } from '@steward/core';
 import { countTokens, type PromptBudget } from '@steward/context';
 import { openStore, startWorker, type Log } from '@steward/store';
 import type { ToolRegistry } from '@steward/tools';
 import type { ReasoningDeps } from './deps.ts';
 import type { LlmPort } from './llm-port.ts';
 import { processTurn } from './process-turn.ts';
+import { reasoningBudget } from './turn-input.ts';
 
 export interface ReasoningWorkerOptions {
   redisUrl: string;
@@ -48,7 +49,7 @@ function rateLimitWait(e: unknown): number | undefined {
 export async function startReasoningWorker(o: ReasoningWorkerOptions): Promise<RunningReasoningWorker> {
   const store = openStore(o.redisUrl, o.prefix);
   const { redis } = store;
-  const outputTokens = o.outputTokens ?? DEFAULTS.outputTokensPerTurn;
+  const { budget, outputTokens } = reasoningBudget(o);
   const deps: ReasoningDeps = {
     ...store,
     registry: o.registry,
@@ -58,12 +59,7 @@ export async function startReasoningWorker(o: ReasoningWorkerOptions): Promise<R
     toolStyle: o.toolStyle ?? 'native',
     stream: o.stream ?? false,
     toolSelection: o.toolSelection ?? 'relevant',
-    budget: {
-      maxContextTokens: DEFAULTS.maxContextTokens,
-      outputTokens,
-      summaryTokens: DEFAULTS.summaryTokens,
-      ...o.budget,
-    },
+    budget,
     outputTokens,
     temperature: o.temperature ?? 0,
     log: o.log,

@@ -2,7 +2,7 @@
 // that sim-llm bills a prompt exactly as the prompt builder counted it, and with its fast BPE
 // (js-tiktoken's own merge is quadratic on long Chinese runs).
 import type { ChatMessage } from '@steward/core';
-import { countMessageTokens, countTokens as countFor, countToolDefinitionTokens, encoderForModel } from '@steward/context';
+import { countMessageTokens, countTokens as countFor, countToolDefinitionTokens, decode, encode } from '@steward/context';
 import type { ChatRequest, WireMessage } from './request-schema.ts';
 import { textOf } from './request-schema.ts';
 
@@ -20,10 +20,9 @@ export function warmUpTokenizer(): void {
 
 /** The first `max` tokens of `text` (answers are short: the plain encoder is fine here). */
 export function clipTokens(text: string, max: number): string {
-  const enc = encoderForModel(ENCODING_MODEL);
   // Special-token text (e.g. "<|endoftext|>") from a customer is plain text here, never a control token.
-  const ids = enc.encode(text, [], []);
-  return ids.length <= max ? text : enc.decode(ids.slice(0, max));
+  const ids = encode(text, ENCODING_MODEL);
+  return ids.length <= max ? text : decode(ids.slice(0, max), ENCODING_MODEL);
 }
 
 function toChatMessage(m: WireMessage): ChatMessage {

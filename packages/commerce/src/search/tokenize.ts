@@ -1,11 +1,20 @@
 // Tokens for the catalog index: English words (lower-cased, light plural stemming) and Chinese
 // words from jieba's search mode, so "耳机" matches "无线耳机" and "earbuds" matches "earbud".
-import { Jieba } from '@node-rs/jieba';
-import { dict } from '@node-rs/jieba/dict.js';
+//
+// jieba (a native module) and its dictionary are loaded on the first segmentation, not on import:
+// the dictionary module reads ~11 MB of files when imported, and every worker imports this package
+// for its tool definitions without ever searching the catalog.
+import { createRequire } from 'node:module';
+import type { Jieba } from '@node-rs/jieba';
 
+const require = createRequire(import.meta.url);
 let jieba: Jieba | undefined;
 function segmenter(): Jieba {
-  jieba ??= Jieba.withDict(dict);
+  if (!jieba) {
+    const { Jieba: J } = require('@node-rs/jieba') as typeof import('@node-rs/jieba');
+    const { dict } = require('@node-rs/jieba/dict.js') as typeof import('@node-rs/jieba/dict.js');
+    jieba = J.withDict(dict);
+  }
   return jieba;
 }
 

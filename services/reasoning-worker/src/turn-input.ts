@@ -1,0 +1,60 @@
+// What one reasoning turn sends, as a pure function of the conversation, the query and its
+// steps: the prompt builder's input, the tools offered and the budget. The worker (processTurn)
+// and the in-process baseline of the load benchmark (test/bench/baseline.ts) both call these, so
+// the benchmark's "cost of durability" compares the same agent with and without queues.
+import { DEFAULTS, type ChatMessage, type Language } from '@steward/core';
+import type { PromptBudget, PromptInput, WorkingMemory } from '@steward/context';
+import { JSON_FORMAT_INSTRUCTIONS, renderToolsAsText, TEXT_FORMAT_INSTRUCTIONS } from '@steward/llm';
+import type { ToolRegistry } from '@steward/tools';
+import { POLICY, systemPrompt } from './system-prompt.ts';
+import { selectTools } from './select-tools.ts';
+
+/** The prompt budget of a worker started with these options (the one config's defaults when unset). */
+export function reasoningBudget(o: { outputTokens?: number; budget?: PromptBudget }): { budget: PromptBudget; outputTokens: number } {
+  const outputTokens = o.outputTokens ?? DEFAULTS.outputTokensPerTurn;
+  return {
+    outputTokens,
+    budget: { maxContextTokens: DEFAULTS.maxContextTokens, outputTokens, summaryTokens: DEFAULTS.summaryTokens, ...o.budget },
+  };
+}
+
+export interface TurnContext {
+  model: string;
+  registry: ToolRegistry;
+  toolStyle: 'native' | 'text' | 'json';
+  toolSelection: 'relevant' | 'all';
+  naive: boolean;
+  conversation: { customerId: string | null; summary: string; messages: ChatMessage[] };
+  language: Language;
+  /** The current customer message (the naive prompt appends it to the transcript). */
+  text: string;
+  /** This query's earlier turns. */
+  steps: ChatMessage[];
+  /** The working memory with this query's request recorded (budgeted prompts only). */
+  memory?: WorkingMemory;
+  /** Everything ever said and done (naive prompts only). */
+  transcript?: ChatMessage[];
+  nudge?: string;
+}
+
+export function turnInput(c: TurnContext): { input: PromptInput; tools: ReturnType<ToolRegistry['toOpenAiTools']> } {
+  const native = c.toolStyle === 'native';
+  // The budgeted prompt offers the tools this request and the working memory can need; the naive one offers all.
+  const chosen = c.naive || c.toolSelection === 'all' ? null : selectTools(c.registry.names(), c.conversation.messages, c.steps, c.conversation.customerId !== null, c.memory);
+  const offered = c.registry.list().filter((t) => !chosen || chosen.has(t.name));
+  const tools = native ? c.registry.toOpenAiTools().filter((t) => !chosen || chosen.has(t.function.name)) : [];
+  const textTools = native ? '' : `\n\n${renderToolsAsText(offered)}\n\n${c.toolStyle === 'json' ? JSON_FORMAT_INSTRUCTIONS : TEXT_FORMAT_INSTRUCTIONS}`;
+  const input: PromptInput = {
+    model: c.model,
+    system: systemPrompt({ customerId: c.conversation.customerId, language: c.language }) + textTools,
+    policy: POLICY,
+    // Naive: everything ever said and done, re-sent every turn (the token benchmark's baseline).
+    ...(c.conversation.summary && !c.naive ? { summary: c.conversation.summary } : {}),
+    history: c.naive ? [...(c.transcript ?? []), { role: 'user' as const, content: c.text }] : c.conversation.messages,
+    scratchpad: c.steps,
+    ...(c.memory ? { memory: c.memory } : {}),
+    ...(c.nudge ? { loopWarning: `Loop warning: ${c.nudge}` } : {}),
+    tools,
+  };
+  return { input, tools };
+}
