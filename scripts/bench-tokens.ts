@@ -5,16 +5,19 @@
 //     (context_missing, tool_not_offered) and whether every end state still matches;
 //  2. the ten-turn bilingual conversations built from the shop's data, with sim-llm.
 // Prints a JSON report as its last line. `--suite taubench|conversations` runs one of them.
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULTS } from '@steward/core';
 import { loadTasks, runEval, type TaskReport } from '@steward/eval';
 import { costOf } from '@steward/llm';
+import { startSimLlm } from '@steward/sim-llm';
 import { startSystem } from '@steward/system';
 import { freePort, RedisServer, uniquePrefix } from '@steward/testing';
 import { IngressClient } from '../test/helpers/client.ts';
+import { startPromptRecorder } from './lib/prompt-recorder.ts';
 import { buildCorpus, type Conversation, type ShopExport } from './lib/token-corpus.ts';
+import { checkTurn } from './lib/turn-check.ts';
 
 const { values } = parseArgs({
   options: {
@@ -25,6 +28,8 @@ const { values } = parseArgs({
     tasks: { type: 'string', default: '../shared/taubench/tasks_train.json' },
     limit: { type: 'string' },
     'eval-concurrency': { type: 'string', default: '4' },
+    /** Write every recorded prompt of the budgeted conversations to this file (diagnosis). */
+    'dump-prompts': { type: 'string' },
   },
 });
 const SUITE = values.suite;
@@ -41,7 +46,11 @@ interface ModeResult {
 }
 
 async function runMode(mode: 'naive' | 'budgeted', redisUrl: string, corpus: Conversation[] | null): Promise<{ r: ModeResult; corpus: Conversation[] }> {
+  const sim = await startSimLlm({ port: 0 });
+  // The verified customer's id in the system prompt says which conversation a prompt belongs to.
+  const recorder = await startPromptRecorder(`${sim.url}/v1`, (prompt) => /^Verified customer: (\S+)$/m.exec(prompt)?.[1]);
   const sys = await startSystem({
+    llmBaseUrl: recorder.baseUrl,
     redisUrl,
     prefix: uniquePrefix(`tok-${mode}`),
     apiKeys: 'bench',
@@ -52,7 +61,7 @@ async function runMode(mode: 'naive' | 'budgeted', redisUrl: string, corpus: Con
     tracer: false,
     logLevel: 'error',
     ...(values.data ? { shopData: values.data } : {}),
-    ports: { ingress: await freePort(), shop: await freePort(), simLlm: await freePort() },
+    ports: { ingress: await freePort(), shop: await freePort() },
     // Generous deadline: the machine is shared and this measures tokens, not latency.
     limits: { deadlineMs: 120_000 },
   });
@@ -67,14 +76,16 @@ async function runMode(mode: 'naive' | 'budgeted', redisUrl: string, corpus: Con
       for (let i = next++; i < convs.length; i = next++) {
         const c = convs[i]!;
         for (const t of c.turns) {
+          const before = recorder.calls(c.customerId).length;
           const q = await api.ask({ conversationId: c.id, customerId: c.customerId, text: t.text }, 180_000);
           const { json } = await api.get<{ tokens: { input: number; output: number } }>(`/v1/queries/${q.queryId}`);
           r.queries++;
           r.inputTokens += json.tokens.input;
           r.outputTokens += json.tokens.output;
-          const ok = t.expect.some((e) => (q.answer ?? '').toLowerCase().includes(e.toLowerCase()));
-          if (ok) r.success++;
-          else if (r.failures.length < 20) r.failures.push(`${c.id} «${t.text}» expected ${JSON.stringify(t.expect)} got «${(q.answer ?? '').slice(0, 160)}»`);
+          // Judged on the prompts the model received, not on sim-llm's knowledge of the shop.
+          const verdict = checkTurn(t, q.answer ?? '', recorder.calls(c.customerId).slice(before));
+          if (verdict.ok) r.success++;
+          else if (r.failures.length < 20) r.failures.push(`${c.id} «${t.text}»: ${verdict.problems.join('; ')} — answer «${(q.answer ?? '').slice(0, 160)}»`);
           done++;
           if (done % 20 === 0 || done === total) process.stderr.write(`\r[bench:tokens] ${mode}: ${done}/${total} queries`);
         }
@@ -82,9 +93,15 @@ async function runMode(mode: 'naive' | 'budgeted', redisUrl: string, corpus: Con
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     process.stderr.write('\n');
+    if (values['dump-prompts'] && mode === 'budgeted') {
+      const dump = convs.map((c) => ({ conversation: c.id, calls: recorder.calls(c.customerId) }));
+      writeFileSync(values['dump-prompts'], JSON.stringify(dump, null, 1));
+    }
     return { r, corpus: convs };
   } finally {
     await sys.close();
+    await recorder.close();
+    await sim.close();
   }
 }
 

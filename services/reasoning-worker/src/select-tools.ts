@@ -1,5 +1,5 @@
 import type { ChatMessage } from '@steward/core';
-import type { WorkingMemory } from '@steward/context';
+import { asksForWrite, type WorkingMemory } from '@steward/context';
 
 // Tool retrieval: the definitions of all 23 commerce tools cost ~3,000 prompt tokens on every
 // turn, more than the rest of a budgeted prompt. Each turn sends the core tools plus the groups
@@ -44,7 +44,7 @@ export function selectTools(
   const chosen = new Set(verified ? CORE : [...CORE, ...IDENTIFY]);
   const open = memory?.requests.filter((r) => !r.resolved).map((r) => r.text) ?? [];
   const text = [recentText(conversation), ...open].join('\n');
-  if (memory) for (const t of memoryTools(memory)) chosen.add(t);
+  if (memory) for (const t of memoryTools(memory, text)) chosen.add(t);
   if (!ORDER_ID.test(text) || /account|profile|my orders|payment method|email|账户|我的订单|支付方式|邮箱/i.test(text)) chosen.add(PROFILE);
   for (const g of GROUPS) if (g.match.test(text)) for (const t of g.tools) chosen.add(t);
   // A tool named outright (e.g. in the agent's own confirmation request) is kept.
@@ -71,11 +71,22 @@ const WRITES_BY_STATUS: Record<string, string[]> = {
   delivered: ['return_delivered_order_items', 'exchange_delivered_order_items', 'get_product_details', 'process_return'],
 };
 
-/** Tools the entities in the working memory can need next. */
-function memoryTools(m: WorkingMemory): string[] {
+/** Reference ticks (recorded tool turns) during which an order counts as the one being worked on. */
+const ACTIVE_TICKS = 2;
+
+/**
+ * Tools the entities in the working memory can need next. An order's writes are offered once
+ * the customer has asked for changes in this conversation (an open request with a write's verb,
+ * a write held for a yes, or a write already done or refused) and the conversation is working on that order (read in the last turns, or named in the
+ * latest messages or an open request). A status question does not cost the definitions of every
+ * write the order's status allows (~750 tokens for a delivered order, ~900 for a pending one);
+ * the keyword groups still add the write a request names.
+ */
+function memoryTools(m: WorkingMemory, text: string): string[] {
   const out: string[] = [];
-  if (m.customer) out.push(PROFILE, 'modify_user_address');
-  for (const o of m.orders) out.push(...(WRITES_BY_STATUS[o.status ?? ''] ?? []));
+  if (m.customer) out.push(PROFILE);
+  const change = m.pending.length > 0 || m.done.length > 0 || m.requests.some((r) => !r.resolved && asksForWrite(r.text));
+  for (const o of m.orders) if (change && (o.ref > m.seq - ACTIVE_TICKS || text.includes(o.order_id))) out.push(...(WRITES_BY_STATUS[o.status ?? ''] ?? []));
   if (m.products.length) out.push('get_product_details');
   for (const p of m.pending) out.push(p.tool);
   return out;

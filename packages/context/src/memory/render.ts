@@ -33,7 +33,7 @@ export function renderMemory(m: WorkingMemory, o: RenderMemoryOptions): { text: 
   const shown = o.shownCalls ?? new Set<string>();
   const recent = o.recentText ?? '';
   const held = JSON.stringify(m.pending.map((p) => p.args));
-  const since = m.seq - (o.recentTicks ?? 2);
+  const since = m.seq - (o.recentTicks ?? 1);
   const named = (ids: string[]): boolean => ids.some((id) => held.includes(id) || recent.includes(id));
   const hidden = (x: { call?: string | undefined }): boolean => x.call !== undefined && shown.has(x.call);
 
@@ -45,17 +45,31 @@ export function renderMemory(m: WorkingMemory, o: RenderMemoryOptions): { text: 
     add(Number.MAX_SAFE_INTEGER, true, [`Awaiting the customer's yes (proposed, not done): ${p.tool} ${JSON.stringify(p.args)}`]);
   }
   const entities: { ref: number; protect: boolean; levels: string[] }[] = [];
+  // An entity the conversation is not acting on now (not referenced in the last turns, named by
+  // no recent message and no pending write) is one line: what it is, its id and its state. Its
+  // details (item ids, variants, addresses) come back when it is referenced again, and the
+  // model can always read it again by that id.
   if (m.customer && !hidden(m.customer)) entities.push({ ref: m.customer.ref, protect: true, levels: customerLevels(m.customer) });
+  // Read in the last turn or held for a yes: every detail. Only named in the recent messages (an
+  // answer listed it, the customer asks about it again, and those messages are in the prompt):
+  // its ids — an order's status and item ids, a product's id and the variants the conversation
+  // names.
   for (const x of m.orders) {
     if (hidden(x)) continue;
     const ids = [x.order_id, ...(x.items ?? []).map((i) => i.item_id)];
-    entities.push({ ref: x.ref, protect: x.ref > since || named(ids), levels: orderLevels(x) });
+    const levels = orderLevels(x);
+    if (x.ref > since || ids.some((id) => held.includes(id))) entities.push({ ref: x.ref, protect: true, levels });
+    else if (named(ids)) entities.push({ ref: x.ref, protect: true, levels: levels.slice(2) });
+    else entities.push({ ref: x.ref, protect: false, levels: [orderLine(x)] });
   }
+  const wanted = wantedItems(m, recent, held);
   for (const x of m.products) {
     if (hidden(x)) continue;
-    const wanted = wantedItems(m, recent, held);
     const ids = [x.product_id, ...(x.variants ?? []).map((v) => v.item_id)];
-    entities.push({ ref: x.ref, protect: x.ref > since || named(ids), levels: productLevels(x, wanted) });
+    const levels = productLevels(x, wanted);
+    if (x.ref > since || ids.some((id) => held.includes(id))) entities.push({ ref: x.ref, protect: true, levels });
+    else if (named(ids)) entities.push({ ref: x.ref, protect: true, levels: levels.slice(2) });
+    else entities.push({ ref: x.ref, protect: false, levels: [productLine(x)] });
   }
   entities.sort((a, b) => b.ref - a.ref);
   for (const e of entities) add(e.ref, e.protect, e.levels);
@@ -98,11 +112,12 @@ export function renderMemory(m: WorkingMemory, o: RenderMemoryOptions): { text: 
   };
 }
 
+/** Address values in the usual field order (address1, address2, city, state, country, zip), empty ones left out. */
 function addressText(a: Record<string, string> | undefined): string {
   if (!a) return '';
   const keys = ['address1', 'address2', 'city', 'state', 'country', 'zip'];
-  const known = keys.filter((k) => k in a).map((k) => `${k}=${a[k]}`);
-  const other = Object.entries(a).filter(([k]) => !keys.includes(k)).map(([k, v]) => `${k}=${v}`);
+  const known = keys.filter((k) => a[k]).map((k) => a[k]!);
+  const other = Object.entries(a).filter(([k, v]) => !keys.includes(k) && v).map(([k, v]) => `${k} ${v}`);
   return [...known, ...other].join(', ');
 }
 
@@ -118,17 +133,20 @@ function customerLevels(c: CustomerEntry): string[] {
   return [lines.join('\n')];
 }
 
+/** Option pairs without JSON punctuation: "color blue, size M". */
 function opts(o: Record<string, string> | undefined): string {
-  return o ? Object.entries(o).map(([k, v]) => `${k}=${v}`).join(', ') : '';
+  return o ? Object.entries(o).map(([k, v]) => `${k} ${v}`).join(', ') : '';
 }
 
 function orderLevels(x: OrderEntry): string[] {
   const extra = x.extra ? Object.entries(x.extra).map(([k, v]) => `${k}=${v}`).join(', ') : '';
   const head = `Order ${x.order_id}${x.status ? ` · status ${x.status}` : ''}${extra ? ` · ${extra}` : ''}`;
-  const items = (x.items ?? []).map(
-    (i) => `  - item_id ${i.item_id}${i.name ? ` ${i.name}` : ''}${i.product_id ? ` (product_id ${i.product_id})` : ''}${i.options ? ` {${opts(i.options)}}` : ''}${i.price !== undefined ? ` $${i.price}` : ''}`,
-  );
-  const itemsShort = (x.items ?? []).map((i) => `  - item_id ${i.item_id}${i.name ? ` ${i.name}` : ''}${i.product_id ? ` (product_id ${i.product_id})` : ''}${i.price !== undefined ? ` $${i.price}` : ''}`);
+  const item = (i: OrderEntry['items'] extends (infer I)[] | undefined ? I : never, withOptions: boolean): string => {
+    const inner = [i.product_id ? `product ${i.product_id}` : '', withOptions ? opts(i.options) : ''].filter(Boolean).join('; ');
+    return `  item ${i.item_id}:${i.name ? ` ${i.name}` : ''}${inner ? ` (${inner})` : ''}${i.price !== undefined ? ` $${i.price}` : ''}`;
+  };
+  const items = (x.items ?? []).map((i) => item(i, true));
+  const itemsShort = (x.items ?? []).map((i) => item(i, false));
   const pay = x.payments?.length ? [`  payments: ${x.payments.join('; ')}`] : [];
   const ship = x.shipments?.length ? [`  shipments: ${x.shipments.join('; ')}`] : [];
   const addr = x.address ? [`  ship to: ${addressText(x.address)}`] : [];
@@ -136,6 +154,16 @@ function orderLevels(x: OrderEntry): string[] {
   const compact = [head, ...itemsShort, ...pay].join('\n');
   const ids = `${head}${x.items?.length ? ` · item_ids ${x.items.map((i) => i.item_id).join(',')}` : ''}`;
   return [full, compact, ids];
+}
+
+/** An order the conversation is not acting on now: id and state. */
+function orderLine(x: OrderEntry): string {
+  return `Order ${x.order_id}${x.status ? ` · status ${x.status}` : ''}${x.items?.length ? ` · ${x.items.length} items` : ''}`;
+}
+
+/** A product the conversation is not acting on now: id and name. */
+function productLine(x: ProductEntry): string {
+  return `Product product_id ${x.product_id}${x.name ? ` ${x.name}` : ''}`;
 }
 
 /** Item ids the conversation is acting on: order items, a pending write's arguments, recent messages. */
@@ -146,21 +174,32 @@ function wantedItems(m: WorkingMemory, recent: string, held: string): Set<string
   return out;
 }
 
-function variantLine(v: VariantEntry): string {
-  const state = v.available === false ? ' unavailable' : v.stock === 0 ? ' out of stock' : v.available ? ' available' : '';
-  return `  - item_id ${v.item_id} {${opts(v.options)}}${v.price !== undefined ? ` $${v.price}` : ''}${state}${v.stock ? ` stock ${v.stock}` : ''}`;
+/** The option names of a product's variants, in order (the legend of its variant lines). */
+function optionKeys(vs: readonly VariantEntry[]): string[] {
+  const keys: string[] = [];
+  for (const v of vs) for (const k of Object.keys(v.options ?? {})) if (!keys.includes(k)) keys.push(k);
+  return keys;
+}
+
+/** One variant under its product's legend: "7345967645: gray, XS, matte $22.58" (only unavailability is said). */
+function variantLine(v: VariantEntry, keys: readonly string[]): string {
+  const state = v.available === false ? ' unavailable' : v.stock === 0 ? ' out of stock' : '';
+  const values = keys.map((k) => v.options?.[k] ?? '-').join(', ');
+  return `  ${v.item_id}: ${values}${v.price !== undefined ? ` $${v.price}` : ''}${state}${v.stock ? ` stock ${v.stock}` : ''}`;
 }
 
 function productLevels(x: ProductEntry, wanted: Set<string>): string[] {
   const info = x.info ? Object.entries(x.info).map(([k, v]) => `${k}=${v}`).join(', ') : '';
   const vs = x.variants ?? [];
-  const head = `Product product_id ${x.product_id}${x.name ? ` ${x.name}` : ''}${info ? ` · ${info}` : ''}${vs.length ? ` · ${x.allVariants ? 'all' : 'some'} ${vs.length} variants:` : ''}`;
-  const full = [head, ...vs.map(variantLine)].join('\n');
+  const keys = optionKeys(vs);
+  const legend = vs.length ? ` · ${x.allVariants ? 'all' : 'some'} ${vs.length} variants (item_id: ${[...keys, 'price'].join(', ')}; available unless said):` : '';
+  const name = `Product product_id ${x.product_id}${x.name ? ` ${x.name}` : ''}`;
+  const full = [`${name}${info ? ` · ${info}` : ''}${legend}`, ...vs.map((v) => variantLine(v, keys))].join('\n');
   // Shorter: the variants that can be bought and the ones the conversation is about.
   const keep = vs.filter((v) => v.available !== false || wanted.has(v.item_id));
-  const compact = [head, ...keep.map(variantLine), ...(keep.length < vs.length ? [`  (+${vs.length - keep.length} unavailable variants not shown)`] : [])].join('\n');
+  const compact = [`${name}${legend}`, ...keep.map((v) => variantLine(v, keys)), ...(keep.length < vs.length ? [`  (+${vs.length - keep.length} unavailable variants not shown)`] : [])].join('\n');
   const few = vs.filter((v) => wanted.has(v.item_id));
-  const ids = `${head.replace(/:$/, '')}${few.length ? ` · variants in use: ${few.map((v) => `${v.item_id} {${opts(v.options)}}`).join('; ')}` : ''}`;
+  const ids = `${name}${vs.length ? ` · ${vs.length} variants` : ''}${few.length ? ` · variants in use: ${few.map((v) => `${v.item_id} (${opts(v.options)})`).join('; ')}` : ''}`;
   return [full, compact, ids];
 }
 
