@@ -1,6 +1,6 @@
 import type { Job } from 'bullmq';
 import { errorMessage, isStewardError, jobIds, stableSpanId, type LlmUsage, type Proposal, type ReasonJob } from '@steward/core';
-import { buildNaivePrompt, buildPrompt } from '@steward/context';
+import { buildNaivePrompt, buildPrompt, countTokens, countToolDefinitionTokens } from '@steward/context';
 import { isModelFault, JSON_FORMAT_INSTRUCTIONS, renderToolsAsText, TEXT_FORMAT_INSTRUCTIONS } from '@steward/llm';
 import { crashPoint, emitEvent } from '@steward/store';
 import type { ReasoningDeps } from './deps.ts';
@@ -48,6 +48,8 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
     tools,
   };
   const prompt = naive ? buildNaivePrompt(input) : buildPrompt(input, d.budget);
+  // What offering these tools costs in this prompt (native definitions, or their text in the system prompt).
+  const toolTokens = native ? countToolDefinitionTokens(tools, d.llm.model) : countTokens(textTools, d.llm.model);
   const segments = promptSegments(prompt.messages, tools, d.llm.model);
   const prefixReuse = prefixReuseShare(parseSegments(conv.promptPrefix), segments);
   await d.conversations.setFields(q.conversationId, { promptPrefix: JSON.stringify(segments) });
@@ -129,6 +131,7 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
       promptTokens: prompt.tokens,
       // Share of this prompt that repeats the previous call's prefix (provider prompt caching).
       prefixReuse,
+      toolTokens,
       ...(prompt.tiers ? { promptTiers: prompt.tiers } : {}),
       ...(thought ? { thought } : {}),
       ...(reasoningTokens ? { reasoningTokens } : {}),

@@ -11,7 +11,7 @@ import { asksForWrite, type WorkingMemory } from '@steward/context';
 // for the measured cost against offering every tool.
 
 /** Always offered; identification tools only before the customer is known. */
-const CORE = ['get_order_details', 'transfer_to_human_agents', 'calculate', 'list_all_product_types'];
+const CORE = ['get_order_details', 'transfer_to_human_agents', 'list_all_product_types'];
 /** The profile (and its list of orders) is needed when the customer names no order. */
 const PROFILE = 'get_user_details';
 const ORDER_ID = /#?W\d{7}\b/;
@@ -24,7 +24,10 @@ const GROUPS: { match: RegExp; tools: string[] }[] = [
   },
   { match: /stock|available|availability|inventory|warehouse|有货|库存|现货/i, tools: ['search_products', 'get_product_details', 'check_inventory'] },
   { match: /categor|what (kind|type)s? of|all products|哪些|种类|类别/i, tools: ['list_all_product_types'] },
-  { match: /ship|deliver|track|package|parcel|arriv|carrier|物流|快递|发货|到哪|配送|运费|追踪|包裹|送达|单号/i, tools: ['get_shipping_info', 'calculate_shipping'] },
+  // Where a parcel is, and what shipping would cost, are different questions: a tracking
+  // question does not pay for the quote tool's definition (~150 tokens).
+  { match: /ship|deliver|track|package|parcel|arriv|carrier|物流|快递|发货|到哪|配送|追踪|包裹|送达|单号/i, tools: ['get_shipping_info'] },
+  { match: /shipping (cost|fee|price|rate|quote)|cost to ship|ship(ping)? (it )?to|how much .*ship|postage|运费|邮费|配送费/i, tools: ['calculate_shipping'] },
   { match: /return|refund|send (it )?back|退货|退款|退回/i, tools: ['return_delivered_order_items'] },
   { match: /exchange|swap|replace|换/i, tools: ['exchange_delivered_order_items', 'get_product_details'] },
   { match: /cancel|取消/i, tools: ['cancel_pending_order'] },
@@ -87,7 +90,7 @@ function memoryTools(m: WorkingMemory, text: string): string[] {
   if (m.customer) out.push(PROFILE);
   const change = m.pending.length > 0 || m.done.length > 0 || m.requests.some((r) => !r.resolved && asksForWrite(r.text));
   for (const o of m.orders) if (change && (o.ref > m.seq - ACTIVE_TICKS || text.includes(o.order_id))) out.push(...(WRITES_BY_STATUS[o.status ?? ''] ?? []));
-  if (m.products.length) out.push('get_product_details');
+  if (m.products.some((p) => p.ref > m.seq - ACTIVE_TICKS)) out.push('get_product_details');
   for (const p of m.pending) out.push(p.tool);
   return out;
 }

@@ -16,7 +16,7 @@ export interface RenderMemoryOptions {
   recentTicks?: number;
 }
 
-export const MEMORY_HEADER = '[Working memory: what tool results showed earlier in this conversation, most recently used first. Use these exact ids.]';
+export const MEMORY_HEADER = '[Working memory: earlier tool results, latest first; use these exact ids]';
 
 interface Piece {
   ref: number;
@@ -33,7 +33,7 @@ export function renderMemory(m: WorkingMemory, o: RenderMemoryOptions): { text: 
   const shown = o.shownCalls ?? new Set<string>();
   const recent = o.recentText ?? '';
   const held = JSON.stringify(m.pending.map((p) => p.args));
-  const since = m.seq - (o.recentTicks ?? 1);
+  const since = m.seq - (o.recentTicks ?? 0);
   const named = (ids: string[]): boolean => ids.some((id) => held.includes(id) || recent.includes(id));
   const hidden = (x: { call?: string | undefined }): boolean => x.call !== undefined && shown.has(x.call);
 
