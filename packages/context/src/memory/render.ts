@@ -12,7 +12,10 @@ export interface RenderMemoryOptions {
   shownCalls?: ReadonlySet<string>;
   /** Recent messages and the current query: entities they name are protected from eviction. */
   recentText?: string;
-  /** Turns (reference ticks) counted as "recent". */
+  /**
+   * Reference ticks counted as recent: the current query's tool steps (buildPrompt passes their
+   * number). Default 0: only what the recent messages or a pending write name is "recent".
+   */
   recentTicks?: number;
 }
 
@@ -45,30 +48,31 @@ export function renderMemory(m: WorkingMemory, o: RenderMemoryOptions): { text: 
     add(Number.MAX_SAFE_INTEGER, true, [`Awaiting the customer's yes (proposed, not done): ${p.tool} ${JSON.stringify(p.args)}`]);
   }
   const entities: { ref: number; protect: boolean; levels: string[] }[] = [];
-  // An entity the conversation is not acting on now (not referenced in the last turns, named by
-  // no recent message and no pending write) is one line: what it is, its id and its state. Its
-  // details (item ids, variants, addresses) come back when it is referenced again, and the
-  // model can always read it again by that id.
+  // How much of an entity is rendered depends on how the conversation is using it now:
+  //  - referenced during this query, or named by a write held for a yes: every detail;
+  //  - named by an open request (what the customer wants changed): ids, names, products, payments;
+  //  - named only in the recent messages (an answer listed it; they are in the prompt): its ids;
+  //  - otherwise one line, its id and state. The details come back when it is referenced
+  //    again, and the model can always read it again by that id.
+  // The customer is always rendered whole.
+  const asked = m.requests.filter((r) => !r.resolved).map((r) => r.text).join('\n');
   if (m.customer && !hidden(m.customer)) entities.push({ ref: m.customer.ref, protect: true, levels: customerLevels(m.customer) });
-  // Read in the last turn or held for a yes: every detail. Only named in the recent messages (an
-  // answer listed it, the customer asks about it again, and those messages are in the prompt):
-  // its ids — an order's status and item ids, a product's id and the variants the conversation
-  // names.
   for (const x of m.orders) {
     if (hidden(x)) continue;
     const ids = [x.order_id, ...(x.items ?? []).map((i) => i.item_id)];
     const levels = orderLevels(x);
     if (x.ref > since || ids.some((id) => held.includes(id))) entities.push({ ref: x.ref, protect: true, levels });
+    else if (ids.some((id) => asked.includes(id))) entities.push({ ref: x.ref, protect: true, levels: levels.slice(1) });
     else if (named(ids)) entities.push({ ref: x.ref, protect: true, levels: levels.slice(2) });
     else entities.push({ ref: x.ref, protect: false, levels: [orderLine(x)] });
   }
-  const wanted = wantedItems(m, recent, held);
+  const wanted = wantedItems(m, `${recent}\n${asked}`, held);
   for (const x of m.products) {
     if (hidden(x)) continue;
     const ids = [x.product_id, ...(x.variants ?? []).map((v) => v.item_id)];
     const levels = productLevels(x, wanted);
     if (x.ref > since || ids.some((id) => held.includes(id))) entities.push({ ref: x.ref, protect: true, levels });
-    else if (named(ids)) entities.push({ ref: x.ref, protect: true, levels: levels.slice(2) });
+    else if (named(ids) || ids.some((id) => asked.includes(id))) entities.push({ ref: x.ref, protect: true, levels: levels.slice(2) });
     else entities.push({ ref: x.ref, protect: false, levels: [productLine(x)] });
   }
   entities.sort((a, b) => b.ref - a.ref);
