@@ -11,7 +11,9 @@ import { asksForWrite, type WorkingMemory } from '@steward/context';
 // for the measured cost against offering every tool.
 
 /** Always offered; identification tools only before the customer is known. */
-const CORE = ['get_order_details', 'transfer_to_human_agents', 'list_all_product_types'];
+const CORE = ['get_order_details', 'transfer_to_human_agents'];
+/** How a model finds a product id it was shown nowhere: with the product tools, and wherever a variant may be chosen. */
+const TYPES = 'list_all_product_types';
 /** The profile (and its list of orders) is needed when the customer names no order. */
 const PROFILE = 'get_user_details';
 const ORDER_ID = /#?W\d{7}\b/;
@@ -20,7 +22,7 @@ const IDENTIFY = ['find_user_id_by_email', 'find_user_id_by_name_zip'];
 const GROUPS: { match: RegExp; tools: string[] }[] = [
   {
     match: /product|price|cost|cheap|expensive|sell|carry|offer|looking for|have (any|a|an|the|some)|recommend|buy|size|colou?r|brand|how much|商品|产品|价格|多少钱|有没有|卖|有.*吗|推荐|尺寸|尺码|颜色|买|款|贵|便宜/i,
-    tools: ['search_products', 'get_product_details'],
+    tools: ['search_products', 'get_product_details', TYPES],
   },
   { match: /stock|available|availability|inventory|warehouse|有货|库存|现货/i, tools: ['search_products', 'get_product_details', 'check_inventory'] },
   { match: /categor|what (kind|type)s? of|all products|哪些|种类|类别/i, tools: ['list_all_product_types'] },
@@ -29,11 +31,11 @@ const GROUPS: { match: RegExp; tools: string[] }[] = [
   { match: /ship|deliver|track|package|parcel|arriv|carrier|物流|快递|发货|到哪|配送|追踪|包裹|送达|单号/i, tools: ['get_shipping_info'] },
   { match: /shipping (cost|fee|price|rate|quote)|cost to ship|ship(ping)? (it )?to|how much .*ship|postage|运费|邮费|配送费/i, tools: ['calculate_shipping'] },
   { match: /return|refund|send (it )?back|退货|退款|退回/i, tools: ['return_delivered_order_items'] },
-  { match: /exchange|swap|replace|换/i, tools: ['exchange_delivered_order_items', 'get_product_details'] },
+  { match: /exchange|swap|replace|换/i, tools: ['exchange_delivered_order_items', 'get_product_details', TYPES] },
   { match: /cancel|取消/i, tools: ['cancel_pending_order'] },
   { match: /address|地址/i, tools: ['modify_pending_order_address', 'modify_user_address'] },
   { match: /pay|card|gift|paypal|支付|付款|礼品卡|信用卡/i, tools: ['modify_pending_order_payment'] },
-  { match: /change|modify|update|edit|修改|更改|改/i, tools: ['modify_pending_order_items', 'modify_pending_order_address', 'modify_pending_order_payment', 'get_product_details'] },
+  { match: /change|modify|update|edit|修改|更改|改/i, tools: ['modify_pending_order_items', 'modify_pending_order_address', 'modify_pending_order_payment', 'get_product_details', TYPES] },
   { match: /calculat|total|sum|\d\s*[-+*/]\s*\d|计算|总共|一共/i, tools: ['calculate'] },
 ];
 
@@ -70,8 +72,8 @@ function recentText(conversation: readonly ChatMessage[]): string {
 
 /** Order writes by the status that allows them (τ-bench rules). */
 const WRITES_BY_STATUS: Record<string, string[]> = {
-  pending: ['cancel_pending_order', 'modify_pending_order_items', 'modify_pending_order_address', 'modify_pending_order_payment', 'get_product_details'],
-  delivered: ['return_delivered_order_items', 'exchange_delivered_order_items', 'get_product_details', 'process_return'],
+  pending: ['cancel_pending_order', 'modify_pending_order_items', 'modify_pending_order_address', 'modify_pending_order_payment', 'get_product_details', TYPES],
+  delivered: ['return_delivered_order_items', 'exchange_delivered_order_items', 'get_product_details', TYPES, 'process_return'],
 };
 
 /** Reference ticks (recorded tool turns) during which an order counts as the one being worked on. */
@@ -90,7 +92,8 @@ function memoryTools(m: WorkingMemory, text: string): string[] {
   if (m.customer) out.push(PROFILE);
   const change = m.pending.length > 0 || m.done.length > 0 || m.requests.some((r) => !r.resolved && asksForWrite(r.text));
   for (const o of m.orders) if (change && (o.ref > m.seq - ACTIVE_TICKS || text.includes(o.order_id))) out.push(...(WRITES_BY_STATUS[o.status ?? ''] ?? []));
-  if (m.products.some((p) => p.ref > m.seq - ACTIVE_TICKS)) out.push('get_product_details');
+  // Products the last tool turn showed (a search, a details read): their details may be asked next.
+  if (m.products.some((p) => p.ref === m.seq)) out.push('get_product_details');
   for (const p of m.pending) out.push(p.tool);
   return out;
 }

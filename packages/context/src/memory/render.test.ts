@@ -105,4 +105,16 @@ describe('renderMemory', () => {
     const q = renderMemory(m, { model, maxTokens: 100_000, recentTicks: 1 }).text;
     expect(q).toContain('Order #W1000004 · status delivered\n  item 9000000040:');
   });
+
+  it('keeps the variants of a product an open request names by its name, and one line once it is resolved', () => {
+    const product = JSON.stringify({ name: 'Smartphone', product_id: '1801728040', variants: { '5339029584': { item_id: '5339029584', options: { color: 'black', RAM: '4GB' }, available: true, price: 1128.99 }, '1507389580': { item_id: '1507389580', options: { color: 'black', RAM: '8GB' }, available: true, price: 1157.86 } } });
+    let m = recordToolCalls(emptyMemory(), [{ callId: 'p', name: 'get_product_details', arguments: { product_id: '1801728040' }, result: product }]);
+    m = recordToolCalls(m, [{ callId: 'x', name: 'calculate', arguments: { expression: '1+1' }, result: '2.0' }]);
+    m = recordRequest(m, 'q1', 'For #W6426438, modify Smartphone {RAM 8GB} to {RAM 4GB}');
+    expect(renderMemory(m, { model, maxTokens: 100_000 }).text).toContain('  5339029584: black, 4GB $1128.99');
+    m.requests[0]!.resolved = true;
+    const t = renderMemory(m, { model, maxTokens: 100_000 }).text;
+    expect(t).toContain('Product product_id 1801728040 Smartphone');
+    expect(t).not.toContain('5339029584');
+  });
 });

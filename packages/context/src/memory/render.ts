@@ -50,12 +50,14 @@ export function renderMemory(m: WorkingMemory, o: RenderMemoryOptions): { text: 
   const entities: { ref: number; protect: boolean; levels: string[] }[] = [];
   // How much of an entity is rendered depends on how the conversation is using it now:
   //  - referenced during this query, or named by a write held for a yes: every detail;
-  //  - named by an open request (what the customer wants changed): ids, names, products, payments;
+  //  - named by an open request (what the customer wants changed; a product also by its name):
+  //    an order's items with their products and payments, a product's variants;
   //  - named only in the recent messages (an answer listed it; they are in the prompt): its ids;
   //  - otherwise one line, its id and state. The details come back when it is referenced
   //    again, and the model can always read it again by that id.
   // The customer is always rendered whole.
   const asked = m.requests.filter((r) => !r.resolved).map((r) => r.text).join('\n');
+  const askedLower = asked.toLowerCase();
   if (m.customer && !hidden(m.customer)) entities.push({ ref: m.customer.ref, protect: true, levels: customerLevels(m.customer) });
   for (const x of m.orders) {
     if (hidden(x)) continue;
@@ -71,8 +73,12 @@ export function renderMemory(m: WorkingMemory, o: RenderMemoryOptions): { text: 
     if (hidden(x)) continue;
     const ids = [x.product_id, ...(x.variants ?? []).map((v) => v.item_id)];
     const levels = productLevels(x, wanted);
+    // An open request names a product by its name ("modify the Smartphone to 8GB RAM"): the
+    // variants it can become must stay in view until the request is resolved.
+    const requested = (x.name !== undefined && x.name.length >= 3 && askedLower.includes(x.name.toLowerCase())) || ids.some((id) => asked.includes(id));
     if (x.ref > since || ids.some((id) => held.includes(id))) entities.push({ ref: x.ref, protect: true, levels });
-    else if (named(ids) || ids.some((id) => asked.includes(id))) entities.push({ ref: x.ref, protect: true, levels: levels.slice(2) });
+    else if (requested) entities.push({ ref: x.ref, protect: true, levels: levels.slice(1) });
+    else if (named(ids)) entities.push({ ref: x.ref, protect: true, levels: levels.slice(2) });
     else entities.push({ ref: x.ref, protect: false, levels: [productLine(x)] });
   }
   entities.sort((a, b) => b.ref - a.ref);
