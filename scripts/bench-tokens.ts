@@ -3,7 +3,12 @@
 //  1. the evaluation (`steward eval --model scripted`) on τ-bench's train tasks: a model double
 //     that knows only its prompt, so the budgeted figure comes with what the prompt lacked
 //     (context_missing, tool_not_offered) and whether every end state still matches;
-//  2. the ten-turn bilingual conversations built from the shop's data, with sim-llm.
+//  2. the ten-turn bilingual conversations built from the shop's data, with sim-llm behind a
+//     recording proxy: a turn succeeds only when its answer states the fact and every id that
+//     answer and the turn's tool calls rest on was in the prompt the model received
+//     (scripts/lib/turn-check.ts), not because sim-llm knows the shop. Reports the prompt's
+//     tiers, the tool definitions' tokens, the share of each prompt that repeats the previous
+//     call's prefix, and the cost per query without and with cached-input prices.
 // Prints a JSON report as its last line. `--suite taubench|conversations` runs one of them.
 import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
