@@ -29,7 +29,7 @@ const GROUPS: { match: RegExp; tools: string[] }[] = [
   // Where a parcel is, and what shipping would cost, are different questions: a tracking
   // question does not pay for the quote tool's definition (~150 tokens).
   { match: /ship|deliver|track|package|parcel|arriv|carrier|物流|快递|发货|到哪|配送|追踪|包裹|送达|单号/i, tools: ['get_shipping_info'] },
-  { match: /shipping (cost|fee|price|rate|quote)|cost to ship|ship(ping)? (it )?to|how much .*ship|postage|运费|邮费|配送费/i, tools: ['calculate_shipping'] },
+  { match: /shipping (cost|fee|price|rate|quote|charge)|cost (of|to) ship|ship(ping)? (it )?to|how much .*ship|deliver(y)? (fee|cost|charge)|postage|运费|邮费|配送费/i, tools: ['calculate_shipping'] },
   { match: /return|refund|send (it )?back|退货|退款|退回/i, tools: ['return_delivered_order_items'] },
   { match: /exchange|swap|replace|换/i, tools: ['exchange_delivered_order_items', 'get_product_details', TYPES] },
   { match: /cancel|取消/i, tools: ['cancel_pending_order'] },
