@@ -6,7 +6,7 @@ import { crashPoint, emitEvent } from '@steward/store';
 import type { ReasoningDeps } from './deps.ts';
 import { POLICY, systemPrompt } from './system-prompt.ts';
 import { toProposal } from './to-proposal.ts';
-import { selectTools } from './select-tools.ts';
+import { ALWAYS_OFFERED, selectTools } from './select-tools.ts';
 import { promptMemory } from './prompt-memory.ts';
 import { prefixReuseShare, promptSegments, type Segment } from './prefix-reuse.ts';
 import { answerPublisher } from './answer-publisher.ts';
@@ -32,8 +32,10 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
   const memory = naive ? undefined : await promptMemory(d.conversations, q.conversationId, conv.memory, q.queryId, q.text);
   // The budgeted prompt offers the tools this request and the working memory can need; the naive one offers all.
   const chosen = naive || d.toolSelection === 'all' ? null : selectTools(d.registry.names(), conv.messages, steps, conv.customerId !== null, memory);
-  const offered = d.registry.list().filter((t) => !chosen || chosen.has(t.name));
-  const tools = native ? d.registry.toOpenAiTools().filter((t) => !chosen || chosen.has(t.function.name)) : [];
+  // The tools offered on every call come first, the rest in the registry's fixed order: the
+  // definitions before the first one that changes between calls stay a cacheable prefix.
+  const offered = stableFirst(d.registry.list().filter((t) => !chosen || chosen.has(t.name)), (t) => t.name);
+  const tools = native ? stableFirst(d.registry.toOpenAiTools().filter((t) => !chosen || chosen.has(t.function.name)), (t) => t.function.name) : [];
   const textTools = native ? '' : `\n\n${renderToolsAsText(offered)}\n\n${d.toolStyle === 'json' ? JSON_FORMAT_INSTRUCTIONS : TEXT_FORMAT_INSTRUCTIONS}`;
   const input = {
     model: d.llm.model,
@@ -148,6 +150,11 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
     ...(usage ? { usage } : {}),
   });
   crashPoint('reason.before_ack');
+}
+
+function stableFirst<T>(list: T[], name: (t: T) => string): T[] {
+  const always = (t: T): number => (ALWAYS_OFFERED.includes(name(t)) ? 0 : 1);
+  return [...list].sort((a, b) => always(a) - always(b));
 }
 
 function parseSegments(raw: string): Segment[] {

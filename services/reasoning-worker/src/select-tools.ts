@@ -12,6 +12,8 @@ import { asksForWrite, type WorkingMemory } from '@steward/context';
 
 /** Always offered; identification tools only before the customer is known. */
 const CORE = ['get_order_details', 'transfer_to_human_agents'];
+/** Offered on every call (a verified customer): sent first, so they stay in the cacheable prefix. */
+export const ALWAYS_OFFERED: readonly string[] = CORE;
 /** How a model finds a product id it was shown nowhere: with the product tools, and wherever a variant may be chosen. */
 const TYPES = 'list_all_product_types';
 /** The profile (and its list of orders) is needed when the customer names no order. */
