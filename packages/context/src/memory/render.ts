@@ -1,7 +1,8 @@
 // The working memory as prompt text, inside its own budget. Entities are listed most recently
-// referenced first; over budget, the least recently referenced shrink (fewer details, ids
-// kept) and then leave, except the customer, what a pending confirmation names, and what was
-// referenced in the last turns or the recent messages: those only shrink.
+// referenced first, each at the detail the conversation needs now (see renderMemory); over
+// budget, the least recently referenced one-line entities leave first, and the customer and
+// whatever this query, an open request, a recent message or a pending confirmation names only
+// shrink (ids kept).
 import { countTokens } from '../count-tokens.ts';
 import type { CustomerEntry, OrderEntry, ProductEntry, VariantEntry, WorkingMemory } from './working-memory.ts';
 
