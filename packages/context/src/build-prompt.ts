@@ -128,7 +128,7 @@ export function buildPrompt(input: PromptInput, budget: PromptBudget = {}): Buil
     if (!input.memory || lost.length === 0 || attempt >= 2) return built;
     // Render the memory again with the entities of the cut steps; the other blocks keep their renderings.
     shown = new Set([...shown].filter((id) => !lost.includes(id)));
-    const memory = memoryBlock(input.memory, b, model, shown, windowTextOf(input.history, b.verbatimMessages));
+    const memory = memoryBlock(input.memory, b, model, shown, windowTextOf(input.history, b.verbatimMessages), stepTicks(input.scratchpad));
     if (at >= 0) blocks.splice(at, 1);
     if (memory) blocks.push(memory);
     for (const x of blocks) {
@@ -142,9 +142,18 @@ function windowTextOf(history: readonly ChatMessage[], verbatim: number): string
   return splitVerbatimWindow(history, verbatim).window.map((m) => m.content ?? '').join('\n');
 }
 
-function memoryBlock(memory: WorkingMemory, b: ResolvedBudget, model: string, shown: ReadonlySet<string>, recentText: string): Block | undefined {
+/**
+ * Reference ticks of this query: the observe step records one per tool step. An entity
+ * referenced during this query is rendered in full (when its step is not shown whole), one from
+ * earlier queries only when the recent messages or a pending write name it.
+ */
+function stepTicks(scratchpad: readonly ChatMessage[] | undefined): number {
+  return toUnits(scratchpad ?? []).units.filter((u) => u.isToolStep).length;
+}
+
+function memoryBlock(memory: WorkingMemory, b: ResolvedBudget, model: string, shown: ReadonlySet<string>, recentText: string, recentTicks: number): Block | undefined {
   const budgets = [b.memoryTokens, Math.ceil(b.memoryTokens / 2), b.tierFloors.memory, Math.ceil(b.tierFloors.memory / 2)];
-  const render = (level: number) => renderMemory(memory, { model, maxTokens: budgets[level]!, shownCalls: shown, recentText }).text;
+  const render = (level: number) => renderMemory(memory, { model, maxTokens: budgets[level]!, shownCalls: shown, recentText, recentTicks }).text;
   return render(0) ? renderedSectionBlock('memory', tierOf('memory'), 0, budgets.length, render, model) : undefined;
 }
 
@@ -207,7 +216,7 @@ function makeBlocks(input: PromptInput, b: ResolvedBudget, dropped: string[], sh
       const r = b.requestTokens;
       blocks.push(sectionBlock('requests', tierOf('requests'), 0, requests, model, [r, Math.ceil(r / 2), Math.ceil(r / 4), b.pinnedFloorTokens], true));
     }
-    const memory = memoryBlock(input.memory, b, model, shown, windowText);
+    const memory = memoryBlock(input.memory, b, model, shown, windowText, stepTicks(input.scratchpad));
     if (memory) blocks.push(memory);
   }
 

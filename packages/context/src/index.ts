@@ -43,5 +43,5 @@ export {
   type RequestEntry,
 } from './memory/working-memory.ts';
 export { EXTRACTORS, genericExtractor, type Extractor, type ObservedCall } from './memory/extractors.ts';
-export { recordToolCalls, recordRequest } from './memory/record.ts';
+export { recordToolCalls, recordRequest, asksForWrite } from './memory/record.ts';
 export { renderMemory, renderRequests, MEMORY_HEADER, type RenderMemoryOptions } from './memory/render.ts';

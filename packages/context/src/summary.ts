@@ -11,8 +11,13 @@ export interface SummaryOptions {
   model: string;
   /** The summary never exceeds this many tokens. */
   maxTokens?: number;
-  /** Longest note kept per message, in characters. */
+  /** Longest note kept per customer message, in characters. */
   noteChars?: number;
+  /**
+   * Longest note kept per agent answer, in characters: shorter, because what the answers rested
+   * on (ids, statuses, items) is in the working memory, and what the customer asked matters more.
+   */
+  answerChars?: number;
   /** Most ids kept (the most recently seen win). */
   maxIds?: number;
 }
@@ -44,6 +49,7 @@ export function emptySummary(): string {
 export function updateSummary(previous: string, evicted: readonly ChatMessage[], opts: SummaryOptions): string {
   const state = parseSummary(previous);
   const noteChars = opts.noteChars ?? 180;
+  const answerChars = opts.answerChars ?? 100;
   const calls = new Map<string, string>();
   for (const m of evicted) {
     const text = m.content ?? '';
@@ -56,7 +62,7 @@ export function updateSummary(previous: string, evicted: readonly ChatMessage[],
           for (const id of idsFromObject(args)) addId(state, id);
           calls.set(c.id, `${c.function.name}(${renderArgs(args)})`);
         }
-      } else push(state.said, note(text, noteChars));
+      } else push(state.said, note(text, answerChars));
     } else if (m.role === 'tool') {
       const call = calls.get(m.tool_call_id) ?? 'tool';
       const parsed = parseObject(text);

@@ -63,6 +63,8 @@ export const LlmCallEventData = z.object({
   promptTokens: z.number().optional(),
   /** Share of this prompt that repeats the previous call's prefix (provider prompt caching). */
   prefixReuse: z.number().optional(),
+  /** Tokens of the tool definitions offered in this call (native definitions, or their text). */
+  toolTokens: z.number().optional(),
   /** Tokens of the prompt per context tier. */
   promptTiers: z.record(z.string(), z.number()).optional(),
 });

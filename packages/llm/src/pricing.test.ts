@@ -10,6 +10,19 @@ describe('pricing', () => {
       expect(priceFor(m, DEFAULT_PRICING), m).toMatchObject({ input: expect.any(Number), output: expect.any(Number) });
   });
 
+  it('prices cached input for every model, never above the input price, at the published ratios', () => {
+    for (const [m, p] of Object.entries(DEFAULT_PRICING)) {
+      expect(p.cachedInput, m).toBeDefined();
+      expect(p.cachedInput!, m).toBeLessThanOrEqual(p.input);
+    }
+    const ratio = (m: string) => DEFAULT_PRICING[m]!.cachedInput! / DEFAULT_PRICING[m]!.input;
+    expect(ratio('gpt-4.1-mini')).toBeCloseTo(0.25, 6);
+    expect(ratio('gpt-4o')).toBeCloseTo(0.5, 6);
+    expect(ratio('claude-sonnet-4')).toBeCloseTo(0.1, 6);
+    expect(ratio('deepseek-chat')).toBeCloseTo(0.1, 6);
+    expect(ratio('gemini-2.5-flash')).toBeCloseTo(0.1, 6);
+  });
+
   it('matches dated and routed names by longest prefix', () => {
     expect(priceFor('gpt-4o-mini-2024-07-18', DEFAULT_PRICING)).toBe(DEFAULT_PRICING['gpt-4o-mini']);
     expect(priceFor('gpt-4o-2024-08-06', DEFAULT_PRICING)).toBe(DEFAULT_PRICING['gpt-4o']);

@@ -16,7 +16,18 @@ export type ModelPrice = z.infer<typeof ModelPrice>;
 export const PricingTable = z.record(z.string(), ModelPrice);
 export type PricingTable = z.infer<typeof PricingTable>;
 
-/** Public list prices (USD / 1M tokens, standard tier, short context) as of late 2025. */
+/**
+ * Public list prices (USD / 1M tokens, standard tier, short context) as of late 2025, from each
+ * provider's pricing page. `cachedInput` is what a prompt prefix the provider has cached costs,
+ * by the provider's published rule (checked 2025-11):
+ *  - OpenAI (automatic for prompts of 1,024+ tokens): gpt-4o / gpt-4o-mini 50 % of input,
+ *    gpt-4.1 family and o3 / o4-mini 25 %, gpt-5 family 10 %;
+ *  - Anthropic: cache reads 10 % of input (only prefixes marked with cache_control, which
+ *    steward does not send yet: the cached figure is what it would cost with them);
+ *  - Google Gemini 2.5 (implicit caching): 10 % of input (Gemini 2.0 models charged 25 %);
+ *  - DeepSeek V3.2 (automatic disk cache): cache hit 0.028 vs 0.28 cache miss, 10 %.
+ * Every entry has a cachedInput, so a report can price a cached prefix for every model.
+ */
 export const DEFAULT_PRICING: PricingTable = {
   // OpenAI
   'gpt-4o': { input: 2.5, cachedInput: 1.25, output: 10 },

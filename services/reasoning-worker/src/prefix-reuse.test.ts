@@ -18,9 +18,9 @@ function prompt(memory: string, last: string): ChatMessage[] {
 describe('promptSegments / prefixReuseShare', () => {
   it('counts each part with the prompt builder counts, and shares the unchanged leading parts', () => {
     const a = promptSegments(prompt('Memory: none', 'It shipped.'), tools, MODEL);
-    expect(a[0]!.t).toBe(countTokens(JSON.stringify(tools), MODEL));
+    expect(a[0]!.t).toBe(countTokens(JSON.stringify(tools[0]), MODEL));
     expect(a.reduce((n, s) => n + s.t, 0)).toBe(
-      countTokens(JSON.stringify(tools), MODEL) + countTokens(`${SYSTEM}\n\nMemory: none`, MODEL) + countTokens('Where is my order #W1234567?', MODEL) + countTokens('It shipped.', MODEL),
+      countTokens(JSON.stringify(tools[0]), MODEL) + countTokens(`${SYSTEM}\n\nMemory: none`, MODEL) + countTokens('Where is my order #W1234567?', MODEL) + countTokens('It shipped.', MODEL),
     );
     expect(prefixReuseShare(a, a)).toBe(1);
     // A changed memory section keeps the tools and the pinned system text as the shared prefix.
@@ -42,5 +42,34 @@ describe('promptSegments / prefixReuseShare', () => {
     const user: ChatMessage[] = [{ role: 'user', content: 'ok' }];
     const assistant: ChatMessage[] = [{ role: 'assistant', content: 'ok' }];
     expect(promptSegments(user, [], MODEL)[0]!.h).not.toBe(promptSegments(assistant, [], MODEL)[0]!.h);
+  });
+});
+
+const tool = (name: string) => ({ type: 'function', function: { name, description: `The ${name} tool, described at some length.`, parameters: { type: 'object', properties: {} } } });
+const shortPrompt: ChatMessage[] = [
+  { role: 'system', content: 'You are steward.\n\nPolicy: be brief.' },
+  { role: 'user', content: 'Where is my order #W1234567?' },
+];
+
+describe('prefixReuseShare over tool definitions', () => {
+  it('is 1 for an identical prompt and grows only with the steps a turn appends', () => {
+    const a = promptSegments(shortPrompt, [tool('a'), tool('b')], 'gpt-4o');
+    expect(prefixReuseShare(a, a)).toBe(1);
+    const b = promptSegments([...shortPrompt, { role: 'assistant', content: 'Reading it.' }], [tool('a'), tool('b')], 'gpt-4o');
+    const share = prefixReuseShare(a, b);
+    expect(share).toBeGreaterThan(0.5);
+    expect(share).toBeLessThan(1);
+  });
+
+  it('keeps the tool definitions before the first one that changed (a token-level cache does)', () => {
+    const before = promptSegments(shortPrompt, [tool('always'), tool('x')], 'gpt-4o');
+    const after = promptSegments(shortPrompt, [tool('always'), tool('y')], 'gpt-4o');
+    const share = prefixReuseShare(before, after);
+    expect(share).toBeGreaterThan(0);
+    // Nothing after the changed definition counts, the messages included.
+    const firstOnly = promptSegments([], [tool('always')], 'gpt-4o').reduce((n, s) => n + s.t, 0);
+    const total = after.reduce((n, s) => n + s.t, 0);
+    expect(share).toBeCloseTo(Math.round((firstOnly / total) * 1000) / 1000, 3);
+    expect(prefixReuseShare([], after)).toBe(0);
   });
 });

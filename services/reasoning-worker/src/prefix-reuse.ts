@@ -1,7 +1,7 @@
 // How much of a prompt repeats the previous call's prefix: what a provider's prompt cache
 // (OpenAI, DeepSeek, Anthropic…) can bill at the cached-input price. Measured on segments
-// (tool definitions, the pinned system text, each system section, each message), so it is a
-// slight underestimate of the token-level prefix.
+// (each tool definition, the pinned system text, each system section, each message), so it is
+// a slight underestimate of the token-level prefix.
 import { createHash } from 'node:crypto';
 import type { ChatMessage } from '@steward/core';
 import { countTokens, paragraphs } from '@steward/context';
@@ -16,7 +16,9 @@ export function promptSegments(messages: readonly ChatMessage[], tools: readonly
   // counted without it: the prompt builder has already counted those very texts, so the counts
   // come from the token-count cache instead of being tokenised again.
   const parts: { label: string; text: string }[] = [];
-  if (tools.length) parts.push({ label: 'tools', text: JSON.stringify(tools) });
+  // One segment per tool definition: providers cache a token prefix, so the definitions before
+  // the first one that differs from the previous call's are reused.
+  for (const t of tools) parts.push({ label: 'tool', text: JSON.stringify(t) });
   messages.forEach((m, i) => {
     const body = m.role === 'assistant' && m.tool_calls ? JSON.stringify(m.tool_calls) + (m.content ?? '') : (m.content ?? '');
     // The system message is pinned text followed by sections; split so a changed section keeps the pinned part.

@@ -1,6 +1,6 @@
 import type { Job } from 'bullmq';
 import { errorMessage, isStewardError, jobIds, stableSpanId, type LlmUsage, type Proposal, type ReasonJob } from '@steward/core';
-import { buildNaivePrompt, buildPrompt } from '@steward/context';
+import { buildNaivePrompt, buildPrompt, countTokens, countToolDefinitionTokens } from '@steward/context';
 import { isModelFault } from '@steward/llm';
 import { awaitsProposal } from '@steward/control';
 import { crashPoint, emitEvent } from '@steward/store';
@@ -31,7 +31,7 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
   ]);
   const native = d.toolStyle === 'native';
   const memory = naive ? undefined : await promptMemory(d.conversations, q.conversationId, conv.memory, q.queryId, q.text);
-  const { input, tools } = turnInput({
+  const { input, tools, textTools } = turnInput({
     model: d.llm.model,
     registry: d.registry,
     toolStyle: d.toolStyle,
@@ -46,6 +46,8 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
     ...(q.nudge ? { nudge: q.nudge } : {}),
   });
   const prompt = naive ? buildNaivePrompt(input) : buildPrompt(input, d.budget);
+  // What offering these tools costs in this prompt (native definitions, or their text in the system prompt).
+  const toolTokens = native ? countToolDefinitionTokens(tools, d.llm.model) : countTokens(textTools, d.llm.model);
   const segments = promptSegments(prompt.messages, tools, d.llm.model);
   const prefixReuse = prefixReuseShare(parseSegments(conv.promptPrefix), segments);
   await d.conversations.setFields(q.conversationId, { promptPrefix: JSON.stringify(segments) });
@@ -127,6 +129,7 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
       promptTokens: prompt.tokens,
       // Share of this prompt that repeats the previous call's prefix (provider prompt caching).
       prefixReuse,
+      toolTokens,
       ...(prompt.tiers ? { promptTiers: prompt.tiers } : {}),
       ...(thought ? { thought } : {}),
       ...(reasoningTokens ? { reasoningTokens } : {}),
@@ -144,6 +147,7 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
   });
   crashPoint('reason.before_ack');
 }
+
 
 function parseSegments(raw: string): Segment[] {
   try {

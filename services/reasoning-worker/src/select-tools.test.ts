@@ -11,7 +11,9 @@ const user = (content: string) => ({ role: 'user' as const, content });
 
 describe('selectTools', () => {
   it('always offers order lookup and handoff, and identification before the customer is known', () => {
-    expect([...selectTools(ALL, [user('hello')], [])].sort()).toEqual(['calculate', 'get_order_details', 'get_user_details', 'transfer_to_human_agents']);
+    expect([...selectTools(ALL, [user('hello')], [])].sort()).toEqual(['get_order_details', 'get_user_details', 'transfer_to_human_agents']);
+    // calculate only when arithmetic is asked for (no τ-bench train task's gold uses it).
+    expect(selectTools(ALL, [user('what is the total of my two orders?')], []).has('calculate')).toBe(true);
     // With an order id named, the profile is not needed.
     expect(selectTools(ALL, [user('status of #W2611340?')], []).has('get_user_details')).toBe(false);
     const anon = selectTools(ALL, [user('hello')], [], false);
@@ -51,6 +53,21 @@ describe('selectTools', () => {
       { callId: 'c', name: 'get_order_details', arguments: { order_id: '#W2' }, result: order('#W2', 'delivered') },
     ]);
     const chosen = selectTools(ALL, [user('I want to cancel an order and return a lamp'), { role: 'assistant', content: 'Shall I go ahead?' }, user('yes')], [], true, m);
-    for (const t of ['cancel_pending_order', 'return_delivered_order_items', 'get_user_details', 'get_product_details', 'calculate']) expect(chosen.has(t), t).toBe(true);
+    for (const t of ['cancel_pending_order', 'return_delivered_order_items', 'get_user_details', 'get_product_details']) expect(chosen.has(t), t).toBe(true);
+  });
+
+  it('offers an order\'s writes only while a change is asked for and the order is being worked on', () => {
+    const order = (id: string, status: string) => JSON.stringify({ order_id: id, status, items: [{ item_id: '1', product_id: '2', name: 'Mug', price: 3, options: {} }], payment_history: [] });
+    const read = recordToolCalls(emptyMemory(), [{ callId: 'b', name: 'get_order_details', arguments: { order_id: '#W1234567' }, result: order('#W1234567', 'pending') }]);
+    // A status question: no write definitions.
+    const status = recordRequest(read, 'q2', 'Is #W1234567 shipped yet?');
+    expect(selectTools(ALL, [user('Is #W1234567 shipped yet?')], [], true, status).has('cancel_pending_order')).toBe(false);
+    // A change asked for: every write the order's status allows comes with it (cancel too, which the words do not name).
+    const change = recordRequest(read, 'q3', 'About #W1234567: I would like to modify it');
+    expect(selectTools(ALL, [user('About #W1234567: I would like to modify it')], [], true, change).has('cancel_pending_order')).toBe(true);
+    // A shipping-cost question gets the quote tool, a tracking question does not.
+    const all = [...ALL, 'calculate_shipping'];
+    expect(selectTools(all, [user('Where is my parcel #W1234567?')], []).has('calculate_shipping')).toBe(false);
+    expect(selectTools(all, [user('How much is shipping to 10001?')], []).has('calculate_shipping')).toBe(true);
   });
 });

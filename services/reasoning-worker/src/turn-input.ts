@@ -7,7 +7,7 @@ import type { PromptBudget, PromptInput, WorkingMemory } from '@steward/context'
 import { JSON_FORMAT_INSTRUCTIONS, renderToolsAsText, TEXT_FORMAT_INSTRUCTIONS } from '@steward/llm';
 import type { ToolRegistry } from '@steward/tools';
 import { POLICY, systemPrompt } from './system-prompt.ts';
-import { selectTools } from './select-tools.ts';
+import { ALWAYS_OFFERED, selectTools } from './select-tools.ts';
 
 /** The prompt budget of a worker started with these options (the one config's defaults when unset). */
 export function reasoningBudget(o: { outputTokens?: number; budget?: PromptBudget }): { budget: PromptBudget; outputTokens: number } {
@@ -37,12 +37,19 @@ export interface TurnContext {
   nudge?: string;
 }
 
-export function turnInput(c: TurnContext): { input: PromptInput; tools: ReturnType<ToolRegistry['toOpenAiTools']> } {
+export function turnInput(c: TurnContext): {
+  input: PromptInput;
+  tools: ReturnType<ToolRegistry['toOpenAiTools']>;
+  /** The tool definitions as text in the system prompt (text and json styles; '' when native). */
+  textTools: string;
+} {
   const native = c.toolStyle === 'native';
   // The budgeted prompt offers the tools this request and the working memory can need; the naive one offers all.
   const chosen = c.naive || c.toolSelection === 'all' ? null : selectTools(c.registry.names(), c.conversation.messages, c.steps, c.conversation.customerId !== null, c.memory);
-  const offered = c.registry.list().filter((t) => !chosen || chosen.has(t.name));
-  const tools = native ? c.registry.toOpenAiTools().filter((t) => !chosen || chosen.has(t.function.name)) : [];
+  // The tools offered on every call come first, the rest in the registry's fixed order: the
+  // definitions before the first one that changes between calls stay a cacheable prefix.
+  const offered = stableFirst(c.registry.list().filter((t) => !chosen || chosen.has(t.name)), (t) => t.name);
+  const tools = native ? stableFirst(c.registry.toOpenAiTools().filter((t) => !chosen || chosen.has(t.function.name)), (t) => t.function.name) : [];
   const textTools = native ? '' : `\n\n${renderToolsAsText(offered)}\n\n${c.toolStyle === 'json' ? JSON_FORMAT_INSTRUCTIONS : TEXT_FORMAT_INSTRUCTIONS}`;
   const input: PromptInput = {
     model: c.model,
@@ -56,5 +63,10 @@ export function turnInput(c: TurnContext): { input: PromptInput; tools: ReturnTy
     ...(c.nudge ? { loopWarning: `Loop warning: ${c.nudge}` } : {}),
     tools,
   };
-  return { input, tools };
+  return { input, tools, textTools };
+}
+
+function stableFirst<T>(list: T[], name: (t: T) => string): T[] {
+  const always = (t: T): number => (ALWAYS_OFFERED.includes(name(t)) ? 0 : 1);
+  return [...list].sort((a, b) => always(a) - always(b));
 }

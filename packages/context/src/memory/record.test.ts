@@ -27,6 +27,22 @@ describe('open requests', () => {
     expect(renderRequests(m)).toBe('');
   });
 
+  it('a question that asked for no change leaves the open requests when the next query starts; a change request stays', () => {
+    let m = recordRequest(emptyMemory(), 'q1', 'What is the status of #W1234567?');
+    expect(renderRequests(m)).toContain('What is the status of #W1234567?');
+    m = recordRequest(m, 'q2', 'I want to return the mug from #W1234567');
+    expect(renderRequests(m)).not.toContain('What is the status');
+    m = recordRequest(m, 'q3', 'Also, how much is a lamp?');
+    expect(renderRequests(m)).toContain('I want to return the mug from #W1234567');
+  });
+
+  it('keeps a long opening request whole, so every order it names counts for its resolution', () => {
+    const text = `${'I am organised and polite. '.repeat(30)}Cancel #W1111111, and then exchange the lamp of #W2222222.`;
+    let m = recordRequest(emptyMemory(), 'q1', text);
+    m = recordToolCalls(m, [{ callId: 'a', name: 'cancel_pending_order', arguments: { order_id: '#W1111111', reason: 'no longer needed' }, result: delivered('#W1111111', 'cancelled') }]);
+    expect(m.requests[0]!.resolved).toBe(false);
+  });
+
   it('a request naming no order is resolved by a successful write of its kind only', () => {
     let m = recordRequest(emptyMemory(), 'q1', 'I would like to exchange my keyboard for a quieter one');
     m = recordToolCalls(m, [{ callId: 'a', name: 'return_delivered_order_items', arguments: { order_id: '#W1', item_ids: ['1'], payment_method_id: 'x' }, result: delivered('#W1', 'return requested') }]);

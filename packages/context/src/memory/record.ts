@@ -44,13 +44,22 @@ function isReplyOnly(text: string): boolean {
   return rest.trim() === '';
 }
 
+const REQUEST_MAX_CHARS = 2_000;
+
 /** Record the customer's message of a query as an open request unless it only answers a question. */
 export function recordRequest(memory: WorkingMemory, queryId: string, text: string): WorkingMemory {
   const t = text.trim();
   if (!t || isReplyOnly(t) || memory.requests.some((r) => r.id === queryId)) return memory;
   const m = structuredClone(memory);
+  // A question of an earlier query that asked for no change was answered when that query ended:
+  // it leaves the open requests (the summary keeps it). One that asked for a change stays open
+  // until a write resolves it.
+  for (const r of m.requests) if (!r.resolved && !asksForWrite(r.text)) r.resolved = true;
   touchMentioned(m, t, m.seq);
-  m.requests.push({ id: queryId, text: t.length > 600 ? `${t.slice(0, 600)}…` : t, ref: m.seq, resolved: false });
+  // Stored whole up to a generous bound: whether it is resolved depends on every order it names
+  // (a τ-bench task's opening message runs to 1,400 characters); the prompt's requests tier has
+  // its own token budget.
+  m.requests.push({ id: queryId, text: t.length > REQUEST_MAX_CHARS ? `${t.slice(0, REQUEST_MAX_CHARS)}…` : t, ref: m.seq, resolved: false });
   return bound(m);
 }
 
@@ -73,6 +82,11 @@ const VERBS: Record<string, RegExp> = {
   modify_user_address: /address|地址/i,
 };
 const ORDER_IDS = /#W\d{5,}/g;
+
+/** Whether a customer message asks for a change (any write's verb). */
+export function asksForWrite(text: string): boolean {
+  return Object.values(VERBS).some((v) => v.test(text));
+}
 
 /**
  * A request is resolved by a successful write it asked for: every order it names written to,
