@@ -23,12 +23,18 @@ export const DEFAULTS = {
   recentToolResultTokens: 3_000,
   toolTimeoutMs: 10_000,
   /**
-   * BullMQ job lock 4 s (renewed every 2 s while the worker lives), stalled check every 1.5 s:
-   * a crashed worker's jobs resume within ~5 s, before the customer gives up. A step that is
-   * redelivered because its worker stalled is harmless: every handler is idempotent.
+   * How fast a killed worker's jobs move to another worker. A job's lock lasts lockMs and is
+   * renewed every renewMs from a thread of the worker process (packages/store/src/lock-keeper.ts),
+   * so a main event loop running timers a second late on a saturated machine keeps its jobs; the
+   * stalled check (every stalledIntervalMs) moves a dead worker's jobs back once their lock ran
+   * out: lockMs − renewMs … lockMs + stalledIntervalMs after the kill. Only between a job's fetch
+   * and its start does the main loop's lag count (it must stay under lockMs − renewMs). A step
+   * redelivered by a false takeover is harmless (every handler is idempotent), only slower.
+   * See docs/RUNBOOK.md, "Job locks", and the measurements in docs/BENCHMARKS.md.
    */
-  jobLockMs: 4_000,
-  stalledIntervalMs: 1_500,
+  jobLocks: { lockMs: 1_500, renewMs: 250, stalledIntervalMs: 500 },
+  /** The lock keeper stops renewing when the main loop has been stuck this long: a hung process gives its jobs up. */
+  jobLockMaxLoopStallMs: 10_000,
   /** Query records, traces and events expire so Redis does not grow without bound. */
   queryTtlSec: 7 * 24 * 3600,
   dedupeTtlSec: 24 * 3600,

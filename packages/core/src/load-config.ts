@@ -18,6 +18,13 @@ export type StewardRole =
   | 'sim-llm'
   | 'system';
 
+/** BullMQ job locks of a worker role (DEFAULTS.jobLocks says how they bound recovery and lag). */
+export interface JobLockSettings {
+  lockMs: number;
+  renewMs: number;
+  stalledIntervalMs: number;
+}
+
 export interface StewardConfig {
   role: StewardRole;
   redis: { url: string; prefix: string };
@@ -59,6 +66,7 @@ export interface StewardConfig {
     apiVersion?: string;
   };
   reasoning: {
+    jobLocks: JobLockSettings;
     stream: boolean;
     concurrency: number;
     rpm: number;
@@ -68,6 +76,7 @@ export interface StewardConfig {
     budget: { maxContextTokens: number; verbatimMessages: number };
   };
   controller: {
+    jobLocks: JobLockSettings;
     concurrency: number;
     requireConfirmation: boolean;
     /** Naive prompts re-send the whole transcript, so the controller must keep it. */
@@ -77,10 +86,10 @@ export interface StewardConfig {
     /** The sweeper's handoff SLA and the retention of closed handoff records. */
     sweeper: { handoffSlaMs: number; handoffRetentionMs: number };
   };
-  tools: { concurrency: number; toolTimeoutMs: number };
+  tools: { jobLocks: JobLockSettings; concurrency: number; toolTimeoutMs: number };
   /** The commerce backend (default: the reference shop on this machine). */
   shopClient: { url: string; token?: string };
-  deliveries: { concurrency: number; timeoutMs: number };
+  deliveries: { jobLocks: JobLockSettings; concurrency: number; timeoutMs: number };
   shop: {
     port: number;
     host?: string;
@@ -121,6 +130,10 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     throw new ConfigError(r.error.issues.map((i) => ({ variable: String(i.path[0] ?? '(environment)'), message: i.message })));
   }
   const e = r.data;
+  if (e.JOB_LOCK_RENEW_MS >= e.JOB_LOCK_MS) {
+    throw new ConfigError([{ variable: 'JOB_LOCK_RENEW_MS', message: `must be shorter than JOB_LOCK_MS (${e.JOB_LOCK_MS})` }]);
+  }
+  const jobLocks: JobLockSettings = { lockMs: e.JOB_LOCK_MS, renewMs: e.JOB_LOCK_RENEW_MS, stalledIntervalMs: e.STALLED_INTERVAL_MS };
   const own = (r: StewardRole, fallback: number, other: number | undefined) => (role === r ? (e.PORT ?? fallback) : (other ?? fallback));
   return {
     role,
@@ -157,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       ...opt('apiVersion', e.LLM_API_VERSION),
     },
     reasoning: {
+      jobLocks,
       stream: e.LLM_STREAM === 'true',
       concurrency: e.REASONING_CONCURRENCY,
       rpm: e.LLM_RPM,
@@ -166,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       budget: { maxContextTokens: e.MAX_CONTEXT_TOKENS, verbatimMessages: e.HISTORY_VERBATIM_MESSAGES },
     },
     controller: {
+      jobLocks,
       concurrency: e.CONTROLLER_CONCURRENCY,
       requireConfirmation: e.REQUIRE_CONFIRMATION,
       keepTranscript: e.PROMPT_MODE === 'naive',
@@ -184,12 +199,12 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       },
       sweeper: { handoffSlaMs: Math.round(e.HANDOFF_SLA_MINUTES * 60_000), handoffRetentionMs: Math.round(e.HANDOFF_RETENTION_HOURS * 3_600_000) },
     },
-    tools: { concurrency: e.TOOL_CONCURRENCY, toolTimeoutMs: e.TOOL_TIMEOUT_MS },
+    tools: { jobLocks, concurrency: e.TOOL_CONCURRENCY, toolTimeoutMs: e.TOOL_TIMEOUT_MS },
     shopClient: {
       url: e.SHOP_URL ?? `http://127.0.0.1:${e.SHOP_PORT ?? DEFAULTS.ports.shop}`,
       ...opt('token', e.SHOP_API_TOKEN),
     },
-    deliveries: { concurrency: e.DELIVERY_CONCURRENCY, timeoutMs: e.DELIVERY_TIMEOUT_MS },
+    deliveries: { jobLocks, concurrency: e.DELIVERY_CONCURRENCY, timeoutMs: e.DELIVERY_TIMEOUT_MS },
     shop: {
       port: own('shop', DEFAULTS.ports.shop, e.SHOP_PORT),
       ...opt('host', e.HOST),

@@ -1,7 +1,8 @@
 import { UnrecoverableError, Worker, type Job, type ConnectionOptions, type WorkerOptions } from 'bullmq';
-import { DEFAULTS, isStewardError, parseJob, type JobPayload, type QueueName } from '@steward/core';
+import { DEFAULTS, isStewardError, parseJob, type JobLockSettings, type JobPayload, type QueueName } from '@steward/core';
 import { recordJobTiming, runWithLogContext } from '@steward/telemetry';
 import type { Redis } from 'ioredis';
+import { LockKeeper } from './lock-keeper.ts';
 
 export interface Log {
   info(obj: object, msg?: string): void;
@@ -15,6 +16,8 @@ export interface StartWorkerOptions {
   prefix: string;
   concurrency: number;
   log: Log;
+  /** Lock duration, renewal and stalled check (JOB_LOCK_MS, JOB_LOCK_RENEW_MS, STALLED_INTERVAL_MS). */
+  jobLocks?: JobLockSettings;
   worker?: Partial<WorkerOptions>;
 }
 
@@ -26,6 +29,18 @@ export type Processor<Q extends QueueName> = (data: JobPayload<Q>, job: Job, tok
  * retryable skip BullMQ's retries too.
  */
 export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<Q>, o: StartWorkerOptions): Worker {
+  const locks = o.jobLocks ?? DEFAULTS.jobLocks;
+  // Locks renewed off the main loop (see lock-keeper.ts); a plain options object (no live
+  // connection to copy) leaves the renewal to BullMQ alone.
+  const keeper =
+    typeof (o.connection as Redis).duplicate === 'function'
+      ? new LockKeeper(o.connection as Redis, {
+          lockMs: locks.lockMs,
+          renewMs: locks.renewMs,
+          maxLoopStallMs: DEFAULTS.jobLockMaxLoopStallMs,
+        })
+      : undefined;
+  const base = `${o.prefix}:${queue}:`;
   const w = new Worker(
     queue,
     async (job, token) => {
@@ -39,6 +54,8 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
       // Every line logged while this job runs carries its ids (see @steward/telemetry log-context);
       // the query store adds the trace id when the job loads its query.
       const ids = data as { queryId?: unknown; turn?: unknown; conversationId?: unknown };
+      // Kept until the thread finds the lock gone or no longer ours (finished, or taken over).
+      if (keeper && job.id && token) keeper.add(base, job.id, token);
       return runWithLogContext(
         {
           queue,
@@ -61,8 +78,9 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
       connection: o.connection,
       prefix: o.prefix,
       concurrency: o.concurrency,
-      lockDuration: DEFAULTS.jobLockMs,
-      stalledInterval: DEFAULTS.stalledIntervalMs,
+      lockDuration: locks.lockMs,
+      lockRenewTime: locks.renewMs,
+      stalledInterval: locks.stalledIntervalMs,
       maxStalledCount: 5,
       ...o.worker,
     },
@@ -80,5 +98,6 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
     o.log.warn({ queue, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed');
   });
   w.on('error', (err) => o.log.error({ queue, err: err.message }, 'worker error'));
+  if (keeper) w.on('closed', () => void keeper.close());
   return w;
 }

@@ -1,5 +1,5 @@
 import type { Worker } from 'bullmq';
-import { DEFAULTS } from '@steward/core';
+import { DEFAULTS, type JobLockSettings } from '@steward/core';
 import { countTokens } from '@steward/context';
 import { crashPoint, openStore, startWorker, type Log } from '@steward/store';
 import type { ToolRegistry } from '@steward/tools';
@@ -17,6 +17,7 @@ export interface ControllerOptions {
   registry: ToolRegistry;
   log: Log;
   concurrency?: number;
+  jobLocks?: JobLockSettings;
   limits?: Partial<ControllerLimits>;
   requireConfirmation?: boolean;
   budgets?: Partial<BudgetLimits>;
@@ -57,7 +58,7 @@ export async function startController(o: ControllerOptions): Promise<RunningCont
     keepTranscript: o.keepTranscript ?? false,
     log: o.log,
   };
-  const common = { connection: redis, prefix: o.prefix, log: o.log };
+  const common = { connection: redis, prefix: o.prefix, log: o.log, ...(o.jobLocks ? { jobLocks: o.jobLocks } : {}) };
   const control = startWorker(
     'control',
     async (job) => {

@@ -1,5 +1,5 @@
 import { Worker } from 'bullmq';
-import { DEFAULTS, isStewardError, type Proposal } from '@steward/core';
+import { DEFAULTS, isStewardError, type JobLockSettings, type Proposal } from '@steward/core';
 import { countTokens, type PromptBudget } from '@steward/context';
 import { openStore, startWorker, type Log } from '@steward/store';
 import type { ToolRegistry } from '@steward/tools';
@@ -15,6 +15,7 @@ export interface ReasoningWorkerOptions {
   parseText: (content: string) => Proposal;
   log: Log;
   concurrency?: number;
+  jobLocks?: JobLockSettings;
   promptMode?: 'budgeted' | 'naive';
   /** 'json': one JSON object per reply (JSON mode), for models that manage neither of the others. */
   toolStyle?: 'native' | 'text' | 'json';
@@ -103,6 +104,7 @@ export async function startReasoningWorker(o: ReasoningWorkerOptions): Promise<R
     prefix: o.prefix,
     log: o.log,
     concurrency: o.concurrency ?? 50,
+    ...(o.jobLocks ? { jobLocks: o.jobLocks } : {}),
     worker: { limiter: o.rpm ? { max: o.rpm, duration: 60_000 } : { max: 1_000_000, duration: 1000 } },
   });
   await worker.waitUntilReady();

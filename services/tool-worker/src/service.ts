@@ -1,5 +1,5 @@
 import type { Worker } from 'bullmq';
-import { DEFAULTS } from '@steward/core';
+import { DEFAULTS, type JobLockSettings } from '@steward/core';
 import { ToolCache, ToolSlots, openStore, startWorker, type Log } from '@steward/store';
 import type { ToolRegistry } from '@steward/tools';
 import type { ShopInvoker, ToolWorkerDeps } from './deps.ts';
@@ -13,6 +13,7 @@ export interface ToolWorkerOptions {
   shop: ShopInvoker;
   log: Log;
   concurrency?: number;
+  jobLocks?: JobLockSettings;
   toolTimeoutMs?: number;
   /** Failed identity verifications allowed per conversation / principal (default IDENTITY_LIMITS). */
   identityLimits?: Partial<IdentityLimits>;
@@ -43,6 +44,7 @@ export async function startToolWorker(o: ToolWorkerOptions): Promise<RunningTool
     prefix: o.prefix,
     log: o.log,
     concurrency: o.concurrency ?? 50,
+    ...(o.jobLocks ? { jobLocks: o.jobLocks } : {}),
   });
   await worker.waitUntilReady();
   return {
