@@ -1,7 +1,7 @@
 // LangGraph.js's prebuilt ReAct agent (createReactAgent) over the same model double, tools and
 // shop, with a checkpointer: one thread per conversation, so each message is sent alone and the
 // history comes back from the checkpoint — durable with the SQLite saver, in memory with
-// MemorySaver. The system prompt is steward's (system prompt + policy), built per message.
+// MemorySaver (SqliteSaver runs on node:sqlite: see node-sqlite-db.ts). The system prompt is steward's (system prompt + policy), built per message.
 import { ChatOpenAI } from '@langchain/openai';
 import { tool } from '@langchain/core/tools';
 import { AIMessage, SystemMessage, type BaseMessage } from '@langchain/core/messages';
@@ -12,6 +12,7 @@ import { DEFAULTS, detectLanguage } from '@steward/core';
 import { POLICY, systemPrompt } from '@steward/reasoning-worker';
 import type { Script } from '../conversations.ts';
 import type { Ask } from './run-conversations.ts';
+import { NodeSqliteDb } from './node-sqlite-db.ts';
 import type { PeerTools } from './shop-tools.ts';
 
 interface Configurable {
@@ -32,7 +33,8 @@ export function langGraphAgent(o: { llmUrl: string; tools: PeerTools; saver: 'sq
       { name: d.function.name, description: d.function.description ?? '', schema: d.function.parameters as Record<string, unknown> },
     ),
   );
-  const saver: BaseCheckpointSaver = o.saver === 'sqlite' ? SqliteSaver.fromConnString(o.sqliteFile!) : new MemorySaver();
+  const db = o.saver === 'sqlite' ? new NodeSqliteDb(o.sqliteFile!) : undefined;
+  const saver: BaseCheckpointSaver = db ? new SqliteSaver(db as unknown as ConstructorParameters<typeof SqliteSaver>[0]) : new MemorySaver();
   const agent = createReactAgent({
     llm,
     tools,
@@ -56,5 +58,5 @@ export function langGraphAgent(o: { llmUrl: string; tools: PeerTools; saver: 'sq
     const last = out.messages.at(-1);
     return { answer: last instanceof AIMessage ? String(last.content) : '', llmCalls: added.filter((m) => m instanceof AIMessage).length };
   };
-  return { ask, close: () => (saver instanceof SqliteSaver ? (saver as unknown as { db: { close(): void } }).db.close() : undefined) };
+  return { ask, close: () => db?.close() };
 }
