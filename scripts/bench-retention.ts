@@ -8,8 +8,8 @@
 //
 //   node scripts/bench-retention.ts [--conversations 60] [--turns-per-conversation 3]
 //                                   [--queries-per-day 15000] [--days 40]
-// The retention settings of the run are the services' (QUERY_DONE_TTL_SEC, CONVERSATION_IDLE_TTL_SEC,
-// EVENTS_STREAM_MAX_LEN from this process's environment), so the same command measures any setting.
+// The retention settings of the run are the services' (QUERY_DONE_TTL_SEC, CONVERSATION_IDLE_TTL_SEC
+// from this process's environment), so the same command measures any setting.
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
@@ -38,9 +38,9 @@ const DAY = 86_400;
 const MB = 1024 * 1024;
 /** BullMQ caps each queue's own event stream at this many entries (its default maxLenEvents). */
 const BULLMQ_EVENTS_MAX_LEN = 10_000;
-const RETENTION_VARS = ['QUERY_DONE_TTL_SEC', 'CONVERSATION_IDLE_TTL_SEC', 'EVENTS_STREAM_MAX_LEN'] as const;
+const RETENTION_VARS = ['QUERY_DONE_TTL_SEC', 'CONVERSATION_IDLE_TTL_SEC'] as const;
 const env = Object.fromEntries(RETENTION_VARS.filter((v) => process.env[v]).map((v) => [v, process.env[v]!]));
-const streamCap = Number(env.EVENTS_STREAM_MAX_LEN ?? DEFAULTS.eventsStreamMaxLen);
+const streamCap = DEFAULTS.eventsStreamMaxLen;
 
 /** How a kind grows with the volume: held for a lifetime (linear in queries/day), capped by length, or fixed. */
 interface Model {
@@ -60,7 +60,7 @@ function model(c: KindCensus, queries: number): Model {
     const cap = c.kind === 'events' ? streamCap : BULLMQ_EVENTS_MAX_LEN * c.keys;
     return { ...base, how: 'length-cap', cap_entries: cap, entries_per_query: round(c.streamEntries / queries, 2), bytes_per_entry: round(c.bytes / c.streamEntries, 1) };
   }
-  if (c.persistent === 0) return { ...base, how: 'ttl', lifetime_s: c.maxTtlSec };
+  if (c.persistent === 0) return { ...base, how: 'ttl', lifetime_s: Math.round(c.byteSeconds / Math.max(1, c.bytes)) };
   // BullMQ job hashes and the completed set live until removeOnComplete's age.
   if (c.kind.startsWith('bullmq ') && (c.kind.endsWith(' job') || c.kind.endsWith(':completed'))) return { ...base, how: 'job-retention', lifetime_s: JOB_RETENTION_SEC };
   return { ...base, how: 'fixed' };

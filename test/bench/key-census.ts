@@ -13,6 +13,8 @@ export interface KindCensus {
   persistent: number;
   /** Largest remaining TTL seen, seconds (0 when none has one). */
   maxTtlSec: number;
+  /** Σ bytes × remaining TTL (s) over the keys with a TTL: a kind mixing TTLs is held for their byte-weighted mean. */
+  byteSeconds: number;
   /** Entries of streams of this kind (XLEN), for kinds bounded by length rather than time. */
   streamEntries: number;
 }
@@ -35,6 +37,8 @@ export function kindOf(prefix: string, key: string, type: string): string {
   // Kinds whose second segment is an id: the kind is the first segment plus any suffix after the id.
   if (['q', 'qev', 'conv', 'hrec'].includes(first) && parts.length >= 2) return [first, ...parts.slice(2)].join(':');
   if (first === 'dag') return 'dag';
+  // The cost ledger's entries (per query, conversation, customer-day, seen call) have different TTLs.
+  if (first === 'cost') return `cost:${parts[1] ?? ''}`;
   return first;
 }
 
@@ -53,11 +57,14 @@ export async function keyCensus(redis: Redis, prefix: string): Promise<KindCensu
       const bytes = Number(res[i * 3 + 2]?.[1] ?? 0);
       if (pttl === -2) continue;
       const kind = kindOf(prefix, k, type);
-      const c = kinds.get(kind) ?? { kind, keys: 0, bytes: 0, persistent: 0, maxTtlSec: 0, streamEntries: 0 };
+      const c = kinds.get(kind) ?? { kind, keys: 0, bytes: 0, persistent: 0, maxTtlSec: 0, byteSeconds: 0, streamEntries: 0 };
       c.keys++;
       c.bytes += bytes;
       if (pttl === -1) c.persistent++;
-      else c.maxTtlSec = Math.max(c.maxTtlSec, Math.ceil(pttl / 1000));
+      else {
+        c.maxTtlSec = Math.max(c.maxTtlSec, Math.ceil(pttl / 1000));
+        c.byteSeconds += (bytes * pttl) / 1000;
+      }
       if (type === 'stream') c.streamEntries += await redis.xlen(k);
       kinds.set(kind, c);
     }

@@ -77,6 +77,8 @@ const SAMPLES: Record<string, { valid: string; invalid?: string }> = {
   SIM_LLM_PORT: { valid: '4200', invalid: '-1' },
   HEALTH_PORT: { valid: '9999', invalid: 'abc' },
   JOB_LOCK_MS: { valid: '3000', invalid: '50' },
+  QUERY_DONE_TTL_SEC: { valid: '600', invalid: '10' },
+  CONVERSATION_IDLE_TTL_SEC: { valid: '86400', invalid: 'a week' },
   JOB_LOCK_RENEW_MS: { valid: '800', invalid: 'often' },
   STALLED_INTERVAL_MS: { valid: '1000', invalid: '10' },
   INGRESS_API_KEYS: { valid: 'k1,slack=k2' },

@@ -37,15 +37,28 @@ export const DEFAULTS = {
   jobLockMaxLoopStallMs: 10_000,
   /** Query records, traces and events expire so Redis does not grow without bound. */
   queryTtlSec: 7 * 24 * 3600,
+  /**
+   * Once a query has ended nothing in the pipeline reads its record, steps, loop history, DAGs or
+   * event list again (a redelivered step finds it ended, or finds nothing, and stops): they stay
+   * only for API reads (GET /v1/queries/:id, traces) and the archiver. Kept this long after the
+   * end (QUERY_DONE_TTL_SEC), so Redis holds hot state, not history (docs/RUNBOOK.md, "Redis memory").
+   */
+  queryDoneTtlSec: 2 * 3600,
   dedupeTtlSec: 24 * 3600,
-  conversationTtlSec: 30 * 24 * 3600,
+  /** A conversation (its messages, summary, working memory) lives this long after its last message (CONVERSATION_IDLE_TTL_SEC). */
+  conversationTtlSec: 3 * 24 * 3600,
   /** A handoff record (and its place in the ops list) lives this long. */
   handoffTtlSec: 30 * 24 * 3600,
   /** An unclaimed handoff older than this breaches the SLA (event, metric, one notice to the customer). */
   handoffSlaMs: 5 * 60_000,
   /** Resolved / returned handoff records are pruned this long after closing. */
   handoffRetentionMs: 7 * 24 * 3600_000,
-  eventsStreamMaxLen: 200_000,
+  /**
+   * The fleet-wide event stream is a buffer for its readers (the tracer's consumer group, live
+   * watchers), not a history: ~5 events per query, so 50,000 entries hold ~10,000 queries — hours
+   * of the use case's peak — at ~1.2 KB each, ~60 MB (docs/RUNBOOK.md, "Redis memory").
+   */
+  eventsStreamMaxLen: 50_000,
   messageMaxChars: 4_000,
   ports: { ingress: 3000, shop: 3100, simLlm: 3200, tracerMetrics: 3300 },
   /** /healthz and /readyz of a worker process (one container each, so one port for all). */

@@ -25,6 +25,12 @@ export interface JobLockSettings {
   stalledIntervalMs: number;
 }
 
+/** How long Redis keeps a finished query and an idle conversation (see DEFAULTS.queryDoneTtlSec). */
+export interface RetentionSettings {
+  queryDoneTtlSec: number;
+  conversationTtlSec: number;
+}
+
 export interface StewardConfig {
   role: StewardRole;
   redis: { url: string; prefix: string };
@@ -32,6 +38,7 @@ export interface StewardConfig {
   /** /healthz and /readyz of a worker process (the all-in-one system has the ingress' instead). */
   healthPort: number;
   ingress: {
+    retention: RetentionSettings;
     port: number;
     /** Absent: the ingress (or the demo) generates a key and prints it once. */
     apiKeys?: string;
@@ -66,6 +73,7 @@ export interface StewardConfig {
     apiVersion?: string;
   };
   reasoning: {
+    retention: RetentionSettings;
     jobLocks: JobLockSettings;
     stream: boolean;
     concurrency: number;
@@ -76,6 +84,7 @@ export interface StewardConfig {
     budget: { maxContextTokens: number; verbatimMessages: number };
   };
   controller: {
+    retention: RetentionSettings;
     jobLocks: JobLockSettings;
     concurrency: number;
     requireConfirmation: boolean;
@@ -86,7 +95,7 @@ export interface StewardConfig {
     /** The sweeper's handoff SLA and the retention of closed handoff records. */
     sweeper: { handoffSlaMs: number; handoffRetentionMs: number };
   };
-  tools: { jobLocks: JobLockSettings; concurrency: number; toolTimeoutMs: number };
+  tools: { retention: RetentionSettings; jobLocks: JobLockSettings; concurrency: number; toolTimeoutMs: number };
   /** The commerce backend (default: the reference shop on this machine). */
   shopClient: { url: string; token?: string };
   deliveries: { jobLocks: JobLockSettings; concurrency: number; timeoutMs: number };
@@ -134,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     throw new ConfigError([{ variable: 'JOB_LOCK_RENEW_MS', message: `must be shorter than JOB_LOCK_MS (${e.JOB_LOCK_MS})` }]);
   }
   const jobLocks: JobLockSettings = { lockMs: e.JOB_LOCK_MS, renewMs: e.JOB_LOCK_RENEW_MS, stalledIntervalMs: e.STALLED_INTERVAL_MS };
+  const retention: RetentionSettings = { queryDoneTtlSec: e.QUERY_DONE_TTL_SEC, conversationTtlSec: e.CONVERSATION_IDLE_TTL_SEC };
   const own = (r: StewardRole, fallback: number, other: number | undefined) => (role === r ? (e.PORT ?? fallback) : (other ?? fallback));
   return {
     role,
@@ -141,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     log: { level: e.LOG_LEVEL, redact: e.REDACT_PII },
     healthPort: e.HEALTH_PORT,
     ingress: {
+      retention,
       // In one process PORT is the ingress' port: it is the one the caller talks to.
       port: role === 'ingress' || role === 'system' ? (e.PORT ?? DEFAULTS.ports.ingress) : DEFAULTS.ports.ingress,
       ...opt('apiKeys', e.INGRESS_API_KEYS),
@@ -170,6 +181,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       ...opt('apiVersion', e.LLM_API_VERSION),
     },
     reasoning: {
+      retention,
       jobLocks,
       stream: e.LLM_STREAM === 'true',
       concurrency: e.REASONING_CONCURRENCY,
@@ -180,6 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       budget: { maxContextTokens: e.MAX_CONTEXT_TOKENS, verbatimMessages: e.HISTORY_VERBATIM_MESSAGES },
     },
     controller: {
+      retention,
       jobLocks,
       concurrency: e.CONTROLLER_CONCURRENCY,
       requireConfirmation: e.REQUIRE_CONFIRMATION,
@@ -199,7 +212,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       },
       sweeper: { handoffSlaMs: Math.round(e.HANDOFF_SLA_MINUTES * 60_000), handoffRetentionMs: Math.round(e.HANDOFF_RETENTION_HOURS * 3_600_000) },
     },
-    tools: { jobLocks, concurrency: e.TOOL_CONCURRENCY, toolTimeoutMs: e.TOOL_TIMEOUT_MS },
+    tools: { retention, jobLocks, concurrency: e.TOOL_CONCURRENCY, toolTimeoutMs: e.TOOL_TIMEOUT_MS },
     shopClient: {
       url: e.SHOP_URL ?? `http://127.0.0.1:${e.SHOP_PORT ?? DEFAULTS.ports.shop}`,
       ...opt('token', e.SHOP_API_TOKEN),

@@ -38,6 +38,8 @@ const redis = new Redis({
   retryStrategy: () => 200,
 });
 redis.on('error', () => undefined);
+// The worker takes jobs once this thread can renew their locks.
+redis.once('ready', () => parentPort?.postMessage('ready'));
 const jobs = new Map<string, { base: string; jobId: string; token: string }>();
 let lastBeat = Date.now();
 let busy = false;

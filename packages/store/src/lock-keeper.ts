@@ -13,8 +13,13 @@ export interface LockKeeperOptions {
   maxLoopStallMs: number;
 }
 
+/** A thread that cannot start (or connect) in this long does not hold the worker back. */
+const READY_TIMEOUT_MS = 10_000;
+
 export class LockKeeper {
   private readonly thread: Thread;
+  /** Resolves when the thread's connection is up (or after readyTimeoutMs: BullMQ's own renewal still runs). */
+  readonly ready: Promise<void>;
   private readonly beat: NodeJS.Timeout;
   private closed = false;
 
@@ -33,6 +38,13 @@ export class LockKeeper {
     });
     this.thread.unref();
     this.thread.on('error', () => undefined);
+    this.ready = new Promise((resolve) => {
+      const t = setTimeout(resolve, READY_TIMEOUT_MS);
+      this.thread.once('message', () => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
     this.beat = setInterval(() => this.thread.postMessage({ type: 'beat' }), o.renewMs);
     this.beat.unref();
   }

@@ -83,8 +83,15 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
       stalledInterval: locks.stalledIntervalMs,
       maxStalledCount: 5,
       ...o.worker,
+      // Started below once the lock keeper can renew (a job taken before would rely on the main loop).
+      ...(keeper ? { autorun: false } : {}),
     },
   );
+  if (keeper) {
+    void keeper.ready.then(() => {
+      if (!w.closing) w.run().catch((err: unknown) => o.log.error({ queue, err: (err as Error).message }, 'worker stopped'));
+    });
+  }
   // Queue wait and processing time per job, into the fleet-wide metrics (best effort).
   if (typeof (o.connection as Redis).hincrbyfloat === 'function') {
     const redis = o.connection as Redis;

@@ -1,5 +1,5 @@
 import { Worker } from 'bullmq';
-import { DEFAULTS, isStewardError, type JobLockSettings, type Proposal } from '@steward/core';
+import { DEFAULTS, isStewardError, type JobLockSettings, type Proposal, type RetentionSettings } from '@steward/core';
 import { countTokens, type PromptBudget } from '@steward/context';
 import { openStore, startWorker, type Log } from '@steward/store';
 import type { ToolRegistry } from '@steward/tools';
@@ -16,6 +16,7 @@ export interface ReasoningWorkerOptions {
   log: Log;
   concurrency?: number;
   jobLocks?: JobLockSettings;
+  retention?: RetentionSettings;
   promptMode?: 'budgeted' | 'naive';
   /** 'json': one JSON object per reply (JSON mode), for models that manage neither of the others. */
   toolStyle?: 'native' | 'text' | 'json';
@@ -47,7 +48,7 @@ function rateLimitWait(e: unknown): number | undefined {
 }
 
 export async function startReasoningWorker(o: ReasoningWorkerOptions): Promise<RunningReasoningWorker> {
-  const store = openStore(o.redisUrl, o.prefix);
+  const store = openStore(o.redisUrl, o.prefix, o.retention);
   const { redis } = store;
   const outputTokens = o.outputTokens ?? DEFAULTS.outputTokensPerTurn;
   const deps: ReasoningDeps = {

@@ -1,5 +1,5 @@
 import type { Worker } from 'bullmq';
-import { DEFAULTS, type JobLockSettings } from '@steward/core';
+import { DEFAULTS, type JobLockSettings, type RetentionSettings } from '@steward/core';
 import { ToolCache, ToolSlots, openStore, startWorker, type Log } from '@steward/store';
 import type { ToolRegistry } from '@steward/tools';
 import type { ShopInvoker, ToolWorkerDeps } from './deps.ts';
@@ -14,6 +14,7 @@ export interface ToolWorkerOptions {
   log: Log;
   concurrency?: number;
   jobLocks?: JobLockSettings;
+  retention?: RetentionSettings;
   toolTimeoutMs?: number;
   /** Failed identity verifications allowed per conversation / principal (default IDENTITY_LIMITS). */
   identityLimits?: Partial<IdentityLimits>;
@@ -27,7 +28,7 @@ export interface RunningToolWorker {
 
 /** The tool-worker role: one tool call per job from the `tools` queue. */
 export async function startToolWorker(o: ToolWorkerOptions): Promise<RunningToolWorker> {
-  const store = openStore(o.redisUrl, o.prefix);
+  const store = openStore(o.redisUrl, o.prefix, o.retention);
   const { redis, keys } = store;
   const deps: ToolWorkerDeps = {
     ...store,
