@@ -111,6 +111,9 @@ try {
 }
 // The probes wrote their last histogram at exit.
 const lags: Lag[] = readdirSync(lagDir).map((f) => JSON.parse(readFileSync(join(lagDir, f), 'utf8')) as Lag);
+// Threads (the lock keepers) under their process's role.
+const roleOfPid = new Map(lags.filter((l) => l.role !== 'thread').map((l) => [l.pid, l.role]));
+for (const l of lags) if (l.role === 'thread') l.role = `${roleOfPid.get(l.pid) ?? 'unknown'} lock-keeper thread`;
 rmSync(lagDir, { recursive: true, force: true });
 const byRole: Record<string, { processes: number; p50_ms: number; p99_ms: number; p999_ms: number; max_ms: number }> = {};
 for (const l of lags) {

@@ -6,13 +6,15 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isMainThread, threadId } from 'node:worker_threads';
 
 const dir = process.env.LOOP_LAG_DIR;
 if (dir) {
-  const role = /services\/([^/]+)\/src\/main\.ts$/.exec(process.argv[1] ?? '')?.[1] ?? 'unknown';
+  // A worker thread (the lock keeper) is reported as its process's role + " thread" by the benchmark.
+  const role = isMainThread ? (/services\/([^/]+)\/src\/main\.ts$/.exec(process.argv[1] ?? '')?.[1] ?? 'unknown') : 'thread';
   const h = monitorEventLoopDelay({ resolution: 10 });
   h.enable();
-  const file = join(dir, `${role}-${process.pid}.json`);
+  const file = join(dir, `${role}-${process.pid}-${threadId}.json`);
   const ms = (ns: number): number => Math.round(ns / 1e4) / 100;
   const dump = (): void => {
     try {

@@ -46,7 +46,7 @@ export const DEFAULTS = {
   queryDoneTtlSec: 2 * 3600,
   dedupeTtlSec: 24 * 3600,
   /** A conversation (its messages, summary, working memory) lives this long after its last message (CONVERSATION_IDLE_TTL_SEC). */
-  conversationTtlSec: 3 * 24 * 3600,
+  conversationTtlSec: 2 * 24 * 3600,
   /** A handoff record (and its place in the ops list) lives this long. */
   handoffTtlSec: 30 * 24 * 3600,
   /** An unclaimed handoff older than this breaches the SLA (event, metric, one notice to the customer). */
