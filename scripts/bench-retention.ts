@@ -107,7 +107,8 @@ try {
   const steadyDays = Math.max(...models.map((m) => (m.how === 'length-cap' ? (m.cap_entries ?? 0) / Math.max(1e-9, (m.entries_per_query ?? 0) * perDay) : (m.lifetime_s ?? 0) / DAY)), 1);
   const steady = (q: number): number => at(q, Math.ceil(steadyDays) + 1);
   const fixedPart = steady(0);
-  const linearPer1000 = (steady(1000) - fixedPart) / MB;
+  // What 1,000 more queries a day add at this volume (the capped streams are full either way).
+  const linearPer1000 = (steady(perDay + 1000) - steady(perDay)) / MB;
   const capped = models.filter((m) => m.how === 'length-cap').reduce((s, m) => s + (m.bytes_per_entry ?? 0) * (m.cap_entries ?? 0), 0);
   const report = {
     bench: 'retention',
@@ -119,7 +120,7 @@ try {
     days_to_steady_state: round(steadyDays, 1),
     series_mb: series,
     steady_state_mb: round(steady(perDay) / MB, 1),
-    // The part that grows with the volume, and the part that does not (capped streams at their cap, queue singletons).
+    // The part that grows with the volume, and the part that does not (streams at their length cap, queue singletons).
     steady_mb_per_1000_queries_per_day: round(linearPer1000, 2),
     fixed_mb: round(fixedPart / MB, 1),
     capped_streams_mb: round(capped / MB, 1),

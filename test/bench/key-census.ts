@@ -52,7 +52,7 @@ export async function keyCensus(redis: Redis, prefix: string): Promise<KindCensu
     for (const k of keys) m.type(k).pttl(k).memory('USAGE', k, 'SAMPLES', 0);
     const res = (await m.exec()) ?? [];
     for (const [i, k] of keys.entries()) {
-      const type = String(res[i * 3]?.[1] ?? '');
+      const type = typeof res[i * 3]?.[1] === 'string' ? (res[i * 3]![1] as string) : '';
       const pttl = Number(res[i * 3 + 1]?.[1] ?? -2);
       const bytes = Number(res[i * 3 + 2]?.[1] ?? 0);
       if (pttl === -2) continue;

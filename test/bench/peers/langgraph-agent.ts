@@ -30,11 +30,11 @@ export function langGraphAgent(o: { llmUrl: string; tools: PeerTools; saver: 'sq
         const c = config.configurable as unknown as Configurable;
         return o.tools.run(d.function.name, args, c.customerId, `${c.queryId}:${calls++}`);
       },
-      { name: d.function.name, description: d.function.description ?? '', schema: d.function.parameters as Record<string, unknown> },
+      { name: d.function.name, description: d.function.description ?? '', schema: d.function.parameters },
     ),
   );
   const db = o.saver === 'sqlite' ? new NodeSqliteDb(o.sqliteFile!) : undefined;
-  const saver: BaseCheckpointSaver = db ? new SqliteSaver(db as unknown as ConstructorParameters<typeof SqliteSaver>[0]) : new MemorySaver();
+  const saver: BaseCheckpointSaver = db ? new SqliteSaver(db) : new MemorySaver();
   const agent = createReactAgent({
     llm,
     tools,
@@ -56,7 +56,7 @@ export function langGraphAgent(o: { llmUrl: string; tools: PeerTools; saver: 'sq
     seen.set(s.conversationId, out.messages.length);
     const added = out.messages.slice(before);
     const last = out.messages.at(-1);
-    return { answer: last instanceof AIMessage ? String(last.content) : '', llmCalls: added.filter((m) => m instanceof AIMessage).length };
+    return { answer: last instanceof AIMessage ? last.text : '', llmCalls: added.filter((m) => m instanceof AIMessage).length };
   };
   return { ask, close: () => db?.close() };
 }
