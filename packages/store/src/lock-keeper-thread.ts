@@ -1,7 +1,8 @@
-// The lock keeper's thread (see lock-keeper.ts): renews the BullMQ locks of the jobs its process
-// is running, on its own event loop and Redis connection, so a main loop busy for a second on a
-// saturated machine does not lose its jobs. It stops renewing when the main loop has sent no
-// beat for maxLoopStallMs: a hung process must not keep its jobs for ever.
+// The lock keeper's thread (see lock-keeper.ts): renews the BullMQ locks of every job its worker
+// holds — from the moment BullMQ fetched it, before the main loop has even started it — on its
+// own event loop and Redis connection, so a main loop busy for a second on a saturated machine
+// does not lose its jobs. It stops renewing when the main loop has sent no beat for
+// maxLoopStallMs: a hung process must not keep its jobs for ever.
 import { parentPort, workerData } from 'node:worker_threads';
 import { Redis, type RedisOptions } from 'ioredis';
 
@@ -11,24 +12,25 @@ interface Setup {
   renewMs: number;
   maxLoopStallMs: number;
 }
-type Message =
-  { type: 'add'; base: string; jobId: string; token: string } | { type: 'beat' } | { type: 'stop' };
+type Message = { type: 'watch'; base: string; workerId: string } | { type: 'beat' } | { type: 'stop' };
 
-// Mirrors BullMQ's extendLocks script: the lock is renewed only while it still holds this
-// worker's token, and the job leaves the stalled set (the stalled check's candidates). Returns
-// the positions of the jobs whose lock is gone or someone else's: finished, or taken over.
+// Every job of the queue's active list whose lock holds one of this worker's tokens (BullMQ's
+// tokens are `<worker id>:<n>`) gets its lock extended and leaves the stalled set, as BullMQ's
+// extendLocks does for the jobs it tracks.
 const RENEW = `
-local gone = {}
-for i = 1, #KEYS do
-  local lock = KEYS[i] .. ARGV[i * 2 - 1] .. ':lock'
-  if redis.call('GET', lock) == ARGV[i * 2] then
-    redis.call('SET', lock, ARGV[i * 2], 'PX', ARGV[#ARGV])
-    redis.call('SREM', KEYS[i] .. 'stalled', ARGV[i * 2 - 1])
-  else
-    gone[#gone + 1] = i
+local ids = redis.call('LRANGE', KEYS[1], 0, -1)
+local prefix = ARGV[2]
+local n = 0
+for _, id in ipairs(ids) do
+  local lock = ARGV[1] .. id .. ':lock'
+  local token = redis.call('GET', lock)
+  if token and string.sub(token, 1, #prefix) == prefix then
+    redis.call('PEXPIRE', lock, ARGV[3])
+    redis.call('SREM', ARGV[1] .. 'stalled', id)
+    n = n + 1
   end
 end
-return gone`;
+return n`;
 
 const setup = workerData as Setup;
 const redis = new Redis({
@@ -40,27 +42,15 @@ const redis = new Redis({
 redis.on('error', () => undefined);
 // The worker takes jobs once this thread can renew their locks.
 redis.once('ready', () => parentPort?.postMessage('ready'));
-const jobs = new Map<string, { base: string; jobId: string; token: string }>();
+const watched: { base: string; prefix: string }[] = [];
 let lastBeat = Date.now();
 let busy = false;
 
 const renew = async (): Promise<void> => {
-  if (busy || jobs.size === 0 || Date.now() - lastBeat > setup.maxLoopStallMs) return;
+  if (busy || watched.length === 0 || Date.now() - lastBeat > setup.maxLoopStallMs) return;
   busy = true;
-  const list = [...jobs.values()];
   try {
-    const gone = (await redis.eval(
-      RENEW,
-      list.length,
-      ...list.map((j) => j.base),
-      ...list.flatMap((j) => [j.jobId, j.token]),
-      setup.lockMs,
-    )) as number[];
-    for (const i of gone) {
-      const j = list[i - 1];
-      // Only the entry renewed here: the job may have started again with a new token since.
-      if (j && jobs.get(`${j.base}${j.jobId}`)?.token === j.token) jobs.delete(`${j.base}${j.jobId}`);
-    }
+    await Promise.all(watched.map((w) => redis.eval(RENEW, 1, `${w.base}active`, w.base, w.prefix, setup.lockMs)));
   } catch {
     // Redis away: BullMQ's own renewal and the stalled check settle it when it is back.
   } finally {
@@ -70,7 +60,7 @@ const renew = async (): Promise<void> => {
 const timer = setInterval(() => void renew(), setup.renewMs);
 
 parentPort?.on('message', (m: Message) => {
-  if (m.type === 'add') jobs.set(`${m.base}${m.jobId}`, { base: m.base, jobId: m.jobId, token: m.token });
+  if (m.type === 'watch') watched.push({ base: m.base, prefix: `${m.workerId}:` });
   else if (m.type === 'beat') lastBeat = Date.now();
   else {
     clearInterval(timer);

@@ -49,9 +49,12 @@ export class LockKeeper {
     this.beat.unref();
   }
 
-  /** `base` is BullMQ's key of the queue with a trailing colon (`{prefix}:{queue}:`). */
-  add(base: string, jobId: string, token: string): void {
-    if (!this.closed) this.thread.postMessage({ type: 'add', base, jobId, token });
+  /**
+   * Keep the locks of every job `workerId` holds in the queue whose BullMQ key is `base`
+   * (`{prefix}:{queue}:`), from its fetch to its end.
+   */
+  watch(base: string, workerId: string): void {
+    if (!this.closed) this.thread.postMessage({ type: 'watch', base, workerId });
   }
 
   async close(): Promise<void> {

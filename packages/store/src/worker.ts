@@ -54,8 +54,6 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
       // Every line logged while this job runs carries its ids (see @steward/telemetry log-context);
       // the query store adds the trace id when the job loads its query.
       const ids = data as { queryId?: unknown; turn?: unknown; conversationId?: unknown };
-      // Kept until the thread finds the lock gone or no longer ours (finished, or taken over).
-      if (keeper && job.id && token) keeper.add(base, job.id, token);
       return runWithLogContext(
         {
           queue,
@@ -88,6 +86,7 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
     },
   );
   if (keeper) {
+    keeper.watch(base, w.id);
     void keeper.ready.then(() => {
       if (!w.closing) w.run().catch((err: unknown) => o.log.error({ queue, err: (err as Error).message }, 'worker stopped'));
     });
