@@ -11,6 +11,7 @@
 //
 //   node scripts/bench-peers.ts [--conversations 100] [--turns-per-conversation 3]
 //                               [--peers baseline,openai-agents,langgraph-memory,langgraph-sqlite] [--pipeline]
+//                               [--job-locks 1500/250/250]   (the pipeline's JOB_LOCK_MS/JOB_LOCK_RENEW_MS/STALLED_INTERVAL_MS)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +40,7 @@ const { values: a } = parseArgs({
     peers: { type: 'string', default: PEERS.join(',') },
     pipeline: { type: 'boolean', default: false },
     'llm-latency': { type: 'string', default: '0' },
+    'job-locks': { type: 'string' },
   },
 });
 const chosen = a.peers.split(',').map((p) => p.trim()) as Peer[];
@@ -57,11 +59,20 @@ interface Figures {
   tool_calls_per_query?: number;
   writes_applied: number;
   cpu_ms_per_query: number;
+  /** Pipeline only: CPU its processes use with no load (timers, lock renewals, stalled checks, polling), ms per s. */
+  idle_cpu_ms_per_s?: number;
+  /** Pipeline only: cpu_ms_per_query less that idle CPU over the run's wall time. */
+  cpu_ms_per_query_above_idle?: number;
   first_error?: string;
 }
 
 say(`peers: starting the shop, sim-llm${a.pipeline ? ' and the pipeline' : ''} (sim-llm latency ${a['llm-latency']}) …`);
-const cluster = await Cluster.start({ workers: 2, llmLatency: a['llm-latency'] });
+const locks = a['job-locks']?.split('/');
+const cluster = await Cluster.start({
+  workers: 2,
+  llmLatency: a['llm-latency'],
+  ...(locks ? { env: { JOB_LOCK_MS: locks[0] ?? '', JOB_LOCK_RENEW_MS: locks[1] ?? '', STALLED_INTERVAL_MS: locks[2] ?? '' } } : {}),
+});
 const tmp = mkdtempSync(join(tmpdir(), 'steward-peers-'));
 const results: Record<string, Figures> = {};
 let exitCode = 0;
@@ -135,8 +146,15 @@ try {
     await drive({ baseUrl: cluster.ingressUrl, apiKey: cluster.apiKey, scripts: warm('pipeline'), watcher });
     const pScripts = scripts.map((s) => ({ ...s, conversationId: `pl_${s.conversationId}` }));
     const w0 = writes();
+    const pids = [...cluster.pids(), await cluster.redisPid()];
+    // The pipeline's processes at rest first: what they spend on their own timers, not on queries.
+    const idle = new CpuMeter();
+    idle.begin(pids);
+    const idleMs = 5_000;
+    await new Promise((r) => setTimeout(r, idleMs));
+    const idlePerS = idle.totalMs() / (idleMs / 1000);
     const meter = new CpuMeter();
-    meter.begin([...cluster.pids(), await cluster.redisPid()]);
+    meter.begin(pids);
     const run = await drive({ baseUrl: cluster.ingressUrl, apiKey: cluster.apiKey, scripts: pScripts, watcher, progress: progressBar('pipeline', total), answerTimeoutMs: 180_000 });
     const cpuMs = meter.totalMs();
     const acc = await account(run, watcher, { redisUrl: cluster.redisUrl, prefix: cluster.prefix, baseUrl: cluster.ingressUrl, apiKey: cluster.apiKey });
@@ -152,6 +170,8 @@ try {
       llm_calls_per_query: round(acc.timings.reduce((n, t) => n + t.turns, 0) / Math.max(1, acc.timings.length), 2),
       writes_applied: writes() - w0,
       cpu_ms_per_query: round(cpuMs / Math.max(1, acc.timings.length), 2),
+      idle_cpu_ms_per_s: round(idlePerS, 1),
+      cpu_ms_per_query_above_idle: round((cpuMs - (idlePerS * (run.endMs - run.startMs)) / 1000) / Math.max(1, acc.timings.length), 2),
     };
     say(`pipeline: ${results.pipeline.throughput_qpm} q/min, ${results.pipeline.cpu_ms_per_query} ms CPU/query, lost ${acc.lost}`);
     if (acc.lost > 0 || acc.duplicate_answers > 0) exitCode = 1;

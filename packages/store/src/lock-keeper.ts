@@ -1,5 +1,5 @@
 // BullMQ renews a job's lock from the worker's main event loop: on a saturated machine that
-// loop runs timers up to a second late (docs/BENCHMARKS.md, "Job locks"), so short locks would
+// loop runs timers up to 1.7 s late (docs/BENCHMARKS.md, "Killed-worker recovery"), so short locks would
 // be lost by live workers and their jobs run twice. The keeper renews them from a worker thread
 // instead — a thread keeps running while the main loop is busy, and dies with the process — so
 // the lock can be short and a killed worker's jobs move back within about a second.
@@ -11,6 +11,8 @@ export interface LockKeeperOptions {
   renewMs: number;
   /** The thread stops renewing when the main loop has not beaten for this long (a hung process). */
   maxLoopStallMs: number;
+  /** The thread failed (it then renews nothing; BullMQ's own renewal still runs). */
+  onError?: (err: Error) => void;
 }
 
 /** A thread that cannot start (or connect) in this long does not hold the worker back. */
@@ -34,10 +36,10 @@ export class LockKeeper {
       ...(c.tls ? { tls: c.tls } : {}),
     };
     this.thread = new Thread(new URL('./lock-keeper-thread.ts', import.meta.url), {
-      workerData: { redis, ...o },
+      workerData: { redis, lockMs: o.lockMs, renewMs: o.renewMs, maxLoopStallMs: o.maxLoopStallMs },
     });
     this.thread.unref();
-    this.thread.on('error', () => undefined);
+    this.thread.on('error', (err) => o.onError?.(err));
     this.ready = new Promise((resolve) => {
       const t = setTimeout(resolve, READY_TIMEOUT_MS);
       this.thread.once('message', () => {

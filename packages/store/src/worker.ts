@@ -38,6 +38,8 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
           lockMs: locks.lockMs,
           renewMs: locks.renewMs,
           maxLoopStallMs: DEFAULTS.jobLockMaxLoopStallMs,
+          // Not fatal: locks fall back to BullMQ's main-loop renewal (slower to keep under load).
+          onError: (err) => o.log.warn({ queue, err: err.message }, 'lock keeper thread failed; BullMQ renews the locks alone'),
         })
       : undefined;
   const base = `${o.prefix}:${queue}:`;
