@@ -3,6 +3,7 @@
 //
 //   node scripts/chaos.ts [--scenario kill-workers|redis-restart|llm-faults|shop-faults]…
 //                         [--conversations 100] [--turns-per-conversation 3]
+//                         [--job-locks 1500/250/500]   (JOB_LOCK_MS/JOB_LOCK_RENEW_MS/STALLED_INTERVAL_MS of every service)
 import { parseArgs } from 'node:util';
 import { ChaosRunner, SCENARIO_NAMES, startChaosCluster, type ScenarioName } from '../test/chaos/scenarios.ts';
 
@@ -11,6 +12,7 @@ const { values: a } = parseArgs({
     scenario: { type: 'string', multiple: true },
     conversations: { type: 'string', default: '100' },
     'turns-per-conversation': { type: 'string', default: '3' },
+    'job-locks': { type: 'string' },
   },
 });
 const chosen = (a.scenario?.length ? a.scenario : SCENARIO_NAMES) as ScenarioName[];
@@ -19,7 +21,8 @@ const load = { conversations: Number(a.conversations), turns: Number(a['turns-pe
 
 const t0 = Date.now();
 process.stderr.write('chaos: starting the system (2 reasoning, 2 tool, 2 controller processes) …\n');
-const cluster = await startChaosCluster();
+const locks = a['job-locks']?.split('/');
+const cluster = await startChaosCluster(locks ? { JOB_LOCK_MS: locks[0] ?? '', JOB_LOCK_RENEW_MS: locks[1] ?? '', STALLED_INTERVAL_MS: locks[2] ?? '' } : undefined);
 let failed = false;
 try {
   const runner = new ChaosRunner(cluster);

@@ -10,7 +10,7 @@ export interface KillRecord {
   pid: number;
   atMs: number;
   /** Jobs of the killed process and the ms until each was picked up again. */
-  recoveries: { jobId: string; queue: string; ms: number }[];
+  recoveries: { jobId: string; queue: string; ms: number; detectedMs: number }[];
   /** Jobs still not picked up again when tracking gave up. */
   unrecovered: string[];
 }
@@ -55,6 +55,9 @@ export class KillTracker {
   private async follow(rec: KillRecord, jobs: Snapshot[], timeoutMs: number): Promise<void> {
     let open = [...jobs];
     const until = rec.atMs + timeoutMs;
+    // When the stalled check moved each job back (its stall counter grew): detection, before a
+    // worker with a free slot takes it up again (recovery).
+    const detected = new Map<string, number>();
     while (open.length > 0 && Date.now() < until) {
       await new Promise((r) => setTimeout(r, 100));
       const still: Snapshot[] = [];
@@ -63,8 +66,10 @@ export class KillTracker {
           .hmget(`${this.prefix}:${j.queue}:${j.jobId}`, 'processedOn', 'finishedOn', 'stc')
           .catch(() => [null, null, null]);
         const stalled = Number(stc ?? 0) > j.stc;
+        if (stalled && !detected.has(j.jobId)) detected.set(j.jobId, Date.now() - rec.atMs);
         if (stalled && processedOn !== null && Number(processedOn) > rec.atMs) {
-          rec.recoveries.push({ jobId: j.jobId, queue: j.queue, ms: Number(processedOn) - rec.atMs });
+          const ms = Number(processedOn) - rec.atMs;
+          rec.recoveries.push({ jobId: j.jobId, queue: j.queue, ms, detectedMs: Math.min(ms, detected.get(j.jobId) ?? ms) });
         } else if (!stalled && finishedOn !== null) {
           // Finished by a live worker: it was not the killed process's job.
         } else if (processedOn === null && finishedOn === null && stc === null) {
@@ -74,6 +79,11 @@ export class KillTracker {
       open = still;
     }
     rec.unrecovered = open.map((j) => `${j.queue}:${j.jobId}`);
+  }
+
+  /** Kill → stalled check moved the job back, ms (to the tracker's 100 ms polling). */
+  detectionTimes(): number[] {
+    return this.kills.flatMap((k) => k.recoveries.map((r) => r.detectedMs));
   }
 
   /** Recovery times of every killed job, ms. */

@@ -43,8 +43,8 @@ export const DEFAULT_LOAD: ChaosLoad = { conversations: 100, turns: 3 };
 const DEADLINE_MS = 30_000;
 
 /** One cluster for all scenarios: two of each worker role so a killed process has a twin. */
-export function startChaosCluster(): Promise<Cluster> {
-  return Cluster.start({ workers: 2, controllers: 2 });
+export function startChaosCluster(env?: Record<string, string>): Promise<Cluster> {
+  return Cluster.start({ workers: 2, controllers: 2, ...(env ? { env } : {}) });
 }
 
 export class ChaosRunner {
@@ -172,9 +172,13 @@ export class ChaosRunner {
     await Promise.all(restarts);
     await tracker.close();
     const times = tracker.recoveryTimes();
+    const detected = tracker.detectionTimes();
     return this.finish('kill-workers', run, watcher, times, {
       kills: tracker.kills.map((k) => ({ role: k.role, jobs: k.recoveries.length, unrecovered: k.unrecovered.length })),
       recovery_ms_p50: percentile(times, 50),
+      // Kill → job moved back by the stalled check; recovery adds the wait for a free worker slot.
+      detection_ms_p50: percentile(detected, 50),
+      detection_ms_p99: percentile(detected, 99),
       recovered_jobs: times.length,
     });
   }

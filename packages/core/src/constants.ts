@@ -23,16 +23,30 @@ export const DEFAULTS = {
   recentToolResultTokens: 3_000,
   toolTimeoutMs: 10_000,
   /**
-   * BullMQ job lock 4 s (renewed every 2 s while the worker lives), stalled check every 1.5 s:
-   * a crashed worker's jobs resume within ~5 s, before the customer gives up. A step that is
-   * redelivered because its worker stalled is harmless: every handler is idempotent.
+   * How fast a killed worker's jobs move to another worker. A job's lock lasts lockMs and is
+   * renewed every renewMs from a thread of the worker process (packages/store/src/lock-keeper.ts),
+   * so a main event loop running timers a second late on a saturated machine keeps its jobs; the
+   * stalled check (every stalledIntervalMs) moves a dead worker's jobs back once their lock ran
+   * out: lockMs − renewMs … lockMs + stalledIntervalMs after the kill. The thread itself must not
+   * lag more than lockMs − renewMs (its worst measured delay at saturation: ~0.3 s). A step
+   * redelivered by a false takeover is harmless (every handler is idempotent), only slower.
+   * See docs/RUNBOOK.md, "Job locks", and the measurements in docs/BENCHMARKS.md.
    */
-  jobLockMs: 4_000,
-  stalledIntervalMs: 1_500,
+  jobLocks: { lockMs: 1_500, renewMs: 250, stalledIntervalMs: 250 },
+  /** The lock keeper stops renewing when the main loop has been stuck this long: a hung process gives its jobs up. */
+  jobLockMaxLoopStallMs: 10_000,
   /** Query records, traces and events expire so Redis does not grow without bound. */
   queryTtlSec: 7 * 24 * 3600,
+  /**
+   * Once a query has ended nothing in the pipeline reads its record, steps, loop history, DAGs or
+   * event list again (a redelivered step finds it ended, or finds nothing, and stops): they stay
+   * only for API reads (GET /v1/queries/:id, traces) and the archiver. Kept this long after the
+   * end (QUERY_DONE_TTL_SEC), so Redis holds hot state, not history (docs/RUNBOOK.md, "Redis memory").
+   */
+  queryDoneTtlSec: 2 * 3600,
   dedupeTtlSec: 24 * 3600,
-  conversationTtlSec: 30 * 24 * 3600,
+  /** A conversation (its messages, summary, working memory) lives this long after its last message (CONVERSATION_IDLE_TTL_SEC). */
+  conversationTtlSec: 2 * 24 * 3600,
   /** A handoff record (and its place in the ops list) lives this long. */
   handoffTtlSec: 30 * 24 * 3600,
   /** An unclaimed handoff older than this breaches the SLA (event, metric, one notice to the customer). */
@@ -45,7 +59,12 @@ export const DEFAULTS = {
    * deadline by the deadline grace is ended whatever happened to its jobs.
    */
   sweeper: { intervalMs: 1_000, outboxGraceMs: 1_000, deadlineGraceMs: 1_000 },
-  eventsStreamMaxLen: 200_000,
+  /**
+   * The fleet-wide event stream is a buffer for its readers (the tracer's consumer group, live
+   * watchers), not a history: ~5 events per query, so 50,000 entries hold ~10,000 queries — hours
+   * of the use case's peak — at ~1.2 KB each, ~60 MB (docs/RUNBOOK.md, "Redis memory").
+   */
+  eventsStreamMaxLen: 50_000,
   messageMaxChars: 4_000,
   ports: { ingress: 3000, shop: 3100, simLlm: 3200, tracerMetrics: 3300, archiverMetrics: 3310 },
   /** /healthz and /readyz of a worker process (one container each, so one port for all). */

@@ -47,6 +47,14 @@ describe('loadConfig', () => {
     expect((error as ConfigError).issues.map((i) => i.variable).sort()).toEqual(['LLM_TOOL_STYLE', 'MAX_TURNS', 'WEB_CHAT_DEMO_KEY']);
   });
 
+  it('gives every worker role the same job locks, and refuses a renewal that is not shorter than the lock', () => {
+    const c = loadConfig({ JOB_LOCK_MS: '3000', JOB_LOCK_RENEW_MS: '600', STALLED_INTERVAL_MS: '700' });
+    const want = { lockMs: 3000, renewMs: 600, stalledIntervalMs: 700 };
+    for (const locks of [c.reasoning.jobLocks, c.controller.jobLocks, c.tools.jobLocks, c.deliveries.jobLocks]) expect(locks).toEqual(want);
+    expect(loadConfig({}).tools.jobLocks).toEqual(DEFAULTS.jobLocks);
+    expect(() => loadConfig({ JOB_LOCK_MS: '1000', JOB_LOCK_RENEW_MS: '1000' })).toThrow(/JOB_LOCK_RENEW_MS/);
+  });
+
   it('gives PORT to the role that serves it, and the all-in-one system its ingress port', () => {
     expect(loadConfig({ PORT: '4000' }, 'shop').shop.port).toBe(4000);
     expect(loadConfig({ PORT: '4000' }, 'sim-llm').simLlm.port).toBe(4000);

@@ -19,6 +19,19 @@ export type StewardRole =
   | 'sim-llm'
   | 'system';
 
+/** BullMQ job locks of a worker role (DEFAULTS.jobLocks says how they bound recovery and lag). */
+export interface JobLockSettings {
+  lockMs: number;
+  renewMs: number;
+  stalledIntervalMs: number;
+}
+
+/** How long Redis keeps a finished query and an idle conversation (see DEFAULTS.queryDoneTtlSec). */
+export interface RetentionSettings {
+  queryDoneTtlSec: number;
+  conversationTtlSec: number;
+}
+
 export interface StewardConfig {
   role: StewardRole;
   redis: { url: string; prefix: string };
@@ -26,6 +39,7 @@ export interface StewardConfig {
   /** /healthz and /readyz of a worker process (the all-in-one system has the ingress' instead). */
   healthPort: number;
   ingress: {
+    retention: RetentionSettings;
     port: number;
     /** Absent: the ingress (or the demo) generates a key and prints it once. */
     apiKeys?: string;
@@ -60,6 +74,8 @@ export interface StewardConfig {
     apiVersion?: string;
   };
   reasoning: {
+    retention: RetentionSettings;
+    jobLocks: JobLockSettings;
     stream: boolean;
     concurrency: number;
     rpm: number;
@@ -69,6 +85,8 @@ export interface StewardConfig {
     budget: { maxContextTokens: number; verbatimMessages: number };
   };
   controller: {
+    retention: RetentionSettings;
+    jobLocks: JobLockSettings;
     concurrency: number;
     requireConfirmation: boolean;
     /** Naive prompts re-send the whole transcript, so the controller must keep it. */
@@ -78,10 +96,10 @@ export interface StewardConfig {
     /** The sweeper's timings, its handoff SLA and the retention of closed handoff records. */
     sweeper: { intervalMs: number; outboxGraceMs: number; deadlineGraceMs: number; handoffSlaMs: number; handoffRetentionMs: number };
   };
-  tools: { concurrency: number; toolTimeoutMs: number };
+  tools: { retention: RetentionSettings; jobLocks: JobLockSettings; concurrency: number; toolTimeoutMs: number };
   /** The commerce backend (default: the reference shop on this machine). */
   shopClient: { url: string; token?: string };
-  deliveries: { concurrency: number; timeoutMs: number };
+  deliveries: { jobLocks: JobLockSettings; concurrency: number; timeoutMs: number };
   shop: {
     port: number;
     host?: string;
@@ -148,6 +166,11 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     throw new ConfigError(r.error.issues.map((i) => ({ variable: String(i.path[0] ?? '(environment)'), message: i.message })));
   }
   const e = r.data;
+  if (e.JOB_LOCK_RENEW_MS >= e.JOB_LOCK_MS) {
+    throw new ConfigError([{ variable: 'JOB_LOCK_RENEW_MS', message: `must be shorter than JOB_LOCK_MS (${e.JOB_LOCK_MS})` }]);
+  }
+  const jobLocks: JobLockSettings = { lockMs: e.JOB_LOCK_MS, renewMs: e.JOB_LOCK_RENEW_MS, stalledIntervalMs: e.STALLED_INTERVAL_MS };
+  const retention: RetentionSettings = { queryDoneTtlSec: e.QUERY_DONE_TTL_SEC, conversationTtlSec: e.CONVERSATION_IDLE_TTL_SEC };
   const own = (r: StewardRole, fallback: number, other: number | undefined) => (role === r ? (e.PORT ?? fallback) : (other ?? fallback));
   return {
     role,
@@ -155,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
     log: { level: e.LOG_LEVEL, redact: e.REDACT_PII },
     healthPort: e.HEALTH_PORT,
     ingress: {
+      retention,
       // In one process PORT is the ingress' port: it is the one the caller talks to.
       port: role === 'ingress' || role === 'system' ? (e.PORT ?? DEFAULTS.ports.ingress) : DEFAULTS.ports.ingress,
       ...opt('apiKeys', e.INGRESS_API_KEYS),
@@ -184,6 +208,8 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       ...opt('apiVersion', e.LLM_API_VERSION),
     },
     reasoning: {
+      retention,
+      jobLocks,
       stream: e.LLM_STREAM === 'true',
       concurrency: e.REASONING_CONCURRENCY,
       rpm: e.LLM_RPM,
@@ -193,6 +219,8 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
       budget: { maxContextTokens: e.MAX_CONTEXT_TOKENS, verbatimMessages: e.HISTORY_VERBATIM_MESSAGES },
     },
     controller: {
+      retention,
+      jobLocks,
       concurrency: e.CONTROLLER_CONCURRENCY,
       requireConfirmation: e.REQUIRE_CONFIRMATION,
       keepTranscript: e.PROMPT_MODE === 'naive',
@@ -217,12 +245,12 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
         handoffRetentionMs: Math.round(e.HANDOFF_RETENTION_HOURS * 3_600_000),
       },
     },
-    tools: { concurrency: e.TOOL_CONCURRENCY, toolTimeoutMs: e.TOOL_TIMEOUT_MS },
+    tools: { retention, jobLocks, concurrency: e.TOOL_CONCURRENCY, toolTimeoutMs: e.TOOL_TIMEOUT_MS },
     shopClient: {
       url: e.SHOP_URL ?? `http://127.0.0.1:${e.SHOP_PORT ?? DEFAULTS.ports.shop}`,
       ...opt('token', e.SHOP_API_TOKEN),
     },
-    deliveries: { concurrency: e.DELIVERY_CONCURRENCY, timeoutMs: e.DELIVERY_TIMEOUT_MS },
+    deliveries: { jobLocks, concurrency: e.DELIVERY_CONCURRENCY, timeoutMs: e.DELIVERY_TIMEOUT_MS },
     shop: {
       port: own('shop', DEFAULTS.ports.shop, e.SHOP_PORT),
       ...opt('host', e.HOST),

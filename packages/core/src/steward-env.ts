@@ -70,6 +70,13 @@ export const StewardEnv = z.object({
   RATE_CHANNEL_PER_SEC: num(DEFAULTS.rates.channelPerSec),
   RATE_CHANNEL_BURST: num(DEFAULTS.rates.channelBurst),
   MAX_REASONING_BACKLOG: int(DEFAULTS.maxReasoningBacklog),
+  // ingress, reasoning-worker, controller, tool-worker: how long Redis keeps what (DEFAULTS)
+  QUERY_DONE_TTL_SEC: z.coerce.number().int().min(60).default(DEFAULTS.queryDoneTtlSec),
+  CONVERSATION_IDLE_TTL_SEC: z.coerce.number().int().min(3600).default(DEFAULTS.conversationTtlSec),
+  // every worker (reasoning, controller, tools, deliveries): BullMQ job locks, see DEFAULTS.jobLocks
+  JOB_LOCK_MS: z.coerce.number().int().min(100).default(DEFAULTS.jobLocks.lockMs),
+  JOB_LOCK_RENEW_MS: z.coerce.number().int().min(50).default(DEFAULTS.jobLocks.renewMs),
+  STALLED_INTERVAL_MS: z.coerce.number().int().min(50).default(DEFAULTS.jobLocks.stalledIntervalMs),
   // reasoning-worker
   OPENAI_BASE_URL: url,
   OPENAI_API_KEY: text,

@@ -17,8 +17,8 @@ export const BUDGET_DEFAULTS = {
   /** Prompt + completion tokens of one conversation, all queries together. */
   maxConversationTokens: DEFAULTS.budgets.conversationTokens,
   maxConversationUsd: DEFAULTS.budgets.conversationUsd,
-  /** Ledger entries outlive the conversation record a little, for cost reports. */
-  ledgerTtlSec: 35 * 24 * 3600,
+  /** Ledger entries outlive the conversation record (its idle TTL by default) a little, for cost reports. */
+  ledgerTtlSec: DEFAULTS.conversationTtlSec + 24 * 3600,
   /** Per-customer-per-day entries. */
   dailyTtlSec: 8 * 24 * 3600,
   /** How long a recorded call id is remembered, so a redelivered job is not billed twice. */

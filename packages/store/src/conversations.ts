@@ -19,10 +19,13 @@ export interface ConversationState {
 export class ConversationStore {
   private readonly redis: Redis;
   private readonly keys: Keys;
+  /** CONVERSATION_IDLE_TTL_SEC: every write gives the conversation this long again. */
+  private readonly ttlSec: number;
 
-  constructor(redis: Redis, keys: Keys) {
+  constructor(redis: Redis, keys: Keys, ttlSec: number = DEFAULTS.conversationTtlSec) {
     this.redis = redis;
     this.keys = keys;
+    this.ttlSec = ttlSec;
   }
 
   async get(conversationId: string): Promise<ConversationState> {
@@ -55,7 +58,7 @@ export class ConversationStore {
 
   async setFields(conversationId: string, fields: Record<string, string>): Promise<void> {
     const key = this.keys.conversation(conversationId);
-    await this.redis.multi().hset(key, fields).expire(key, DEFAULTS.conversationTtlSec).exec();
+    await this.redis.multi().hset(key, fields).expire(key, this.ttlSec).exec();
   }
 
   /** The stored working memory JSON ('' when none). */
@@ -79,7 +82,7 @@ export class ConversationStore {
       .multi()
       .rpush(key, ...messages.map((m) => JSON.stringify(m)))
       .ltrim(key, -2000, -1)
-      .expire(key, DEFAULTS.conversationTtlSec)
+      .expire(key, this.ttlSec)
       .exec();
   }
 

@@ -42,7 +42,8 @@ export async function emitEvent(redis: Redis, keys: Keys, input: EmitInput): Pro
   m.xadd(keys.events, 'MAXLEN', '~', String(DEFAULTS.eventsStreamMaxLen), '*', 'e', json);
   if (event.queryId) {
     m.rpush(keys.queryEvents(event.queryId), json);
-    m.expire(keys.queryEvents(event.queryId), DEFAULTS.queryTtlSec);
+    // NX: an event after the end (a delivery, a handoff) must not lengthen the ended query's short TTL.
+    m.expire(keys.queryEvents(event.queryId), DEFAULTS.queryTtlSec, 'NX');
     m.publish(keys.queryChannel(event.queryId), json);
   }
   await m.exec();

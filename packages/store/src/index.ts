@@ -5,7 +5,7 @@ export { emitEvent, namesKnownInConversation, readQueryEvents, toEvent, InvalidE
 export { QueryStore, type NewQuery, type AcceptResult, type AdvanceInput, type CompleteInput } from './queries.ts';
 export { ConversationStore, type ConversationState } from './conversations.ts';
 export { DagStore, type CallResult, type DagCall, type ToolErrorType } from './dag.ts';
-export { createQueues, JOB_OPTIONS, type Queues } from './queues.ts';
+export { createQueues, JOB_OPTIONS, JOB_RETENTION_SEC, type Queues } from './queues.ts';
 export { startWorker, type Log, type Processor, type StartWorkerOptions } from './worker.ts';
 export { startHealthServer } from './health.ts';
 export { ToolCache, cacheTtlFor, VOLATILE_TTL_SEC } from './cache.ts';

@@ -1,11 +1,12 @@
 import type { Redis } from 'ioredis';
-import { ChatMessage, DEFAULTS, type EndReason, type QueryOutcome, type QueryState } from '@steward/core';
+import { ChatMessage, DEFAULTS, type EndReason, type QueryOutcome, type QueryState, type RetentionSettings } from '@steward/core';
 import type { Keys } from './keys.ts';
 import { ACCEPT, ADVANCE, BEGIN, COMPLETE } from './lua.ts';
 import { QueryRecord } from './query-record.ts';
 import { toEvent, type EmitInput } from './events.ts';
 import { bindLogContext } from '@steward/telemetry';
 import type { DagCall } from './dag.ts';
+import { DONE_TTL } from './done-ttl.ts';
 
 export interface NewQuery {
   queryId: string;
@@ -75,10 +76,12 @@ export interface CompleteInput {
 export class QueryStore {
   private readonly redis: Redis;
   readonly keys: Keys;
+  private readonly retention: RetentionSettings;
 
-  constructor(redis: Redis, keys: Keys) {
+  constructor(redis: Redis, keys: Keys, retention: RetentionSettings = { queryDoneTtlSec: DEFAULTS.queryDoneTtlSec, conversationTtlSec: DEFAULTS.conversationTtlSec }) {
     this.redis = redis;
     this.keys = keys;
+    this.retention = retention;
   }
 
   /**
@@ -110,7 +113,7 @@ export class QueryStore {
       q.customerId ?? '',
       DEFAULTS.queryTtlSec,
       k.prefix,
-      DEFAULTS.conversationTtlSec,
+      this.retention.conversationTtlSec,
       nowMs,
       route,
       DEFAULTS.eventsStreamMaxLen,
@@ -140,7 +143,7 @@ export class QueryStore {
       nowMs,
       nowMs + deadlineMs,
       JSON.stringify(msg),
-      DEFAULTS.conversationTtlSec,
+      this.retention.conversationTtlSec,
     );
     return r === 1;
   }
@@ -226,12 +229,14 @@ export class QueryStore {
       DEFAULTS.queryTtlSec,
       k.queryChannel(c.queryId),
       k.prefix,
-      DEFAULTS.conversationTtlSec,
+      this.retention.conversationTtlSec,
       JSON.stringify(c.incr ?? {}),
       event.ts,
       JSON.stringify(c.jobs ?? []),
       c.handsOff ? '1' : '',
     )) as [number, string, ...string[]];
+    // Not in the same script: a crash in between leaves the running query's TTL, which is bounded too.
+    if (r[0] === 1) await this.redis.eval(DONE_TTL, 4, k.query(c.queryId), k.querySteps(c.queryId), k.queryHistory(c.queryId), k.queryEvents(c.queryId), this.retention.queryDoneTtlSec, k.dag(c.queryId, 0).slice(0, -1));
     return { applied: r[0] === 1, ...(r[1] ? { nextQueryId: r[1] } : {}), jobs: r.slice(2) as string[] };
   }
 

@@ -5,7 +5,8 @@ import { QUEUES, type JobPayload, type QueueName } from '@steward/core';
  * Completed jobs are kept 15 minutes so that a deterministic job id added again by a
  * redelivered step finds its twin and is ignored; handlers are idempotent beyond that.
  */
-const KEEP = { removeOnComplete: { age: 900, count: 200_000 }, removeOnFail: { age: 7 * 24 * 3600 } };
+export const JOB_RETENTION_SEC = 900;
+const KEEP = { removeOnComplete: { age: JOB_RETENTION_SEC, count: 200_000 }, removeOnFail: { age: 7 * 24 * 3600 } };
 
 export const JOB_OPTIONS: Record<QueueName, JobsOptions> = {
   // The LLM client retries 429/5xx itself; a job retry covers a crashed or stalled worker.

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { RetentionSettings } from '@steward/core';
 import { ConversationStore } from './conversations.ts';
 import { DagStore } from './dag.ts';
 import { createKeys, type Keys } from './keys.ts';
@@ -19,7 +20,7 @@ export interface StoreContext {
   close(): Promise<void>;
 }
 
-export function openStore(redisUrl: string, prefix: string): StoreContext {
+export function openStore(redisUrl: string, prefix: string, retention?: RetentionSettings): StoreContext {
   const redis = createRedis(redisUrl);
   const keys = createKeys(prefix);
   const queues = createQueues(redis, prefix);
@@ -27,8 +28,8 @@ export function openStore(redisUrl: string, prefix: string): StoreContext {
     redis,
     keys,
     queues,
-    queries: new QueryStore(redis, keys),
-    conversations: new ConversationStore(redis, keys),
+    queries: new QueryStore(redis, keys, retention),
+    conversations: new ConversationStore(redis, keys, retention?.conversationTtlSec),
     dags: new DagStore(redis, keys),
     outbox: new Outbox(redis, keys, queues),
     async close() {

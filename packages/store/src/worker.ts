@@ -1,7 +1,8 @@
 import { UnrecoverableError, Worker, type Job, type ConnectionOptions, type WorkerOptions } from 'bullmq';
-import { DEFAULTS, isStewardError, parseJob, type JobPayload, type QueueName } from '@steward/core';
+import { DEFAULTS, isStewardError, parseJob, type JobLockSettings, type JobPayload, type QueueName } from '@steward/core';
 import { recordJobTiming, runWithKnownNames, runWithLogContext } from '@steward/telemetry';
 import type { Redis } from 'ioredis';
+import { LockKeeper } from './lock-keeper.ts';
 
 export interface Log {
   info(obj: object, msg?: string): void;
@@ -15,6 +16,8 @@ export interface StartWorkerOptions {
   prefix: string;
   concurrency: number;
   log: Log;
+  /** Lock duration, renewal and stalled check (JOB_LOCK_MS, JOB_LOCK_RENEW_MS, STALLED_INTERVAL_MS). */
+  jobLocks?: JobLockSettings;
   worker?: Partial<WorkerOptions>;
 }
 
@@ -26,6 +29,20 @@ export type Processor<Q extends QueueName> = (data: JobPayload<Q>, job: Job, tok
  * retryable skip BullMQ's retries too.
  */
 export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<Q>, o: StartWorkerOptions): Worker {
+  const locks = o.jobLocks ?? DEFAULTS.jobLocks;
+  // Locks renewed off the main loop (see lock-keeper.ts); a plain options object (no live
+  // connection to copy) leaves the renewal to BullMQ alone.
+  const keeper =
+    typeof (o.connection as Redis).duplicate === 'function'
+      ? new LockKeeper(o.connection as Redis, {
+          lockMs: locks.lockMs,
+          renewMs: locks.renewMs,
+          maxLoopStallMs: DEFAULTS.jobLockMaxLoopStallMs,
+          // Not fatal: locks fall back to BullMQ's main-loop renewal (slower to keep under load).
+          onError: (err) => o.log.warn({ queue, err: err.message }, 'lock keeper thread failed; BullMQ renews the locks alone'),
+        })
+      : undefined;
+  const base = `${o.prefix}:${queue}:`;
   const w = new Worker(
     queue,
     async (job, token) => {
@@ -63,12 +80,21 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
       connection: o.connection,
       prefix: o.prefix,
       concurrency: o.concurrency,
-      lockDuration: DEFAULTS.jobLockMs,
-      stalledInterval: DEFAULTS.stalledIntervalMs,
+      lockDuration: locks.lockMs,
+      lockRenewTime: locks.renewMs,
+      stalledInterval: locks.stalledIntervalMs,
       maxStalledCount: 5,
       ...o.worker,
+      // Started below once the lock keeper can renew (a job taken before would rely on the main loop).
+      ...(keeper ? { autorun: false } : {}),
     },
   );
+  if (keeper) {
+    keeper.watch(base, w.id);
+    void keeper.ready.then(() => {
+      if (!w.closing) w.run().catch((err: unknown) => o.log.error({ queue, err: (err as Error).message }, 'worker stopped'));
+    });
+  }
   // Queue wait and processing time per job, into the fleet-wide metrics (best effort).
   if (typeof (o.connection as Redis).hincrbyfloat === 'function') {
     const redis = o.connection as Redis;
@@ -82,5 +108,6 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
     o.log.warn({ queue, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed');
   });
   w.on('error', (err) => o.log.error({ queue, err: err.message }, 'worker error'));
+  if (keeper) w.on('closed', () => void keeper.close());
   return w;
 }

@@ -1,5 +1,5 @@
 import type { Worker } from 'bullmq';
-import { DEFAULTS } from '@steward/core';
+import { DEFAULTS, type JobLockSettings, type RetentionSettings } from '@steward/core';
 import { countTokens } from '@steward/context';
 import { crashPoint, openStore, startWorker, type Log } from '@steward/store';
 import type { ToolRegistry } from '@steward/tools';
@@ -17,6 +17,8 @@ export interface ControllerOptions {
   registry: ToolRegistry;
   log: Log;
   concurrency?: number;
+  jobLocks?: JobLockSettings;
+  retention?: RetentionSettings;
   limits?: Partial<ControllerLimits>;
   requireConfirmation?: boolean;
   budgets?: Partial<BudgetLimits>;
@@ -46,7 +48,7 @@ export async function startController(o: ControllerOptions): Promise<RunningCont
   // The rolling summary counts tokens: build the tokenizer before taking jobs (its first use
   // blocks the event loop for seconds, long enough for job locks to lapse).
   countTokens('warm up 预热', DEFAULTS.llmModel);
-  const store = openStore(o.redisUrl, o.prefix);
+  const store = openStore(o.redisUrl, o.prefix, o.retention);
   const { redis } = store;
   const deps: ControllerDeps = {
     ...store,
@@ -57,7 +59,7 @@ export async function startController(o: ControllerOptions): Promise<RunningCont
     keepTranscript: o.keepTranscript ?? false,
     log: o.log,
   };
-  const common = { connection: redis, prefix: o.prefix, log: o.log };
+  const common = { connection: redis, prefix: o.prefix, log: o.log, ...(o.jobLocks ? { jobLocks: o.jobLocks } : {}) };
   const control = startWorker(
     'control',
     async (job) => {

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { StewardEvent } from '@steward/core';
+import type { RetentionSettings, StewardEvent } from '@steward/core';
 import { DEFAULTS } from '@steward/core';
 import { QueryStore, createKeys, createQueues, createRedis, type Log } from '@steward/store';
 import { parseApiKeys } from './api-keys.ts';
@@ -19,6 +19,8 @@ export interface IngressOptions {
   apiKeys: string;
   adminToken?: string;
   deadlineMs?: number;
+  /** How long a finished query and an idle conversation stay in Redis (QUERY_DONE_TTL_SEC, CONVERSATION_IDLE_TTL_SEC). */
+  retention?: RetentionSettings;
   log: Log;
   debugTrace: (events: StewardEvent[], ctx?: DebugTraceContext) => unknown;
   metrics: (ctx: { redis: import('ioredis').Redis; queues: import('@steward/store').Queues }) => Promise<string>;
@@ -53,7 +55,7 @@ export async function startIngress(o: IngressOptions): Promise<RunningIngress> {
   const sub = createRedis(o.redisUrl, { commandTimeout });
   const keys = createKeys(o.prefix);
   const queues = createQueues(redis, o.prefix);
-  const queries = new QueryStore(redis, keys);
+  const queries = new QueryStore(redis, keys, o.retention);
   const deadlineMs = o.deadlineMs ?? DEFAULTS.deadlineMs;
   const ctx: IngressContext = {
     redis,

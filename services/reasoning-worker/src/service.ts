@@ -1,5 +1,5 @@
 import { Worker } from 'bullmq';
-import { isStewardError, type Proposal } from '@steward/core';
+import { isStewardError, type JobLockSettings, type Proposal, type RetentionSettings } from '@steward/core';
 import { countTokens, type PromptBudget } from '@steward/context';
 import { openStore, startWorker, type Log } from '@steward/store';
 import type { ToolRegistry } from '@steward/tools';
@@ -16,6 +16,8 @@ export interface ReasoningWorkerOptions {
   parseText: (content: string) => Proposal;
   log: Log;
   concurrency?: number;
+  jobLocks?: JobLockSettings;
+  retention?: RetentionSettings;
   promptMode?: 'budgeted' | 'naive';
   /** 'json': one JSON object per reply (JSON mode), for models that manage neither of the others. */
   toolStyle?: 'native' | 'text' | 'json';
@@ -47,7 +49,7 @@ function rateLimitWait(e: unknown): number | undefined {
 }
 
 export async function startReasoningWorker(o: ReasoningWorkerOptions): Promise<RunningReasoningWorker> {
-  const store = openStore(o.redisUrl, o.prefix);
+  const store = openStore(o.redisUrl, o.prefix, o.retention);
   const { redis } = store;
   const { budget, outputTokens } = reasoningBudget(o);
   const deps: ReasoningDeps = {
@@ -99,6 +101,7 @@ export async function startReasoningWorker(o: ReasoningWorkerOptions): Promise<R
     prefix: o.prefix,
     log: o.log,
     concurrency: o.concurrency ?? 50,
+    ...(o.jobLocks ? { jobLocks: o.jobLocks } : {}),
     worker: { limiter: o.rpm ? { max: o.rpm, duration: 60_000 } : { max: 1_000_000, duration: 1000 } },
   });
   await worker.waitUntilReady();

@@ -1,5 +1,5 @@
 import type { Worker } from 'bullmq';
-import { DEFAULTS } from '@steward/core';
+import { DEFAULTS, type JobLockSettings, type RetentionSettings } from '@steward/core';
 import { ToolCache, ToolSlots, openStore, startWorker, type Log } from '@steward/store';
 import type { ToolRegistry } from '@steward/tools';
 import type { ShopInvoker, ToolWorkerDeps } from './deps.ts';
@@ -13,6 +13,8 @@ export interface ToolWorkerOptions {
   shop: ShopInvoker;
   log: Log;
   concurrency?: number;
+  jobLocks?: JobLockSettings;
+  retention?: RetentionSettings;
   toolTimeoutMs?: number;
   /** Failed identity verifications allowed per conversation / principal (default IDENTITY_LIMITS). */
   identityLimits?: Partial<IdentityLimits>;
@@ -26,7 +28,7 @@ export interface RunningToolWorker {
 
 /** The tool-worker role: one tool call per job from the `tools` queue. */
 export async function startToolWorker(o: ToolWorkerOptions): Promise<RunningToolWorker> {
-  const store = openStore(o.redisUrl, o.prefix);
+  const store = openStore(o.redisUrl, o.prefix, o.retention);
   const { redis, keys } = store;
   const deps: ToolWorkerDeps = {
     ...store,
@@ -43,6 +45,7 @@ export async function startToolWorker(o: ToolWorkerOptions): Promise<RunningTool
     prefix: o.prefix,
     log: o.log,
     concurrency: o.concurrency ?? 50,
+    ...(o.jobLocks ? { jobLocks: o.jobLocks } : {}),
   });
   await worker.waitUntilReady();
   return {

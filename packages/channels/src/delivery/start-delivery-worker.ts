@@ -1,6 +1,6 @@
 import type { Job } from 'bullmq';
 import { DelayedError, UnrecoverableError } from 'bullmq';
-import { errorMessage, isStewardError, type DeliveryJob } from '@steward/core';
+import { errorMessage, isStewardError, type DeliveryJob, type JobLockSettings } from '@steward/core';
 import { QueryStore, createKeys, createRedis, startWorker, type Log } from '@steward/store';
 import { redactPii } from '@steward/telemetry';
 import { channelsConfigFromEnv, type ChannelsConfig } from '../config.ts';
@@ -18,6 +18,7 @@ export interface DeliveryWorkerOptions {
   /** Tokens, API bases and callbacks; default: from the environment. */
   channels?: ChannelsConfig;
   concurrency?: number;
+  jobLocks?: JobLockSettings;
   timeoutMs?: number;
   fetch?: FetchFn;
 }
@@ -116,6 +117,7 @@ export async function startDeliveryWorker(o: DeliveryWorkerOptions): Promise<Run
     prefix: o.prefix,
     concurrency: o.concurrency ?? CHANNEL_LIMITS.deliveryConcurrency,
     log: o.log,
+    ...(o.jobLocks ? { jobLocks: o.jobLocks } : {}),
   });
   await worker.waitUntilReady();
   return {

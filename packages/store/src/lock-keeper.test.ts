@@ -1,0 +1,85 @@
+// A worker whose main event loop is blocked longer than its job lock keeps the job when the lock
+// keeper renews from its thread, and loses it without: the stalled check of another process
+// (a child process here, so it runs while this one is blocked) takes the job over.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { deletePrefix, uniquePrefix } from '@steward/testing';
+import { createRedis } from './redis.ts';
+import { startWorker } from './worker.ts';
+
+const url = inject('redisUrl');
+const prefix = uniquePrefix('lock-keeper');
+const LOCKS = { lockMs: 600, renewMs: 100, stalledIntervalMs: 100 };
+const BLOCK_MS = 2_000;
+let redis: Redis;
+const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+beforeAll(() => {
+  redis = createRedis(url);
+});
+afterAll(async () => {
+  await deletePrefix(url, prefix);
+  redis.disconnect();
+});
+
+/** A BullMQ worker in another process: it runs the stalled check while this process is blocked. */
+function checker(queue: string): ChildProcess {
+  const code = `
+    const { Worker } = await import('bullmq');
+    const { Redis } = await import('ioredis');
+    const connection = new Redis(${JSON.stringify(url)}, { maxRetriesPerRequest: null });
+    const w = new Worker(${JSON.stringify(queue)}, async () => 'checker', { connection, prefix: ${JSON.stringify(prefix)}, lockDuration: ${LOCKS.lockMs}, stalledInterval: ${LOCKS.stalledIntervalMs} });
+    w.on('ready', () => process.stdout.write('ready\\n'));
+    process.on('SIGTERM', () => w.close().then(() => process.exit(0)));`;
+  return spawn(process.execPath, ['--input-type=module', '-e', code], { cwd: new URL('.', import.meta.url).pathname, stdio: ['ignore', 'pipe', 'inherit'] });
+}
+
+async function run(jobId: string, keeper: boolean): Promise<{ stc: number; finishedBy: string | null }> {
+  const queue = 'reasoning';
+  const q = new Queue(queue, { connection: redis, prefix });
+  let started!: () => void;
+  const isStarted = new Promise<void>((r) => (started = r));
+  const worker = startWorker(
+    queue,
+    async () => {
+      started();
+      // Let the keeper's first renewal and the checker's first check pass, then block the loop.
+      await new Promise((r) => setTimeout(r, 300));
+      const until = Date.now() + BLOCK_MS;
+      while (Date.now() < until);
+      return 'blocked worker';
+    },
+    // A plain options object has no connection to copy: BullMQ alone renews (from the blocked loop).
+    { connection: keeper ? redis.duplicate({ maxRetriesPerRequest: null }) : { host: new URL(url).hostname, port: Number(new URL(url).port), maxRetriesPerRequest: null }, prefix, concurrency: 1, log, jobLocks: LOCKS },
+  );
+  const job = await q.add('j', { queryId: jobId, turn: 0 }, { jobId });
+  await isStarted;
+  const child = checker(queue);
+  await new Promise<void>((r) => child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && r()));
+  // Wait for the job to finish, by whichever worker.
+  let finishedBy: string | null = null;
+  for (let i = 0; i < 100 && finishedBy === null; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    finishedBy = await redis.hget(`${prefix}:${queue}:${job.id}`, 'returnvalue');
+  }
+  const stc = Number((await redis.hget(`${prefix}:${queue}:${job.id}`, 'stc')) ?? 0);
+  child.kill('SIGTERM');
+  await worker.close();
+  await q.close();
+  return { stc, finishedBy: finishedBy === null ? null : (JSON.parse(finishedBy) as string) };
+}
+
+describe('lock keeper', () => {
+  it(`keeps a job whose worker's event loop is blocked ${BLOCK_MS} ms, past a ${LOCKS.lockMs} ms lock`, async () => {
+    const r = await run('kept', true);
+    expect(r).toEqual({ stc: 0, finishedBy: 'blocked worker' });
+  }, 20_000);
+
+  it('without it, the same block loses the job to the other process (the test can fail)', async () => {
+    const r = await run('lost', false);
+    expect(r.stc).toBeGreaterThan(0);
+    expect(r.finishedBy).toBe('checker');
+  }, 20_000);
+});

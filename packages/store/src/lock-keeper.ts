@@ -1,0 +1,75 @@
+// BullMQ renews a job's lock from the worker's main event loop: on a saturated machine that
+// loop runs timers up to 1.7 s late (docs/BENCHMARKS.md, "Killed-worker recovery"), so short locks would
+// be lost by live workers and their jobs run twice. The keeper renews them from a worker thread
+// instead — a thread keeps running while the main loop is busy, and dies with the process — so
+// the lock can be short and a killed worker's jobs move back within about a second.
+import { Worker as Thread } from 'node:worker_threads';
+import type { Redis, RedisOptions } from 'ioredis';
+
+export interface LockKeeperOptions {
+  lockMs: number;
+  renewMs: number;
+  /** The thread stops renewing when the main loop has not beaten for this long (a hung process). */
+  maxLoopStallMs: number;
+  /** The thread failed (it then renews nothing; BullMQ's own renewal still runs). */
+  onError?: (err: Error) => void;
+}
+
+/** A thread that cannot start (or connect) in this long does not hold the worker back. */
+const READY_TIMEOUT_MS = 10_000;
+
+export class LockKeeper {
+  private readonly thread: Thread;
+  /** Resolves when the thread's connection is up (or after readyTimeoutMs: BullMQ's own renewal still runs). */
+  readonly ready: Promise<void>;
+  private readonly beat: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(connection: Redis, o: LockKeeperOptions) {
+    const c = connection.options;
+    // Only what the thread needs to open its own connection (functions do not cross threads).
+    const redis: RedisOptions = {
+      ...(c.path ? { path: c.path } : { host: c.host, port: c.port }),
+      ...(c.username ? { username: c.username } : {}),
+      ...(c.password ? { password: c.password } : {}),
+      ...(c.db ? { db: c.db } : {}),
+      ...(c.tls ? { tls: c.tls } : {}),
+    };
+    this.thread = new Thread(new URL('./lock-keeper-thread.ts', import.meta.url), {
+      workerData: { redis, lockMs: o.lockMs, renewMs: o.renewMs, maxLoopStallMs: o.maxLoopStallMs },
+    });
+    this.thread.unref();
+    this.thread.on('error', (err) => o.onError?.(err));
+    this.ready = new Promise((resolve) => {
+      const t = setTimeout(resolve, READY_TIMEOUT_MS);
+      this.thread.once('message', () => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+    this.beat = setInterval(() => this.thread.postMessage({ type: 'beat' }), o.renewMs);
+    this.beat.unref();
+  }
+
+  /**
+   * Keep the locks of every job `workerId` holds in the queue whose BullMQ key is `base`
+   * (`{prefix}:{queue}:`), from its fetch to its end.
+   */
+  watch(base: string, workerId: string): void {
+    if (!this.closed) this.thread.postMessage({ type: 'watch', base, workerId });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.beat);
+    this.thread.postMessage({ type: 'stop' });
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(() => void this.thread.terminate().then(() => resolve()), 1_000);
+      this.thread.once('exit', () => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+}
