@@ -25,6 +25,7 @@ import { cpus } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { progressBar } from '@steward/commerce';
+import { JOB_TIMING_FLUSH_MS } from '@steward/telemetry';
 import { Cluster } from '../test/bench/cluster.ts';
 import { buildScripts, fetchExport } from '../test/bench/conversations.ts';
 import { CompletionWatcher } from '../test/bench/completions.ts';
@@ -129,9 +130,11 @@ try {
     mkdirSync(a['cpu-prof'], { recursive: true });
     writeFileSync(join(a['cpu-prof'], 'window.json'), JSON.stringify({ startUs: windowStartUs, endUs: Number(process.hrtime.bigint() / 1000n) }));
   }
-  const waits = queueWaits(metrics0, await scrapeMetrics(cluster.ingressUrl));
   const byRole: Record<string, number> = {};
   for (const [pid, role] of roleOf) byRole[role] = (byRole[role] ?? 0) + cpuMsOf(pid) - (cpu0.get(pid) ?? 0);
+  // Workers write job timings once per JOB_TIMING_FLUSH_MS: wait for the last jobs' (after the CPU reading).
+  await new Promise((r) => setTimeout(r, JOB_TIMING_FLUSH_MS + 250));
+  const waits = queueWaits(metrics0, await scrapeMetrics(cluster.ingressUrl));
   const memAfter = await usedMemory(cluster);
   const cmd1 = await commandStats(cluster);
   // Resident memory at the end of the run (steady state) and its peak, the largest process of each role.

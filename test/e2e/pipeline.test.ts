@@ -133,10 +133,12 @@ describe(`pipeline end to end (${data.source} data)`, () => {
 
   it('serves fleet-wide Prometheus metrics: outcomes, job wait per queue, queue gauges', async () => {
     let text = '';
-    // The tracer aggregates outcomes from the event stream: give it a moment to catch up.
+    // The tracer aggregates outcomes from the event stream and workers write job timings once per
+    // JOB_TIMING_FLUSH_MS: give both a moment to catch up.
     for (let i = 0; i < 100; i++) {
       text = await (await fetch(`${sys.url}/metrics`)).text();
-      if (/^steward_queries_total\{outcome="answered"\} [1-9]/m.test(text)) break;
+      const jobs = /^steward_job_wait_seconds_count\{queue="reasoning"\} [1-9]/m.test(text) && /^steward_job_processing_seconds_count\{queue="tools"\} [1-9]/m.test(text);
+      if (jobs && /^steward_queries_total\{outcome="answered"\} [1-9]/m.test(text)) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(text).toMatch(/^steward_queries_total\{outcome="answered"\} [1-9]/m);

@@ -1,6 +1,6 @@
 import { UnrecoverableError, Worker, type Job, type ConnectionOptions, type WorkerOptions } from 'bullmq';
 import { DEFAULTS, isStewardError, parseJob, type JobLockSettings, type JobPayload, type QueueName } from '@steward/core';
-import { recordJobTiming, runWithKnownNames, runWithLogContext } from '@steward/telemetry';
+import { JobTimingBuffer, runWithKnownNames, runWithLogContext } from '@steward/telemetry';
 import type { Redis } from 'ioredis';
 import { LockKeeper } from './lock-keeper.ts';
 
@@ -95,14 +95,17 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
       if (!w.closing) w.run().catch((err: unknown) => o.log.error({ queue, err: (err as Error).message }, 'worker stopped'));
     });
   }
-  // Queue wait and processing time per job, into the fleet-wide metrics (best effort).
+  // Queue wait and processing time per job, into the fleet-wide metrics (best effort), summed
+  // in the process and written once per JOB_TIMING_FLUSH_MS (see job-timing-buffer.ts).
   if (typeof (o.connection as Redis).hincrbyfloat === 'function') {
-    const redis = o.connection as Redis;
+    const timings = new JobTimingBuffer(o.connection as Redis, o.prefix);
     w.on('completed', (job) => {
       if (!job.processedOn || !job.finishedOn) return;
       const wait = job.processedOn - job.timestamp - (job.opts.delay ?? 0);
-      recordJobTiming(redis, o.prefix, queue, wait, job.finishedOn - job.processedOn).catch(() => undefined);
+      timings.add(queue, wait, job.finishedOn - job.processedOn);
     });
+    // Last jobs' timings before the service closes its connection (which follows worker.close()).
+    w.on('closed', () => void timings.flush().catch(() => undefined));
   }
   w.on('failed', (job, err) => {
     o.log.warn({ queue, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed');

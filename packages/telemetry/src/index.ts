@@ -46,11 +46,12 @@ export {
   parseMetricsHash,
   readMetricsSnapshot,
   recordEventMetrics,
-  recordJobTiming,
+  recordEventsMetrics,
   type CounterSample,
   type HistogramSample,
   type MetricsSnapshot,
 } from './metrics-store.ts';
+export { JOB_TIMING_FLUSH_MS, JobTimingBuffer } from './job-timing-buffer.ts';
 export { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from './prometheus-text.ts';
 export { DebugStep, DebugTrace, buildDebugTrace } from './debug-trace.ts';
 export { REPORT_MAX_FIELD_CHARS, renderDebugReport } from './debug-report.ts';

@@ -12,14 +12,40 @@ export const metricsGuardKey = (prefix: string, eventId: string): string => keys
 
 // Field layout: `c|{name}|{labels}` for counters; `h|{name}|{labels}|b{i}` (non-cumulative bucket
 // i, i = bounds.length for +Inf), `…|sum` and `…|count` for histograms. Labels are `k=v,k=v` sorted.
-const RECORD_LUA = `
-if ARGV[1] ~= '0' then
-  if not redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1]) then return 0 end
+//
+// One call per batch of events: KEYS = metrics hash, then one guard key per event; ARGV = guard TTL
+// ('0': no guard), then per event its field count n and n field/increment pairs. An event whose
+// guard already exists adds nothing. The increments of the counted events are summed per field in
+// the script, so a batch costs one HINCRBYFLOAT per distinct field (a query's events repeat the
+// same few series) instead of one per counter and three per histogram observation. Sums are
+// doubles and are sent back with 17 significant digits, so an integer count stays exact and a
+// fractional sum is the same double Redis would have reached up to rounding order. Returns one
+// 0/1 per event. Guard SET and increments run in one script: a crash never counts half an event.
+const RECORD_BATCH_LUA = `
+local ttl = ARGV[1]
+local sums, order, counted = {}, {}, {}
+local a = 2
+for k = 2, #KEYS do
+  local n = tonumber(ARGV[a])
+  a = a + 1
+  local fresh = ttl == '0' or redis.call('SET', KEYS[k], '1', 'NX', 'EX', ttl)
+  counted[k - 1] = fresh and 1 or 0
+  if fresh then
+    for i = a, a + 2 * n - 1, 2 do
+      local f = ARGV[i]
+      if sums[f] == nil then
+        sums[f] = 0
+        order[#order + 1] = f
+      end
+      sums[f] = sums[f] + tonumber(ARGV[i + 1])
+    end
+  end
+  a = a + 2 * n
 end
-for i = 2, #ARGV, 2 do
-  redis.call('HINCRBYFLOAT', KEYS[1], ARGV[i], ARGV[i + 1])
+for _, f in ipairs(order) do
+  redis.call('HINCRBYFLOAT', KEYS[1], f, string.format('%.17g', sums[f]))
 end
-return 1`;
+return counted`;
 
 function labelString(labels: Record<string, string>): string {
   return Object.keys(labels)
@@ -65,13 +91,35 @@ export async function recordEventMetrics(
   event: StewardEvent,
   opts: { dedupe?: boolean; guardTtlSec?: number } = {},
 ): Promise<boolean> {
-  const fields = observationFields(eventObservations(event));
+  const [counted] = await recordEventsMetrics(redis, prefix, [event], opts);
+  return counted ?? false;
+}
+
+/**
+ * A batch of events in one script call (see RECORD_BATCH_LUA): each event counts at most once
+ * within its guard's TTL, as with recordEventMetrics. Returns whether each event counted, in order.
+ */
+export async function recordEventsMetrics(
+  redis: Redis,
+  prefix: string,
+  events: readonly StewardEvent[],
+  opts: { dedupe?: boolean; guardTtlSec?: number } = {},
+): Promise<boolean[]> {
   const ttl = opts.dedupe === false ? 0 : (opts.guardTtlSec ?? DEFAULTS.dedupeTtlSec);
-  if (fields.length === 0 && ttl === 0) return false;
+  const keys = [metricsKey(prefix)];
   const argv: Array<string | number> = [ttl];
-  for (const [f, v] of fields) argv.push(f, v);
-  const r = await redis.eval(RECORD_LUA, 2, metricsKey(prefix), metricsGuardKey(prefix, event.id), ...argv);
-  return r === 1;
+  let any = false;
+  for (const e of events) {
+    const fields = observationFields(eventObservations(e));
+    any ||= fields.length > 0;
+    keys.push(metricsGuardKey(prefix, e.id));
+    argv.push(fields.length);
+    for (const [f, v] of fields) argv.push(f, v);
+  }
+  // Without guards and without increments the call would change nothing.
+  if (events.length === 0 || (!any && ttl === 0)) return events.map(() => false);
+  const r = (await redis.eval(RECORD_BATCH_LUA, keys.length, ...keys, ...argv)) as number[];
+  return r.map((x) => x === 1);
 }
 
 export interface CounterSample {
@@ -127,18 +175,4 @@ export function parseMetricsHash(hash: Record<string, string>): MetricsSnapshot 
     }
   }
   return { counters, histograms: [...histograms.values()] };
-}
-
-/**
- * Queue wait and processing time of one finished job (called by every worker), added to the
- * same fleet-wide hash. Not deduplicated: a job that runs twice did wait and work twice.
- */
-export async function recordJobTiming(redis: Redis, prefix: string, queue: string, waitMs: number, processingMs: number): Promise<void> {
-  const fields = observationFields([
-    { name: 'steward_job_wait_seconds', labels: { queue }, value: Math.max(0, waitMs) / 1000 },
-    { name: 'steward_job_processing_seconds', labels: { queue }, value: Math.max(0, processingMs) / 1000 },
-  ]);
-  const m = redis.multi();
-  for (const [f, v] of fields) m.hincrbyfloat(metricsKey(prefix), f, v);
-  await m.exec();
 }

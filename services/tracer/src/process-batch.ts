@@ -12,7 +12,7 @@ import {
   buildChildSpan,
   buildRootSpan,
   exportSpans,
-  recordEventMetrics,
+  recordEventsMetrics,
   type Logger,
   type ReadableSpan,
   type SpanBuildOptions,
@@ -134,10 +134,10 @@ async function rootSpan(completed: StewardEvent, redis: Redis, ctx: SpanBatchCon
   return buildRootSpan(completed, related, ctx.spanOptions);
 }
 
-/** Metrics of a batch, once per event (guard keys in recordEventMetrics), then XACK. */
+/** Metrics of a batch in one script call, once per event (guard keys in recordEventsMetrics), then XACK. */
 export async function recordMetricsBatch(entries: readonly StreamEntry[], redis: Redis, keys: Keys, log: Logger): Promise<number> {
   const { events } = eventsOf(entries, log);
-  const counted = await Promise.all(events.map((e) => recordEventMetrics(redis, keys.prefix, e)));
+  const counted = await recordEventsMetrics(redis, keys.prefix, events);
   if (entries.length) await redis.xack(keys.events, METRICS_GROUP, ...entries.map((e) => e.entryId));
   return counted.filter(Boolean).length;
 }
