@@ -22,6 +22,11 @@ export interface ConsumerLoopOptions {
   claimIdleMs: number;
   blockMs: number;
   log: Logger;
+  /**
+   * After a batch smaller than `batchSize`, wait until this long since that read began before
+   * reading again, so entries arrive in fewer, larger batches (default 0: read again at once).
+   */
+  minBatchIntervalMs?: number;
   /** Process the batch and XACK it (with `redis`); throw to leave it pending. */
   handle: (entries: StreamEntry[], redis: Redis) => Promise<void>;
 }
@@ -95,6 +100,7 @@ export async function startConsumerLoop(o: ConsumerLoopOptions): Promise<Consume
     let streak = 0;
     let lastWarnAt = 0;
     while (running) {
+      const startedAt = Date.now();
       try {
         let entries: StreamEntry[] = [];
         if (retryOwn) {
@@ -109,6 +115,8 @@ export async function startConsumerLoop(o: ConsumerLoopOptions): Promise<Consume
         if (streak > 0) o.log.info({ group: o.group, failedAttempts: streak }, 'batch processing recovered');
         streak = 0;
         backoffMs = 0;
+        const rest = (o.minBatchIntervalMs ?? 0) - (Date.now() - startedAt);
+        if (rest > 0 && entries.length < o.batchSize && running) await sleep(rest);
       } catch (e) {
         if (killed || !running) return;
         const msg = errorMessage(e);
