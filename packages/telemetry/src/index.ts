@@ -9,7 +9,7 @@ export {
   runWithKnownNames,
 } from './known-names.ts';
 export { runWithLogContext, bindLogContext, currentLogContext } from './log-context.ts';
-export { createLogger, withBindings, type Logger, type LogLevel, type CreateLoggerOptions, type LogBindings } from './logger.ts';
+export { createLogger, redactsLogs, withBindings, type Logger, type LogLevel, type CreateLoggerOptions, type LogBindings } from './logger.ts';
 export { OUTCOME_CLASSES, classifyOutcome, isSuccess, type OutcomeClass } from './outcome-class.ts';
 export {
   AGENT_NAME,
