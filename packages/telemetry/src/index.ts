@@ -39,6 +39,7 @@ export { METRICS, QUEUE_STATES, type MetricDef, type MetricName, type MetricType
 export { eventObservations, labelValue, type Observation } from './event-metrics.ts';
 export { channelLabel, tokenLabel, KNOWN_CHANNELS } from './label-bounds.ts';
 export { metricsCredential } from './metrics-credential.ts';
+export { probeHandler, type ProbeHandlerOptions } from './probe-handler.ts';
 export {
   metricsKey,
   metricsGuardKey,
