@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createLogger } from '@steward/telemetry';
+import { createLogger, nameRevealingToolCall } from '@steward/telemetry';
 import { deletePrefix, uniquePrefix } from '@steward/testing';
 import { emitEvent } from './events.ts';
 import { createKeys } from './keys.ts';
@@ -90,25 +90,7 @@ describe('names the conversation learned earlier (issue 12)', () => {
     const conversationId = `c_names_${tag}`;
     for (const queryId of [`q_names_${tag}_1`, `q_names_${tag}_2`])
       await queries.accept({ queryId, conversationId, channel: 'api', text: 'hello', language: 'en', traceId: 'e'.repeat(32), createdMs: Date.now() });
-    await emitEvent(redis, keys, {
-      id: `q_names_${tag}_1:t0:c0:tool`,
-      type: 'tool.call',
-      queryId: `q_names_${tag}_1`,
-      conversationId,
-      data: {
-        turn: 0,
-        index: 0,
-        callId: 'c0',
-        spanId: '0123456789abcdef',
-        name: 'get_user_details',
-        startMs: 1,
-        endMs: 2,
-        cacheHit: false,
-        ok: true,
-        arguments: { user_id: 'yusuf_rossi_9620' },
-        result: JSON.stringify({ user_id: 'yusuf_rossi_9620', name: { first_name: 'Yusuf', last_name: 'Rossi' } }),
-      },
-    });
+    await emitEvent(redis, keys, nameRevealingToolCall(`q_names_${tag}_1`, conversationId));
     return `q_names_${tag}_2`;
   }
 

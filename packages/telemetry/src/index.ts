@@ -56,4 +56,4 @@ export { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from './prometheus-text.ts'
 export { DebugStep, DebugTrace, buildDebugTrace } from './debug-trace.ts';
 export { REPORT_MAX_FIELD_CHARS, renderDebugReport } from './debug-report.ts';
 /** Fixture for tests of anything that consumes events: one realistic query, with personal data. */
-export { PII as SAMPLE_PII, sampleQuery, type SampleQuery } from './sample-events.ts';
+export { PII as SAMPLE_PII, nameRevealingToolCall, sampleQuery, type SampleQuery } from './sample-events.ts';
