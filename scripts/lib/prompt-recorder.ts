@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { parseArguments, readBody } from '@steward/eval';
 
 const WireRequest = z.object({
   messages: z.array(
@@ -78,7 +79,7 @@ export async function startPromptRecorder(upstreamBaseUrl: string, keyOf: (promp
     const key = keyOf(prompt);
     if (key === undefined) return;
     const message = out.data.choices[0]!.message;
-    const calls = (message.tool_calls ?? []).map((c) => ({ name: c.function.name, args: parseArgs(c.function.arguments) }));
+    const calls = (message.tool_calls ?? []).map((c) => ({ name: c.function.name, args: parseArguments(c.function.arguments) }));
     const list = byKey.get(key) ?? [];
     list.push({ prompt, offered: (req.data.tools ?? []).map((t) => t.function.name), calls, text: message.content ?? '' });
     byKey.set(key, list);
@@ -100,23 +101,4 @@ export async function startPromptRecorder(upstreamBaseUrl: string, keyOf: (promp
     calls: (key) => byKey.get(key) ?? [],
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-}
-
-function parseArgs(raw: string): Record<string, unknown> {
-  try {
-    const v: unknown = JSON.parse(raw || '{}');
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-  } catch {
-    // Malformed arguments are the pipeline's to refuse; nothing to check against the prompt.
-    return {};
-  }
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }

@@ -1,11 +1,9 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deletePrefix, freePort, uniquePrefix } from '@steward/testing';
 import { startSystem, type RunningSystem } from '@steward/system';
 import { e2eData } from '../helpers/e2e-data.ts';
-import { HAS_CHROMIUM, launchChromium, type Browser, type Page } from '@steward/channels/testing';
+import { HAS_CHROMIUM, type Page } from '@steward/channels/testing';
+import { openBrowser, saveScreenshot, type WatchedBrowser } from '../helpers/browser-pages.ts';
 import { channels, startTestIngress } from './harness.ts';
 
 // The web chat in headless Chromium against the whole system (every service in one process,
@@ -14,7 +12,6 @@ const url = inject('redisUrl');
 const DEMO_KEY = 'web-chat-demo-key';
 const data = e2eData();
 const order = data.statusOrder;
-const SHOTS = resolve(dirname(fileURLToPath(import.meta.url)), '../../test-results');
 if (!HAS_CHROMIUM) process.stderr.write('[steward tests] /usr/bin/chromium is absent (apt-get install -y chromium): the web chat browser test is skipped\n');
 
 describe('web chat routes', () => {
@@ -40,10 +37,8 @@ describe('web chat routes', () => {
 describe.skipIf(!HAS_CHROMIUM)('web chat in headless Chromium', () => {
   const prefix = uniquePrefix('chat');
   let sys: RunningSystem;
-  let browser: Browser;
+  let browser: WatchedBrowser;
   let page: Page;
-  const requested: string[] = [];
-  const problems: string[] = [];
 
   beforeAll(async () => {
     sys = await startSystem({
@@ -67,13 +62,8 @@ describe.skipIf(!HAS_CHROMIUM)('web chat in headless Chromium', () => {
         }),
       ],
     });
-    browser = await launchChromium();
+    browser = await openBrowser();
     page = await browser.newPage({ viewport: { width: 900, height: 900 } });
-    page.on('request', (r) => requested.push(r.url()));
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-    });
   });
   afterAll(async () => {
     await browser?.close();
@@ -135,8 +125,7 @@ describe.skipIf(!HAS_CHROMIUM)('web chat in headless Chromium', () => {
     );
     const partial = (await bubble.locator('.answer').textContent()) ?? '';
     const stateThen = await bubble.getAttribute('data-state');
-    mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: resolve(SHOTS, 'web-chat-streaming.png'), fullPage: true });
+    await saveScreenshot(page, 'web-chat-streaming.png');
     await bubble.locator('xpath=self::*[@data-state="done"]').waitFor({ timeout: 30_000 });
     const final = (await bubble.locator('.answer').textContent()) ?? '';
     expect(stateThen).toBe('streaming');
@@ -160,9 +149,8 @@ describe.skipIf(!HAS_CHROMIUM)('web chat in headless Chromium', () => {
     await page.waitForSelector('#trace-panel[open]');
     const trace = (await page.locator('#trace').textContent()) ?? '';
     expect(trace).toContain('"steps"');
-    mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: resolve(SHOTS, 'web-chat.png'), fullPage: true });
-    expect(requested.filter((u) => !u.startsWith(sys.url))).toEqual([]);
-    expect(problems).toEqual([]);
+    await saveScreenshot(page, 'web-chat.png');
+    expect(browser.requested.filter((u) => !u.startsWith(sys.url))).toEqual([]);
+    expect(browser.problems).toEqual([]);
   });
 });

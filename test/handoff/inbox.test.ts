@@ -1,12 +1,10 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deletePrefix, freePort, uniquePrefix } from '@steward/testing';
 import { startSystem, type RunningSystem } from '@steward/system';
-import { HAS_CHROMIUM, launchChromium, type Browser, type Page } from '@steward/channels/testing';
+import { HAS_CHROMIUM, type Page } from '@steward/channels/testing';
 import { createKeys, createRedis, HandoffStore } from '@steward/store';
 import type { Redis } from 'ioredis';
+import { openBrowser, saveScreenshot, type WatchedBrowser } from '../helpers/browser-pages.ts';
 import { e2eData } from '../helpers/e2e-data.ts';
 import { IngressClient } from '../helpers/client.ts';
 
@@ -17,7 +15,6 @@ const url = inject('redisUrl');
 const prefix = uniquePrefix('inbox');
 const KEY = 'inbox-api-key';
 const ADMIN = 'inbox-admin-token';
-const SHOTS = resolve(dirname(fileURLToPath(import.meta.url)), '../../test-results');
 const data = e2eData();
 let sys: RunningSystem;
 let api: IngressClient;
@@ -116,13 +113,11 @@ describe('the inbox', () => {
   });
 
   describe.skipIf(!HAS_CHROMIUM)('in headless Chromium', () => {
-    let browser: Browser;
+    let browser: WatchedBrowser;
     let page: Page;
-    const problems: string[] = [];
     beforeAll(async () => {
-      browser = await launchChromium();
+      browser = await openBrowser();
       page = await browser.newPage({ viewport: { width: 1100, height: 900 }, locale: 'en-US' });
-      page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
     });
     afterAll(async () => {
       await browser?.close();
@@ -157,14 +152,14 @@ describe('the inbox', () => {
 
       await page.click('#lang');
       expect(await page.locator('#handback').textContent()).toBe('交还给智能客服');
-      await page.screenshot({ path: (mkdirSync(SHOTS, { recursive: true }), resolve(SHOTS, 'inbox.png')), fullPage: true });
+      await saveScreenshot(page, 'inbox.png');
       await page.click('#handback');
       await page.waitForSelector('#d-title:has-text("已交还")');
 
       const next = await api.ask({ conversationId, customerId: data.customer, text: `What is the status of my order ${data.statusOrder.id}?` });
       expect(next.outcome).toBe('answered');
       expect(next.answer).toContain(data.statusOrder.id);
-      expect(problems).toEqual([]);
+      expect(browser.problems).toEqual([]);
     });
   });
 });

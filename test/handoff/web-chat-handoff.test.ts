@@ -1,10 +1,8 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deletePrefix, freePort, uniquePrefix } from '@steward/testing';
 import { startSystem, type RunningSystem } from '@steward/system';
-import { HAS_CHROMIUM, launchChromium, type Browser, type Page } from '@steward/channels/testing';
+import { HAS_CHROMIUM, type Page } from '@steward/channels/testing';
+import { openBrowser, saveScreenshot, type WatchedBrowser } from '../helpers/browser-pages.ts';
 import { e2eData } from '../helpers/e2e-data.ts';
 import { channels } from '../channels/harness.ts';
 
@@ -17,7 +15,6 @@ const url = inject('redisUrl');
 const prefix = uniquePrefix('handoff_web');
 const DEMO_KEY = 'handoff-web-demo-key';
 const ADMIN = 'handoff-web-admin-token';
-const SHOTS = resolve(dirname(fileURLToPath(import.meta.url)), '../../test-results');
 const data = e2eData();
 const order = data.statusOrder;
 
@@ -44,11 +41,9 @@ const CASES = [
 
 describe.skipIf(!HAS_CHROMIUM)(`human handoff from the web chat to the inbox and back, in headless Chromium (${data.source} data)`, () => {
   let sys: RunningSystem;
-  let browser: Browser;
+  let browser: WatchedBrowser;
   let customer: Page;
   let inbox: Page;
-  const problems: string[] = [];
-  const requested: string[] = [];
 
   beforeAll(async () => {
     sys = await startSystem({
@@ -65,19 +60,9 @@ describe.skipIf(!HAS_CHROMIUM)(`human handoff from the web chat to the inbox and
       // their own) would rightly slow that down, which is not what this test is about.
       admit: false,
     });
-    browser = await launchChromium();
-    customer = await browser.newPage({ viewport: { width: 900, height: 1000 }, locale: 'en-US' });
-    inbox = await browser.newPage({ viewport: { width: 1200, height: 1000 }, locale: 'en-US' });
-    for (const [who, page] of [['customer', customer], ['inbox', inbox]] as const) {
-      page.on('request', (r) => requested.push(r.url()));
-      page.on('response', (r) => {
-        if (r.status() >= 400) problems.push(`${who} ${r.status()} ${r.url()}`);
-      });
-      page.on('pageerror', (e) => problems.push(`${who} pageerror: ${e.message}`));
-      page.on('console', (m) => {
-        if (m.type() === 'error') problems.push(`${who} console: ${m.text()}`);
-      });
-    }
+    browser = await openBrowser();
+    customer = await browser.newPage({ viewport: { width: 900, height: 1000 }, locale: 'en-US', who: 'customer', failedResponses: true });
+    inbox = await browser.newPage({ viewport: { width: 1200, height: 1000 }, locale: 'en-US', who: 'inbox', failedResponses: true });
     await customer.goto(`${sys.url}/chat`);
     await customer.waitForSelector('body[data-ready="true"]');
     await inbox.goto(`${sys.url}/inbox`);
@@ -154,9 +139,8 @@ describe.skipIf(!HAS_CHROMIUM)(`human handoff from the web chat to the inbox and
       // The queue shows every handoff in the screenshot (claimed ones are not "waiting").
       await inbox.selectOption('#state', '');
       await inbox.waitForSelector(`#list li[data-id="${handoffId}"]`);
-      mkdirSync(SHOTS, { recursive: true });
-      await customer.screenshot({ path: resolve(SHOTS, `handoff-web-chat-${c.lang}.png`), fullPage: true });
-      await inbox.screenshot({ path: resolve(SHOTS, `handoff-inbox-${c.lang}.png`), fullPage: true });
+      await saveScreenshot(customer, `handoff-web-chat-${c.lang}.png`);
+      await saveScreenshot(inbox, `handoff-inbox-${c.lang}.png`);
 
       expect(await inbox.locator('#handback').textContent()).toBe(c.inbox.handback);
       await inbox.click('#handback');
@@ -173,7 +157,7 @@ describe.skipIf(!HAS_CHROMIUM)(`human handoff from the web chat to the inbox and
   }
 
   it('loaded nothing from elsewhere and logged no error', () => {
-    expect(requested.filter((u) => !u.startsWith(sys.url))).toEqual([]);
-    expect(problems).toEqual([]);
+    expect(browser.requested.filter((u) => !u.startsWith(sys.url))).toEqual([]);
+    expect(browser.problems).toEqual([]);
   });
 });

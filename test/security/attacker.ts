@@ -44,7 +44,8 @@ export interface Reply {
   body: { error?: { code: string }; [k: string]: unknown };
 }
 
-async function send(url: string, init: RequestInit): Promise<Reply> {
+/** One request; the reply's JSON body (or its text, when it is not JSON). */
+export async function request(url: string, init: RequestInit): Promise<Reply> {
   const res = await fetch(url, init);
   const text = await res.text();
   let body: Reply['body'] = {};
@@ -58,13 +59,13 @@ async function send(url: string, init: RequestInit): Promise<Reply> {
 
 export const api = {
   post: (base: string, key: string, body: Record<string, unknown>): Promise<Reply> =>
-    send(`${base}/v1/messages`, {
+    request(`${base}/v1/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
       body: JSON.stringify(body),
     }),
   get: (base: string, key: string, path: string): Promise<Reply> =>
-    send(`${base}${path}`, { headers: { authorization: `Bearer ${key}` } }),
+    request(`${base}${path}`, { headers: { authorization: `Bearer ${key}` } }),
 };
 
 let updateId = 900_000 + Math.floor(Math.random() * 1_000_000);
@@ -85,7 +86,7 @@ export function telegramUpdate(
       text: o.text,
     },
   });
-  return send(`${base}/v1/channels/telegram/webhook`, {
+  return request(`${base}/v1/channels/telegram/webhook`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRETS.telegram },
     body: raw,
@@ -113,7 +114,7 @@ export function slackMessage(
     },
   });
   const ts = String(Math.floor(Date.now() / 1000));
-  return send(`${base}/v1/channels/slack/events`, {
+  return request(`${base}/v1/channels/slack/events`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
@@ -128,7 +129,7 @@ export function slackMessage(
 export function crmMessage(base: string, body: Record<string, unknown>): Promise<Reply> {
   const raw = JSON.stringify(body);
   const ts = String(Math.floor(Date.now() / 1000));
-  return send(`${base}/v1/channels/webhook/crm`, {
+  return request(`${base}/v1/channels/webhook/crm`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',

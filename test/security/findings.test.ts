@@ -1,19 +1,12 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { deletePrefix, freePort, uniquePrefix } from '@steward/testing';
-import { startSystem, type RunningSystem } from '@steward/system';
-import { createKeys, createRedis, readQueryEvents } from '@steward/store';
+import { uniquePrefix } from '@steward/testing';
+import type { RunningSystem } from '@steward/system';
+import { createKeys, readQueryEvents } from '@steward/store';
+import type { Redis } from 'ioredis';
 import { e2eData } from '../helpers/e2e-data.ts';
-import { startPlatformDouble, type PlatformDouble } from '../channels/platform-double.ts';
-import {
-  API_KEYS,
-  KEYS,
-  api,
-  channels,
-  channelsConfig,
-  crmMessage,
-  slackMessage,
-  telegramUpdate,
-} from './attacker.ts';
+import type { PlatformDouble } from '../channels/platform-double.ts';
+import { KEYS, api, crmMessage, slackMessage, telegramUpdate } from './attacker.ts';
+import { startAttackedSystem, type AttackedSystem } from './attacked-system.ts';
 
 // Issue 12's findings 1–6, each reproduced as an attacker would on a running system (every
 // service in one process, the shop, the offline sim-llm, the platform adapters with signed
@@ -25,64 +18,24 @@ const keys = createKeys(prefix);
 const data = e2eData();
 // The victim customer: verified by email, asking about one of their orders.
 const JAMES = { id: data.customer, email: data.customerEmail, order: data.statusOrder.id };
+let target: AttackedSystem;
 let sys: RunningSystem;
 let platform: PlatformDouble;
-let redis: ReturnType<typeof createRedis>;
+let redis: Redis;
 
 const queriesOf = (conversationId: string) => redis.lrange(keys.conversationQueries(conversationId), 0, -1);
 const customerOf = async (conversationId: string) =>
   (await redis.hget(keys.conversation(conversationId), 'customerId')) || null;
-
-/** Wait until the conversation's last query ends; returns its id. */
-async function settled(conversationId: string, count: number): Promise<string> {
-  const until = Date.now() + 30_000;
-  for (;;) {
-    const ids = await queriesOf(conversationId);
-    const last = ids[count - 1];
-    if (last) {
-      const status = await redis.hget(keys.query(last), 'status');
-      if (status === 'completed' || status === 'failed') return last;
-    }
-    if (Date.now() > until)
-      throw new Error(`conversation ${conversationId} did not settle: ${ids.join(',')}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+/** Wait until the conversation's `count`-th query ends; returns its id. */
+const settled = (conversationId: string, count: number): Promise<string> => target.settled(conversationId, count);
 
 describe('trust boundaries (issue 12 findings 1–6)', () => {
   beforeAll(async () => {
-    platform = await startPlatformDouble();
-    platform.script('/bot7:SEC/sendMessage', [
-      { status: 200, body: { ok: true, result: { message_id: 1 } } },
-    ]);
-    platform.script('/chat.postMessage', [{ status: 200, body: { ok: true } }]);
-    const config = channelsConfig(platform.url);
-    sys = await startSystem({
-      redisUrl: url,
-      prefix,
-      shopData: data.shopData,
-      apiKeys: API_KEYS,
-      adminToken: KEYS.operator,
-      ports: { ingress: await freePort(), shop: await freePort(), simLlm: await freePort() },
-      logLevel: 'warn',
-      tracer: false,
-      ingressPlugins: [
-        channels.hardenInput(),
-        channels.channelRoutes({ config }),
-        channels.webChat({ demoKey: KEYS.web }),
-      ],
-      // Admission has its own suite (admission.test.ts); here one customer asks many questions.
-      admit: false,
-      deliveries: false,
-      extraRoles: [channels.deliveryRole({ channels: config })],
-    });
-    redis = createRedis(url);
+    target = await startAttackedSystem({ redisUrl: url, prefix, shopData: data.shopData });
+    ({ sys, platform, redis } = target);
   });
   afterAll(async () => {
-    redis?.disconnect();
-    await sys?.close();
-    await platform?.close();
-    await deletePrefix(url, prefix);
+    await target?.close();
   });
 
   // The victim: a Telegram customer who verified themselves and asked about their order.

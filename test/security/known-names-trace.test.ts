@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createKeys, createRedis, emitEvent } from '@steward/store';
 import { deletePrefix, freePort, uniquePrefix } from '@steward/testing';
 import { debugTraceOf, startIngress, type RunningIngress } from '@steward/ingress';
+import { nameRevealingToolCall } from '@steward/telemetry';
 
 const url = inject('redisUrl');
 const prefix = uniquePrefix('sec-names');
@@ -50,29 +51,7 @@ describe('names a conversation verified earlier', () => {
       text: 'my email is yusuf.rossi7301@example.com',
     });
     // What the tool worker records when get_user_details answers (first query).
-    await emitEvent(redis, keys, {
-      id: `${first.queryId}:t0:c0:tool`,
-      type: 'tool.call',
-      queryId: first.queryId,
-      conversationId: first.conversationId,
-      ts: Date.now(),
-      data: {
-        turn: 0,
-        index: 0,
-        callId: 'c0',
-        spanId: '0123456789abcdef',
-        name: 'get_user_details',
-        startMs: 1,
-        endMs: 2,
-        cacheHit: false,
-        ok: true,
-        arguments: { user_id: 'yusuf_rossi_9620' },
-        result: JSON.stringify({
-          user_id: 'yusuf_rossi_9620',
-          name: { first_name: 'Yusuf', last_name: 'Rossi' },
-        }),
-      },
-    });
+    await emitEvent(redis, keys, nameRevealingToolCall(first.queryId, first.conversationId));
     const second = await post({ conversationId: 'sec-names-1', text: 'yusuf here again' });
     await emitEvent(redis, keys, {
       id: `${second.queryId}:t0:note`,

@@ -7,16 +7,18 @@
 // another conversation, customer, channel or recipient. Each is refused with a stable status and
 // code, and Redis holds exactly the keys it held before the attempts (nothing created or changed).
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Redis } from 'ioredis';
 import { loadConfig } from '@steward/core';
 import { createDb, type Db } from '@steward/archive';
 import { postgresUnavailable, testDatabase, type TestDatabase } from '@steward/archive/testing';
 import { adminTokenOperator, archiveRoutes } from '@steward/ingress';
-import { createKeys, createRedis, readQueryEvents } from '@steward/store';
-import { startSystem, type RunningSystem } from '@steward/system';
-import { deletePrefix, freePort, uniquePrefix } from '@steward/testing';
-import { startPlatformDouble, type PlatformDouble } from '../channels/platform-double.ts';
+import { createKeys, readQueryEvents } from '@steward/store';
+import type { RunningSystem } from '@steward/system';
+import { uniquePrefix } from '@steward/testing';
+import type { PlatformDouble } from '../channels/platform-double.ts';
 import { e2eData } from '../helpers/e2e-data.ts';
-import { API_KEYS, KEYS, api, channels, channelsConfig, telegramUpdate, type Reply } from './attacker.ts';
+import { KEYS, api, request, telegramUpdate, type Reply } from './attacker.ts';
+import { startAttackedSystem, type AttackedSystem } from './attacked-system.ts';
 
 const url = inject('redisUrl');
 const prefix = uniquePrefix('sec-web');
@@ -24,23 +26,13 @@ const keys = createKeys(prefix);
 const data = e2eData();
 const METRICS_TOKEN = 'sec-web-metrics-token-0123456789';
 const VICTIM = { chat: 6161, user: 6161, conversation: 'tg.6161.6161' };
+let target: AttackedSystem;
 let sys: RunningSystem;
+let redis: Redis;
 let platform: PlatformDouble;
-let redis: ReturnType<typeof createRedis>;
 let pgdb: TestDatabase | undefined;
 let db: Db | undefined;
-
-async function settled(conversationId: string, count: number): Promise<string> {
-  const until = Date.now() + 30_000;
-  for (;;) {
-    const ids = await redis.lrange(keys.conversationQueries(conversationId), 0, -1);
-    const last = ids[count - 1];
-    if (last && /^(completed|failed)$/.test((await redis.hget(keys.query(last), 'status')) ?? ''))
-      return last;
-    if (Date.now() > until) throw new Error(`conversation ${conversationId} did not settle`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const settled = (conversationId: string, count: number): Promise<string> => target.settled(conversationId, count);
 
 /** Every key under the prefix with a digest of its content: what "nothing created or changed" compares. */
 async function snapshot(): Promise<Map<string, string>> {
@@ -77,29 +69,16 @@ describe('the web-chat key can only chat as a new, unverified customer (issue 12
   let victimHandoff = '';
 
   beforeAll(async () => {
-    platform = await startPlatformDouble();
-    platform.script('/bot7:SEC/sendMessage', [
-      { status: 200, body: { ok: true, result: { message_id: 1 } } },
-    ]);
-    const config = channelsConfig(platform.url);
     if (!postgresUnavailable) {
       pgdb = await testDatabase('webkey');
       db = createDb(pgdb.url, pgdb.schema);
     }
-    sys = await startSystem({
-      config: loadConfig({ METRICS_TOKEN }, 'system'),
+    target = await startAttackedSystem({
       redisUrl: url,
       prefix,
       shopData: data.shopData,
-      apiKeys: API_KEYS,
-      adminToken: KEYS.operator,
-      ports: { ingress: await freePort(), shop: await freePort(), simLlm: await freePort() },
-      logLevel: 'warn',
-      tracer: false,
-      ingressPlugins: [
-        channels.hardenInput(),
-        channels.channelRoutes({ config }),
-        channels.webChat({ demoKey: KEYS.web }),
+      config: loadConfig({ METRICS_TOKEN }, 'system'),
+      morePlugins: [
         // The conversations archive and erasure: operator routes (the archive only with PostgreSQL).
         archiveRoutes({
           db,
@@ -107,11 +86,8 @@ describe('the web-chat key can only chat as a new, unverified customer (issue 12
           debugTrace: (events) => ({ events }),
         }),
       ],
-      admit: false,
-      deliveries: false,
-      extraRoles: [channels.deliveryRole({ channels: config })],
     });
-    redis = createRedis(url);
+    ({ sys, redis, platform } = target);
     webKey = ((await (await fetch(`${sys.url}/chat/config`)).json()) as { key: string }).key;
 
     // The victim verifies on Telegram and asks about an order; an operator takes a handoff of it.
@@ -143,12 +119,9 @@ describe('the web-chat key can only chat as a new, unverified customer (issue 12
   });
 
   afterAll(async () => {
-    redis?.disconnect();
-    await sys?.close();
-    await platform?.close();
+    await target?.close();
     await db?.end();
     await pgdb?.drop();
-    await deletePrefix(url, prefix);
   });
 
   it('gets the key from GET /chat/config, and it is the web principal’s', () => {
@@ -165,21 +138,12 @@ describe('the web-chat key can only chat as a new, unverified customer (issue 12
       path: string,
       body?: unknown,
       headers: Record<string, string> = json,
-    ): Promise<Reply> => {
-      const res = await fetch(`${sys.url}${path}`, {
+    ): Promise<Reply> =>
+      request(`${sys.url}${path}`, {
         method,
         headers,
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
-      const text = await res.text();
-      let parsed: Reply['body'] = {};
-      try {
-        parsed = JSON.parse(text) as Reply['body'];
-      } catch {
-        parsed = { text };
-      }
-      return { status: res.status, body: parsed };
-    };
     const sse = async (path: string): Promise<Reply> => {
       const res = await fetch(`${sys.url}${path}`);
       const body = res.headers.get('content-type')?.includes('json')

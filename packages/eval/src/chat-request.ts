@@ -42,3 +42,14 @@ export const contentText = (m: ChatWireMessage): string =>
     : Array.isArray(m.content)
       ? m.content.map((p) => p.text ?? '').join('')
       : '';
+
+/** A tool call's arguments as an object; malformed or non-object arguments read as none. */
+export function parseArguments(raw: string): Record<string, unknown> {
+  try {
+    const v: unknown = JSON.parse(raw || '{}');
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    // Malformed arguments are the pipeline's to repair or refuse; there is nothing to check.
+    return {};
+  }
+}

@@ -21,6 +21,8 @@ export {
 export { openingMessage, firstPerson, asksForConfirmation, scriptedReply } from './scripted-customer.ts';
 export { envCustomer, STOP, type ChatEndpoint } from './env-customer.ts';
 export { promptText, argumentValues, isPresent } from './value-presence.ts';
+export { parseArguments } from './chat-request.ts';
+export { readBody } from './read-body.ts';
 export { runEval, type EvalOptions } from './run-eval.ts';
 export {
   summarize,

@@ -5,10 +5,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { ChatWireRequest } from './chat-request.ts';
+import { ChatWireRequest, parseArguments } from './chat-request.ts';
 import type { ChatEndpoint } from './env-customer.ts';
 import { missingValues, type SeenPrompt } from './missing-values.ts';
 import type { ActionRecord, SlotRecord } from './scripted-model.ts';
+import { readBody } from './read-body.ts';
 import { promptText } from './value-presence.ts';
 
 const ModelReply = z.object({
@@ -87,14 +88,7 @@ export async function startRecordingProxy(upstream: ChatEndpoint): Promise<Recor
     s.seen.push({ query: s.query, prompt: promptText(req.data.messages) });
     const defs = new Map((req.data.tools ?? []).map((t) => [t.function.name, JSON.stringify(t.function)]));
     for (const c of out.data.choices[0]!.message.tool_calls ?? []) {
-      let args: Record<string, unknown> = {};
-      try {
-        const parsed: unknown = JSON.parse(c.function.arguments || '{}');
-        if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
-          args = parsed as Record<string, unknown>;
-      } catch {
-        // Malformed arguments are the pipeline's to repair or refuse; nothing to check here.
-      }
+      const args = parseArguments(c.function.arguments);
       s.actions.push({
         query: s.query,
         call,
@@ -129,15 +123,6 @@ export async function startRecordingProxy(upstream: ChatEndpoint): Promise<Recor
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 function reply(res: ServerResponse, status: number, body: string, retryAfter?: string | null): void {

@@ -14,6 +14,7 @@ import { countTokens } from '@steward/context';
 import { ChatWireRequest, contentText } from './chat-request.ts';
 import type { CallPurpose, ScriptStep } from './script-plan.ts';
 import { causeOf, missingValues, type MissingValue, type SeenPrompt } from './missing-values.ts';
+import { readBody } from './read-body.ts';
 import { isPresent, promptText } from './value-presence.ts';
 
 export type { MissingCause, MissingValue } from './missing-values.ts';
@@ -205,15 +206,6 @@ function promptTokens(r: ChatWireRequest): number {
   }
   for (const t of r.tools ?? []) n += 8 + countTokens(JSON.stringify(t), ENCODING_MODEL);
   return n;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 function sendRaw(res: ServerResponse, status: number, body: string): void {

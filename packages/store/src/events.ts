@@ -75,6 +75,19 @@ export const KNOWN_NAMES_QUERIES = 20;
  */
 export async function namesKnownInConversation(redis: Redis, keys: Keys, conversationId: string): Promise<string[]> {
   const ids = await redis.lrange(keys.conversationQueries(conversationId), -KNOWN_NAMES_QUERIES, -1);
-  const events = await Promise.all(ids.map((id) => readQueryEvents(redis, keys, id)));
-  return namesInEvents(events.flat());
+  if (ids.length === 0) return [];
+  // One round trip for all the lists; every worker job reads this when its logs are redacted.
+  const p = redis.pipeline();
+  for (const id of ids) p.lrange(keys.queryEvents(id), 0, -1);
+  const events: StewardEvent[] = [];
+  for (const [err, raw] of (await p.exec()) ?? []) {
+    if (err || !Array.isArray(raw)) continue;
+    for (const r of raw as unknown[]) {
+      // Only tool calls carry names: the other events (most of them) are not parsed.
+      if (typeof r !== 'string' || !r.includes('"tool.call"')) continue;
+      const e = StewardEvent.safeParse(JSON.parse(r));
+      if (e.success) events.push(e.data);
+    }
+  }
+  return namesInEvents(events);
 }

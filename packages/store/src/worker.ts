@@ -1,7 +1,9 @@
 import { UnrecoverableError, Worker, type Job, type ConnectionOptions, type WorkerOptions } from 'bullmq';
 import { DEFAULTS, isStewardError, parseJob, type JobLockSettings, type JobPayload, type QueueName } from '@steward/core';
-import { JobTimingBuffer, runWithKnownNames, runWithLogContext } from '@steward/telemetry';
+import { JobTimingBuffer, redactsLogs, runWithKnownNames, runWithLogContext } from '@steward/telemetry';
 import type { Redis } from 'ioredis';
+import { namesKnownInConversation } from './events.ts';
+import { createKeys, type Keys } from './keys.ts';
 import { LockKeeper } from './lock-keeper.ts';
 
 export interface Log {
@@ -43,6 +45,12 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
         })
       : undefined;
   const base = `${o.prefix}:${queue}:`;
+  // The names the conversation's tools learned in earlier jobs, redacted from this job's lines
+  // too: read once per job, and only when the log redacts and a live connection is at hand.
+  const names =
+    redactsLogs(o.log) && typeof (o.connection as Redis).lrange === 'function'
+      ? { redis: o.connection as Redis, keys: createKeys(o.prefix) }
+      : undefined;
   const w = new Worker(
     queue,
     async (job, token) => {
@@ -56,17 +64,19 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
       // Every line logged while this job runs carries its ids (see @steward/telemetry log-context);
       // the query store adds the trace id when the job loads its query.
       const ids = data as { queryId?: unknown; turn?: unknown; conversationId?: unknown };
+      const queryId = typeof ids.queryId === 'string' ? ids.queryId : undefined;
+      const known = names ? await knownNames(names.redis, names.keys, queryId, ids.conversationId) : undefined;
       return runWithLogContext(
         {
           queue,
           jobId: job.id,
-          queryId: typeof ids.queryId === 'string' ? ids.queryId : undefined,
-          conversationId: typeof ids.conversationId === 'string' ? ids.conversationId : undefined,
+          queryId,
+          conversationId: known?.conversationId,
           turn: typeof ids.turn === 'number' ? ids.turn : undefined,
         },
         // Names a tool of this job learns (rememberNames) are redacted from its later lines.
         () =>
-          runWithKnownNames([], async () => {
+          runWithKnownNames(known?.names ?? [], async () => {
             try {
               return await processor(data, job, token);
             } catch (e) {
@@ -113,4 +123,23 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
   w.on('error', (err) => o.log.error({ queue, err: err.message }, 'worker error'));
   if (keeper) w.on('closed', () => void keeper.close());
   return w;
+}
+
+/**
+ * The job's conversation (its payload's, or its query's) and the names that conversation's tools
+ * learned. Best effort: a failed read leaves the pattern redaction alone to the job's lines.
+ */
+async function knownNames(
+  redis: Redis,
+  keys: Keys,
+  queryId: string | undefined,
+  given: unknown,
+): Promise<{ conversationId: string | undefined; names: string[] }> {
+  let conversationId = typeof given === 'string' ? given : undefined;
+  try {
+    if (!conversationId && queryId) conversationId = (await redis.hget(keys.query(queryId), 'conversationId')) || undefined;
+    return { conversationId, names: conversationId ? await namesKnownInConversation(redis, keys, conversationId) : [] };
+  } catch {
+    return { conversationId, names: [] };
+  }
 }

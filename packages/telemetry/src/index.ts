@@ -9,7 +9,7 @@ export {
   runWithKnownNames,
 } from './known-names.ts';
 export { runWithLogContext, bindLogContext, currentLogContext } from './log-context.ts';
-export { createLogger, withBindings, type Logger, type LogLevel, type CreateLoggerOptions, type LogBindings } from './logger.ts';
+export { createLogger, redactsLogs, withBindings, type Logger, type LogLevel, type CreateLoggerOptions, type LogBindings } from './logger.ts';
 export { OUTCOME_CLASSES, classifyOutcome, isSuccess, type OutcomeClass } from './outcome-class.ts';
 export {
   AGENT_NAME,
@@ -39,6 +39,7 @@ export { METRICS, QUEUE_STATES, type MetricDef, type MetricName, type MetricType
 export { eventObservations, labelValue, type Observation } from './event-metrics.ts';
 export { channelLabel, tokenLabel, KNOWN_CHANNELS } from './label-bounds.ts';
 export { metricsCredential } from './metrics-credential.ts';
+export { probeHandler, type ProbeHandlerOptions } from './probe-handler.ts';
 export {
   metricsKey,
   metricsGuardKey,
@@ -56,4 +57,4 @@ export { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from './prometheus-text.ts'
 export { DebugStep, DebugTrace, buildDebugTrace } from './debug-trace.ts';
 export { REPORT_MAX_FIELD_CHARS, renderDebugReport } from './debug-report.ts';
 /** Fixture for tests of anything that consumes events: one realistic query, with personal data. */
-export { PII as SAMPLE_PII, sampleQuery, type SampleQuery } from './sample-events.ts';
+export { PII as SAMPLE_PII, nameRevealingToolCall, sampleQuery, type SampleQuery } from './sample-events.ts';

@@ -53,8 +53,22 @@ export function createLogger(opts: CreateLoggerOptions): Logger {
       : { err: pino.stdSerializers.err },
   };
   const logger = opts.destination ? pino(options, opts.destination) : pino(options);
-  if (redact) redactChildBindings(logger);
+  if (redact) {
+    redactChildBindings(logger);
+    // Inherited by every child (pino builds them with Object.create), like `child` below.
+    Object.defineProperty(logger, REDACTS, { value: true });
+  }
   return logger;
+}
+
+const REDACTS = Symbol('steward.redacts');
+
+/**
+ * Does this logger (made by createLogger, or a child of one) redact personal data? A worker reads
+ * the names its conversation learned only for such a logger: without redaction nothing uses them.
+ */
+export function redactsLogs(log: object): boolean {
+  return Reflect.get(log, REDACTS) === true;
 }
 
 // pino resets the bindings formatter for children, so child bindings are redacted here instead:

@@ -119,3 +119,31 @@ export function sampleQuery(opts: { queryId?: string; t0?: number; outcome?: str
   ];
   return { queryId, conversationId, traceId, rootSpanId, parentSpanId, events };
 }
+
+/**
+ * What the tool worker records when get_user_details reveals the customer's name (Yusuf Rossi,
+ * user yusuf_rossi_9620) in a query's first turn: the event that teaches a conversation a name
+ * (known-names.ts), for tests of its redaction later on.
+ */
+export function nameRevealingToolCall(queryId: string, conversationId: string) {
+  return {
+    id: `${queryId}:t0:c0:tool`,
+    type: 'tool.call' as const,
+    queryId,
+    conversationId,
+    ts: Date.now(),
+    data: {
+      turn: 0,
+      index: 0,
+      callId: 'c0',
+      spanId: '0123456789abcdef',
+      name: 'get_user_details',
+      startMs: 1,
+      endMs: 2,
+      cacheHit: false,
+      ok: true,
+      arguments: { user_id: 'yusuf_rossi_9620' },
+      result: JSON.stringify({ user_id: 'yusuf_rossi_9620', name: { first_name: 'Yusuf', last_name: 'Rossi' } }),
+    },
+  };
+}

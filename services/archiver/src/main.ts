@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import { loadConfig } from '@steward/core';
 import { onShutdown } from '@steward/store';
-import { createLogger, metricsCredential } from '@steward/telemetry';
+import { createLogger, probeHandler } from '@steward/telemetry';
 import { requireArchive } from './config.ts';
 import { startArchiver } from './archiver.ts';
 import { renderArchiverMetrics } from './metrics.ts';
@@ -16,29 +16,16 @@ const log = createLogger({ service: 'archiver', level: cfg.log.level, redact: cf
 const archiver = await startArchiver({ redisUrl: cfg.redis.url, prefix: cfg.redis.prefix, ...archive, log });
 
 let server: Server | undefined;
-// The same optional /metrics credential as the ingress and the tracer (METRICS_TOKEN or ADMIN_TOKEN).
-const mayReadMetrics = metricsCredential(cfg.ingress.metricsToken, cfg.ingress.adminToken);
 if (port > 0) {
-  server = createServer((req, res) => {
-    const path = req.url?.split('?')[0];
-    if (path === '/healthz') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-    if (path === '/readyz') {
-      archiver.db.query('SELECT 1').then(
-        () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ready":true}'),
-        () => res.writeHead(503, { 'content-type': 'application/json' }).end('{"ready":false}'),
-      );
-      return;
-    }
-    if (path === '/metrics') {
-      if (!mayReadMetrics(req.headers.authorization)) {
-        return void res
-          .writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' })
-          .end('{"error":{"code":"unauthorized","message":"metrics credential required"}}');
-      }
-      return void res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(renderArchiverMetrics(archiver.stats()));
-    }
-    res.writeHead(404).end();
-  });
+  // The same optional /metrics credential as the ingress and the tracer (METRICS_TOKEN or ADMIN_TOKEN).
+  server = createServer(
+    probeHandler({
+      ready: () => archiver.db.query('SELECT 1'),
+      metrics: () => renderArchiverMetrics(archiver.stats()),
+      metricsToken: cfg.ingress.metricsToken,
+      adminToken: cfg.ingress.adminToken,
+    }),
+  );
   server.listen(port, '0.0.0.0');
   log.info({ port }, 'archiver http listening');
 }

@@ -6,6 +6,7 @@
 // dropped afterwards, so test files never see each other's rows; no server → `skip` says why.
 import pg from 'pg';
 import { inject } from 'vitest';
+import { MACHINE_DATABASE_URL, postgresReachable, safeUrl } from '@steward/testing';
 
 export interface TestDatabase {
   /** Connection string; the archive puts `schema` on the search_path itself. */
@@ -14,22 +15,8 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-async function reachable(url: string): Promise<string | undefined> {
-  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
-  c.on('error', () => undefined);
-  try {
-    await c.connect();
-    await c.query('SELECT 1');
-    return undefined;
-  } catch (e) {
-    return (e as Error).message;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
-
 const provided = inject('databaseUrl') as string | undefined;
-const fallbackUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const fallbackUrl = process.env.TEST_DATABASE_URL ?? MACHINE_DATABASE_URL;
 
 /** The run's PostgreSQL (empty when there is none). */
 export const TEST_DATABASE_URL: string = provided ?? fallbackUrl;
@@ -40,8 +27,8 @@ export const postgresUnavailable: string | undefined =
     ? provided === ''
       ? inject('databaseUnavailable') || 'no PostgreSQL for this run'
       : undefined
-    : await reachable(fallbackUrl).then((err) =>
-        err ? `no PostgreSQL at ${fallbackUrl.replace(/\/\/[^@]*@/, '//')} (${err}); set TEST_DATABASE_URL, or run in the integration project (it starts a private one)` : undefined,
+    : await postgresReachable(fallbackUrl).then((err) =>
+        err ? `no PostgreSQL at ${safeUrl(fallbackUrl)} (${err}); set TEST_DATABASE_URL, or run in the integration project (it starts a private one)` : undefined,
       );
 
 export async function testDatabase(label: string): Promise<TestDatabase> {

@@ -6,6 +6,7 @@ import { canRead, HandoffStore, type Keys, type Principal, type QueryStore } fro
 import { sendError } from '../errors.ts';
 import type { Authenticator } from '../auth.ts';
 import { principalOf, type LiveEvents } from '../live-events.ts';
+import { openEventStream } from './event-stream.ts';
 
 export interface ConversationEventDeps {
   redis: Redis;
@@ -74,43 +75,25 @@ export function conversationEventRoutes(app: FastifyInstance, deps: Conversation
       return sendError(reply, 429, 'too_many_streams', 'too many open event streams for this key; close one and retry');
     }
 
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    res.write(': connected\n\n');
+    const stream = openEventStream(req, reply, slot, { greet: true });
     const sent = new Set<string>();
-    let done = false;
-    let unwatch: (() => Promise<void>) | undefined;
-    const finish = () => {
-      if (done) return;
-      done = true;
-      clearInterval(heartbeat);
-      clearTimeout(lifetime);
-      slot.release();
-      void unwatch?.();
-      res.end();
-    };
-    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
-    // A bounded lifetime like every stream: the client reconnects with Last-Event-ID.
-    const lifetime = setTimeout(finish, slot.lifetimeMs);
-    req.raw.on('close', finish);
 
     const say = async (s: Said) => {
-      if (done || sent.has(s.id)) return;
+      if (stream.done || sent.has(s.id)) return;
       sent.add(s.id);
       const text = await readableText(deps.queries, who, s.id);
-      if (text === null || done) return;
-      res.write(`id: ${s.id}\nevent: ${s.event}\ndata: ${JSON.stringify({ id: s.id, handoffId: s.handoffId, text, ts: s.ts })}\n\n`);
+      if (text === null) return;
+      stream.write(`id: ${s.id}\nevent: ${s.event}\ndata: ${JSON.stringify({ id: s.id, handoffId: s.handoffId, text, ts: s.ts })}\n\n`);
     };
     // Frames go out in the order they arrive: each waits for the one before it.
     let chain = Promise.resolve();
     const enqueue = (f: () => Promise<void> | void) => {
-      chain = chain.then(f).catch(() => finish());
+      chain = chain.then(f).catch(() => stream.finish());
     };
 
     try {
       // Subscribe first, then replay: nothing said in between is missed (the ids de-duplicate).
-      unwatch = await deps.live.watchChannel(deps.keys.conversationChannel(conversationId), (json) => {
+      const unwatch = await deps.live.watchChannel(deps.keys.conversationChannel(conversationId), (json) => {
         let parsed: unknown;
         try {
           parsed = JSON.parse(json);
@@ -132,10 +115,11 @@ export function conversationEventRoutes(app: FastifyInstance, deps: Conversation
           const state = d.state ?? 'claimed';
           // No id: a state change is not replayed, so a client never resumes from one.
           enqueue(() => {
-            if (!done) res.write(`event: handoff.state\ndata: ${JSON.stringify({ handoffId, state, ts: e.data.ts })}\n\n`);
+            stream.write(`event: handoff.state\ndata: ${JSON.stringify({ handoffId, state, ts: e.data.ts })}\n\n`);
           });
         }
       });
+      await stream.watching(unwatch);
       // What was said while the client was away: after its last seen message in that message's
       // handoff (ids are `{handoffId}_r_…` / `{handoffId}_sla`), and all of the current handoff.
       const lastId = headerOf(req.headers['last-event-id']);
@@ -152,10 +136,9 @@ export function conversationEventRoutes(app: FastifyInstance, deps: Conversation
         }
       }
       await chain;
-      if (done) await unwatch();
     } catch {
       // Redis did not answer: the response is already hijacked, so end the stream (and free its slot).
-      finish();
+      stream.finish();
     }
   });
 }

@@ -5,6 +5,7 @@ import type { StewardEvent } from '@steward/core';
 import { sendError } from '../errors.ts';
 import type { Authenticator } from '../auth.ts';
 import { answerFrame, principalOf, readLiveMessage, type LiveEvents } from '../live-events.ts';
+import { openEventStream } from './event-stream.ts';
 
 /** What the ingress knows beyond the query's events when it builds a debug trace. */
 export interface DebugTraceContext {
@@ -68,49 +69,28 @@ export function queryRoutes(app: FastifyInstance, deps: QueryRouteDeps, auth: Au
       return sendError(reply, 429, 'too_many_streams', 'too many open event streams for this key; close one or poll GET /v1/queries/:id');
     }
 
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
+    const stream = openEventStream(req, reply, slot);
     const sent = new Set<string>();
-    let done = false;
-    // Assigned once the subscription is up; `finish` may run before that (client gone early).
-    let unwatch: (() => Promise<void>) | undefined;
-    const finish = () => {
-      if (done) return;
-      done = true;
-      clearInterval(heartbeat);
-      clearTimeout(lifetime);
-      slot.release();
-      void unwatch?.();
-      res.end();
-    };
     const send = (e: StewardEvent) => {
-      if (done || sent.has(e.id)) return;
+      if (stream.done || sent.has(e.id)) return;
       sent.add(e.id);
-      res.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(publicEvent(e))}\n\n`);
+      stream.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(publicEvent(e))}\n\n`);
       // A message held for a person ends with `handoff.message`: the agent will not answer it.
-      if (e.type === 'query.completed' || e.type === 'handoff.message') finish();
+      if (e.type === 'query.completed' || e.type === 'handoff.message') stream.finish();
     };
-    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
-    // A bounded lifetime: a forgotten or hostile stream does not hold its slot forever.
-    const lifetime = setTimeout(finish, slot.lifetimeMs);
-    req.raw.on('close', finish);
     try {
-      unwatch = await deps.live.watch(q.queryId, (json) => {
-        const m = readLiveMessage(json);
-        if (m.kind === 'event') send(m.event);
-        else if (m.kind === 'answer' && !done) res.write(answerFrame(m.message));
-      });
+      await stream.watching(
+        await deps.live.watch(q.queryId, (json) => {
+          const m = readLiveMessage(json);
+          if (m.kind === 'event') send(m.event);
+          else if (m.kind === 'answer') stream.write(answerFrame(m.message));
+        }),
+      );
       for (const e of await readQueryEvents(deps.redis, deps.keys, q.queryId)) send(e);
     } catch {
       // Redis did not answer: the response is already hijacked, so end the stream (and free its
       // slot); the client reconnects.
-      finish();
+      stream.finish();
     }
   });
 }
