@@ -50,7 +50,7 @@ const mainOf = (role: Role): string => join(ROOT, 'services', role, 'src', 'main
 const PREFIX = '{bench}';
 const START_TIMEOUT_MS = 240_000;
 /** The V8 flags infra/Dockerfile gives every service (NODE_OPTIONS), so the processes here run as deployed. */
-export const DEPLOYED_NODE_OPTIONS = '--max-semi-space-size=16';
+export const DEPLOYED_NODE_OPTIONS = '--max-semi-space-size=16 --max-old-space-size=128';
 
 export class Cluster {
   readonly redis: RedisServer;

@@ -15,7 +15,7 @@ import {
 } from '@steward/core';
 import { ChannelsIngressEnv, channelsConfigFromEnv } from '@steward/channels';
 import { loadPricing } from '@steward/llm';
-import { traceExportConfigFromEnv } from '@steward/telemetry';
+import { traceExportConfigFromEnv } from '@steward/telemetry/otlp';
 
 const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 const tmp = mkdtempSync(join(tmpdir(), 'steward-config-'));

@@ -7,7 +7,8 @@ import { createLlmClient, loadPricing, parseJsonReply, parseTextReply, setActive
 import { startReasoningWorker, type LlmPort } from '@steward/reasoning-worker';
 import { startShop } from '@steward/shop';
 import { startSimLlm } from '@steward/sim-llm';
-import { createLogger, createSpanExporter, createTelemetryResource, traceExportConfigFromEnv, type Logger } from '@steward/telemetry';
+import { createLogger, type Logger } from '@steward/telemetry';
+import { createSpanExporter, createTelemetryResource, traceExportConfigFromEnv } from '@steward/telemetry/otlp';
 import { startToolWorker } from '@steward/tool-worker';
 import { ToolRegistry } from '@steward/tools';
 import { debugTraceOf, renderMetrics } from './observability.ts';

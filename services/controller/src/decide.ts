@@ -1,7 +1,7 @@
 import { jobIds, type DecideJob } from '@steward/core';
 import { awaitsProposal, isGuarded, onProposal, type ProposalSnapshot } from '@steward/control';
 import { crashPoint, type QueryRecord } from '@steward/store';
-import { checkBudget, recordCost } from '@steward/llm';
+import { checkBudget, recordCost } from '@steward/llm/ledger';
 import { applyTransition, rulesOf } from './apply.ts';
 import type { ControllerDeps } from './deps.ts';
 import { loadConfirmationSnapshot } from './confirmation-snapshot.ts';

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { ConversationStore, DagStore, Keys, Log, Outbox, QueryStore, Queues } from '@steward/store';
 import type { ToolRegistry } from '@steward/tools';
-import type { BudgetLimits } from '@steward/llm';
+import type { BudgetLimits } from '@steward/llm/ledger';
 import type { KernelLimits } from '@steward/control';
 
 /** The controller's per-query limits are the kernel's (one shape for the config and the transitions). */

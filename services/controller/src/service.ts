@@ -3,7 +3,7 @@ import { DEFAULTS, type JobLockSettings, type RetentionSettings } from '@steward
 import { countTokens } from '@steward/context';
 import { crashPoint, openStore, startWorker, type Log } from '@steward/store';
 import type { ToolRegistry } from '@steward/tools';
-import type { BudgetLimits } from '@steward/llm';
+import type { BudgetLimits } from '@steward/llm/ledger';
 import { handleDeadline } from './deadline.ts';
 import { handleDecide } from './decide.ts';
 import type { ControllerDeps, ControllerLimits } from './deps.ts';

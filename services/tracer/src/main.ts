@@ -2,7 +2,8 @@
 // /metrics, and a graceful stop on SIGTERM (stop reading, finish the batch, close).
 import { createRedis, onShutdown } from '@steward/store';
 import { loadConfig } from '@steward/core';
-import { createLogger, createSpanExporter, createTelemetryResource, traceExportConfigFromEnv } from '@steward/telemetry';
+import { createLogger } from '@steward/telemetry';
+import { createSpanExporter, createTelemetryResource, traceExportConfigFromEnv } from '@steward/telemetry/otlp';
 import { startTracerHttp, type TracerHttp } from './http.ts';
 import { startTracer } from './tracer.ts';
 

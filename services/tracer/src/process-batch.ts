@@ -11,13 +11,12 @@ import { namesKnownInConversation, readQueryEvents, type Keys } from '@steward/s
 import {
   buildChildSpan,
   buildRootSpan,
-  exportSpans,
   recordEventsMetrics,
   type Logger,
   type ReadableSpan,
   type SpanBuildOptions,
-  type SpanExporter,
 } from '@steward/telemetry';
+import { exportSpans, type SpanExporter } from '@steward/telemetry/otlp';
 import type { StreamEntry } from './stream-entries.ts';
 
 export const TRACER_GROUP = 'tracer';

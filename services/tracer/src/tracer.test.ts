@@ -3,16 +3,8 @@ import type { Redis } from 'ioredis';
 import type { StewardEvent } from '@steward/core';
 import { createKeys, createRedis, emitEvent, type EmitInput, type Keys } from '@steward/store';
 import { RedisServer, deletePrefix, startOtlpReceiver, uniquePrefix, type ReceivedSpan } from '@steward/testing';
-import {
-  createSpanExporter,
-  createTelemetryResource,
-  createLogger,
-  readMetricsSnapshot,
-  sampleQuery,
-  traceExportConfigFromEnv,
-  type ReadableSpan,
-  type SpanExporter,
-} from '@steward/telemetry';
+import { createLogger, readMetricsSnapshot, sampleQuery, type ReadableSpan } from '@steward/telemetry';
+import { createSpanExporter, createTelemetryResource, traceExportConfigFromEnv, type SpanExporter } from '@steward/telemetry/otlp';
 
 import { METRICS_GROUP, seenKey, TRACER_GROUP } from './process-batch.ts';
 import { startTracer, type Tracer } from './tracer.ts';

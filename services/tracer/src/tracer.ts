@@ -5,16 +5,8 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { DEFAULTS } from '@steward/core';
 import { createKeys } from '@steward/store';
-import {
-  captureContentFromEnv,
-  createLogger,
-  createSpanExporter,
-  createTelemetryResource,
-  traceExportConfigFromEnv,
-  type Logger,
-  type Resource,
-  type SpanExporter,
-} from '@steward/telemetry';
+import { captureContentFromEnv, createLogger, type Logger } from '@steward/telemetry';
+import { createSpanExporter, createTelemetryResource, traceExportConfigFromEnv, type Resource, type SpanExporter } from '@steward/telemetry/otlp';
 import { startConsumerLoop } from './consumer-loop.ts';
 import { exportSpanBatch, recordMetricsBatch, METRICS_GROUP, TRACER_GROUP, type SpanBatchContext } from './process-batch.ts';
 
