@@ -14,10 +14,11 @@ export async function handleObserve(d: ControllerDeps, job: ObserveJob): Promise
   crashPoint('observe.after_load');
   if (!q || !awaitsObservation(q, job.turn)) return;
 
-  const [{ results, left }, steps, history] = await Promise.all([
+  const [{ results, left }, steps, history, memory] = await Promise.all([
     d.dags.results(q.queryId, job.turn),
     d.queries.steps(q.queryId),
     d.queries.history<LoopTurn>(q.queryId),
+    d.conversations.memory(q.conversationId),
   ]);
   if (!turnEnded({ results, left })) {
     d.log.warn({ queryId: q.queryId, turn: job.turn, left }, 'observe before the turn ended');
@@ -25,7 +26,7 @@ export async function handleObserve(d: ControllerDeps, job: ObserveJob): Promise
   }
   const proposedArgs = lastToolCalls(steps);
   // The working memory carries what these results showed into every later prompt of the conversation.
-  await rememberToolResults(d, q.conversationId, results as CallResult[], proposedArgs);
+  await rememberToolResults(d, q.conversationId, memory, results as CallResult[], proposedArgs);
   const t = onTurnDone({ query: q, results, left, proposedArgs, history }, job, rulesOf(d));
   if (t) await applyTransition(d, q, t);
 }
