@@ -3,7 +3,7 @@ import { awaitsObservation, onTurnDone, turnEnded, type CallResult, type LoopTur
 import { crashPoint } from '@steward/store';
 import { applyTransition, rulesOf } from './apply.ts';
 import type { ControllerDeps } from './deps.ts';
-import { rememberToolResults } from './remember.ts';
+import { foldToolResults, withMemory } from './remember.ts';
 
 /**
  * All calls of a turn have ended: load → the kernel's onTurnDone → apply. Idempotent: a
@@ -26,8 +26,14 @@ export async function handleObserve(d: ControllerDeps, job: ObserveJob): Promise
   }
   const proposedArgs = lastToolCalls(steps);
   // The working memory carries what these results showed into every later prompt of the conversation.
-  await rememberToolResults(d, q.conversationId, memory, results as CallResult[], proposedArgs);
+  const remembered = foldToolResults(memory, results as CallResult[], proposedArgs);
   const t = onTurnDone({ query: q, results, left, proposedArgs, history }, job, rulesOf(d));
+  if (t && !t.completion) {
+    await applyTransition(d, q, withMemory(t, q.conversationId, remembered));
+    return;
+  }
+  // No step, or an ending: the memory is stored first, on its own (the next query reads it).
+  await d.conversations.setMemory(q.conversationId, remembered);
   if (t) await applyTransition(d, q, t);
 }
 
