@@ -10,6 +10,13 @@ export type { CallResult, ToolErrorType } from '@steward/control';
 /** One call of a turn's DAG as stored (the kernel's PlannedCall). */
 export type DagCall = PlannedCall;
 
+/** What recording a result changed: calls left, dependents now free to start, and their jobs. */
+export interface DagProgress {
+  left: number;
+  ready: number[];
+  jobs: ToolJob[];
+}
+
 /** Atomic bookkeeping of a turn's tool DAG (see lua.ts). */
 export class DagStore {
   private readonly redis: Redis;
@@ -31,11 +38,21 @@ export class DagStore {
     return r === 1;
   }
 
-  /** Record call `index`'s result; returns calls left and dependents now free to start. */
-  async complete(queryId: string, turn: number, index: number, result: CallResult): Promise<{ left: number; ready: number[] }> {
-    const r = (await this.redis.eval(DAG_COMPLETE, 1, this.keys.dag(queryId, turn), index, JSON.stringify(result))) as number[];
-    const [left, ...ready] = r;
-    return { left: left ?? -1, ready };
+  /**
+   * Record call `index`'s result; returns calls left, dependents now free to start and their
+   * jobs (read in the same script, so releasing them costs no further round trip).
+   */
+  async complete(queryId: string, turn: number, index: number, result: CallResult): Promise<DagProgress> {
+    const r = (await this.redis.eval(DAG_COMPLETE, 1, this.keys.dag(queryId, turn), index, JSON.stringify(result))) as (number | string | null)[];
+    const [left, ...pairs] = r;
+    const ready: number[] = [];
+    const jobs: ToolJob[] = [];
+    for (let k = 0; k + 1 < pairs.length; k += 2) {
+      ready.push(Number(pairs[k]));
+      const job = pairs[k + 1];
+      if (typeof job === 'string') jobs.push(ToolJob.parse(JSON.parse(job)));
+    }
+    return { left: typeof left === 'number' ? left : -1, ready, jobs };
   }
 
   /** Calls with no pending dependency and no result yet (to (re)start after a crash). */

@@ -259,7 +259,8 @@ return 1
  * calls are left, so a worker that crashed before enqueuing them can enqueue them now.
  */
 export const DAG_COMPLETE = `
--- KEYS: 1 dag ; ARGV: 1 index, 2 resultJson ; returns {left, readyIndexes...}
+-- KEYS: 1 dag ; ARGV: 1 index, 2 resultJson ; returns {left, readyIndex, readyJobJson, ...}
+-- (each ready call's job comes back with it: the caller enqueues it without another read)
 if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
 local idx = ARGV[1]
 local deps = cjson.decode(redis.call('HGET', KEYS[1], 'dp:' .. idx) or '[]')
@@ -271,6 +272,7 @@ local out = { tonumber(redis.call('HGET', KEYS[1], 'left')) }
 for _, j in ipairs(deps) do
   if tonumber(redis.call('HGET', KEYS[1], 'p:' .. j)) <= 0 and redis.call('HEXISTS', KEYS[1], 'r:' .. j) == 0 then
     out[#out + 1] = j
+    out[#out + 1] = redis.call('HGET', KEYS[1], 'c:' .. j)
   end
 end
 return out

@@ -150,12 +150,12 @@ describe('DagStore', () => {
     ]);
     expect(await dags.ready('q_dag', 0)).toEqual([0, 1]);
     const res = (i: number) => ({ name: 't', callId: `c${i}`, result: `r${i}`, ok: true });
-    expect(await dags.complete('q_dag', 0, 0, res(0))).toEqual({ left: 2, ready: [] });
-    expect(await dags.complete('q_dag', 0, 0, res(0))).toEqual({ left: 2, ready: [] });
-    expect(await dags.complete('q_dag', 0, 1, res(1))).toEqual({ left: 1, ready: [2] });
+    expect(await dags.complete('q_dag', 0, 0, res(0))).toEqual({ left: 2, ready: [], jobs: [] });
+    expect(await dags.complete('q_dag', 0, 0, res(0))).toEqual({ left: 2, ready: [], jobs: [] });
+    expect(await dags.complete('q_dag', 0, 1, res(1))).toEqual({ left: 1, ready: [2], jobs: [job(2)] });
     // A redelivered completion after a crash still reports the ready dependent.
-    expect(await dags.complete('q_dag', 0, 1, res(1))).toEqual({ left: 1, ready: [2] });
-    expect(await dags.complete('q_dag', 0, 2, res(2))).toEqual({ left: 0, ready: [] });
+    expect(await dags.complete('q_dag', 0, 1, res(1))).toEqual({ left: 1, ready: [2], jobs: [job(2)] });
+    expect(await dags.complete('q_dag', 0, 2, res(2))).toEqual({ left: 0, ready: [], jobs: [] });
     expect((await dags.results('q_dag', 0)).results.map((r) => r?.result)).toEqual(['r0', 'r1', 'r2']);
   });
 

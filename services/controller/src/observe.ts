@@ -3,7 +3,7 @@ import { awaitsObservation, onTurnDone, turnEnded, type CallResult, type LoopTur
 import { crashPoint } from '@steward/store';
 import { applyTransition, rulesOf } from './apply.ts';
 import type { ControllerDeps } from './deps.ts';
-import { rememberToolResults } from './remember.ts';
+import { foldToolResults, withMemory } from './remember.ts';
 
 /**
  * All calls of a turn have ended: load → the kernel's onTurnDone → apply. Idempotent: a
@@ -14,10 +14,11 @@ export async function handleObserve(d: ControllerDeps, job: ObserveJob): Promise
   crashPoint('observe.after_load');
   if (!q || !awaitsObservation(q, job.turn)) return;
 
-  const [{ results, left }, steps, history] = await Promise.all([
+  const [{ results, left }, steps, history, memory] = await Promise.all([
     d.dags.results(q.queryId, job.turn),
     d.queries.steps(q.queryId),
     d.queries.history<LoopTurn>(q.queryId),
+    d.conversations.memory(q.conversationId),
   ]);
   if (!turnEnded({ results, left })) {
     d.log.warn({ queryId: q.queryId, turn: job.turn, left }, 'observe before the turn ended');
@@ -25,8 +26,14 @@ export async function handleObserve(d: ControllerDeps, job: ObserveJob): Promise
   }
   const proposedArgs = lastToolCalls(steps);
   // The working memory carries what these results showed into every later prompt of the conversation.
-  await rememberToolResults(d, q.conversationId, results as CallResult[], proposedArgs);
+  const remembered = foldToolResults(memory, results as CallResult[], proposedArgs);
   const t = onTurnDone({ query: q, results, left, proposedArgs, history }, job, rulesOf(d));
+  if (t && !t.completion) {
+    await applyTransition(d, q, withMemory(t, q.conversationId, remembered));
+    return;
+  }
+  // No step, or an ending: the memory is stored first, on its own (the next query reads it).
+  await d.conversations.setMemory(q.conversationId, remembered);
   if (t) await applyTransition(d, q, t);
 }
 

@@ -17,15 +17,22 @@ const SLOT_RETRY_MS = 20;
  * A redelivered job whose result is already recorded only repeats the release (idempotent).
  */
 export async function processCall(d: ToolWorkerDeps, t: ToolJob, job: Job, token?: string): Promise<void> {
-  // Both reads go out together: the turn's latency is a chain of these steps.
-  const [recorded, q] = await Promise.all([d.dags.result(t.queryId, t.turn, t.index), d.queries.get(t.queryId)]);
+  const spec = d.registry.get(t.name);
+  // All reads go out together, the ones the call needs to run included (customer, the results it
+  // depends on): the turn's latency is a chain of these steps, and a read wasted on a call that
+  // turns out done or cancelled is cheaper than a round trip more on every call.
+  const [recorded, q, customerId, ...deps] = await Promise.all([
+    d.dags.result(t.queryId, t.turn, t.index),
+    d.queries.get(t.queryId),
+    spec ? d.conversations.customerId(t.conversationId) : null,
+    ...(spec ? (t.dependsOn ?? []).map((i) => d.dags.result(t.queryId, t.turn, i)) : []),
+  ]);
   crashPoint('tool.after_load');
   if (recorded) return release(d, t, recorded);
 
   // The query ended (deadline, loop): nothing may change on its behalf any more.
   if (!q || !runsTools(q)) return;
 
-  const spec = d.registry.get(t.name);
   // Per-tool concurrency cap, fleet-wide: over it, the job waits a moment and comes back.
   const holder = job.id ?? `${t.queryId}:${t.turn}:${t.index}`;
   if (spec?.maxConcurrency && !(await d.slots.acquire(spec.name, holder, spec.maxConcurrency, spec.timeoutMs ?? d.toolTimeoutMs))) {
@@ -33,7 +40,7 @@ export async function processCall(d: ToolWorkerDeps, t: ToolJob, job: Job, token
     throw new DelayedError();
   }
   try {
-    await runAndRecord(d, t, job, q.traceId, spec, q.principal);
+    await runAndRecord(d, t, job, q.traceId, spec, q.principal, { customerId, deps });
     crashPoint('tool.before_ack');
   } finally {
     if (spec?.maxConcurrency) await d.slots.release(spec.name, holder);
@@ -47,20 +54,16 @@ async function runAndRecord(
   traceId: string,
   spec: ToolSpec | undefined,
   principal: string | undefined,
+  loaded: { customerId: string | null; deps: (CallResult | undefined)[] },
 ): Promise<void> {
   const startMs = Date.now();
   // errorType: the structured type for the control logic; detail: the exception's own code (trace only).
   let outcome: { result: string; ok: boolean; cacheHit: boolean; errorType?: ToolErrorType; detail?: string };
   let denied = false;
-  let customerId: string | null = null;
+  const { customerId, deps } = loaded;
   if (!spec) {
     outcome = { result: `Error: unknown tool ${t.name}`, ok: false, cacheHit: false, errorType: 'unknown_tool' };
   } else {
-    const [customer, ...deps] = await Promise.all([
-      d.conversations.customerId(t.conversationId),
-      ...(t.dependsOn ?? []).map((i) => d.dags.result(t.queryId, t.turn, i)),
-    ]);
-    customerId = customer;
     const failed = deps.find((r) => !r || !r.ok);
     const verifying = IDENTITY_TOOLS.has(spec.name) && d.identity !== undefined;
     if (failed) {
@@ -145,5 +148,5 @@ async function runAndRecord(
 async function release(d: ToolWorkerDeps, t: ToolJob, result: CallResult): Promise<void> {
   const progress = await d.dags.complete(t.queryId, t.turn, t.index, result);
   crashPoint('tool.after_record');
-  await dispatchTurn(d.dags, d.queues, t.queryId, t.turn, progress);
+  await dispatchTurn(d.queues, t.queryId, t.turn, progress);
 }
