@@ -7,7 +7,7 @@
 // this thread's connection) on time: from a lagging main loop the check ran up to 1.4 s late at
 // saturation, which is how late a killed worker's jobs came back.
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Queue, QueueOptions } from 'bullmq';
+import { Queue, type QueueOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 
 interface Setup {
@@ -77,12 +77,7 @@ const timer = setInterval(() => void renew(), setup.renewMs);
 // this process is healthy. BullMQ's script lets one check per interval through fleet-wide (its
 // stalled-check key), so every worker asking does not multiply the work.
 const checks: { queue: Queue; timer: NodeJS.Timeout }[] = [];
-let stopped = false;
-async function startStalledCheck(c: StalledCheck): Promise<void> {
-  // Loaded here, not at the top: the worker waits for this thread's 'ready', and loading BullMQ
-  // first would hold a restarted worker back from taking jobs.
-  const { Queue } = await import('bullmq');
-  if (stopped) return;
+function startStalledCheck(c: StalledCheck): void {
   // maxStalledCount and stalledInterval are worker options the script reads from the queue's options.
   const queue = new Queue(c.queue, {
     connection: redis,
@@ -109,11 +104,10 @@ async function startStalledCheck(c: StalledCheck): Promise<void> {
 parentPort?.on('message', (m: Message) => {
   if (m.type === 'watch') {
     watched.push({ base: m.base, prefix: `${m.workerId}:` });
-    if (m.stalled) void startStalledCheck(m.stalled).catch(() => undefined);
+    if (m.stalled) startStalledCheck(m.stalled);
   } else if (m.type === 'beat') lastBeat = Date.now();
   else {
     clearInterval(timer);
-    stopped = true;
     for (const c of checks) clearInterval(c.timer);
     redis.disconnect();
     parentPort?.close();
