@@ -5,7 +5,6 @@
 // the lock can be short and a killed worker's jobs move back within about a second.
 import { Worker as Thread } from 'node:worker_threads';
 import type { Redis, RedisOptions } from 'ioredis';
-import type { StalledCheck } from './lock-keeper-thread.ts';
 
 export interface LockKeeperOptions {
   lockMs: number;
@@ -54,11 +53,10 @@ export class LockKeeper {
 
   /**
    * Keep the locks of every job `workerId` holds in the queue whose BullMQ key is `base`
-   * (`{prefix}:{queue}:`), from its fetch to its end; with `stalled`, the thread runs that queue's
-   * stalled check as well (the worker then skips its own).
+   * (`{prefix}:{queue}:`), from its fetch to its end.
    */
-  watch(base: string, workerId: string, stalled?: StalledCheck): void {
-    if (!this.closed) this.thread.postMessage({ type: 'watch', base, workerId, ...(stalled ? { stalled } : {}) });
+  watch(base: string, workerId: string): void {
+    if (!this.closed) this.thread.postMessage({ type: 'watch', base, workerId });
   }
 
   async close(): Promise<void> {

@@ -4,9 +4,6 @@ import { recordJobTiming, runWithKnownNames, runWithLogContext } from '@steward/
 import type { Redis } from 'ioredis';
 import { LockKeeper } from './lock-keeper.ts';
 
-/** How often a job may stall (its worker died or hung) before it fails instead of moving back. */
-const MAX_STALLED_COUNT = 5;
-
 export interface Log {
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
@@ -42,14 +39,7 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
           renewMs: locks.renewMs,
           maxLoopStallMs: DEFAULTS.jobLockMaxLoopStallMs,
           // Not fatal: locks fall back to BullMQ's main-loop renewal (slower to keep under load).
-          onError: (err) => {
-            o.log.warn({ queue, err: err.message }, 'lock keeper thread failed; BullMQ renews the locks and checks for stalled jobs alone');
-            // The thread ran the stalled check: the main loop takes it back.
-            if (w.opts.skipStalledCheck && !o.worker?.skipStalledCheck) {
-              w.opts.skipStalledCheck = false;
-              void w.startStalledCheckTimer();
-            }
-          },
+          onError: (err) => o.log.warn({ queue, err: err.message }, 'lock keeper thread failed; BullMQ renews the locks alone'),
         })
       : undefined;
   const base = `${o.prefix}:${queue}:`;
@@ -93,21 +83,14 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
       lockDuration: locks.lockMs,
       lockRenewTime: locks.renewMs,
       stalledInterval: locks.stalledIntervalMs,
-      maxStalledCount: MAX_STALLED_COUNT,
+      maxStalledCount: 5,
       ...o.worker,
-      // Started below once the lock keeper can renew (a job taken before would rely on the main
-      // loop); the keeper's thread runs the stalled check on time, the main loop would run it late.
-      ...(keeper ? { autorun: false, skipStalledCheck: true } : {}),
+      // Started below once the lock keeper can renew (a job taken before would rely on the main loop).
+      ...(keeper ? { autorun: false } : {}),
     },
   );
   if (keeper) {
-    keeper.watch(
-      base,
-      w.id,
-      o.worker?.skipStalledCheck
-        ? undefined
-        : { queue, prefix: o.prefix, stalledIntervalMs: o.worker?.stalledInterval ?? locks.stalledIntervalMs, maxStalledCount: o.worker?.maxStalledCount ?? MAX_STALLED_COUNT },
-    );
+    keeper.watch(base, w.id);
     void keeper.ready.then(() => {
       if (!w.closing) w.run().catch((err: unknown) => o.log.error({ queue, err: (err as Error).message }, 'worker stopped'));
     });
