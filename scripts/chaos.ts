@@ -4,6 +4,7 @@
 //   node scripts/chaos.ts [--scenario kill-workers|redis-restart|llm-faults|shop-faults]…
 //                         [--conversations 100] [--turns-per-conversation 3]
 //                         [--job-locks 1500/250/500]   (JOB_LOCK_MS/JOB_LOCK_RENEW_MS/STALLED_INTERVAL_MS of every service)
+//                         [--reasoning-concurrency 50] (REASONING_CONCURRENCY: slots a surviving reasoning-worker has free)
 import { parseArgs } from 'node:util';
 import { ChaosRunner, SCENARIO_NAMES, startChaosCluster, type ScenarioName } from '../test/chaos/scenarios.ts';
 
@@ -13,6 +14,7 @@ const { values: a } = parseArgs({
     conversations: { type: 'string', default: '100' },
     'turns-per-conversation': { type: 'string', default: '3' },
     'job-locks': { type: 'string' },
+    'reasoning-concurrency': { type: 'string' },
   },
 });
 const chosen = (a.scenario?.length ? a.scenario : SCENARIO_NAMES) as ScenarioName[];
@@ -22,7 +24,11 @@ const load = { conversations: Number(a.conversations), turns: Number(a['turns-pe
 const t0 = Date.now();
 process.stderr.write('chaos: starting the system (2 reasoning, 2 tool, 2 controller processes) …\n');
 const locks = a['job-locks']?.split('/');
-const cluster = await startChaosCluster(locks ? { JOB_LOCK_MS: locks[0] ?? '', JOB_LOCK_RENEW_MS: locks[1] ?? '', STALLED_INTERVAL_MS: locks[2] ?? '' } : undefined);
+const env = {
+  ...(locks ? { JOB_LOCK_MS: locks[0] ?? '', JOB_LOCK_RENEW_MS: locks[1] ?? '', STALLED_INTERVAL_MS: locks[2] ?? '' } : {}),
+  ...(a['reasoning-concurrency'] ? { REASONING_CONCURRENCY: a['reasoning-concurrency'] } : {}),
+};
+const cluster = await startChaosCluster(Object.keys(env).length ? env : undefined);
 let failed = false;
 try {
   const runner = new ChaosRunner(cluster);
