@@ -27,20 +27,8 @@ export {
   type RetryInfo,
 } from './llm-client.ts';
 export { providerOf } from './provider.ts';
-export { DEFAULT_PRICING, ModelPrice, PricingTable, priceFor, costOf, loadPricing, activePricing, setActivePricing, type TokenUsage } from './pricing.ts';
-export {
-  recordCost,
-  readCost,
-  checkBudget,
-  costKeys,
-  utcDay,
-  BudgetLimits,
-  budgetLimitsFromEnv,
-  type BudgetCheck,
-  type CostRecord,
-  type CostTotals,
-  type LedgerTtls,
-} from './cost-ledger.ts';
+// The price table and the cost ledger: one list, the one the controller's entry (./ledger) exports.
+export * from './ledger.ts';
 export { acquireLlmSlot, llmSlotKey, type SlotOptions, type SlotResult } from './rate-limiter.ts';
 export { pauseFleet, isFleetRateLimit, fleetPauseMs, FLEET_PAUSE_LIMITER, type RateLimitTarget } from './fleet-pause.ts';
 export { parseTextReply, type TextParseOptions } from './parse-text.ts';
