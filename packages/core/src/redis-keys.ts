@@ -94,6 +94,8 @@ export function createKeys(prefix: string) {
      * of its own queries: operator replies, the SLA notice, claim and hand-back.
      */
     conversationChannel: (c: string) => `${p}:conv:${seg(c)}:live`,
+    /** Customer names the conversation's tools revealed (known-names.ts): a set, written with the tool.call event. */
+    conversationNames: (c: string) => `${p}:conv:${seg(c)}:names`,
     /** A message already accepted from this principal on this channel: a retry answers with the first. */
     dedupe: (principal: string, channel: string, messageId: string) =>
       `${p}:dedupe:${seg(principal)}:${seg(channel)}:${digest(messageId)}`,

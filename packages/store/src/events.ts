@@ -46,6 +46,15 @@ export async function emitEvent(redis: Redis, keys: Keys, input: EmitInput): Pro
     m.expire(keys.queryEvents(event.queryId), DEFAULTS.queryTtlSec, 'NX');
     m.publish(keys.queryChannel(event.queryId), json);
   }
+  // A tool call that revealed the customer's name (get_user_details, find_user_id_by_name_zip)
+  // adds it to the conversation's set here, once, so every later reader (each worker job's log
+  // context, the debug trace, the tracer) takes one SMEMBERS instead of re-reading and parsing the
+  // event lists of the conversation's queries.
+  const names = event.type === 'tool.call' && event.conversationId ? namesInEvents([event]) : [];
+  if (names.length && event.conversationId) {
+    m.sadd(keys.conversationNames(event.conversationId), ...names);
+    m.expire(keys.conversationNames(event.conversationId), DEFAULTS.conversationTtlSec);
+  }
   await m.exec();
   return event;
 }
@@ -65,29 +74,11 @@ export async function readQueryEvents(redis: Redis, keys: Keys, queryId: string)
   return out;
 }
 
-/** How many of a conversation's latest queries are read for the names its tools learned. */
-export const KNOWN_NAMES_QUERIES = 20;
-
 /**
- * The customer names the tools of a conversation's latest queries learned (known-names.ts in
- * @steward/telemetry): a name said in a later query, with no cue word, is still redacted in that
- * query's debug trace and spans.
+ * The customer names the conversation's tools learned (known-names.ts in @steward/telemetry),
+ * recorded by emitEvent: a name said in a later query, with no cue word, is still redacted in that
+ * query's logs, debug trace and spans.
  */
 export async function namesKnownInConversation(redis: Redis, keys: Keys, conversationId: string): Promise<string[]> {
-  const ids = await redis.lrange(keys.conversationQueries(conversationId), -KNOWN_NAMES_QUERIES, -1);
-  if (ids.length === 0) return [];
-  // One round trip for all the lists; every worker job reads this when its logs are redacted.
-  const p = redis.pipeline();
-  for (const id of ids) p.lrange(keys.queryEvents(id), 0, -1);
-  const events: StewardEvent[] = [];
-  for (const [err, raw] of (await p.exec()) ?? []) {
-    if (err || !Array.isArray(raw)) continue;
-    for (const r of raw as unknown[]) {
-      // Only tool calls carry names: the other events (most of them) are not parsed.
-      if (typeof r !== 'string' || !r.includes('"tool.call"')) continue;
-      const e = StewardEvent.safeParse(JSON.parse(r));
-      if (e.success) events.push(e.data);
-    }
-  }
-  return namesInEvents(events);
+  return redis.smembers(keys.conversationNames(conversationId));
 }
