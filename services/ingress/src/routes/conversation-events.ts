@@ -64,7 +64,8 @@ export function conversationEventRoutes(app: FastifyInstance, deps: Conversation
     const conversationId = req.params.id;
     if (!ID_PATTERN.test(conversationId)) return sendError(reply, 400, 'invalid_conversation_id', 'malformed conversation id');
     const [owner, currentHandoff] = await deps.redis.hmget(deps.keys.conversation(conversationId), 'owner', 'handoffId');
-    if (!owner || (who.kind !== 'operator' && owner !== who.id)) return sendError(reply, 404, 'conversation_not_found', 'no such conversation');
+    // The one ownership rule (store/ownership.ts): the owning principal, or an operator.
+    if (!owner || !canRead(who, { principal: owner })) return sendError(reply, 404, 'conversation_not_found', 'no such conversation');
     // Counted per key and conversation, not per key: this stream stays open for as long as the
     // customer's page does, and every web-chat customer holds the same public key, so a per-key
     // cap would leave the 21st customer without the person's replies. The process-wide cap still
