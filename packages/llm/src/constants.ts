@@ -11,6 +11,11 @@ export const LLM_DEFAULTS = {
   maxRetryAfterMs: 10_000,
   /** Fleet pause when a 429 carried no Retry-After. */
   fleetPauseMs: 5_000,
+  /**
+   * Keep-alive sockets to the provider per client. Above the reasoning-worker's default
+   * concurrency (50), so calls never queue for a socket at the defaults.
+   */
+  maxSockets: 64,
 } as const;
 
 export const BUDGET_DEFAULTS = {

@@ -27,6 +27,8 @@ export {
   type RetryInfo,
 } from './llm-client.ts';
 export { providerOf } from './provider.ts';
+export { createHttpTransport, type HttpTransport, type HttpTransportOptions } from './http-transport.ts';
+export { SseParser, type SseEvent } from './sse-parser.ts';
 // The price table and the cost ledger: one list, the one the controller's entry (./ledger) exports.
 export * from './ledger.ts';
 export { acquireLlmSlot, llmSlotKey, type SlotOptions, type SlotResult } from './rate-limiter.ts';

@@ -1,16 +1,21 @@
-// One chat completion against any OpenAI-compatible endpoint, with retries we control: the SDK's
-// own retries are off so every retry is counted, delayed by our policy and visible in the usage
-// record and the trace (`retries`, `onRetry`).
-import OpenAI, { AzureOpenAI } from 'openai';
+// One chat completion against any OpenAI-compatible endpoint, with retries we control: every
+// retry is counted, delayed by our policy and visible in the usage record and the trace
+// (`retries`, `onRetry`). The request goes over our own small transport (http-transport.ts),
+// not the OpenAI SDK: the SDK's fetch and web-stream layers were a fifth of the
+// reasoning-worker's CPU per query.
 import type { AssistantMessage, ChatMessage, LlmUsage } from '@steward/core';
-import { abortableSleep, backoffDelay, DEFAULT_BACKOFF, parseRetryAfter, type BackoffOptions } from './retry-policy.ts';
-import { isModelFault, LlmAbortedError, LlmRequestError, LlmTimeoutError, LlmUnavailableError, RateLimitedError } from './errors.ts';
+import { abortableSleep, backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './retry-policy.ts';
+import { isModelFault, LlmAbortedError, LlmBadResponseError, LlmTimeoutError, LlmUnavailableError } from './errors.ts';
 import { normalizeCompletion, type NormalizedCompletion } from './normalize-completion.ts';
 import { StreamAccumulator, type StreamDelta } from './accumulate-stream.ts';
 import { costOf, type PricingTable } from './pricing.ts';
 import { providerOf } from './provider.ts';
 import { LLM_DEFAULTS } from './constants.ts';
 import { isStewardError, type StewardError } from '@steward/core';
+import { chatEndpoint } from './chat-endpoint.ts';
+import { createHttpTransport, readText, readTextChunks, type HttpTransport } from './http-transport.ts';
+import { attemptError, statusError, streamError } from './http-error.ts';
+import { SseParser } from './sse-parser.ts';
 
 /** A tool as the chat-completions API takes it. */
 export interface LlmToolDefinition {
@@ -90,6 +95,10 @@ export interface LlmClientOptions {
   maxTokensParam?: 'max_tokens' | 'max_completion_tokens';
   pricing?: PricingTable;
   defaultHeaders?: Record<string, string>;
+  /** Sockets open at once to the provider (keep-alive, reused); more concurrent calls wait for one. */
+  maxSockets?: number;
+  /** Shared by clients that talk to the same provider (e.g. a main and a fallback model); one each by default. */
+  transport?: HttpTransport;
   /** Injected in tests so waits are recorded instead of slept. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
@@ -104,26 +113,6 @@ export interface LlmClient {
 }
 
 const REASONING_MODEL = /(^|\/)(o\d|gpt-5)/;
-const AZURE_URL = /\.openai\.azure\.com|\/openai\/deployments\//i;
-
-function createSdk(opts: LlmClientOptions, timeoutMs: number): OpenAI {
-  const common = {
-    baseURL: opts.baseURL,
-    apiKey: opts.apiKey,
-    maxRetries: 0,
-    // Our own timer decides; the SDK's is only a backstop.
-    timeout: timeoutMs + 1_000,
-    ...(opts.defaultHeaders ? { defaultHeaders: opts.defaultHeaders } : {}),
-  };
-  if (opts.apiVersion || AZURE_URL.test(opts.baseURL)) {
-    if (!opts.apiVersion) throw new LlmRequestError(0, `an Azure OpenAI endpoint (${opts.baseURL}) needs an api-version: set LLM_API_VERSION`);
-    // Azure: `api-key` header instead of a bearer token, `?api-version=`, and the deployment in
-    // the path (taken from the model name unless the base URL already names it).
-    return new AzureOpenAI({ ...common, apiVersion: opts.apiVersion });
-  }
-  return new OpenAI(common);
-}
-
 export function createLlmClient(opts: LlmClientOptions): LlmClient {
   const timeoutMs = opts.timeoutMs ?? LLM_DEFAULTS.timeoutMs;
   const maxRetries = opts.maxRetries ?? LLM_DEFAULTS.maxRetries;
@@ -136,41 +125,64 @@ export function createLlmClient(opts: LlmClientOptions): LlmClient {
   const provider = opts.provider ?? providerOf(opts.model, opts.baseURL);
   const maxTokensParam = opts.maxTokensParam ?? (REASONING_MODEL.test(opts.model) ? 'max_completion_tokens' : 'max_tokens');
   const maxFaultRetries = opts.maxFaultRetries ?? LLM_DEFAULTS.maxFaultRetries;
-  const sdk = createSdk(opts, timeoutMs);
+  const endpoint = chatEndpoint(opts);
+  const transport = opts.transport ?? createHttpTransport({ maxSockets: opts.maxSockets ?? LLM_DEFAULTS.maxSockets });
 
   /** One HTTP call, streamed or not, normalised; the time to first token for a stream. */
   async function attempt(req: LlmRequest): Promise<{ n: NormalizedCompletion; ttftMs?: number }> {
-    const timer = new AbortController();
-    const t = setTimeout(() => timer.abort(new LlmTimeoutError(timeoutMs)), timeoutMs);
-    const signal = req.signal ? AbortSignal.any([req.signal, timer.signal]) : timer.signal;
+    // One controller for both ways an attempt ends early; the reason says which one fired.
+    const stop = new AbortController();
+    let timedOut = false;
+    const t = setTimeout(() => {
+      timedOut = true;
+      stop.abort(new LlmTimeoutError(timeoutMs));
+    }, timeoutMs);
+    const caller = req.signal;
+    const onCallerAbort = () => stop.abort(new LlmAbortedError(caller?.reason));
+    if (caller?.aborted) onCallerAbort();
+    else caller?.addEventListener('abort', onCallerAbort, { once: true });
     const started = now();
     try {
-      const body: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming = {
-        model: opts.model,
-        messages: req.messages as OpenAI.Chat.Completions.ChatCompletionMessageParam[],
-      };
-      if (req.tools?.length) body.tools = req.tools as OpenAI.Chat.Completions.ChatCompletionTool[];
+      const body: Record<string, unknown> = { model: opts.model, messages: req.messages };
+      if (req.tools?.length) body.tools = req.tools;
       if (req.tools?.length && req.toolChoice) body.tool_choice = req.toolChoice;
       if (req.maxTokens !== undefined) body[maxTokensParam] = req.maxTokens;
       if (req.temperature !== undefined) body.temperature = req.temperature;
       if (req.responseFormat) body.response_format = { type: req.responseFormat };
-      if (!req.onDelta) {
-        // Typed as a completion, but a misconfigured endpoint may hand back a string (HTML): checked there.
-        const res: unknown = await sdk.chat.completions.create(body, { signal, maxRetries: 0 });
-        return { n: normalizeCompletion(res) };
+      if (req.onDelta) {
+        body.stream = true;
+        if (opts.streamUsage !== false) body.stream_options = { include_usage: true };
       }
-      const stream = await sdk.chat.completions.create(
-        { ...body, stream: true, ...(opts.streamUsage === false ? {} : { stream_options: { include_usage: true } }) },
-        { signal, maxRetries: 0 },
-      );
+      const res = await transport.post(endpoint.url, req.onDelta ? endpoint.streamHeaders : endpoint.headers, JSON.stringify(body), stop.signal);
+      const status = res.statusCode ?? 0;
+      if (status < 200 || status >= 300) throw statusError(status, res.headers, await readText(res), now());
+      const contentType = res.headers['content-type'] ?? '';
+      // A server that ignored `stream: true` and sent one JSON body (or a page) is read as that body.
+      if (!req.onDelta || /json|html/i.test(contentType)) return { n: normalizeCompletion(parseBody(await readText(res), contentType)) };
       const acc = new StreamAccumulator(now, req.onDelta);
-      for await (const chunk of stream) acc.push(chunk);
+      let done = false;
+      const sse = new SseParser((ev) => {
+        if (done) return;
+        if (ev.data.startsWith('[DONE]')) return void (done = true);
+        let chunk: unknown;
+        try {
+          chunk = JSON.parse(ev.data);
+        } catch {
+          throw new LlmBadResponseError(`LLM stream sent a chunk that is not JSON: ${ev.data.slice(0, 200)}`);
+        }
+        const error = (chunk as { error?: unknown } | null)?.error;
+        if (ev.event === 'error' || (error !== undefined && error !== null)) throw streamError(error ?? chunk);
+        acc.push(chunk);
+      });
+      await readTextChunks(res, (text) => sse.push(text));
+      sse.end();
       const n = normalizeCompletion(acc.result());
       return acc.firstTokenAtMs === undefined ? { n } : { n, ttftMs: acc.firstTokenAtMs - started };
     } catch (e) {
-      throw classify(e, req.signal, timer.signal, timeoutMs, now());
+      throw attemptError(e, caller?.aborted === true, timedOut, timeoutMs);
     } finally {
       clearTimeout(t);
+      caller?.removeEventListener('abort', onCallerAbort);
     }
   }
 
@@ -217,33 +229,17 @@ export function createLlmClient(opts: LlmClientOptions): LlmClient {
   };
 }
 
-/** SDK error → StewardError that says whether to retry. */
-function classify(e: unknown, caller: AbortSignal | undefined, timer: AbortSignal, timeoutMs: number, nowMs: number): StewardError {
-  if (caller?.aborted) return new LlmAbortedError(e);
-  if (timer.aborted || e instanceof OpenAI.APIConnectionTimeoutError) return new LlmTimeoutError(timeoutMs, e);
-  if (e instanceof OpenAI.APIUserAbortError) return new LlmAbortedError(e);
-  if (e instanceof OpenAI.APIConnectionError) return new LlmUnavailableError(`LLM connection failed: ${e.message}`, { cause: e });
-  if (e instanceof OpenAI.APIError) {
-    const status = e.status ?? 0;
-    const retryAfterMs = parseRetryAfter(e.headers, nowMs);
-    const after = retryAfterMs === undefined ? {} : { retryAfterMs };
-    const message = readableMessage(e.message);
-    if (status === 429) return new RateLimitedError(`LLM rate limited: ${message}`, { ...after, cause: e });
-    // No status: an error event in the middle of a stream, the server failed while generating.
-    if (status === 0) return new LlmUnavailableError(`LLM stream failed: ${message}`, { cause: e });
-    // 408 (request timeout) and 409 (conflict, e.g. lock contention) are transient too.
-    if (status >= 500 || status === 408 || status === 409) return new LlmUnavailableError(`LLM server error ${status}: ${message}`, { status, ...after, cause: e });
-    return new LlmRequestError(status, message, e);
+/** A 2xx body: JSON when it parses; the text otherwise, which the normaliser reports (an HTML page…). */
+function parseBody(text: string, contentType: string): unknown {
+  const t = text.trimStart();
+  if (!t.startsWith('{') && !t.startsWith('[')) return text;
+  try {
+    return JSON.parse(t);
+  } catch {
+    // Announced as JSON but cut or garbled: a fault of this reply, another attempt may be whole.
+    if (contentType.includes('json')) throw new LlmBadResponseError(`LLM response is not valid JSON: ${t.slice(0, 200)}`);
+    return text;
   }
-  if (isStewardError(e)) return e;
-  return new LlmUnavailableError(`LLM call failed: ${String(e)}`, { cause: e });
-}
-
-/** An error page from a proxy (nginx 502, a login page) is HTML: keep its words, short. */
-function readableMessage(m: string): string {
-  if (!/<(html|body|head|title|!doctype)/i.test(m)) return m;
-  const words = m.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
-  return `(an HTML error page, not the API's JSON: a proxy or a wrong OPENAI_BASE_URL?) ${words.slice(0, 200)}`;
 }
 
 function toCompletion(

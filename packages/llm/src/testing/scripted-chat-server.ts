@@ -17,14 +17,21 @@ export interface ScriptedResponse {
   contentType?: string;
   /** Answer as a server-sent-event stream: each entry one `data:` line, then `data: [DONE]`. */
   sse?: unknown[];
-  /** Pause between two SSE chunks (to watch a stream arrive). */
+  /** Pause between two SSE chunks (to watch a stream arrive), or between two `pieces`. */
   sseGapMs?: number;
+  /**
+   * The body as these byte pieces, one write each (content type `text/event-stream` unless
+   * contentType says otherwise): to split a stream at a chosen byte, inside a line or a character.
+   */
+  pieces?: readonly Buffer[];
 }
 
 export interface ScriptedChatServer {
   baseURL: string;
   /** Request bodies received, in order. */
   requests: { body: unknown; headers: IncomingHttpHeaders; url: string }[];
+  /** TCP connections accepted so far (keep-alive clients reuse them), and the most open at once. */
+  connections: { total: number; open: number; maxOpen: number };
   close(): Promise<void>;
 }
 
@@ -46,6 +53,7 @@ export async function startScriptedChatServer(script: readonly ScriptedResponse[
       requests.push({ body, headers: req.headers, url: req.url ?? '' });
       const answer = () => {
         if (step.hangUp) return void req.socket.destroy();
+        if (step.pieces) return void sendPieces(res, step, timers);
         if (step.sse) return void sendSse(res, step.status ?? 200, step.headers ?? {}, step.sse, step.sseGapMs ?? 0, timers);
         if (step.raw !== undefined) {
           res.writeHead(step.status ?? 200, { 'content-type': step.contentType ?? 'text/html; charset=utf-8', ...step.headers });
@@ -60,11 +68,18 @@ export async function startScriptedChatServer(script: readonly ScriptedResponse[
       } else answer();
     });
   });
+  const connections = { total: 0, open: 0, maxOpen: 0 };
+  server.on('connection', (socket) => {
+    connections.total++;
+    connections.maxOpen = Math.max(connections.maxOpen, ++connections.open);
+    socket.on('close', () => connections.open--);
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
   return {
     baseURL: `http://127.0.0.1:${port}/v1`,
     requests,
+    connections,
     close: () =>
       new Promise<void>((r) => {
         for (const t of timers) clearTimeout(t);
@@ -83,6 +98,21 @@ function sendSse(res: ServerResponse, status: number, headers: Record<string, st
     res.write(lines[i]);
     if (gapMs <= 0) return next(i + 1);
     const t = setTimeout(() => (timers.delete(t), next(i + 1)), gapMs);
+    timers.add(t);
+  };
+  next(0);
+}
+
+function sendPieces(res: ServerResponse, step: ScriptedResponse, timers: Set<NodeJS.Timeout>): void {
+  const pieces = step.pieces ?? [];
+  res.writeHead(step.status ?? 200, { 'content-type': step.contentType ?? 'text/event-stream', ...step.headers });
+  // Flush each piece on its own, so the client reads it as its own chunk.
+  res.flushHeaders();
+  const next = (i: number) => {
+    if (res.destroyed) return;
+    if (i >= pieces.length) return void res.end();
+    res.write(pieces[i]);
+    const t = setTimeout(() => (timers.delete(t), next(i + 1)), step.sseGapMs ?? 1);
     timers.add(t);
   };
   next(0);

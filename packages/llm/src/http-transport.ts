@@ -1,0 +1,92 @@
+// POST a JSON body over node:http(s) with a keep-alive Agent, and hand back the response as
+// it arrives. Replaces the OpenAI SDK's fetch transport on the reasoning-worker's hot path:
+// fetch (undici), web streams and the SDK's layers cost ~20 % of that worker's CPU per query
+// (docs/BENCHMARKS.md, "Lean HTTP clients"). Sockets are reused and bounded, so a burst of
+// calls waits for a socket instead of opening hundreds of connections to the provider.
+import http, { type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import https from 'node:https';
+import { StringDecoder } from 'node:string_decoder';
+
+export interface HttpTransportOptions {
+  /** Sockets open at once per host; more concurrent calls queue for one. */
+  maxSockets: number;
+}
+
+export interface HttpTransport {
+  /**
+   * Sends the request; resolves with the response once its status and headers are in. Aborting
+   * `signal` destroys the request (and the response being read) with the signal's reason.
+   */
+  post(url: URL, headers: OutgoingHttpHeaders, body: string, signal: AbortSignal): Promise<IncomingMessage>;
+  /** Closes the idle sockets (tests, shutdown). */
+  close(): void;
+}
+
+export function createHttpTransport(opts: HttpTransportOptions): HttpTransport {
+  const agents = {
+    'http:': new http.Agent({ keepAlive: true, maxSockets: opts.maxSockets, maxFreeSockets: opts.maxSockets }),
+    'https:': new https.Agent({ keepAlive: true, maxSockets: opts.maxSockets, maxFreeSockets: opts.maxSockets }),
+  };
+  return {
+    post(url, headers, body, signal) {
+      const secure = url.protocol === 'https:';
+      const agent = secure ? agents['https:'] : agents['http:'];
+      const request = secure ? https.request : http.request;
+      return new Promise((resolve, reject) => {
+        const req = request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) }, signal }, resolve);
+        req.on('error', reject);
+        req.end(body);
+      });
+    },
+    close() {
+      agents['http:'].destroy();
+      agents['https:'].destroy();
+    },
+  };
+}
+
+/** The whole body as text (UTF-8); rejects if the connection drops or the request is aborted. */
+export function readText(res: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const decoder = new StringDecoder('utf8');
+    let text = '';
+    res.on('data', (b: Buffer) => (text += decoder.write(b)));
+    res.on('end', () => resolve(text + decoder.end()));
+    res.on('error', reject);
+    // A socket closed before the end of the body: 'error' follows ('aborted'), unless already ended.
+    res.on('close', () => {
+      if (!res.complete) reject(new Error('the connection closed before the response ended'));
+    });
+  });
+}
+
+/** Feeds the body's text to `onText` as it arrives (streamed replies); resolves at its end. */
+export function readTextChunks(res: IncomingMessage, onText: (text: string) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const decoder = new StringDecoder('utf8');
+    res.on('data', (b: Buffer) => {
+      const text = decoder.write(b);
+      if (text === '') return;
+      try {
+        onText(text);
+      } catch (e) {
+        // A chunk we cannot use (not JSON, an error event): stop reading, give the socket back.
+        res.destroy();
+        reject(e instanceof Error ? e : new Error(String(e)));
+      }
+    });
+    res.on('end', () => {
+      const rest = decoder.end();
+      try {
+        if (rest !== '') onText(rest);
+        resolve();
+      } catch (e) {
+        reject(e instanceof Error ? e : new Error(String(e)));
+      }
+    });
+    res.on('error', reject);
+    res.on('close', () => {
+      if (!res.complete) reject(new Error('the connection closed before the stream ended'));
+    });
+  });
+}

@@ -1,0 +1,69 @@
+// Server-sent events (the WHATWG event-stream format) read incrementally from text chunks that
+// may split anywhere: inside a field, between CR and LF, inside a multi-byte character (the
+// caller decodes with a streaming UTF-8 decoder, so a character is never cut here).
+// Only `data` and `event` matter for chat completions; `id` and `retry` are read and dropped.
+
+export interface SseEvent {
+  /** `message` unless the server named the event (`event: error`). */
+  event: string;
+  /** The event's `data:` lines joined by "\n". */
+  data: string;
+}
+
+export class SseParser {
+  /** The unfinished last line of what was pushed so far. */
+  private partial = '';
+  /** The previous chunk ended in CR: a LF opening the next one belongs to that line ending. */
+  private afterCr = false;
+  private data: string[] = [];
+  private event = '';
+  private readonly onEvent: (e: SseEvent) => void;
+
+  constructor(onEvent: (e: SseEvent) => void) {
+    this.onEvent = onEvent;
+  }
+
+  push(text: string): void {
+    let start = 0;
+    if (this.afterCr && text.charCodeAt(0) === 10) start = 1;
+    this.afterCr = false;
+    const n = text.length;
+    for (let i = start; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c !== 10 && c !== 13) continue;
+      const line = this.partial === '' ? text.slice(start, i) : this.partial + text.slice(start, i);
+      this.partial = '';
+      if (c === 13) {
+        if (i + 1 === n) this.afterCr = true;
+        else if (text.charCodeAt(i + 1) === 10) i++;
+      }
+      start = i + 1;
+      this.line(line);
+    }
+    if (start < n) this.partial += text.slice(start);
+  }
+
+  /** The stream ended: a last event without its blank line is still delivered (lenient). */
+  end(): void {
+    if (this.partial !== '') this.line(this.partial);
+    this.partial = '';
+    this.line('');
+  }
+
+  private line(line: string): void {
+    if (line === '') {
+      if (this.data.length) this.onEvent({ event: this.event || 'message', data: this.data.join('\n') });
+      this.data = [];
+      this.event = '';
+      return;
+    }
+    // A comment (`: keep-alive`), sent by proxies and some servers to hold the connection open.
+    if (line.charCodeAt(0) === 58) return;
+    const colon = line.indexOf(':');
+    const field = colon === -1 ? line : line.slice(0, colon);
+    let value = colon === -1 ? '' : line.slice(colon + 1);
+    if (value.charCodeAt(0) === 32) value = value.slice(1);
+    if (field === 'data') this.data.push(value);
+    else if (field === 'event') this.event = value;
+  }
+}
