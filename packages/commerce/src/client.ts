@@ -44,7 +44,10 @@ export function createShopClient(baseUrl: string, opts: ShopClientOptions = {}):
   const base = baseUrl.replace(/\/+$/, '');
   const secure = base.startsWith('https:');
   const maxSockets = opts.maxSockets ?? SHOP_MAX_SOCKETS;
-  const agent = secure ? new https.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets }) : new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
+  // HTTP(S)_PROXY / NO_PROXY apply under NODE_USE_ENV_PROXY=1, as they did to fetch.
+  const proxyEnv = process.env.NODE_USE_ENV_PROXY === '1' ? { proxyEnv: process.env } : {};
+  const agentOpts = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets, ...proxyEnv };
+  const agent = secure ? new https.Agent(agentOpts) : new http.Agent(agentOpts);
   const send = secure ? https.request : http.request;
   const auth = opts.token ? { authorization: `Bearer ${opts.token}` } : {};
 

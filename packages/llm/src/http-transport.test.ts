@@ -95,6 +95,17 @@ describe('the LLM transport', () => {
     transport.close();
   });
 
+  it('goes through HTTP_PROXY when given a proxy environment (NODE_USE_ENV_PROXY=1 gives the process one)', async () => {
+    // The scripted server stands in for the proxy: a proxied request names the absolute URL.
+    server = await startScriptedChatServer([{}]);
+    const proxy = server.baseURL.replace(/\/v1$/, '');
+    const transport = createHttpTransport({ maxSockets: 2, proxyEnv: { HTTP_PROXY: proxy } });
+    const client = createLlmClient({ baseURL: 'http://llm.internal.example:8000/v1', apiKey: 'k', model: 'gpt-4o-mini', transport });
+    expect((await client.complete({ messages })).message.content).toBe('ok');
+    expect(server.requests[0]!.url).toBe('http://llm.internal.example:8000/v1/chat/completions');
+    transport.close();
+  });
+
   it('sends the bearer token, our user-agent, the default headers and the JSON body', async () => {
     const { client, server } = await setup([{}, { sse: chatCompletionChunks('ok') }], { defaultHeaders: { 'x-tenant': 'shop-1', 'user-agent': 'acme/2' } });
     await client.complete({ messages, maxTokens: 100 });

@@ -10,6 +10,11 @@ import { StringDecoder } from 'node:string_decoder';
 export interface HttpTransportOptions {
   /** Sockets open at once per host; more concurrent calls queue for one. */
   maxSockets: number;
+  /**
+   * HTTP_PROXY / HTTPS_PROXY / NO_PROXY to honour. By default the process environment when
+   * NODE_USE_ENV_PROXY=1, the switch with which Node's fetch (the SDK's transport) used them.
+   */
+  proxyEnv?: NodeJS.ProcessEnv;
 }
 
 export interface HttpTransport {
@@ -23,10 +28,9 @@ export interface HttpTransport {
 }
 
 export function createHttpTransport(opts: HttpTransportOptions): HttpTransport {
-  const agents = {
-    'http:': new http.Agent({ keepAlive: true, maxSockets: opts.maxSockets, maxFreeSockets: opts.maxSockets }),
-    'https:': new https.Agent({ keepAlive: true, maxSockets: opts.maxSockets, maxFreeSockets: opts.maxSockets }),
-  };
+  const proxyEnv = opts.proxyEnv ?? (process.env.NODE_USE_ENV_PROXY === '1' ? process.env : undefined);
+  const agentOpts = { keepAlive: true, maxSockets: opts.maxSockets, maxFreeSockets: opts.maxSockets, ...(proxyEnv ? { proxyEnv } : {}) };
+  const agents = { 'http:': new http.Agent(agentOpts), 'https:': new https.Agent(agentOpts) };
   return {
     post(url, headers, body, signal) {
       const secure = url.protocol === 'https:';
