@@ -7,6 +7,10 @@ import { LlmAbortedError, LlmRequestError, LlmTimeoutError, LlmUnavailableError,
 
 /** A reply with a non-2xx status; `text` is its body, JSON or not. */
 export function statusError(status: number, headers: IncomingHttpHeaders, text: string, nowMs: number): StewardError {
+  // Not followed: a POST redirected is a base URL to correct once, not a hop to pay on every call.
+  if (status >= 300 && status < 400) {
+    return new LlmRequestError(status, `the endpoint redirects to ${headers.location ?? '(no Location)'}: set OPENAI_BASE_URL to the final address`);
+  }
   const retryAfterMs = parseRetryAfter(headers, nowMs);
   const after = retryAfterMs === undefined ? {} : { retryAfterMs };
   const message = readableMessage(`${status} ${bodyMessage(text) || 'status code (no body)'}`);

@@ -153,6 +153,15 @@ describe('the LLM transport', () => {
     expect(b.server.requests).toHaveLength(1);
   });
 
+  it('a redirect is not followed: a final error that names the new address', async () => {
+    const { client, server } = await setup([{ status: 308, headers: { location: 'https://api.example.com/v1/chat/completions' } }]);
+    const e = await failure(client.complete({ messages }));
+    expect([e.code, e.retryable]).toEqual(['llm_bad_request', false]);
+    expect(e.message).toContain('https://api.example.com/v1/chat/completions');
+    expect(e.message).toContain('OPENAI_BASE_URL');
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('a refused connection is a retryable unavailable error', async () => {
     const probe = createServer();
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
