@@ -35,7 +35,9 @@ export function attemptError(e: unknown, callerAborted: boolean, timedOut: boole
   if (isStewardError(e)) return e;
   const code = (e as { code?: unknown } | null)?.code;
   const detail = e instanceof Error ? e.message : String(e);
-  return new LlmUnavailableError(`LLM connection failed: ${typeof code === 'string' ? `${code} ` : ''}${detail}`, { cause: e });
+  // A socket error carries its code (ECONNREFUSED, ECONNRESET…); anything else failed on our side of the call.
+  const what = typeof code === 'string' ? `LLM connection failed: ${code} ${detail}` : `LLM call failed: ${detail}`;
+  return new LlmUnavailableError(what, { cause: e });
 }
 
 /** The API's own message when the body is its JSON error, else the body itself. */

@@ -113,6 +113,7 @@ export interface LlmClient {
 }
 
 const REASONING_MODEL = /(^|\/)(o\d|gpt-5)/;
+
 export function createLlmClient(opts: LlmClientOptions): LlmClient {
   const timeoutMs = opts.timeoutMs ?? LLM_DEFAULTS.timeoutMs;
   const maxRetries = opts.maxRetries ?? LLM_DEFAULTS.maxRetries;
