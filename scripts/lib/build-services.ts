@@ -12,10 +12,11 @@
 //   js-tiktoken's rank files and the jieba addon, the archive's migrations) is rewritten to the
 //   URL of the original source file, found relative to the bundle: the image ships the
 //   repository tree, so those files are where the sources expect them.
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import { build, type BuildOptions as EsbuildOptions, type Metafile, type Plugin } from 'esbuild';
+import { z } from 'zod';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const DIST = join(ROOT, 'dist');
@@ -62,9 +63,27 @@ export function mainOf(service: string, compiled: boolean, dist = DIST): string 
   return compiled ? compiledMain(service, dist) : join(ROOT, 'services', service, 'src', 'main.ts');
 }
 
-/** True when every listed service has a compiled entry in `dist`. */
-export function isBuilt(services: readonly string[], dist = DIST): boolean {
-  return services.every((s) => existsSync(compiledMain(s, dist)) && existsSync(join(dist, s, 'build.json')));
+const BuildRecord = z.object({ service: z.string(), files: z.array(z.string()), builtAtMs: z.number(), inputs: z.array(z.string()) });
+type BuildRecord = z.infer<typeof BuildRecord>;
+
+/**
+ * True when `service` has a compiled entry in `dist` that is newer than every workspace file it
+ * was built from (and the lockfile): a benchmark then runs the code of the tree, not an old build.
+ */
+export function isCurrent(service: string, dist = DIST): boolean {
+  const record = join(dist, service, 'build.json');
+  if (!existsSync(compiledMain(service, dist)) || !existsSync(record)) return false;
+  const parsed = BuildRecord.safeParse(JSON.parse(readFileSync(record, 'utf8')));
+  if (!parsed.success) return false;
+  const { builtAtMs, inputs } = parsed.data;
+  return inputs.every((f) => existsSync(join(ROOT, f)) && statSync(join(ROOT, f)).mtimeMs <= builtAtMs);
+}
+
+/** Builds the services whose build is missing or older than their sources; returns those built. */
+export async function ensureBuilt(services: readonly string[], o: BuildOptions = {}): Promise<string[]> {
+  const stale = services.filter((s) => !isCurrent(s, o.dist));
+  if (stale.length > 0) await buildServices(stale, o);
+  return stale;
 }
 
 const BANNER = [
@@ -142,7 +161,8 @@ export interface BuildResult {
 
 /**
  * Builds the given services into `dist/<service>/`: `main.mjs`, the worker entries it names
- * (`lock-keeper-thread.mjs`), their source maps, and `build.json` (what was built, when).
+ * (`lock-keeper-thread.mjs`), their source maps, and `build.json` (what was built from which
+ * workspace files, when: see isCurrent).
  */
 export interface BuildOptions {
   dist?: string;
@@ -162,7 +182,7 @@ export async function buildServices(services: readonly string[] = SERVICES, o: B
     const outdir = join(dist, service);
     rmSync(outdir, { recursive: true, force: true });
     const workers = new Map<string, string>();
-    const common = {
+    const common: EsbuildOptions = {
       bundle: true,
       platform: 'node',
       format: 'esm',
@@ -180,18 +200,24 @@ export async function buildServices(services: readonly string[] = SERVICES, o: B
       // (and the helpers the rewritten import.meta.filename / dirname use).
       banner: { js: BANNER },
       logLevel: 'warning',
+      metafile: true,
       absWorkingDir: ROOT,
       plugins: [relocate(outdir, workers), externals(outdir, o.nodeModules === 'external')],
-    } as const;
-    await build({ ...common, entryPoints: { main: join(ROOT, 'services', service, 'src', 'main.ts') } });
+    };
+    // The clock is read before the sources are: a file saved during the build makes it stale.
+    const builtAtMs = Date.now();
+    const inputs = new Set<string>(['pnpm-lock.yaml']);
+    const note = (m: Metafile | undefined) => Object.keys(m?.inputs ?? {}).forEach((f) => f.includes('node_modules/') || inputs.add(f));
+    note((await build({ ...common, entryPoints: { main: join(ROOT, 'services', service, 'src', 'main.ts') } })).metafile);
     // Worker entries may name workers of their own: build until none is new.
     const built = new Set<string>();
     for (let pending = [...workers].filter(([n]) => !built.has(n)); pending.length > 0; pending = [...workers].filter(([n]) => !built.has(n))) {
-      await build({ ...common, entryPoints: Object.fromEntries(pending) });
+      note((await build({ ...common, entryPoints: Object.fromEntries(pending) })).metafile);
       for (const [n] of pending) built.add(n);
     }
     const files = ['main.mjs', ...[...built].map((n) => `${n}.mjs`)];
-    writeFileSync(join(outdir, 'build.json'), `${JSON.stringify({ service, files, builtAt: new Date().toISOString() }, null, 2)}\n`);
+    const record: BuildRecord = { service, files, builtAtMs, inputs: [...inputs].sort() };
+    writeFileSync(join(outdir, 'build.json'), `${JSON.stringify(record, null, 2)}\n`);
     out.push({ service, files, ms: Math.round(performance.now() - t0) });
   }
   return out;
