@@ -3,11 +3,13 @@
 // process and its lock-keeper thread). The variants run alternated, one process at a time.
 // See docs/BENCHMARKS.md, "Compiled JavaScript".
 //
-//   node scripts/idle-rss.ts [--rounds 2] [--settle-ms 5000] [--variants source,bundle,bundle+maps,modules]
+//   node scripts/idle-rss.ts [--rounds 2] [--settle-ms 5000] [--variants source,bundle,bundle+maps,modules,bundle-min]
+//                            [--roles reasoning-worker,controller,tool-worker]
 //
-// source: services/<role>/src/main.ts. bundle: dist/<role>/main.mjs (built here into .tmp/).
+// source: services/<role>/src/main.ts. bundle: dist/<role>/main.mjs unminified (built here into .tmp/).
 // bundle+maps: the same with --enable-source-maps. modules: only the workspace's code compiled,
 // every node_modules package loaded as its own modules (BuildOptions.nodeModules = 'external').
+// bundle-min: the bundle with whitespace and syntax minified, as `pnpm build` makes it.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,14 +30,16 @@ const roles = a.roles.split(',');
 const variants = a.variants.split(',');
 mkdirSync(join(ROOT, '.tmp'), { recursive: true });
 const tmp = mkdtempSync(join(ROOT, '.tmp', 'idle-rss-'));
-const dists = { bundle: join(tmp, 'bundle'), modules: join(tmp, 'modules') };
-await buildServices(roles, { dist: dists.bundle });
-if (variants.includes('modules')) await buildServices(roles, { dist: dists.modules, nodeModules: 'external' });
+const dists = { bundle: join(tmp, 'bundle'), modules: join(tmp, 'modules'), min: join(tmp, 'min') };
+await buildServices(roles, { dist: dists.bundle, minify: false });
+if (variants.includes('modules')) await buildServices(roles, { dist: dists.modules, nodeModules: 'external', minify: false });
+if (variants.includes('bundle-min')) await buildServices(roles, { dist: dists.min, minify: true });
 const redis = await RedisServer.start();
 
 function entry(variant: string, role: string): { file: string; nodeOptions: string } {
   if (variant === 'source') return { file: mainOf(role, false), nodeOptions: DEPLOYED_NODE_OPTIONS };
   if (variant === 'modules') return { file: mainOf(role, true, dists.modules), nodeOptions: DEPLOYED_NODE_OPTIONS };
+  if (variant === 'bundle-min') return { file: mainOf(role, true, dists.min), nodeOptions: DEPLOYED_NODE_OPTIONS };
   const maps = variant === 'bundle+maps' ? ' --enable-source-maps' : '';
   return { file: mainOf(role, true, dists.bundle), nodeOptions: DEPLOYED_NODE_OPTIONS + maps };
 }

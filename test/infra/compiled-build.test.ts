@@ -64,7 +64,7 @@ describe('compiled services (dist/<service>/main.mjs)', () => {
     for (const s of SERVICES) {
       const main = readFileSync(compiledMain(s, dist), 'utf8');
       if (main.includes('lock-keeper-thread')) {
-        expect(main).toContain('new URL("./lock-keeper-thread.mjs", import.meta.url)');
+        expect(main).toMatch(/new URL\("\.\/lock-keeper-thread\.mjs",\s*import\.meta\.url\)/);
         expect(existsSync(join(dist, s, 'lock-keeper-thread.mjs'))).toBe(true);
       }
       expect(main).not.toMatch(/lock-keeper-thread\.ts/);
