@@ -105,7 +105,7 @@ export async function buildServices(services: readonly string[] = SERVICES, o: B
       outExtension: { '.js': '.mjs' },
       // Maps beside the bundle, read only by `node --enable-source-maps` (stack traces then point
       // into the sources, which the image ships, so the maps need not carry them). Not on by
-      // default: Node parses a 2 MB map at start and it cost 50–65 MB resident per process
+      // default: Node parses a 2 MB map at start and it cost 49–68 MB resident per process
       // (docs/BENCHMARKS.md, "Compiled JavaScript"). Without the map a trace's frame still names
       // its function (identifiers are not minified).
       sourcemap: 'linked',
