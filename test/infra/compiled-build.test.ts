@@ -89,6 +89,12 @@ describe('compiled services (dist/<service>/main.mjs)', () => {
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     try {
       await healthy(port, child, () => out);
+      // A page the bundle reads from services/ingress/public, through the relocated import.meta.url.
+      if (role === 'ingress') {
+        const inbox = await fetch(`http://127.0.0.1:${port}/inbox`);
+        expect(inbox.status).toBe(200);
+        expect(await inbox.text()).toMatch(/<html/i);
+      }
       // Give a worker's lock keeper thread time to load its module (or fail to) before the stop.
       if (readFileSync(compiledMain(role, dist), 'utf8').includes('lock-keeper-thread.mjs')) await new Promise((r) => setTimeout(r, 1_000));
     } finally {
