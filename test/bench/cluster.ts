@@ -80,11 +80,7 @@ export class Cluster {
   private constructor(redis: RedisServer, opts: ClusterOptions) {
     this.redis = redis;
     this.opts = { ...opts };
-    this.from = opts.from ?? (CLUSTER_ROLES.every((r) => isCurrent(r)) ? 'compiled' : 'source');
-    if (this.from === 'compiled') {
-      const missing = CLUSTER_ROLES.filter((r) => !existsSync(mainOf(r, true)));
-      if (missing.length > 0) throw new Error(`no compiled build of ${missing.join(', ')}: run \`pnpm build\` (or start from the sources)`);
-    }
+    this.from = opts.from ?? 'source';
     this.tmp = mkdtempSync(join(tmpdir(), 'steward-bench-'));
     this.shopDb = join(this.tmp, 'shop.db');
     // Outside the temp dir: the logs outlive the run for post-mortems.
@@ -92,8 +88,11 @@ export class Cluster {
   }
 
   static async start(opts: ClusterOptions = {}): Promise<Cluster> {
+    const from = opts.from ?? (CLUSTER_ROLES.every((r) => isCurrent(r)) ? 'compiled' : 'source');
+    const missing = from === 'compiled' ? CLUSTER_ROLES.filter((r) => !existsSync(mainOf(r, true))) : [];
+    if (missing.length > 0) throw new Error(`no compiled build of ${missing.join(', ')}: run \`pnpm build\` (or start from the sources)`);
     const redis = await RedisServer.start({ appendonly: true });
-    const c = new Cluster(redis, opts);
+    const c = new Cluster(redis, { ...opts, from });
     try {
       await c.startAll();
     } catch (e) {

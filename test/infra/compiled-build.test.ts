@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { RedisServer, acquirePostgres, freePort, type PostgresTarget } from '@steward/testing';
-import { ROOT, SERVICES, buildServices, compiledMain } from '../../scripts/lib/build-services.ts';
+import { ROOT, SERVICES, buildServices, compiledMain, type Service } from '../../scripts/lib/build-services.ts';
 
 // Inside the repository (ignored by git), so the bundles' relative paths to node_modules resolve.
 mkdirSync(join(ROOT, '.tmp'), { recursive: true });
@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 /** The variables a role needs to start here, and the port its /healthz answers on. */
-async function envFor(role: (typeof SERVICES)[number]): Promise<{ env: Record<string, string>; port: number }> {
+async function envFor(role: Service): Promise<{ env: Record<string, string>; port: number }> {
   const port = await freePort();
   const base = { REDIS_URL: redis.url, REDIS_PREFIX: `{compiled-${role}}`, LOG_LEVEL: 'warn' };
   switch (role) {
