@@ -32,14 +32,17 @@ mkdirSync(join(ROOT, '.tmp'), { recursive: true });
 const tmp = mkdtempSync(join(ROOT, '.tmp', 'idle-rss-'));
 const dists = { bundle: join(tmp, 'bundle'), modules: join(tmp, 'modules'), min: join(tmp, 'min') };
 await buildServices(roles, { dist: dists.bundle, minify: false });
-if (variants.includes('modules')) await buildServices(roles, { dist: dists.modules, nodeModules: 'external', minify: false });
+if (variants.includes('modules'))
+  await buildServices(roles, { dist: dists.modules, nodeModules: 'external', minify: false });
 if (variants.includes('bundle-min')) await buildServices(roles, { dist: dists.min, minify: true });
 const redis = await RedisServer.start();
 
 function entry(variant: string, role: string): { file: string; nodeOptions: string } {
   if (variant === 'source') return { file: mainOf(role, false), nodeOptions: DEPLOYED_NODE_OPTIONS };
-  if (variant === 'modules') return { file: mainOf(role, true, dists.modules), nodeOptions: DEPLOYED_NODE_OPTIONS };
-  if (variant === 'bundle-min') return { file: mainOf(role, true, dists.min), nodeOptions: DEPLOYED_NODE_OPTIONS };
+  if (variant === 'modules')
+    return { file: mainOf(role, true, dists.modules), nodeOptions: DEPLOYED_NODE_OPTIONS };
+  if (variant === 'bundle-min')
+    return { file: mainOf(role, true, dists.min), nodeOptions: DEPLOYED_NODE_OPTIONS };
   const maps = variant === 'bundle+maps' ? ' --enable-source-maps' : '';
   return { file: mainOf(role, true, dists.bundle), nodeOptions: DEPLOYED_NODE_OPTIONS + maps };
 }
@@ -49,13 +52,23 @@ async function idleRss(variant: string, role: string): Promise<number> {
   const { file, nodeOptions } = entry(variant, role);
   const child = spawn(process.execPath, [file], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', REDIS_URL: redis.url, REDIS_PREFIX: '{idle-rss}', LOG_LEVEL: 'warn', HEALTH_PORT: String(port), NODE_OPTIONS: nodeOptions },
+    env: {
+      PATH: process.env.PATH ?? '',
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: '{idle-rss}',
+      LOG_LEVEL: 'warn',
+      HEALTH_PORT: String(port),
+      NODE_OPTIONS: nodeOptions,
+    },
     stdio: 'ignore',
   });
   try {
-    for (let up = false; !up; ) {
+    for (let up = false; !up;) {
       if (child.exitCode !== null) throw new Error(`${role} (${variant}) exited with ${child.exitCode}`);
-      up = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+      up = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (!up) await new Promise((r) => setTimeout(r, 100));
     }
     await new Promise((r) => setTimeout(r, Number(a['settle-ms'])));

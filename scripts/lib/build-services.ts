@@ -39,7 +39,12 @@ export function mainOf(service: string, compiled: boolean, dist = DIST): string 
   return compiled ? compiledMain(service, dist) : join(ROOT, 'services', service, 'src', 'main.ts');
 }
 
-const BuildRecord = z.object({ service: z.string(), files: z.array(z.string()), builtAtMs: z.number(), inputs: z.array(z.string()) });
+const BuildRecord = z.object({
+  service: z.string(),
+  files: z.array(z.string()),
+  builtAtMs: z.number(),
+  inputs: z.array(z.string()),
+});
 type BuildRecord = z.infer<typeof BuildRecord>;
 
 /**
@@ -88,7 +93,10 @@ export interface BuildOptions {
  * (`lock-keeper-thread.mjs`), their source maps, and `build.json` (what was built from which
  * workspace files, when: see isCurrent).
  */
-export async function buildServices(services: readonly string[] = SERVICES, o: BuildOptions = {}): Promise<BuildResult[]> {
+export async function buildServices(
+  services: readonly string[] = SERVICES,
+  o: BuildOptions = {},
+): Promise<BuildResult[]> {
   const dist = o.dist ?? DIST;
   const out: BuildResult[] = [];
   for (const service of services) {
@@ -120,12 +128,24 @@ export async function buildServices(services: readonly string[] = SERVICES, o: B
     // The clock is read before the sources are: a file saved during the build makes it stale.
     const builtAtMs = Date.now();
     // The build's own code counts as an input: a change to it makes every build stale.
-    const inputs = new Set<string>(['pnpm-lock.yaml', 'scripts/lib/build-services.ts', 'scripts/lib/bundle-plugins.ts']);
-    const note = (m: Metafile | undefined) => Object.keys(m?.inputs ?? {}).forEach((f) => f.includes('node_modules/') || inputs.add(f));
-    note((await build({ ...common, entryPoints: { main: join(ROOT, 'services', service, 'src', 'main.ts') } })).metafile);
+    const inputs = new Set<string>([
+      'pnpm-lock.yaml',
+      'scripts/lib/build-services.ts',
+      'scripts/lib/bundle-plugins.ts',
+    ]);
+    const note = (m: Metafile | undefined) =>
+      Object.keys(m?.inputs ?? {}).forEach((f) => f.includes('node_modules/') || inputs.add(f));
+    note(
+      (await build({ ...common, entryPoints: { main: join(ROOT, 'services', service, 'src', 'main.ts') } }))
+        .metafile,
+    );
     // Worker entries may name workers of their own: build until none is new.
     const built = new Set<string>();
-    for (let pending = [...workers].filter(([n]) => !built.has(n)); pending.length > 0; pending = [...workers].filter(([n]) => !built.has(n))) {
+    for (
+      let pending = [...workers].filter(([n]) => !built.has(n));
+      pending.length > 0;
+      pending = [...workers].filter(([n]) => !built.has(n))
+    ) {
       note((await build({ ...common, entryPoints: Object.fromEntries(pending) })).metafile);
       for (const [n] of pending) built.add(n);
     }

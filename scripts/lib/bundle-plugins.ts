@@ -63,14 +63,21 @@ export function relocate(outdir: string, workers: Map<string, string>): Plugin {
             const source = resolve(dirname(args.path), `${spec}.ts`);
             const name = basename(spec);
             const seen = workers.get(name);
-            if (seen && seen !== source) throw new Error(`two worker entries named ${name}: ${seen}, ${source}`);
+            if (seen && seen !== source)
+              throw new Error(`two worker entries named ${name}: ${seen}, ${source}`);
             workers.set(name, source);
             return `new URL(${JSON.stringify(`./${name}.mjs`)}, ${BUNDLE_URL})`;
           })
           .replaceAll('import.meta.url', `new URL(${JSON.stringify(rel(args.path))}, import.meta.url).href`)
           .replaceAll(BUNDLE_URL, 'import.meta.url')
-          .replaceAll('import.meta.filename', `__stewardFileURLToPath(new URL(${JSON.stringify(rel(args.path))}, import.meta.url))`)
-          .replaceAll('import.meta.dirname', `__stewardDirname(__stewardFileURLToPath(new URL(${JSON.stringify(rel(args.path))}, import.meta.url)))`);
+          .replaceAll(
+            'import.meta.filename',
+            `__stewardFileURLToPath(new URL(${JSON.stringify(rel(args.path))}, import.meta.url))`,
+          )
+          .replaceAll(
+            'import.meta.dirname',
+            `__stewardDirname(__stewardFileURLToPath(new URL(${JSON.stringify(rel(args.path))}, import.meta.url)))`,
+          );
         return { contents, loader: 'ts' };
       });
     },
@@ -84,13 +91,20 @@ export function relocate(outdir: string, workers: Map<string, string>): Plugin {
  */
 export function externals(outdir: string, all: boolean): Plugin {
   // `all`: every package of node_modules (a bare specifier, not `node:` nor the workspace's).
-  const filter = all ? /^[^./]/ : new RegExp(`^(${EXTERNAL.map((p) => p.replace(/[/.]/g, '\\$&')).join('|')})(/.*)?$`);
+  const filter = all
+    ? /^[^./]/
+    : new RegExp(`^(${EXTERNAL.map((p) => p.replace(/[/.]/g, '\\$&')).join('|')})(/.*)?$`);
   return {
     name: 'steward-externals',
     setup(b) {
       b.onResolve({ filter }, async (args) => {
-        if (args.pluginData === 'steward-externals' || /^(node:|@steward\/)/.test(args.path)) return undefined;
-        const r = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: 'steward-externals' });
+        if (args.pluginData === 'steward-externals' || /^(node:|@steward\/)/.test(args.path))
+          return undefined;
+        const r = await b.resolve(args.path, {
+          kind: args.kind,
+          resolveDir: args.resolveDir,
+          pluginData: 'steward-externals',
+        });
         // An optional dependency that is not installed (pg-native): left as it is, so the
         // package's own try/catch around the import sees it missing, as it would unbundled.
         if (r.errors.length > 0 || r.external) return { path: args.path, external: true };
@@ -100,4 +114,3 @@ export function externals(outdir: string, all: boolean): Plugin {
     },
   };
 }
-

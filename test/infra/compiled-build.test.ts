@@ -6,7 +6,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { RedisServer, acquirePostgres, freePort, type PostgresTarget } from '@steward/testing';
-import { ROOT, SERVICES, buildServices, compiledMain, type Service } from '../../scripts/lib/build-services.ts';
+import {
+  ROOT,
+  SERVICES,
+  buildServices,
+  compiledMain,
+  type Service,
+} from '../../scripts/lib/build-services.ts';
 
 // Inside the repository (ignored by git), so the bundles' relative paths to node_modules resolve.
 mkdirSync(join(ROOT, '.tmp'), { recursive: true });
@@ -33,7 +39,10 @@ async function envFor(role: Service): Promise<{ env: Record<string, string>; por
     case 'ingress':
       return { port, env: { ...base, PORT: String(port), INGRESS_API_KEYS: 'compiled-build-test-key' } };
     case 'shop':
-      return { port, env: { ...base, PORT: String(port), SHOP_MODE: 'test', SHOP_DB: join(dist, 'shop.db') } };
+      return {
+        port,
+        env: { ...base, PORT: String(port), SHOP_MODE: 'test', SHOP_DB: join(dist, 'shop.db') },
+      };
     case 'sim-llm':
       return { port, env: { ...base, PORT: String(port) } };
     case 'tracer':
@@ -75,34 +84,45 @@ describe('compiled services (dist/<service>/main.mjs)', () => {
     }
   });
 
-  it.each(SERVICES)('%s starts from its bundle without stripping types, and stops cleanly', async (role) => {
-    if (role === 'archiver' && 'unavailable' in pg) return void console.warn(`archiver not started: ${pg.unavailable}`);
-    const { env, port } = await envFor(role);
-    let out = '';
-    const child = spawn(process.execPath, [compiledMain(role, dist)], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env, NODE_OPTIONS: '--no-experimental-strip-types' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    try {
-      await healthy(port, child, () => out);
-      // A page the bundle reads from services/ingress/public, through the relocated import.meta.url.
-      if (role === 'ingress') {
-        const inbox = await fetch(`http://127.0.0.1:${port}/inbox`);
-        expect(inbox.status).toBe(200);
-        expect(await inbox.text()).toMatch(/<html/i);
+  it.each(SERVICES)(
+    '%s starts from its bundle without stripping types, and stops cleanly',
+    async (role) => {
+      if (role === 'archiver' && 'unavailable' in pg)
+        return void console.warn(`archiver not started: ${pg.unavailable}`);
+      const { env, port } = await envFor(role);
+      let out = '';
+      const child = spawn(process.execPath, [compiledMain(role, dist)], {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? '/tmp',
+          ...env,
+          NODE_OPTIONS: '--no-experimental-strip-types',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      try {
+        await healthy(port, child, () => out);
+        // A page the bundle reads from services/ingress/public, through the relocated import.meta.url.
+        if (role === 'ingress') {
+          const inbox = await fetch(`http://127.0.0.1:${port}/inbox`);
+          expect(inbox.status).toBe(200);
+          expect(await inbox.text()).toMatch(/<html/i);
+        }
+        // Give a worker's lock keeper thread time to load its module (or fail to) before the stop.
+        if (readFileSync(compiledMain(role, dist), 'utf8').includes('lock-keeper-thread.mjs'))
+          await new Promise((r) => setTimeout(r, 1_000));
+      } finally {
+        child.kill('SIGTERM');
       }
-      // Give a worker's lock keeper thread time to load its module (or fail to) before the stop.
-      if (readFileSync(compiledMain(role, dist), 'utf8').includes('lock-keeper-thread.mjs')) await new Promise((r) => setTimeout(r, 1_000));
-    } finally {
-      child.kill('SIGTERM');
-    }
-    expect(await exited).toBe(0);
-    // The thread's import failing would have been logged before the graceful stop ended.
-    expect(out).not.toContain('lock keeper thread failed');
-    expect(out).not.toMatch(/ERR_UNKNOWN_FILE_EXTENSION|Cannot find module|ERR_MODULE_NOT_FOUND/);
-  }, 150_000);
+      expect(await exited).toBe(0);
+      // The thread's import failing would have been logged before the graceful stop ended.
+      expect(out).not.toContain('lock keeper thread failed');
+      expect(out).not.toMatch(/ERR_UNKNOWN_FILE_EXTENSION|Cannot find module|ERR_MODULE_NOT_FOUND/);
+    },
+    150_000,
+  );
 });

@@ -80,7 +80,10 @@ describe('infra/Dockerfile', () => {
       .join('\n');
     expect(run).toMatch(/pnpm install[^\n]*--frozen-lockfile/);
     expect(run).toMatch(/pnpm (run )?build\b/);
-    expect(ins(runtime, 'COPY').some((c) => /^--from=build\s+\/app\/dist\s+\/app\/dist$/.test(c.args))).toBe(true);
+    const copiesDist = ins(runtime, 'COPY').some((c) =>
+      /^--from=build\s+\/app\/dist\s+\/app\/dist$/.test(c.args),
+    );
+    expect(copiesDist).toBe(true);
   });
 
   it('makes servers listen on every interface (probes and other containers reach them)', () => {
