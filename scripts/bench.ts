@@ -6,7 +6,11 @@
 //   node scripts/bench.ts [--profile saturate|peak] [--conversations 500] [--turns-per-conversation 3]
 //                         [--llm-latency 0|300±100ms] [--shop-latency 20-100] [--think-ms 5000-15000]
 //                         [--workers 2] [--duration-s N] [--no-baseline] [--cpu-prof DIR] [--node-options=…] [--no-customer-limit]
+//                         [--from-source]
 //
+// The services run from their compiled build (dist/<role>/main.mjs, as infra/Dockerfile runs
+// them), built first when it is missing or older than the sources; --from-source runs the
+// TypeScript files as before the build existed.
 // --node-options=…: NODE_OPTIONS for every service process instead of the Dockerfile's
 // (--max-semi-space-size=16 --max-old-space-size=128); --node-options= (empty) runs them with Node's own defaults.
 // --no-customer-limit: turn the ingress's per-customer bucket (0.2 messages/s, burst 5) off. A
@@ -26,7 +30,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { progressBar } from '@steward/commerce';
 import { JOB_TIMING_FLUSH_MS } from '@steward/telemetry';
-import { Cluster } from '../test/bench/cluster.ts';
+import { CLUSTER_ROLES, Cluster } from '../test/bench/cluster.ts';
+import { ensureBuilt } from './lib/build-services.ts';
 import { buildScripts, fetchExport } from '../test/bench/conversations.ts';
 import { CompletionWatcher } from '../test/bench/completions.ts';
 import { drive } from '../test/bench/driver.ts';
@@ -51,6 +56,7 @@ const { values: a } = parseArgs({
     'cpu-prof': { type: 'string' },
     'node-options': { type: 'string' },
     'no-customer-limit': { type: 'boolean', default: false },
+    'from-source': { type: 'boolean', default: false },
   },
 });
 const PROFILES = {
@@ -83,7 +89,13 @@ const commandStats = async (c: Cluster): Promise<Map<string, { calls: number; us
 const usedMemory = async (c: Cluster): Promise<number> => Number(/used_memory:(\d+)/.exec(await c.redisInfo('memory'))?.[1] ?? 0);
 
 say(`bench: profile ${a.profile}, starting the system (${workers} reasoning + ${workers} tool workers, sim-llm latency ${a['llm-latency']}, shop latency ${shopLatency ?? '0'}) …`);
+const from = a['from-source'] ? 'source' : 'compiled';
+if (from === 'compiled') {
+  const built = await ensureBuilt(CLUSTER_ROLES);
+  if (built.length > 0) say(`bench: compiled ${built.join(', ')} (scripts/build.ts)`);
+}
 const cluster = await Cluster.start({
+  from,
   workers,
   llmLatency: a['llm-latency'],
   ...(shopLatency ? { shopLatencyMs: shopLatency } : {}),
@@ -157,6 +169,7 @@ try {
     bench: 'load',
     machine: { nproc: cpus().length, cpu: cpus()[0]?.model ?? '', node: process.version },
     profile: a.profile,
+    entry: cluster.from,
     settings: { conversations, turns_per_conversation: turns, llm_latency: a['llm-latency'], shop_latency_ms: shopLatency ?? '0', think_ms: a['think-ms'] ?? profile.thinkMs ?? null, workers, duration_s: durationMs ? durationMs / 1000 : null },
     ...figures,
     // Share of the machine's cores the measured processes used over the run (all roles, Redis, shop, model double).

@@ -5,8 +5,11 @@
 //                         [--conversations 100] [--turns-per-conversation 3]
 //                         [--job-locks 1500/250/500]   (JOB_LOCK_MS/JOB_LOCK_RENEW_MS/STALLED_INTERVAL_MS of every service)
 //                         [--reasoning-concurrency 50] (REASONING_CONCURRENCY: slots a surviving reasoning-worker has free)
+//                         [--from-source]              (run the TypeScript sources, not the compiled build)
 import { parseArgs } from 'node:util';
 import { ChaosRunner, SCENARIO_NAMES, startChaosCluster, type ScenarioName } from '../test/chaos/scenarios.ts';
+import { CLUSTER_ROLES } from '../test/bench/cluster.ts';
+import { ensureBuilt } from './lib/build-services.ts';
 
 const { values: a } = parseArgs({
   options: {
@@ -15,6 +18,7 @@ const { values: a } = parseArgs({
     'turns-per-conversation': { type: 'string', default: '3' },
     'job-locks': { type: 'string' },
     'reasoning-concurrency': { type: 'string' },
+    'from-source': { type: 'boolean', default: false },
   },
 });
 const chosen = (a.scenario?.length ? a.scenario : SCENARIO_NAMES) as ScenarioName[];
@@ -28,7 +32,10 @@ const env = {
   ...(locks ? { JOB_LOCK_MS: locks[0] ?? '', JOB_LOCK_RENEW_MS: locks[1] ?? '', STALLED_INTERVAL_MS: locks[2] ?? '' } : {}),
   ...(a['reasoning-concurrency'] ? { REASONING_CONCURRENCY: a['reasoning-concurrency'] } : {}),
 };
-const cluster = await startChaosCluster(Object.keys(env).length ? env : undefined);
+// The compiled build, as deployed (built first when missing or older than the sources), unless --from-source.
+const from = a['from-source'] ? 'source' : 'compiled';
+if (from === 'compiled') await ensureBuilt(CLUSTER_ROLES);
+const cluster = await startChaosCluster(Object.keys(env).length ? env : undefined, from);
 let failed = false;
 try {
   const runner = new ChaosRunner(cluster);

@@ -2,12 +2,13 @@
 // Redis with AOF, as `infra/` deploys it. The load benchmark and the chaos scenarios use it to
 // measure real processes and to kill -9 them.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RedisServer, freePort, waitForPort } from '@steward/testing';
 import { copyCatalog } from './catalog-db.ts';
+import { isCurrent, mainOf } from '../../scripts/lib/build-services.ts';
 
 export type Role = 'ingress' | 'reasoning-worker' | 'controller' | 'tool-worker' | 'tracer' | 'shop' | 'sim-llm';
 
@@ -36,6 +37,12 @@ export interface ClusterOptions {
   cpuProfDir?: string;
   /** NODE_OPTIONS for every service process; default DEPLOYED_NODE_OPTIONS (set '' for Node's own defaults). */
   nodeOptions?: string;
+  /**
+   * Run each service from its compiled build (dist/<role>/main.mjs, as infra/Dockerfile does) or
+   * from its TypeScript sources. Default: the build when it is there and newer than the sources
+   * (scripts/build.ts; `ensureBuilt` makes it), else the sources.
+   */
+  from?: 'compiled' | 'source';
 }
 
 export interface ServiceProc {
@@ -46,7 +53,7 @@ export interface ServiceProc {
 }
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const mainOf = (role: Role): string => join(ROOT, 'services', role, 'src', 'main.ts');
+export const CLUSTER_ROLES: readonly Role[] = ['ingress', 'reasoning-worker', 'controller', 'tool-worker', 'tracer', 'shop', 'sim-llm'];
 const PREFIX = '{bench}';
 const START_TIMEOUT_MS = 240_000;
 /** The V8 flags infra/Dockerfile gives every service (NODE_OPTIONS), so the processes here run as deployed. */
@@ -59,6 +66,8 @@ export class Cluster {
   readonly shopDb: string;
   readonly logDir: string;
   readonly procs: ServiceProc[] = [];
+  /** Whether the services run from their compiled build or from their sources. */
+  readonly from: 'compiled' | 'source';
   ingressUrl = '';
   shopUrl = '';
   llmUrl = '';
@@ -71,6 +80,7 @@ export class Cluster {
   private constructor(redis: RedisServer, opts: ClusterOptions) {
     this.redis = redis;
     this.opts = { ...opts };
+    this.from = opts.from ?? 'source';
     this.tmp = mkdtempSync(join(tmpdir(), 'steward-bench-'));
     this.shopDb = join(this.tmp, 'shop.db');
     // Outside the temp dir: the logs outlive the run for post-mortems.
@@ -78,8 +88,11 @@ export class Cluster {
   }
 
   static async start(opts: ClusterOptions = {}): Promise<Cluster> {
+    const from = opts.from ?? (CLUSTER_ROLES.every((r) => isCurrent(r)) ? 'compiled' : 'source');
+    const missing = from === 'compiled' ? CLUSTER_ROLES.filter((r) => !existsSync(mainOf(r, true))) : [];
+    if (missing.length > 0) throw new Error(`no compiled build of ${missing.join(', ')}: run \`pnpm build\` (or start from the sources)`);
     const redis = await RedisServer.start({ appendonly: true });
-    const c = new Cluster(redis, opts);
+    const c = new Cluster(redis, { ...opts, from });
     try {
       await c.startAll();
     } catch (e) {
@@ -188,7 +201,7 @@ export class Cluster {
 
   private async launch(role: Role, index: number): Promise<ServiceProc> {
     const { env, port } = await this.envFor(role, index);
-    const child = spawn(process.execPath, [mainOf(role)], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
+    const child = spawn(process.execPath, [mainOf(role, this.from === 'compiled')], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
     this.spawned.push(child);
     const log = createWriteStream(join(this.logDirReady(), `${role}-${index}.log`), { flags: 'a' });
     child.stdout.pipe(log, { end: false });

@@ -24,7 +24,8 @@ function expectExactlyOnce(r: ChaosResult): void {
 
 describe('resilience under load', () => {
   beforeAll(async () => {
-    cluster = await startChaosCluster();
+    // Tests run the sources (scripts/chaos.ts runs the compiled build, as deployed).
+    cluster = await startChaosCluster(undefined, 'source');
     runner = new ChaosRunner(cluster);
   }, 300_000);
   afterAll(async () => {

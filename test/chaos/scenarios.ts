@@ -43,8 +43,8 @@ export const DEFAULT_LOAD: ChaosLoad = { conversations: 100, turns: 3 };
 const DEADLINE_MS = 30_000;
 
 /** One cluster for all scenarios: two of each worker role so a killed process has a twin. */
-export function startChaosCluster(env?: Record<string, string>): Promise<Cluster> {
-  return Cluster.start({ workers: 2, controllers: 2, ...(env ? { env } : {}) });
+export function startChaosCluster(env?: Record<string, string>, from?: 'compiled' | 'source'): Promise<Cluster> {
+  return Cluster.start({ workers: 2, controllers: 2, ...(env ? { env } : {}), ...(from ? { from } : {}) });
 }
 
 export class ChaosRunner {

@@ -69,7 +69,21 @@ describe('infra/Dockerfile', () => {
     expect(ins(runtime, 'ENV').some((e) => e.args.includes('SERVICE=${SERVICE}'))).toBe(true);
     const cmd = ins(runtime, 'CMD')[0]?.args ?? '';
     expect(cmd).toContain('exec node');
-    expect(cmd).toContain('services/${SERVICE}/src/main.ts');
+    expect(cmd).toContain('dist/${SERVICE}/main.mjs');
+  });
+
+  it('runs the services compiled in a build stage, not their TypeScript sources', () => {
+    const build = stages.find((s) => s.name === 'build');
+    expect(build?.name).toBe('build');
+    const run = ins(build as Stage, 'RUN')
+      .map((i) => i.args)
+      .join('\n');
+    expect(run).toMatch(/pnpm install[^\n]*--frozen-lockfile/);
+    expect(run).toMatch(/pnpm (run )?build\b/);
+    const copiesDist = ins(runtime, 'COPY').some((c) =>
+      /^--from=build\s+\/app\/dist\s+\/app\/dist$/.test(c.args),
+    );
+    expect(copiesDist).toBe(true);
   });
 
   it('makes servers listen on every interface (probes and other containers reach them)', () => {
