@@ -16,10 +16,11 @@ export const TOKENS_PER_TOOL_DEFINITION = 12;
 
 // Each distinct text (and each paragraph of a long one) is counted once per process: the pinned
 // system prompt, policy and tool definitions every turn, earlier messages and tool results again
-// on every later turn, and every block again on each shedding pass. Bounded: ~10k entries of at
-// most TEXT_KEY_MAX_CHARS characters or a 28-character hash, a few MB.
+// on every later turn, and every block again on each shedding pass. Bounded: 10k entries and 2M
+// characters of kept text (2–4 MB; a 150-conversation benchmark run keeps well under that).
 const CACHE_MAX_ENTRIES = 10_000;
-const cache = new TokenCountCache(CACHE_MAX_ENTRIES);
+const CACHE_MAX_CHARS = 2_000_000;
+const cache = new TokenCountCache(CACHE_MAX_ENTRIES, CACHE_MAX_CHARS);
 /** Texts shorter than this are counted whole; longer ones paragraph by paragraph. */
 const SPLIT_MIN_CHARS = 512;
 
@@ -28,11 +29,20 @@ export function tokenCountCache(): TokenCountCache {
   return cache;
 }
 
+const counters = new Map<string, (text: string) => number>();
+
+/** The BPE count for `model`, one function per model (not a closure per call on this hot path). */
+function counterOf(model: string): (text: string) => number {
+  let f = counters.get(model);
+  if (!f) counters.set(model, (f = (t: string) => countPieces(t, model)));
+  return f;
+}
+
 /** Tokens of a plain text. Special-token strings in user text are counted as ordinary text. */
 export function countTokens(text: string, model: string): number {
   if (text.length === 0) return 0;
   const encoding = encodingForModel(model);
-  const count = (t: string): number => countPieces(t, model);
+  const count = counterOf(model);
   if (text.length < SPLIT_MIN_CHARS) return cache.count(encoding, text, count);
   // A changed section of the system message (memory, requests) leaves its other paragraphs cached.
   let n = 0;
