@@ -70,9 +70,27 @@ export function countMessageTokens(messages: readonly ChatMessage[], model: stri
   return n;
 }
 
+// A worker offers the same definition objects on every turn (the registry builds them once), a
+// varying subset of them per turn: their counts are remembered per object, so a turn neither
+// serialises nor looks up their JSON again. Definitions are never changed once built; an object
+// built per request (a parsed request body) is simply counted from its JSON.
+const definitionCounts = new Map<string, WeakMap<object, number>>();
+
+/** Tokens of one tool definition in the `tools` parameter, its wrapper included. */
+export function toolDefinitionTokens(tool: unknown, model: string): number {
+  if (tool === null || typeof tool !== 'object') return TOKENS_PER_TOOL_DEFINITION + countTokens(JSON.stringify(tool) ?? '', model);
+  // By encoding, not model name: setEncodingRules may map a model to another encoding.
+  const encoding = encodingForModel(model);
+  let counts = definitionCounts.get(encoding);
+  if (!counts) definitionCounts.set(encoding, (counts = new WeakMap()));
+  let n = counts.get(tool);
+  if (n === undefined) counts.set(tool, (n = TOKENS_PER_TOOL_DEFINITION + countTokens(JSON.stringify(tool), model)));
+  return n;
+}
+
 /** Tokens the `tools` parameter of a request adds to the prompt (JSON schema of each function). */
 export function countToolDefinitionTokens(tools: readonly unknown[], model: string): number {
   let n = 0;
-  for (const t of tools) n += TOKENS_PER_TOOL_DEFINITION + countTokens(JSON.stringify(t), model);
+  for (const t of tools) n += toolDefinitionTokens(t, model);
   return n;
 }
