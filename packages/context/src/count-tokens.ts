@@ -44,9 +44,15 @@ export function countTokens(text: string, model: string): number {
   const encoding = encodingForModel(model);
   const count = counterOf(model);
   if (text.length < SPLIT_MIN_CHARS) return cache.count(encoding, text, count);
+  // The same long text (the system message) is counted several times per turn: the whole is
+  // looked up first, and split only when it is new.
+  const whole = cache.lookup(encoding, text);
+  if (whole !== undefined) return whole;
   // A changed section of the system message (memory, requests) leaves its other paragraphs cached.
   let n = 0;
-  for (const p of paragraphs(text)) n += cache.count(encoding, p, count);
+  const parts = paragraphs(text);
+  for (const p of parts) n += cache.count(encoding, p, count);
+  if (parts.length > 1) cache.remember(encoding, text, n);
   return n;
 }
 

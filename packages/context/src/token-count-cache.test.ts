@@ -108,4 +108,15 @@ describe('countTokens through the cache', () => {
     // Only the changed paragraph was counted.
     expect(tokenCountCache().misses - misses).toBe(1);
   });
+
+  it('finds a long text counted before whole, without splitting it again', () => {
+    const model = 'gpt-4o';
+    const text = `${POLICY_LIKE}\n\nRequests:\n- return the blue kettle`;
+    const n = countTokens(text, model);
+    const hits = tokenCountCache().hits;
+    const misses = tokenCountCache().misses;
+    // Another string with the same content: one lookup.
+    expect(countTokens(`${POLICY_LIKE}\n\nRequests:\n- return the blue ${'kettle'}`, model)).toBe(n);
+    expect([tokenCountCache().hits - hits, tokenCountCache().misses - misses]).toEqual([1, 0]);
+  });
 });

@@ -44,30 +44,46 @@ export class TokenCountCache {
 
   /** The count of `text` under `namespace` (the encoding), computing and remembering it on a miss. */
   count(namespace: string, text: string, compute: (text: string) => number): number {
-    const short = text.length <= TEXT_KEY_MAX_CHARS;
-    // Hashed keys live in a map of their own, so a text can never be mistaken for a hash.
-    const space = short ? namespace : `${namespace}\u0001sha1`;
-    let map = this.maps.get(space);
-    if (!map) this.maps.set(space, (map = new Map()));
-    const key = short ? text : createHash('sha1').update(text).digest('base64');
-    const hit = map.get(key);
-    if (hit !== undefined) {
-      this.hits++;
-      // Most recently used last: re-insert.
-      map.delete(key);
-      map.set(key, hit);
-      return hit;
-    }
+    const hit = this.lookup(namespace, text);
+    if (hit !== undefined) return hit;
     this.misses++;
     const n = compute(text);
-    const kept = short ? ownCopy(text) : key;
-    this.chars += kept.length;
-    this.entries++;
+    this.remember(namespace, text, n);
+    return n;
+  }
+
+  /** The remembered count of `text`, if any (a hit makes it the most recently used). */
+  lookup(namespace: string, text: string): number | undefined {
+    const short = text.length <= TEXT_KEY_MAX_CHARS;
+    const map = this.maps.get(short ? namespace : hashedSpace(namespace));
+    if (!map) return undefined;
+    const key = short ? text : hashOf(text);
+    const hit = map.get(key);
+    if (hit === undefined) return undefined;
+    this.hits++;
+    // Most recently used last: re-insert.
+    map.delete(key);
+    map.set(key, hit);
+    return hit;
+  }
+
+  /** Remember a count found without `count` (a long text's, as the sum of its paragraphs'). */
+  remember(namespace: string, text: string, n: number): void {
+    const short = text.length <= TEXT_KEY_MAX_CHARS;
+    const space = short ? namespace : hashedSpace(namespace);
+    let map = this.maps.get(space);
+    if (!map) this.maps.set(space, (map = new Map()));
+    const kept = short ? ownCopy(text) : hashOf(text);
+    const had = map.get(kept);
+    if (had !== undefined) map.delete(kept);
+    else {
+      this.chars += kept.length;
+      this.entries++;
+    }
     map.set(kept, n);
     while ((this.entries > this.maxEntries || this.chars > this.maxChars) && this.evictOldest()) {
       // evictOldest shrinks entries and chars.
     }
-    return n;
   }
 
   clear(): void {
@@ -97,6 +113,15 @@ export class TokenCountCache {
  * kept as a key it would hold far more memory than its length says. Joining forces a flat copy
  * of just these characters; done on a miss only, next to a BPE count that costs far more.
  */
+// Hashed keys live in a map of their own, so a text can never be mistaken for a hash.
+function hashedSpace(namespace: string): string {
+  return `${namespace}\u0001sha1`;
+}
+
+function hashOf(text: string): string {
+  return createHash('sha1').update(text).digest('base64');
+}
+
 function ownCopy(text: string): string {
   return text.length < 16 ? text : `${text}\u0000`.slice(0, -1);
 }
