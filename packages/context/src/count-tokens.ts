@@ -16,10 +16,10 @@ export const TOKENS_PER_TOOL_DEFINITION = 12;
 
 // Each distinct text (and each paragraph of a long one) is counted once per process: the pinned
 // system prompt, policy and tool definitions every turn, earlier messages and tool results again
-// on every later turn, and every block again on each shedding pass. Bounded: 10k entries and 2M
-// characters of kept text (2–4 MB; a 150-conversation benchmark run keeps well under that).
+// on every later turn, and every block again on each shedding pass. Bounded: 10k entries and 4M
+// characters of kept text (4–8 MB; one-byte strings for Latin text, two for Chinese).
 const CACHE_MAX_ENTRIES = 10_000;
-const CACHE_MAX_CHARS = 2_000_000;
+const CACHE_MAX_CHARS = 4_000_000;
 const cache = new TokenCountCache(CACHE_MAX_ENTRIES, CACHE_MAX_CHARS);
 /** Texts shorter than this are counted whole; longer ones paragraph by paragraph. */
 const SPLIT_MIN_CHARS = 512;
