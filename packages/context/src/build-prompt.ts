@@ -153,7 +153,13 @@ function stepTicks(scratchpad: readonly ChatMessage[] | undefined): number {
 
 function memoryBlock(memory: WorkingMemory, b: ResolvedBudget, model: string, shown: ReadonlySet<string>, recentText: string, recentTicks: number): Block | undefined {
   const budgets = [b.memoryTokens, Math.ceil(b.memoryTokens / 2), b.tierFloors.memory, Math.ceil(b.tierFloors.memory / 2)];
-  const render = (level: number) => renderMemory(memory, { model, maxTokens: budgets[level]!, shownCalls: shown, recentText, recentTicks }).text;
+  // Each level is rendered once: the emptiness check below and the block share the level-0 text.
+  const texts = new Map<number, string>();
+  const render = (level: number): string => {
+    let text = texts.get(level);
+    if (text === undefined) texts.set(level, (text = renderMemory(memory, { model, maxTokens: budgets[level]!, shownCalls: shown, recentText, recentTicks }).text));
+    return text;
+  };
   return render(0) ? renderedSectionBlock('memory', tierOf('memory'), 0, budgets.length, render, model) : undefined;
 }
 
