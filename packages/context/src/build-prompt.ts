@@ -11,7 +11,7 @@
 // only then, first to its skeleton (descriptions cut, ids kept).
 import { StewardError, type ChatMessage } from '@steward/core';
 import { CONTEXT_DEFAULTS } from './constants.ts';
-import { countMessageTokens, countTokens, countToolDefinitionTokens, REPLY_PRIMING_TOKENS } from './count-tokens.ts';
+import { countTokens, countToolDefinitionTokens, messageTokens, REPLY_PRIMING_TOKENS } from './count-tokens.ts';
 import { splitVerbatimWindow, toUnits } from './message-units.ts';
 import type { CompactOptions } from './compact.ts';
 import { renderMemory, renderRequests } from './memory/render.ts';
@@ -153,7 +153,13 @@ function stepTicks(scratchpad: readonly ChatMessage[] | undefined): number {
 
 function memoryBlock(memory: WorkingMemory, b: ResolvedBudget, model: string, shown: ReadonlySet<string>, recentText: string, recentTicks: number): Block | undefined {
   const budgets = [b.memoryTokens, Math.ceil(b.memoryTokens / 2), b.tierFloors.memory, Math.ceil(b.tierFloors.memory / 2)];
-  const render = (level: number) => renderMemory(memory, { model, maxTokens: budgets[level]!, shownCalls: shown, recentText, recentTicks }).text;
+  // Each level is rendered once: the emptiness check below and the block share the level-0 text.
+  const texts = new Map<number, string>();
+  const render = (level: number): string => {
+    let text = texts.get(level);
+    if (text === undefined) texts.set(level, (text = renderMemory(memory, { model, maxTokens: budgets[level]!, shownCalls: shown, recentText, recentTicks }).text));
+    return text;
+  };
   return render(0) ? renderedSectionBlock('memory', tierOf('memory'), 0, budgets.length, render, model) : undefined;
 }
 
@@ -161,8 +167,11 @@ function fit(blocks: Block[], dropped: string[], limit: number, start: number, t
   let target = start;
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     if (!shed(blocks, target, b.tierFloors)) break;
-    const messages = assemble(blocks, dropped.length > 0);
-    const tokens = countMessageTokens(messages, model) + toolTokens;
+    const { messages, systemMessage, blockTokens } = assemble(blocks, dropped.length > 0);
+    // Exactly countMessageTokens(messages): every message but the system one is a block's
+    // rendering, whose tokens the block counted with messageTokens already; only the joined
+    // system message is new text.
+    const tokens = REPLY_PRIMING_TOKENS + messageTokens(systemMessage, model) + blockTokens + toolTokens;
     if (tokens <= limit) {
       const tiers = Object.fromEntries(TIERS.map((t) => [t, 0])) as Record<TierName, number>;
       for (const x of blocks) tiers[TIERS[x.tier]!] += currentTokens(x);
@@ -303,7 +312,7 @@ function shed(blocks: Block[], target: number, floors: TierFloors): boolean {
   return true;
 }
 
-function assemble(blocks: readonly Block[], droppedBefore: boolean): ChatMessage[] {
+function assemble(blocks: readonly Block[], droppedBefore: boolean): { messages: ChatMessage[]; systemMessage: ChatMessage; blockTokens: number } {
   const live = blocks.filter((x) => !x.dropped);
   const pinnedSystem = live.find((x) => x.place === 'system')!;
   const system = pinnedSystem.at(pinnedSystem.level);
@@ -316,6 +325,18 @@ function assemble(blocks: readonly Block[], droppedBefore: boolean): ChatMessage
   if (droppedBefore || blocks.some((x) => x.dropped)) sections.push(OMITTED_NOTE);
   const head = system.messages[0]!;
   const systemMessage: ChatMessage = { role: 'system', content: [head.content ?? '', ...sections].join(SECTION_SEPARATOR) };
-  const messagesOf = (place: Block['place']) => live.filter((x) => x.place === place).flatMap((x) => x.at(x.level).messages);
-  return [systemMessage, ...messagesOf('history'), ...messagesOf('current'), ...messagesOf('scratchpad'), ...messagesOf('warning')];
+  const messages: ChatMessage[] = [systemMessage];
+  let blockTokens = 0;
+  for (const place of MESSAGE_PLACES) {
+    for (const x of live) {
+      if (x.place !== place) continue;
+      const r = x.at(x.level);
+      messages.push(...r.messages);
+      blockTokens += r.tokens;
+    }
+  }
+  return { messages, systemMessage, blockTokens };
 }
+
+/** Where the messages after the system message come from, in prompt order. */
+const MESSAGE_PLACES: readonly Block['place'][] = ['history', 'current', 'scratchpad', 'warning'];

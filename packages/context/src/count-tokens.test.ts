@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import type { ChatMessage } from '@steward/core';
-import { countTokens, countMessageTokens, countToolDefinitionTokens, messageTokens, REPLY_PRIMING_TOKENS } from './count-tokens.ts';
+import { countTokens, countMessageTokens, countToolDefinitionTokens, messageTokens, REPLY_PRIMING_TOKENS, TOKENS_PER_TOOL_DEFINITION, tokenCountCache } from './count-tokens.ts';
 import { encodingForModel, setEncodingRules, DEFAULT_ENCODING_RULES } from './encodings.ts';
 
 describe('encodingForModel', () => {
@@ -72,5 +72,29 @@ describe('countMessageTokens', () => {
   it('counts tool definitions', () => {
     const tools = [{ type: 'function', function: { name: 'f', description: 'does f', parameters: { type: 'object' } } }];
     expect(countToolDefinitionTokens(tools, 'gpt-4o')).toBeGreaterThan(countTokens(JSON.stringify(tools[0]), 'gpt-4o'));
+  });
+});
+
+describe('countToolDefinitionTokens by definition object', () => {
+  const def = { type: 'function', function: { name: 'get_order_details', description: 'The order, its items and status.', parameters: { type: 'object', properties: { order_id: { type: 'string' } } } } };
+
+  it('counts each definition as its JSON once, then by the object alone; a copy counts the same', () => {
+    const exact = TOKENS_PER_TOOL_DEFINITION + countTokens(JSON.stringify(def), 'gpt-4o');
+    expect(countToolDefinitionTokens([def], 'gpt-4o')).toBe(exact);
+    const lookups = tokenCountCache().hits + tokenCountCache().misses;
+    expect(countToolDefinitionTokens([def, def], 'gpt-4o')).toBe(2 * exact);
+    // Remembered per object: not even a lookup of its JSON.
+    expect(tokenCountCache().hits + tokenCountCache().misses).toBe(lookups);
+    expect(countToolDefinitionTokens([structuredClone(def)], 'gpt-4o')).toBe(exact);
+  });
+
+  it('follows the encoding of the model, not its name', () => {
+    const cl = TOKENS_PER_TOOL_DEFINITION + countTokens(JSON.stringify(def), 'gpt-4');
+    setEncodingRules([{ pattern: /^sim-/, encoding: 'cl100k_base' }]);
+    try {
+      expect(countToolDefinitionTokens([def], 'sim-x')).toBe(cl);
+    } finally {
+      setEncodingRules(DEFAULT_ENCODING_RULES);
+    }
   });
 });

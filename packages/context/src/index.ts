@@ -18,6 +18,7 @@ export {
   countTokens,
   countMessageTokens,
   countToolDefinitionTokens,
+  toolDefinitionTokens,
   messageTokens,
   tokenCountCache,
   REPLY_PRIMING_TOKENS,

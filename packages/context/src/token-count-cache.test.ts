@@ -69,6 +69,34 @@ describe('TokenCountCache', () => {
   });
 });
 
+describe('TokenCountCache bounds', () => {
+  it('keeps at most maxChars characters of text, evicting the least recently used first', () => {
+    const c = new TokenCountCache(100, 10);
+    let calls = 0;
+    const f = (t: string) => (calls++, t.length);
+    c.count('e', 'aaaa', f);
+    c.count('e', 'bbbb', f);
+    c.count('e', 'aaaa', f); // hit: 'bbbb' is now the oldest
+    c.count('e', 'cccc', f); // 12 characters: 'bbbb' goes
+    expect(c.keptChars).toBe(8);
+    expect(c.size).toBe(2);
+    c.count('e', 'aaaa', f);
+    c.count('e', 'bbbb', f);
+    expect(calls).toBe(4);
+  });
+
+  it('keys a text longer than TEXT_KEY_MAX_CHARS by its hash: it is not kept, and equal content still hits', () => {
+    const c = new TokenCountCache(10);
+    const long = 'y'.repeat(TEXT_KEY_MAX_CHARS * 2);
+    let calls = 0;
+    const f = (t: string) => (calls++, t.length);
+    expect(c.count('e', long, f)).toBe(long.length);
+    expect(c.count('e', `${'y'.repeat(TEXT_KEY_MAX_CHARS)}${'y'.repeat(TEXT_KEY_MAX_CHARS)}`, f)).toBe(long.length);
+    expect(calls).toBe(1);
+    expect(c.keptChars).toBeLessThan(64);
+  });
+});
+
 describe('countTokens through the cache', () => {
   it('counts a long text exactly, and a changed section again without recounting the others', () => {
     const model = 'gpt-4o';
@@ -79,5 +107,16 @@ describe('countTokens through the cache', () => {
     expect(countTokens(after, model)).toBe(encode(after, model).length);
     // Only the changed paragraph was counted.
     expect(tokenCountCache().misses - misses).toBe(1);
+  });
+
+  it('finds a long text counted before whole, without splitting it again', () => {
+    const model = 'gpt-4o';
+    const text = `${POLICY_LIKE}\n\nRequests:\n- return the blue kettle`;
+    const n = countTokens(text, model);
+    const hits = tokenCountCache().hits;
+    const misses = tokenCountCache().misses;
+    // Another string with the same content: one lookup.
+    expect(countTokens(`${POLICY_LIKE}\n\nRequests:\n- return the blue ${'kettle'}`, model)).toBe(n);
+    expect([tokenCountCache().hits - hits, tokenCountCache().misses - misses]).toEqual([1, 0]);
   });
 });

@@ -4,28 +4,46 @@
 // a slight underestimate of the token-level prefix.
 import { createHash } from 'node:crypto';
 import type { ChatMessage } from '@steward/core';
-import { countTokens, paragraphs } from '@steward/context';
+import { countTokens, encodingForModel, paragraphs } from '@steward/context';
 
 export interface Segment {
   h: string;
   t: number;
 }
 
+// The registry builds its definitions once and every turn offers a subset of those very objects:
+// a definition's segment is made once per object instead of serialised, hashed and counted on
+// every turn. By encoding, as the token counts are.
+const toolSegments = new Map<string, WeakMap<object, Segment>>();
+
+function toolSegment(tool: unknown, model: string): Segment {
+  if (tool === null || typeof tool !== 'object') return segment('tool', JSON.stringify(tool) ?? '', model);
+  const encoding = encodingForModel(model);
+  let byTool = toolSegments.get(encoding);
+  if (!byTool) toolSegments.set(encoding, (byTool = new WeakMap()));
+  let s = byTool.get(tool);
+  if (!s) byTool.set(tool, (s = segment('tool', JSON.stringify(tool), model)));
+  return s;
+}
+
+function segment(label: string, text: string, model: string): Segment {
+  return { h: createHash('sha1').update(label).update('\u0000').update(text).digest('base64').slice(0, 12), t: countTokens(text, model) };
+}
+
 export function promptSegments(messages: readonly ChatMessage[], tools: readonly unknown[], model: string): Segment[] {
   // Each part is hashed with a label (so a user and an assistant saying the same differ) but
   // counted without it: the prompt builder has already counted those very texts, so the counts
   // come from the token-count cache instead of being tokenised again.
-  const parts: { label: string; text: string }[] = [];
   // One segment per tool definition: providers cache a token prefix, so the definitions before
   // the first one that differs from the previous call's are reused.
-  for (const t of tools) parts.push({ label: 'tool', text: JSON.stringify(t) });
+  const out: Segment[] = tools.map((t) => toolSegment(t, model));
   messages.forEach((m, i) => {
     const body = m.role === 'assistant' && m.tool_calls ? JSON.stringify(m.tool_calls) + (m.content ?? '') : (m.content ?? '');
     // The system message is pinned text followed by sections; split so a changed section keeps the pinned part.
-    if (i === 0 && m.role === 'system') parts.push(...paragraphs(body).map((text) => ({ label: 'system', text })));
-    else parts.push({ label: m.role, text: body });
+    if (i === 0 && m.role === 'system') for (const text of paragraphs(body)) out.push(segment('system', text, model));
+    else out.push(segment(m.role, body, model));
   });
-  return parts.map((p) => ({ h: createHash('sha1').update(p.label).update('\u0000').update(p.text).digest('base64').slice(0, 12), t: countTokens(p.text, model) }));
+  return out;
 }
 
 /** Share (0…1) of `next`'s tokens in the longest run of leading segments equal to `previous`'s. */

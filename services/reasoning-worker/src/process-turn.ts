@@ -30,7 +30,8 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
     naive ? d.conversations.transcript(q.conversationId) : Promise.resolve([]),
   ]);
   const native = d.toolStyle === 'native';
-  const memory = naive ? undefined : await promptMemory(d.conversations, q.conversationId, conv.memory, q.queryId, q.text);
+  const remembered = naive ? undefined : promptMemory(conv.memory, q.queryId, q.text);
+  const memory = remembered?.memory;
   const { input, tools, textTools } = turnInput({
     model: d.llm.model,
     registry: d.registry,
@@ -50,7 +51,10 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
   const toolTokens = native ? countToolDefinitionTokens(tools, d.llm.model) : countTokens(textTools, d.llm.model);
   const segments = promptSegments(prompt.messages, tools, d.llm.model);
   const prefixReuse = prefixReuseShare(parseSegments(conv.promptPrefix), segments);
-  await d.conversations.setFields(q.conversationId, { promptPrefix: JSON.stringify(segments) });
+  await d.conversations.setFields(q.conversationId, {
+    promptPrefix: JSON.stringify(segments),
+    ...(remembered?.changed ? { memory: remembered.changed } : {}),
+  });
 
   const startMs = Date.now();
   let proposal: Proposal;

@@ -35,12 +35,15 @@ function holdForConfirmation(m: WorkingMemory, c: ObservedCall): void {
 
 const AFFIRMATIONS = ['yes', 'yeah', 'yep', 'y', 'ok', 'okay', 'sure', 'confirm', 'confirmed', 'correct', 'right', 'please', 'please do', 'go ahead', 'do it', 'thanks', 'thank you', 'no', 'nope', '是', '是的', '好', '好的', '确认', '对', '可以', '行', '谢谢', '不用'];
 
+/** Longest first ("please do" before "please"), with the separator each is cut out by: sorted once, not per message. */
+const AFFIRMATION_CUTS: readonly { cut: string; by: string }[] = [...AFFIRMATIONS]
+  .sort((a, b) => b.length - a.length)
+  .map((w) => (/[\u4e00-\u9fff]/.test(w) ? { cut: w, by: ' ' } : { cut: ` ${w} `, by: '  ' }));
+
 /** A reply made only of confirmation words ("yes", "ok, go ahead", "好的，确认") carries no request of its own. */
 function isReplyOnly(text: string): boolean {
   let rest = ` ${text.toLowerCase().replace(/[\s\p{P}]+/gu, ' ').trim()} `;
-  for (const w of [...AFFIRMATIONS].sort((a, b) => b.length - a.length)) {
-    rest = /[\u4e00-\u9fff]/.test(w) ? rest.split(w).join(' ') : rest.split(` ${w} `).join('  ');
-  }
+  for (const { cut, by } of AFFIRMATION_CUTS) rest = rest.split(cut).join(by);
   return rest.trim() === '';
 }
 
