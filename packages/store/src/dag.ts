@@ -40,10 +40,12 @@ export class DagStore {
 
   /**
    * Record call `index`'s result; returns calls left, dependents now free to start and their
-   * jobs (read in the same script, so releasing them costs no further round trip).
+   * jobs (read in the same script, so releasing them costs no further round trip). `owner` is
+   * the index of the call whose job runs this one (itself unless run in place): the released
+   * dependents are claimed by that job, and its repeat finds them (see DAG_COMPLETE).
    */
-  async complete(queryId: string, turn: number, index: number, result: CallResult): Promise<DagProgress> {
-    const r = (await this.redis.eval(DAG_COMPLETE, 1, this.keys.dag(queryId, turn), index, JSON.stringify(result))) as (number | string | null)[];
+  async complete(queryId: string, turn: number, index: number, result: CallResult, owner = index): Promise<DagProgress> {
+    const r = (await this.redis.eval(DAG_COMPLETE, 1, this.keys.dag(queryId, turn), index, JSON.stringify(result), owner)) as (number | string | null)[];
     const [left, ...pairs] = r;
     const ready: number[] = [];
     const jobs: ToolJob[] = [];
