@@ -92,7 +92,7 @@ async function runCall(d: ToolWorkerDeps, t: ToolJob, run: Run): Promise<void> {
  * claimed those calls died, and one of them may have been enqueued already (the id dedupes it).
  */
 async function carryOn(d: ToolWorkerDeps, t: ToolJob, progress: DagProgress, run: Run, fresh: boolean): Promise<void> {
-  if (!fresh || progress.left === 0 || progress.jobs.length === 0) return dispatchTurn(d.queues, t.queryId, t.turn, progress);
+  if (!fresh || progress.left === 0 || progress.jobs.length === 0) return dispatchTurn(d.queues, t.queryId, t.turn, progress, t.conversationId);
   const [first, ...rest] = progress.jobs;
   const beside = rest.filter(() => d.budget.take());
   const queued = rest.filter((c) => !beside.includes(c));
