@@ -264,8 +264,12 @@ return 1
  * job's to finish. A call released and run in place has no job until a repeat enqueues it.
  */
 export const DAG_COMPLETE = `
--- KEYS: 1 dag ; ARGV: 1 index, 2 resultJson, 3 owner ; returns {left, readyIndex, readyJobJson, ...}
--- (each ready call's job comes back with it: the caller runs or enqueues it without another read)
+-- KEYS: 1 dag, [2 query, 3 conversation] ; ARGV: 1 index, 2 resultJson, 3 owner
+-- returns {left, readyIndex, readyJobJson, ...}: each ready call's job comes back with it, so the
+-- caller runs or enqueues it without another read. With KEYS 2 and 3 it returns
+-- {left, running, customerId, {readyIndex, readyJobJson, {dependencyResultJson, ...}}, ...}:
+-- all a released call reads before it starts (the query still running, the conversation's
+-- customer, the results it depends on), so one run in place starts with no read of its own.
 if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
 local idx = ARGV[1]
 local owner = ARGV[3]
@@ -294,5 +298,17 @@ else
     if redis.call('HEXISTS', KEYS[1], 'k:' .. j) == 0 and startable(j) then push(j) end
   end
 end
-return { tonumber(redis.call('HGET', KEYS[1], 'left')), unpack(out) }
+local left = tonumber(redis.call('HGET', KEYS[1], 'left'))
+if #KEYS < 3 then return { left, unpack(out) } end
+local full = { left, redis.call('HGET', KEYS[2], 'status') == 'running' and 1 or 0, redis.call('HGET', KEYS[3], 'customerId') or '' }
+for k = 1, #out, 2 do
+  local results = {}
+  if out[k + 1] then
+    for _, d in ipairs(cjson.decode(out[k + 1]).dependsOn or {}) do
+      results[#results + 1] = redis.call('HGET', KEYS[1], 'r:' .. d) or ''
+    end
+  end
+  full[#full + 1] = { out[k], out[k + 1], results }
+end
+return full
 `;

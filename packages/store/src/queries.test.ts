@@ -180,6 +180,29 @@ describe('DagStore', () => {
     expect(await dags.complete('q_claim', 0, 1, res(1))).toEqual({ left: 0, ready: [], jobs: [] });
   });
 
+  it('returns, when asked, what a released call reads before it starts (query running, customer, its dependencies)', async () => {
+    const job = (i: number, dependsOn?: number[]) => ({ queryId: 'q_load', conversationId: 'c_load', turn: 0, index: i, callId: `c${i}`, name: 't', arguments: {}, ...(dependsOn ? { dependsOn } : {}) });
+    const res = (i: number) => ({ name: 't', callId: `c${i}`, result: `r${i}`, ok: true });
+    await dags.init('q_load', 0, [
+      { pending: 0, dependents: [2], job: job(0) },
+      { pending: 0, dependents: [2], job: job(1) },
+      { pending: 2, dependents: [], job: job(2, [0, 1]) },
+    ]);
+    await redis.hset(keys.query('q_load'), 'status', 'running');
+    await redis.hset(keys.conversation('c_load'), 'customerId', 'cust_1');
+    const load = { conversationId: 'c_load' };
+    expect(await dags.complete('q_load', 0, 0, res(0), 0, load)).toEqual({ left: 2, ready: [], jobs: [], loaded: { running: true, customerId: 'cust_1', deps: [] } });
+    expect(await dags.complete('q_load', 0, 1, res(1), 1, load)).toEqual({
+      left: 1,
+      ready: [2],
+      jobs: [job(2, [0, 1])],
+      loaded: { running: true, customerId: 'cust_1', deps: [[res(0), res(1)]] },
+    });
+    await redis.hset(keys.query('q_load'), 'status', 'completed');
+    await redis.hdel(keys.conversation('c_load'), 'customerId');
+    expect(await dags.complete('q_load', 0, 2, res(2), 1, load)).toEqual({ left: 0, ready: [], jobs: [], loaded: { running: false, customerId: null, deps: [] } });
+  });
+
   it('counts pre-answered calls as done', async () => {
     await dags.init('q_pre', 0, [{ pending: 0, dependents: [], result: { name: 'x', callId: 'c0', result: 'Error: bad', ok: false } }]);
     expect(await dags.results('q_pre', 0)).toMatchObject({ n: 1, left: 0 });

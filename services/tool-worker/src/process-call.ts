@@ -24,6 +24,8 @@ interface Run {
   later(): Promise<void>;
   /** A transient failure with attempts left. */
   retry(e: unknown): Promise<void>;
+  /** Run in place: what it would read first, as the releasing script returned it (and the query). */
+  loaded?: { q: QueryRecord; customerId: string | null; deps: (CallResult | undefined)[] };
 }
 
 /**
@@ -59,16 +61,19 @@ async function runCall(d: ToolWorkerDeps, t: ToolJob, run: Run): Promise<void> {
   const spec = d.registry.get(t.name);
   // All reads go out together, the ones the call needs to run included (customer, the results it
   // depends on): the turn's latency is a chain of these steps, and a read wasted on a call that
-  // turns out done or cancelled is cheaper than a round trip more on every call.
-  const [recorded, q, customerId, ...deps] = await Promise.all([
-    d.dags.result(t.queryId, t.turn, t.index),
-    d.queries.get(t.queryId),
-    spec ? d.conversations.customerId(t.conversationId) : null,
-    ...(spec ? (t.dependsOn ?? []).map((i) => d.dags.result(t.queryId, t.turn, i)) : []),
-  ]);
+  // turns out done or cancelled is cheaper than a round trip more on every call. A call run in
+  // place has them from the script that released it (fresh: claimed by it, so no result yet).
+  const [recorded, q, customerId, ...deps] = run.loaded
+    ? [undefined, run.loaded.q, run.loaded.customerId, ...run.loaded.deps]
+    : await Promise.all([
+        d.dags.result(t.queryId, t.turn, t.index),
+        d.queries.get(t.queryId),
+        spec ? d.conversations.customerId(t.conversationId) : null,
+        ...(spec ? (t.dependsOn ?? []).map((i) => d.dags.result(t.queryId, t.turn, i)) : []),
+      ]);
   crashPoint('tool.after_load');
   // Run in place, a recorded result means another runner has it (and released its dependents).
-  if (recorded) return run.inPlace ? undefined : carryOn(d, t, await release(d, t, recorded, run.owner), run, false);
+  if (recorded) return run.inPlace ? undefined : carryOn(d, t, q, await release(d, t, recorded, run.owner), run, false);
 
   // The query ended (deadline, loop): nothing may change on its behalf any more.
   if (!q || !runsTools(q)) return;
@@ -82,7 +87,7 @@ async function runCall(d: ToolWorkerDeps, t: ToolJob, run: Run): Promise<void> {
   } finally {
     if (spec?.maxConcurrency) await d.slots.release(spec.name, holder);
   }
-  if (progress) await carryOn(d, t, progress, run, true);
+  if (progress) await carryOn(d, t, q, progress, run, true);
 }
 
 /**
@@ -91,23 +96,28 @@ async function runCall(d: ToolWorkerDeps, t: ToolJob, run: Run): Promise<void> {
  * worker has slots (the rest are enqueued). On a repeat everything is enqueued: the runner that
  * claimed those calls died, and one of them may have been enqueued already (the id dedupes it).
  */
-async function carryOn(d: ToolWorkerDeps, t: ToolJob, progress: DagProgress, run: Run, fresh: boolean): Promise<void> {
-  if (!fresh || progress.left === 0 || progress.jobs.length === 0) return dispatchTurn(d.queues, t.queryId, t.turn, progress, t.conversationId);
-  const [first, ...rest] = progress.jobs;
+async function carryOn(d: ToolWorkerDeps, t: ToolJob, q: QueryRecord | null, progress: DagProgress, run: Run, fresh: boolean): Promise<void> {
+  const loaded = progress.loaded;
+  if (!fresh || !q || !loaded || progress.left === 0 || progress.jobs.length === 0) return dispatchTurn(d.queues, t.queryId, t.turn, progress, t.conversationId);
+  // Ended while this call ran (deadline, loop): its dependents would find it so and do nothing.
+  if (!loaded.running) return;
+  const calls = progress.jobs.map((c, k) => ({ c, deps: loaded.deps[k] ?? [] }));
+  const [first, ...rest] = calls;
   const beside = rest.filter(() => d.budget.take());
-  const queued = rest.filter((c) => !beside.includes(c));
+  const queued = rest.filter((x) => !beside.includes(x)).map((x) => x.c);
+  const inPlace = (x: (typeof calls)[number], ownSlot: boolean) => runInPlace(d, x.c, run.owner, ownSlot, { q, customerId: loaded.customerId, deps: x.deps });
   // Settled, not raced: a failure fails this job (its repeat enqueues what is unfinished), and
   // that must wait until no call of it is still running here.
   const done = await Promise.allSettled([
-    dispatchTurn(d.queues, t.queryId, t.turn, { ...progress, jobs: queued }),
-    runInPlace(d, first!, run.owner, false),
-    ...beside.map((c) => runInPlace(d, c, run.owner, true)),
+    dispatchTurn(d.queues, t.queryId, t.turn, { ...progress, jobs: queued }, t.conversationId),
+    inPlace(first!, false),
+    ...beside.map((x) => inPlace(x, true)),
   ]);
   const failed = done.find((r) => r.status === 'rejected');
   if (failed) throw failed.reason;
 }
 
-async function runInPlace(d: ToolWorkerDeps, c: ToolJob, owner: number, ownSlot: boolean): Promise<void> {
+async function runInPlace(d: ToolWorkerDeps, c: ToolJob, owner: number, ownSlot: boolean, loaded: NonNullable<Run['loaded']>): Promise<void> {
   // Its own job, when it cannot run now: then the queue carries it like any other call.
   const enqueue = (delay: number) => d.queues.add('tools', jobIds.toolCall(c.queryId, c.turn, c.index), c, { delay });
   try {
@@ -115,6 +125,7 @@ async function runInPlace(d: ToolWorkerDeps, c: ToolJob, owner: number, ownSlot:
       owner,
       inPlace: true,
       lastAttempt: false,
+      loaded,
       later: () => enqueue(SLOT_RETRY_MS),
       async retry(e) {
         d.log.warn({ queryId: c.queryId, tool: c.name, err: errorMessage(e) }, 'tool call failed in place; enqueued for a retry');
@@ -229,7 +240,7 @@ async function runAndRecord(
 }
 
 async function release(d: ToolWorkerDeps, t: ToolJob, result: CallResult, owner: number): Promise<DagProgress> {
-  const progress = await d.dags.complete(t.queryId, t.turn, t.index, result, owner);
+  const progress = await d.dags.complete(t.queryId, t.turn, t.index, result, owner, { conversationId: t.conversationId });
   crashPoint('tool.after_record');
   return progress;
 }
