@@ -76,7 +76,8 @@ const r1 = (x: number) => Math.round(x * 10) / 10;
  * and after the last call ended: observe_release (→ observe job added), observe_queue (→ taken),
  * observe_step (→ the bench saw the turn observed; it polls every 2 ms, and the job's own finish
  * time comes after the state it commits), and observe_total (last call's end → seen).
- * decide_queue: decide added → taken.
+ * decide_queue: decide added → taken. call_overrun: a call's measured time beyond its tool's
+ * nominal latency (timer lateness and the tool double's own Redis write).
  */
 async function addSegments(cp: ControlPlane, spec: Spec, run: TurnRun, seg: Record<string, number[]>): Promise<void> {
   const add = (k: string, v: number) => (seg[k] ??= []).push(v);
@@ -93,6 +94,8 @@ async function addSegments(cp: ControlPlane, spec: Spec, run: TurnRun, seg: Reco
     const deps = spec.deps[e.index] ?? [];
     const free = deps.length ? Math.max(...deps.map((j) => end.get(j) ?? 0)) : decideTaken;
     const job = tools[k];
+    // The call's own time beyond the tool double's sleep (counted in the critical path, not the overhead).
+    add('call_overrun', e.endMs - e.startMs - (spec.latencies[e.index] ?? 0));
     if (job?.processedOn !== undefined && job.processedOn <= e.startMs) {
       add(deps.length ? 'release' : 'root_release', job.timestamp - free);
       add('queue', job.processedOn - job.timestamp);
