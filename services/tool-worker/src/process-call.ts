@@ -17,7 +17,6 @@ const IN_PLACE_RETRY_MS = 200;
 interface Run {
   /** Index of the call whose job runs this chain: it claims the dependents released on the way. */
   owner: number;
-  inPlace: boolean;
   /** The last attempt: a transient failure becomes an error result instead of a retry. */
   lastAttempt: boolean;
   /** The tool's fleet-wide cap is reached: come back in a moment. */
@@ -41,7 +40,6 @@ export async function processCall(d: ToolWorkerDeps, t: ToolJob, job: Job, token
   try {
     await runCall(d, t, {
       owner: t.index,
-      inPlace: false,
       lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
       async later() {
         await job.moveToDelayed(Date.now() + SLOT_RETRY_MS, token);
@@ -72,8 +70,7 @@ async function runCall(d: ToolWorkerDeps, t: ToolJob, run: Run): Promise<void> {
         ...(spec ? (t.dependsOn ?? []).map((i) => d.dags.result(t.queryId, t.turn, i)) : []),
       ]);
   crashPoint('tool.after_load');
-  // Run in place, a recorded result means another runner has it (and released its dependents).
-  if (recorded) return run.inPlace ? undefined : carryOn(d, t, q, await release(d, t, recorded, run.owner), run, false);
+  if (recorded) return carryOn(d, t, q, await release(d, t, recorded, run.owner), run, false);
 
   // The query ended (deadline, loop): nothing may change on its behalf any more.
   if (!q || !runsTools(q)) return;
@@ -123,7 +120,6 @@ async function runInPlace(d: ToolWorkerDeps, c: ToolJob, owner: number, ownSlot:
   try {
     await runCall(d, c, {
       owner,
-      inPlace: true,
       lastAttempt: false,
       loaded,
       later: () => enqueue(SLOT_RETRY_MS),
