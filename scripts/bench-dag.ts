@@ -3,10 +3,12 @@
 //   overhead = makespan − critical path, where makespan runs from the decide job being enqueued
 //   to the controller having recorded the turn's observations, and the critical path is the
 //   longest dependency chain of the calls' measured durations (so it is pure orchestration cost).
+// `segments` breaks that cost down per hop (see addSegments below): p50/p99 in ms of each.
 import { parseArgs } from 'node:util';
+import { jobIds } from '@steward/core';
 import { createRedis } from '@steward/store';
 import { RedisServer, uniquePrefix } from '@steward/testing';
-import { startControlPlane } from '../test/helpers/control-harness.ts';
+import { startControlPlane, type ControlPlane, type TurnRun } from '../test/helpers/control-harness.ts';
 import { testTools } from '../test/helpers/test-tools.ts';
 
 const { values } = parseArgs({
@@ -63,6 +65,54 @@ const pct = (xs: number[], p: number) => {
 };
 const r1 = (x: number) => Math.round(x * 10) / 10;
 
+/**
+ * Where one turn's orchestration time went, from the BullMQ jobs kept after completion (their
+ * add, take and finish times) and the calls' events. For each call, from the moment it could
+ * start (its dependencies' last end; for a root, the decide job taken) to its start:
+ *   release  = that moment → its job added (the completion script, or the decide step),
+ *   queue    = added → a worker took it (the add's own round trip, the worker's fetch),
+ *   start    = taken → the call started (the call's reads),
+ *   in_place = dependencies ended → started, for a call run by the worker that released it;
+ * and after the last call ended: observe_release (→ observe job added), observe_queue (→ taken),
+ * observe_step (→ the bench saw the turn observed; it polls every 2 ms, and the job's own finish
+ * time comes after the state it commits), and observe_total (last call's end → seen).
+ * decide_queue: decide added → taken. call_overrun: a call's measured time beyond its tool's
+ * nominal latency (timer lateness and the tool double's own Redis write).
+ */
+async function addSegments(cp: ControlPlane, spec: Spec, run: TurnRun, seg: Record<string, number[]>): Promise<void> {
+  const add = (k: string, v: number) => (seg[k] ??= []).push(v);
+  const get = (q: 'control' | 'tools', id: string) => cp.queues[q].getJob(id);
+  const [decide, observe, ...tools] = await Promise.all([
+    get('control', jobIds.decide(run.queryId, 0)),
+    get('control', jobIds.observe(run.queryId, 0)),
+    ...run.events.map((e) => get('tools', jobIds.toolCall(run.queryId, 0, e.index))),
+  ]);
+  const decideTaken = decide?.processedOn ?? run.startedMs;
+  add('decide_queue', decideTaken - run.startedMs);
+  const end = new Map(run.events.map((e) => [e.index, e.endMs]));
+  for (const [k, e] of run.events.entries()) {
+    const deps = spec.deps[e.index] ?? [];
+    const free = deps.length ? Math.max(...deps.map((j) => end.get(j) ?? 0)) : decideTaken;
+    const job = tools[k];
+    // The call's own time beyond the tool double's sleep (counted in the critical path, not the overhead).
+    add('call_overrun', e.endMs - e.startMs - (spec.latencies[e.index] ?? 0));
+    if (job?.processedOn !== undefined && job.processedOn <= e.startMs) {
+      add(deps.length ? 'release' : 'root_release', job.timestamp - free);
+      add('queue', job.processedOn - job.timestamp);
+      add('start', e.startMs - job.processedOn);
+    } else {
+      add('in_place', e.startMs - free);
+    }
+  }
+  const lastEnd = Math.max(...run.events.map((e) => e.endMs));
+  add('observe_total', run.observedMs - lastEnd);
+  if (observe?.processedOn !== undefined) {
+    add('observe_release', observe.timestamp - lastEnd);
+    add('observe_queue', observe.processedOn - observe.timestamp);
+    add('observe_step', run.observedMs - observe.processedOn);
+  }
+}
+
 const redisSrv = await RedisServer.start();
 const prefix = uniquePrefix('benchdag');
 const redis = createRedis(redisSrv.url);
@@ -75,6 +125,7 @@ try {
   const over: number[] = [];
   const seq: number[] = [];
   const seedOver: number[] = [];
+  const seg: Record<string, number[]> = {};
   for (const [i, spec] of specs.entries()) {
     const run = await cp.runTurn(spec.calls);
     const measured = run.events.map((e) => e.endMs - e.startMs);
@@ -84,6 +135,7 @@ try {
     over.push(run.makespanMs - cp2);
     seq.push(spec.latencies.reduce((a, b) => a + b, 0));
     if (i < 20) seedOver.push(run.makespanMs - cp2);
+    await addSegments(cp, spec, run, seg);
     process.stderr.write(`\r[bench:dag] ${i + 1}/${specs.length}`);
   }
   process.stderr.write('\n');
@@ -96,6 +148,7 @@ try {
     overhead_ms_p50: r1(pct(over, 50)),
     overhead_ms_p99: r1(pct(over, 99)),
     sequential_ms_p50: r1(pct(seq, 50)),
+    segments: Object.fromEntries(Object.entries(seg).map(([k, v]) => [k, { n: v.length, p50: r1(pct(v, 50)), p99: r1(pct(v, 99)) }])),
   };
   process.stdout.write(JSON.stringify(report) + '\n');
 } finally {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deletePrefix, uniquePrefix } from '@steward/testing';
-import { createRedis } from '@steward/store';
+import { jobIds } from '@steward/core';
+import { createKeys, createRedis, ToolSlots } from '@steward/store';
 import type { Redis } from 'ioredis';
 import { startControlPlane, type ControlPlane } from '../helpers/control-harness.ts';
 import { testTools } from '../helpers/test-tools.ts';
@@ -93,6 +94,34 @@ describe('per-tool concurrency cap', () => {
     expect(run.events.map((e) => e.ok)).toEqual([true, true, true]);
     const spans = run.events.map((e) => [e.startMs, e.endMs] as const).sort((a, b) => a[0] - b[0]);
     for (let i = 1; i < spans.length; i++) expect(spans[i]![0]).toBeGreaterThanOrEqual(spans[i - 1]![1]);
+  });
+});
+
+describe('a released dependent that cannot run in place', () => {
+  it("gets its own job when its tool's cap is full, and runs once the slot frees", async () => {
+    // Another holder keeps the capped tool's only slot for 300 ms.
+    const slots = new ToolSlots(redis, createKeys(prefix));
+    expect(await slots.acquire('capped', 'someone-else', 1, 5_000)).toBe(true);
+    let freedAt = 0;
+    const free = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        freedAt = Date.now();
+        void slots.release('capped', 'someone-else').then(resolve);
+      }, 300),
+    );
+    const run = await cp.runTurn([
+      { name: 'work', arguments: { label: 'before-capped', ms: 5 } },
+      { name: 'capped', arguments: { label: '$call:0' } },
+    ]);
+    await free;
+    expect(run.events.map((e) => [e.index, e.ok])).toEqual([
+      [0, true],
+      [1, true],
+    ]);
+    // Released in place, it found the cap full and was enqueued as a job of its own.
+    expect(await cp.queues.tools.getJob(jobIds.toolCall(run.queryId, 0, 1))).toBeDefined();
+    expect(run.events[1]!.startMs).toBeGreaterThanOrEqual(freedAt);
+    expect(await redis.hget(counters, 'capped:done:before-capped')).toBe('1');
   });
 });
 

@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deletePrefix, uniquePrefix } from '@steward/testing';
-import { createRedis } from '@steward/store';
+import { jobIds } from '@steward/core';
+import { createKeys, createRedis, readQueryEvents } from '@steward/store';
 import type { Redis } from 'ioredis';
 import { startControlPlane, type ControlPlane } from '../helpers/control-harness.ts';
 import { testTools } from '../helpers/test-tools.ts';
@@ -72,4 +73,54 @@ describe('a tool-worker killed mid-DAG', () => {
     expect(q).toMatchObject({ state: 'reasoning', turn: 1, toolCalls: 3 });
     process.stderr.write(`[killed-worker] recovery after kill: ${run.events[0]!.startMs - killedAt} ms\n`);
   });
+
+  it('a dependent run in place by the killed worker runs again once, and what follows it once', async () => {
+    // Only one live worker, so the chain below runs in the job of call 0 on it.
+    for (const c of children) c.kill('SIGKILL');
+    const first = await startChild();
+    const turn = cp.runTurn(
+      [
+        { name: 'work', arguments: { label: 'ip-first', ms: 5 } },
+        { name: 'work', arguments: { label: 'ip-second', ms: 5, after: ['$call:0'] } },
+        { name: 'work', arguments: { label: 'ip-slow', ms: 1500, after: ['$call:1'] } },
+        { name: 'work', arguments: { label: 'ip-tail', ms: 5, after: ['$call:2'] } },
+      ],
+      { timeoutMs: 40_000 },
+    );
+    while ((await redis.hget(counters, 'ip-slow')) !== '1') await new Promise((r) => setTimeout(r, 10));
+    // Released by call 1, itself released by call 0, it runs in place: neither has a job of its
+    // own (call 0's job carries the chain), and call 0's result is recorded, so only the claim
+    // that job holds on call 2 brings it back.
+    const queryId = await activeQuery();
+    expect(await cp.queues.tools.getJob(jobIds.toolCall(queryId, 0, 1))).toBeUndefined();
+    expect(await cp.queues.tools.getJob(jobIds.toolCall(queryId, 0, 2))).toBeUndefined();
+    first.kill('SIGKILL');
+    await startChild();
+    const run = await turn;
+    expect(run.events.map((e) => [e.index, e.ok])).toEqual([
+      [0, true],
+      [1, true],
+      [2, true],
+      [3, true],
+    ]);
+    // Call 0's job came back (its result recorded) and enqueued the claimed call it left unfinished.
+    expect(await redis.hget(counters, 'ip-first')).toBe('1');
+    expect(await redis.hget(counters, 'ip-second')).toBe('1');
+    expect(await redis.hget(counters, 'ip-slow')).toBe('2');
+    expect(await redis.hget(counters, 'ip-tail')).toBe('1');
+    expect(run.events[3]!.startMs).toBeGreaterThanOrEqual(run.events[2]!.endMs);
+    const tools = (await cp.queries.steps(run.queryId)).filter((s) => s.role === 'tool');
+    expect(tools).toHaveLength(4);
+    expect(await cp.queries.get(run.queryId)).toMatchObject({ state: 'reasoning', turn: 1, toolCalls: 4 });
+    const events = (await readQueryEvents(redis, createKeys(prefix), run.queryId)).filter((e) => e.type === 'tool.call');
+    expect(events).toHaveLength(4);
+  });
 });
+
+/** The query whose call 0 is recorded in this test's prefix and whose turn is still running. */
+async function activeQuery(): Promise<string> {
+  const active = await cp.queues.tools.getJobs(['completed', 'active'], 0, 50);
+  const job = active.find((j) => (j.data as { arguments?: { label?: string } }).arguments?.label === 'ip-first');
+  if (!job) throw new Error('call 0 has no job');
+  return (job.data as { queryId: string }).queryId;
+}

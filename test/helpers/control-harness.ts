@@ -25,6 +25,9 @@ export interface ControlPlane {
 
 export interface TurnRun {
   queryId: string;
+  /** When the decide job was enqueued, and when the harness saw the turn observed (polled every 2 ms). */
+  startedMs: number;
+  observedMs: number;
   makespanMs: number;
   events: ToolCallEventData[];
 }
@@ -74,12 +77,13 @@ export async function startControlPlane(o: {
       proposal: { kind: 'tool_calls', calls: calls.map((c, i) => ({ id: `call_${turn}_${i}`, name: c.name, arguments: c.arguments, ...(c.error ? { error: c.error } : {}), ...(c.errorType ? { errorType: c.errorType } : {}) })) },
     });
     await until(queryId, (q) => (q.state === 'reasoning' && q.turn === turn + 1) || q.status !== 'running', timeoutMs);
-    const makespanMs = Date.now() - t0;
+    const observedMs = Date.now();
+    const makespanMs = observedMs - t0;
     const events = (await readQueryEvents(redis, keys, queryId))
       .filter((e) => e.type === 'tool.call')
       .map((e) => e.data as ToolCallEventData)
       .filter((e) => e.turn === turn);
-    return { queryId, makespanMs, events: events.sort((a, b) => a.index - b.index) };
+    return { queryId, startedMs: t0, observedMs, makespanMs, events: events.sort((a, b) => a.index - b.index) };
   }
 
   async function answer(queryId: string, turn: number, text: string): Promise<void> {

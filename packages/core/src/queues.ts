@@ -33,6 +33,8 @@ export const ObserveJob = z.object({
   type: z.literal('observe'),
   queryId: z.string().min(1),
   turn: z.number().int().nonnegative(),
+  /** The query's conversation, so observe reads its memory with the query, not after (optional: added later). */
+  conversationId: z.string().min(1).optional(),
 });
 /** Fires at the query's wall-clock deadline; a no-op when the query already ended. */
 export const DeadlineJob = z.object({ type: z.literal('deadline'), queryId: z.string().min(1) });

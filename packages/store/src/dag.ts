@@ -15,6 +15,16 @@ export interface DagProgress {
   left: number;
   ready: number[];
   jobs: ToolJob[];
+  /** What the released calls read before they start, read by the same script (when asked for). */
+  loaded?: ReleasedLoad;
+}
+
+/** The query still running, the conversation's customer, and per released job its dependencies' results. */
+export interface ReleasedLoad {
+  running: boolean;
+  customerId: string | null;
+  /** By position in `jobs`: the results of that job's `dependsOn`, in order. */
+  deps: (CallResult | undefined)[][];
 }
 
 /** Atomic bookkeeping of a turn's tool DAG (see lua.ts). */
@@ -40,19 +50,35 @@ export class DagStore {
 
   /**
    * Record call `index`'s result; returns calls left, dependents now free to start and their
-   * jobs (read in the same script, so releasing them costs no further round trip).
+   * jobs (read in the same script, so releasing them costs no further round trip). `owner` is
+   * the index of the call whose job runs this one (itself unless run in place): the released
+   * dependents are claimed by that job, and its repeat finds them (see DAG_COMPLETE). With
+   * `load`, the same script returns what the released calls read before they start.
    */
-  async complete(queryId: string, turn: number, index: number, result: CallResult): Promise<DagProgress> {
-    const r = (await this.redis.eval(DAG_COMPLETE, 1, this.keys.dag(queryId, turn), index, JSON.stringify(result))) as (number | string | null)[];
-    const [left, ...pairs] = r;
+  async complete(queryId: string, turn: number, index: number, result: CallResult, owner = index, load?: { conversationId: string }): Promise<DagProgress> {
+    const keys = [this.keys.dag(queryId, turn), ...(load ? [this.keys.query(queryId), this.keys.conversation(load.conversationId)] : [])];
+    const r = (await this.redis.eval(DAG_COMPLETE, keys.length, ...keys, index, JSON.stringify(result), owner)) as unknown[];
     const ready: number[] = [];
     const jobs: ToolJob[] = [];
-    for (let k = 0; k + 1 < pairs.length; k += 2) {
-      ready.push(Number(pairs[k]));
-      const job = pairs[k + 1];
-      if (typeof job === 'string') jobs.push(ToolJob.parse(JSON.parse(job)));
+    const left = typeof r[0] === 'number' ? r[0] : -1;
+    if (!load || left < 0) {
+      for (let k = 1; k + 1 < r.length; k += 2) {
+        ready.push(Number(r[k]));
+        const job = r[k + 1];
+        if (typeof job === 'string') jobs.push(ToolJob.parse(JSON.parse(job)));
+      }
+      return { left, ready, jobs };
     }
-    return { left: typeof left === 'number' ? left : -1, ready, jobs };
+    const deps: (CallResult | undefined)[][] = [];
+    for (const entry of r.slice(3) as [number, string | null, string[]][]) {
+      const [i, job, results] = entry;
+      ready.push(Number(i));
+      if (typeof job !== 'string') continue;
+      jobs.push(ToolJob.parse(JSON.parse(job)));
+      deps.push(results.map((x) => (x ? (JSON.parse(x) as CallResult) : undefined)));
+    }
+    const customerId = typeof r[2] === 'string' && r[2] !== '' ? r[2] : null;
+    return { left, ready, jobs, loaded: { running: r[1] === 1, customerId, deps } };
   }
 
   /** Calls with no pending dependency and no result yet (to (re)start after a crash). */

@@ -8,8 +8,9 @@ import type { Queues } from './queues.ts';
  * ready calls' jobs came back from the completion script (DagStore.complete), so nothing is
  * read again here. Deterministic job ids make a repeat (after a crash) harmless.
  */
-export async function dispatchTurn(queues: Queues, queryId: string, turn: number, progress: DagProgress): Promise<void> {
-  const jobs = onToolResult({ left: progress.left, ready: progress.left === 0 ? [] : progress.jobs }, { queryId, turn });
+export async function dispatchTurn(queues: Queues, queryId: string, turn: number, progress: DagProgress, conversationId?: string): Promise<void> {
+  const at = { queryId, turn, ...(conversationId ? { conversationId } : {}) };
+  const jobs = onToolResult({ left: progress.left, ready: progress.left === 0 ? [] : progress.jobs }, at);
   // A JobSpec's payload was typed for its queue where the transition built it.
   await Promise.all(jobs.map((j) => queues.add(j.queue, j.jobId, j.data as never)));
 }

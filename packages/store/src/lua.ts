@@ -254,26 +254,61 @@ return 1
 `;
 
 /**
- * Record a call's result once and release its dependents. Safe to repeat: a second call with
- * the same index changes nothing but still reports which dependents are ready and how many
- * calls are left, so a worker that crashed before enqueuing them can enqueue them now.
+ * Record a call's result once and release its dependents, each claimed by `owner`: the index of
+ * the call whose tools job is running this chain (a worker runs a released dependent in place,
+ * inside the job of the call that released it; the job is its durable record).
+ * The first recording returns the dependents it released now. A repeat (a redelivered job found
+ * its result recorded: its worker died or crashed before enqueuing) returns everything `owner`
+ * claimed and did not finish, and the call's ready dependents nobody claimed (released by an
+ * older worker), so they are started again; a dependent claimed by another call's job is that
+ * job's to finish. A call released and run in place has no job until a repeat enqueues it.
  */
 export const DAG_COMPLETE = `
--- KEYS: 1 dag ; ARGV: 1 index, 2 resultJson ; returns {left, readyIndex, readyJobJson, ...}
--- (each ready call's job comes back with it: the caller enqueues it without another read)
+-- KEYS: 1 dag, [2 query, 3 conversation] ; ARGV: 1 index, 2 resultJson, 3 owner
+-- returns {left, readyIndex, readyJobJson, ...}: each ready call's job comes back with it, so the
+-- caller runs or enqueues it without another read. With KEYS 2 and 3 it returns
+-- {left, running, customerId, {readyIndex, readyJobJson, {dependencyResultJson, ...}}, ...}:
+-- all a released call reads before it starts (the query still running, the conversation's
+-- customer, the results it depends on), so one run in place starts with no read of its own.
 if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
 local idx = ARGV[1]
+local owner = ARGV[3]
 local deps = cjson.decode(redis.call('HGET', KEYS[1], 'dp:' .. idx) or '[]')
+local out = {}
+local function push(j)
+  out[#out + 1] = j
+  out[#out + 1] = redis.call('HGET', KEYS[1], 'c:' .. j)
+end
+local function startable(j)
+  return tonumber(redis.call('HGET', KEYS[1], 'p:' .. j)) <= 0 and redis.call('HEXISTS', KEYS[1], 'r:' .. j) == 0
+end
 if redis.call('HSETNX', KEYS[1], 'r:' .. idx, ARGV[2]) == 1 then
   redis.call('HINCRBY', KEYS[1], 'left', -1)
-  for _, j in ipairs(deps) do redis.call('HINCRBY', KEYS[1], 'p:' .. j, -1) end
-end
-local out = { tonumber(redis.call('HGET', KEYS[1], 'left')) }
-for _, j in ipairs(deps) do
-  if tonumber(redis.call('HGET', KEYS[1], 'p:' .. j)) <= 0 and redis.call('HEXISTS', KEYS[1], 'r:' .. j) == 0 then
-    out[#out + 1] = j
-    out[#out + 1] = redis.call('HGET', KEYS[1], 'c:' .. j)
+  for _, j in ipairs(deps) do
+    if redis.call('HINCRBY', KEYS[1], 'p:' .. j, -1) <= 0 and redis.call('HEXISTS', KEYS[1], 'r:' .. j) == 0
+      and redis.call('HSETNX', KEYS[1], 'k:' .. j, owner) == 1 then
+      push(j)
+    end
+  end
+else
+  for j = 0, tonumber(redis.call('HGET', KEYS[1], 'n')) - 1 do
+    if redis.call('HGET', KEYS[1], 'k:' .. j) == owner and startable(j) then push(j) end
+  end
+  for _, j in ipairs(deps) do
+    if redis.call('HEXISTS', KEYS[1], 'k:' .. j) == 0 and startable(j) then push(j) end
   end
 end
-return out
+local left = tonumber(redis.call('HGET', KEYS[1], 'left'))
+if #KEYS < 3 then return { left, unpack(out) } end
+local full = { left, redis.call('HGET', KEYS[2], 'status') == 'running' and 1 or 0, redis.call('HGET', KEYS[3], 'customerId') or '' }
+for k = 1, #out, 2 do
+  local results = {}
+  if out[k + 1] then
+    for _, d in ipairs(cjson.decode(out[k + 1]).dependsOn or {}) do
+      results[#results + 1] = redis.call('HGET', KEYS[1], 'r:' .. d) or ''
+    end
+  end
+  full[#full + 1] = { out[k], out[k + 1], results }
+end
+return full
 `;

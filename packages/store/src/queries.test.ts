@@ -159,6 +159,50 @@ describe('DagStore', () => {
     expect((await dags.results('q_dag', 0)).results.map((r) => r?.result)).toEqual(['r0', 'r1', 'r2']);
   });
 
+  it("claims released dependents for the job that runs them: its repeat restarts them, another call's does not", async () => {
+    // 0 → 2, 1 → 2, 2 → 3 ; call 1's job runs 2 and then 3 in place (owner 1)
+    const job = (i: number) => ({ queryId: 'q_claim', conversationId: 'c', turn: 0, index: i, callId: `c${i}`, name: 't', arguments: {} });
+    const res = (i: number) => ({ name: 't', callId: `c${i}`, result: `r${i}`, ok: true });
+    await dags.init('q_claim', 0, [
+      { pending: 0, dependents: [2], job: job(0) },
+      { pending: 0, dependents: [2], job: job(1) },
+      { pending: 2, dependents: [3], job: job(2) },
+      { pending: 1, dependents: [], job: job(3) },
+    ]);
+    await dags.complete('q_claim', 0, 0, res(0));
+    expect(await dags.complete('q_claim', 0, 1, res(1))).toEqual({ left: 2, ready: [2], jobs: [job(2)] });
+    // Call 0's job, redelivered, leaves 2 to the job that claimed it.
+    expect(await dags.complete('q_claim', 0, 0, res(0))).toEqual({ left: 2, ready: [], jobs: [] });
+    expect(await dags.complete('q_claim', 0, 2, res(2), 1)).toEqual({ left: 1, ready: [3], jobs: [job(3)] });
+    // Call 1's job, redelivered while 3 (run in place) had no result: 3 is its to start again.
+    expect(await dags.complete('q_claim', 0, 1, res(1))).toEqual({ left: 1, ready: [3], jobs: [job(3)] });
+    expect(await dags.complete('q_claim', 0, 3, res(3), 1)).toEqual({ left: 0, ready: [], jobs: [] });
+    expect(await dags.complete('q_claim', 0, 1, res(1))).toEqual({ left: 0, ready: [], jobs: [] });
+  });
+
+  it('returns, when asked, what a released call reads before it starts (query running, customer, its dependencies)', async () => {
+    const job = (i: number, dependsOn?: number[]) => ({ queryId: 'q_load', conversationId: 'c_load', turn: 0, index: i, callId: `c${i}`, name: 't', arguments: {}, ...(dependsOn ? { dependsOn } : {}) });
+    const res = (i: number) => ({ name: 't', callId: `c${i}`, result: `r${i}`, ok: true });
+    await dags.init('q_load', 0, [
+      { pending: 0, dependents: [2], job: job(0) },
+      { pending: 0, dependents: [2], job: job(1) },
+      { pending: 2, dependents: [], job: job(2, [0, 1]) },
+    ]);
+    await redis.hset(keys.query('q_load'), 'status', 'running');
+    await redis.hset(keys.conversation('c_load'), 'customerId', 'cust_1');
+    const load = { conversationId: 'c_load' };
+    expect(await dags.complete('q_load', 0, 0, res(0), 0, load)).toEqual({ left: 2, ready: [], jobs: [], loaded: { running: true, customerId: 'cust_1', deps: [] } });
+    expect(await dags.complete('q_load', 0, 1, res(1), 1, load)).toEqual({
+      left: 1,
+      ready: [2],
+      jobs: [job(2, [0, 1])],
+      loaded: { running: true, customerId: 'cust_1', deps: [[res(0), res(1)]] },
+    });
+    await redis.hset(keys.query('q_load'), 'status', 'completed');
+    await redis.hdel(keys.conversation('c_load'), 'customerId');
+    expect(await dags.complete('q_load', 0, 2, res(2), 1, load)).toEqual({ left: 0, ready: [], jobs: [], loaded: { running: false, customerId: null, deps: [] } });
+  });
+
   it('counts pre-answered calls as done', async () => {
     await dags.init('q_pre', 0, [{ pending: 0, dependents: [], result: { name: 'x', callId: 'c0', result: 'Error: bad', ok: false } }]);
     expect(await dags.results('q_pre', 0)).toMatchObject({ n: 1, left: 0 });

@@ -10,16 +10,14 @@ import { foldToolResults, withMemory } from './remember.ts';
  * redelivered observe finds the query moved on and changes nothing.
  */
 export async function handleObserve(d: ControllerDeps, job: ObserveJob): Promise<void> {
-  const q = await d.queries.get(job.queryId);
+  // Named by the job, the conversation's memory is read with the query, in one round trip; an
+  // older job without it reads the query first. A redelivered observe wastes these reads.
+  const conversationId = job.conversationId;
+  const [q, loaded] = await Promise.all([d.queries.get(job.queryId), conversationId ? loadTurn(d, job.queryId, job.turn, conversationId) : undefined]);
   crashPoint('observe.after_load');
   if (!q || !awaitsObservation(q, job.turn)) return;
-
-  const [{ results, left }, steps, history, memory] = await Promise.all([
-    d.dags.results(q.queryId, job.turn),
-    d.queries.steps(q.queryId),
-    d.queries.history<LoopTurn>(q.queryId),
-    d.conversations.memory(q.conversationId),
-  ]);
+  const fresh = loaded && conversationId === q.conversationId ? loaded : undefined;
+  const { results, left, steps, history, memory } = fresh ?? (await loadTurn(d, q.queryId, job.turn, q.conversationId));
   if (!turnEnded({ results, left })) {
     d.log.warn({ queryId: q.queryId, turn: job.turn, left }, 'observe before the turn ended');
     return;
@@ -35,6 +33,17 @@ export async function handleObserve(d: ControllerDeps, job: ObserveJob): Promise
   // No step, or an ending: the memory is stored first, on its own (the next query reads it).
   await d.conversations.setMemory(q.conversationId, remembered);
   if (t) await applyTransition(d, q, t);
+}
+
+/** What observe reads besides the query: the turn's results, the scratchpad, the loop history, the memory. */
+async function loadTurn(d: ControllerDeps, queryId: string, turn: number, conversationId: string) {
+  const [{ results, left }, steps, history, memory] = await Promise.all([
+    d.dags.results(queryId, turn),
+    d.queries.steps(queryId),
+    d.queries.history<LoopTurn>(queryId),
+    d.conversations.memory(conversationId),
+  ]);
+  return { results, left, steps, history, memory };
 }
 
 /** The arguments of the turn's tool calls, by index, from the assistant message that proposed them. */

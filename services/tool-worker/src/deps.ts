@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { ShopToolRequest, ShopToolResponse } from '@steward/core';
 import type { ConversationStore, DagStore, Keys, Log, QueryStore, Queues, ToolCache, ToolSlots } from '@steward/store';
 import type { ToolRegistry } from '@steward/tools';
+import type { CallBudget } from './call-budget.ts';
 import type { IdentityAttempts } from './identity-attempts.ts';
 
 export interface ShopInvoker {
@@ -20,6 +21,8 @@ export interface ToolWorkerDeps {
   registry: ToolRegistry;
   shop: ShopInvoker;
   toolTimeoutMs: number;
+  /** Calls this worker runs at once, in place included (see call-budget.ts). */
+  budget: CallBudget;
   log: Log;
   /** Limits failed identity verifications; absent = no limit (unit tests of other concerns). */
   identity?: IdentityAttempts;

@@ -1,6 +1,6 @@
 import { DelayedError, type Job } from 'bullmq';
-import { errorMessage, idempotencyKey, isStewardError, stableSpanId, type ToolJob } from '@steward/core';
-import { crashPoint, dispatchTurn, emitEvent, type CallResult, type ToolErrorType } from '@steward/store';
+import { errorMessage, idempotencyKey, isStewardError, jobIds, stableSpanId, type ToolJob } from '@steward/core';
+import { crashPoint, dispatchTurn, emitEvent, type CallResult, type DagProgress, type QueryRecord, type ToolErrorType } from '@steward/store';
 import { namesInToolCall, rememberNames } from '@steward/telemetry';
 import { exceptionType, isErrorResult } from './tool-outcome.ts';
 import { resolveRefs, type ToolSpec } from '@steward/tools';
@@ -10,52 +10,139 @@ import { errorType, execute } from './execute.ts';
 import { IDENTITY_LOCKED_RESULT, IDENTITY_TOOLS } from './identity-attempts.ts';
 
 const SLOT_RETRY_MS = 20;
+/** A call run in place that failed transiently gets its own job, after the tools queue's first backoff. */
+const IN_PLACE_RETRY_MS = 200;
+
+/** How a call is being run: by its own job, or in place inside the job of the call that released it. */
+interface Run {
+  /** Index of the call whose job runs this chain: it claims the dependents released on the way. */
+  owner: number;
+  /** The last attempt: a transient failure becomes an error result instead of a retry. */
+  lastAttempt: boolean;
+  /** The tool's fleet-wide cap is reached: come back in a moment. */
+  later(): Promise<void>;
+  /** A transient failure with attempts left. */
+  retry(e: unknown): Promise<void>;
+  /** Run in place: what it would read first, as the releasing script returned it (and the query). */
+  loaded?: { q: QueryRecord; customerId: string | null; deps: (CallResult | undefined)[] };
+}
 
 /**
  * One tool call of one turn. The result is recorded in the turn's DAG exactly once; the
  * calls waiting on it are released and, after the turn's last call, the controller is told.
- * A redelivered job whose result is already recorded only repeats the release (idempotent).
+ * A released dependent runs at once in this job (no queue hop on the turn's critical path);
+ * any further one runs beside it while the worker has slots, else it is enqueued. A
+ * redelivered job whose result is already recorded only repeats the release, enqueuing what
+ * it had claimed and not finished (idempotent: deterministic job ids).
  */
 export async function processCall(d: ToolWorkerDeps, t: ToolJob, job: Job, token?: string): Promise<void> {
+  d.budget.jobStarted();
+  try {
+    await runCall(d, t, {
+      owner: t.index,
+      lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
+      async later() {
+        await job.moveToDelayed(Date.now() + SLOT_RETRY_MS, token);
+        throw new DelayedError();
+      },
+      retry(e) {
+        throw e;
+      },
+    });
+    crashPoint('tool.before_ack');
+  } finally {
+    d.budget.jobEnded();
+  }
+}
+
+async function runCall(d: ToolWorkerDeps, t: ToolJob, run: Run): Promise<void> {
   const spec = d.registry.get(t.name);
   // All reads go out together, the ones the call needs to run included (customer, the results it
   // depends on): the turn's latency is a chain of these steps, and a read wasted on a call that
-  // turns out done or cancelled is cheaper than a round trip more on every call.
-  const [recorded, q, customerId, ...deps] = await Promise.all([
-    d.dags.result(t.queryId, t.turn, t.index),
-    d.queries.get(t.queryId),
-    spec ? d.conversations.customerId(t.conversationId) : null,
-    ...(spec ? (t.dependsOn ?? []).map((i) => d.dags.result(t.queryId, t.turn, i)) : []),
-  ]);
+  // turns out done or cancelled is cheaper than a round trip more on every call. A call run in
+  // place has them from the script that released it (fresh: claimed by it, so no result yet).
+  const [recorded, q, customerId, ...deps] = run.loaded
+    ? [undefined, run.loaded.q, run.loaded.customerId, ...run.loaded.deps]
+    : await Promise.all([
+        d.dags.result(t.queryId, t.turn, t.index),
+        d.queries.get(t.queryId),
+        spec ? d.conversations.customerId(t.conversationId) : null,
+        ...(spec ? (t.dependsOn ?? []).map((i) => d.dags.result(t.queryId, t.turn, i)) : []),
+      ]);
   crashPoint('tool.after_load');
-  if (recorded) return release(d, t, recorded);
+  if (recorded) return carryOn(d, t, q, await release(d, t, recorded, run.owner), run, false);
 
   // The query ended (deadline, loop): nothing may change on its behalf any more.
   if (!q || !runsTools(q)) return;
 
-  // Per-tool concurrency cap, fleet-wide: over it, the job waits a moment and comes back.
-  const holder = job.id ?? `${t.queryId}:${t.turn}:${t.index}`;
-  if (spec?.maxConcurrency && !(await d.slots.acquire(spec.name, holder, spec.maxConcurrency, spec.timeoutMs ?? d.toolTimeoutMs))) {
-    await job.moveToDelayed(Date.now() + SLOT_RETRY_MS, token);
-    throw new DelayedError();
-  }
+  // Per-tool concurrency cap, fleet-wide: over it, the call waits a moment and comes back.
+  const holder = jobIds.toolCall(t.queryId, t.turn, t.index);
+  if (spec?.maxConcurrency && !(await d.slots.acquire(spec.name, holder, spec.maxConcurrency, spec.timeoutMs ?? d.toolTimeoutMs))) return run.later();
+  let progress: DagProgress | undefined;
   try {
-    await runAndRecord(d, t, job, q.traceId, spec, q.principal, { customerId, deps });
-    crashPoint('tool.before_ack');
+    progress = await runAndRecord(d, t, run, q, spec, { customerId, deps });
   } finally {
     if (spec?.maxConcurrency) await d.slots.release(spec.name, holder);
   }
+  if (progress) await carryOn(d, t, q, progress, run, true);
 }
 
+/**
+ * After a recorded result: the observe job when the turn is done; else the released dependents.
+ * Fresh from this run, the first runs here in this job's slot and the others beside it while the
+ * worker has slots (the rest are enqueued). On a repeat everything is enqueued: the runner that
+ * claimed those calls died, and one of them may have been enqueued already (the id dedupes it).
+ */
+async function carryOn(d: ToolWorkerDeps, t: ToolJob, q: QueryRecord | null, progress: DagProgress, run: Run, fresh: boolean): Promise<void> {
+  const loaded = progress.loaded;
+  if (!fresh || !q || !loaded || progress.left === 0 || progress.jobs.length === 0) return dispatchTurn(d.queues, t.queryId, t.turn, progress, t.conversationId);
+  // Ended while this call ran (deadline, loop): its dependents would find it so and do nothing.
+  if (!loaded.running) return;
+  const calls = progress.jobs.map((c, k) => ({ c, deps: loaded.deps[k] ?? [] }));
+  const [first, ...rest] = calls;
+  const beside = rest.filter(() => d.budget.take());
+  const queued = rest.filter((x) => !beside.includes(x)).map((x) => x.c);
+  const inPlace = (x: (typeof calls)[number], ownSlot: boolean) => runInPlace(d, x.c, run.owner, ownSlot, { q, customerId: loaded.customerId, deps: x.deps });
+  // Settled, not raced: a failure fails this job (its repeat enqueues what is unfinished), and
+  // that must wait until no call of it is still running here.
+  const done = await Promise.allSettled([
+    dispatchTurn(d.queues, t.queryId, t.turn, { ...progress, jobs: queued }, t.conversationId),
+    inPlace(first!, false),
+    ...beside.map((x) => inPlace(x, true)),
+  ]);
+  const failed = done.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+async function runInPlace(d: ToolWorkerDeps, c: ToolJob, owner: number, ownSlot: boolean, loaded: NonNullable<Run['loaded']>): Promise<void> {
+  // Its own job, when it cannot run now: then the queue carries it like any other call.
+  const enqueue = (delay: number) => d.queues.add('tools', jobIds.toolCall(c.queryId, c.turn, c.index), c, { delay });
+  try {
+    await runCall(d, c, {
+      owner,
+      lastAttempt: false,
+      loaded,
+      later: () => enqueue(SLOT_RETRY_MS),
+      async retry(e) {
+        d.log.warn({ queryId: c.queryId, tool: c.name, err: errorMessage(e) }, 'tool call failed in place; enqueued for a retry');
+        await enqueue(IN_PLACE_RETRY_MS);
+      },
+    });
+  } finally {
+    if (ownSlot) d.budget.give();
+  }
+}
+
+/** Run the call and record its result; undefined when a transient failure was handed to run.retry. */
 async function runAndRecord(
   d: ToolWorkerDeps,
   t: ToolJob,
-  job: Job,
-  traceId: string,
+  run: Run,
+  q: QueryRecord,
   spec: ToolSpec | undefined,
-  principal: string | undefined,
   loaded: { customerId: string | null; deps: (CallResult | undefined)[] },
-): Promise<void> {
+): Promise<DagProgress | undefined> {
+  const { traceId, principal } = q;
   const startMs = Date.now();
   // errorType: the structured type for the control logic; detail: the exception's own code (trace only).
   let outcome: { result: string; ok: boolean; cacheHit: boolean; errorType?: ToolErrorType; detail?: string };
@@ -88,10 +175,12 @@ async function runAndRecord(
         outcome = { result: response.result, ok, cacheHit, ...(ok ? {} : { errorType: denied ? 'denied' : 'tool_error' }) };
       } catch (e) {
         const retryable = !isStewardError(e) || e.retryable;
-        const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
         // Retry transient failures through BullMQ; on the last attempt record an error result
         // so the turn goes on instead of hanging on this call.
-        if (retryable && !lastAttempt) throw e;
+        if (retryable && !run.lastAttempt) {
+          await run.retry(e);
+          return undefined;
+        }
         d.log.warn({ queryId: t.queryId, tool: t.name, err: errorMessage(e) }, 'tool call failed');
         const code = errorType(e);
         outcome = { result: `Error: ${t.name} is unavailable right now`, ok: false, cacheHit: false, errorType: exceptionType(code), detail: code };
@@ -132,7 +221,7 @@ async function runAndRecord(
     },
   });
   // The event and the release go out together; each is idempotent on redelivery.
-  await Promise.all([recordEvent, release(d, t, result)]);
+  const [, progress] = await Promise.all([recordEvent, release(d, t, result, run.owner)]);
   if (denied) {
     await emitEvent(d.redis, d.keys, {
       id: `${t.queryId}:t${t.turn}:c${t.index}:denied`,
@@ -143,10 +232,11 @@ async function runAndRecord(
       data: { tool: t.name, customerId, turn: t.turn },
     });
   }
+  return progress;
 }
 
-async function release(d: ToolWorkerDeps, t: ToolJob, result: CallResult): Promise<void> {
-  const progress = await d.dags.complete(t.queryId, t.turn, t.index, result);
+async function release(d: ToolWorkerDeps, t: ToolJob, result: CallResult, owner: number): Promise<DagProgress> {
+  const progress = await d.dags.complete(t.queryId, t.turn, t.index, result, owner, { conversationId: t.conversationId });
   crashPoint('tool.after_record');
-  await dispatchTurn(d.queues, t.queryId, t.turn, progress);
+  return progress;
 }

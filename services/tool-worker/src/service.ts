@@ -3,6 +3,7 @@ import { DEFAULTS, type JobLockSettings, type RetentionSettings } from '@steward
 import { ToolCache, ToolSlots, openStore, startWorker, type Log } from '@steward/store';
 import type { ToolRegistry } from '@steward/tools';
 import type { ShopInvoker, ToolWorkerDeps } from './deps.ts';
+import { CallBudget } from './call-budget.ts';
 import { IdentityAttempts, type IdentityLimits } from './identity-attempts.ts';
 import { processCall } from './process-call.ts';
 
@@ -29,6 +30,8 @@ export interface RunningToolWorker {
 /** The tool-worker role: one tool call per job from the `tools` queue. */
 export async function startToolWorker(o: ToolWorkerOptions): Promise<RunningToolWorker> {
   const store = openStore(o.redisUrl, o.prefix, o.retention);
+  const concurrency = o.concurrency ?? 50;
+  const budget = new CallBudget(concurrency);
   const { redis, keys } = store;
   const deps: ToolWorkerDeps = {
     ...store,
@@ -38,15 +41,17 @@ export async function startToolWorker(o: ToolWorkerOptions): Promise<RunningTool
     registry: o.registry,
     shop: o.shop,
     toolTimeoutMs: o.toolTimeoutMs ?? DEFAULTS.toolTimeoutMs,
+    budget,
     log: o.log,
   };
   const worker = startWorker('tools', (t, job, token) => processCall(deps, t, job, token), {
     connection: redis,
     prefix: o.prefix,
     log: o.log,
-    concurrency: o.concurrency ?? 50,
+    concurrency,
     ...(o.jobLocks ? { jobLocks: o.jobLocks } : {}),
   });
+  budget.attach(worker);
   await worker.waitUntilReady();
   return {
     deps,

@@ -16,6 +16,8 @@ const toolJob = (index: number): ToolJob => ({ queryId: 'q_2', conversationId: '
 describe('onToolResult', () => {
   it('the turn last result commits the observe step', () => {
     expect(onToolResult({ left: 0, ready: [] }, { queryId: 'q_2', turn: 1 })).toEqual([{ queue: 'control', jobId: 'q_2:t1:observe', data: { type: 'observe', queryId: 'q_2', turn: 1 } }]);
+    // With the conversation named, observe reads the query and the memory in one round trip.
+    expect(onToolResult({ left: 0, ready: [] }, { queryId: 'q_2', turn: 1, conversationId: 'c_2' })[0]?.data).toEqual({ type: 'observe', queryId: 'q_2', turn: 1, conversationId: 'c_2' });
   });
   it('otherwise the dependents it freed start, with their deterministic ids', () => {
     expect(onToolResult({ left: 2, ready: [toolJob(1), toolJob(2)] }, { queryId: 'q_2', turn: 1 }).map((j) => [j.queue, j.jobId])).toEqual([
