@@ -6,6 +6,7 @@
 //   node scripts/bench.ts [--profile saturate|peak] [--conversations 500] [--turns-per-conversation 3]
 //                         [--llm-latency 0|300±100ms] [--shop-latency 20-100] [--think-ms 5000-15000]
 //                         [--workers 2] [--duration-s N] [--no-baseline] [--cpu-prof DIR] [--node-options=…] [--no-customer-limit]
+//                         [--env NAME=value …]
 //
 // --node-options=…: NODE_OPTIONS for every service process instead of the Dockerfile's
 // (--max-semi-space-size=16 --max-old-space-size=128); --node-options= (empty) runs them with Node's own defaults.
@@ -36,6 +37,7 @@ import { readWriteLedger } from '../test/bench/shop-writes.ts';
 import { runBaseline } from '../test/bench/baseline.ts';
 import { percentile, round } from '../test/bench/stats.ts';
 import { queueWaits, scrapeMetrics } from '../test/bench/queue-waits.ts';
+import { inFlightPeaks, overheadBreakdown, readJobTimes } from '../test/bench/overhead-breakdown.ts';
 
 const { values: a } = parseArgs({
   options: {
@@ -51,6 +53,7 @@ const { values: a } = parseArgs({
     'cpu-prof': { type: 'string' },
     'node-options': { type: 'string' },
     'no-customer-limit': { type: 'boolean', default: false },
+    env: { type: 'string', multiple: true },
   },
 });
 const PROFILES = {
@@ -89,7 +92,11 @@ const cluster = await Cluster.start({
   ...(shopLatency ? { shopLatencyMs: shopLatency } : {}),
   ...(a['cpu-prof'] ? { cpuProfDir: resolve(a['cpu-prof']) } : {}),
   ...(a['node-options'] !== undefined ? { nodeOptions: a['node-options'] } : {}),
-  ...(a['no-customer-limit'] ? { env: { RATE_CUSTOMER_PER_SEC: '0' } } : {}),
+  env: {
+    ...(a['no-customer-limit'] ? { RATE_CUSTOMER_PER_SEC: '0' } : {}),
+    // --env NAME=value (repeatable): a setting for every service, e.g. an old default to compare against.
+    ...Object.fromEntries((a.env ?? []).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
+  },
 });
 let exitCode = 0;
 try {
@@ -148,6 +155,8 @@ try {
   await watcher.stop();
   const ledger = readWriteLedger(cluster.shopDb);
   const figures = pipelineFigures(run, acc);
+  const jobTimes = await readJobTimes(cluster.redisUrl, cluster.prefix, new Map(acc.timings.map((t) => [t.queryId, { events: acc.events.get(t.queryId) ?? [], turns: Math.max(1, t.turns) }])));
+  const seenMs = new Map([...watcher.completions].map(([id, list]) => [id, list[0]!.seenMs]));
   const queries = Math.max(1, acc.timings.length);
   // The agent's own processes (without the shop and the model double, which the baseline shares).
   const agentPids = cluster.procs.filter((p) => p.role !== 'shop' && p.role !== 'sim-llm');
@@ -159,6 +168,10 @@ try {
     profile: a.profile,
     settings: { conversations, turns_per_conversation: turns, llm_latency: a['llm-latency'], shop_latency_ms: shopLatency ?? '0', think_ms: a['think-ms'] ?? profile.thinkMs ?? null, workers, duration_s: durationMs ? durationMs / 1000 : null },
     ...figures,
+    // Per turn, per hop of the pipeline (see test/bench/overhead-breakdown.ts).
+    overhead_breakdown_ms: overheadBreakdown(acc.timings, acc.events, jobTimes, seenMs),
+    // Jobs of each queue in the system / running at once, fleet-wide: the demand the pools' slots meet.
+    jobs_in_flight_peak: inFlightPeaks(jobTimes),
     // Share of the machine's cores the measured processes used over the run (all roles, Redis, shop, model double).
     cpu_utilisation: round(pipelineCpuMs / (run.endMs - run.startMs) / cpus().length, 3),
     queue_wait_ms: waits,
