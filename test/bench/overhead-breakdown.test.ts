@@ -49,6 +49,13 @@ describe('hopsOf', () => {
     });
   });
 
+  it('counts a redelivered model call once, the last one (as the overhead does)', () => {
+    const again = [...events, { ...llm(0, 25, 120), id: 'q1:t0:llm' }];
+    const t = timingOf('q1', again)!;
+    const h = hopsOf(t, again, jobs);
+    expect(h.model).toBe(t.modelMs);
+  });
+
   it('counts time no job covers after the first job as a hand-over', () => {
     const t = timingOf('q1', events)!;
     // Without the observe job, 230-240 is covered by nothing, and turn 1's wait is its whole 240-250.

@@ -34,6 +34,7 @@ export type Hop = (typeof HOPS)[number];
 const NOT_OVERHEAD: ReadonlySet<Hop> = new Set(['model', 'tool']);
 
 interface Raw {
+  id: string;
   type: string;
   data: Record<string, unknown>;
 }
@@ -123,7 +124,10 @@ export function hopsOf(t: QueryTiming, events: readonly Raw[], jobs: readonly Jo
   const end = t.completed.endMs;
   const spans: Span[] = [];
   const llm = new Map<number, LlmCallEventData>();
-  for (const e of events) {
+  // A redelivered step writes its event again under the same id: the last one counts, as in
+  // event-metrics.ts, so the hops add up to its overhead (an earlier, abandoned call is overhead).
+  const unique = new Map(events.map((e) => [e.id, e]));
+  for (const e of unique.values()) {
     if (e.type === 'llm.call') {
       const d = e.data as unknown as LlmCallEventData;
       llm.set(d.turn, d);
