@@ -16,12 +16,14 @@ import { answerPublisher } from './answer-publisher.ts';
  * hand the proposal to the controller. A stale or repeated job does nothing.
  */
 export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Promise<void> {
-  const q = await d.queries.get(r.queryId);
+  // The query and this turn's decide job are read together: one round trip less before the
+  // model call on every turn (the job id needs only the payload).
+  const decideId = jobIds.decide(r.queryId, r.turn);
+  const [q, decided] = await Promise.all([d.queries.get(r.queryId), d.queues.control.getJob(decideId)]);
   crashPoint('reason.after_load');
   // The kernel's rule: only a query reasoning at this very turn takes this turn's call.
   if (!q || !awaitsProposal(q, r.turn)) return;
-  const decideId = jobIds.decide(q.queryId, r.turn);
-  if (await d.queues.control.getJob(decideId)) return;
+  if (decided) return;
 
   const naive = d.promptMode === 'naive';
   const [conv, steps, transcript] = await Promise.all([
@@ -50,7 +52,11 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
   const toolTokens = native ? countToolDefinitionTokens(tools, d.llm.model) : countTokens(textTools, d.llm.model);
   const segments = promptSegments(prompt.messages, tools, d.llm.model);
   const prefixReuse = prefixReuseShare(parseSegments(conv.promptPrefix), segments);
-  await d.conversations.setFields(q.conversationId, { promptPrefix: JSON.stringify(segments) });
+  // Read only for the next call's prefixReuse figure: written while the model works, not before
+  // it (a failed write costs that figure once, never the turn).
+  void d.conversations
+    .setFields(q.conversationId, { promptPrefix: JSON.stringify(segments) })
+    .catch((e: unknown) => d.log.warn({ queryId: q.queryId, err: errorMessage(e) }, 'prompt prefix not saved; the next call reports no prefix reuse'));
 
   const startMs = Date.now();
   let proposal: Proposal;
