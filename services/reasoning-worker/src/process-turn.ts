@@ -110,7 +110,11 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
   const thought = [reasoning?.trim(), proposal.kind === 'tool_calls' ? proposal.thought : undefined].filter(Boolean).join('\n\n');
   const endMs = Date.now();
   crashPoint('reason.after_llm');
-  await emitEvent(d.redis, d.keys, {
+  // The event and the decide job go out together: one round trip less after every model call.
+  // Both use the store's one connection and emitEvent writes its MULTI before BullMQ's add
+  // sends its script, so Redis still has the llm.call event before the controller can see the
+  // job (the trace never gets a completion before the call that led to it).
+  const event = emitEvent(d.redis, d.keys, {
     id: `${q.queryId}:t${r.turn}:llm`,
     type: 'llm.call',
     queryId: q.queryId,
@@ -144,13 +148,14 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
       ...(error ? { error } : {}),
     },
   });
-  await d.queues.add('control', decideId, {
+  const decide = d.queues.add('control', decideId, {
     type: 'decide',
     queryId: q.queryId,
     turn: r.turn,
     proposal,
     ...(usage ? { usage } : {}),
   });
+  await Promise.all([event, decide]);
   crashPoint('reason.before_ack');
 }
 
