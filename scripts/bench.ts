@@ -6,7 +6,7 @@
 //   node scripts/bench.ts [--profile saturate|peak] [--conversations 500] [--turns-per-conversation 3]
 //                         [--llm-latency 0|300±100ms] [--shop-latency 20-100] [--think-ms 5000-15000]
 //                         [--workers 2] [--duration-s N] [--no-baseline] [--cpu-prof DIR] [--node-options=…] [--no-customer-limit]
-//                         [--env NAME=value …]
+//                         [--env NAME=value …] [--services-from DIR]
 //
 // --node-options=…: NODE_OPTIONS for every service process instead of the Dockerfile's
 // (--max-semi-space-size=16 --max-old-space-size=128); --node-options= (empty) runs them with Node's own defaults.
@@ -54,6 +54,7 @@ const { values: a } = parseArgs({
     'node-options': { type: 'string' },
     'no-customer-limit': { type: 'boolean', default: false },
     env: { type: 'string', multiple: true },
+    'services-from': { type: 'string' },
   },
 });
 const PROFILES = {
@@ -92,6 +93,8 @@ const cluster = await Cluster.start({
   ...(shopLatency ? { shopLatencyMs: shopLatency } : {}),
   ...(a['cpu-prof'] ? { cpuProfDir: resolve(a['cpu-prof']) } : {}),
   ...(a['node-options'] !== undefined ? { nodeOptions: a['node-options'] } : {}),
+  // --services-from DIR: run another checkout's services (e.g. the "before" tree) under this driver and report.
+  ...(a['services-from'] ? { servicesRoot: resolve(a['services-from']) } : {}),
   env: {
     ...(a['no-customer-limit'] ? { RATE_CUSTOMER_PER_SEC: '0' } : {}),
     // --env NAME=value (repeatable): a setting for every service, e.g. an old default to compare against.

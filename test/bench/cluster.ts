@@ -36,6 +36,11 @@ export interface ClusterOptions {
   cpuProfDir?: string;
   /** NODE_OPTIONS for every service process; default DEPLOYED_NODE_OPTIONS (set '' for Node's own defaults). */
   nodeOptions?: string;
+  /**
+   * The checkout whose services run (default this one): the "before" tree of a comparison runs
+   * under the same driver and the same report.
+   */
+  servicesRoot?: string;
 }
 
 export interface ServiceProc {
@@ -46,7 +51,7 @@ export interface ServiceProc {
 }
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const mainOf = (role: Role): string => join(ROOT, 'services', role, 'src', 'main.ts');
+const mainOf = (root: string, role: Role): string => join(root, 'services', role, 'src', 'main.ts');
 const PREFIX = '{bench}';
 const START_TIMEOUT_MS = 240_000;
 /** The V8 flags infra/Dockerfile gives every service (NODE_OPTIONS), so the processes here run as deployed. */
@@ -188,7 +193,8 @@ export class Cluster {
 
   private async launch(role: Role, index: number): Promise<ServiceProc> {
     const { env, port } = await this.envFor(role, index);
-    const child = spawn(process.execPath, [mainOf(role)], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
+    const root = this.opts.servicesRoot ?? ROOT;
+    const child = spawn(process.execPath, [mainOf(root, role)], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: root });
     this.spawned.push(child);
     const log = createWriteStream(join(this.logDirReady(), `${role}-${index}.log`), { flags: 'a' });
     child.stdout.pipe(log, { end: false });
