@@ -6,7 +6,7 @@
 //   node scripts/bench.ts [--profile saturate|peak] [--conversations 500] [--turns-per-conversation 3]
 //                         [--llm-latency 0|300±100ms] [--shop-latency 20-100] [--think-ms 5000-15000]
 //                         [--workers 2] [--duration-s N] [--no-baseline] [--cpu-prof DIR] [--node-options=…] [--no-customer-limit]
-//                         [--from-source]
+//                         [--from-source] [--env NAME=value …] [--services-from DIR]
 //
 // The services run from their compiled build (dist/<role>/main.mjs, as infra/Dockerfile runs
 // them), built first when it is missing or older than the sources; --from-source runs the
@@ -41,6 +41,7 @@ import { readWriteLedger } from '../test/bench/shop-writes.ts';
 import { runBaseline } from '../test/bench/baseline.ts';
 import { percentile, round } from '../test/bench/stats.ts';
 import { queueWaits, scrapeMetrics } from '../test/bench/queue-waits.ts';
+import { inFlightPeaks, overheadBreakdown, readJobTimes } from '../test/bench/overhead-breakdown.ts';
 
 const { values: a } = parseArgs({
   options: {
@@ -57,6 +58,8 @@ const { values: a } = parseArgs({
     'node-options': { type: 'string' },
     'no-customer-limit': { type: 'boolean', default: false },
     'from-source': { type: 'boolean', default: false },
+    env: { type: 'string', multiple: true },
+    'services-from': { type: 'string' },
   },
 });
 const PROFILES = {
@@ -89,7 +92,7 @@ const commandStats = async (c: Cluster): Promise<Map<string, { calls: number; us
 const usedMemory = async (c: Cluster): Promise<number> => Number(/used_memory:(\d+)/.exec(await c.redisInfo('memory'))?.[1] ?? 0);
 
 say(`bench: profile ${a.profile}, starting the system (${workers} reasoning + ${workers} tool workers, sim-llm latency ${a['llm-latency']}, shop latency ${shopLatency ?? '0'}) …`);
-const from = a['from-source'] ? 'source' : 'compiled';
+const from = a['from-source'] || a['services-from'] ? 'source' : 'compiled';
 if (from === 'compiled') {
   const built = await ensureBuilt(CLUSTER_ROLES);
   if (built.length > 0) say(`bench: compiled ${built.join(', ')} (scripts/build.ts)`);
@@ -101,7 +104,13 @@ const cluster = await Cluster.start({
   ...(shopLatency ? { shopLatencyMs: shopLatency } : {}),
   ...(a['cpu-prof'] ? { cpuProfDir: resolve(a['cpu-prof']) } : {}),
   ...(a['node-options'] !== undefined ? { nodeOptions: a['node-options'] } : {}),
-  ...(a['no-customer-limit'] ? { env: { RATE_CUSTOMER_PER_SEC: '0' } } : {}),
+  // --services-from DIR: run another checkout's services (e.g. the "before" tree) under this driver and report.
+  ...(a['services-from'] ? { servicesRoot: resolve(a['services-from']) } : {}),
+  env: {
+    ...(a['no-customer-limit'] ? { RATE_CUSTOMER_PER_SEC: '0' } : {}),
+    // --env NAME=value (repeatable): a setting for every service, e.g. an old default to compare against.
+    ...Object.fromEntries((a.env ?? []).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
+  },
 });
 let exitCode = 0;
 try {
@@ -160,6 +169,8 @@ try {
   await watcher.stop();
   const ledger = readWriteLedger(cluster.shopDb);
   const figures = pipelineFigures(run, acc);
+  const jobTimes = await readJobTimes(cluster.redisUrl, cluster.prefix, new Map(acc.timings.map((t) => [t.queryId, { events: acc.events.get(t.queryId) ?? [], turns: Math.max(1, t.turns) }])));
+  const seenMs = new Map([...watcher.completions].map(([id, list]) => [id, list[0]!.seenMs]));
   const queries = Math.max(1, acc.timings.length);
   // The agent's own processes (without the shop and the model double, which the baseline shares).
   const agentPids = cluster.procs.filter((p) => p.role !== 'shop' && p.role !== 'sim-llm');
@@ -172,6 +183,10 @@ try {
     entry: cluster.from,
     settings: { conversations, turns_per_conversation: turns, llm_latency: a['llm-latency'], shop_latency_ms: shopLatency ?? '0', think_ms: a['think-ms'] ?? profile.thinkMs ?? null, workers, duration_s: durationMs ? durationMs / 1000 : null },
     ...figures,
+    // Per turn, per hop of the pipeline (see test/bench/overhead-breakdown.ts).
+    overhead_breakdown_ms: overheadBreakdown(acc.timings, acc.events, jobTimes, seenMs),
+    // Jobs of each queue in the system / running at once, fleet-wide: the demand the pools' slots meet.
+    jobs_in_flight_peak: inFlightPeaks(jobTimes),
     // Share of the machine's cores the measured processes used over the run (all roles, Redis, shop, model double).
     cpu_utilisation: round(pipelineCpuMs / (run.endMs - run.startMs) / cpus().length, 3),
     queue_wait_ms: waits,

@@ -43,6 +43,11 @@ export interface ClusterOptions {
    * (scripts/build.ts; `ensureBuilt` makes it), else the sources.
    */
   from?: 'compiled' | 'source';
+  /**
+   * The checkout whose services run (default this one), from its sources: the "before" tree of a
+   * comparison runs under the same driver and the same report.
+   */
+  servicesRoot?: string;
 }
 
 export interface ServiceProc {
@@ -54,6 +59,7 @@ export interface ServiceProc {
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CLUSTER_ROLES: readonly Role[] = ['ingress', 'reasoning-worker', 'controller', 'tool-worker', 'tracer', 'shop', 'sim-llm'];
+const sourceMainIn = (root: string, role: Role): string => join(root, 'services', role, 'src', 'main.ts');
 const PREFIX = '{bench}';
 const START_TIMEOUT_MS = 240_000;
 /** The V8 flags infra/Dockerfile gives every service (NODE_OPTIONS), so the processes here run as deployed. */
@@ -201,7 +207,9 @@ export class Cluster {
 
   private async launch(role: Role, index: number): Promise<ServiceProc> {
     const { env, port } = await this.envFor(role, index);
-    const child = spawn(process.execPath, [mainOf(role, this.from === 'compiled')], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
+    const root = this.opts.servicesRoot;
+    const entry = root ? sourceMainIn(root, role) : mainOf(role, this.from === 'compiled');
+    const child = spawn(process.execPath, [entry], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: root ?? ROOT });
     this.spawned.push(child);
     const log = createWriteStream(join(this.logDirReady(), `${role}-${index}.log`), { flags: 'a' });
     child.stdout.pipe(log, { end: false });

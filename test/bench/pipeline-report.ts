@@ -13,6 +13,8 @@ export interface Accounting {
   not_accepted: number;
   timings: QueryTiming[];
   lostQueryIds: string[];
+  /** The accepted queries' events, by query id (for the per-hop breakdown). */
+  events: Awaited<ReturnType<typeof readQueryEvents>>;
 }
 
 /**
@@ -54,6 +56,7 @@ export async function account(
     not_accepted: run.records.filter((r) => !r.accepted).length,
     timings,
     lostQueryIds,
+    events,
   };
 }
 

@@ -77,8 +77,15 @@ export const DEFAULTS = {
   llmMaxRetries: 3,
   /** Re-asks of a reply that came back empty or with a broken tool call, before the query ends as model_fault. */
   llmMaxFaultRetries: 2,
-  /** Jobs in flight per process and role: workers mostly wait on I/O (LLM, shop, platforms). */
-  concurrency: { reasoning: 50, control: 50, tools: 50, deliveries: 20 },
+  /**
+   * Jobs in flight per process and role: workers mostly wait on I/O (LLM, shop, platforms).
+   * A reasoning slot is held for a whole model call (800 ± 300 ms at the peak profile), so its
+   * pool is sized by arrival rate × call time, not by CPU. Measured (bench `jobs_in_flight_peak`):
+   * 150 peak-profile customers kept up to 90 reasoning jobs in the system at once, so 500 need
+   * ~2.5–3× that: 2 workers × 128 slots, where 2 × 50 made turns wait for a slot. See the
+   * RUNBOOK, "Sizing the reasoning pool".
+   */
+  concurrency: { reasoning: 128, control: 50, tools: 50, deliveries: 20 },
   /** Outbound HTTP call to a messaging platform: past this the attempt fails and BullMQ retries it. */
   deliveryTimeoutMs: 10_000,
   /** Per-conversation LLM budgets: a conversation past them ends its queries with the fallback. */

@@ -47,6 +47,13 @@ export interface IntakeDeps {
    * and starts the new one, which sees both messages. Answers never interleave either way.
    */
   doubleTexting?: 'queue' | 'restart';
+  /**
+   * Set: the accept is acknowledged without waiting for its jobs to reach BullMQ. The outbox
+   * entries were committed by the accept script, so the relay is handed here (the caller logs a
+   * failure and waits for it on close; a relay that never ran is the sweeper's after the outbox
+   * grace). Unset: acceptMessage returns once the jobs are in their queues.
+   */
+  relayAfterAck?: (relay: Promise<void>) => void;
 }
 
 export type IntakeResult =
@@ -70,11 +77,11 @@ export async function acceptMessage(
   opts: { sender: Sender; traceparent?: string | undefined; now?: number },
 ): Promise<IntakeResult> {
   const now = opts.now ?? Date.now();
-  if (deps.admit) {
-    const a = await deps.admit(msg, opts.sender);
-    if (!a.ok) return { ok: false, code: a.code, message: a.message, retryAfterSec: a.retryAfterSec };
-  }
   const conversationId = msg.conversationId ?? newConversationId();
+  // Admission and the conversation's owner are independent reads: one round trip for both
+  // instead of two on the acknowledgement's path (a refusal has then only read, never written).
+  const [a, first] = await Promise.all([deps.admit?.(msg, opts.sender), conversationOf(deps, conversationId)]);
+  if (a && !a.ok) return { ok: false, code: a.code, message: a.message, retryAfterSec: a.retryAfterSec };
   const parent = parseTraceparent(opts.traceparent);
   const traceId = parent?.traceId ?? newTraceId();
   const language: Language = localeLanguage(msg.locale) ?? detectLanguage(msg.text);
@@ -96,12 +103,10 @@ export async function acceptMessage(
   // Load the conversation, decide (the kernel's onAcceptedMessage), apply; the script refuses a
   // route decided from an owner that changed in between (a hand-back racing this message), and
   // we decide again. Start or queue is decided again inside the script, by the same rule.
-  const decide = async () => {
-    const s = await conversationOf(deps, conversationId);
-    return accept(onAcceptedMessage(s, { queryId, text: msg.text, nowMs: now, deadlineMs: deps.deadlineMs }).route);
-  };
-  let r = await decide();
-  for (let i = 0; r.kind === 'stale' && i < 5; i++) r = await decide();
+  const decide = (s: Awaited<ReturnType<typeof conversationOf>>) =>
+    accept(onAcceptedMessage(s, { queryId, text: msg.text, nowMs: now, deadlineMs: deps.deadlineMs }).route);
+  let r = await decide(first);
+  for (let i = 0; r.kind === 'stale' && i < 5; i++) r = await decide(await conversationOf(deps, conversationId));
   if (r.kind === 'stale') return { ok: false, code: 'conversation_busy', message: 'the conversation changed hands; retry', retryAfterSec: 1 };
   if (r.kind === 'held') {
     return { ok: true, status: 'held', queryId, conversationId, duplicate: false, traceId, handoffId: r.handoffId };
@@ -127,6 +132,10 @@ export async function acceptMessage(
       traceId: first?.traceId ?? traceId,
     };
   }
+  // The event and the relay of the committed jobs go out together (neither needs the other);
+  // the 202 waits for the event, and for the relay only when no relayAfterAck takes it.
+  const relay = r.kind === 'start' ? relayCommitted(deps, r.jobs) : undefined;
+  if (relay && deps.relayAfterAck) deps.relayAfterAck(relay);
   await emitEvent(deps.redis, deps.keys, {
     id: `${queryId}:accepted`,
     type: 'query.accepted',
@@ -136,10 +145,15 @@ export async function acceptMessage(
     ts: now,
     data: { channel: msg.channel, language, customerId: msg.customerId, queued: r.kind === 'queued' },
   });
-  crashPoint('intake.after_accept');
-  if (r.kind === 'start') await new Outbox(deps.redis, deps.keys, deps.queues).relay(r.jobs);
+  if (relay && !deps.relayAfterAck) await relay;
   if (r.kind === 'queued' && deps.doubleTexting === 'restart') await supersedeActive(deps, conversationId);
   return { ok: true, status: 'queued', queryId, conversationId, duplicate: false, traceId };
+}
+
+/** The crash point sits between the accept's commit and its relay (the sweeper's case). */
+async function relayCommitted(deps: IntakeDeps, jobs: readonly string[]): Promise<void> {
+  crashPoint('intake.after_accept');
+  await new Outbox(deps.redis, deps.keys, deps.queues).relay(jobs);
 }
 
 async function conversationOf(deps: IntakeDeps, conversationId: string): Promise<{ owner: ConversationOwner; activeQueryId: string | null }> {

@@ -16,12 +16,14 @@ import { answerPublisher } from './answer-publisher.ts';
  * hand the proposal to the controller. A stale or repeated job does nothing.
  */
 export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Promise<void> {
-  const q = await d.queries.get(r.queryId);
+  // The query and this turn's decide job are read together: one round trip less before the
+  // model call on every turn (the job id needs only the payload).
+  const decideId = jobIds.decide(r.queryId, r.turn);
+  const [q, decided] = await Promise.all([d.queries.get(r.queryId), d.queues.control.getJob(decideId)]);
   crashPoint('reason.after_load');
   // The kernel's rule: only a query reasoning at this very turn takes this turn's call.
   if (!q || !awaitsProposal(q, r.turn)) return;
-  const decideId = jobIds.decide(q.queryId, r.turn);
-  if (await d.queues.control.getJob(decideId)) return;
+  if (decided) return;
 
   const naive = d.promptMode === 'naive';
   const [conv, steps, transcript] = await Promise.all([
@@ -51,10 +53,17 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
   const toolTokens = native ? countToolDefinitionTokens(tools, d.llm.model) : countTokens(textTools, d.llm.model);
   const segments = promptSegments(prompt.messages, tools, d.llm.model);
   const prefixReuse = prefixReuseShare(parseSegments(conv.promptPrefix), segments);
-  await d.conversations.setFields(q.conversationId, {
-    promptPrefix: JSON.stringify(segments),
-    ...(remembered?.changed ? { memory: remembered.changed } : {}),
-  });
+  // The working memory with this request recorded must be stored before the model is asked (one
+  // write with the prefix when it changed). The prefix alone is read only for the next call's
+  // prefixReuse figure: then it is written while the model works (a failed write costs that figure
+  // once, never the turn).
+  if (remembered?.changed) {
+    await d.conversations.setFields(q.conversationId, { promptPrefix: JSON.stringify(segments), memory: remembered.changed });
+  } else {
+    void d.conversations
+      .setFields(q.conversationId, { promptPrefix: JSON.stringify(segments) })
+      .catch((e: unknown) => d.log.warn({ queryId: q.queryId, err: errorMessage(e) }, 'prompt prefix not saved; the next call reports no prefix reuse'));
+  }
 
   const startMs = Date.now();
   let proposal: Proposal;
@@ -108,7 +117,11 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
   const thought = [reasoning?.trim(), proposal.kind === 'tool_calls' ? proposal.thought : undefined].filter(Boolean).join('\n\n');
   const endMs = Date.now();
   crashPoint('reason.after_llm');
-  await emitEvent(d.redis, d.keys, {
+  // The event and the decide job go out together: one round trip less after every model call.
+  // Both use the store's one connection and emitEvent writes its MULTI before BullMQ's add
+  // sends its script, so Redis still has the llm.call event before the controller can see the
+  // job (the trace never gets a completion before the call that led to it).
+  const event = emitEvent(d.redis, d.keys, {
     id: `${q.queryId}:t${r.turn}:llm`,
     type: 'llm.call',
     queryId: q.queryId,
@@ -142,13 +155,14 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
       ...(error ? { error } : {}),
     },
   });
-  await d.queues.add('control', decideId, {
+  const decide = d.queues.add('control', decideId, {
     type: 'decide',
     queryId: q.queryId,
     turn: r.turn,
     proposal,
     ...(usage ? { usage } : {}),
   });
+  await Promise.all([event, decide]);
   crashPoint('reason.before_ack');
 }
 

@@ -1,5 +1,5 @@
 import { Worker } from 'bullmq';
-import { isStewardError, type JobLockSettings, type Proposal, type RetentionSettings } from '@steward/core';
+import { DEFAULTS, isStewardError, type JobLockSettings, type Proposal, type RetentionSettings } from '@steward/core';
 import { countTokens, type PromptBudget } from '@steward/context';
 import { openStore, startWorker, type Log } from '@steward/store';
 import type { ToolRegistry } from '@steward/tools';
@@ -100,7 +100,7 @@ export async function startReasoningWorker(o: ReasoningWorkerOptions): Promise<R
     connection: redis,
     prefix: o.prefix,
     log: o.log,
-    concurrency: o.concurrency ?? 50,
+    concurrency: o.concurrency ?? DEFAULTS.concurrency.reasoning,
     ...(o.jobLocks ? { jobLocks: o.jobLocks } : {}),
     worker: { limiter: o.rpm ? { max: o.rpm, duration: 60_000 } : { max: 1_000_000, duration: 1000 } },
   });
