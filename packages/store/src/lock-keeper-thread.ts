@@ -3,8 +3,14 @@
 // own event loop and Redis connection, so a main loop busy for a second on a saturated machine
 // does not lose its jobs. It stops renewing when the main loop has sent no beat for
 // maxLoopStallMs: a hung process must not keep its jobs for ever.
+// It also runs BullMQ's stalled check on time: from the main loop that check ran up to 1.4 s
+// late at saturation, and a killed worker's jobs came back that much later (docs/BENCHMARKS.md,
+// "Recovery at 120 conversations"). Only the check's Lua text is loaded here, not BullMQ itself:
+// a Queue in the thread (the reverted first attempt) cost every restarted worker its start-up.
 import { parentPort, workerData } from 'node:worker_threads';
+import { moveStalledJobsToWait } from 'bullmq/dist/esm/scripts/moveStalledJobsToWait-9.js';
 import { Redis, type RedisOptions } from 'ioredis';
+import type { StalledCheck } from './lock-keeper.ts';
 
 interface Setup {
   redis: RedisOptions;
@@ -12,7 +18,7 @@ interface Setup {
   renewMs: number;
   maxLoopStallMs: number;
 }
-type Message = { type: 'watch'; base: string; workerId: string } | { type: 'beat' } | { type: 'stop' };
+type Message = { type: 'watch'; base: string; workerId: string; stalled?: StalledCheck } | { type: 'beat' } | { type: 'stop' };
 
 // Every job of the queue's active list whose lock holds one of this worker's tokens (BullMQ's
 // tokens are `<worker id>:<n>`) gets its lock extended and leaves the stalled set, as BullMQ's
@@ -59,11 +65,39 @@ const renew = async (): Promise<void> => {
 };
 const timer = setInterval(() => void renew(), setup.renewMs);
 
+// BullMQ's own script with the keys and arguments its worker passes (RedisQueueBackend
+// moveStalledJobsToWaitArgs): a job whose lock is gone goes back to the head of the wait list
+// (RPUSH: taken before new jobs), its stall counter grows, a 'stalled' event is written. The
+// script's stalled-check key lets one check per interval through for the whole fleet, so the main
+// loop's check (kept: it covers a failed thread) and this one do not add up. Not gated on the
+// beat: moving a dead worker's jobs back is right even when this process is hung.
+const STALLED_KEYS = ['stalled', 'wait', 'active', 'stalled-check', 'meta', 'paused', 'marker', 'events', 'repeat'];
+const checks: NodeJS.Timeout[] = [];
+function startStalledCheck(base: string, c: StalledCheck): void {
+  let checking = false;
+  const check = async (): Promise<void> => {
+    if (checking) return;
+    checking = true;
+    try {
+      const keys = STALLED_KEYS.map((k) => base + k);
+      await redis.eval(moveStalledJobsToWait.content, keys.length, ...keys, c.maxStalledCount, base, Date.now(), c.stalledIntervalMs);
+    } catch {
+      // Redis away: the next tick (or a main loop's check) does it.
+    } finally {
+      checking = false;
+    }
+  };
+  checks.push(setInterval(() => void check(), c.stalledIntervalMs));
+}
+
 parentPort?.on('message', (m: Message) => {
-  if (m.type === 'watch') watched.push({ base: m.base, prefix: `${m.workerId}:` });
-  else if (m.type === 'beat') lastBeat = Date.now();
+  if (m.type === 'watch') {
+    watched.push({ base: m.base, prefix: `${m.workerId}:` });
+    if (m.stalled) startStalledCheck(m.base, m.stalled);
+  } else if (m.type === 'beat') lastBeat = Date.now();
   else {
     clearInterval(timer);
+    for (const t of checks) clearInterval(t);
     redis.disconnect();
     parentPort?.close();
   }

@@ -6,6 +6,12 @@
 import { Worker as Thread } from 'node:worker_threads';
 import type { Redis, RedisOptions } from 'ioredis';
 
+/** BullMQ's stalled-check settings of a watched queue, as its worker has them. */
+export interface StalledCheck {
+  maxStalledCount: number;
+  stalledIntervalMs: number;
+}
+
 export interface LockKeeperOptions {
   lockMs: number;
   renewMs: number;
@@ -53,10 +59,11 @@ export class LockKeeper {
 
   /**
    * Keep the locks of every job `workerId` holds in the queue whose BullMQ key is `base`
-   * (`{prefix}:{queue}:`), from its fetch to its end.
+   * (`{prefix}:{queue}:`), from its fetch to its end; with `stalled`, also run the queue's
+   * stalled check from the thread.
    */
-  watch(base: string, workerId: string): void {
-    if (!this.closed) this.thread.postMessage({ type: 'watch', base, workerId });
+  watch(base: string, workerId: string, stalled?: StalledCheck): void {
+    if (!this.closed) this.thread.postMessage({ type: 'watch', base, workerId, ...(stalled ? { stalled } : {}) });
   }
 
   async close(): Promise<void> {

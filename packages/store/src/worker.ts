@@ -100,7 +100,8 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
     },
   );
   if (keeper) {
-    keeper.watch(base, w.id);
+    // The stalled check runs from the thread too (see lock-keeper-thread.ts), with the worker's own settings.
+    keeper.watch(base, w.id, { maxStalledCount: w.opts.maxStalledCount ?? 1, stalledIntervalMs: w.opts.stalledInterval ?? locks.stalledIntervalMs });
     void keeper.ready.then(() => {
       if (!w.closing) w.run().catch((err: unknown) => o.log.error({ queue, err: (err as Error).message }, 'worker stopped'));
     });
