@@ -22,7 +22,8 @@ type Message = { type: 'watch'; base: string; workerId: string; stalled?: Stalle
 
 // Every job of the queue's active list whose lock holds one of this worker's tokens (BullMQ's
 // tokens are `<worker id>:<n>`) gets its lock extended and leaves the stalled set, as BullMQ's
-// extendLocks does for the jobs it tracks.
+// extendLocks does for the jobs it tracks. It also returns the queue's last "jobs moved back"
+// marker (see startStalledCheck), so each worker can open slots for them (recovery-headroom.ts).
 const RENEW = `
 local ids = redis.call('LRANGE', KEYS[1], 0, -1)
 local prefix = ARGV[2]
@@ -36,7 +37,7 @@ for _, id in ipairs(ids) do
     n = n + 1
   end
 end
-return n`;
+return {n, redis.call('GET', ARGV[1] .. ARGV[4])}`;
 
 const setup = workerData as Setup;
 const redis = new Redis({
@@ -48,7 +49,10 @@ const redis = new Redis({
 redis.on('error', () => undefined);
 // The worker takes jobs once this thread can renew their locks.
 redis.once('ready', () => parentPort?.postMessage('ready'));
-const watched: { base: string; prefix: string }[] = [];
+const watched: { base: string; prefix: string; recovered: string | null }[] = [];
+// Written by whichever worker's thread moved jobs back: `<ms>:<jobs>`, short-lived.
+const RECOVERED_KEY = 'steward-recovered';
+const RECOVERED_TTL_MS = 2_000;
 let lastBeat = Date.now();
 let busy = false;
 
@@ -56,7 +60,15 @@ const renew = async (): Promise<void> => {
   if (busy || watched.length === 0 || Date.now() - lastBeat > setup.maxLoopStallMs) return;
   busy = true;
   try {
-    await Promise.all(watched.map((w) => redis.eval(RENEW, 1, `${w.base}active`, w.base, w.prefix, setup.lockMs)));
+    await Promise.all(
+      watched.map(async (w) => {
+        const [, recovered] = (await redis.eval(RENEW, 1, `${w.base}active`, w.base, w.prefix, setup.lockMs, RECOVERED_KEY)) as [number, string | null];
+        if (recovered && recovered !== w.recovered) {
+          w.recovered = recovered;
+          parentPort?.postMessage({ type: 'recovered', base: w.base, jobs: Number(recovered.split(':')[1]) });
+        }
+      }),
+    );
   } catch {
     // Redis away: BullMQ's own renewal and the stalled check settle it when it is back.
   } finally {
@@ -80,7 +92,9 @@ function startStalledCheck(base: string, c: StalledCheck): void {
     checking = true;
     try {
       const keys = STALLED_KEYS.map((k) => base + k);
-      await redis.eval(moveStalledJobsToWait.content, keys.length, ...keys, c.maxStalledCount, base, Date.now(), c.stalledIntervalMs);
+      const moved = (await redis.eval(moveStalledJobsToWait.content, keys.length, ...keys, c.maxStalledCount, base, Date.now(), c.stalledIntervalMs)) as unknown[];
+      // Every worker of the queue learns of the move at its next renewal (see RENEW), not only this one.
+      if (moved.length > 0) await redis.set(`${base}${RECOVERED_KEY}`, `${Date.now()}:${moved.length}`, 'PX', RECOVERED_TTL_MS);
     } catch {
       // Redis away: the next tick (or a main loop's check) does it.
     } finally {
@@ -92,7 +106,7 @@ function startStalledCheck(base: string, c: StalledCheck): void {
 
 parentPort?.on('message', (m: Message) => {
   if (m.type === 'watch') {
-    watched.push({ base: m.base, prefix: `${m.workerId}:` });
+    watched.push({ base: m.base, prefix: `${m.workerId}:`, recovered: null });
     if (m.stalled) startStalledCheck(m.base, m.stalled);
   } else if (m.type === 'beat') lastBeat = Date.now();
   else {

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { namesKnownInConversation } from './events.ts';
 import { createKeys, type Keys } from './keys.ts';
 import { LockKeeper } from './lock-keeper.ts';
+import { RecoveryHeadroom } from './recovery-headroom.ts';
 
 export interface Log {
   info(obj: object, msg?: string): void;
@@ -42,6 +43,8 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
           maxLoopStallMs: DEFAULTS.jobLockMaxLoopStallMs,
           // Not fatal: locks fall back to BullMQ's main-loop renewal (slower to keep under load).
           onError: (err) => o.log.warn({ queue, err: err.message }, 'lock keeper thread failed; BullMQ renews the locks alone'),
+          // Jobs moved back from a dead worker start at once, beside this worker's own (recovery-headroom.ts).
+          onRecovered: (_base, jobs) => headroom?.open(jobs),
         })
       : undefined;
   const base = `${o.prefix}:${queue}:`;
@@ -99,6 +102,7 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
       ...(keeper ? { autorun: false } : {}),
     },
   );
+  const headroom = keeper ? new RecoveryHeadroom(w, o.concurrency, DEFAULTS.recoveredJobHeadroom) : undefined;
   if (keeper) {
     // The stalled check runs from the thread too (see lock-keeper-thread.ts), with the worker's own settings.
     keeper.watch(base, w.id, { maxStalledCount: w.opts.maxStalledCount ?? 1, stalledIntervalMs: w.opts.stalledInterval ?? locks.stalledIntervalMs });
@@ -122,7 +126,11 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
     o.log.warn({ queue, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed');
   });
   w.on('error', (err) => o.log.error({ queue, err: err.message }, 'worker error'));
-  if (keeper) w.on('closed', () => void keeper.close());
+  if (keeper)
+    w.on('closed', () => {
+      headroom?.close();
+      void keeper.close();
+    });
   return w;
 }
 

@@ -1,0 +1,55 @@
+// Jobs moved back from a dead worker go to the head of the wait list (BullMQ's stalled check
+// RPUSHes them; workers take from that end), so they are the next jobs any worker takes. But a
+// surviving worker whose slots are all busy takes them only as its own jobs end: at 120
+// conversations a killed reasoning-worker's 50 jobs waited up to 2.4 s for slots after they were
+// moved back (docs/BENCHMARKS.md, "Killed-worker recovery"). For a short window after a move, a
+// worker of that queue may hold that many jobs more than its concurrency, so the moved-back jobs
+// start at once; the window closes on its own and the worker returns to its concurrency as its
+// jobs end (BullMQ never stops a running job for a lower concurrency).
+
+export interface RecoveryHeadroomSettings {
+  /** Extra slots at most, as a share of the worker's concurrency (0 turns the headroom off). */
+  extraSlotsRatio: number;
+  /** How long after the last move the extra slots stay open. */
+  windowMs: number;
+}
+
+/** What the headroom needs of a BullMQ worker: its concurrency, which it can change while running. */
+export interface ResizableWorker {
+  concurrency: number;
+}
+
+export class RecoveryHeadroom {
+  private extra = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly maxExtra: number;
+  private readonly worker: ResizableWorker;
+  private readonly concurrency: number;
+  private readonly windowMs: number;
+
+  constructor(worker: ResizableWorker, concurrency: number, o: RecoveryHeadroomSettings) {
+    this.worker = worker;
+    this.concurrency = concurrency;
+    this.windowMs = o.windowMs;
+    this.maxExtra = Math.floor(concurrency * o.extraSlotsRatio);
+  }
+
+  /** `jobs` were just moved back to this worker's queue: open that many slots more (up to the cap). */
+  open(jobs: number): void {
+    if (this.maxExtra < 1 || jobs < 1) return;
+    this.extra = Math.min(this.maxExtra, this.extra + jobs);
+    this.worker.concurrency = this.concurrency + this.extra;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.close(), this.windowMs);
+    this.timer.unref();
+  }
+
+  /** Back to the worker's own concurrency (running jobs finish; no new ones until below it). */
+  close(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.extra === 0) return;
+    this.extra = 0;
+    this.worker.concurrency = this.concurrency;
+  }
+}
