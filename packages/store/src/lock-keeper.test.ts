@@ -137,3 +137,58 @@ describe("stalled check from the lock keeper's thread", () => {
     expect(r).toEqual({ movedDuringBlock: false, stc: 1, finishedBy: 'survivor' });
   }, 20_000);
 });
+
+/**
+ * A worker that then dies holds DEAD_JOBS long jobs; the survivor (2 slots) is busy with a stream
+ * of its own short jobs. Each moved-back job waits for a slot unless the survivor opens extra ones
+ * for them: returns each dead job's wait from its 'stalled' event to its new start.
+ */
+const DEAD_JOBS = 5;
+async function waitsAfterMove(tag: string, headroom: boolean): Promise<number[]> {
+  const queue = 'reasoning';
+  const q = new Queue(queue, { connection: redis, prefix });
+  const deadIds = Array.from({ length: DEAD_JOBS }, (_, i) => `${tag}-dead-${i}`);
+  for (const jobId of deadIds) await q.add('j', { queryId: jobId, turn: 0 }, { jobId });
+  const dead = new Worker(queue, null, { connection: redis.duplicate({ maxRetriesPerRequest: null }), prefix, lockDuration: 10_000, autorun: false, skipStalledCheck: true });
+  const taken = [];
+  for (let i = 0; i < DEAD_JOBS; i++) taken.push(await dead.getNextJob(`dead-token:${i}`, { block: false }));
+  // The survivor's own jobs: short, queued behind; moved-back jobs go to the head and run long.
+  for (let i = 0; i < 40; i++) await q.add('j', { queryId: `${tag}-own-${i}`, turn: 0 }, { jobId: `${tag}-own-${i}` });
+  const worker = startWorker(queue, async (data) => new Promise((r) => setTimeout(() => r(data.queryId), data.queryId.includes('-dead-') ? 2_000 : 150)), {
+    connection: redis.duplicate({ maxRetriesPerRequest: null }),
+    prefix,
+    concurrency: 2,
+    log,
+    jobLocks: LOCKS,
+    recoveredJobHeadroom: { extraSlotsRatio: headroom ? 5 : 0, windowMs: 3_000 },
+  });
+  for (let i = 0; i < 100 && !worker.isRunning(); i++) await new Promise((r) => setTimeout(r, 50));
+  for (const [i, job] of taken.entries()) await job.extendLock(`dead-token:${i}`, LOCKS.lockMs);
+  await dead.close(true);
+  const done = async () => (await Promise.all(deadIds.map((id) => redis.hget(`${prefix}:${queue}:${id}`, 'finishedOn')))).every((f) => f !== null);
+  for (let i = 0; i < 150 && !(await done()); i++) await new Promise((r) => setTimeout(r, 100));
+  const events = await redis.xrange(`${prefix}:${queue}:events`, '-', '+');
+  const waits = [];
+  for (const id of deadIds) {
+    const stalledAt = events.find(([, f]) => f[1] === 'stalled' && f[3] === id)?.[0].split('-')[0];
+    const startedAt = await redis.hget(`${prefix}:${queue}:${id}`, 'processedOn');
+    waits.push(Number(startedAt) - Number(stalledAt));
+  }
+  await worker.close();
+  await q.close();
+  return waits;
+}
+
+describe('slots for moved-back jobs', () => {
+  it(`start a dead worker's ${DEAD_JOBS} jobs at once beside a busy survivor's own`, async () => {
+    const waits = await waitsAfterMove('headroom', true);
+    // The survivor's next short job ends within ~150 ms of the move; every moved-back job starts then.
+    expect(Math.max(...waits)).toBeLessThan(1_000);
+  }, 30_000);
+
+  it('without them, the moved-back jobs wait for the survivor\'s slots (the test can fail)', async () => {
+    const waits = await waitsAfterMove('no-headroom', false);
+    // Two slots: the last moved-back jobs wait for the first ones (2 s each) to end.
+    expect(Math.max(...waits)).toBeGreaterThan(1_500);
+  }, 30_000);
+});

@@ -4,7 +4,7 @@
 // conversations a killed reasoning-worker's 50 jobs waited up to 2.4 s for slots after they were
 // moved back (docs/BENCHMARKS.md, "Killed-worker recovery"). For a short window after a move, a
 // worker of that queue may hold that many jobs more than its concurrency, so the moved-back jobs
-// start at once; the window closes on its own and the worker returns to its concurrency as its
+// start at once (the slots are I/O-bound: a reasoning job mostly waits for the model); the window closes on its own and the worker returns to its concurrency as its
 // jobs end (BullMQ never stops a running job for a lower concurrency).
 
 export interface RecoveryHeadroomSettings {
@@ -17,6 +17,9 @@ export interface RecoveryHeadroomSettings {
 /** What the headroom needs of a BullMQ worker: its concurrency, which it can change while running. */
 export interface ResizableWorker {
   concurrency: number;
+  readonly closing: Promise<void> | undefined;
+  pause(doNotWaitActive?: boolean): Promise<void>;
+  resume(): Promise<void>;
 }
 
 export class RecoveryHeadroom {
@@ -39,6 +42,11 @@ export class RecoveryHeadroom {
     if (this.maxExtra < 1 || jobs < 1) return;
     this.extra = Math.min(this.maxExtra, this.extra + jobs);
     this.worker.concurrency = this.concurrency + this.extra;
+    // A full worker's loop waits for one of its jobs to end before it fetches again, and by then
+    // its freed slots have taken the first moved-back jobs (each taking as long as a model call):
+    // the rest would wait for those. BullMQ's pause (not waiting for active jobs) and resume wake
+    // the loop, which then fetches up to the raised concurrency at once.
+    if (!this.worker.closing) void this.worker.pause(true).then(() => this.worker.resume());
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.close(), this.windowMs);
     this.timer.unref();

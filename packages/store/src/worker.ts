@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { namesKnownInConversation } from './events.ts';
 import { createKeys, type Keys } from './keys.ts';
 import { LockKeeper } from './lock-keeper.ts';
-import { RecoveryHeadroom } from './recovery-headroom.ts';
+import { RecoveryHeadroom, type RecoveryHeadroomSettings } from './recovery-headroom.ts';
 
 export interface Log {
   info(obj: object, msg?: string): void;
@@ -21,6 +21,8 @@ export interface StartWorkerOptions {
   log: Log;
   /** Lock duration, renewal and stalled check (JOB_LOCK_MS, JOB_LOCK_RENEW_MS, STALLED_INTERVAL_MS). */
   jobLocks?: JobLockSettings;
+  /** Extra slots for jobs moved back from a dead worker (default DEFAULTS.recoveredJobHeadroom). */
+  recoveredJobHeadroom?: RecoveryHeadroomSettings;
   worker?: Partial<WorkerOptions>;
 }
 
@@ -41,8 +43,11 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
           lockMs: locks.lockMs,
           renewMs: locks.renewMs,
           maxLoopStallMs: DEFAULTS.jobLockMaxLoopStallMs,
-          // Not fatal: locks fall back to BullMQ's main-loop renewal (slower to keep under load).
-          onError: (err) => o.log.warn({ queue, err: err.message }, 'lock keeper thread failed; BullMQ renews the locks alone'),
+          // Not fatal: locks and the stalled check fall back to BullMQ's main loop (slower under load).
+          onError: (err) => {
+            o.log.warn({ queue, err: err.message }, 'lock keeper thread failed; BullMQ renews the locks and checks for stalled jobs alone');
+            mainLoopStalledCheck();
+          },
           // Jobs moved back from a dead worker start at once, beside this worker's own (recovery-headroom.ts).
           onRecovered: (_base, jobs) => headroom?.open(jobs),
         })
@@ -98,11 +103,18 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
       stalledInterval: locks.stalledIntervalMs,
       maxStalledCount: 5,
       ...o.worker,
-      // Started below once the lock keeper can renew (a job taken before would rely on the main loop).
-      ...(keeper ? { autorun: false } : {}),
+      // Started below once the lock keeper can renew (a job taken before would rely on the main
+      // loop); the stalled check runs from its thread (on time, and it tells every worker of the
+      // queue what it moved back: recovery-headroom.ts), BullMQ's own only if the thread fails.
+      ...(keeper ? { autorun: false, skipStalledCheck: true } : {}),
     },
   );
-  const headroom = keeper ? new RecoveryHeadroom(w, o.concurrency, DEFAULTS.recoveredJobHeadroom) : undefined;
+  const headroom = keeper ? new RecoveryHeadroom(w, o.concurrency, o.recoveredJobHeadroom ?? DEFAULTS.recoveredJobHeadroom) : undefined;
+  function mainLoopStalledCheck(): void {
+    if (!w.opts.skipStalledCheck) return;
+    w.opts.skipStalledCheck = false;
+    w.startStalledCheckTimer().catch((err: unknown) => o.log.error({ queue, err: (err as Error).message }, 'stalled check failed to start'));
+  }
   if (keeper) {
     // The stalled check runs from the thread too (see lock-keeper-thread.ts), with the worker's own settings.
     keeper.watch(base, w.id, { maxStalledCount: w.opts.maxStalledCount ?? 1, stalledIntervalMs: w.opts.stalledInterval ?? locks.stalledIntervalMs });
