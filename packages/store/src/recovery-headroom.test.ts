@@ -4,7 +4,7 @@ import { RecoveryHeadroom } from './recovery-headroom.ts';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The part of a BullMQ worker the headroom drives; counts the wake-ups (pause + resume). */
 function worker(concurrency: number) {
-  const w = { concurrency, closing: undefined, wakes: 0, pause: async () => undefined, resume: async () => void w.wakes++ };
+  const w = { concurrency, closing: undefined, wakes: 0, isRunning: () => true, pause: async () => undefined, resume: async () => void w.wakes++ };
   return w;
 }
 

@@ -18,6 +18,7 @@ export interface RecoveryHeadroomSettings {
 export interface ResizableWorker {
   concurrency: number;
   readonly closing: Promise<void> | undefined;
+  isRunning(): boolean;
   pause(doNotWaitActive?: boolean): Promise<void>;
   resume(): Promise<void>;
 }
@@ -46,7 +47,9 @@ export class RecoveryHeadroom {
     // its freed slots have taken the first moved-back jobs (each taking as long as a model call):
     // the rest would wait for those. BullMQ's pause (not waiting for active jobs) and resume wake
     // the loop, which then fetches up to the raised concurrency at once.
-    if (!this.worker.closing) void this.worker.pause(true).then(() => this.worker.resume());
+    // Only a running loop: resume() would start one that the worker starts itself once its lock
+    // keeper is ready (worker.ts).
+    if (!this.worker.closing && this.worker.isRunning()) void this.worker.pause(true).then(() => this.worker.resume());
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.close(), this.windowMs);
     this.timer.unref();
