@@ -49,7 +49,10 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
             mainLoopStalledCheck();
           },
           // Jobs moved back from a dead worker start at once, beside this worker's own (recovery-headroom.ts).
-          onRecovered: (_base, jobs) => headroom?.open(jobs),
+          onRecovered: (_base, jobs) => {
+            o.log.info({ queue, jobs }, 'jobs moved back from a dead worker; extra slots open for them');
+            headroom?.open(jobs);
+          },
         })
       : undefined;
   const base = `${o.prefix}:${queue}:`;
