@@ -5,8 +5,8 @@
 // maxLoopStallMs: a hung process must not keep its jobs for ever.
 // It also runs BullMQ's stalled check on time: from the main loop that check ran up to 1.4 s
 // late at saturation, and a killed worker's jobs came back that much later (docs/BENCHMARKS.md,
-// "Recovery at 120 conversations"). Only the check's Lua text is loaded here, not BullMQ itself:
-// a Queue in the thread (the reverted first attempt) cost every restarted worker its start-up.
+// "Recovery at 120 conversations"). Only the check's Lua text is loaded here, not BullMQ itself
+// (the reverted first attempt ran a whole BullMQ Queue in every worker's thread).
 import { parentPort, workerData } from 'node:worker_threads';
 import { moveStalledJobsToWait } from 'bullmq/dist/esm/scripts/moveStalledJobsToWait-9.js';
 import { Redis, type RedisOptions } from 'ioredis';
@@ -80,9 +80,10 @@ const timer = setInterval(() => void renew(), setup.renewMs);
 // BullMQ's own script with the keys and arguments its worker passes (RedisQueueBackend
 // moveStalledJobsToWaitArgs): a job whose lock is gone goes back to the head of the wait list
 // (RPUSH: taken before new jobs), its stall counter grows, a 'stalled' event is written. The
-// script's stalled-check key lets one check per interval through for the whole fleet, so the main
-// loop's check (kept: it covers a failed thread) and this one do not add up. Not gated on the
-// beat: moving a dead worker's jobs back is right even when this process is hung.
+// script's stalled-check key lets one check per interval through for the whole fleet, so every
+// worker's thread asking does not multiply the work (the main loop's check runs only when this
+// thread failed: worker.ts). Not gated on the beat: moving a dead worker's jobs back is right even
+// when this process is hung.
 const STALLED_KEYS = ['stalled', 'wait', 'active', 'stalled-check', 'meta', 'paused', 'marker', 'events', 'repeat'];
 const checks: NodeJS.Timeout[] = [];
 function startStalledCheck(base: string, c: StalledCheck): void {
@@ -96,7 +97,7 @@ function startStalledCheck(base: string, c: StalledCheck): void {
       // Every worker of the queue learns of the move at its next renewal (see RENEW), not only this one.
       if (moved.length > 0) await redis.set(`${base}${RECOVERED_KEY}`, `${Date.now()}:${moved.length}`, 'PX', RECOVERED_TTL_MS);
     } catch {
-      // Redis away: the next tick (or a main loop's check) does it.
+      // Redis away: the next tick does it.
     } finally {
       checking = false;
     }
