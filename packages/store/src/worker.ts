@@ -119,7 +119,7 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
     w.startStalledCheckTimer().catch((err: unknown) => o.log.error({ queue, err: (err as Error).message }, 'stalled check failed to start'));
   }
   if (keeper) {
-    // The stalled check runs from the thread too (see lock-keeper-thread.ts), with the worker's own settings.
+    // The queue's stalled check runs from the thread (see lock-keeper-thread.ts), with the worker's own settings.
     keeper.watch(base, w.id, { maxStalledCount: w.opts.maxStalledCount ?? 1, stalledIntervalMs: w.opts.stalledInterval ?? locks.stalledIntervalMs });
     void keeper.ready.then(() => {
       if (!w.closing) w.run().catch((err: unknown) => o.log.error({ queue, err: (err as Error).message }, 'worker stopped'));
