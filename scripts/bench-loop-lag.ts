@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { DEFAULTS, QUEUES } from '@steward/core';
 import { progressBar } from '@steward/commerce';
-import { Cluster } from '../test/bench/cluster.ts';
+import { Cluster, DEPLOYED_NODE_OPTIONS } from '../test/bench/cluster.ts';
 import { buildScripts, fetchExport } from '../test/bench/conversations.ts';
 import { CompletionWatcher } from '../test/bench/completions.ts';
 import { drive } from '../test/bench/driver.ts';
@@ -71,7 +71,9 @@ async function stalledJobs(redisUrl: string, prefix: string): Promise<Record<str
 say(`loop-lag: starting the system (locks ${JSON.stringify(locks)}) …`);
 const cluster = await Cluster.start({
   workers: Number(a.workers),
-  env: { NODE_OPTIONS: `--import ${probe}`, LOOP_LAG_DIR: lagDir, ...locks },
+  // The probe beside the deployed V8 flags: the cluster sets NODE_OPTIONS itself, over env's.
+  nodeOptions: `${DEPLOYED_NODE_OPTIONS} --import ${probe}`,
+  env: { LOOP_LAG_DIR: lagDir, ...locks },
 });
 let exitCode = 0;
 let report: Record<string, unknown> = {};

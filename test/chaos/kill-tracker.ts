@@ -91,8 +91,32 @@ export class KillTracker {
     return this.kills.flatMap((k) => k.recoveries.map((r) => r.ms));
   }
 
+  /**
+   * Kill → BullMQ's 'stalled' event for the job (the stream entry's id is Redis's clock when the
+   * check moved it back): detection without the tracker's polling, whose own loop lags when the
+   * machine is saturated. Filled by close(); a job whose event was trimmed away is left out.
+   */
+  stalledEventTimes: number[] = [];
+
   async close(): Promise<void> {
     await Promise.all(this.pending);
+    const since = Math.min(...this.kills.map((k) => k.atMs));
+    const byQueue = new Map<string, Map<string, number[]>>();
+    for (const q of new Set(this.kills.flatMap((k) => k.recoveries.map((r) => r.queue)))) {
+      const entries = await this.redis.xrange(`${this.prefix}:${q}:events`, String(since), '+').catch(() => []);
+      const stalls = new Map<string, number[]>();
+      for (const [id, fields] of entries) {
+        if (fields[1] !== 'stalled') continue;
+        const jobId = fields[fields.indexOf('jobId') + 1] ?? '';
+        stalls.set(jobId, [...(stalls.get(jobId) ?? []), Number(id.split('-')[0])]);
+      }
+      byQueue.set(q, stalls);
+    }
+    for (const k of this.kills)
+      for (const r of k.recoveries) {
+        const at = byQueue.get(r.queue)?.get(r.jobId)?.find((t) => t >= k.atMs);
+        if (at !== undefined) this.stalledEventTimes.push(at - k.atMs);
+      }
     this.redis.disconnect();
   }
 }

@@ -179,6 +179,10 @@ export class ChaosRunner {
       // Kill → job moved back by the stalled check; recovery adds the wait for a free worker slot.
       detection_ms_p50: percentile(detected, 50),
       detection_ms_p99: percentile(detected, 99),
+      // The same from BullMQ's 'stalled' events (Redis's clock, no polling lag of this process).
+      stalled_event_ms_p50: percentile(tracker.stalledEventTimes, 50),
+      stalled_event_ms_p99: percentile(tracker.stalledEventTimes, 99),
+      stalled_events: tracker.stalledEventTimes.length,
       recovered_jobs: times.length,
     });
   }

@@ -33,6 +33,13 @@ export const DEFAULTS = {
    * See docs/RUNBOOK.md, "Job locks", and the measurements in docs/BENCHMARKS.md.
    */
   jobLocks: { lockMs: 1_500, renewMs: 250, stalledIntervalMs: 250 },
+  /**
+   * Jobs a stalled check moved back from a dead worker are taken before new ones, but a survivor
+   * whose slots are all busy takes them only as its own jobs end (up to 2.4 s at 120
+   * conversations). For windowMs after a move each worker of that queue may hold that many jobs
+   * more than its concurrency, at most extraSlotsRatio × concurrency (packages/store/src/recovery-headroom.ts).
+   */
+  recoveredJobHeadroom: { extraSlotsRatio: 1, windowMs: 3_000 },
   /** The lock keeper stops renewing when the main loop has been stuck this long: a hung process gives its jobs up. */
   jobLockMaxLoopStallMs: 10_000,
   /** Query records, traces and events expire so Redis does not grow without bound. */

@@ -3,8 +3,14 @@
 // own event loop and Redis connection, so a main loop busy for a second on a saturated machine
 // does not lose its jobs. It stops renewing when the main loop has sent no beat for
 // maxLoopStallMs: a hung process must not keep its jobs for ever.
+// It also runs BullMQ's stalled check on time: from the main loop that check ran up to 1.4 s
+// late at saturation, and a killed worker's jobs came back that much later (docs/BENCHMARKS.md,
+// "Recovery at 120 conversations"). Only the check's Lua text is loaded here, not BullMQ itself
+// (the reverted first attempt ran a whole BullMQ Queue in every worker's thread).
 import { parentPort, workerData } from 'node:worker_threads';
+import { moveStalledJobsToWait } from 'bullmq/dist/esm/scripts/moveStalledJobsToWait-9.js';
 import { Redis, type RedisOptions } from 'ioredis';
+import type { StalledCheck } from './lock-keeper.ts';
 
 interface Setup {
   redis: RedisOptions;
@@ -12,11 +18,12 @@ interface Setup {
   renewMs: number;
   maxLoopStallMs: number;
 }
-type Message = { type: 'watch'; base: string; workerId: string } | { type: 'beat' } | { type: 'stop' };
+type Message = { type: 'watch'; base: string; workerId: string; stalled?: StalledCheck } | { type: 'beat' } | { type: 'stop' };
 
 // Every job of the queue's active list whose lock holds one of this worker's tokens (BullMQ's
 // tokens are `<worker id>:<n>`) gets its lock extended and leaves the stalled set, as BullMQ's
-// extendLocks does for the jobs it tracks.
+// extendLocks does for the jobs it tracks. It also returns the queue's last "jobs moved back"
+// marker (see startStalledCheck), so each worker can open slots for them (recovery-headroom.ts).
 const RENEW = `
 local ids = redis.call('LRANGE', KEYS[1], 0, -1)
 local prefix = ARGV[2]
@@ -30,7 +37,7 @@ for _, id in ipairs(ids) do
     n = n + 1
   end
 end
-return n`;
+return {n, redis.call('GET', ARGV[1] .. ARGV[4])}`;
 
 const setup = workerData as Setup;
 const redis = new Redis({
@@ -42,7 +49,10 @@ const redis = new Redis({
 redis.on('error', () => undefined);
 // The worker takes jobs once this thread can renew their locks.
 redis.once('ready', () => parentPort?.postMessage('ready'));
-const watched: { base: string; prefix: string }[] = [];
+const watched: { base: string; prefix: string; recovered: string | null }[] = [];
+// Written by whichever worker's thread moved jobs back: `<ms>:<jobs>`, short-lived.
+const RECOVERED_KEY = 'steward-recovered';
+const RECOVERED_TTL_MS = 2_000;
 let lastBeat = Date.now();
 let busy = false;
 
@@ -50,7 +60,15 @@ const renew = async (): Promise<void> => {
   if (busy || watched.length === 0 || Date.now() - lastBeat > setup.maxLoopStallMs) return;
   busy = true;
   try {
-    await Promise.all(watched.map((w) => redis.eval(RENEW, 1, `${w.base}active`, w.base, w.prefix, setup.lockMs)));
+    await Promise.all(
+      watched.map(async (w) => {
+        const [, recovered] = (await redis.eval(RENEW, 1, `${w.base}active`, w.base, w.prefix, setup.lockMs, RECOVERED_KEY)) as [number, string | null];
+        if (recovered && recovered !== w.recovered) {
+          w.recovered = recovered;
+          parentPort?.postMessage({ type: 'recovered', base: w.base, jobs: Number(recovered.split(':')[1]) });
+        }
+      }),
+    );
   } catch {
     // Redis away: BullMQ's own renewal and the stalled check settle it when it is back.
   } finally {
@@ -59,11 +77,42 @@ const renew = async (): Promise<void> => {
 };
 const timer = setInterval(() => void renew(), setup.renewMs);
 
+// BullMQ's own script with the keys and arguments its worker passes (RedisQueueBackend
+// moveStalledJobsToWaitArgs): a job whose lock is gone goes back to the head of the wait list
+// (RPUSH: taken before new jobs), its stall counter grows, a 'stalled' event is written. The
+// script's stalled-check key lets one check per interval through for the whole fleet, so every
+// worker's thread asking does not multiply the work (the main loop's check runs only when this
+// thread failed: worker.ts). Not gated on the beat: moving a dead worker's jobs back is right even
+// when this process is hung.
+const STALLED_KEYS = ['stalled', 'wait', 'active', 'stalled-check', 'meta', 'paused', 'marker', 'events', 'repeat'];
+const checks: NodeJS.Timeout[] = [];
+function startStalledCheck(base: string, c: StalledCheck): void {
+  let checking = false;
+  const check = async (): Promise<void> => {
+    if (checking) return;
+    checking = true;
+    try {
+      const keys = STALLED_KEYS.map((k) => base + k);
+      const moved = (await redis.eval(moveStalledJobsToWait.content, keys.length, ...keys, c.maxStalledCount, base, Date.now(), c.stalledIntervalMs)) as unknown[];
+      // Every worker of the queue learns of the move at its next renewal (see RENEW), not only this one.
+      if (moved.length > 0) await redis.set(`${base}${RECOVERED_KEY}`, `${Date.now()}:${moved.length}`, 'PX', RECOVERED_TTL_MS);
+    } catch {
+      // Redis away: the next tick does it.
+    } finally {
+      checking = false;
+    }
+  };
+  checks.push(setInterval(() => void check(), c.stalledIntervalMs));
+}
+
 parentPort?.on('message', (m: Message) => {
-  if (m.type === 'watch') watched.push({ base: m.base, prefix: `${m.workerId}:` });
-  else if (m.type === 'beat') lastBeat = Date.now();
+  if (m.type === 'watch') {
+    watched.push({ base: m.base, prefix: `${m.workerId}:`, recovered: null });
+    if (m.stalled) startStalledCheck(m.base, m.stalled);
+  } else if (m.type === 'beat') lastBeat = Date.now();
   else {
     clearInterval(timer);
+    for (const t of checks) clearInterval(t);
     redis.disconnect();
     parentPort?.close();
   }

@@ -2,7 +2,7 @@
 // keeper renews from its thread, and loses it without: the stalled check of another process
 // (a child process here, so it runs while this one is blocked) takes the job over.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { Queue } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deletePrefix, uniquePrefix } from '@steward/testing';
@@ -82,4 +82,113 @@ describe('lock keeper', () => {
     expect(r.stc).toBeGreaterThan(0);
     expect(r.finishedBy).toBe('checker');
   }, 20_000);
+});
+
+/**
+ * A job held by a worker that then dies (taken by hand, never renewed) while the surviving
+ * worker's main loop is blocked: whether BullMQ's stalled check moved it back during the block
+ * (the time of its 'stalled' event), its stall counter, and who finished it.
+ */
+async function stalledDuringBlock(jobId: string, keeper: boolean): Promise<{ movedDuringBlock: boolean; stc: number; finishedBy: string | null }> {
+  const queue = 'reasoning';
+  const q = new Queue(queue, { connection: redis, prefix });
+  await q.add('j', { queryId: jobId, turn: 0 }, { jobId });
+  // The worker that will die takes the job first, with a lock long enough for the survivor to start.
+  const dead = new Worker(queue, null, { connection: redis.duplicate({ maxRetriesPerRequest: null }), prefix, lockDuration: 10_000, autorun: false, skipStalledCheck: true });
+  const taken = await dead.getNextJob('dead-token', { block: false });
+  expect(taken?.id).toBe(jobId);
+  const worker = startWorker(queue, async () => 'survivor', {
+    connection: keeper ? redis.duplicate({ maxRetriesPerRequest: null }) : { host: new URL(url).hostname, port: Number(new URL(url).port), maxRetriesPerRequest: null },
+    prefix,
+    concurrency: 1,
+    log,
+    jobLocks: LOCKS,
+  });
+  // The survivor runs (with the keeper: once its thread is connected); then the other one dies,
+  // its lock running out LOCKS.lockMs later, in the middle of the survivor's block.
+  for (let i = 0; i < 100 && !worker.isRunning(); i++) await new Promise((r) => setTimeout(r, 50));
+  await taken.extendLock('dead-token', LOCKS.lockMs);
+  await dead.close(true);
+  const from = Date.now();
+  while (Date.now() < from + BLOCK_MS);
+  const to = Date.now();
+  let finishedBy: string | null = null;
+  for (let i = 0; i < 100 && finishedBy === null; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    finishedBy = await redis.hget(`${prefix}:${queue}:${jobId}`, 'returnvalue');
+  }
+  const events = await redis.xrange(`${prefix}:${queue}:events`, '-', '+');
+  const stalledAt = events.filter(([, f]) => f.includes('stalled') && f.includes(jobId)).map(([id]) => Number(id.split('-')[0]));
+  const stc = Number((await redis.hget(`${prefix}:${queue}:${jobId}`, 'stc')) ?? 0);
+  await worker.close();
+  await q.close();
+  const at = stalledAt[0];
+  return { movedDuringBlock: stalledAt.length === 1 && at !== undefined && at >= from && at <= to, stc, finishedBy: finishedBy === null ? null : (JSON.parse(finishedBy) as string) };
+}
+
+describe("stalled check from the lock keeper's thread", () => {
+  it(`moves a dead worker's job back while the survivor's event loop is blocked ${BLOCK_MS} ms`, async () => {
+    const r = await stalledDuringBlock('dead-thread', true);
+    expect(r).toEqual({ movedDuringBlock: true, stc: 1, finishedBy: 'survivor' });
+  }, 20_000);
+
+  it('without it, the check waits for the blocked loop (the test can fail)', async () => {
+    const r = await stalledDuringBlock('dead-main', false);
+    expect(r).toEqual({ movedDuringBlock: false, stc: 1, finishedBy: 'survivor' });
+  }, 20_000);
+});
+
+/**
+ * A worker that then dies holds DEAD_JOBS long jobs; the survivor (2 slots) is busy with a stream
+ * of its own short jobs. Each moved-back job waits for a slot unless the survivor opens extra ones
+ * for them: returns each dead job's wait from its 'stalled' event to its new start.
+ */
+const DEAD_JOBS = 5;
+async function waitsAfterMove(tag: string, headroom: boolean): Promise<number[]> {
+  const queue = 'reasoning';
+  const q = new Queue(queue, { connection: redis, prefix });
+  const deadIds = Array.from({ length: DEAD_JOBS }, (_, i) => `${tag}-dead-${i}`);
+  for (const jobId of deadIds) await q.add('j', { queryId: jobId, turn: 0 }, { jobId });
+  const dead = new Worker(queue, null, { connection: redis.duplicate({ maxRetriesPerRequest: null }), prefix, lockDuration: 10_000, autorun: false, skipStalledCheck: true });
+  const taken = [];
+  for (let i = 0; i < DEAD_JOBS; i++) taken.push(await dead.getNextJob(`dead-token:${i}`, { block: false }));
+  // The survivor's own jobs: short, queued behind; moved-back jobs go to the head and run long.
+  for (let i = 0; i < 40; i++) await q.add('j', { queryId: `${tag}-own-${i}`, turn: 0 }, { jobId: `${tag}-own-${i}` });
+  const worker = startWorker(queue, async (data) => new Promise((r) => setTimeout(() => r(data.queryId), data.queryId.includes('-dead-') ? 2_000 : 150)), {
+    connection: redis.duplicate({ maxRetriesPerRequest: null }),
+    prefix,
+    concurrency: 2,
+    log,
+    jobLocks: LOCKS,
+    recoveredJobHeadroom: { extraSlotsRatio: headroom ? 5 : 0, windowMs: 3_000 },
+  });
+  for (let i = 0; i < 100 && !worker.isRunning(); i++) await new Promise((r) => setTimeout(r, 50));
+  for (const [i, job] of taken.entries()) await job.extendLock(`dead-token:${i}`, LOCKS.lockMs);
+  await dead.close(true);
+  const done = async () => (await Promise.all(deadIds.map((id) => redis.hget(`${prefix}:${queue}:${id}`, 'finishedOn')))).every((f) => f !== null);
+  for (let i = 0; i < 150 && !(await done()); i++) await new Promise((r) => setTimeout(r, 100));
+  const events = await redis.xrange(`${prefix}:${queue}:events`, '-', '+');
+  const waits = [];
+  for (const id of deadIds) {
+    const stalledAt = events.find(([, f]) => f[1] === 'stalled' && f[3] === id)?.[0].split('-')[0];
+    const startedAt = await redis.hget(`${prefix}:${queue}:${id}`, 'processedOn');
+    waits.push(Number(startedAt) - Number(stalledAt));
+  }
+  await worker.close();
+  await q.close();
+  return waits;
+}
+
+describe('slots for moved-back jobs', () => {
+  it(`start a dead worker's ${DEAD_JOBS} jobs at once beside a busy survivor's own`, async () => {
+    const waits = await waitsAfterMove('headroom', true);
+    // The survivor's next short job ends within ~150 ms of the move; every moved-back job starts then.
+    expect(Math.max(...waits)).toBeLessThan(1_000);
+  }, 30_000);
+
+  it('without them, the moved-back jobs wait for the survivor\'s slots (the test can fail)', async () => {
+    const waits = await waitsAfterMove('no-headroom', false);
+    // Two slots: the last moved-back jobs wait for the first ones (2 s each) to end.
+    expect(Math.max(...waits)).toBeGreaterThan(1_500);
+  }, 30_000);
 });

@@ -6,6 +6,12 @@
 import { Worker as Thread } from 'node:worker_threads';
 import type { Redis, RedisOptions } from 'ioredis';
 
+/** BullMQ's stalled-check settings of a watched queue, as its worker has them. */
+export interface StalledCheck {
+  maxStalledCount: number;
+  stalledIntervalMs: number;
+}
+
 export interface LockKeeperOptions {
   lockMs: number;
   renewMs: number;
@@ -13,6 +19,8 @@ export interface LockKeeperOptions {
   maxLoopStallMs: number;
   /** The thread failed (it then renews nothing; BullMQ's own renewal still runs). */
   onError?: (err: Error) => void;
+  /** A stalled check (of any worker) moved `jobs` back to the watched queue `base`. */
+  onRecovered?: (base: string, jobs: number) => void;
 }
 
 /** A thread that cannot start (or connect) in this long does not hold the worker back. */
@@ -42,9 +50,11 @@ export class LockKeeper {
     this.thread.on('error', (err) => o.onError?.(err));
     this.ready = new Promise((resolve) => {
       const t = setTimeout(resolve, READY_TIMEOUT_MS);
-      this.thread.once('message', () => {
-        clearTimeout(t);
-        resolve();
+      this.thread.on('message', (m: unknown) => {
+        if (m === 'ready') {
+          clearTimeout(t);
+          resolve();
+        } else if (isRecovered(m)) o.onRecovered?.(m.base, m.jobs);
       });
     });
     this.beat = setInterval(() => this.thread.postMessage({ type: 'beat' }), o.renewMs);
@@ -53,10 +63,11 @@ export class LockKeeper {
 
   /**
    * Keep the locks of every job `workerId` holds in the queue whose BullMQ key is `base`
-   * (`{prefix}:{queue}:`), from its fetch to its end.
+   * (`{prefix}:{queue}:`), from its fetch to its end; with `stalled`, also run the queue's
+   * stalled check from the thread.
    */
-  watch(base: string, workerId: string): void {
-    if (!this.closed) this.thread.postMessage({ type: 'watch', base, workerId });
+  watch(base: string, workerId: string, stalled?: StalledCheck): void {
+    if (!this.closed) this.thread.postMessage({ type: 'watch', base, workerId, ...(stalled ? { stalled } : {}) });
   }
 
   async close(): Promise<void> {
@@ -72,4 +83,9 @@ export class LockKeeper {
       });
     });
   }
+}
+
+function isRecovered(m: unknown): m is { type: 'recovered'; base: string; jobs: number } {
+  const r = m as { type?: unknown; base?: unknown; jobs?: unknown } | null;
+  return r?.type === 'recovered' && typeof r.base === 'string' && typeof r.jobs === 'number';
 }

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { namesKnownInConversation } from './events.ts';
 import { createKeys, type Keys } from './keys.ts';
 import { LockKeeper } from './lock-keeper.ts';
+import { RecoveryHeadroom, type RecoveryHeadroomSettings } from './recovery-headroom.ts';
 
 export interface Log {
   info(obj: object, msg?: string): void;
@@ -20,6 +21,8 @@ export interface StartWorkerOptions {
   log: Log;
   /** Lock duration, renewal and stalled check (JOB_LOCK_MS, JOB_LOCK_RENEW_MS, STALLED_INTERVAL_MS). */
   jobLocks?: JobLockSettings;
+  /** Extra slots for jobs moved back from a dead worker (default DEFAULTS.recoveredJobHeadroom). */
+  recoveredJobHeadroom?: RecoveryHeadroomSettings;
   worker?: Partial<WorkerOptions>;
 }
 
@@ -40,8 +43,16 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
           lockMs: locks.lockMs,
           renewMs: locks.renewMs,
           maxLoopStallMs: DEFAULTS.jobLockMaxLoopStallMs,
-          // Not fatal: locks fall back to BullMQ's main-loop renewal (slower to keep under load).
-          onError: (err) => o.log.warn({ queue, err: err.message }, 'lock keeper thread failed; BullMQ renews the locks alone'),
+          // Not fatal: locks and the stalled check fall back to BullMQ's main loop (slower under load).
+          onError: (err) => {
+            o.log.warn({ queue, err: err.message }, 'lock keeper thread failed; BullMQ renews the locks and checks for stalled jobs alone');
+            mainLoopStalledCheck();
+          },
+          // Jobs moved back from a dead worker start at once, beside this worker's own (recovery-headroom.ts).
+          onRecovered: (_base, jobs) => {
+            o.log.info({ queue, jobs }, 'jobs moved back from a dead worker; extra slots open for them');
+            headroom?.open(jobs);
+          },
         })
       : undefined;
   const base = `${o.prefix}:${queue}:`;
@@ -95,12 +106,21 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
       stalledInterval: locks.stalledIntervalMs,
       maxStalledCount: 5,
       ...o.worker,
-      // Started below once the lock keeper can renew (a job taken before would rely on the main loop).
-      ...(keeper ? { autorun: false } : {}),
+      // Started below once the lock keeper can renew (a job taken before would rely on the main
+      // loop); the stalled check runs from its thread (on time, and it tells every worker of the
+      // queue what it moved back: recovery-headroom.ts), BullMQ's own only if the thread fails.
+      ...(keeper ? { autorun: false, skipStalledCheck: true } : {}),
     },
   );
+  const headroom = keeper ? new RecoveryHeadroom(w, o.concurrency, o.recoveredJobHeadroom ?? DEFAULTS.recoveredJobHeadroom) : undefined;
+  function mainLoopStalledCheck(): void {
+    if (!w.opts.skipStalledCheck) return;
+    w.opts.skipStalledCheck = false;
+    w.startStalledCheckTimer().catch((err: unknown) => o.log.error({ queue, err: (err as Error).message }, 'stalled check failed to start'));
+  }
   if (keeper) {
-    keeper.watch(base, w.id);
+    // The queue's stalled check runs from the thread (see lock-keeper-thread.ts), with the worker's own settings.
+    keeper.watch(base, w.id, { maxStalledCount: w.opts.maxStalledCount ?? 1, stalledIntervalMs: w.opts.stalledInterval ?? locks.stalledIntervalMs });
     void keeper.ready.then(() => {
       if (!w.closing) w.run().catch((err: unknown) => o.log.error({ queue, err: (err as Error).message }, 'worker stopped'));
     });
@@ -121,7 +141,11 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
     o.log.warn({ queue, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed');
   });
   w.on('error', (err) => o.log.error({ queue, err: err.message }, 'worker error'));
-  if (keeper) w.on('closed', () => void keeper.close());
+  if (keeper)
+    w.on('closed', () => {
+      headroom?.close();
+      void keeper.close();
+    });
   return w;
 }
 
