@@ -1,6 +1,8 @@
 // What LLM calls cost, per query, per conversation and per customer per day, in Redis hashes
 // (fields usd, input, output, calls). One Lua script records a call everywhere at once and
-// remembers its call id, so a redelivered reasoning job is not billed twice.
+// remembers its call id, so a redelivered reasoning job is not billed twice; the same script
+// answers the query's and the conversation's totals after the call, so the budget check that
+// follows every LLM call costs no round trip of its own (recordCostAndCheck).
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { keysFor } from '@steward/core';
@@ -42,18 +44,22 @@ export const costKeys = {
 };
 
 // KEYS: seen, query, conversation[, customerDay]. ARGV: usd, input, output, ledgerTtl, dailyTtl, dedupeTtl, useSeen.
+// Returns {recorded (1|0), the query's usd, input, output, calls, the conversation's usd, input, output, calls}.
 const RECORD = `
-if ARGV[7] == '1' then
-  if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[6]) then return 0 end
+local recorded = 1
+if ARGV[7] == '1' and not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[6]) then recorded = 0 end
+if recorded == 1 then
+  for i = 2, #KEYS do
+    redis.call('HINCRBYFLOAT', KEYS[i], 'usd', ARGV[1])
+    redis.call('HINCRBY', KEYS[i], 'input', ARGV[2])
+    redis.call('HINCRBY', KEYS[i], 'output', ARGV[3])
+    redis.call('HINCRBY', KEYS[i], 'calls', 1)
+    redis.call('EXPIRE', KEYS[i], i == 4 and ARGV[5] or ARGV[4])
+  end
 end
-for i = 2, #KEYS do
-  redis.call('HINCRBYFLOAT', KEYS[i], 'usd', ARGV[1])
-  redis.call('HINCRBY', KEYS[i], 'input', ARGV[2])
-  redis.call('HINCRBY', KEYS[i], 'output', ARGV[3])
-  redis.call('HINCRBY', KEYS[i], 'calls', 1)
-  redis.call('EXPIRE', KEYS[i], i == 4 and ARGV[5] or ARGV[4])
-end
-return 1
+local q = redis.call('HMGET', KEYS[2], 'usd', 'input', 'output', 'calls')
+local c = redis.call('HMGET', KEYS[3], 'usd', 'input', 'output', 'calls')
+return {recorded, q[1], q[2], q[3], q[4], c[1], c[2], c[3], c[4]}
 `;
 
 export function utcDay(ms: number = Date.now()): string {
@@ -62,13 +68,32 @@ export function utcDay(ms: number = Date.now()): string {
 
 /** Add one call's cost. Returns false when `callId` was already recorded (nothing added). */
 export async function recordCost(redis: Redis, prefix: string, rec: CostRecord, ttls: LedgerTtls = {}): Promise<boolean> {
+  return (await record(redis, prefix, rec, ttls)).recorded;
+}
+
+/**
+ * Add one call's cost and check the budgets after it, in one round trip (the controller does
+ * both after every LLM call). A redelivered call id adds nothing but is still checked.
+ */
+export async function recordCostAndCheck(
+  redis: Redis,
+  prefix: string,
+  rec: CostRecord,
+  limits: Partial<BudgetLimits> = {},
+  ttls: LedgerTtls = {},
+): Promise<{ recorded: boolean; budget: BudgetCheck }> {
+  const r = await record(redis, prefix, rec, ttls);
+  return { recorded: r.recorded, budget: judgeBudget(BudgetLimits.parse(limits), r.conversation, r.query) };
+}
+
+async function record(redis: Redis, prefix: string, rec: CostRecord, ttls: LedgerTtls): Promise<{ recorded: boolean; query: CostTotals; conversation: CostTotals }> {
   const keys = [
     costKeys.seen(prefix, rec.callId ?? '-'),
     costKeys.query(prefix, rec.queryId),
     costKeys.conversation(prefix, rec.conversationId),
   ];
   if (rec.customerId) keys.push(costKeys.customerDay(prefix, rec.customerId, rec.day ?? utcDay()));
-  const r = await redis.eval(
+  const r = (await redis.eval(
     RECORD,
     keys.length,
     ...keys,
@@ -79,18 +104,19 @@ export async function recordCost(redis: Redis, prefix: string, rec: CostRecord, 
     String(ttls.dailyTtlSec ?? BUDGET_DEFAULTS.dailyTtlSec),
     String(ttls.dedupeTtlSec ?? BUDGET_DEFAULTS.dedupeTtlSec),
     rec.callId ? '1' : '0',
-  );
-  return r === 1;
+  )) as [number, ...(string | null)[]];
+  const [recorded, ...fields] = r;
+  return { recorded: recorded === 1, query: totalsOf(fields.slice(0, 4)), conversation: totalsOf(fields.slice(4, 8)) };
+}
+
+/** Totals from the fields usd, input, output, calls (absent fields count 0). */
+function totalsOf([usd, input, output, calls]: (string | null | undefined)[]): CostTotals {
+  return { usd: Number(usd ?? 0), inputTokens: Number(input ?? 0), outputTokens: Number(output ?? 0), calls: Number(calls ?? 0) };
 }
 
 export async function readCost(redis: Redis, key: string): Promise<CostTotals> {
   const h = await redis.hgetall(key);
-  return {
-    usd: Number(h.usd ?? 0),
-    inputTokens: Number(h.input ?? 0),
-    outputTokens: Number(h.output ?? 0),
-    calls: Number(h.calls ?? 0),
-  };
+  return totalsOf([h.usd, h.input, h.output, h.calls]);
 }
 
 export const BudgetLimits = z.object({
@@ -136,6 +162,12 @@ export async function checkBudget(
   const conversation = await readCost(redis, costKeys.conversation(prefix, scope.conversationId));
   const needQuery = scope.queryId !== undefined && (l.maxQueryTokens !== undefined || l.maxQueryUsd !== undefined);
   const query = needQuery ? await readCost(redis, costKeys.query(prefix, scope.queryId!)) : undefined;
+  return judgeBudget(l, conversation, query);
+}
+
+/** The budget rule on totals already read; `query` is looked at (and reported) only when a query limit is set. */
+function judgeBudget(l: BudgetLimits, conversation: CostTotals, queryTotals?: CostTotals): BudgetCheck {
+  const query = l.maxQueryTokens !== undefined || l.maxQueryUsd !== undefined ? queryTotals : undefined;
   const totals = query ? { conversation, query } : { conversation };
   const tokens = (t: CostTotals) => t.inputTokens + t.outputTokens;
   if (tokens(conversation) >= l.maxConversationTokens || (query && l.maxQueryTokens !== undefined && tokens(query) >= l.maxQueryTokens)) {
