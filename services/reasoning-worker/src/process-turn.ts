@@ -7,8 +7,8 @@ import { crashPoint, emitEvent } from '@steward/store';
 import type { ReasoningDeps } from './deps.ts';
 import { toProposal } from './to-proposal.ts';
 import { turnInput } from './turn-input.ts';
-import { promptMemory } from './prompt-memory.ts';
-import { prefixReuseShare, promptSegments, type Segment } from './prefix-reuse.ts';
+import { turnMemory } from './prompt-memory.ts';
+import { prefixReuseShare, promptSegments, readPrefix, storedPrefix } from './prefix-reuse.ts';
 import { answerPublisher } from './answer-publisher.ts';
 
 /**
@@ -30,7 +30,8 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
     naive ? d.conversations.transcript(q.conversationId) : Promise.resolve([]),
   ]);
   const native = d.toolStyle === 'native';
-  const memory = naive ? undefined : await promptMemory(d.conversations, q.conversationId, conv.memory, q.queryId, q.text);
+  const recorded = naive ? undefined : turnMemory(conv.memory, q.queryId, q.text);
+  const memory = recorded?.memory;
   const { input, tools, textTools } = turnInput({
     model: d.llm.model,
     registry: d.registry,
@@ -49,8 +50,12 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
   // What offering these tools costs in this prompt (native definitions, or their text in the system prompt).
   const toolTokens = native ? countToolDefinitionTokens(tools, d.llm.model) : countTokens(textTools, d.llm.model);
   const segments = promptSegments(prompt.messages, tools, d.llm.model);
-  const prefixReuse = prefixReuseShare(parseSegments(conv.promptPrefix), segments);
-  await d.conversations.setFields(q.conversationId, { promptPrefix: JSON.stringify(segments) });
+  const prefixReuse = prefixReuseShare(readPrefix(conv.promptPrefix), segments);
+  // The memory with this request (once per query) and the prefix's hashes: one write.
+  await d.conversations.setFields(q.conversationId, {
+    promptPrefix: storedPrefix(segments),
+    ...(recorded?.changed !== undefined ? { memory: recorded.changed } : {}),
+  });
 
   const startMs = Date.now();
   let proposal: Proposal;
@@ -148,15 +153,6 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
   crashPoint('reason.before_ack');
 }
 
-
-function parseSegments(raw: string): Segment[] {
-  try {
-    const v: unknown = JSON.parse(raw || '[]');
-    return Array.isArray(v) ? (v as Segment[]) : [];
-  } catch {
-    return [];
-  }
-}
 
 function describe(p: Proposal): string {
   switch (p.kind) {
