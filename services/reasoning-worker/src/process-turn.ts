@@ -3,7 +3,7 @@ import { errorMessage, isStewardError, jobIds, stableSpanId, type LlmUsage, type
 import { buildNaivePrompt, buildPrompt, countTokens, countToolDefinitionTokens } from '@steward/context';
 import { isModelFault } from '@steward/llm';
 import { awaitsProposal } from '@steward/control';
-import { crashPoint, emitEvent } from '@steward/store';
+import { crashPoint, emitEvent, loadTurn } from '@steward/store';
 import type { ReasoningDeps } from './deps.ts';
 import { toProposal } from './to-proposal.ts';
 import { turnInput } from './turn-input.ts';
@@ -16,7 +16,10 @@ import { answerPublisher } from './answer-publisher.ts';
  * hand the proposal to the controller. A stale or repeated job does nothing.
  */
 export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Promise<void> {
-  const q = await d.queries.get(r.queryId);
+  // The query, its conversation and its steps in one round trip (the steps are read even when
+  // the job turns out stale: rare, and cheaper than a second trip on every turn).
+  const turn = await loadTurn(d, r.queryId);
+  const q = turn?.query;
   crashPoint('reason.after_load');
   // The kernel's rule: only a query reasoning at this very turn takes this turn's call.
   if (!q || !awaitsProposal(q, r.turn)) return;
@@ -24,11 +27,8 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
   if (await d.queues.control.getJob(decideId)) return;
 
   const naive = d.promptMode === 'naive';
-  const [conv, steps, transcript] = await Promise.all([
-    d.conversations.get(q.conversationId),
-    d.queries.steps(q.queryId),
-    naive ? d.conversations.transcript(q.conversationId) : Promise.resolve([]),
-  ]);
+  const { conversation: conv, steps } = turn;
+  const transcript = naive ? await d.conversations.transcript(q.conversationId) : [];
   const native = d.toolStyle === 'native';
   const recorded = naive ? undefined : turnMemory(conv.memory, q.queryId, q.text);
   const memory = recorded?.memory;
