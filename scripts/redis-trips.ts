@@ -25,13 +25,16 @@ const say = (s: string): void => void process.stderr.write(`${s}\n`);
 
 interface Tally {
   calls: number;
+  /** Argument bytes of the commands the role sent (a script's own commands are not sent). */
   bytes: number;
+  /** Argument bytes of the commands its scripts ran inside Redis. */
+  scriptBytes: number;
   /** Calls outside a script: what costs a round trip (pipelines still count one per command). */
   trips: number;
   byCommand: Map<string, { calls: number; bytes: number }>;
   byKey: Map<string, { calls: number; bytes: number }>;
 }
-const newTally = (): Tally => ({ calls: 0, bytes: 0, trips: 0, byCommand: new Map(), byKey: new Map() });
+const newTally = (): Tally => ({ calls: 0, bytes: 0, scriptBytes: 0, trips: 0, byCommand: new Map(), byKey: new Map() });
 
 /** A key's shape without its ids: `{prefix}:query:q_123` → `query:*`. */
 const shapeOf = (key: string): string =>
@@ -93,7 +96,8 @@ try {
     const cmd = `${inScript ? 'lua:' : ''}${(argv[0] ?? '').toLowerCase()}`;
     const bytes = argv.reduce((n, s) => n + Buffer.byteLength(s), 0);
     t.calls++;
-    t.bytes += bytes;
+    if (inScript) t.scriptBytes += bytes;
+    else t.bytes += bytes;
     const name = (argv[0] ?? '').toLowerCase();
     if (!inScript && name === 'multi') inMulti.add(source);
     else if (!inScript && name === 'exec') inMulti.delete(source);
@@ -127,6 +131,7 @@ try {
             commands: per(t.calls),
             round_trips: per(t.trips),
             bytes_sent: per(t.bytes),
+            bytes_in_scripts: per(t.scriptBytes),
             by_command: top(t.byCommand, 12),
             by_key: top(t.byKey, 12),
             // What costs a round trip, most frequent first.

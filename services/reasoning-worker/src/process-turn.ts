@@ -24,7 +24,8 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
   // The kernel's rule: only a query reasoning at this very turn takes this turn's call.
   if (!q || !awaitsProposal(q, r.turn)) return;
   const decideId = jobIds.decide(q.queryId, r.turn);
-  if (await d.queues.control.getJob(decideId)) return;
+  // Whether the decide job exists (BullMQ's getJob reads and parses the whole job, proposal included).
+  if (await d.redis.exists(d.queues.control.toKey(decideId))) return;
 
   const naive = d.promptMode === 'naive';
   const { conversation: conv, steps } = turn;
