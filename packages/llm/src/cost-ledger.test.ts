@@ -77,6 +77,15 @@ describe('cost ledger', () => {
     expect(await redis.ttl(costKeys.query(prefix, 'q5'))).toBeGreaterThan(0);
   });
 
+  it('adds to a ledger written before dollars were counted in nano-dollars (usd as a float field)', async () => {
+    const key = costKeys.conversation(prefix, 'c6');
+    await redis.hset(key, { usd: '0.0125', input: '1000', output: '100', calls: '2' });
+    const r = await recordCostAndCheck(redis, prefix, { queryId: 'q6', conversationId: 'c6', usd: 0.0025, inputTokens: 10, outputTokens: 5 }, { maxConversationUsd: 0.015 });
+    expect(r).toMatchObject({ recorded: true, budget: { ok: false, exceeded: 'cost_budget', conversation: { inputTokens: 1010, outputTokens: 105, calls: 3 } } });
+    expect(r.budget.conversation.usd).toBeCloseTo(0.015, 12);
+    expect((await readCost(redis, key)).usd).toBeCloseTo(0.015, 12);
+  });
+
   it('reads budget limits from the environment', () => {
     expect(budgetLimitsFromEnv({})).toEqual({ maxConversationTokens: BUDGET_DEFAULTS.maxConversationTokens, maxConversationUsd: BUDGET_DEFAULTS.maxConversationUsd });
     expect(budgetLimitsFromEnv({ LLM_BUDGET_CONVERSATION_TOKENS: '1000', LLM_BUDGET_QUERY_USD: '0.2' })).toMatchObject({ maxConversationTokens: 1000, maxQueryUsd: 0.2 });
