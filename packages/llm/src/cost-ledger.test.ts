@@ -86,6 +86,27 @@ describe('cost ledger', () => {
     expect((await readCost(redis, key)).usd).toBeCloseTo(0.015, 12);
   });
 
+  it("bills the customer named in the conversation's hash, read by the recording script", async () => {
+    const conv = `${prefix}:conv:c7`;
+    const rec = { queryId: 'q7', conversationId: 'c7', day: '2026-11-26', usd: 0.001, inputTokens: 100, outputTokens: 10, customerFrom: { key: conv, field: 'customerId' } };
+    // Not identified yet: no per-customer entry.
+    await recordCostAndCheck(redis, prefix, { ...rec, callId: 'q7:t0:reason' });
+    expect(await redis.exists(costKeys.customerDay(prefix, '', '2026-11-26'))).toBe(0);
+    // An id with the characters redis-keys.ts escapes lands on the key it builds.
+    await redis.hset(conv, 'customerId', 'sofia:li%9');
+    await recordCostAndCheck(redis, prefix, { ...rec, callId: 'q7:t1:reason' });
+    await recordCostAndCheck(redis, prefix, { ...rec, callId: 'q7:t1:reason' });
+    const day = costKeys.customerDay(prefix, 'sofia:li%9', '2026-11-26');
+    expect(await readCost(redis, day)).toMatchObject({ calls: 1, inputTokens: 100 });
+    expect(await redis.ttl(day)).toBeLessThanOrEqual(BUDGET_DEFAULTS.dailyTtlSec);
+    expect(await redis.ttl(day)).toBeGreaterThan(0);
+    expect(await readCost(redis, costKeys.conversation(prefix, 'c7'))).toMatchObject({ calls: 2 });
+    // customerId given wins over the hash.
+    await recordCostAndCheck(redis, prefix, { ...rec, customerId: 'alex_moore_1001', callId: 'q7:t2:reason' });
+    expect((await readCost(redis, costKeys.customerDay(prefix, 'alex_moore_1001', '2026-11-26'))).calls).toBe(1);
+    expect((await readCost(redis, day)).calls).toBe(1);
+  });
+
   it('reads budget limits from the environment', () => {
     expect(budgetLimitsFromEnv({})).toEqual({ maxConversationTokens: BUDGET_DEFAULTS.maxConversationTokens, maxConversationUsd: BUDGET_DEFAULTS.maxConversationUsd });
     expect(budgetLimitsFromEnv({ LLM_BUDGET_CONVERSATION_TOKENS: '1000', LLM_BUDGET_QUERY_USD: '0.2' })).toMatchObject({ maxConversationTokens: 1000, maxQueryUsd: 0.2 });

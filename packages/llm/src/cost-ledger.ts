@@ -20,6 +20,12 @@ export interface CostRecord {
   outputTokens: number;
   /** Unique per LLM call (e.g. the reasoning job id `{queryId}:t{n}:reason`): makes recording idempotent. */
   callId?: string;
+  /**
+   * Without `customerId`: the hash field that names the verified customer (the conversation's
+   * `customerId`), read inside the recording script instead of by the caller before it (one round
+   * trip less per LLM call). Empty or absent there: no per-customer entry, as without customerId.
+   */
+  customerFrom?: { key: string; field: string };
 }
 
 export interface CostTotals {
@@ -43,7 +49,10 @@ export const costKeys = {
   seen: (prefix: string, callId: string) => keysFor(prefix).costSeen(callId),
 };
 
-// KEYS: seen, query, conversation[, customerDay]. ARGV: nanousd, input, output, ledgerTtl, dailyTtl, dedupeTtl, useSeen.
+// KEYS: seen, query, conversation[, customerDay, or the hash naming the customer when ARGV[8] is its field].
+// ARGV: nanousd, input, output, ledgerTtl, dailyTtl, dedupeTtl, useSeen, customer field ('' = KEYS[4] is the
+// customer-day key), customer-day key before and after the customer id (that key is then built
+// here, with the customer id escaped as redis-keys.ts's seg does).
 // Returns {recorded (1|0), then for the query and the conversation: usd, nanousd, input, output, calls}.
 // Dollars are counted in integer nano-dollars with HINCRBY: HINCRBYFLOAT took ~6 µs of Redis per
 // call against ~0.5 µs (measured, 2026-11-30), three times per LLM call. `usd` is the float field
@@ -52,12 +61,22 @@ const RECORD = `
 local recorded = 1
 if ARGV[7] == '1' and not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[6]) then recorded = 0 end
 if recorded == 1 then
-  for i = 2, #KEYS do
-    redis.call('HINCRBY', KEYS[i], 'nanousd', ARGV[1])
-    redis.call('HINCRBY', KEYS[i], 'input', ARGV[2])
-    redis.call('HINCRBY', KEYS[i], 'output', ARGV[3])
-    redis.call('HINCRBY', KEYS[i], 'calls', 1)
-    redis.call('EXPIRE', KEYS[i], i == 4 and ARGV[5] or ARGV[4])
+  local day = KEYS[4]
+  if day and ARGV[8] ~= '' then
+    local who = redis.call('HGET', day, ARGV[8])
+    if who and who ~= '' then
+      day = ARGV[9] .. string.gsub(string.gsub(who, '%%', '%%25'), ':', '%%3A') .. ARGV[10]
+    else
+      day = nil
+    end
+  end
+  local ledgers = {KEYS[2], KEYS[3], day}
+  for i = 1, #ledgers do
+    redis.call('HINCRBY', ledgers[i], 'nanousd', ARGV[1])
+    redis.call('HINCRBY', ledgers[i], 'input', ARGV[2])
+    redis.call('HINCRBY', ledgers[i], 'output', ARGV[3])
+    redis.call('HINCRBY', ledgers[i], 'calls', 1)
+    redis.call('EXPIRE', ledgers[i], i == 3 and ARGV[5] or ARGV[4])
   end
 end
 local q = redis.call('HMGET', KEYS[2], 'usd', 'nanousd', 'input', 'output', 'calls')
@@ -95,7 +114,11 @@ async function record(redis: Redis, prefix: string, rec: CostRecord, ttls: Ledge
     costKeys.query(prefix, rec.queryId),
     costKeys.conversation(prefix, rec.conversationId),
   ];
-  if (rec.customerId) keys.push(costKeys.customerDay(prefix, rec.customerId, rec.day ?? utcDay()));
+  const day = rec.day ?? utcDay();
+  // The customer-day key around a marker, so the script builds it from the one key module.
+  const [dayHead, dayTail] = costKeys.customerDay(prefix, '\u0001', day).split('\u0001');
+  if (rec.customerId) keys.push(costKeys.customerDay(prefix, rec.customerId, day));
+  else if (rec.customerFrom) keys.push(rec.customerFrom.key);
   const r = (await redis.eval(
     RECORD,
     keys.length,
@@ -107,6 +130,9 @@ async function record(redis: Redis, prefix: string, rec: CostRecord, ttls: Ledge
     String(ttls.dailyTtlSec ?? BUDGET_DEFAULTS.dailyTtlSec),
     String(ttls.dedupeTtlSec ?? BUDGET_DEFAULTS.dedupeTtlSec),
     rec.callId ? '1' : '0',
+    !rec.customerId && rec.customerFrom ? rec.customerFrom.field : '',
+    dayHead ?? '',
+    dayTail ?? '',
   )) as [number, ...(string | null)[]];
   const [recorded, ...fields] = r;
   return { recorded: recorded === 1, query: totalsOf(fields.slice(0, 5)), conversation: totalsOf(fields.slice(5, 10)) };

@@ -37,15 +37,15 @@ export async function handleDecide(d: ControllerDeps, job: DecideJob): Promise<v
 async function loadBudget(d: ControllerDeps, q: QueryRecord, job: DecideJob): Promise<Pick<ProposalSnapshot, 'budget'>> {
   const u = job.usage;
   if (!u) return {};
-  const customerId = await d.conversations.customerId(q.conversationId);
-  // Recorded and checked in one script: the check sees this call's spend.
+  // Recorded and checked in one script, which also reads the conversation's verified customer
+  // for the per-customer entry: the check sees this call's spend, and it is one round trip.
   const { budget: b } = await recordCostAndCheck(
     d.redis,
     d.keys.prefix,
     {
       queryId: q.queryId,
       conversationId: q.conversationId,
-      ...(customerId ? { customerId } : {}),
+      customerFrom: { key: d.keys.conversation(q.conversationId), field: 'customerId' },
       usd: u.costUsd,
       inputTokens: u.inputTokens,
       outputTokens: u.outputTokens,
