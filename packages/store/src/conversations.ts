@@ -105,7 +105,13 @@ export class ConversationStore {
     conversationId: string,
     keep: number,
     fold: (summary: string, evicted: ChatMessage[]) => string,
+    /**
+     * The message count the caller just read (the completion script returns it): at or below
+     * `keep` nothing is read again. A message appended since only delays compaction to the next call.
+     */
+    knownLength?: number,
   ): Promise<void> {
+    if (knownLength !== undefined && knownLength <= keep) return;
     const listKey = this.keys.conversationMessages(conversationId);
     const len = await this.redis.llen(listKey);
     if (len <= keep) return;
