@@ -2,8 +2,10 @@
 // starts it), a few conversations through the ingress, and a MONITOR connection that sees every
 // command. Each client connection is mapped to its process (and so its role) through `ss -tnp`;
 // commands run inside a Lua script are counted for the role whose EVAL/EVALSHA ran it. Reports,
-// per role, commands per query, the bytes of arguments sent per query, and the commands and the
-// key shapes that send the most bytes. MONITOR slows Redis down: use the counts, not the timings.
+// per role and per query: commands, round trips (a MULTI … EXEC counts once; ioredis pipelines
+// are invisible to MONITOR and count per command), argument bytes sent on the socket and run
+// inside scripts, and the commands and key shapes with the most bytes and trips. MONITOR slows
+// Redis down: use the counts, not the timings. Needs `ss` (iproute2).
 //
 //   node scripts/redis-trips.ts [--conversations 30] [--turns-per-conversation 3]
 import { parseArgs } from 'node:util';
