@@ -1,7 +1,7 @@
 import { describe, it, expect, inject, beforeAll, afterAll } from 'vitest';
 import { Redis } from 'ioredis';
 import { uniquePrefix, deletePrefix } from '@steward/testing';
-import { recordCost, readCost, checkBudget, costKeys, budgetLimitsFromEnv } from './cost-ledger.ts';
+import { recordCost, recordCostAndCheck, readCost, checkBudget, costKeys, budgetLimitsFromEnv } from './cost-ledger.ts';
 import { BUDGET_DEFAULTS } from './constants.ts';
 
 const url = inject('redisUrl');
@@ -53,6 +53,58 @@ describe('cost ledger', () => {
     expect(await checkBudget(redis, prefix, c, { maxConversationUsd: 0.05 })).toMatchObject({ ok: false, exceeded: 'cost_budget' });
     expect(await checkBudget(redis, prefix, c, { maxQueryTokens: 999 })).toMatchObject({ ok: false, exceeded: 'token_budget', query: { inputTokens: 900 } });
     expect(await checkBudget(redis, prefix, c, { maxQueryUsd: 0.01 })).toMatchObject({ ok: false, exceeded: 'cost_budget' });
+  });
+
+  it('records and checks in one call: the check sees this call, and a redelivered call adds nothing but is still checked', async () => {
+    const rec = { queryId: 'q5', conversationId: 'c5', customerId: 'alex_moore_1001', day: '2026-11-25', usd: 0.02, inputTokens: 600, outputTokens: 40, callId: 'q5:t0:reason' };
+    const first = await recordCostAndCheck(redis, prefix, rec, { maxConversationTokens: 1_000, maxQueryUsd: 1 });
+    expect(first).toMatchObject({ recorded: true, budget: { ok: true, conversation: { inputTokens: 600, outputTokens: 40, calls: 1 }, query: { calls: 1 } } });
+    expect(first.budget.conversation.usd).toBeCloseTo(0.02, 12);
+    // Without a query limit the query's totals are not part of the answer (as checkBudget).
+    expect(await recordCostAndCheck(redis, prefix, rec, { maxConversationTokens: 1_000 })).toEqual({
+      recorded: false,
+      budget: { ok: true, conversation: { usd: first.budget.conversation.usd, inputTokens: 600, outputTokens: 40, calls: 1 } },
+    });
+    // The second call's own spend is what reaches the limit.
+    const second = await recordCostAndCheck(redis, prefix, { ...rec, callId: 'q5:t1:reason' }, { maxConversationTokens: 1_000 });
+    expect(second).toMatchObject({ recorded: true, budget: { ok: false, exceeded: 'token_budget', conversation: { inputTokens: 1200, calls: 2 } } });
+    expect(await recordCostAndCheck(redis, prefix, { ...rec, callId: 'q5:t2:reason', inputTokens: 0, outputTokens: 0 }, { maxQueryUsd: 0.05 })).toMatchObject({
+      budget: { ok: false, exceeded: 'cost_budget', query: { calls: 3 } },
+    });
+    // The same totals as the separate reads, and the customer's day was billed too.
+    expect(await readCost(redis, costKeys.conversation(prefix, 'c5'))).toMatchObject({ inputTokens: 1200, outputTokens: 80, calls: 3 });
+    expect((await readCost(redis, costKeys.customerDay(prefix, 'alex_moore_1001', '2026-11-25'))).calls).toBe(3);
+    expect(await redis.ttl(costKeys.query(prefix, 'q5'))).toBeGreaterThan(0);
+  });
+
+  it('adds to a ledger written before dollars were counted in nano-dollars (usd as a float field)', async () => {
+    const key = costKeys.conversation(prefix, 'c6');
+    await redis.hset(key, { usd: '0.0125', input: '1000', output: '100', calls: '2' });
+    const r = await recordCostAndCheck(redis, prefix, { queryId: 'q6', conversationId: 'c6', usd: 0.0025, inputTokens: 10, outputTokens: 5 }, { maxConversationUsd: 0.015 });
+    expect(r).toMatchObject({ recorded: true, budget: { ok: false, exceeded: 'cost_budget', conversation: { inputTokens: 1010, outputTokens: 105, calls: 3 } } });
+    expect(r.budget.conversation.usd).toBeCloseTo(0.015, 12);
+    expect((await readCost(redis, key)).usd).toBeCloseTo(0.015, 12);
+  });
+
+  it("bills the customer named in the conversation's hash, read by the recording script", async () => {
+    const conv = `${prefix}:conv:c7`;
+    const rec = { queryId: 'q7', conversationId: 'c7', day: '2026-11-26', usd: 0.001, inputTokens: 100, outputTokens: 10, customerFrom: { key: conv, field: 'customerId' } };
+    // Not identified yet: no per-customer entry.
+    await recordCostAndCheck(redis, prefix, { ...rec, callId: 'q7:t0:reason' });
+    expect(await redis.exists(costKeys.customerDay(prefix, '', '2026-11-26'))).toBe(0);
+    // An id with the characters redis-keys.ts escapes lands on the key it builds.
+    await redis.hset(conv, 'customerId', 'sofia:li%9');
+    await recordCostAndCheck(redis, prefix, { ...rec, callId: 'q7:t1:reason' });
+    await recordCostAndCheck(redis, prefix, { ...rec, callId: 'q7:t1:reason' });
+    const day = costKeys.customerDay(prefix, 'sofia:li%9', '2026-11-26');
+    expect(await readCost(redis, day)).toMatchObject({ calls: 1, inputTokens: 100 });
+    expect(await redis.ttl(day)).toBeLessThanOrEqual(BUDGET_DEFAULTS.dailyTtlSec);
+    expect(await redis.ttl(day)).toBeGreaterThan(0);
+    expect(await readCost(redis, costKeys.conversation(prefix, 'c7'))).toMatchObject({ calls: 2 });
+    // customerId given wins over the hash.
+    await recordCostAndCheck(redis, prefix, { ...rec, customerId: 'alex_moore_1001', callId: 'q7:t2:reason' });
+    expect((await readCost(redis, costKeys.customerDay(prefix, 'alex_moore_1001', '2026-11-26'))).calls).toBe(1);
+    expect((await readCost(redis, day)).calls).toBe(1);
   });
 
   it('reads budget limits from the environment', () => {

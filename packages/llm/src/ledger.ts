@@ -5,6 +5,7 @@ export { BUDGET_DEFAULTS } from './constants.ts';
 export { DEFAULT_PRICING, ModelPrice, PricingTable, priceFor, costOf, loadPricing, activePricing, setActivePricing, type TokenUsage } from './pricing.ts';
 export {
   recordCost,
+  recordCostAndCheck,
   readCost,
   checkBudget,
   costKeys,

@@ -16,6 +16,20 @@ export interface ConversationState {
   messages: ChatMessage[];
 }
 
+/** A conversation from its hash and its messages list as Redis returns them. */
+export function conversationState(conversationId: string, h: Record<string, string>, msgs: readonly string[]): ConversationState {
+  return {
+    conversationId,
+    customerId: h.customerId || null,
+    summary: h.summary ?? '',
+    activeQueryId: h.activeQueryId || null,
+    pendingConfirmation: h.pendingConfirmation || null,
+    memory: h.memory ?? '',
+    promptPrefix: h.promptPrefix ?? '',
+    messages: msgs.map((m) => ChatMessage.parse(JSON.parse(m))),
+  };
+}
+
 export class ConversationStore {
   private readonly redis: Redis;
   private readonly keys: Keys;
@@ -33,16 +47,7 @@ export class ConversationStore {
       this.redis.hgetall(this.keys.conversation(conversationId)),
       this.redis.lrange(this.keys.conversationMessages(conversationId), 0, -1),
     ]);
-    return {
-      conversationId,
-      customerId: h.customerId || null,
-      summary: h.summary ?? '',
-      activeQueryId: h.activeQueryId || null,
-      pendingConfirmation: h.pendingConfirmation || null,
-      memory: h.memory ?? '',
-      promptPrefix: h.promptPrefix ?? '',
-      messages: msgs.map((m) => ChatMessage.parse(JSON.parse(m))),
-    };
+    return conversationState(conversationId, h, msgs);
   }
 
   async customerId(conversationId: string): Promise<string | null> {
@@ -100,7 +105,13 @@ export class ConversationStore {
     conversationId: string,
     keep: number,
     fold: (summary: string, evicted: ChatMessage[]) => string,
+    /**
+     * The message count the caller just read (the completion script returns it): at or below
+     * `keep` nothing is read again. A message appended since only delays compaction to the next call.
+     */
+    knownLength?: number,
   ): Promise<void> {
+    if (knownLength !== undefined && knownLength <= keep) return;
     const listKey = this.keys.conversationMessages(conversationId);
     const len = await this.redis.llen(listKey);
     if (len <= keep) return;

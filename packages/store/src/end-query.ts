@@ -60,7 +60,7 @@ export async function endQuery(
   q: QueryRecord,
   end: Ending,
   now: number = Date.now(),
-): Promise<{ applied: boolean; nextQueryId?: string }> {
+): Promise<{ applied: boolean; nextQueryId?: string; messages?: number }> {
   const r = await s.queries.complete(
     {
       queryId: q.queryId,
@@ -77,5 +77,5 @@ export async function endQuery(
   );
   crashPoint('complete.after_commit');
   await s.outbox.relay(r.jobs);
-  return { applied: r.applied, ...(r.nextQueryId ? { nextQueryId: r.nextQueryId } : {}) };
+  return { applied: r.applied, ...(r.nextQueryId ? { nextQueryId: r.nextQueryId } : {}), ...(r.messages !== undefined ? { messages: r.messages } : {}) };
 }

@@ -31,31 +31,49 @@ export function toEvent(e: EmitInput): StewardEvent {
   return StewardEvent.parse({ ...rest, ts: ts ?? Date.now() });
 }
 
+// KEYS: 1 the stream, 2 the query's list ('' = no query), 3 the conversation's names set ('' = none).
+// ARGV: 1 event JSON, 2 stream max length, 3 query TTL, 4 the query's live channel, 5 names TTL, 6… names.
+// One script instead of MULTI … EXEC: the event's JSON crosses the socket once, not once per copy.
+const EMIT = `
+redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'e', ARGV[1])
+if KEYS[2] ~= '' then
+  redis.call('RPUSH', KEYS[2], ARGV[1])
+  redis.call('EXPIRE', KEYS[2], ARGV[3], 'NX')
+  redis.call('PUBLISH', ARGV[4], ARGV[1])
+end
+if KEYS[3] ~= '' and #ARGV > 5 then
+  redis.call('SADD', KEYS[3], unpack(ARGV, 6))
+  redis.call('EXPIRE', KEYS[3], ARGV[5])
+end
+return 1
+`;
+
 /**
  * Append an event to the fleet-wide stream (for the tracer) and, when it belongs to a query,
- * to that query's own list (debug trace, SSE replay) and its live channel (SSE push).
+ * to that query's own list (debug trace, SSE replay) and its live channel (SSE push), in one
+ * atomic script.
  */
 export async function emitEvent(redis: Redis, keys: Keys, input: EmitInput): Promise<StewardEvent> {
   const event = toEvent(input);
-  const json = JSON.stringify(event);
-  const m = redis.multi();
-  m.xadd(keys.events, 'MAXLEN', '~', String(DEFAULTS.eventsStreamMaxLen), '*', 'e', json);
-  if (event.queryId) {
-    m.rpush(keys.queryEvents(event.queryId), json);
-    // NX: an event after the end (a delivery, a handoff) must not lengthen the ended query's short TTL.
-    m.expire(keys.queryEvents(event.queryId), DEFAULTS.queryTtlSec, 'NX');
-    m.publish(keys.queryChannel(event.queryId), json);
-  }
   // A tool call that revealed the customer's name (get_user_details, find_user_id_by_name_zip)
   // adds it to the conversation's set here, once, so every later reader (each worker job's log
   // context, the debug trace, the tracer) takes one SMEMBERS instead of re-reading and parsing the
   // event lists of the conversation's queries.
   const names = event.type === 'tool.call' && event.conversationId ? namesInEvents([event]) : [];
-  if (names.length && event.conversationId) {
-    m.sadd(keys.conversationNames(event.conversationId), ...names);
-    m.expire(keys.conversationNames(event.conversationId), DEFAULTS.conversationTtlSec);
-  }
-  await m.exec();
+  await redis.eval(
+    EMIT,
+    3,
+    keys.events,
+    // NX on its EXPIRE: an event after the end (a delivery, a handoff) must not lengthen the ended query's short TTL.
+    event.queryId ? keys.queryEvents(event.queryId) : '',
+    names.length && event.conversationId ? keys.conversationNames(event.conversationId) : '',
+    JSON.stringify(event),
+    DEFAULTS.eventsStreamMaxLen,
+    DEFAULTS.queryTtlSec,
+    event.queryId ? keys.queryChannel(event.queryId) : '',
+    DEFAULTS.conversationTtlSec,
+    ...names,
+  );
   return event;
 }
 

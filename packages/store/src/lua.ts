@@ -188,10 +188,10 @@ export const COMPLETE = START_FN + HOLD_FN + `
 -- ARGV: 1 queryId, 2 hsetJson, 3 answerMessageJson or '', 4 eventJson, 5 streamMaxLen, 6 ttl, 7 liveChannel, 8 prefix, 9 convTtl, 10 hincrJson,
 --       11 nowMs, 12 outboxJson (follow-up jobs: delivery, handoff), 13 '1' when the ending hands the conversation
 --       to a person (its queued messages are then held for that person, not answered by the agent)
--- returns {1 applied | 0 already ended | -1 missing, nextQueryId or '', outbox members...}
+-- returns {1 applied | 0 already ended | -1 missing, nextQueryId or '', length of the conversation's messages, outbox members...}
 local st = redis.call('HGET', KEYS[1], 'status')
-if st == false then return {-1, ''} end
-if st == 'completed' or st == 'failed' then return {0, ''} end
+if st == false then return {-1, '', -1} end
+if st == 'completed' or st == 'failed' then return {0, '', -1} end
 local now = tonumber(ARGV[11])
 redis.call('ZREM', ARGV[8] .. ':deadlines', ARGV[1])
 local jobs = outbox_add(ARGV[8], now, ARGV[12])
@@ -233,7 +233,8 @@ elseif redis.call('HGET', KEYS[2], 'activeQueryId') == ARGV[1] then
     redis.call('HDEL', KEYS[2], 'activeQueryId')
   end
 end
-return {1, nextId, unpack(jobs)}
+-- The length lets the caller skip compaction's own LLEN when nothing is to be compacted.
+return {1, nextId, redis.call('LLEN', KEYS[4]), unpack(jobs)}
 `;
 
 /** Create the bookkeeping of one turn's tool DAG once. */

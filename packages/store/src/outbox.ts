@@ -41,9 +41,14 @@ export class Outbox {
     this.queues = queues;
   }
 
-  /** Hand committed entries to BullMQ, then drop them from the outbox. */
+  /**
+   * Hand committed entries to BullMQ, then drop the relayed ones from the outbox with one ZREM
+   * (one round trip per step instead of one per job). An entry whose enqueue failed stays for
+   * the sweeper; a crash before the ZREM leaves them all, and relaying one again is a no-op.
+   */
   async relay(members: readonly string[]): Promise<void> {
-    await Promise.all(
+    if (!members.length) return;
+    const enqueued = await Promise.allSettled(
       members.map(async (m) => {
         const e = OutboxEntry.safeParse(safeJson(m));
         const data = e.success ? validPayload(e.data) : undefined;
@@ -54,9 +59,12 @@ export class Outbox {
           await this.queues.add(e.data.queue, e.data.jobId, data as never, delay !== undefined ? { delay } : undefined);
           crashPoint('outbox.after_enqueue');
         }
-        await this.redis.zrem(this.keys.outbox, m);
       }),
     );
+    const relayed = members.filter((_, i) => enqueued[i]!.status === 'fulfilled');
+    if (relayed.length) await this.redis.zrem(this.keys.outbox, ...relayed);
+    const failed = enqueued.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /** Relay entries committed more than `olderThanMs` ago: their writer died before relaying. */

@@ -127,6 +127,9 @@ describe('QueryStore steps', () => {
     };
     const done = await queries.complete(end, 'c_hand');
     expect(done).toMatchObject({ applied: true, nextQueryId: b.queryId });
+    // The conversation's messages after the ending: a's question and answer, b's question.
+    expect(done.messages).toBe(3);
+    expect(done.messages).toBe(await redis.llen(keys.conversationMessages('c_hand')));
     // The next query was started by the same script, its jobs committed to the outbox.
     expect(done.jobs.map((m) => (JSON.parse(m) as { jobId: string }).jobId).sort()).toEqual([jobIds.deadline(b.queryId), jobIds.reason(b.queryId, 0)].sort());
     expect((await queries.get(b.queryId))?.status).toBe('running');

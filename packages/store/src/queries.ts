@@ -199,7 +199,7 @@ export class QueryStore {
    * Ends the query exactly once; returns whether this call ended it, the next queued query
    * (started in the same script) and the outbox members to relay.
    */
-  async complete(c: CompleteInput, conversationId: string): Promise<{ applied: boolean; nextQueryId?: string; jobs: string[] }> {
+  async complete(c: CompleteInput, conversationId: string): Promise<{ applied: boolean; nextQueryId?: string; jobs: string[]; messages?: number }> {
     const k = this.keys;
     const event = toEvent(c.event);
     const set = {
@@ -234,10 +234,11 @@ export class QueryStore {
       event.ts,
       JSON.stringify(c.jobs ?? []),
       c.handsOff ? '1' : '',
-    )) as [number, string, ...string[]];
+    )) as [number, string, number, ...string[]];
     // Not in the same script: a crash in between leaves the running query's TTL, which is bounded too.
     if (r[0] === 1) await this.redis.eval(DONE_TTL, 4, k.query(c.queryId), k.querySteps(c.queryId), k.queryHistory(c.queryId), k.queryEvents(c.queryId), this.retention.queryDoneTtlSec, k.dag(c.queryId, 0).slice(0, -1));
-    return { applied: r[0] === 1, ...(r[1] ? { nextQueryId: r[1] } : {}), jobs: r.slice(2) as string[] };
+    // messages: the conversation's message count right after the ending (compaction's cue).
+    return { applied: r[0] === 1, ...(r[1] ? { nextQueryId: r[1] } : {}), jobs: r.slice(3) as string[], ...(r[2] >= 0 ? { messages: r[2] } : {}) };
   }
 
   async steps(queryId: string): Promise<ChatMessage[]> {

@@ -26,7 +26,7 @@ export async function completeQuery(d: ControllerDeps, q: QueryRecord, t: Transi
   );
   if (r.applied) {
     d.log.info({ queryId: q.queryId, outcome: end.outcome, reason: end.reason, turns: q.status === 'running' ? q.turn + 1 : 0 }, 'query completed');
-    await d.conversations.compact(q.conversationId, d.limits.historyVerbatimMessages, foldSummary);
+    await d.conversations.compact(q.conversationId, d.limits.historyVerbatimMessages, foldSummary, r.messages);
     if (d.keepTranscript) {
       const steps = withoutOrphans(await d.queries.steps(q.queryId));
       await d.conversations.appendTranscript(q.conversationId, [

@@ -1,7 +1,7 @@
 import { jobIds, type DecideJob } from '@steward/core';
 import { awaitsProposal, isGuarded, onProposal, type ProposalSnapshot } from '@steward/control';
 import { crashPoint, type QueryRecord } from '@steward/store';
-import { checkBudget, recordCost } from '@steward/llm/ledger';
+import { recordCostAndCheck } from '@steward/llm/ledger';
 import { applyTransition, rulesOf } from './apply.ts';
 import type { ControllerDeps } from './deps.ts';
 import { loadConfirmationSnapshot } from './confirmation-snapshot.ts';
@@ -37,16 +37,21 @@ export async function handleDecide(d: ControllerDeps, job: DecideJob): Promise<v
 async function loadBudget(d: ControllerDeps, q: QueryRecord, job: DecideJob): Promise<Pick<ProposalSnapshot, 'budget'>> {
   const u = job.usage;
   if (!u) return {};
-  const customerId = await d.conversations.customerId(q.conversationId);
-  await recordCost(d.redis, d.keys.prefix, {
-    queryId: q.queryId,
-    conversationId: q.conversationId,
-    ...(customerId ? { customerId } : {}),
-    usd: u.costUsd,
-    inputTokens: u.inputTokens,
-    outputTokens: u.outputTokens,
-    callId: jobIds.reason(q.queryId, job.turn),
-  });
-  const b = await checkBudget(d.redis, d.keys.prefix, { conversationId: q.conversationId, queryId: q.queryId }, d.budgets);
+  // Recorded and checked in one script, which also reads the conversation's verified customer
+  // for the per-customer entry: the check sees this call's spend, and it is one round trip.
+  const { budget: b } = await recordCostAndCheck(
+    d.redis,
+    d.keys.prefix,
+    {
+      queryId: q.queryId,
+      conversationId: q.conversationId,
+      customerFrom: { key: d.keys.conversation(q.conversationId), field: 'customerId' },
+      usd: u.costUsd,
+      inputTokens: u.inputTokens,
+      outputTokens: u.outputTokens,
+      callId: jobIds.reason(q.queryId, job.turn),
+    },
+    d.budgets,
+  );
   return { budget: b.ok ? { ok: true } : { ok: false, exceeded: b.exceeded } };
 }

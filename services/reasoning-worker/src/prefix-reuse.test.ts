@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import type { ChatMessage } from '@steward/core';
 import { countTokens, tokenCountCache } from '@steward/context';
-import { prefixReuseShare, promptSegments } from './prefix-reuse.ts';
+import { prefixReuseShare, promptSegments, readPrefix, storedPrefix } from './prefix-reuse.ts';
 
 const MODEL = 'gpt-4o';
 const SYSTEM = Array.from({ length: 8 }, (_, i) => `Rule ${i}: look the order up before answering about it.`).join('\n\n');
@@ -71,5 +71,23 @@ describe('prefixReuseShare over tool definitions', () => {
     const total = after.reduce((n, s) => n + s.t, 0);
     expect(share).toBeCloseTo(Math.round((firstOnly / total) * 1000) / 1000, 3);
     expect(prefixReuseShare([], after)).toBe(0);
+  });
+});
+
+describe('storedPrefix / readPrefix', () => {
+  it('stores the hashes only and measures the same share as the segments themselves', () => {
+    const a = promptSegments(prompt('Memory: none', 'It shipped.'), tools, MODEL);
+    const b = promptSegments(prompt('Memory: order #W1234567 delivered', 'It shipped.'), tools, MODEL);
+    const stored = storedPrefix(a);
+    expect(stored.length).toBeLessThan(JSON.stringify(a).length / 2);
+    expect(prefixReuseShare(readPrefix(stored), b)).toBe(prefixReuseShare(a, b));
+    expect(prefixReuseShare(readPrefix(storedPrefix(b)), b)).toBe(1);
+  });
+
+  it('reads the JSON written before it, and nothing from an empty or broken field', () => {
+    const a = promptSegments(shortPrompt, [tool('a')], MODEL);
+    expect(prefixReuseShare(readPrefix(JSON.stringify(a)), a)).toBe(1);
+    expect(readPrefix('')).toEqual([]);
+    expect(readPrefix('[not json')).toEqual([]);
   });
 });

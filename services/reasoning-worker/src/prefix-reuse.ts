@@ -53,3 +53,24 @@ export function prefixReuseShare(previous: readonly Segment[], next: readonly Se
   for (let i = 0; i < next.length && i < previous.length && previous[i]!.h === next[i]!.h; i++) same += next[i]!.t;
   return total ? Math.round((same / total) * 1000) / 1000 : 0;
 }
+
+/**
+ * The segments as stored with the conversation for the next call's measure: their hashes only,
+ * space-separated (the next call compares hashes and counts its own tokens). Written every turn,
+ * so a third of the JSON objects' size matters.
+ */
+export function storedPrefix(segments: readonly Segment[]): string {
+  return segments.map((s) => s.h).join(' ');
+}
+
+/** The previous call's segments from storedPrefix, or from the JSON objects written before it (rolling deploy). */
+export function readPrefix(raw: string): Segment[] {
+  if (!raw) return [];
+  if (!raw.startsWith('[')) return raw.split(' ').map((h) => ({ h, t: 0 }));
+  try {
+    const v: unknown = JSON.parse(raw);
+    return Array.isArray(v) ? (v as Segment[]) : [];
+  } catch {
+    return [];
+  }
+}

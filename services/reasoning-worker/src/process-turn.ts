@@ -3,12 +3,12 @@ import { errorMessage, isStewardError, jobIds, stableSpanId, type LlmUsage, type
 import { buildNaivePrompt, buildPrompt, countTokens, countToolDefinitionTokens } from '@steward/context';
 import { isModelFault } from '@steward/llm';
 import { awaitsProposal } from '@steward/control';
-import { crashPoint, emitEvent } from '@steward/store';
+import { crashPoint, emitEvent, loadTurn } from '@steward/store';
 import type { ReasoningDeps } from './deps.ts';
 import { toProposal } from './to-proposal.ts';
 import { turnInput } from './turn-input.ts';
 import { promptMemory } from './prompt-memory.ts';
-import { prefixReuseShare, promptSegments, type Segment } from './prefix-reuse.ts';
+import { prefixReuseShare, promptSegments, readPrefix, storedPrefix } from './prefix-reuse.ts';
 import { answerPublisher } from './answer-publisher.ts';
 
 /**
@@ -16,21 +16,20 @@ import { answerPublisher } from './answer-publisher.ts';
  * hand the proposal to the controller. A stale or repeated job does nothing.
  */
 export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Promise<void> {
-  // The query and this turn's decide job are read together: one round trip less before the
-  // model call on every turn (the job id needs only the payload).
+  // The query, its conversation and its steps in one script, and whether this turn's decide job
+  // exists (EXISTS: BullMQ's getJob reads and parses the whole job), in one round trip together.
+  // The steps are read even when the job turns out stale: rare, and cheaper than a second trip.
   const decideId = jobIds.decide(r.queryId, r.turn);
-  const [q, decided] = await Promise.all([d.queries.get(r.queryId), d.queues.control.getJob(decideId)]);
+  const [turn, decided] = await Promise.all([loadTurn(d, r.queryId), d.redis.exists(d.queues.control.toKey(decideId))]);
+  const q = turn?.query;
   crashPoint('reason.after_load');
   // The kernel's rule: only a query reasoning at this very turn takes this turn's call.
   if (!q || !awaitsProposal(q, r.turn)) return;
   if (decided) return;
 
   const naive = d.promptMode === 'naive';
-  const [conv, steps, transcript] = await Promise.all([
-    d.conversations.get(q.conversationId),
-    d.queries.steps(q.queryId),
-    naive ? d.conversations.transcript(q.conversationId) : Promise.resolve([]),
-  ]);
+  const { conversation: conv, steps } = turn;
+  const transcript = naive ? await d.conversations.transcript(q.conversationId) : [];
   const native = d.toolStyle === 'native';
   const remembered = naive ? undefined : promptMemory(conv.memory, q.queryId, q.text);
   const memory = remembered?.memory;
@@ -52,16 +51,16 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
   // What offering these tools costs in this prompt (native definitions, or their text in the system prompt).
   const toolTokens = native ? countToolDefinitionTokens(tools, d.llm.model) : countTokens(textTools, d.llm.model);
   const segments = promptSegments(prompt.messages, tools, d.llm.model);
-  const prefixReuse = prefixReuseShare(parseSegments(conv.promptPrefix), segments);
+  const prefixReuse = prefixReuseShare(readPrefix(conv.promptPrefix), segments);
   // The working memory with this request recorded must be stored before the model is asked (one
-  // write with the prefix when it changed). The prefix alone is read only for the next call's
-  // prefixReuse figure: then it is written while the model works (a failed write costs that figure
-  // once, never the turn).
-  if (remembered?.changed) {
-    await d.conversations.setFields(q.conversationId, { promptPrefix: JSON.stringify(segments), memory: remembered.changed });
+  // write with the prefix's hashes when it changed). The prefix alone is read only for the next
+  // call's prefixReuse figure: then it is written while the model works (a failed write costs that
+  // figure once, never the turn).
+  if (remembered?.changed !== undefined) {
+    await d.conversations.setFields(q.conversationId, { promptPrefix: storedPrefix(segments), memory: remembered.changed });
   } else {
     void d.conversations
-      .setFields(q.conversationId, { promptPrefix: JSON.stringify(segments) })
+      .setFields(q.conversationId, { promptPrefix: storedPrefix(segments) })
       .catch((e: unknown) => d.log.warn({ queryId: q.queryId, err: errorMessage(e) }, 'prompt prefix not saved; the next call reports no prefix reuse'));
   }
 
@@ -166,15 +165,6 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
   crashPoint('reason.before_ack');
 }
 
-
-function parseSegments(raw: string): Segment[] {
-  try {
-    const v: unknown = JSON.parse(raw || '[]');
-    return Array.isArray(v) ? (v as Segment[]) : [];
-  } catch {
-    return [];
-  }
-}
 
 function describe(p: Proposal): string {
   switch (p.kind) {

@@ -1,0 +1,52 @@
+// What a reasoning turn reads before it builds its prompt — the query, its conversation with the
+// messages, and the query's steps — in one script: one round trip instead of the query's HGETALL
+// followed by three more reads once the conversation id is known.
+import type { Redis } from 'ioredis';
+import { ChatMessage } from '@steward/core';
+import { bindLogContext } from '@steward/telemetry';
+import type { Keys } from './keys.ts';
+import { QueryRecord } from './query-record.ts';
+import { conversationState, type ConversationState } from './conversations.ts';
+
+// KEYS: 1 query, 2 its steps. ARGV: 1 prefix. The conversation's keys depend on the query's
+// data, so they are built here as redis-keys.ts builds them (`seg` escapes % and :).
+const LOAD_TURN = `
+local q = redis.call('HGETALL', KEYS[1])
+local cid = false
+for i = 1, #q, 2 do if q[i] == 'conversationId' then cid = q[i + 1] end end
+if not cid then return {q} end
+local ck = ARGV[1] .. ':conv:' .. string.gsub(string.gsub(cid, '%%', '%%25'), ':', '%%3A')
+return {q, redis.call('HGETALL', ck), redis.call('LRANGE', ck .. ':msgs', 0, -1), redis.call('LRANGE', KEYS[2], 0, -1)}
+`;
+
+export interface TurnState {
+  query: QueryRecord;
+  conversation: ConversationState;
+  steps: ChatMessage[];
+}
+
+/** The query (null when it does not exist), its conversation and its steps, read at one instant. */
+export async function loadTurn(s: { redis: Redis; keys: Keys }, queryId: string): Promise<TurnState | null> {
+  const [q, conv, msgs, steps] = (await s.redis.eval(LOAD_TURN, 2, s.keys.query(queryId), s.keys.querySteps(queryId), s.keys.prefix)) as [
+    string[],
+    string[]?,
+    string[]?,
+    string[]?,
+  ];
+  const h = pairs(q);
+  if (!h.queryId) return null;
+  const query = QueryRecord.parse(h);
+  // As QueryStore.get: a job that loads its query logs under the query's trace id from here on.
+  bindLogContext({ traceId: query.traceId, conversationId: query.conversationId });
+  return {
+    query,
+    conversation: conversationState(query.conversationId, pairs(conv ?? []), msgs ?? []),
+    steps: (steps ?? []).map((m) => ChatMessage.parse(JSON.parse(m))),
+  };
+}
+
+function pairs(flat: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i]!] = flat[i + 1]!;
+  return out;
+}
