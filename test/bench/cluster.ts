@@ -64,6 +64,8 @@ const PREFIX = '{bench}';
 const START_TIMEOUT_MS = 240_000;
 /** The V8 flags infra/Dockerfile gives every service (NODE_OPTIONS), so the processes here run as deployed. */
 export const DEPLOYED_NODE_OPTIONS = '--max-semi-space-size=16 --max-old-space-size=128';
+/** The shop's and the model double's NODE_OPTIONS (docker-compose.yml's shop): no old-space cap. */
+const SERVICE_DOUBLE_NODE_OPTIONS = '--max-semi-space-size=16';
 
 export class Cluster {
   readonly redis: RedisServer;
@@ -164,7 +166,11 @@ export class Cluster {
       REDACT_PII: 'true',
       ...(o.env ?? {}),
     };
-    const nodeOptions = [o.nodeOptions ?? DEPLOYED_NODE_OPTIONS, o.cpuProfDir ? `--cpu-prof --cpu-prof-dir=${join(o.cpuProfDir, `${role}-${index}`)}` : ''].join(' ').trim();
+    // The shop and the model double are not steward's workers: as in docker-compose.yml, the shop
+    // runs without the old-space cap (it holds and exports its whole catalog; it ran out of heap
+    // under the cap once while the driver read /v1/export).
+    const deployed = role === 'shop' || role === 'sim-llm' ? SERVICE_DOUBLE_NODE_OPTIONS : DEPLOYED_NODE_OPTIONS;
+    const nodeOptions = [o.nodeOptions ?? deployed, o.cpuProfDir ? `--cpu-prof --cpu-prof-dir=${join(o.cpuProfDir, `${role}-${index}`)}` : ''].join(' ').trim();
     if (nodeOptions) env.NODE_OPTIONS = nodeOptions;
     switch (role) {
       case 'shop':
