@@ -2,8 +2,8 @@ import { UnrecoverableError, Worker, type Job, type ConnectionOptions, type Work
 import { DEFAULTS, isStewardError, parseJob, type JobLockSettings, type JobPayload, type QueueName } from '@steward/core';
 import { JobTimingBuffer, redactsLogs, runWithKnownNames, runWithLogContext } from '@steward/telemetry';
 import type { Redis } from 'ioredis';
-import { namesKnownInConversation } from './events.ts';
-import { createKeys, type Keys } from './keys.ts';
+import { jobKnownNames } from './job-known-names.ts';
+import { createKeys } from './keys.ts';
 import { LockKeeper } from './lock-keeper.ts';
 import { RecoveryHeadroom, type RecoveryHeadroomSettings } from './recovery-headroom.ts';
 
@@ -57,7 +57,8 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
       : undefined;
   const base = `${o.prefix}:${queue}:`;
   // The names the conversation's tools learned in earlier jobs, redacted from this job's lines
-  // too: read once per job, and only when the log redacts and a live connection is at hand.
+  // too: read once per job, in one round trip (job-known-names.ts), and only when the log
+  // redacts and a live connection is at hand.
   const names =
     redactsLogs(o.log) && typeof (o.connection as Redis).lrange === 'function'
       ? { redis: o.connection as Redis, keys: createKeys(o.prefix) }
@@ -76,7 +77,7 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
       // the query store adds the trace id when the job loads its query.
       const ids = data as { queryId?: unknown; turn?: unknown; conversationId?: unknown };
       const queryId = typeof ids.queryId === 'string' ? ids.queryId : undefined;
-      const known = names ? await knownNames(names.redis, names.keys, queryId, ids.conversationId) : undefined;
+      const known = names ? await jobKnownNames(names.redis, names.keys, queryId, ids.conversationId) : undefined;
       return runWithLogContext(
         {
           queue,
@@ -147,23 +148,4 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
       void keeper.close();
     });
   return w;
-}
-
-/**
- * The job's conversation (its payload's, or its query's) and the names that conversation's tools
- * learned. Best effort: a failed read leaves the pattern redaction alone to the job's lines.
- */
-async function knownNames(
-  redis: Redis,
-  keys: Keys,
-  queryId: string | undefined,
-  given: unknown,
-): Promise<{ conversationId: string | undefined; names: string[] }> {
-  let conversationId = typeof given === 'string' ? given : undefined;
-  try {
-    if (!conversationId && queryId) conversationId = (await redis.hget(keys.query(queryId), 'conversationId')) || undefined;
-    return { conversationId, names: conversationId ? await namesKnownInConversation(redis, keys, conversationId) : [] };
-  } catch {
-    return { conversationId, names: [] };
-  }
 }
