@@ -7,6 +7,7 @@ import { toEvent, type EmitInput } from './events.ts';
 import { bindLogContext } from '@steward/telemetry';
 import type { DagCall } from './dag.ts';
 import { DONE_TTL } from './done-ttl.ts';
+import { takePreloadedQuery } from './job-prelude.ts';
 
 export interface NewQuery {
   queryId: string;
@@ -149,7 +150,8 @@ export class QueryStore {
   }
 
   async get(queryId: string): Promise<QueryRecord | null> {
-    const h = await this.redis.hgetall(this.keys.query(queryId));
+    // A controller job's prelude read the hash already, in its first round trip (job-prelude.ts).
+    const h = takePreloadedQuery(this.keys.query(queryId)) ?? (await this.redis.hgetall(this.keys.query(queryId)));
     if (!h.queryId) return null;
     const rec = QueryRecord.parse(h);
     // A job that loads its query logs under the query's trace id from here on.
