@@ -170,6 +170,9 @@ export class QueryStore {
           })),
         )
       : '';
+    const steps = (a.steps ?? []).map((s) => JSON.stringify(s));
+    const history = (a.history ?? []).map((s) => JSON.stringify(s));
+    const jobs = a.jobs ?? [];
     const r = await this.redis.eval(
       ADVANCE,
       5,
@@ -184,15 +187,19 @@ export class QueryStore {
       a.to.turn,
       JSON.stringify(a.set ?? {}),
       JSON.stringify(a.incr ?? {}),
-      JSON.stringify((a.steps ?? []).map((s) => JSON.stringify(s))),
-      JSON.stringify((a.history ?? []).map((s) => JSON.stringify(s))),
+      steps.length,
+      history.length,
       DEFAULTS.queryTtlSec,
       this.keys.prefix,
       a.nowMs ?? Date.now(),
-      JSON.stringify(a.jobs ?? []),
+      jobs.length,
       dag,
       JSON.stringify(a.conversation?.set ?? {}),
       JSON.stringify(a.conversation?.del ?? []),
+      // One argument per entry, as stored: inside a JSON array each would be encoded twice.
+      ...steps,
+      ...history,
+      ...jobs,
     );
     return r === 1 ? 'applied' : r === 0 ? 'moved' : 'ended';
   }
