@@ -143,9 +143,10 @@ return 1
  */
 export const ADVANCE = START_FN + `
 -- KEYS: 1 query, 2 steps, 3 history, 4 dag of the turn ('' = none), 5 conversation ('' = none)
--- ARGV: 1 state, 2 turn, 3 newState, 4 newTurn, 5 hsetJson, 6 hincrJson, 7 stepsJson, 8 historyJson, 9 ttl,
---       10 prefix, 11 nowMs, 12 outboxJson (members), 13 dagCallsJson ('' = none),
---       14 conversation hsetJson, 15 conversation hdelJson
+-- ARGV: 1 state, 2 turn, 3 newState, 4 newTurn, 5 hsetJson, 6 hincrJson, 7 number of steps, 8 number of
+--       history entries, 9 ttl, 10 prefix, 11 nowMs, 12 number of outbox members, 13 dagCallsJson ('' = none),
+--       14 conversation hsetJson, 15 conversation hdelJson, 16… the steps, then the history entries, then the
+--       outbox members, one argument each (sent as they are stored: a JSON array of them would encode each twice)
 local q = redis.call('HMGET', KEYS[1], 'status', 'state', 'turn')
 if q[1] == 'completed' or q[1] == 'failed' then return -1 end
 if q[2] ~= ARGV[1] or tonumber(q[3]) ~= tonumber(ARGV[2]) then return 0 end
@@ -154,8 +155,9 @@ for k, v in pairs(cjson.decode(ARGV[5])) do redis.call('HSET', KEYS[1], k, tostr
 for k, v in pairs(cjson.decode(ARGV[6])) do
   redis.call('HINCRBYFLOAT', KEYS[1], k, v)
 end
-for _, s in ipairs(cjson.decode(ARGV[7])) do redis.call('RPUSH', KEYS[2], s) end
-for _, s in ipairs(cjson.decode(ARGV[8])) do redis.call('RPUSH', KEYS[3], s) end
+local nSteps, nHistory, nJobs = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[12])
+for i = 16, 15 + nSteps do redis.call('RPUSH', KEYS[2], ARGV[i]) end
+for i = 16 + nSteps, 15 + nSteps + nHistory do redis.call('RPUSH', KEYS[3], ARGV[i]) end
 redis.call('EXPIRE', KEYS[2], tonumber(ARGV[9]))
 redis.call('EXPIRE', KEYS[3], tonumber(ARGV[9]))
 if KEYS[4] ~= '' and ARGV[13] ~= '' and redis.call('EXISTS', KEYS[4]) == 0 then
@@ -174,7 +176,10 @@ if KEYS[5] ~= '' then
   for k, v in pairs(cjson.decode(ARGV[14])) do redis.call('HSET', KEYS[5], k, tostring(v)) end
   for _, k in ipairs(cjson.decode(ARGV[15])) do redis.call('HDEL', KEYS[5], k) end
 end
-outbox_add(ARGV[10], tonumber(ARGV[11]), ARGV[12])
+local now = tonumber(ARGV[11])
+for i = 16 + nSteps + nHistory, 15 + nSteps + nHistory + nJobs do
+  redis.call('ZADD', ARGV[10] .. ':outbox', 'NX', now, ARGV[i])
+end
 return 1
 `;
 

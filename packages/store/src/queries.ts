@@ -7,6 +7,7 @@ import { toEvent, type EmitInput } from './events.ts';
 import { bindLogContext } from '@steward/telemetry';
 import type { DagCall } from './dag.ts';
 import { DONE_TTL } from './done-ttl.ts';
+import { takePreloadedQuery } from './job-prelude.ts';
 
 export interface NewQuery {
   queryId: string;
@@ -149,7 +150,8 @@ export class QueryStore {
   }
 
   async get(queryId: string): Promise<QueryRecord | null> {
-    const h = await this.redis.hgetall(this.keys.query(queryId));
+    // A controller job's prelude read the hash already, in its first round trip (job-prelude.ts).
+    const h = takePreloadedQuery(this.keys.query(queryId)) ?? (await this.redis.hgetall(this.keys.query(queryId)));
     if (!h.queryId) return null;
     const rec = QueryRecord.parse(h);
     // A job that loads its query logs under the query's trace id from here on.
@@ -168,6 +170,9 @@ export class QueryStore {
           })),
         )
       : '';
+    const steps = (a.steps ?? []).map((s) => JSON.stringify(s));
+    const history = (a.history ?? []).map((s) => JSON.stringify(s));
+    const jobs = a.jobs ?? [];
     const r = await this.redis.eval(
       ADVANCE,
       5,
@@ -182,15 +187,19 @@ export class QueryStore {
       a.to.turn,
       JSON.stringify(a.set ?? {}),
       JSON.stringify(a.incr ?? {}),
-      JSON.stringify((a.steps ?? []).map((s) => JSON.stringify(s))),
-      JSON.stringify((a.history ?? []).map((s) => JSON.stringify(s))),
+      steps.length,
+      history.length,
       DEFAULTS.queryTtlSec,
       this.keys.prefix,
       a.nowMs ?? Date.now(),
-      JSON.stringify(a.jobs ?? []),
+      jobs.length,
       dag,
       JSON.stringify(a.conversation?.set ?? {}),
       JSON.stringify(a.conversation?.del ?? []),
+      // One argument per entry, as stored: inside a JSON array each would be encoded twice.
+      ...steps,
+      ...history,
+      ...jobs,
     );
     return r === 1 ? 'applied' : r === 0 ? 'moved' : 'ended';
   }

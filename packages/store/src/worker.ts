@@ -2,8 +2,8 @@ import { UnrecoverableError, Worker, type Job, type ConnectionOptions, type Work
 import { DEFAULTS, isStewardError, parseJob, type JobLockSettings, type JobPayload, type QueueName } from '@steward/core';
 import { JobTimingBuffer, redactsLogs, runWithKnownNames, runWithLogContext } from '@steward/telemetry';
 import type { Redis } from 'ioredis';
-import { namesKnownInConversation } from './events.ts';
-import { createKeys, type Keys } from './keys.ts';
+import { readJobPrelude, runWithPreloadedQuery } from './job-prelude.ts';
+import { createKeys } from './keys.ts';
 import { LockKeeper } from './lock-keeper.ts';
 import { RecoveryHeadroom, type RecoveryHeadroomSettings } from './recovery-headroom.ts';
 
@@ -23,6 +23,11 @@ export interface StartWorkerOptions {
   jobLocks?: JobLockSettings;
   /** Extra slots for jobs moved back from a dead worker (default DEFAULTS.recoveredJobHeadroom). */
   recoveredJobHeadroom?: RecoveryHeadroomSettings;
+  /**
+   * The handler's first step loads the job's query (the controller's): read it in the job's
+   * prelude, in the trip that reads the conversation's names, instead of one trip after it.
+   */
+  preloadQuery?: boolean;
   worker?: Partial<WorkerOptions>;
 }
 
@@ -57,9 +62,11 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
       : undefined;
   const base = `${o.prefix}:${queue}:`;
   // The names the conversation's tools learned in earlier jobs, redacted from this job's lines
-  // too: read once per job, and only when the log redacts and a live connection is at hand.
-  const names =
-    redactsLogs(o.log) && typeof (o.connection as Redis).lrange === 'function'
+  // too (only when the log redacts), and the job's query when the handler starts by loading it:
+  // read once per job, in one round trip (job-prelude.ts), when a live connection is at hand.
+  const want = { names: redactsLogs(o.log), query: o.preloadQuery === true };
+  const prelude =
+    (want.names || want.query) && typeof (o.connection as Redis).eval === 'function'
       ? { redis: o.connection as Redis, keys: createKeys(o.prefix) }
       : undefined;
   const w = new Worker(
@@ -76,7 +83,15 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
       // the query store adds the trace id when the job loads its query.
       const ids = data as { queryId?: unknown; turn?: unknown; conversationId?: unknown };
       const queryId = typeof ids.queryId === 'string' ? ids.queryId : undefined;
-      const known = names ? await knownNames(names.redis, names.keys, queryId, ids.conversationId) : undefined;
+      const known = prelude ? await readJobPrelude(prelude.redis, prelude.keys, queryId, ids.conversationId, want) : undefined;
+      const handle = async (): Promise<unknown> => {
+        try {
+          return await processor(data, job, token);
+        } catch (e) {
+          if (isStewardError(e) && !e.retryable) throw new UnrecoverableError(`${e.code}: ${e.message}`);
+          throw e;
+        }
+      };
       return runWithLogContext(
         {
           queue,
@@ -87,14 +102,9 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
         },
         // Names a tool of this job learns (rememberNames) are redacted from its later lines.
         () =>
-          runWithKnownNames(known?.names ?? [], async () => {
-            try {
-              return await processor(data, job, token);
-            } catch (e) {
-              if (isStewardError(e) && !e.retryable) throw new UnrecoverableError(`${e.code}: ${e.message}`);
-              throw e;
-            }
-          }),
+          runWithKnownNames(known?.names ?? [], () =>
+            prelude && queryId && known?.query ? runWithPreloadedQuery(prelude.keys.query(queryId), known.query, handle) : handle(),
+          ),
       );
     },
     {
@@ -147,23 +157,4 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
       void keeper.close();
     });
   return w;
-}
-
-/**
- * The job's conversation (its payload's, or its query's) and the names that conversation's tools
- * learned. Best effort: a failed read leaves the pattern redaction alone to the job's lines.
- */
-async function knownNames(
-  redis: Redis,
-  keys: Keys,
-  queryId: string | undefined,
-  given: unknown,
-): Promise<{ conversationId: string | undefined; names: string[] }> {
-  let conversationId = typeof given === 'string' ? given : undefined;
-  try {
-    if (!conversationId && queryId) conversationId = (await redis.hget(keys.query(queryId), 'conversationId')) || undefined;
-    return { conversationId, names: conversationId ? await namesKnownInConversation(redis, keys, conversationId) : [] };
-  } catch {
-    return { conversationId, names: [] };
-  }
 }

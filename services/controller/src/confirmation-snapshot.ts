@@ -15,13 +15,20 @@ export const StoredPendingConfirmation = z.object({
 /** How many customer messages back a question may be confirmed: older ones have expired. */
 const LOOKBACK = 20;
 
-/** Everything decideConfirmation reads, loaded once per turn (only when a write is proposed). */
-export async function loadConfirmationSnapshot(d: Pick<ControllerDeps, 'redis' | 'keys' | 'queries'>, q: QueryRecord, stored: string | null): Promise<ConfirmationSnapshot> {
+/**
+ * Everything decideConfirmation reads, loaded once per turn (only when a write is proposed). The
+ * pending confirmation and the conversation's recent query ids are read together (one trip; the
+ * ids are a few short strings, wasted only when nothing is pending), then the queries between.
+ */
+export async function loadConfirmationSnapshot(d: Pick<ControllerDeps, 'redis' | 'keys' | 'queries'>, q: QueryRecord): Promise<ConfirmationSnapshot> {
+  const [stored, ids] = await Promise.all([
+    d.redis.hget(d.keys.conversation(q.conversationId), 'pendingConfirmation'),
+    d.redis.lrange(d.keys.conversationQueries(q.conversationId), -LOOKBACK, -1),
+  ]);
   const parsed = stored ? StoredPendingConfirmation.safeParse(safeJson(stored)) : null;
   // An unreadable pending confirmation (an older format) is no confirmation: the model asks again.
   if (!parsed?.success) return { pending: null, asked: null, since: [] };
   const pending: PendingConfirmation = parsed.data;
-  const ids = await d.redis.lrange(d.keys.conversationQueries(q.conversationId), -LOOKBACK, -1);
   const from = ids.indexOf(pending.queryId);
   const to = ids.indexOf(q.queryId);
   const [asking, ...between] = await Promise.all([pending.queryId, ...(from >= 0 && to > from ? ids.slice(from + 1, to) : [])].map((id) => d.queries.get(id)));

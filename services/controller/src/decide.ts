@@ -16,15 +16,11 @@ export async function handleDecide(d: ControllerDeps, job: DecideJob): Promise<v
   crashPoint('decide.after_load');
   if (!q || !awaitsProposal(q, job.turn)) return;
   const rules = rulesOf(d);
-  const snapshot: ProposalSnapshot = {
-    query: q,
-    nowMs: d.now?.() ?? Date.now(),
-    ...(await loadBudget(d, q, job)),
-  };
-  if (job.proposal.kind === 'tool_calls' && job.proposal.calls.some((c) => isGuarded(c, rules))) {
-    const conv = await d.conversations.get(q.conversationId);
-    snapshot.confirmation = await loadConfirmationSnapshot(d, q, conv.pendingConfirmation);
-  }
+  const guarded = job.proposal.kind === 'tool_calls' && job.proposal.calls.some((c) => isGuarded(c, rules));
+  // The cost recording and (for a write) the confirmation state touch different keys: read at once.
+  const [budget, confirmation] = await Promise.all([loadBudget(d, q, job), guarded ? loadConfirmationSnapshot(d, q) : undefined]);
+  const snapshot: ProposalSnapshot = { query: q, nowMs: d.now?.() ?? Date.now(), ...budget };
+  if (confirmation) snapshot.confirmation = confirmation;
   const t = onProposal(snapshot, job, rules);
   crashPoint('decide.after_transition');
   if (t) await applyTransition(d, q, t);

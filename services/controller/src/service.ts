@@ -59,7 +59,9 @@ export async function startController(o: ControllerOptions): Promise<RunningCont
     keepTranscript: o.keepTranscript ?? false,
     log: o.log,
   };
-  const common = { connection: redis, prefix: o.prefix, log: o.log, ...(o.jobLocks ? { jobLocks: o.jobLocks } : {}) };
+  // Every handler here starts by loading its query: the job's prelude reads it with the
+  // conversation's names, in one round trip (job-prelude.ts in @steward/store).
+  const common = { connection: redis, prefix: o.prefix, log: o.log, preloadQuery: true, ...(o.jobLocks ? { jobLocks: o.jobLocks } : {}) };
   const control = startWorker(
     'control',
     async (job) => {
