@@ -16,6 +16,7 @@ import {
 import { ChannelsIngressEnv, channelsConfigFromEnv } from '@steward/channels';
 import { loadPricing } from '@steward/llm';
 import { traceExportConfigFromEnv } from '@steward/telemetry/otlp';
+import { SERVICES } from '../../scripts/lib/build-services.ts';
 
 const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 const tmp = mkdtempSync(join(tmpdir(), 'steward-config-'));
@@ -23,17 +24,8 @@ const pricingFile = join(tmp, 'pricing.json');
 writeFileSync(pricingFile, JSON.stringify({ 'my-model': { input: 1, output: 2 } }));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const ROLES = [
-  'ingress',
-  'reasoning-worker',
-  'controller',
-  'tool-worker',
-  'deliveries',
-  'tracer',
-  'archiver',
-  'shop',
-  'sim-llm',
-] as const;
+// Every service with an entry point: the build's one list (scripts/lib/build-services.ts).
+const ROLES = SERVICES;
 type Role = (typeof ROLES)[number];
 const WORKERS: Role[] = ['reasoning-worker', 'controller', 'tool-worker', 'deliveries'];
 
