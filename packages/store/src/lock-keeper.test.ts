@@ -11,6 +11,8 @@ import { startWorker } from './worker.ts';
 
 const url = inject('redisUrl');
 const prefix = uniquePrefix('lock-keeper');
+// Each test's queue lives under a prefix of its own below this one.
+const prefixBase = prefix;
 const LOCKS = { lockMs: 600, renewMs: 100, stalledIntervalMs: 100 };
 const BLOCK_MS = 2_000;
 let redis: Redis;
@@ -25,7 +27,7 @@ afterAll(async () => {
 });
 
 /** A BullMQ worker in another process: it runs the stalled check while this process is blocked. */
-function checker(queue: string): ChildProcess {
+function checker(queue: string, prefix: string): ChildProcess {
   const code = `
     const { Worker } = await import('bullmq');
     const { Redis } = await import('ioredis');
@@ -38,7 +40,10 @@ function checker(queue: string): ChildProcess {
 
 async function run(jobId: string, keeper: boolean): Promise<{ stc: number; finishedBy: string | null }> {
   const queue = 'reasoning';
-  const q = new Queue(queue, { connection: redis, prefix });
+  // A prefix of its own: a test that times out must not leave its queue (or its checker, which
+  // takes jobs) to the next test.
+  const p = `${prefix}.${jobId}`;
+  const q = new Queue(queue, { connection: redis, prefix: p });
   let started!: () => void;
   const isStarted = new Promise<void>((r) => (started = r));
   const worker = startWorker(
@@ -52,36 +57,41 @@ async function run(jobId: string, keeper: boolean): Promise<{ stc: number; finis
       return 'blocked worker';
     },
     // A plain options object has no connection to copy: BullMQ alone renews (from the blocked loop).
-    { connection: keeper ? redis.duplicate({ maxRetriesPerRequest: null }) : { host: new URL(url).hostname, port: Number(new URL(url).port), maxRetriesPerRequest: null }, prefix, concurrency: 1, log, jobLocks: LOCKS },
+    { connection: keeper ? redis.duplicate({ maxRetriesPerRequest: null }) : { host: new URL(url).hostname, port: Number(new URL(url).port), maxRetriesPerRequest: null }, prefix: p, concurrency: 1, log, jobLocks: LOCKS },
   );
-  const job = await q.add('j', { queryId: jobId, turn: 0 }, { jobId });
-  await isStarted;
-  const child = checker(queue);
-  await new Promise<void>((r) => child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && r()));
-  // Wait for the job to finish, by whichever worker.
-  let finishedBy: string | null = null;
-  for (let i = 0; i < 100 && finishedBy === null; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    finishedBy = await redis.hget(`${prefix}:${queue}:${job.id}`, 'returnvalue');
+  let child: ChildProcess | undefined;
+  try {
+    const job = await q.add('j', { queryId: jobId, turn: 0 }, { jobId });
+    await isStarted;
+    const c = checker(queue, p);
+    child = c;
+    await new Promise<void>((r) => c.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && r()));
+    // Wait for the job to finish, by whichever worker.
+    let finishedBy: string | null = null;
+    for (let i = 0; i < 300 && finishedBy === null; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      finishedBy = await redis.hget(`${p}:${queue}:${job.id}`, 'returnvalue');
+    }
+    const stc = Number((await redis.hget(`${p}:${queue}:${job.id}`, 'stc')) ?? 0);
+    return { stc, finishedBy: finishedBy === null ? null : (JSON.parse(finishedBy) as string) };
+  } finally {
+    child?.kill('SIGTERM');
+    await worker.close();
+    await q.close();
   }
-  const stc = Number((await redis.hget(`${prefix}:${queue}:${job.id}`, 'stc')) ?? 0);
-  child.kill('SIGTERM');
-  await worker.close();
-  await q.close();
-  return { stc, finishedBy: finishedBy === null ? null : (JSON.parse(finishedBy) as string) };
 }
 
 describe('lock keeper', () => {
   it(`keeps a job whose worker's event loop is blocked ${BLOCK_MS} ms, past a ${LOCKS.lockMs} ms lock`, async () => {
     const r = await run('kept', true);
     expect(r).toEqual({ stc: 0, finishedBy: 'blocked worker' });
-  }, 20_000);
+  }, 60_000);
 
   it('without it, the same block loses the job to the other process (the test can fail)', async () => {
     const r = await run('lost', false);
     expect(r.stc).toBeGreaterThan(0);
     expect(r.finishedBy).toBe('checker');
-  }, 20_000);
+  }, 60_000);
 });
 
 /**
@@ -91,6 +101,7 @@ describe('lock keeper', () => {
  */
 async function stalledDuringBlock(jobId: string, keeper: boolean): Promise<{ movedDuringBlock: boolean; stc: number; finishedBy: string | null }> {
   const queue = 'reasoning';
+  const prefix = `${prefixBase}.${jobId}`;
   const q = new Queue(queue, { connection: redis, prefix });
   await q.add('j', { queryId: jobId, turn: 0 }, { jobId });
   // The worker that will die takes the job first, with a lock long enough for the survivor to start.
@@ -130,12 +141,12 @@ describe("stalled check from the lock keeper's thread", () => {
   it(`moves a dead worker's job back while the survivor's event loop is blocked ${BLOCK_MS} ms`, async () => {
     const r = await stalledDuringBlock('dead-thread', true);
     expect(r).toEqual({ movedDuringBlock: true, stc: 1, finishedBy: 'survivor' });
-  }, 20_000);
+  }, 60_000);
 
   it('without it, the check waits for the blocked loop (the test can fail)', async () => {
     const r = await stalledDuringBlock('dead-main', false);
     expect(r).toEqual({ movedDuringBlock: false, stc: 1, finishedBy: 'survivor' });
-  }, 20_000);
+  }, 60_000);
 });
 
 /**
@@ -146,6 +157,7 @@ describe("stalled check from the lock keeper's thread", () => {
 const DEAD_JOBS = 5;
 async function waitsAfterMove(tag: string, headroom: boolean): Promise<number[]> {
   const queue = 'reasoning';
+  const prefix = `${prefixBase}.${tag}`;
   const q = new Queue(queue, { connection: redis, prefix });
   const deadIds = Array.from({ length: DEAD_JOBS }, (_, i) => `${tag}-dead-${i}`);
   for (const jobId of deadIds) await q.add('j', { queryId: jobId, turn: 0 }, { jobId });
@@ -184,11 +196,11 @@ describe('slots for moved-back jobs', () => {
     const waits = await waitsAfterMove('headroom', true);
     // The survivor's next short job ends within ~150 ms of the move; every moved-back job starts then.
     expect(Math.max(...waits)).toBeLessThan(1_000);
-  }, 30_000);
+  }, 60_000);
 
   it('without them, the moved-back jobs wait for the survivor\'s slots (the test can fail)', async () => {
     const waits = await waitsAfterMove('no-headroom', false);
     // Two slots: the last moved-back jobs wait for the first ones (2 s each) to end.
     expect(Math.max(...waits)).toBeGreaterThan(1_500);
-  }, 30_000);
+  }, 60_000);
 });
