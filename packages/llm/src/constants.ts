@@ -12,8 +12,9 @@ export const LLM_DEFAULTS = {
   /** Fleet pause when a 429 carried no Retry-After. */
   fleetPauseMs: 5_000,
   /**
-   * Keep-alive sockets to the provider per client. Above the reasoning-worker's default
-   * concurrency (50), so calls never queue for a socket at the defaults.
+   * Keep-alive sockets to the provider per client, when the caller does not say. The
+   * reasoning-worker passes its REASONING_CONCURRENCY (one socket per slot), so its calls never
+   * queue for a socket.
    */
   maxSockets: 64,
 } as const;

@@ -118,6 +118,8 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
       ...(o.llmApiKey ? { apiKey: o.llmApiKey } : {}),
       ...(o.llmModel ? { model: o.llmModel } : {}),
       maxRateLimitRetries: 0,
+      // One socket per reasoning slot, as the reasoning-worker's main.
+      maxSockets: cfg.reasoning.concurrency,
     });
     const toolStyle = o.toolStyle ?? cfg.reasoning.toolStyle;
     const parseText = (content: string): Proposal => (toolStyle === 'json' ? parseJsonReply(content) : parseTextReply(content));

@@ -16,8 +16,9 @@ const rw = await startReasoningWorker({
   redisUrl: cfg.redis.url,
   prefix: cfg.redis.prefix,
   registry: new ToolRegistry(commerceTools),
-  // 429s go straight back to the worker, which pauses the whole fleet for the time asked.
-  llm: createLlmClient({ ...cfg.llm, maxRateLimitRetries: 0 }),
+  // 429s go straight back to the worker, which pauses the whole fleet for the time asked. One
+  // socket per reasoning slot: every slot's model call has a connection, none queues for one.
+  llm: createLlmClient({ ...cfg.llm, maxRateLimitRetries: 0, maxSockets: cfg.reasoning.concurrency }),
   parseText: cfg.reasoning.toolStyle === 'json' ? (content) => parseJsonReply(content) : (content) => parseTextReply(content),
   log,
   ...cfg.reasoning,
