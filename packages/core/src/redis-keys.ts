@@ -47,6 +47,27 @@ export function seg(s: string): string {
   return /[:%]/.test(s) ? s.replace(/%/g, '%25').replace(/:/g, '%3A') : s;
 }
 
+/**
+ * seg in Lua, for the scripts that build a key from an id they read themselves (a query's
+ * conversation, a conversation's customer). Such a script takes the key's text before and after
+ * the id from the builders here (`keyAround`), so the layout stays in this one module.
+ */
+export const LUA_SEG = `local function seg(s)
+  if string.find(s, '[:%%]') then
+    s = string.gsub(s, '%%', '%%25')
+    s = string.gsub(s, ':', '%%3A')
+  end
+  return s
+end
+`;
+
+/** The text of a built key before and after its one variable part: a script puts seg(id) between. */
+export function keyAround(build: (id: string) => string): [head: string, tail: string] {
+  const hole = '\u0001';
+  const [head = '', tail = ''] = build(hole).split(hole);
+  return [head, tail];
+}
+
 /** The inverse of seg. */
 export function unseg(s: string): string {
   return s.includes('%') ? s.replace(/%3A/g, ':').replace(/%25/g, '%') : s;

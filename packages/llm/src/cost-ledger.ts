@@ -5,7 +5,7 @@
 // follows every LLM call costs no round trip of its own (recordCostAndCheck).
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { keysFor } from '@steward/core';
+import { keyAround, keysFor, LUA_SEG } from '@steward/core';
 import { BUDGET_DEFAULTS } from './constants.ts';
 
 export interface CostRecord {
@@ -52,12 +52,12 @@ export const costKeys = {
 // KEYS: seen, query, conversation[, customerDay, or the hash naming the customer when ARGV[8] is its field].
 // ARGV: nanousd, input, output, ledgerTtl, dailyTtl, dedupeTtl, useSeen, customer field ('' = KEYS[4] is the
 // customer-day key), customer-day key before and after the customer id (that key is then built
-// here, with the customer id escaped as redis-keys.ts's seg does).
+// here, with the customer id escaped by redis-keys.ts's LUA_SEG).
 // Returns {recorded (1|0), then for the query and the conversation: usd, nanousd, input, output, calls}.
 // Dollars are counted in integer nano-dollars with HINCRBY: HINCRBYFLOAT took ~6 µs of Redis per
 // call against ~0.5 µs (measured, 2026-11-30), three times per LLM call. `usd` is the float field
 // that ledgers written before kept; readers add it (absent in new ledgers).
-const RECORD = `
+const RECORD = `${LUA_SEG}
 local recorded = 1
 if ARGV[7] == '1' and not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[6]) then recorded = 0 end
 if recorded == 1 then
@@ -65,7 +65,7 @@ if recorded == 1 then
   if day and ARGV[8] ~= '' then
     local who = redis.call('HGET', day, ARGV[8])
     if who and who ~= '' then
-      day = ARGV[9] .. string.gsub(string.gsub(who, '%%', '%%25'), ':', '%%3A') .. ARGV[10]
+      day = ARGV[9] .. seg(who) .. ARGV[10]
     else
       day = nil
     end
@@ -115,8 +115,8 @@ async function record(redis: Redis, prefix: string, rec: CostRecord, ttls: Ledge
     costKeys.conversation(prefix, rec.conversationId),
   ];
   const day = rec.day ?? utcDay();
-  // The customer-day key around a marker, so the script builds it from the one key module.
-  const [dayHead, dayTail] = costKeys.customerDay(prefix, '\u0001', day).split('\u0001');
+  // The customer-day key around the customer id, so the script builds it from the one key module.
+  const [dayHead, dayTail] = keyAround((who) => costKeys.customerDay(prefix, who, day));
   if (rec.customerId) keys.push(costKeys.customerDay(prefix, rec.customerId, day));
   else if (rec.customerFrom) keys.push(rec.customerFrom.key);
   const r = (await redis.eval(

@@ -1,30 +1,25 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Redis } from 'ioredis';
+import { keyAround, LUA_SEG } from '@steward/core';
 import type { Keys } from './keys.ts';
 
 /**
  * What a job needs before its handler runs, in one round trip: the query's conversation and the
  * names its tools learned (for log redaction), and, for a role whose handler starts by loading
  * its query, the query's hash. Read apart, these were two or three sequential trips at the start
- * of every decide step (issue 17). The names key is built here from the prefix because it
- * depends on the conversation read; `seg` is the same escape as core's.
+ * of every decide step (issue 17). The names key depends on the conversation read, so the script
+ * builds it around the escaped id (core's LUA_SEG and keyAround).
  */
-const JOB_PRELUDE = `
--- KEYS: 1 query; ARGV: 1 prefix, 2 conversationId ('' = the query's), 3 '1' = names, 4 '1' = the query's hash
+const JOB_PRELUDE = `${LUA_SEG}
+-- KEYS: 1 query; ARGV: 1 conversationId ('' = the query's), 2 '1' = names, 3 '1' = the query's hash,
+-- 4–5 the conversation's names key around the id (keyAround)
 -- returns { conversationId or '', names, query hash (flat) }
 local h = {}
-if ARGV[4] == '1' then h = redis.call('HGETALL', KEYS[1]) end
-local cid = ARGV[2]
+if ARGV[3] == '1' then h = redis.call('HGETALL', KEYS[1]) end
+local cid = ARGV[1]
 if cid == '' then cid = redis.call('HGET', KEYS[1], 'conversationId') or '' end
 local names = {}
-if ARGV[3] == '1' and cid ~= '' then
-  local s = cid
-  if s:find('[:%%]') then
-    s = s:gsub('%%', '%%25')
-    s = s:gsub(':', '%%3A')
-  end
-  names = redis.call('SMEMBERS', ARGV[1] .. ':conv:' .. s .. ':names')
-end
+if ARGV[2] == '1' and cid ~= '' then names = redis.call('SMEMBERS', ARGV[4] .. seg(cid) .. ARGV[5]) end
 return { cid, names, h }
 `;
 
@@ -54,10 +49,10 @@ export async function readJobPrelude(
       JOB_PRELUDE,
       1,
       keys.query(queryId),
-      keys.prefix,
       conversationId ?? '',
       want.names ? '1' : '',
       want.query ? '1' : '',
+      ...keyAround(keys.conversationNames),
     )) as [string, string[], string[]];
     const out: JobPrelude = { conversationId: cid || undefined, names };
     if (want.query) {

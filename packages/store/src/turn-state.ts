@@ -2,21 +2,21 @@
 // messages, and the query's steps — in one script: one round trip instead of the query's HGETALL
 // followed by three more reads once the conversation id is known.
 import type { Redis } from 'ioredis';
-import { ChatMessage } from '@steward/core';
+import { ChatMessage, keyAround, LUA_SEG } from '@steward/core';
 import { bindLogContext } from '@steward/telemetry';
 import type { Keys } from './keys.ts';
 import { QueryRecord } from './query-record.ts';
 import { conversationState, type ConversationState } from './conversations.ts';
 
-// KEYS: 1 query, 2 its steps. ARGV: 1 prefix. The conversation's keys depend on the query's
-// data, so they are built here as redis-keys.ts builds them (`seg` escapes % and :).
-const LOAD_TURN = `
+// KEYS: 1 query, 2 its steps. ARGV: 1–4 the conversation's hash and message-list keys around the
+// id (keyAround): they depend on the query's data, so the script puts the escaped id between.
+const LOAD_TURN = `${LUA_SEG}
 local q = redis.call('HGETALL', KEYS[1])
 local cid = false
 for i = 1, #q, 2 do if q[i] == 'conversationId' then cid = q[i + 1] end end
 if not cid then return {q} end
-local ck = ARGV[1] .. ':conv:' .. string.gsub(string.gsub(cid, '%%', '%%25'), ':', '%%3A')
-return {q, redis.call('HGETALL', ck), redis.call('LRANGE', ck .. ':msgs', 0, -1), redis.call('LRANGE', KEYS[2], 0, -1)}
+local id = seg(cid)
+return {q, redis.call('HGETALL', ARGV[1] .. id .. ARGV[2]), redis.call('LRANGE', ARGV[3] .. id .. ARGV[4], 0, -1), redis.call('LRANGE', KEYS[2], 0, -1)}
 `;
 
 export interface TurnState {
@@ -27,7 +27,8 @@ export interface TurnState {
 
 /** The query (null when it does not exist), its conversation and its steps, read at one instant. */
 export async function loadTurn(s: { redis: Redis; keys: Keys }, queryId: string): Promise<TurnState | null> {
-  const [q, conv, msgs, steps] = (await s.redis.eval(LOAD_TURN, 2, s.keys.query(queryId), s.keys.querySteps(queryId), s.keys.prefix)) as [
+  const around = [...keyAround(s.keys.conversation), ...keyAround(s.keys.conversationMessages)];
+  const [q, conv, msgs, steps] = (await s.redis.eval(LOAD_TURN, 2, s.keys.query(queryId), s.keys.querySteps(queryId), ...around)) as [
     string[],
     string[]?,
     string[]?,
