@@ -21,7 +21,11 @@ export interface EventStream {
   watching(unwatch: () => Promise<void>): Promise<void>;
 }
 
-/** Takes the response over from Fastify (hijack) and opens the stream; `greet` writes a first comment. */
+/**
+ * Takes the response over from Fastify (hijack) and opens the stream. `greet` writes a first
+ * comment once the subscription is up (`watching`): a client that waits for it misses nothing said
+ * after it (state changes are not replayed, so a greeting before the SUBSCRIBE lost them).
+ */
 export function openEventStream(req: FastifyRequest, reply: FastifyReply, slot: StreamSlot, o: { greet?: boolean } = {}): EventStream {
   reply.hijack();
   const res = reply.raw;
@@ -31,7 +35,6 @@ export function openEventStream(req: FastifyRequest, reply: FastifyReply, slot: 
     connection: 'keep-alive',
     'x-accel-buffering': 'no',
   });
-  if (o.greet) res.write(': connected\n\n');
   let done = false;
   let unwatch: (() => Promise<void>) | undefined;
   const finish = (): void => {
@@ -57,8 +60,9 @@ export function openEventStream(req: FastifyRequest, reply: FastifyReply, slot: 
       return done;
     },
     watching: async (u) => {
-      if (done) await u();
-      else unwatch = u;
+      if (done) return u();
+      unwatch = u;
+      if (o.greet) res.write(': connected\n\n');
     },
   };
 }
