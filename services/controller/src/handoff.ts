@@ -1,6 +1,6 @@
 import type { HandoffJob } from '@steward/core';
 import { emitEvent, HandoffStore } from '@steward/store';
-import type { ControllerDeps } from './deps.ts';
+import type { StepDeps } from '@steward/steps';
 
 /**
  * Record a handoff for the operators' inbox (listed, claimed and answered through the ingress
@@ -8,7 +8,7 @@ import type { ControllerDeps } from './deps.ts';
  * script, so no customer message can reach the agent while this job waits. A help-desk
  * integration would consume the same `handoff` queue.
  */
-export async function handleHandoff(d: Pick<ControllerDeps, 'redis' | 'keys' | 'queries'>, job: HandoffJob): Promise<void> {
+export async function handleHandoff(d: Pick<StepDeps, 'redis' | 'keys' | 'queries'>, job: HandoffJob): Promise<void> {
   const q = await d.queries.get(job.queryId);
   const created = await new HandoffStore(d.redis, d.keys).create(job, { channel: q?.channel ?? 'api', recipient: q?.recipient });
   if (!created) return;

@@ -1,2 +1,2 @@
-export { startController, DEFAULT_LIMITS, type ControllerOptions, type RunningController } from './service.ts';
-export type { ControllerDeps, ControllerLimits } from './deps.ts';
+export { startController, type ControllerOptions, type RunningController } from './service.ts';
+export { DEFAULT_LIMITS, type StepDeps as ControllerDeps, type StepLimits as ControllerLimits } from '@steward/steps';

@@ -1,14 +1,11 @@
 import type { Worker } from 'bullmq';
 import { DEFAULTS, type JobLockSettings, type RetentionSettings } from '@steward/core';
+import { handleDeadline, handleDecide, handleObserve, stepDeps, type StepDeps, type StepLimits } from '@steward/steps';
 import { countTokens } from '@steward/context';
 import { crashPoint, openStore, startWorker, type Log } from '@steward/store';
 import type { ToolRegistry } from '@steward/tools';
 import type { BudgetLimits } from '@steward/llm/ledger';
-import { handleDeadline } from './deadline.ts';
-import { handleDecide } from './decide.ts';
-import type { ControllerDeps, ControllerLimits } from './deps.ts';
 import { handleHandoff } from './handoff.ts';
-import { handleObserve } from './observe.ts';
 import { startSweeper, SWEEPER_DEFAULTS, type SweeperOptions } from './sweeper.ts';
 
 export interface ControllerOptions {
@@ -19,7 +16,7 @@ export interface ControllerOptions {
   concurrency?: number;
   jobLocks?: JobLockSettings;
   retention?: RetentionSettings;
-  limits?: Partial<ControllerLimits>;
+  limits?: Partial<StepLimits>;
   requireConfirmation?: boolean;
   budgets?: Partial<BudgetLimits>;
   keepTranscript?: boolean;
@@ -27,18 +24,8 @@ export interface ControllerOptions {
   sweeper?: Partial<SweeperOptions> | false;
 }
 
-export const DEFAULT_LIMITS: ControllerLimits = {
-  maxTurns: DEFAULTS.maxTurns,
-  deadlineMs: DEFAULTS.deadlineMs,
-  maxToolCallsPerQuery: DEFAULTS.maxToolCallsPerQuery,
-  maxToolCallsPerTurn: DEFAULTS.maxToolCallsPerTurn,
-  tokenBudget: 0,
-  costBudgetUsd: 0,
-  historyVerbatimMessages: DEFAULTS.historyVerbatimMessages,
-};
-
 export interface RunningController {
-  deps: ControllerDeps;
+  deps: StepDeps;
   workers: Worker[];
   close(): Promise<void>;
 }
@@ -50,15 +37,7 @@ export async function startController(o: ControllerOptions): Promise<RunningCont
   countTokens('warm up 预热', DEFAULTS.llmModel);
   const store = openStore(o.redisUrl, o.prefix, o.retention);
   const { redis } = store;
-  const deps: ControllerDeps = {
-    ...store,
-    registry: o.registry,
-    limits: { ...DEFAULT_LIMITS, ...o.limits },
-    requireConfirmation: o.requireConfirmation ?? true,
-    budgets: o.budgets ?? {},
-    keepTranscript: o.keepTranscript ?? false,
-    log: o.log,
-  };
+  const deps = stepDeps(store, o.registry, o.log, o);
   // Every handler here starts by loading its query: the job's prelude reads it with the
   // conversation's names, in one round trip (job-prelude.ts in @steward/store).
   const common = { connection: redis, prefix: o.prefix, log: o.log, preloadQuery: true, ...(o.jobLocks ? { jobLocks: o.jobLocks } : {}) };

@@ -3,8 +3,8 @@ import { deletePrefix, uniquePrefix } from '@steward/testing';
 import { openStore, readQueryEvents, type StoreContext } from '@steward/store';
 import { createLogger } from '@steward/telemetry';
 import { ToolRegistry } from '@steward/tools';
-import type { ControllerDeps } from './deps.ts';
-import { DEFAULT_LIMITS } from './service.ts';
+import type { StepDeps } from '@steward/steps';
+import { DEFAULT_LIMITS } from '@steward/steps';
 import { sweepOnce } from './sweeper.ts';
 
 // The sweeper on a real Redis and real queues: a query whose jobs were all lost still ends at
@@ -12,7 +12,7 @@ import { sweepOnce } from './sweeper.ts';
 const url = inject('redisUrl');
 const prefix = uniquePrefix('sweep');
 let store: StoreContext;
-let d: ControllerDeps;
+let d: StepDeps;
 
 beforeAll(() => {
   store = openStore(url, prefix);

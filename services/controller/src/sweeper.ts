@@ -1,7 +1,7 @@
 import { DEFAULTS, errorMessage } from '@steward/core';
 import { HandoffStore } from '@steward/store';
-import type { ControllerDeps } from './deps.ts';
-import { endAtDeadline } from './deadline.ts';
+import type { StepDeps } from '@steward/steps';
+import { endAtDeadline } from '@steward/steps';
 
 export interface SweeperOptions {
   /** How often one sweeper of the fleet runs. */
@@ -28,7 +28,7 @@ export const SWEEPER_DEFAULTS: SweeperOptions = {
  * have failed for good). Ending a query starts the conversation's next queued one in the same
  * script. Every controller runs one; a short lease lets one of them work per interval.
  */
-export async function sweepOnce(d: ControllerDeps, o: SweeperOptions, now = Date.now()): Promise<{ relayed: number; ended: number; handoffsBreached: number }> {
+export async function sweepOnce(d: StepDeps, o: SweeperOptions, now = Date.now()): Promise<{ relayed: number; ended: number; handoffsBreached: number }> {
   const lease = await d.redis.set(d.keys.sweeperLease, String(process.pid), 'PX', Math.max(100, o.intervalMs - 50), 'NX');
   if (lease !== 'OK') return { relayed: 0, ended: 0, handoffsBreached: 0 };
   const relayed = await d.outbox.relayStale(o.outboxGraceMs, now);
@@ -47,7 +47,7 @@ export async function sweepOnce(d: ControllerDeps, o: SweeperOptions, now = Date
   return { relayed, ended, handoffsBreached: h.breached.length };
 }
 
-export function startSweeper(d: ControllerDeps, o: SweeperOptions = SWEEPER_DEFAULTS): { stop(): Promise<void> } {
+export function startSweeper(d: StepDeps, o: SweeperOptions = SWEEPER_DEFAULTS): { stop(): Promise<void> } {
   let running: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
     running = sweepOnce(d, o).catch((e: unknown) => d.log.warn({ err: errorMessage(e) }, 'sweep failed (retried next interval)'));

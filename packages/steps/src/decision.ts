@@ -1,9 +1,9 @@
 import { emitEvent } from '@steward/store';
-import type { ControllerDeps } from './deps.ts';
+import type { StepDeps } from './deps.ts';
 
 /** A controller decision (loop warning, limit, handoff, confirmation) as an event on the query's trace. */
 export async function decision(
-  d: Pick<ControllerDeps, 'redis' | 'keys'>,
+  d: Pick<StepDeps, 'redis' | 'keys'>,
   q: { queryId: string; conversationId: string; traceId: string },
   turn: number,
   kind: string,

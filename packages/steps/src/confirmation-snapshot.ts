@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { customerMessageOf, type ConfirmationSnapshot, type PendingConfirmation } from '@steward/control';
 import type { QueryRecord } from '@steward/store';
-import type { ControllerDeps } from './deps.ts';
+import type { StepDeps } from './deps.ts';
 
 /** The conversation's pending confirmation as stored (JSON in the conversation hash). */
 export const StoredPendingConfirmation = z.object({
@@ -20,7 +20,7 @@ const LOOKBACK = 20;
  * pending confirmation and the conversation's recent query ids are read together (one trip; the
  * ids are a few short strings, wasted only when nothing is pending), then the queries between.
  */
-export async function loadConfirmationSnapshot(d: Pick<ControllerDeps, 'redis' | 'keys' | 'queries'>, q: QueryRecord): Promise<ConfirmationSnapshot> {
+export async function loadConfirmationSnapshot(d: Pick<StepDeps, 'redis' | 'keys' | 'queries'>, q: QueryRecord): Promise<ConfirmationSnapshot> {
   const [stored, ids] = await Promise.all([
     d.redis.hget(d.keys.conversation(q.conversationId), 'pendingConfirmation'),
     d.redis.lrange(d.keys.conversationQueries(q.conversationId), -LOOKBACK, -1),

@@ -2,14 +2,14 @@ import type { ChatMessage, ObserveJob } from '@steward/core';
 import { awaitsObservation, onTurnDone, turnEnded, type CallResult, type LoopTurn } from '@steward/control';
 import { crashPoint } from '@steward/store';
 import { applyTransition, rulesOf } from './apply.ts';
-import type { ControllerDeps } from './deps.ts';
+import type { StepDeps } from './deps.ts';
 import { foldToolResults, withMemory } from './remember.ts';
 
 /**
  * All calls of a turn have ended: load → the kernel's onTurnDone → apply. Idempotent: a
  * redelivered observe finds the query moved on and changes nothing.
  */
-export async function handleObserve(d: ControllerDeps, job: ObserveJob): Promise<void> {
+export async function handleObserve(d: StepDeps, job: ObserveJob): Promise<void> {
   // Named by the job, the conversation's memory is read with the query, in one round trip; an
   // older job without it reads the query first. A redelivered observe wastes these reads.
   const conversationId = job.conversationId;
@@ -36,7 +36,7 @@ export async function handleObserve(d: ControllerDeps, job: ObserveJob): Promise
 }
 
 /** What observe reads besides the query: the turn's results, the scratchpad, the loop history, the memory. */
-async function loadTurn(d: ControllerDeps, queryId: string, turn: number, conversationId: string) {
+async function loadTurn(d: StepDeps, queryId: string, turn: number, conversationId: string) {
   const [{ results, left }, steps, history, memory] = await Promise.all([
     d.dags.results(queryId, turn),
     d.queries.steps(queryId),

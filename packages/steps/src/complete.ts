@@ -2,7 +2,7 @@ import type { ChatMessage } from '@steward/core';
 import type { Transition } from '@steward/control';
 import { endQuery, memberOf, type QueryRecord } from '@steward/store';
 import { fallbackFor, foldSummary } from './policy.ts';
-import type { ControllerDeps } from './deps.ts';
+import type { StepDeps } from './deps.ts';
 
 export { rootSpanIdOf } from '@steward/store';
 
@@ -13,7 +13,7 @@ export { rootSpanIdOf } from '@steward/store';
  * message; nothing is left for a crash to skip. Compaction and the transcript run after, only
  * by the call that ended the query.
  */
-export async function completeQuery(d: ControllerDeps, q: QueryRecord, t: Transition): Promise<boolean> {
+export async function completeQuery(d: StepDeps, q: QueryRecord, t: Transition): Promise<boolean> {
   const end = t.completion;
   if (!end) throw new Error('completeQuery needs a transition that ends the query');
   const now = d.now?.() ?? Date.now();

@@ -2,10 +2,10 @@ import type { KernelRules, Transition } from '@steward/control';
 import { applyStep, memberOf, type QueryRecord } from '@steward/store';
 import { completeQuery } from './complete.ts';
 import { decision } from './decision.ts';
-import type { ControllerDeps } from './deps.ts';
+import type { StepDeps } from './deps.ts';
 
 /** The rules the kernel's transitions apply, from the controller's one configuration. */
-export function rulesOf(d: Pick<ControllerDeps, 'limits' | 'requireConfirmation' | 'registry'>): KernelRules {
+export function rulesOf(d: Pick<StepDeps, 'limits' | 'requireConfirmation' | 'registry'>): KernelRules {
   return { limits: d.limits, requireConfirmation: d.requireConfirmation, tools: d.registry };
 }
 
@@ -16,7 +16,7 @@ export function rulesOf(d: Pick<ControllerDeps, 'limits' | 'requireConfirmation'
  * The decision events are observational and carry deterministic ids, so a redelivered step
  * that emits them again is de-duplicated by their readers.
  */
-export async function applyTransition(d: ControllerDeps, q: QueryRecord, t: Transition): Promise<'applied' | 'moved' | 'ended'> {
+export async function applyTransition(d: StepDeps, q: QueryRecord, t: Transition): Promise<'applied' | 'moved' | 'ended'> {
   for (const e of t.events) await decision(d, q, e.turn, e.kind, e.detail);
   if (t.completion) {
     // Observations of the last turn are recorded first (a critical loop ends from `observing`).

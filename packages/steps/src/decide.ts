@@ -3,7 +3,7 @@ import { awaitsProposal, isGuarded, onProposal, type ProposalSnapshot } from '@s
 import { crashPoint, type QueryRecord } from '@steward/store';
 import { recordCostAndCheck } from '@steward/llm/ledger';
 import { applyTransition, rulesOf } from './apply.ts';
-import type { ControllerDeps } from './deps.ts';
+import type { StepDeps } from './deps.ts';
 import { loadConfirmationSnapshot } from './confirmation-snapshot.ts';
 
 /**
@@ -11,7 +11,7 @@ import { loadConfirmationSnapshot } from './confirmation-snapshot.ts';
  * Idempotent: a redelivered decide for a turn that already moved on changes nothing (its jobs
  * were committed with the step: relayed, or the sweeper's).
  */
-export async function handleDecide(d: ControllerDeps, job: DecideJob): Promise<void> {
+export async function handleDecide(d: StepDeps, job: DecideJob): Promise<void> {
   const q = await d.queries.get(job.queryId);
   crashPoint('decide.after_load');
   if (!q || !awaitsProposal(q, job.turn)) return;
@@ -30,7 +30,7 @@ export async function handleDecide(d: ControllerDeps, job: DecideJob): Promise<v
  * Record the turn's cost (per query, conversation and customer-day; the reasoning job id makes
  * it once-only) and read the budgets after it. No usage reported: nothing to check.
  */
-async function loadBudget(d: ControllerDeps, q: QueryRecord, job: DecideJob): Promise<Pick<ProposalSnapshot, 'budget'>> {
+async function loadBudget(d: StepDeps, q: QueryRecord, job: DecideJob): Promise<Pick<ProposalSnapshot, 'budget'>> {
   const u = job.usage;
   if (!u) return {};
   // Recorded and checked in one script, which also reads the conversation's verified customer
