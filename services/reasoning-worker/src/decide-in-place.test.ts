@@ -79,9 +79,10 @@ async function stepped(queryId: string) {
   throw new Error(`query ${queryId} took no step`);
 }
 
-async function controlJobs(): Promise<number> {
-  const c = await rw.deps.queues.control.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed');
-  return Object.values(c).reduce((a, b) => a + b, 0);
+/** The query's jobs on the control queue, by type (its deadline job is always there, delayed). */
+async function controlJobsOf(queryId: string): Promise<string[]> {
+  const jobs = await rw.deps.queues.control.getJobs(['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed']);
+  return jobs.filter((j) => (j.data as { queryId?: string }).queryId === queryId).map((j) => String((j.data as { type?: string }).type));
 }
 
 async function decisions(queryId: string): Promise<string[]> {
@@ -98,7 +99,7 @@ describe('the step on a proposal, taken in the reasoning-worker', () => {
     const tool = await rw.deps.queues.tools.getJob(jobIds.toolCall(queryId, 0, 0));
     expect(tool?.data).toMatchObject({ queryId, turn: 0, index: 0, name: 'get_order_details', arguments: { order_id: '#W1234567' } });
     expect(await rw.deps.redis.exists(rw.deps.queues.control.toKey(jobIds.decide(queryId, 0)))).toBe(0);
-    expect(await controlJobs()).toBe(0);
+    expect(await controlJobsOf(queryId)).toEqual(['deadline']);
     // The trace order holds: the model's call is in the stream before anything the step emits.
     const types = (await readQueryEvents(rw.deps.redis, rw.deps.keys, queryId)).map((e) => e.type);
     expect(types[0]).toBe('llm.call');
@@ -114,7 +115,7 @@ describe('the step on a proposal, taken in the reasoning-worker', () => {
     // The refused call is answered up front: nothing goes to the tools, the turn's observe is next.
     expect(await rw.deps.queues.tools.getJob(jobIds.toolCall(queryId, 0, 0))).toBeUndefined();
     expect(await rw.deps.queues.control.getJob(jobIds.observe(queryId, 0))).toBeDefined();
-    expect(await rw.deps.redis.exists(rw.deps.queues.control.toKey(jobIds.decide(queryId, 0)))).toBe(0);
+    expect((await controlJobsOf(queryId)).sort()).toEqual(['deadline', 'observe']);
   });
 
   it('ends the query at the budget (the cost ledger, recorded once for the call)', async () => {
@@ -122,9 +123,9 @@ describe('the step on a proposal, taken in the reasoning-worker', () => {
     replies.set(text, { calls: [{ name: 'get_order_details', args: { order_id: '#W1111111' } }], inputTokens: 5_000 });
     const queryId = await ask(text);
     const q = await stepped(queryId);
-    expect(q).toMatchObject({ status: 'completed', outcome: 'fallback', reason: 'token_budget' });
+    expect(q).toMatchObject({ status: 'failed', outcome: 'fallback', reason: 'token_budget' });
     expect(await rw.deps.queues.tools.getJob(jobIds.toolCall(queryId, 0, 0))).toBeUndefined();
-    expect(await rw.deps.redis.exists(rw.deps.queues.control.toKey(jobIds.decide(queryId, 0)))).toBe(0);
+    expect(await controlJobsOf(queryId)).toEqual(['deadline']);
     const completed = (await readQueryEvents(rw.deps.redis, rw.deps.keys, queryId)).filter((e) => e.type === 'query.completed');
     expect(completed).toHaveLength(1);
   });
@@ -142,8 +143,11 @@ describe('the step on a proposal, taken in the reasoning-worker', () => {
       const queryId = await ask(text);
       await stepped(queryId);
       // The same reasoning job again (as BullMQ would redeliver it after a crash before the ack).
-      await rw.deps.queues.add('reasoning', `${jobIds.reason(queryId, 0)}:again`, { queryId, turn: 0 });
-      await new Promise((r) => setTimeout(r, 300));
+      const again = `${queryId}-t0-again`;
+      await rw.deps.queues.add('reasoning', again, { queryId, turn: 0 });
+      const until = Date.now() + 10_000;
+      while (!(await rw.deps.queues.reasoning.getJob(again))?.finishedOn && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+      expect((await rw.deps.queues.reasoning.getJob(again))?.finishedOn).toBeGreaterThan(0);
       expect(calls).toBe(1);
       expect(await rw.deps.queries.get(queryId)).toMatchObject({ state: 'acting', toolCalls: 1, inputTokens: 100 });
     } finally {
