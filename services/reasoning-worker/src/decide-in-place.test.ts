@@ -3,6 +3,7 @@ import { jobIds, newConversationId, newQueryId, newTraceId } from '@steward/core
 import { commerceTools } from '@steward/commerce';
 import { parseTextReply, type LlmCompletion, type LlmRequest } from '@steward/llm';
 import { Outbox, readQueryEvents } from '@steward/store';
+import { handleDeadline } from '@steward/steps';
 import { createLogger } from '@steward/telemetry';
 import { ToolRegistry } from '@steward/tools';
 import { deletePrefix, uniquePrefix } from '@steward/testing';
@@ -128,6 +129,34 @@ describe('the step on a proposal, taken in the reasoning-worker', () => {
     expect(await controlJobsOf(queryId)).toEqual(['deadline']);
     const completed = (await readQueryEvents(rw.deps.redis, rw.deps.keys, queryId)).filter((e) => e.type === 'query.completed');
     expect(completed).toHaveLength(1);
+  });
+
+  it('lets a deadline that ended the query during the model call win: the proposal is dropped', async () => {
+    const text = 'Can you check order #W3333333 for me?';
+    replies.set(text, { calls: [{ name: 'get_order_details', args: { order_id: '#W3333333' } }], inputTokens: 100 });
+    let queryId = '';
+    const complete = rw.deps.llm.complete.bind(rw.deps.llm);
+    rw.deps.llm.complete = async (req) => {
+      // The controller's deadline step (its job, or the sweeper) ends the query while the model works.
+      if (JSON.stringify(req.messages).includes(text)) await handleDeadline(rw.deps.steps, { type: 'deadline', queryId });
+      return complete(req);
+    };
+    try {
+      queryId = await ask(text);
+      const q = await stepped(queryId);
+      expect(q).toMatchObject({ status: 'failed', outcome: 'fallback', reason: 'deadline', toolCalls: 0 });
+      // Let the reasoning job finish its step (it found the query ended), then look again.
+      const reason = async () => (await rw.deps.queues.reasoning.getJob(jobIds.reason(queryId, 0)))?.finishedOn;
+      const until = Date.now() + 10_000;
+      while (!(await reason()) && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+      expect(await reason()).toBeGreaterThan(0);
+      expect(await rw.deps.queues.tools.getJob(jobIds.toolCall(queryId, 0, 0))).toBeUndefined();
+      const events = await readQueryEvents(rw.deps.redis, rw.deps.keys, queryId);
+      expect(events.filter((e) => e.type === 'query.completed')).toHaveLength(1);
+      expect(await rw.deps.queries.get(queryId)).toMatchObject({ status: 'failed', reason: 'deadline', toolCalls: 0 });
+    } finally {
+      rw.deps.llm.complete = complete;
+    }
   });
 
   it('does nothing for a job redelivered after its step was applied (the query moved on)', async () => {
