@@ -49,6 +49,30 @@ describe('hopsOf', () => {
     });
   });
 
+  it('gives the step taken in the reasoning job (no decide job, ADR 0016) to reasoning_after_model', () => {
+    // reason t0 taken 20, model 30-130, decides in place and relays tool c0 (added 136), finished 140
+    // · observe t0 · reason t1 taken 250, model 255-355, ends the query in place at 370, finished 372.
+    const inPlace = [job('reasoning', 0, 5, 20, 140), job('tools', 0, 136, 145, 230), job('control', 0, 225, 235, 245), job('reasoning', 1, 240, 250, 372)];
+    const ev = [llm(0, 30, 130), tool(0, 0, 170, 220), llm(1, 255, 355), completed(2, 0, 370)];
+    const t = timingOf('q1', ev)!;
+    const h = hopsOf(t, ev, inPlace);
+    // 130-140 after (the tool job's wait from 136 is under the step) · 140-145 tool wait · 355-370 after.
+    expect(h).toEqual({
+      accept: 5,
+      reasoning_wait: 20,
+      reasoning_before_model: 15,
+      model: 200,
+      reasoning_after_model: 25,
+      control_wait: 5,
+      control_step: 10,
+      tools_wait: 5,
+      tools_step: 35,
+      tool: 50,
+      handover: 0,
+    });
+    expect(Object.values(h).reduce((a, b) => a + b, 0)).toBe(370);
+  });
+
   it('counts a redelivered model call once, the last one (as the overhead does)', () => {
     const again = [...events, { ...llm(0, 25, 120), id: 'q1:t0:llm' }];
     const t = timingOf('q1', again)!;

@@ -11,6 +11,14 @@
 // finished), the higher-priority hop wins: model and tool time first, then a worker running a
 // step, then a job waiting in its queue; time covered by none is a hand-over between jobs
 // (`accept` before the query's first job was added: the ingress's own work and the relay).
+//
+// The hops follow the jobs, so they follow where each step is taken. Since ADR 0016 the
+// reasoning-worker takes a turn's step on the proposal itself: `reasoning_after_model` is the
+// llm.call event AND that step (cost record, the kernel's transition, the apply script, the
+// relay of the turn's tool jobs or the completion), and `control_step` holds what the controller
+// still runs (observe, deadline, and a decide job of an older reasoning-worker during a rolling
+// deploy). Before, `reasoning_after_model` was the event and adding the decide job, and the
+// decision was in `control_wait` + `control_step`.
 import { Redis } from 'ioredis';
 import { jobIds, type LlmCallEventData, type ToolCallEventData } from '@steward/core';
 import type { QueryTiming } from './event-metrics.ts';

@@ -178,8 +178,11 @@ function roleView(role: Role | 'system', c: StewardConfig): unknown {
     case 'ingress':
       // The operator API over the archive: the database and its schema.
       return [c.redis, c.log, c.ingress, c.admission, channels(), ChannelsIngressEnv.parse(c.env), c.archive.databaseUrl, c.archive.schema];
-    case 'reasoning-worker':
-      return [c.redis, c.log, c.healthPort, c.llm, c.reasoning, loadPricing(c.env)];
+    case 'reasoning-worker': {
+      // It takes each turn's step (ADR 0016): the step rules of the controller's section.
+      const { limits, requireConfirmation, budgets, keepTranscript } = c.controller;
+      return [c.redis, c.log, c.healthPort, c.llm, c.reasoning, loadPricing(c.env), { limits, requireConfirmation, budgets, keepTranscript }];
+    }
     case 'controller':
       return [c.redis, c.log, c.healthPort, c.controller];
     case 'tool-worker':

@@ -40,6 +40,9 @@ const REQUIRED_ENV: Record<string, string[]> = {
     'LLM_RPM',
     'REASONING_CONCURRENCY',
     'HEALTH_PORT',
+    // It takes each turn's step: the same step rules as the controller (ADR 0016).
+    'MAX_TURNS',
+    'QUERY_DEADLINE_MS',
   ],
   controller: ['MAX_TURNS', 'QUERY_DEADLINE_MS', 'CONTROLLER_CONCURRENCY', 'HEALTH_PORT'],
   'tool-worker': ['SHOP_URL', 'SHOP_API_TOKEN', 'TOOL_CONCURRENCY', 'HEALTH_PORT'],

@@ -1,10 +1,13 @@
 import { jobIds, type DecideJob } from '@steward/core';
-import { awaitsProposal, isGuarded, onProposal, type ProposalSnapshot } from '@steward/control';
+import { awaitsProposal, isGuarded, onProposal, type ConfirmationSnapshot, type ProposalSnapshot } from '@steward/control';
 import { crashPoint, type QueryRecord } from '@steward/store';
 import { recordCostAndCheck } from '@steward/llm/ledger';
 import { applyTransition, rulesOf } from './apply.ts';
 import type { StepDeps } from './deps.ts';
 import { loadConfirmationSnapshot } from './confirmation-snapshot.ts';
+
+/** A turn's proposal as the step takes it (the decide job's payload, wherever it comes from). */
+export type ProposalInput = Pick<DecideJob, 'queryId' | 'turn' | 'proposal' | 'usage'>;
 
 /**
  * The reasoning-worker's proposal for a turn: load → the kernel's onProposal → apply.
@@ -15,23 +18,51 @@ export async function handleDecide(d: StepDeps, job: DecideJob): Promise<void> {
   const q = await d.queries.get(job.queryId);
   crashPoint('decide.after_load');
   if (!q || !awaitsProposal(q, job.turn)) return;
-  const rules = rulesOf(d);
-  const guarded = job.proposal.kind === 'tool_calls' && job.proposal.calls.some((c) => isGuarded(c, rules));
-  // The cost recording and (for a write) the confirmation state touch different keys: read at once.
-  const [budget, confirmation] = await Promise.all([loadBudget(d, q, job), guarded ? loadConfirmationSnapshot(d, q) : undefined]);
-  const snapshot: ProposalSnapshot = { query: q, nowMs: d.now?.() ?? Date.now(), ...budget };
-  if (confirmation) snapshot.confirmation = confirmation;
-  const t = onProposal(snapshot, job, rules);
+  await decideOn(d, q, job, await loadInputs(d, q, job));
+}
+
+/**
+ * The same step, taken in the process where the proposal arrives (the reasoning-worker, right
+ * after its model call). `known` is the query as loaded before the call: only its fixed fields
+ * (ids, text, language, creation) are used to send the cost record and the confirmation reads,
+ * which go out in the same round trip as a fresh read of the query. The decision is taken on
+ * that fresh read, so a deadline or a take-over that ended the query during the model call
+ * wins here, and the apply scripts compare-and-set on the state it came from in any case.
+ * 'moved': the query no longer waits for this turn's proposal; nothing was applied.
+ */
+export async function decideWhereProposed(d: StepDeps, known: QueryRecord, p: ProposalInput): Promise<'applied' | 'moved' | 'ended'> {
+  const [q, inputs] = await Promise.all([d.queries.get(p.queryId), loadInputs(d, known, p)]);
+  crashPoint('decide.after_load');
+  if (!q || !awaitsProposal(q, p.turn)) return 'moved';
+  return decideOn(d, q, p, inputs);
+}
+
+interface Inputs {
+  budget: Pick<ProposalSnapshot, 'budget'>;
+  confirmation: ConfirmationSnapshot | undefined;
+}
+
+/** The cost recording and (for a write) the confirmation state touch different keys: read at once. */
+async function loadInputs(d: StepDeps, q: QueryRecord, p: ProposalInput): Promise<Inputs> {
+  const guarded = p.proposal.kind === 'tool_calls' && p.proposal.calls.some((c) => isGuarded(c, rulesOf(d)));
+  const [budget, confirmation] = await Promise.all([loadBudget(d, q, p), guarded ? loadConfirmationSnapshot(d, q) : undefined]);
+  return { budget, confirmation };
+}
+
+async function decideOn(d: StepDeps, q: QueryRecord, p: ProposalInput, inputs: Inputs): Promise<'applied' | 'moved' | 'ended'> {
+  const snapshot: ProposalSnapshot = { query: q, nowMs: d.now?.() ?? Date.now(), ...inputs.budget };
+  if (inputs.confirmation) snapshot.confirmation = inputs.confirmation;
+  const t = onProposal(snapshot, p, rulesOf(d));
   crashPoint('decide.after_transition');
-  if (t) await applyTransition(d, q, t);
+  return t ? applyTransition(d, q, t) : 'moved';
 }
 
 /**
  * Record the turn's cost (per query, conversation and customer-day; the reasoning job id makes
  * it once-only) and read the budgets after it. No usage reported: nothing to check.
  */
-async function loadBudget(d: StepDeps, q: QueryRecord, job: DecideJob): Promise<Pick<ProposalSnapshot, 'budget'>> {
-  const u = job.usage;
+async function loadBudget(d: StepDeps, q: QueryRecord, p: ProposalInput): Promise<Pick<ProposalSnapshot, 'budget'>> {
+  const u = p.usage;
   if (!u) return {};
   // Recorded and checked in one script, which also reads the conversation's verified customer
   // for the per-customer entry: the check sees this call's spend, and it is one round trip.
@@ -45,7 +76,7 @@ async function loadBudget(d: StepDeps, q: QueryRecord, job: DecideJob): Promise<
       usd: u.costUsd,
       inputTokens: u.inputTokens,
       outputTokens: u.outputTokens,
-      callId: jobIds.reason(q.queryId, job.turn),
+      callId: jobIds.reason(q.queryId, p.turn),
     },
     d.budgets,
   );

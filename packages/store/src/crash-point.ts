@@ -10,10 +10,12 @@ export const CRASH_POINTS = [
   /** any relay: a job handed to BullMQ, its outbox entry not yet removed. */
   'outbox.after_enqueue',
   'reason.after_load',
-  /** the LLM answered; no event, no decide job yet. */
+  /** the LLM answered; no event, no step taken yet. */
   'reason.after_llm',
-  /** the decide job is enqueued; the reasoning job not yet acknowledged. */
+  /** the turn's step is taken (or the query had moved on); the reasoning job not yet acknowledged. */
   'reason.before_ack',
+  /** the step on a proposal (in the reasoning-worker since ADR 0016; the controller for an older
+   * worker's decide job): query re-read, the turn's cost recorded, nothing decided. */
   'decide.after_load',
   /** the transition is computed (pending confirmation written), nothing applied. */
   'decide.after_transition',
@@ -28,7 +30,7 @@ export const CRASH_POINTS = [
   'observe.after_load',
   /** the completion script committed (answer, event, follow-ups, next start), nothing relayed. */
   'complete.after_commit',
-  /** a decide or observe job is done; not yet acknowledged. */
+  /** a controller job (observe, an older worker's decide) is done; not yet acknowledged. */
   'control.before_ack',
 ] as const;
 export type CrashPointName = (typeof CRASH_POINTS)[number];

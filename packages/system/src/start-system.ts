@@ -135,6 +135,14 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
       ...(o.concurrency?.tools ? { concurrency: o.concurrency.tools } : {}),
     });
     closers.push(() => tools.close());
+    // The rules of a query's steps, for every role that takes one (the controller, and the
+    // reasoning-worker, which decides each turn where the proposal arrives).
+    const stepRules = {
+      limits: { ...cfg.controller.limits, ...o.limits },
+      requireConfirmation: o.requireConfirmation ?? cfg.controller.requireConfirmation,
+      budgets: cfg.controller.budgets,
+      keepTranscript: promptMode === 'naive',
+    };
     const controller = await startController({
       ...common,
       log: log.child({ service: 'controller' }),
@@ -158,6 +166,7 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
       // doubles) the system streams only when asked or when LLM_STREAM is set; the demo and the
       // reasoning-worker process follow LLM_STREAM (default true).
       stream: o.stream ?? (cfg.env.LLM_STREAM !== undefined ? cfg.reasoning.stream : false),
+      steps: stepRules,
     });
     closers.push(() => reasoning.close());
     const env = o.config?.env ?? process.env;

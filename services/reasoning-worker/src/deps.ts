@@ -3,6 +3,7 @@ import type { Proposal } from '@steward/core';
 import type { PromptBudget } from '@steward/context';
 import type { ConversationStore, Keys, Log, QueryStore, Queues } from '@steward/store';
 import type { ToolRegistry } from '@steward/tools';
+import type { StepDeps } from '@steward/steps';
 import type { LlmPort } from './llm-port.ts';
 
 export interface ReasoningDeps {
@@ -26,4 +27,6 @@ export interface ReasoningDeps {
   outputTokens: number;
   temperature: number;
   log: Log;
+  /** The query's step is taken here, where the proposal arrives: the same rules as the controller's. */
+  steps: StepDeps;
 }

@@ -1,5 +1,7 @@
 // reasoning-worker as its own process: one LLM call per job from `reasoning`.
 // The configuration is parsed once by loadConfig; startSystem hands the same sections over.
+// It takes each turn's step where the proposal arrives, so it reads the controller's section
+// too (MAX_TURNS, QUERY_DEADLINE_MS, MAX_TOOL_CALLS, REQUIRE_CONFIRMATION, LLM_BUDGET_*…).
 import { loadConfig } from '@steward/core';
 import { commerceTools } from '@steward/commerce';
 import { onShutdown, startHealthServer } from '@steward/store';
@@ -12,6 +14,8 @@ const cfg = loadConfig(process.env, 'reasoning-worker');
 const log = createLogger({ service: 'reasoning-worker', level: cfg.log.level, redact: cfg.log.redact });
 // LLM_PRICING / LLM_PRICING_FILE: a bad table stops the process here, not at the first call.
 setActivePricing(loadPricing(cfg.env));
+// The step rules only: the controller's concurrency, locks and sweeper are not this role's.
+const { limits, requireConfirmation, budgets, keepTranscript } = cfg.controller;
 const rw = await startReasoningWorker({
   redisUrl: cfg.redis.url,
   prefix: cfg.redis.prefix,
@@ -22,6 +26,7 @@ const rw = await startReasoningWorker({
   parseText: cfg.reasoning.toolStyle === 'json' ? (content) => parseJsonReply(content) : (content) => parseTextReply(content),
   log,
   ...cfg.reasoning,
+  steps: { limits, requireConfirmation, budgets, keepTranscript },
 });
 const health = await startHealthServer(cfg.healthPort, async () => (await rw.deps.redis.ping()) === 'PONG');
 log.info({ model: cfg.llm.model, baseUrl: cfg.llm.baseURL, healthPort: cfg.healthPort }, 'reasoning-worker started');

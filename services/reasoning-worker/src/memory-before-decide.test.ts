@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { jobIds, newConversationId, newQueryId, newTraceId } from '@steward/core';
+import { newConversationId, newQueryId, newTraceId } from '@steward/core';
 import { commerceTools } from '@steward/commerce';
 import { parseTextReply, type LlmCompletion, type LlmRequest } from '@steward/llm';
 import { Outbox, readQueryEvents } from '@steward/store';
@@ -9,15 +9,15 @@ import { deletePrefix, uniquePrefix } from '@steward/testing';
 import { startReasoningWorker, type RunningReasoningWorker } from './service.ts';
 
 // The working memory's new request is sent before the model call but awaited only after it
-// (process-turn.ts). What must still hold, on real Redis and BullMQ: the decide job never exists
-// before the memory is stored, and a failed memory write fails the turn for a retry instead of
-// handing the controller a turn whose request was not recorded.
+// (process-turn.ts). What must still hold, on real Redis and BullMQ: the turn's step (taken in
+// this worker, right after the call) never runs before the memory is stored, and a failed memory
+// write fails the turn for a retry instead of deciding a turn whose request was not recorded.
 const url = inject('redisUrl');
 const prefix = uniquePrefix('rw-mem');
 const log = createLogger({ service: 'memory-before-decide-test', level: 'silent' });
 let rw: RunningReasoningWorker;
-/** Per model call: whether the decide job existed and what memory was stored when the call returned. */
-const seen: { decided: number; memory: string }[] = [];
+/** Per model call: the query's state and the memory stored when the call returned. */
+const seen: { state: string; status: string; memory: string }[] = [];
 let current = { queryId: '', conversationId: '' };
 let failNextMemoryWrite = false;
 
@@ -43,11 +43,9 @@ beforeAll(async () => {
       async complete(_req: LlmRequest): Promise<LlmCompletion> {
         // A model call long enough for a write sent before it to have been applied by now.
         await new Promise((r) => setTimeout(r, 50));
-        const { redis, keys, queues } = rw.deps;
-        seen.push({
-          decided: await redis.exists(queues.control.toKey(jobIds.decide(current.queryId, 0))),
-          memory: (await redis.hget(keys.conversation(current.conversationId), 'memory')) ?? '',
-        });
+        const { redis, keys } = rw.deps;
+        const [state, status] = await redis.hmget(keys.query(current.queryId), 'state', 'status');
+        seen.push({ state: state ?? '', status: status ?? '', memory: (await redis.hget(keys.conversation(current.conversationId), 'memory')) ?? '' });
         return answer('Your order is on its way.');
       },
     },
@@ -82,24 +80,24 @@ async function startQuery(text: string): Promise<{ queryId: string; conversation
   return q;
 }
 
-async function decideJob(queryId: string, timeoutMs: number): Promise<boolean> {
-  const key = rw.deps.queues.control.toKey(jobIds.decide(queryId, 0));
+/** Waits for the query's step on turn 0 (here: the answer ends the query). */
+async function completed(queryId: string, timeoutMs: number): Promise<boolean> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
-    if (await rw.deps.redis.exists(key)) return true;
+    if ((await rw.deps.redis.hget(rw.deps.keys.query(queryId), 'status')) === 'completed') return true;
     await new Promise((r) => setTimeout(r, 10));
   }
   return false;
 }
 
 describe('the memory write runs alongside the model call', () => {
-  it('is stored before the model returns and before the decide job exists', async () => {
+  it('is stored before the model returns and before the step is taken', async () => {
     seen.length = 0;
     const text = 'Please cancel my order #W1234567, it has not shipped.';
     const q = await startQuery(text);
-    expect(await decideJob(q.queryId, 10_000)).toBe(true);
+    expect(await completed(q.queryId, 10_000)).toBe(true);
     expect(seen).toHaveLength(1);
-    expect(seen[0]!.decided).toBe(0);
+    expect(seen[0]).toMatchObject({ state: 'reasoning', status: 'running' });
     expect(seen[0]!.memory).toContain(q.queryId);
     const stored = await rw.deps.redis.hget(rw.deps.keys.conversation(q.conversationId), 'memory');
     expect(stored).toContain(q.queryId);
@@ -107,19 +105,20 @@ describe('the memory write runs alongside the model call', () => {
     expect(events).toHaveLength(1);
   });
 
-  it('a failed write fails the turn after the call: no decide job until a retry stored the memory', async () => {
+  it('a failed write fails the turn after the call: no step until a retry stored the memory', async () => {
     seen.length = 0;
     failNextMemoryWrite = true;
     const q = await startQuery('Where is my order #W7654321? It was due yesterday.');
     // The first attempt asks the model, then fails on the write: BullMQ retries it after its backoff (500 ms).
-    expect(await decideJob(q.queryId, 15_000)).toBe(true);
+    expect(await completed(q.queryId, 15_000)).toBe(true);
     expect(seen).toHaveLength(2);
-    expect(seen[0]!.decided).toBe(0);
-    expect(seen[0]!.memory).toBe('');
-    expect(seen[1]!.decided).toBe(0);
+    expect(seen[0]).toMatchObject({ state: 'reasoning', status: 'running', memory: '' });
+    // The failed attempt took no step: the retry found the query still waiting for turn 0.
+    expect(seen[1]).toMatchObject({ state: 'reasoning', status: 'running' });
     expect(seen[1]!.memory).toContain(q.queryId);
     // The failed attempt emitted nothing: one llm.call event, the retry's.
     const events = (await readQueryEvents(rw.deps.redis, rw.deps.keys, q.queryId)).filter((e) => e.type === 'llm.call');
     expect(events).toHaveLength(1);
+    expect(await rw.deps.queries.get(q.queryId)).toMatchObject({ outcome: 'answered', answer: 'Your order is on its way.' });
   });
 });

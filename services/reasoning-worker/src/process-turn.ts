@@ -4,6 +4,7 @@ import { buildNaivePrompt, buildPrompt, countTokens, countToolDefinitionTokens }
 import { isModelFault } from '@steward/llm';
 import { awaitsProposal } from '@steward/control';
 import { crashPoint, emitEvent, loadTurn } from '@steward/store';
+import { decideWhereProposed } from '@steward/steps';
 import type { ReasoningDeps } from './deps.ts';
 import { toProposal } from './to-proposal.ts';
 import { turnInput } from './turn-input.ts';
@@ -12,12 +13,16 @@ import { prefixReuseShare, promptSegments, readPrefix, storedPrefix } from './pr
 import { answerPublisher } from './answer-publisher.ts';
 
 /**
- * Exactly one ReAct turn: build the prompt inside the token budget, make one LLM call, and
- * hand the proposal to the controller. A stale or repeated job does nothing.
+ * Exactly one ReAct turn: build the prompt inside the token budget, make one LLM call, and take
+ * the query's step on the proposal here (the kernel's onProposal and the one applier, as the
+ * controller's decide would): no `decide` job, no second process per turn. A stale or repeated
+ * job does nothing; one redelivered after its step was applied finds the query moved on.
  */
 export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Promise<void> {
   // The query, its conversation and its steps in one script, and whether this turn's decide job
   // exists (EXISTS: BullMQ's getJob reads and parses the whole job), in one round trip together.
+  // This worker no longer adds decide jobs; an older one did, during a rolling deploy, and the
+  // controller still takes them: that turn is decided there, not asked of the model twice.
   // The steps are read even when the job turns out stale: rare, and cheaper than a second trip.
   const decideId = jobIds.decide(r.queryId, r.turn);
   const [turn, decided] = await Promise.all([loadTurn(d, r.queryId), d.redis.exists(d.queues.control.toKey(decideId))]);
@@ -52,9 +57,9 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
   const toolTokens = native ? countToolDefinitionTokens(tools, d.llm.model) : countTokens(textTools, d.llm.model);
   const segments = promptSegments(prompt.messages, tools, d.llm.model);
   const prefixReuse = prefixReuseShare(readPrefix(conv.promptPrefix), segments);
-  // The working memory with this request recorded must be stored before the controller can act on
-  // this turn (one write with the prefix's hashes when it changed). It is sent before the model is
-  // asked and its reply awaited before the decide job is added, not before the call: under 128
+  // The working memory with this request recorded must be stored before anything acts on this
+  // turn (one write with the prefix's hashes when it changed). It is sent before the model is
+  // asked and its reply awaited before the step is taken, not before the call: under 128
   // interleaved turns the reply waits for the event loop (mean 17–30 ms, p99 0.3–0.8 s in the peak
   // profile), and nothing reads the memory while the model works. A failed write still fails the
   // turn for a retry; only then the model was asked once for nothing. The prefix alone is read
@@ -122,8 +127,8 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
     throw stored.failed;
   }
   // The streamed answer's last messages are already sent on the store's one connection (ahead of
-  // the event's MULTI, so a client still sees them before the completion): their replies are
-  // awaited with the event and the decide job instead of one round trip before them.
+  // the event's script, so a client still sees them before the completion): their replies are
+  // awaited with the event and the step instead of one round trip before them.
   if (live && proposal.kind !== 'answer') live.withdraw();
   const flushed = live?.flush();
   // The step's thought in the trace: the model's reasoning (kept out of the answer and of the
@@ -131,10 +136,11 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
   const thought = [reasoning?.trim(), proposal.kind === 'tool_calls' ? proposal.thought : undefined].filter(Boolean).join('\n\n');
   const endMs = Date.now();
   crashPoint('reason.after_llm');
-  // The event and the decide job go out together: one round trip less after every model call.
-  // Both use the store's one connection and emitEvent writes its MULTI before BullMQ's add
-  // sends its script, so Redis still has the llm.call event before the controller can see the
-  // job (the trace never gets a completion before the call that led to it).
+  // The event and the step's first reads go out together: one round trip for the event, the
+  // query's fresh state, the cost record and the confirmation state. All use the store's one
+  // connection and emitEvent sends its script first, so Redis has the llm.call event before any
+  // decision or completion event of the step (the trace never gets an ending before the call
+  // that led to it).
   const event = emitEvent(d.redis, d.keys, {
     id: `${q.queryId}:t${r.turn}:llm`,
     type: 'llm.call',
@@ -169,14 +175,8 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
       ...(error ? { error } : {}),
     },
   });
-  const decide = d.queues.add('control', decideId, {
-    type: 'decide',
-    queryId: q.queryId,
-    turn: r.turn,
-    proposal,
-    ...(usage ? { usage } : {}),
-  });
-  await Promise.all([event, decide, flushed]);
+  const step = decideWhereProposed(d.steps, q, { queryId: q.queryId, turn: r.turn, proposal, ...(usage ? { usage } : {}) });
+  await Promise.all([event, step, flushed]);
   crashPoint('reason.before_ack');
 }
 

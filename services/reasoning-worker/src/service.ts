@@ -2,6 +2,7 @@ import { Worker } from 'bullmq';
 import { DEFAULTS, isStewardError, type JobLockSettings, type Proposal, type RetentionSettings } from '@steward/core';
 import { countTokens, type PromptBudget } from '@steward/context';
 import { openStore, startWorker, type Log } from '@steward/store';
+import { stepDeps, type StepRules } from '@steward/steps';
 import type { ToolRegistry } from '@steward/tools';
 import type { ReasoningDeps } from './deps.ts';
 import type { LlmPort } from './llm-port.ts';
@@ -34,6 +35,11 @@ export interface ReasoningWorkerOptions {
   rpm?: number;
   /** Alternative limiter (e.g. a Redis GCRA per provider key); returns ms to wait, 0 = go. */
   acquireSlot?: () => Promise<number>;
+  /**
+   * The step rules (limits, confirmation policy, budgets, transcript): the turn's decision is
+   * taken here, so this must be the controller's section of the configuration (`cfg.controller`).
+   */
+  steps?: StepRules;
 }
 
 export interface RunningReasoningWorker {
@@ -65,6 +71,7 @@ export async function startReasoningWorker(o: ReasoningWorkerOptions): Promise<R
     outputTokens,
     temperature: o.temperature ?? 0,
     log: o.log,
+    steps: stepDeps(store, o.registry, o.log, o.steps),
   };
   // Build the tokenizer before taking jobs: its first use blocks the event loop for seconds,
   // long enough for the locks of jobs already taken to lapse and those turns to run twice.
