@@ -42,7 +42,7 @@ const REQUIRED_ENV: Record<string, string[]> = {
     'HEALTH_PORT',
   ],
   controller: ['MAX_TURNS', 'QUERY_DEADLINE_MS', 'CONTROLLER_CONCURRENCY', 'HEALTH_PORT'],
-  'tool-worker': ['SHOP_URL', 'SHOP_API_TOKEN', 'TOOL_CONCURRENCY', 'HEALTH_PORT'],
+  'tool-worker': ['SHOP_URL', 'SHOP_API_TOKEN', 'TOOL_CONCURRENCY', 'HEALTH_PORT', 'MAX_TURNS'],
   deliveries: [
     'DELIVERY_CONCURRENCY',
     'HEALTH_PORT',

@@ -9,6 +9,7 @@ import { ToolRegistry } from '@steward/tools';
 import { startToolWorker } from './service.ts';
 
 const cfg = loadConfig(process.env, 'tool-worker');
+const { limits, requireConfirmation, budgets, keepTranscript } = cfg.controller;
 const log = createLogger({ service: 'tool-worker', level: cfg.log.level, redact: cfg.log.redact });
 const tw = await startToolWorker({
   redisUrl: cfg.redis.url,
@@ -17,7 +18,7 @@ const tw = await startToolWorker({
   shop: createShopClient(cfg.shopClient.url, cfg.shopClient.token ? { token: cfg.shopClient.token } : {}),
   log,
   ...cfg.tools,
-  steps: cfg.controller,
+  steps: { limits, requireConfirmation, budgets, keepTranscript },
 });
 const health = await startHealthServer(cfg.healthPort, async () => (await tw.deps.redis.ping()) === 'PONG');
 log.info({ healthPort: cfg.healthPort, shop: cfg.shopClient.url }, 'tool-worker started');
