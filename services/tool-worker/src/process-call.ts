@@ -1,6 +1,6 @@
 import { DelayedError, type Job } from 'bullmq';
 import { errorMessage, idempotencyKey, isStewardError, jobIds, stableSpanId, type ToolJob } from '@steward/core';
-import { crashPoint, dispatchTurn, emitEvent, type CallResult, type DagProgress, type QueryRecord, type ToolErrorType } from '@steward/store';
+import { crashPoint, dispatchTurn, emitEvent, runWithPreloadedQuery, type CallResult, type DagProgress, type QueryRecord, type ToolErrorType } from '@steward/store';
 import { namesInToolCall, rememberNames } from '@steward/telemetry';
 import { exceptionType, isErrorResult } from './tool-outcome.ts';
 import { resolveRefs, type ToolSpec } from '@steward/tools';
@@ -97,7 +97,7 @@ async function runCall(d: ToolWorkerDeps, t: ToolJob, run: Run): Promise<void> {
  */
 async function carryOn(d: ToolWorkerDeps, t: ToolJob, q: QueryRecord | null, progress: DagProgress, run: Run, fresh: boolean): Promise<void> {
   const loaded = progress.loaded;
-  if (progress.left === 0) return observeTurn(d, t);
+  if (progress.left === 0) return observeTurn(d, t, progress);
   if (!fresh || !q || !loaded || progress.jobs.length === 0) return dispatchTurn(d.queues, t.queryId, t.turn, progress, t.conversationId);
   // Ended while this call ran (deadline, loop): its dependents would find it so and do nothing.
   if (!loaded.running) return;
@@ -126,10 +126,16 @@ async function carryOn(d: ToolWorkerDeps, t: ToolJob, q: QueryRecord | null, pro
  * whose result was recorded gets here again, and so may a concurrent repeat of another call of
  * the turn: the step is idempotent (awaitsObservation, and the apply script's compare-and-set on
  * the state it moves from), so a second take changes nothing. A failure fails this job, whose
- * retry finds its result recorded and takes the step again.
+ * retry finds its result recorded and takes the step again. The step reads nothing itself: the
+ * script that recorded the result returned the query, the turn's results, the scratchpad, the
+ * loop history and the working memory (one snapshot, at the moment the turn ended).
  */
-async function observeTurn(d: ToolWorkerDeps, t: ToolJob): Promise<void> {
-  await handleObserve(d.steps, { type: 'observe', queryId: t.queryId, turn: t.turn, conversationId: t.conversationId });
+async function observeTurn(d: ToolWorkerDeps, t: ToolJob, progress: DagProgress): Promise<void> {
+  const job = { type: 'observe' as const, queryId: t.queryId, turn: t.turn, conversationId: t.conversationId };
+  const turn = progress.turn;
+  if (!turn) return handleObserve(d.steps, job);
+  const { query, ...ended } = turn;
+  await runWithPreloadedQuery(d.keys.query(t.queryId), query, () => handleObserve(d.steps, job, ended));
 }
 
 async function runInPlace(d: ToolWorkerDeps, c: ToolJob, owner: number, ownSlot: boolean, loaded: NonNullable<Run['loaded']>): Promise<void> {
