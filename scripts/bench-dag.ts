@@ -1,7 +1,8 @@
 // `pnpm bench:dag`: how close the tool DAG of a turn gets to its critical path through the real
 // queues (controller + tool-worker on a private Redis). Prints a JSON report as the last line.
 //   overhead = makespan − critical path, where makespan runs from the decide job being enqueued
-//   to the controller having recorded the turn's observations, and the critical path is the
+//   to the turn's observe step being recorded (by the tool-worker that recorded the turn's last
+//   result; by the controller for an older worker's observe job), and the critical path is the
 //   longest dependency chain of the calls' measured durations (so it is pure orchestration cost).
 // `segments` breaks that cost down per hop (see addSegments below): p50/p99 in ms of each.
 import { parseArgs } from 'node:util';
@@ -73,9 +74,11 @@ const r1 = (x: number) => Math.round(x * 10) / 10;
  *   queue    = added → a worker took it (the add's own round trip, the worker's fetch),
  *   start    = taken → the call started (the call's reads),
  *   in_place = dependencies ended → started, for a call run by the worker that released it;
- * and after the last call ended: observe_release (→ observe job added), observe_queue (→ taken),
- * observe_step (→ the bench saw the turn observed; it polls every 2 ms, and the job's own finish
- * time comes after the state it commits), and observe_total (last call's end → seen).
+ * and after the last call ended: observe_total (last call's end → the bench saw the step recorded;
+ * it polls every 2 ms). The tool-worker takes that step in the job of the last call, so there is
+ * no job to split it by; only when an observe job exists (a controller took the step: an older
+ * tool-worker) also observe_release (→ observe job added), observe_queue (→ taken) and
+ * observe_step (→ seen; the job's own finish time comes after the state it commits).
  * decide_queue: decide added → taken. call_overrun: a call's measured time beyond its tool's
  * nominal latency (timer lateness and the tool double's own Redis write).
  */

@@ -185,8 +185,11 @@ function roleView(role: Role | 'system', c: StewardConfig): unknown {
     }
     case 'controller':
       return [c.redis, c.log, c.healthPort, c.controller];
-    case 'tool-worker':
-      return [c.redis, c.log, c.healthPort, c.shopClient, c.tools];
+    case 'tool-worker': {
+      // It takes a turn's observe step with the controller's step rules (main.ts: stepRulesOf).
+      const { limits, requireConfirmation, budgets, keepTranscript } = c.controller;
+      return [c.redis, c.log, c.healthPort, c.shopClient, c.tools, { limits, requireConfirmation, budgets, keepTranscript }];
+    }
     case 'deliveries':
       return [c.redis, c.log, c.healthPort, c.deliveries, channels()];
     case 'tracer':

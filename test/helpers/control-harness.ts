@@ -14,7 +14,7 @@ export interface ControlPlane {
   queues: Queues;
   controller: RunningController;
   toolWorker: RunningToolWorker | undefined;
-  /** Run one turn of tool calls; resolves when the controller has observed it. */
+  /** Run one turn of tool calls; resolves when the turn's observe step is recorded (by the tool-worker, or the controller). */
   runTurn(calls: { name: string; arguments: Record<string, unknown>; error?: string; errorType?: ProposedCall['errorType'] }[], o?: { conversationId?: string; timeoutMs?: number; text?: string; customerId?: string }): Promise<TurnRun>;
   /** Propose tool calls for a later turn of a running query; resolves when it was observed. */
   continueTurn(queryId: string, turn: number, calls: { name: string; arguments: Record<string, unknown> }[]): Promise<TurnRun>;
@@ -25,7 +25,7 @@ export interface ControlPlane {
 
 export interface TurnRun {
   queryId: string;
-  /** When the decide job was enqueued, and when the harness saw the turn observed (polled every 2 ms). */
+  /** When the decide job was enqueued, and when the harness saw the turn's observe step recorded (polled every 2 ms). */
   startedMs: number;
   observedMs: number;
   makespanMs: number;
@@ -54,7 +54,16 @@ export async function startControlPlane(o: {
   const toolWorker =
     o.withToolWorker === false
       ? undefined
-      : await startToolWorker({ redisUrl: o.redisUrl, prefix: o.prefix, registry, shop: noShop, log, concurrency: o.toolConcurrency ?? 32 });
+      : await startToolWorker({
+          redisUrl: o.redisUrl,
+          prefix: o.prefix,
+          registry,
+          shop: noShop,
+          log,
+          concurrency: o.toolConcurrency ?? 32,
+          // The tool-worker takes a turn's observe step: the same rules as the controller.
+          steps: { requireConfirmation: o.requireConfirmation ?? false },
+        });
 
   async function runTurn(
     calls: { name: string; arguments: Record<string, unknown>; error?: string; errorType?: ProposedCall['errorType'] }[],

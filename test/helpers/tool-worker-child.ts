@@ -16,5 +16,7 @@ await startToolWorker({
   shop: { invoke: () => Promise.reject(new Error('no shop')) },
   log: createLogger({ service: 'tool-worker-child', level: 'warn' }),
   concurrency: 8,
+  // It takes the observe step of a turn whose last result it records: the controller's rules.
+  steps: { requireConfirmation: false },
 });
 process.stdout.write('ready\n');

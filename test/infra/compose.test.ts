@@ -45,7 +45,7 @@ const REQUIRED_ENV: Record<string, string[]> = {
     'QUERY_DEADLINE_MS',
   ],
   controller: ['MAX_TURNS', 'QUERY_DEADLINE_MS', 'CONTROLLER_CONCURRENCY', 'HEALTH_PORT'],
-  'tool-worker': ['SHOP_URL', 'SHOP_API_TOKEN', 'TOOL_CONCURRENCY', 'HEALTH_PORT'],
+  'tool-worker': ['SHOP_URL', 'SHOP_API_TOKEN', 'TOOL_CONCURRENCY', 'HEALTH_PORT', 'MAX_TURNS'],
   deliveries: [
     'DELIVERY_CONCURRENCY',
     'HEALTH_PORT',

@@ -1,19 +1,21 @@
 import type { ChatMessage, ObserveJob } from '@steward/core';
 import { awaitsObservation, onTurnDone, turnEnded, type CallResult, type LoopTurn } from '@steward/control';
-import { crashPoint } from '@steward/store';
+import { crashPoint, type EndedTurn } from '@steward/store';
 import { applyTransition, rulesOf } from './apply.ts';
 import type { StepDeps } from './deps.ts';
 import { foldToolResults, withMemory } from './remember.ts';
 
 /**
  * All calls of a turn have ended: load → the kernel's onTurnDone → apply. Idempotent: a
- * redelivered observe finds the query moved on and changes nothing.
+ * redelivered observe finds the query moved on and changes nothing. `ended`: the turn as the
+ * script that recorded its last result read it (the tool-worker), instead of the reads here.
  */
-export async function handleObserve(d: StepDeps, job: ObserveJob): Promise<void> {
+export async function handleObserve(d: StepDeps, job: ObserveJob, ended?: Omit<EndedTurn, 'query'>): Promise<void> {
   // Named by the job, the conversation's memory is read with the query, in one round trip; an
   // older job without it reads the query first. A redelivered observe wastes these reads.
   const conversationId = job.conversationId;
-  const [q, loaded] = await Promise.all([d.queries.get(job.queryId), conversationId ? loadTurn(d, job.queryId, job.turn, conversationId) : undefined]);
+  const given = ended && conversationId ? { ...ended, history: ended.history as LoopTurn[], left: 0 } : undefined;
+  const [q, loaded] = await Promise.all([d.queries.get(job.queryId), given ?? (conversationId ? loadTurn(d, job.queryId, job.turn, conversationId) : undefined)]);
   crashPoint('observe.after_load');
   if (!q || !awaitsObservation(q, job.turn)) return;
   const fresh = loaded && conversationId === q.conversationId ? loaded : undefined;

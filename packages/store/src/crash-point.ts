@@ -24,9 +24,10 @@ export const CRASH_POINTS = [
   'tool.after_load',
   /** the shop applied a write; its result is not recorded in the DAG. */
   'tool.after_write',
-  /** the result is recorded; the dependents / observe not yet enqueued. */
+  /** the result is recorded; the dependents not yet enqueued, or (the turn's last) the observe step not yet taken. */
   'tool.after_record',
   'tool.before_ack',
+  /** the observe step (in the tool-worker that recorded the turn's last result) loaded the turn, nothing applied. */
   'observe.after_load',
   /** the completion script committed (answer, event, follow-ups, next start), nothing relayed. */
   'complete.after_commit',

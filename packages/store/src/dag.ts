@@ -1,8 +1,9 @@
 import type { Redis } from 'ioredis';
-import { DEFAULTS, ToolJob } from '@steward/core';
+import { DEFAULTS, ToolJob, type ChatMessage } from '@steward/core';
 import type { CallResult, PlannedCall } from '@steward/control';
 import type { Keys } from './keys.ts';
 import { DAG_COMPLETE, DAG_INIT } from './lua.ts';
+import { parseHistory, parseSteps } from './queries.ts';
 
 // The types of a turn's DAG are the kernel's (packages/control): the transitions plan it, the
 // store keeps it.
@@ -17,6 +18,19 @@ export interface DagProgress {
   jobs: ToolJob[];
   /** What the released calls read before they start, read by the same script (when asked for). */
   loaded?: ReleasedLoad;
+  /** No call left (`left === 0`): what the turn's observe step reads, read by the same script (when asked for). */
+  turn?: EndedTurn;
+}
+
+/** A turn whose calls have all ended, as its observe step reads it (one consistent snapshot). */
+export interface EndedTurn {
+  /** The query's hash as stored ({} when the query is gone). */
+  query: Record<string, string>;
+  results: (CallResult | undefined)[];
+  steps: ChatMessage[];
+  history: unknown[];
+  /** The conversation's working memory as stored ('' when none). */
+  memory: string;
 }
 
 /** The query still running, the conversation's customer, and per released job its dependencies' results. */
@@ -53,10 +67,15 @@ export class DagStore {
    * jobs (read in the same script, so releasing them costs no further round trip). `owner` is
    * the index of the call whose job runs this one (itself unless run in place): the released
    * dependents are claimed by that job, and its repeat finds them (see DAG_COMPLETE). With
-   * `load`, the same script returns what the released calls read before they start.
+   * `load`, the same script returns what the released calls read before they start, and, when
+   * no call is left, what the turn's observe step reads (`turn`): the worker that ends a turn
+   * takes that step with no read of its own.
    */
   async complete(queryId: string, turn: number, index: number, result: CallResult, owner = index, load?: { conversationId: string }): Promise<DagProgress> {
-    const keys = [this.keys.dag(queryId, turn), ...(load ? [this.keys.query(queryId), this.keys.conversation(load.conversationId)] : [])];
+    const keys = [
+      this.keys.dag(queryId, turn),
+      ...(load ? [this.keys.query(queryId), this.keys.conversation(load.conversationId), this.keys.querySteps(queryId), this.keys.queryHistory(queryId)] : []),
+    ];
     const r = (await this.redis.eval(DAG_COMPLETE, keys.length, ...keys, index, JSON.stringify(result), owner)) as unknown[];
     const ready: number[] = [];
     const jobs: ToolJob[] = [];
@@ -69,6 +88,15 @@ export class DagStore {
       }
       return { left, ready, jobs };
     }
+    const customerId = typeof r[2] === 'string' && r[2] !== '' ? r[2] : null;
+    if (left === 0 && Array.isArray(r[3])) {
+      const [flat, results, steps, history, memory] = r[3] as [string[], string[], string[], string[], string];
+      const query: Record<string, string> = {};
+      for (let i = 0; i + 1 < flat.length; i += 2) query[flat[i]!] = flat[i + 1]!;
+      const turnResults = results.map((x) => (x ? (JSON.parse(x) as CallResult) : undefined));
+      const ended = { query, results: turnResults, steps: parseSteps(steps), history: parseHistory(history), memory };
+      return { left, ready, jobs, loaded: { running: r[1] === 1, customerId, deps: [] }, turn: ended };
+    }
     const deps: (CallResult | undefined)[][] = [];
     for (const entry of r.slice(3) as [number, string | null, string[]][]) {
       const [i, job, results] = entry;
@@ -77,7 +105,6 @@ export class DagStore {
       jobs.push(ToolJob.parse(JSON.parse(job)));
       deps.push(results.map((x) => (x ? (JSON.parse(x) as CallResult) : undefined)));
     }
-    const customerId = typeof r[2] === 'string' && r[2] !== '' ? r[2] : null;
     return { left, ready, jobs, loaded: { running: r[1] === 1, customerId, deps } };
   }
 

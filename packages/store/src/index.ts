@@ -5,9 +5,10 @@ export { emitEvent, namesKnownInConversation, readQueryEvents, toEvent, InvalidE
 export { QueryStore, type NewQuery, type AcceptResult, type AdvanceInput, type CompleteInput } from './queries.ts';
 export { ConversationStore, conversationState, type ConversationState } from './conversations.ts';
 export { loadTurn, type TurnState } from './turn-state.ts';
-export { DagStore, type CallResult, type DagCall, type DagProgress, type ReleasedLoad, type ToolErrorType } from './dag.ts';
+export { DagStore, type CallResult, type DagCall, type DagProgress, type EndedTurn, type ReleasedLoad, type ToolErrorType } from './dag.ts';
 export { createQueues, JOB_OPTIONS, JOB_RETENTION_SEC, type Queues } from './queues.ts';
 export { startWorker, type Log, type Processor, type StartWorkerOptions } from './worker.ts';
+export { runWithPreloadedQuery } from './job-prelude.ts';
 export { startHealthServer } from './health.ts';
 export { ToolCache, cacheTtlFor, VOLATILE_TTL_SEC } from './cache.ts';
 export { Outbox, OutboxEntry, outboxMember, memberOf } from './outbox.ts';

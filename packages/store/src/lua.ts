@@ -270,12 +270,15 @@ return 1
  * job's to finish. A call released and run in place has no job until a repeat enqueues it.
  */
 export const DAG_COMPLETE = `
--- KEYS: 1 dag, [2 query, 3 conversation] ; ARGV: 1 index, 2 resultJson, 3 owner
+-- KEYS: 1 dag, [2 query, 3 conversation, [4 query steps, 5 query history]] ; ARGV: 1 index, 2 resultJson, 3 owner
 -- returns {left, readyIndex, readyJobJson, ...}: each ready call's job comes back with it, so the
 -- caller runs or enqueues it without another read. With KEYS 2 and 3 it returns
 -- {left, running, customerId, {readyIndex, readyJobJson, {dependencyResultJson, ...}}, ...}:
 -- all a released call reads before it starts (the query still running, the conversation's
 -- customer, the results it depends on), so one run in place starts with no read of its own.
+-- With KEYS 4 and 5, when no call is left (nothing is released then), the 4th element is
+-- {queryHash, {resultJson|'', ...}, {stepJson, ...}, {historyJson, ...}, memoryJson|''}: what the
+-- turn's observe step reads, in the same script as the result that ended the turn.
 if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
 local idx = ARGV[1]
 local owner = ARGV[3]
@@ -307,6 +310,15 @@ end
 local left = tonumber(redis.call('HGET', KEYS[1], 'left'))
 if #KEYS < 3 then return { left, unpack(out) } end
 local full = { left, redis.call('HGET', KEYS[2], 'status') == 'running' and 1 or 0, redis.call('HGET', KEYS[3], 'customerId') or '' }
+if #KEYS >= 5 and left == 0 then
+  local results = {}
+  for j = 0, tonumber(redis.call('HGET', KEYS[1], 'n')) - 1 do
+    results[#results + 1] = redis.call('HGET', KEYS[1], 'r:' .. j) or ''
+  end
+  full[4] = { redis.call('HGETALL', KEYS[2]), results, redis.call('LRANGE', KEYS[4], 0, -1),
+    redis.call('LRANGE', KEYS[5], 0, -1), redis.call('HGET', KEYS[3], 'memory') or '' }
+  return full
+end
 for k = 1, #out, 2 do
   local results = {}
   if out[k + 1] then

@@ -203,7 +203,39 @@ describe('DagStore', () => {
     });
     await redis.hset(keys.query('q_load'), 'status', 'completed');
     await redis.hdel(keys.conversation('c_load'), 'customerId');
-    expect(await dags.complete('q_load', 0, 2, res(2), 1, load)).toEqual({ left: 0, ready: [], jobs: [], loaded: { running: false, customerId: null, deps: [] } });
+    expect(await dags.complete('q_load', 0, 2, res(2), 1, load)).toMatchObject({ left: 0, ready: [], jobs: [], loaded: { running: false, customerId: null, deps: [] } });
+  });
+
+  it("returns, when asked and no call is left, what the turn's observe step reads (one snapshot), and only then", async () => {
+    const job = (i: number) => ({ queryId: 'q_obs', conversationId: 'c_obs', turn: 1, index: i, callId: `c${i}`, name: 't', arguments: {} });
+    const res = (i: number) => ({ name: 't', callId: `c${i}`, result: `r${i}`, ok: true });
+    await dags.init('q_obs', 1, [
+      { pending: 0, dependents: [], job: job(0) },
+      { pending: 0, dependents: [], job: job(1) },
+    ]);
+    await redis.hset(keys.query('q_obs'), { queryId: 'q_obs', status: 'running', state: 'acting', turn: '1' });
+    await redis.rpush(keys.querySteps('q_obs'), JSON.stringify({ role: 'user', content: 'hi' }), JSON.stringify({ role: 'assistant', content: 'looking' }));
+    await redis.rpush(keys.queryHistory('q_obs'), JSON.stringify({ turn: 0 }));
+    await redis.hset(keys.conversation('c_obs'), 'memory', '{"orders":[]}');
+    const load = { conversationId: 'c_obs' };
+    const first = await dags.complete('q_obs', 1, 0, res(0), 0, load);
+    expect(first.left).toBe(1);
+    expect(first.turn).toBeUndefined();
+    const ended = {
+      query: { queryId: 'q_obs', status: 'running', state: 'acting', turn: '1' },
+      results: [res(0), res(1)],
+      steps: [
+        { role: 'user', content: 'hi' },
+        { role: 'assistant', content: 'looking' },
+      ],
+      history: [{ turn: 0 }],
+      memory: '{"orders":[]}',
+    };
+    expect((await dags.complete('q_obs', 1, 1, res(1), 1, load)).turn).toEqual(ended);
+    // A repeat of any call of the ended turn reads it again (its redelivered job takes the step again).
+    expect((await dags.complete('q_obs', 1, 0, res(0), 0, load)).turn).toEqual(ended);
+    // Without `load`, nothing but the count.
+    expect(await dags.complete('q_obs', 1, 1, res(1))).toEqual({ left: 0, ready: [], jobs: [] });
   });
 
   it('counts pre-answered calls as done', async () => {

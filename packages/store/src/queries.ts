@@ -251,12 +251,20 @@ export class QueryStore {
   }
 
   async steps(queryId: string): Promise<ChatMessage[]> {
-    const raw = await this.redis.lrange(this.keys.querySteps(queryId), 0, -1);
-    return raw.map((s) => ChatMessage.parse(JSON.parse(s)));
+    return parseSteps(await this.redis.lrange(this.keys.querySteps(queryId), 0, -1));
   }
 
   async history<T = unknown>(queryId: string): Promise<T[]> {
-    const raw = await this.redis.lrange(this.keys.queryHistory(queryId), 0, -1);
-    return raw.map((s) => JSON.parse(s) as T);
+    return parseHistory<T>(await this.redis.lrange(this.keys.queryHistory(queryId), 0, -1));
   }
+}
+
+/** A query's scratchpad as stored (one JSON message per list entry). */
+export function parseSteps(raw: string[]): ChatMessage[] {
+  return raw.map((s) => ChatMessage.parse(JSON.parse(s)));
+}
+
+/** A query's loop history as stored (one JSON entry per list entry). */
+export function parseHistory<T = unknown>(raw: string[]): T[] {
+  return raw.map((s) => JSON.parse(s) as T);
 }

@@ -126,6 +126,15 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
     const shop = createShopClient(shopUrl, cfg.shopClient.token ? { token: cfg.shopClient.token } : {});
     const common = { redisUrl, prefix, registry };
     const promptMode = o.promptMode ?? cfg.reasoning.promptMode;
+    // The rules of a query's step, for every role that takes one (the controller; the
+    // reasoning-worker decides each turn where the proposal arrives; the tool-worker observes a
+    // turn where its last result lands): the controller's section, with this call's overrides.
+    const stepRules = {
+      limits: { ...cfg.controller.limits, ...o.limits },
+      requireConfirmation: o.requireConfirmation ?? cfg.controller.requireConfirmation,
+      budgets: cfg.controller.budgets,
+      keepTranscript: promptMode === 'naive',
+    };
 
     const tools = await startToolWorker({
       ...common,
@@ -133,16 +142,9 @@ export async function startSystem(o: SystemOptions): Promise<RunningSystem> {
       log: log.child({ service: 'tool-worker' }),
       ...cfg.tools,
       ...(o.concurrency?.tools ? { concurrency: o.concurrency.tools } : {}),
+      steps: stepRules,
     });
     closers.push(() => tools.close());
-    // The rules of a query's steps, for every role that takes one (the controller, and the
-    // reasoning-worker, which decides each turn where the proposal arrives).
-    const stepRules = {
-      limits: { ...cfg.controller.limits, ...o.limits },
-      requireConfirmation: o.requireConfirmation ?? cfg.controller.requireConfirmation,
-      budgets: cfg.controller.budgets,
-      keepTranscript: promptMode === 'naive',
-    };
     const controller = await startController({
       ...common,
       log: log.child({ service: 'controller' }),

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { ShopToolRequest, ShopToolResponse } from '@steward/core';
 import type { ConversationStore, DagStore, Keys, Log, QueryStore, Queues, ToolCache, ToolSlots } from '@steward/store';
 import type { ToolRegistry } from '@steward/tools';
+import type { StepDeps } from '@steward/steps';
 import type { CallBudget } from './call-budget.ts';
 import type { IdentityAttempts } from './identity-attempts.ts';
 
@@ -26,4 +27,9 @@ export interface ToolWorkerDeps {
   log: Log;
   /** Limits failed identity verifications; absent = no limit (unit tests of other concerns). */
   identity?: IdentityAttempts;
+  /**
+   * The query's step after the turn's last result (observe), taken here where that result lands
+   * instead of by the controller behind a job: the same store and the controller's rules.
+   */
+  steps: StepDeps;
 }

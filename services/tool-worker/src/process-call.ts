@@ -1,10 +1,11 @@
 import { DelayedError, type Job } from 'bullmq';
 import { errorMessage, idempotencyKey, isStewardError, jobIds, stableSpanId, type ToolJob } from '@steward/core';
-import { crashPoint, dispatchTurn, emitEvent, type CallResult, type DagProgress, type QueryRecord, type ToolErrorType } from '@steward/store';
+import { crashPoint, dispatchTurn, emitEvent, runWithPreloadedQuery, type CallResult, type DagProgress, type QueryRecord, type ToolErrorType } from '@steward/store';
 import { namesInToolCall, rememberNames } from '@steward/telemetry';
 import { exceptionType, isErrorResult } from './tool-outcome.ts';
 import { resolveRefs, type ToolSpec } from '@steward/tools';
 import { runsTools } from '@steward/control';
+import { handleObserve } from '@steward/steps';
 import type { ToolWorkerDeps } from './deps.ts';
 import { errorType, execute } from './execute.ts';
 import { IDENTITY_LOCKED_RESULT, IDENTITY_TOOLS } from './identity-attempts.ts';
@@ -29,7 +30,8 @@ interface Run {
 
 /**
  * One tool call of one turn. The result is recorded in the turn's DAG exactly once; the
- * calls waiting on it are released and, after the turn's last call, the controller is told.
+ * calls waiting on it are released and, after the turn's last call, the query's observe step
+ * is taken here (no job for the controller: see observeTurn).
  * A released dependent runs at once in this job (no queue hop on the turn's critical path);
  * any further one runs beside it while the worker has slots, else it is enqueued. A
  * redelivered job whose result is already recorded only repeats the release, enqueuing what
@@ -88,14 +90,15 @@ async function runCall(d: ToolWorkerDeps, t: ToolJob, run: Run): Promise<void> {
 }
 
 /**
- * After a recorded result: the observe job when the turn is done; else the released dependents.
+ * After a recorded result: the observe step when the turn is done; else the released dependents.
  * Fresh from this run, the first runs here in this job's slot and the others beside it while the
  * worker has slots (the rest are enqueued). On a repeat everything is enqueued: the runner that
  * claimed those calls died, and one of them may have been enqueued already (the id dedupes it).
  */
 async function carryOn(d: ToolWorkerDeps, t: ToolJob, q: QueryRecord | null, progress: DagProgress, run: Run, fresh: boolean): Promise<void> {
   const loaded = progress.loaded;
-  if (!fresh || !q || !loaded || progress.left === 0 || progress.jobs.length === 0) return dispatchTurn(d.queues, t.queryId, t.turn, progress, t.conversationId);
+  if (progress.left === 0) return observeTurn(d, t, progress);
+  if (!fresh || !q || !loaded || progress.jobs.length === 0) return dispatchTurn(d.queues, t.queryId, t.turn, progress, t.conversationId);
   // Ended while this call ran (deadline, loop): its dependents would find it so and do nothing.
   if (!loaded.running) return;
   const calls = progress.jobs.map((c, k) => ({ c, deps: loaded.deps[k] ?? [] }));
@@ -112,6 +115,27 @@ async function carryOn(d: ToolWorkerDeps, t: ToolJob, q: QueryRecord | null, pro
   ]);
   const failed = done.find((r) => r.status === 'rejected');
   if (failed) throw failed.reason;
+}
+
+/**
+ * The turn's last result is recorded: take the query's observe step in this job (load the turn,
+ * the kernel's onTurnDone with its loop detection and limits, one apply script that commits the
+ * step and the next reasoning job), where a job on the control queue and a controller's take of
+ * it used to sit on every tool turn's critical path. Exactly once per turn: only the recording
+ * that left no call pending gets here fresh (the DAG script counts atomically); a redelivered job
+ * whose result was recorded gets here again, and so may a concurrent repeat of another call of
+ * the turn: the step is idempotent (awaitsObservation, and the apply script's compare-and-set on
+ * the state it moves from), so a second take changes nothing. A failure fails this job, whose
+ * retry finds its result recorded and takes the step again. The step reads nothing itself: the
+ * script that recorded the result returned the query, the turn's results, the scratchpad, the
+ * loop history and the working memory (one snapshot, at the moment the turn ended).
+ */
+async function observeTurn(d: ToolWorkerDeps, t: ToolJob, progress: DagProgress): Promise<void> {
+  const job = { type: 'observe' as const, queryId: t.queryId, turn: t.turn, conversationId: t.conversationId };
+  const turn = progress.turn;
+  if (!turn) return handleObserve(d.steps, job);
+  const { query, ...ended } = turn;
+  await runWithPreloadedQuery(d.keys.query(t.queryId), query, () => handleObserve(d.steps, job, ended));
 }
 
 async function runInPlace(d: ToolWorkerDeps, c: ToolJob, owner: number, ownSlot: boolean, loaded: NonNullable<Run['loaded']>): Promise<void> {

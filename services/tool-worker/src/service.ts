@@ -1,5 +1,7 @@
 import type { Worker } from 'bullmq';
 import { DEFAULTS, type JobLockSettings, type RetentionSettings } from '@steward/core';
+import { countTokens } from '@steward/context';
+import { stepDeps, type StepRules } from '@steward/steps';
 import { ToolCache, ToolSlots, openStore, startWorker, type Log } from '@steward/store';
 import type { ToolRegistry } from '@steward/tools';
 import type { ShopInvoker, ToolWorkerDeps } from './deps.ts';
@@ -19,6 +21,12 @@ export interface ToolWorkerOptions {
   toolTimeoutMs?: number;
   /** Failed identity verifications allowed per conversation / principal (default IDENTITY_LIMITS). */
   identityLimits?: Partial<IdentityLimits>;
+  /**
+   * The rules of a query's step (limits, confirmation, budgets, transcript): the controller's
+   * section of the configuration (`cfg.controller`), so the observe step taken here ends and
+   * continues queries exactly as the controller would.
+   */
+  steps?: StepRules;
 }
 
 export interface RunningToolWorker {
@@ -29,6 +37,10 @@ export interface RunningToolWorker {
 
 /** The tool-worker role: one tool call per job from the `tools` queue. */
 export async function startToolWorker(o: ToolWorkerOptions): Promise<RunningToolWorker> {
+  // A turn's last result may end the query here (last turn, critical loop), and the ending folds
+  // the conversation into its summary, which counts tokens: build the tokenizer before taking
+  // jobs (its first use blocks the event loop for seconds, long enough for job locks to lapse).
+  countTokens('warm up 预热', DEFAULTS.llmModel);
   const store = openStore(o.redisUrl, o.prefix, o.retention);
   const concurrency = o.concurrency ?? 50;
   const budget = new CallBudget(concurrency);
@@ -43,6 +55,7 @@ export async function startToolWorker(o: ToolWorkerOptions): Promise<RunningTool
     toolTimeoutMs: o.toolTimeoutMs ?? DEFAULTS.toolTimeoutMs,
     budget,
     log: o.log,
+    steps: stepDeps(store, o.registry, o.log, o.steps),
   };
   const worker = startWorker('tools', (t, job, token) => processCall(deps, t, job, token), {
     connection: redis,
