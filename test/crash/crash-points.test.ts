@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +35,12 @@ let scripts: Script[] = [];
 const children = new Set<ChildProcess>();
 /** Points whose test passed: reported at the end (and asserted complete when all ran). */
 const covered = new Set<CrashPointName>();
+/**
+ * The controller's job boundary lies on no message's path since the decision and the observation
+ * are taken where their input arrives (ADR 0016, 0017): a deadline drives it (its own test below).
+ */
+const OFF_PATH: readonly CrashPointName[] = ['control.before_ack'];
+const ON_PATH = CRASH_POINTS.flatMap((p, i) => (OFF_PATH.includes(p) ? [] : [[p, i] as [CrashPointName, number]]));
 
 interface Host {
   child: ChildProcess;
@@ -44,7 +51,7 @@ interface Host {
 }
 
 /** Spawn a host on stand-by (code and tokenizer loaded, no role started yet). */
-async function spawnHost(crashAt?: string): Promise<Host> {
+async function spawnHost(crashAt?: string, extraEnv: Record<string, string> = {}): Promise<Host> {
   const port = await freePort();
   const child = spawn(process.execPath, [HOST], {
     env: {
@@ -56,6 +63,7 @@ async function spawnHost(crashAt?: string): Promise<Host> {
       API_KEY: KEY,
       INGRESS_PORT: String(port),
       ...(crashAt ? { STEWARD_CRASH_AT: crashAt } : {}),
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -174,14 +182,15 @@ describe('crash points (kill -9 at every boundary, another process takes over)',
   let next: { i: number; crashing: Promise<Host>; taker: Promise<Host> } | undefined;
   const hostsFor = (i: number) => ({ i, crashing: spawnHost(`${CRASH_POINTS[i]!}:1`), taker: spawnHost() });
 
-  it.each(CRASH_POINTS.map((p, i) => [p, i] as [CrashPointName, number]))(
+  it.each(ON_PATH)(
     '%s',
     async (point, i) => {
       const s = scripts[i]!;
       const messageId = `${s.conversationId}:m1`;
       // (With a name filter the pre-spawned hosts may be for a skipped point.)
       const mine = next?.i === i ? next : hostsFor(i);
-      next = i + 1 < CRASH_POINTS.length ? hostsFor(i + 1) : undefined;
+      const following = ON_PATH[ON_PATH.findIndex(([, k]) => k === i) + 1];
+      next = following ? hostsFor(following[1]) : undefined;
       const crashing = await activate(await mine.crashing);
       const t0 = Date.now();
       let queryId = await post(crashing.api, s, s.messages[1]!, messageId);
@@ -231,6 +240,56 @@ describe('crash points (kill -9 at every boundary, another process takes over)',
     },
     120_000,
   );
+
+  // A query stuck in its model call ends at its deadline: the controller's deadline job commits
+  // the ending and the host dies before acknowledging the job. The next host finds the job
+  // stalled, runs it again (it finds the query ended: nothing), and the stuck reasoning job too.
+  it('control.before_ack (a deadline job ends a query stuck in the model)', async () => {
+    const point: CrashPointName = 'control.before_ack';
+    const s = scripts[CRASH_POINTS.indexOf(point)]!;
+    next = undefined;
+    // A model that takes the request and never answers.
+    const stuck: Server = createServer(() => undefined);
+    await new Promise<void>((r) => stuck.listen(0, '127.0.0.1', r));
+    const port = (stuck.address() as { port: number }).port;
+    try {
+      const crashing = await activate(
+        await spawnHost(`${point}:1`, {
+          LLM_BASE_URL: `http://127.0.0.1:${port}/v1`,
+          QUERY_DEADLINE_MS: '3000',
+          // The deadline job, not the sweeper's pass over overdue queries, must end it.
+          SWEEPER_INTERVAL_MS: '600000',
+        }),
+      );
+      const queryId = await post(crashing.api, s, s.messages[1]!, `${s.conversationId}:m1`);
+      expect(queryId).toMatch(/^q_[0-9a-f]{22}$/);
+      const exit = await Promise.race([crashing.exited, new Promise((r) => setTimeout(() => r('alive'), DEADLINE_MS))]);
+      expect(exit, `the host did not reach ${point}`).toBe('SIGKILL');
+      const killedAt = Date.now();
+      const taker = await startHost();
+      try {
+        await waitEnded(taker.api, queryId!);
+        await drained();
+        for (let i = 0; i < 100 && (await outboxOf(queryId!)).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+      } finally {
+        await stopHost(taker);
+      }
+      const recoveredMs = Date.now() - killedAt;
+      // One ending, the deadline's, and the write the customer was about to confirm did not happen.
+      const completions = (await readQueryEvents(redis, keys, queryId!)).filter((e) => e.type === 'query.completed');
+      expect(completions).toHaveLength(1);
+      expect(await redis.hgetall(keys.query(queryId!))).toMatchObject({ status: 'failed', outcome: 'fallback', reason: 'deadline' });
+      expect(readWriteLedger(shopDb).perOrder.get(s.writeOrder!) ?? 0).toBe(0);
+      expect(await redis.zscore(keys.deadlines, queryId!)).toBeNull();
+      expect(await redis.hget(keys.conversation(s.conversationId), 'activeQueryId')).toBeNull();
+      expect(await outboxOf(queryId!)).toEqual([]);
+      process.stderr.write(`[crash] ${point}: recovered in ${recoveredMs} ms\n`);
+      covered.add(point);
+    } finally {
+      stuck.closeAllConnections();
+      await new Promise((r) => stuck.close(r));
+    }
+  }, 120_000);
 
   it('covers every crash point of the kernel', () => {
     expect([...covered].sort()).toEqual([...CRASH_POINTS].sort());

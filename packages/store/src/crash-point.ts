@@ -31,7 +31,8 @@ export const CRASH_POINTS = [
   'observe.after_load',
   /** the completion script committed (answer, event, follow-ups, next start), nothing relayed. */
   'complete.after_commit',
-  /** a controller job (observe, an older worker's decide) is done; not yet acknowledged. */
+  /** a controller job (a deadline; an older worker's decide or observe) is done; not yet acknowledged.
+   * Off a confirmed message's path since ADR 0016/0017: the crash test drives it with a deadline. */
   'control.before_ack',
 ] as const;
 export type CrashPointName = (typeof CRASH_POINTS)[number];

@@ -44,8 +44,8 @@ export async function startController(o: ControllerOptions): Promise<RunningCont
   const control = startWorker(
     'control',
     async (job) => {
-      if (job.type === 'deadline') return handleDeadline(deps, job);
-      if (job.type === 'decide') await handleDecide(deps, job);
+      if (job.type === 'deadline') await handleDeadline(deps, job);
+      else if (job.type === 'decide') await handleDecide(deps, job);
       else await handleObserve(deps, job);
       crashPoint('control.before_ack');
     },
