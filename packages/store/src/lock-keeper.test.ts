@@ -204,3 +204,35 @@ describe('slots for moved-back jobs', () => {
     expect(Math.max(...waits)).toBeGreaterThan(1_500);
   }, 60_000);
 });
+
+describe("the thread's scripts", () => {
+  it('run by SHA: the renewal and the stalled check are not sent whole every time', async () => {
+    const queue = 'reasoning';
+    const p = `${prefixBase}.by-sha`;
+    const monitor = createRedis(url);
+    const seen: string[][] = [];
+    const mon = await monitor.monitor();
+    mon.on('monitor', (_time: string, argv: string[]) => {
+      if (argv.some((a) => a.startsWith(`${p}:`))) seen.push(argv);
+    });
+    const worker = startWorker(queue, async () => 'done', { connection: redis.duplicate({ maxRetriesPerRequest: null }), prefix: p, concurrency: 1, log, jobLocks: LOCKS });
+    try {
+      // ~10 renewals and ~10 stalled checks at 100 ms each.
+      await new Promise((r) => setTimeout(r, 1_000));
+    } finally {
+      await worker.close();
+      mon.disconnect();
+      monitor.disconnect();
+    }
+    // The thread's two scripts by their first key (BullMQ's own scripts, sent by the worker's
+    // connection, start with other keys or key counts).
+    const byThread = (argv: string[]) =>
+      (argv[2] === '1' && argv[3] === `${p}:${queue}:active`) || (argv[2] === '9' && argv[3] === `${p}:${queue}:stalled`);
+    const name = (argv: string[]) => argv[0]!.toLowerCase();
+    const evalsha = seen.filter((a) => name(a) === 'evalsha' && byThread(a)).length;
+    const whole = seen.filter((a) => name(a) === 'eval' && byThread(a)).length;
+    expect(evalsha).toBeGreaterThanOrEqual(10);
+    // At most one EVAL per script, the first time Redis did not have it (NOSCRIPT).
+    expect(whole).toBeLessThanOrEqual(2);
+  }, 30_000);
+});
