@@ -236,3 +236,52 @@ describe("the thread's scripts", () => {
     expect(whole).toBeLessThanOrEqual(2);
   }, 30_000);
 });
+
+describe("BullMQ's own lock renewal", () => {
+  /** BullMQ's main-loop renewal calls (its extendLocks script: one key, the queue's stalled set) while a 1.5 s job runs. */
+  async function mainLoopRenewals(tag: string, fallback: boolean): Promise<{ renewals: number; stc: number; finishedBy: string | null }> {
+    const queue = 'reasoning';
+    const p = `${prefixBase}.${tag}`;
+    const q = new Queue(queue, { connection: redis, prefix: p });
+    const monitor = createRedis(url);
+    let renewals = 0;
+    const mon = await monitor.monitor();
+    mon.on('monitor', (_time: string, argv: string[]) => {
+      if (argv[0]!.toLowerCase() === 'evalsha' && argv[2] === '1' && argv[3] === `${p}:${queue}:stalled`) renewals++;
+    });
+    const worker = startWorker(queue, async () => new Promise((r) => setTimeout(() => r('kept'), 1_500)), {
+      connection: redis.duplicate({ maxRetriesPerRequest: null }),
+      prefix: p,
+      concurrency: 1,
+      log,
+      jobLocks: LOCKS,
+    });
+    // What worker.ts does when the keeper's thread fails.
+    if (fallback) (worker as unknown as { renewLocksFromMainLoop(): void }).renewLocksFromMainLoop();
+    try {
+      await q.add('j', { queryId: tag, turn: 0 }, { jobId: tag });
+      let finishedBy: string | null = null;
+      for (let i = 0; i < 100 && finishedBy === null; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        finishedBy = await redis.hget(`${p}:${queue}:${tag}`, 'returnvalue');
+      }
+      const stc = Number((await redis.hget(`${p}:${queue}:${tag}`, 'stc')) ?? 0);
+      return { renewals, stc, finishedBy: finishedBy === null ? null : (JSON.parse(finishedBy) as string) };
+    } finally {
+      await worker.close();
+      await q.close();
+      mon.disconnect();
+      monitor.disconnect();
+    }
+  }
+
+  it("is off while the keeper's thread renews: a job 2.5× its lock runs once, renewed from the thread only", async () => {
+    expect(await mainLoopRenewals('thread-only', false)).toEqual({ renewals: 0, stc: 0, finishedBy: 'kept' });
+  }, 30_000);
+
+  it('starts when the thread fails', async () => {
+    const r = await mainLoopRenewals('fallback', true);
+    expect(r.renewals).toBeGreaterThan(0);
+    expect(r).toMatchObject({ stc: 0, finishedBy: 'kept' });
+  }, 30_000);
+});
