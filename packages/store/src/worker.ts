@@ -145,7 +145,9 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
   if (keeper) {
     // The queue's stalled check runs from the thread (see lock-keeper-thread.ts), with the worker's own settings.
     keeper.watch(base, w.id, { maxStalledCount: w.opts.maxStalledCount ?? 1, stalledIntervalMs: w.opts.stalledInterval ?? locks.stalledIntervalMs });
-    void keeper.ready.then(() => {
+    void keeper.ready.then((up) => {
+      // A thread not connected in time renews nothing yet: BullMQ's renewal keeps the jobs meanwhile.
+      if (!up) w.renewLocksFromMainLoop();
       if (!w.closing) w.run().catch((err: unknown) => o.log.error({ queue, err: (err as Error).message }, 'worker stopped'));
     });
   }
