@@ -60,6 +60,35 @@ describe('acceptMessage', () => {
     expect(await queues.reasoning.getJob(`${b.queryId}:t0:reason`)).toBeUndefined();
   });
 
+  it('writes query.accepted with the accept, in its one script: started and queued, once each, on the stream and live', async () => {
+    const sub = createRedis(url);
+    const live: string[] = [];
+    try {
+      const a = await acceptMessage(deps, msg({ conversationId: 'c_event' }), AS_API);
+      if (!a.ok) throw new Error('refused');
+      const bId = await new Promise<string>((resolve, reject) => {
+        // The second message's query id is known only from its answer: listen on every query's channel.
+        void sub.psubscribe(`${prefix}:qev:*:live`).then(async () => {
+          sub.on('pmessage', (_p: string, _c: string, m: string) => live.push(m));
+          const b = await acceptMessage(deps, msg({ conversationId: 'c_event', text: 'and also…' }), AS_API);
+          if (b.ok) resolve(b.queryId);
+          else reject(new Error('refused'));
+        });
+      });
+      // The accept sends no event script of its own any more: the script's copies are the only ones.
+      for (const [queryId, queued] of [[a.queryId, false], [bId, true]] as const) {
+        const events = await readQueryEvents(redis, keys, queryId);
+        expect(events.map((e) => [e.type, (e.data as { queued?: boolean }).queued])).toEqual([['query.accepted', queued]]);
+        const stream = await redis.xrange(keys.events, '-', '+');
+        expect(stream.filter(([, f]) => f[1]!.includes(`"${queryId}:accepted"`))).toHaveLength(1);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+      expect(live.filter((m) => m.includes(`"${bId}:accepted"`))).toHaveLength(1);
+    } finally {
+      sub.disconnect();
+    }
+  });
+
   it('restart mode ends the running query unanswered and starts the new one with both messages', async () => {
     const d = { ...deps, doubleTexting: 'restart' as const };
     const a = await acceptMessage(d, msg({ conversationId: 'c_restart', text: 'first' }), AS_API);
@@ -99,6 +128,8 @@ describe('acceptMessage', () => {
     const r = await acceptMessage(deps, msg({ conversationId: 'c_owned', customerId: 'mallory_2' }), AS_API);
     expect(r).toMatchObject({ ok: false, code: 'customer_mismatch' });
     expect(await redis.lrange(keys.conversationQueries('c_owned'), 0, -1)).toEqual(before);
+    // No event either: the refused message never became a query.
+    expect((await redis.xrange(keys.events, '-', '+')).filter(([, f]) => f[1]!.includes('mallory_2'))).toEqual([]);
   });
 
   it('refuses a conversation that belongs to another principal, creating nothing', async () => {

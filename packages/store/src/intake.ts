@@ -8,7 +8,7 @@ import {
   type Language,
   type PostMessageBody,
 } from '@steward/core';
-import { emitEvent } from './events.ts';
+import type { EmitInput } from './events.ts';
 import type { Keys } from './keys.ts';
 import type { QueryStore } from './queries.ts';
 import type { Queues } from './queues.ts';
@@ -86,6 +86,16 @@ export async function acceptMessage(
   const traceId = parent?.traceId ?? newTraceId();
   const language: Language = localeLanguage(msg.locale) ?? detectLanguage(msg.text);
   const queryId = newQueryId();
+  // Written by the accept script itself when it starts or queues the query (see queries.ts).
+  const accepted = (queued: boolean): EmitInput => ({
+    id: `${queryId}:accepted`,
+    type: 'query.accepted',
+    queryId,
+    conversationId,
+    traceId,
+    ts: now,
+    data: { channel: msg.channel, language, customerId: msg.customerId, queued },
+  });
   const accept = (route: 'agent' | 'person') => deps.queries.accept({
     queryId,
     conversationId,
@@ -99,7 +109,7 @@ export async function acceptMessage(
     traceId,
     parentSpanId: parent?.parentSpanId,
     createdMs: now,
-  }, deps.deadlineMs, now, route);
+  }, deps.deadlineMs, now, route, accepted);
   // Load the conversation, decide (the kernel's onAcceptedMessage), apply; the script refuses a
   // route decided from an owner that changed in between (a hand-back racing this message), and
   // we decide again. Start or queue is decided again inside the script, by the same rule.
@@ -132,19 +142,10 @@ export async function acceptMessage(
       traceId: first?.traceId ?? traceId,
     };
   }
-  // The event and the relay of the committed jobs go out together (neither needs the other);
-  // the 202 waits for the event, and for the relay only when no relayAfterAck takes it.
+  // The accepted event was written by the accept script; the 202 waits for the relay of the
+  // committed jobs only when no relayAfterAck takes it.
   const relay = r.kind === 'start' ? relayCommitted(deps, r.jobs) : undefined;
   if (relay && deps.relayAfterAck) deps.relayAfterAck(relay);
-  await emitEvent(deps.redis, deps.keys, {
-    id: `${queryId}:accepted`,
-    type: 'query.accepted',
-    queryId,
-    conversationId,
-    traceId,
-    ts: now,
-    data: { channel: msg.channel, language, customerId: msg.customerId, queued: r.kind === 'queued' },
-  });
   if (relay && !deps.relayAfterAck) await relay;
   if (r.kind === 'queued' && deps.doubleTexting === 'restart') await supersedeActive(deps, conversationId);
   return { ok: true, status: 'queued', queryId, conversationId, duplicate: false, traceId };

@@ -11,6 +11,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { moveStalledJobsToWait } from 'bullmq/dist/esm/scripts/moveStalledJobsToWait-9.js';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { StalledCheck } from './lock-keeper.ts';
+import { cachedEval } from './redis.ts';
 
 interface Setup {
   redis: RedisOptions;
@@ -47,6 +48,10 @@ const redis = new Redis({
   retryStrategy: () => 200,
 });
 redis.on('error', () => undefined);
+// Both scripts run by SHA: the renewal four times a second and BullMQ's stalled check (~2.9 KB)
+// as often, per queue and process, were sent whole with EVAL every time and hashed again by Redis
+// (issue 17: ~17 KB per query, a quarter of every byte the workers sent; docs/BENCHMARKS.md).
+redis.eval = cachedEval(redis);
 // The worker takes jobs once this thread can renew their locks.
 redis.once('ready', () => parentPort?.postMessage('ready'));
 const watched: { base: string; prefix: string; recovered: string | null }[] = [];

@@ -204,3 +204,84 @@ describe('slots for moved-back jobs', () => {
     expect(Math.max(...waits)).toBeGreaterThan(1_500);
   }, 60_000);
 });
+
+describe("the thread's scripts", () => {
+  it('run by SHA: the renewal and the stalled check are not sent whole every time', async () => {
+    const queue = 'reasoning';
+    const p = `${prefixBase}.by-sha`;
+    const monitor = createRedis(url);
+    const seen: string[][] = [];
+    const mon = await monitor.monitor();
+    mon.on('monitor', (_time: string, argv: string[]) => {
+      if (argv.some((a) => a.startsWith(`${p}:`))) seen.push(argv);
+    });
+    const worker = startWorker(queue, async () => 'done', { connection: redis.duplicate({ maxRetriesPerRequest: null }), prefix: p, concurrency: 1, log, jobLocks: LOCKS });
+    try {
+      // ~10 renewals and ~10 stalled checks at 100 ms each.
+      await new Promise((r) => setTimeout(r, 1_000));
+    } finally {
+      await worker.close();
+      mon.disconnect();
+      monitor.disconnect();
+    }
+    // The thread's two scripts by their first key (BullMQ's own scripts, sent by the worker's
+    // connection, start with other keys or key counts).
+    const byThread = (argv: string[]) =>
+      (argv[2] === '1' && argv[3] === `${p}:${queue}:active`) || (argv[2] === '9' && argv[3] === `${p}:${queue}:stalled`);
+    const name = (argv: string[]) => argv[0]!.toLowerCase();
+    const evalsha = seen.filter((a) => name(a) === 'evalsha' && byThread(a)).length;
+    const whole = seen.filter((a) => name(a) === 'eval' && byThread(a)).length;
+    expect(evalsha).toBeGreaterThanOrEqual(10);
+    // At most one EVAL per script, the first time Redis did not have it (NOSCRIPT).
+    expect(whole).toBeLessThanOrEqual(2);
+  }, 30_000);
+});
+
+describe("BullMQ's own lock renewal", () => {
+  /** BullMQ's main-loop renewal calls (its extendLocks script: one key, the queue's stalled set) while a 1.5 s job runs. */
+  async function mainLoopRenewals(tag: string, fallback: boolean): Promise<{ renewals: number; stc: number; finishedBy: string | null }> {
+    const queue = 'reasoning';
+    const p = `${prefixBase}.${tag}`;
+    const q = new Queue(queue, { connection: redis, prefix: p });
+    const monitor = createRedis(url);
+    let renewals = 0;
+    const mon = await monitor.monitor();
+    mon.on('monitor', (_time: string, argv: string[]) => {
+      if (argv[0]!.toLowerCase() === 'evalsha' && argv[2] === '1' && argv[3] === `${p}:${queue}:stalled`) renewals++;
+    });
+    const worker = startWorker(queue, async () => new Promise((r) => setTimeout(() => r('kept'), 1_500)), {
+      connection: redis.duplicate({ maxRetriesPerRequest: null }),
+      prefix: p,
+      concurrency: 1,
+      log,
+      jobLocks: LOCKS,
+    });
+    // What worker.ts does when the keeper's thread fails.
+    if (fallback) (worker as unknown as { renewLocksFromMainLoop(): void }).renewLocksFromMainLoop();
+    try {
+      await q.add('j', { queryId: tag, turn: 0 }, { jobId: tag });
+      let finishedBy: string | null = null;
+      for (let i = 0; i < 100 && finishedBy === null; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        finishedBy = await redis.hget(`${p}:${queue}:${tag}`, 'returnvalue');
+      }
+      const stc = Number((await redis.hget(`${p}:${queue}:${tag}`, 'stc')) ?? 0);
+      return { renewals, stc, finishedBy: finishedBy === null ? null : (JSON.parse(finishedBy) as string) };
+    } finally {
+      await worker.close();
+      await q.close();
+      mon.disconnect();
+      monitor.disconnect();
+    }
+  }
+
+  it("is off while the keeper's thread renews: a job 2.5× its lock runs once, renewed from the thread only", async () => {
+    expect(await mainLoopRenewals('thread-only', false)).toEqual({ renewals: 0, stc: 0, finishedBy: 'kept' });
+  }, 30_000);
+
+  it('starts when the thread fails', async () => {
+    const r = await mainLoopRenewals('fallback', true);
+    expect(r.renewals).toBeGreaterThan(0);
+    expect(r).toMatchObject({ stc: 0, finishedBy: 'kept' });
+  }, 30_000);
+});

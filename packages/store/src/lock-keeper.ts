@@ -28,8 +28,11 @@ const READY_TIMEOUT_MS = 10_000;
 
 export class LockKeeper {
   private readonly thread: Thread;
-  /** Resolves when the thread's connection is up (or after readyTimeoutMs: BullMQ's own renewal still runs). */
-  readonly ready: Promise<void>;
+  /**
+   * Resolves true when the thread's connection is up, false after READY_TIMEOUT_MS without it
+   * (the worker then starts BullMQ's own renewal: worker.ts).
+   */
+  readonly ready: Promise<boolean>;
   private readonly beat: NodeJS.Timeout;
   private closed = false;
 
@@ -49,11 +52,11 @@ export class LockKeeper {
     this.thread.unref();
     this.thread.on('error', (err) => o.onError?.(err));
     this.ready = new Promise((resolve) => {
-      const t = setTimeout(resolve, READY_TIMEOUT_MS);
+      const t = setTimeout(() => resolve(false), READY_TIMEOUT_MS);
       this.thread.on('message', (m: unknown) => {
         if (m === 'ready') {
           clearTimeout(t);
-          resolve();
+          resolve(true);
         } else if (isRecovered(m)) o.onRecovered?.(m.base, m.jobs);
       });
     });

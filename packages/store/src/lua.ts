@@ -77,9 +77,19 @@ end
  * conversation (atomically). A refusal writes nothing.
  */
 export const ACCEPT = START_FN + HOLD_FN + `
--- KEYS: 1 dedupe, 2 query, 3 conv, 4 convPending, 5 convQueries
+-- KEYS: 1 dedupe, 2 query, 3 conv, 4 convPending, 5 convQueries, 6 event stream, 7 the query's events
 -- ARGV: 1 queryId, 2 dedupeTtl, 3 customerId or '', 4 queryTtl, 5 prefix, 6 convTtl, 7 nowMs,
---       8 route the caller decided ('agent' | 'person'), 9 streamMaxLen, 10 principal, 11.. field/value pairs
+--       8 route the caller decided ('agent' | 'person'), 9 streamMaxLen, 10 principal,
+--       11 the query.accepted event JSON if started, 12 the same if queued ('' = none), 13 the query's live channel,
+--       14.. field/value pairs
+-- The accepted event goes out with the accept (as events.ts writes it): one trip, never lost to a crash.
+local function accepted(ev)
+  if ev == '' then return end
+  redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[9], '*', 'e', ev)
+  redis.call('RPUSH', KEYS[7], ev)
+  redis.call('EXPIRE', KEYS[7], ARGV[4], 'NX')
+  redis.call('PUBLISH', ARGV[13], ev)
+end
 -- The route was decided from who answers the conversation (answeredBy) as the caller loaded it:
 -- if that changed since, nothing is written and the caller decides again ('stale').
 local answeredBy = redis.call('HGET', KEYS[3], 'answeredBy')
@@ -100,7 +110,7 @@ end
 if not owner or owner == '' then redis.call('HSET', KEYS[3], 'owner', ARGV[10]) end
 if KEYS[1] ~= '' then redis.call('SET', KEYS[1], ARGV[1], 'EX', tonumber(ARGV[2])) end
 local fields = {}
-for i = 11, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 14, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[2], unpack(fields))
 redis.call('EXPIRE', KEYS[2], tonumber(ARGV[4]))
 redis.call('RPUSH', KEYS[5], ARGV[1])
@@ -117,11 +127,13 @@ if active and active ~= '' then
   if st == 'queued' or st == 'running' then
     redis.call('RPUSH', KEYS[4], ARGV[1])
     redis.call('EXPIRE', KEYS[4], tonumber(ARGV[6]))
+    accepted(ARGV[12])
     return {'queued', active}
   end
 end
 redis.call('HSET', KEYS[3], 'activeQueryId', ARGV[1])
 local jobs = start_query(ARGV[5], ARGV[1], tonumber(ARGV[7]), tonumber(ARGV[6]))
+accepted(ARGV[11])
 return {'start', ARGV[1], unpack(jobs)}
 `;
 

@@ -67,6 +67,20 @@ export class Outbox {
     if (failed) throw failed.reason;
   }
 
+  /**
+   * Take back a job relayed earlier that a later commit made pointless (a finished query's
+   * deadline job): it is removed while it waits, so it is never fetched, locked, run and kept.
+   * Best effort: a job already running (or a failed call) is left to run, which is harmless,
+   * since its handler finds nothing to do. Resolves true when the job was removed.
+   */
+  async withdraw(queue: QueueName, jobId: string): Promise<boolean> {
+    try {
+      return (await this.queues[queue].remove(jobId, { removeChildren: false })) === 1;
+    } catch {
+      return false;
+    }
+  }
+
   /** Relay entries committed more than `olderThanMs` ago: their writer died before relaying. */
   async relayStale(olderThanMs: number, now = Date.now(), limit = 200): Promise<number> {
     const members = await this.redis.zrangebyscore(this.keys.outbox, '-inf', now - olderThanMs, 'LIMIT', 0, limit);

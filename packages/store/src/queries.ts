@@ -95,20 +95,28 @@ export class QueryStore {
     deadlineMs: number = DEFAULTS.deadlineMs,
     nowMs: number = Date.now(),
     route: 'agent' | 'person' = 'agent',
+    /**
+     * The `query.accepted` event, written by the same script when the query starts or queues
+     * (`queued` says which), instead of by one more trip after it.
+     */
+    accepted?: (queued: boolean) => EmitInput,
   ): Promise<AcceptResult> {
     const k = this.keys;
     const fields: string[] = [];
     const rec: Record<string, string | number | undefined> = { ...q, status: 'queued', state: 'idle', turn: 0, deadlineMs };
     for (const [key, v] of Object.entries(rec)) if (v !== undefined) fields.push(key, String(v));
     const dedupeKey = q.messageId ? k.dedupe(q.principal ?? '', q.channel, q.messageId) : '';
+    const event = (queued: boolean): string => (accepted ? JSON.stringify(toEvent(accepted(queued))) : '');
     const r = (await this.redis.eval(
       ACCEPT,
-      5,
+      7,
       dedupeKey,
       k.query(q.queryId),
       k.conversation(q.conversationId),
       k.conversationPending(q.conversationId),
       k.conversationQueries(q.conversationId),
+      k.events,
+      k.queryEvents(q.queryId),
       q.queryId,
       DEFAULTS.dedupeTtlSec,
       q.customerId ?? '',
@@ -119,6 +127,9 @@ export class QueryStore {
       route,
       DEFAULTS.eventsStreamMaxLen,
       q.principal ?? '',
+      event(false),
+      event(true),
+      k.queryChannel(q.queryId),
       ...fields,
     )) as string[];
     if (r[0] === 'stale') return { kind: 'stale' };

@@ -31,6 +31,16 @@ export interface StartWorkerOptions {
   worker?: Partial<WorkerOptions>;
 }
 
+/** A BullMQ worker whose main-loop lock renewal can start late: when the lock keeper's thread fails. */
+class KeptWorker extends Worker {
+  renewLocksFromMainLoop(): void {
+    if (!this.opts.skipLockRenewal) return;
+    this.opts.skipLockRenewal = false;
+    // Jobs already running are tracked whatever the option (BullMQ tracks every job it runs).
+    if (this.isRunning()) this.lockManager.start();
+  }
+}
+
 export type Processor<Q extends QueueName> = (data: JobPayload<Q>, job: Job, token: string | undefined) => Promise<unknown>;
 
 /**
@@ -51,6 +61,7 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
           // Not fatal: locks and the stalled check fall back to BullMQ's main loop (slower under load).
           onError: (err) => {
             o.log.warn({ queue, err: err.message }, 'lock keeper thread failed; BullMQ renews the locks and checks for stalled jobs alone');
+            w.renewLocksFromMainLoop();
             mainLoopStalledCheck();
           },
           // Jobs moved back from a dead worker start at once, beside this worker's own (recovery-headroom.ts).
@@ -69,7 +80,7 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
     (want.names || want.query) && typeof (o.connection as Redis).eval === 'function'
       ? { redis: o.connection as Redis, keys: createKeys(o.prefix) }
       : undefined;
-  const w = new Worker(
+  const w = new KeptWorker(
     queue,
     async (job, token) => {
       let data: JobPayload<Q>;
@@ -119,7 +130,10 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
       // Started below once the lock keeper can renew (a job taken before would rely on the main
       // loop); the stalled check runs from its thread (on time, and it tells every worker of the
       // queue what it moved back: recovery-headroom.ts), BullMQ's own only if the thread fails.
-      ...(keeper ? { autorun: false, skipStalledCheck: true } : {}),
+      // So does the renewal: BullMQ's own renewed the same locks again from the main loop every
+      // renewMs / 2 (a GET, SET and SREM per running job and an EVALSHA per tick, issue 17); it
+      // starts only if the thread fails (renewLocksFromMainLoop).
+      ...(keeper ? { autorun: false, skipStalledCheck: true, skipLockRenewal: true } : {}),
     },
   );
   const headroom = keeper ? new RecoveryHeadroom(w, o.concurrency, o.recoveredJobHeadroom ?? DEFAULTS.recoveredJobHeadroom) : undefined;
@@ -131,7 +145,9 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
   if (keeper) {
     // The queue's stalled check runs from the thread (see lock-keeper-thread.ts), with the worker's own settings.
     keeper.watch(base, w.id, { maxStalledCount: w.opts.maxStalledCount ?? 1, stalledIntervalMs: w.opts.stalledInterval ?? locks.stalledIntervalMs });
-    void keeper.ready.then(() => {
+    void keeper.ready.then((up) => {
+      // A thread not connected in time renews nothing yet: BullMQ's renewal keeps the jobs meanwhile.
+      if (!up) w.renewLocksFromMainLoop();
       if (!w.closing) w.run().catch((err: unknown) => o.log.error({ queue, err: (err as Error).message }, 'worker stopped'));
     });
   }
