@@ -126,7 +126,8 @@ describe('the step on a proposal, taken in the reasoning-worker', () => {
     const q = await stepped(queryId);
     expect(q).toMatchObject({ status: 'failed', outcome: 'fallback', reason: 'token_budget' });
     expect(await rw.deps.queues.tools.getJob(jobIds.toolCall(queryId, 0, 0))).toBeUndefined();
-    expect(await controlJobsOf(queryId)).toEqual(['deadline']);
+    // No control job at all: the ending withdrew the query's deadline job (ADR 0018).
+    expect(await controlJobsOf(queryId)).toEqual([]);
     const completed = (await readQueryEvents(rw.deps.redis, rw.deps.keys, queryId)).filter((e) => e.type === 'query.completed');
     expect(completed).toHaveLength(1);
   });
