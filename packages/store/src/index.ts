@@ -8,6 +8,7 @@ export { loadTurn, type TurnState } from './turn-state.ts';
 export { DagStore, type CallResult, type DagCall, type DagProgress, type ReleasedLoad, type ToolErrorType } from './dag.ts';
 export { createQueues, JOB_OPTIONS, JOB_RETENTION_SEC, type Queues } from './queues.ts';
 export { startWorker, type Log, type Processor, type StartWorkerOptions } from './worker.ts';
+export { LOCK_KEEPER_CLIENT_PREFIX } from './lock-keeper.ts';
 export { startHealthServer } from './health.ts';
 export { ToolCache, cacheTtlFor, VOLATILE_TTL_SEC } from './cache.ts';
 export { Outbox, OutboxEntry, outboxMember, memberOf } from './outbox.ts';

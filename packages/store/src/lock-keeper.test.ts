@@ -2,10 +2,12 @@
 // keeper renews from its thread, and loses it without: the stalled check of another process
 // (a child process here, so it runs while this one is blocked) takes the job over.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { hostname } from 'node:os';
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deletePrefix, uniquePrefix } from '@steward/testing';
+import { LOCK_KEEPER_CLIENT_PREFIX } from './lock-keeper.ts';
 import { createRedis } from './redis.ts';
 import { startWorker } from './worker.ts';
 
@@ -203,4 +205,29 @@ describe('slots for moved-back jobs', () => {
     // Two slots: the last moved-back jobs wait for the first ones (2 s each) to end.
     expect(Math.max(...waits)).toBeGreaterThan(1_500);
   }, 60_000);
+});
+
+describe('which process a job ran in', () => {
+  it("names the worker's process in each job it starts and its lock keeper's connection once it takes jobs", async () => {
+    const queue = 'reasoning';
+    const p = `${prefixBase}.named`;
+    const q = new Queue(queue, { connection: redis, prefix: p });
+    const worker = startWorker(queue, async () => 'done', { connection: redis.duplicate({ maxRetriesPerRequest: null }), prefix: p, concurrency: 1, log, jobLocks: LOCKS });
+    try {
+      for (let i = 0; i < 100 && !worker.isRunning(); i++) await new Promise((r) => setTimeout(r, 50));
+      const me = `${hostname()}:${process.pid}`;
+      // The chaos driver's test of a live worker: its keeper's named connection.
+      expect(await redis.client('LIST')).toContain(` name=${LOCK_KEEPER_CLIENT_PREFIX}${queue}:${me} `);
+      await q.add('j', { queryId: 'named', turn: 0 }, { jobId: 'named' });
+      let finished: string | null = null;
+      for (let i = 0; i < 100 && finished === null; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        finished = await redis.hget(`${p}:${queue}:named`, 'finishedOn');
+      }
+      expect(await redis.hget(`${p}:${queue}:named`, 'pb')).toBe(me);
+    } finally {
+      await worker.close();
+      await q.close();
+    }
+  }, 30_000);
 });

@@ -1,10 +1,11 @@
+import { hostname } from 'node:os';
 import { UnrecoverableError, Worker, type Job, type ConnectionOptions, type WorkerOptions } from 'bullmq';
 import { DEFAULTS, isStewardError, parseJob, type JobLockSettings, type JobPayload, type QueueName } from '@steward/core';
 import { JobTimingBuffer, redactsLogs, runWithKnownNames, runWithLogContext } from '@steward/telemetry';
 import type { Redis } from 'ioredis';
 import { readJobPrelude, runWithPreloadedQuery } from './job-prelude.ts';
 import { createKeys } from './keys.ts';
-import { LockKeeper } from './lock-keeper.ts';
+import { LOCK_KEEPER_CLIENT_PREFIX, LockKeeper } from './lock-keeper.ts';
 import { RecoveryHeadroom, type RecoveryHeadroomSettings } from './recovery-headroom.ts';
 
 export interface Log {
@@ -40,6 +41,10 @@ export type Processor<Q extends QueueName> = (data: JobPayload<Q>, job: Job, tok
  */
 export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<Q>, o: StartWorkerOptions): Worker {
   const locks = o.jobLocks ?? DEFAULTS.jobLocks;
+  // Which process a job ran in: BullMQ writes the worker's name into the job at each start (its
+  // `pb` field) and onto its connections, so a killed process's jobs can be followed to the
+  // process that took them over (test/chaos/kill-tracker.ts; CLIENT LIST in an incident).
+  const name = o.worker?.name ?? `${hostname()}:${process.pid}`;
   // Locks renewed off the main loop (see lock-keeper.ts); a plain options object (no live
   // connection to copy) leaves the renewal to BullMQ alone.
   const keeper =
@@ -48,6 +53,9 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
           lockMs: locks.lockMs,
           renewMs: locks.renewMs,
           maxLoopStallMs: DEFAULTS.jobLockMaxLoopStallMs,
+          // Connected = this worker takes jobs (it starts once its keeper is up): CLIENT LIST tells
+          // which workers of a queue are live, not only started (the chaos driver's kill rule).
+          connectionName: `${LOCK_KEEPER_CLIENT_PREFIX}${queue}:${name}`,
           // Not fatal: locks and the stalled check fall back to BullMQ's main loop (slower under load).
           onError: (err) => {
             o.log.warn({ queue, err: err.message }, 'lock keeper thread failed; BullMQ renews the locks and checks for stalled jobs alone');
@@ -115,6 +123,7 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
       lockRenewTime: locks.renewMs,
       stalledInterval: locks.stalledIntervalMs,
       maxStalledCount: 5,
+      name,
       ...o.worker,
       // Started below once the lock keeper can renew (a job taken before would rely on the main
       // loop); the stalled check runs from its thread (on time, and it tells every worker of the
