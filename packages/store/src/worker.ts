@@ -32,6 +32,20 @@ export interface StartWorkerOptions {
   worker?: Partial<WorkerOptions>;
 }
 
+/**
+ * BullMQ's worker, whose graceful close also waits for the moved-back jobs it took beside its
+ * main loop (recovery-headroom.ts): BullMQ's close waits only for its loop's own.
+ */
+class StewardWorker extends Worker {
+  headroom: RecoveryHeadroom | undefined;
+
+  override async close(force = false): Promise<void> {
+    // Takes no more, and lets those taken end (their completion needs the connection close() ends).
+    if (!force) await this.headroom?.close();
+    return super.close(force);
+  }
+}
+
 export type Processor<Q extends QueueName> = (data: JobPayload<Q>, job: Job, token: string | undefined) => Promise<unknown>;
 
 /**
@@ -61,9 +75,9 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
             o.log.warn({ queue, err: err.message }, 'lock keeper thread failed; BullMQ renews the locks and checks for stalled jobs alone');
             mainLoopStalledCheck();
           },
-          // Jobs moved back from a dead worker start at once, beside this worker's own (recovery-headroom.ts).
+          // Jobs moved back from a dead worker are taken at once, beside this worker's own (recovery-headroom.ts).
           onRecovered: (_base, jobs) => {
-            o.log.info({ queue, jobs }, 'jobs moved back from a dead worker; extra slots open for them');
+            o.log.info({ queue, jobs }, 'jobs moved back from a dead worker; taking them beside our own');
             headroom?.open(jobs);
           },
         })
@@ -77,7 +91,7 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
     (want.names || want.query) && typeof (o.connection as Redis).eval === 'function'
       ? { redis: o.connection as Redis, keys: createKeys(o.prefix) }
       : undefined;
-  const w = new Worker(
+  const w = new StewardWorker(
     queue,
     async (job, token) => {
       let data: JobPayload<Q>;
@@ -131,7 +145,12 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
       ...(keeper ? { autorun: false, skipStalledCheck: true } : {}),
     },
   );
-  const headroom = keeper ? new RecoveryHeadroom(w, o.concurrency, o.recoveredJobHeadroom ?? DEFAULTS.recoveredJobHeadroom) : undefined;
+  const headroom = keeper
+    ? new RecoveryHeadroom(w, o.concurrency, o.recoveredJobHeadroom ?? DEFAULTS.recoveredJobHeadroom, (err) =>
+        o.log.error({ queue, err: err.message }, 'taking a moved-back job failed; it stays in the queue for the main loop'),
+      )
+    : undefined;
+  w.headroom = headroom;
   function mainLoopStalledCheck(): void {
     if (!w.opts.skipStalledCheck) return;
     w.opts.skipStalledCheck = false;
@@ -162,7 +181,7 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
   w.on('error', (err) => o.log.error({ queue, err: err.message }, 'worker error'));
   if (keeper)
     w.on('closed', () => {
-      headroom?.close();
+      void headroom?.close();
       void keeper.close();
     });
   return w;
