@@ -33,6 +33,8 @@ export function killReport(tracker: KillTracker, t0: number): Record<string, unk
       live_twin: k.others.some((o) => o.live),
       others: k.others.map((o) => (o.live ? 'live' : 'started, not live')),
       restarting: k.restarting,
+      active_at_kill: k.activeAtKill.all,
+      victim_jobs_at_kill: k.activeAtKill.victim,
       jobs: k.recoveries.length,
       unrecovered: k.unrecovered.length,
       max_ms: k.recoveries.length ? Math.max(...k.recoveries.map((r) => r.ms)) : null,

@@ -38,6 +38,8 @@ export interface KillRecord {
   others: OtherProc[];
   /** The role's processes still starting at the kill (killed earlier, restart not up yet). */
   restarting: number;
+  /** Active jobs of the role's queues at the kill: all, and the victim's (by their `pb`). */
+  activeAtKill: { all: number; victim: number };
   recoveries: Recovery[];
   /** Jobs still not picked up again when tracking gave up. */
   unrecovered: string[];
@@ -118,16 +120,16 @@ export class KillTracker {
   }
 
   /** Follow the snapshot's jobs in the background until each is re-picked or finished. */
-  track(rec: Omit<KillRecord, 'recoveries' | 'unrecovered' | 'foreign'>, jobs: Snapshot[], timeoutMs = 30_000): KillRecord {
-    const full: KillRecord = { ...rec, recoveries: [], unrecovered: [], foreign: [] };
+  track(rec: Omit<KillRecord, 'recoveries' | 'unrecovered' | 'foreign' | 'activeAtKill'>, jobs: Snapshot[], timeoutMs = 30_000): KillRecord {
+    const full: KillRecord = { ...rec, activeAtKill: { all: jobs.length, victim: jobs.filter((j) => !j.foreign).length }, recoveries: [], unrecovered: [], foreign: [] };
     this.kills.push(full);
     this.pending.push(this.follow(full, jobs, timeoutMs));
     return full;
   }
 
-  /** Wait until process `pid` is live for every queue in `queues` (polled); ms since `fromMs`, or undefined. */
-  async waitLive(pid: number, queues: readonly string[], fromMs: number, timeoutMs = 60_000): Promise<number | undefined> {
-    while (Date.now() < fromMs + timeoutMs) {
+  /** Wait until process `pid` is live for every queue in `queues` (polled) while `alive()`; ms since `fromMs`, or undefined. */
+  async waitLive(pid: number, queues: readonly string[], fromMs: number, alive: () => boolean, timeoutMs = 60_000): Promise<number | undefined> {
+    while (Date.now() < fromMs + timeoutMs && alive()) {
       const live = await this.liveQueues().catch(() => new Map<number, Set<string>>());
       if (queues.every((q) => live.get(pid)?.has(q))) return Date.now() - fromMs;
       await new Promise((r) => setTimeout(r, 100));

@@ -162,8 +162,8 @@ export class ChaosRunner {
   /**
    * kill -9 a random reasoning-worker, tool-worker or controller every few seconds and start a
    * new one in its place. The claim measured is "a killed worker's jobs are taken over by the
-   * others", so a process is a victim only while another process of its role is live (its lock
-   * keepers connected: it takes jobs), not merely started. Once per run (`roleDown`), every
+   * others", so a victim is a live process (its lock keepers connected: it takes jobs) and
+   * another live process of its role stays; a replacement whose port is up is not live yet. Once per run (`roleDown`), every
    * process of one role is killed at the same moment instead: those jobs wait for a restart,
    * and are reported apart (`role_down`), not in `recovery_ms_p99`.
    */
@@ -196,11 +196,12 @@ export class ChaosRunner {
             .then(async (p) => {
               rec.upMs = Date.now() - at;
               rec.restartPid = p.pid;
-              const liveMs = await tracker.waitLive(p.pid, queues, at);
+              restarting.set(role, (restarting.get(role) ?? 1) - 1);
+              // Until it is live, or killed itself before that.
+              const liveMs = await tracker.waitLive(p.pid, queues, at, () => c.procs.includes(p));
               if (liveMs !== undefined) rec.liveMs = liveMs;
             })
-            .catch((e: unknown) => process.stderr.write(`restart of ${role} failed: ${String(e)}\n`))
-            .finally(() => restarting.set(role, (restarting.get(role) ?? 1) - 1)),
+            .catch((e: unknown) => process.stderr.write(`restart of ${role} failed: ${String(e)}\n`)),
         );
       }
     };
@@ -224,7 +225,8 @@ export class ChaosRunner {
             (opts.lastLive
               ? // The rule of the earlier sessions: two processes started (a replacement counts once its port is up).
                 c.of(p.role).length >= 2
-              : c.of(p.role).some((o) => o !== p && isLive(o, live))),
+              : // A live worker (it holds jobs to recover) while another live one of its role stays.
+                isLive(p, live) && c.of(p.role).some((o) => o !== p && isLive(o, live))),
         );
         const victim: ServiceProc | undefined = candidates[Math.floor(Math.random() * candidates.length)];
         if (victim) await killAndRestart([victim], 'one', live);
