@@ -109,8 +109,12 @@ export class KillTracker {
     const out: Snapshot[] = [];
     for (const queue of queues) {
       const ids = await this.redis.lrange(`${this.prefix}:${queue}:active`, 0, -1);
-      for (const jobId of ids) {
-        const [stc, pb] = await this.redis.hmget(`${this.prefix}:${queue}:${jobId}`, 'stc', 'pb');
+      // One round trip for all: the victim keeps finishing jobs until the kill.
+      const pipe = this.redis.pipeline();
+      for (const jobId of ids) pipe.hmget(`${this.prefix}:${queue}:${jobId}`, 'stc', 'pb');
+      const rows = ((await pipe.exec()) ?? []).map(([, r]) => (r ?? [null, null]) as (string | null)[]);
+      for (const [i, jobId] of ids.entries()) {
+        const [stc, pb] = rows[i] ?? [null, null];
         // Another process's job is not this kill's to recover (an unnamed worker's counts as its own, as before names).
         const owner = pidOf(pb);
         out.push({ queue, jobId, stc: Number(stc ?? 0), ...(owner !== undefined && owner !== pid ? { foreign: true } : {}) });
