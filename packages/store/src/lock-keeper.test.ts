@@ -297,3 +297,41 @@ describe('moved-back jobs on a starved survivor', () => {
     expect(Math.max(...waits) - Math.min(...waits)).toBeLessThan(3 * STARVE_MS);
   }, 60_000);
 });
+
+describe('a worker closing while it runs moved-back jobs beside its own', () => {
+  it('finishes them before it closes (BullMQ waits only for its own loop)', async () => {
+    const queue = 'reasoning';
+    const prefix = `${prefixBase}.closing`;
+    const q = new Queue(queue, { connection: redis, prefix });
+    const deadIds = ['closing-dead-0', 'closing-dead-1', 'closing-dead-2'];
+    for (const jobId of deadIds) await q.add('j', { queryId: jobId, turn: 0 }, { jobId });
+    const dead = new Worker(queue, null, { connection: redis.duplicate({ maxRetriesPerRequest: null }), prefix, lockDuration: 10_000, autorun: false, skipStalledCheck: true });
+    const taken = [];
+    for (let i = 0; i < deadIds.length; i++) taken.push(await dead.getNextJob(`dead-token:${i}`, { block: false }));
+    // The survivor's slots are busy: the moved-back jobs can only run beside them.
+    const ownIds = ['closing-own-0', 'closing-own-1', 'closing-own-2'];
+    for (const jobId of ownIds) await q.add('j', { queryId: jobId, turn: 0 }, { jobId });
+    const started = new Set<string>();
+    const worker = startWorker(
+      queue,
+      async (data) => {
+        started.add(data.queryId);
+        return new Promise((r) => setTimeout(() => r(data.queryId), data.queryId.includes('-own-') ? 2_500 : 5_000));
+      },
+      { connection: redis.duplicate({ maxRetriesPerRequest: null }), prefix, concurrency: ownIds.length, log, jobLocks: LOCKS },
+    );
+    for (let i = 0; i < 100 && !ownIds.every((id) => started.has(id)); i++) await new Promise((r) => setTimeout(r, 20));
+    await Promise.all(taken.map((job, i) => job.extendLock(`dead-token:${i}`, LOCKS.lockMs)));
+    await dead.close(true);
+    for (let i = 0; i < 200 && !deadIds.every((id) => started.has(id)); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(deadIds.every((id) => started.has(id))).toBe(true);
+    // Taken beside the busy slots, not by the main loop after them.
+    expect(await redis.hget(`${prefix}:${queue}:closing-own-0`, 'finishedOn')).toBeNull();
+    await worker.close();
+    const finished = await Promise.all(deadIds.map((id) => redis.hget(`${prefix}:${queue}:${id}`, 'finishedOn')));
+    const active = await redis.lrange(`${prefix}:${queue}:active`, 0, -1);
+    await q.close();
+    expect(finished.every((f) => f !== null)).toBe(true);
+    expect(active).toEqual([]);
+  }, 30_000);
+});
