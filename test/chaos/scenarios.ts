@@ -219,9 +219,12 @@ export class ChaosRunner {
             continue;
           }
         }
+        // Once due, the role-down role is left alone until it is whole and live again.
+        const waitingForRoleDown = !roleDownDone && Date.now() - t0 >= opts.roleDownAfterMs ? opts.roleDown : null;
         const candidates = c.procs.filter(
           (p) =>
             queuesOf[p.role] &&
+            p.role !== waitingForRoleDown &&
             (opts.lastLive
               ? // The rule of the earlier sessions: two processes started (a replacement counts once its port is up).
                 c.of(p.role).length >= 2
