@@ -53,8 +53,10 @@ const watched: { base: string; prefix: string; seen: number }[] = [];
 // Jobs moved back lately, counted up by whichever worker's thread moved them (INCRBY) and gone
 // RECOVERED_TTL_MS after the last move. A count, not the last move's size: two checks between
 // one worker's renewals (a dead worker's jobs whose locks lapse a tick apart) must not hide the
-// first batch from it — seen in the starved-survivor test of lock-keeper.test.ts.
-const RECOVERED_KEY = 'steward-recovered';
+// first batch from it — seen in the starved-survivor test of lock-keeper.test.ts. A new key name:
+// workers of the previous release read `steward-recovered` as `<ms>:<jobs>` and would take a
+// bare count for NaN slots during a rolling deploy.
+const RECOVERED_KEY = 'steward-recovered-count';
 const RECOVERED_TTL_MS = 2_000;
 
 /** Tell the worker of jobs moved back since it last heard; `count` is the queue's count now (null: none lately). */
