@@ -6,9 +6,13 @@
 //                         [--job-locks 1500/250/500]   (JOB_LOCK_MS/JOB_LOCK_RENEW_MS/STALLED_INTERVAL_MS of every service)
 //                         [--reasoning-concurrency 50] (REASONING_CONCURRENCY: slots a surviving reasoning-worker has free)
 //                         [--from-source]              (run the TypeScript sources, not the compiled build)
+//                         [--role-down reasoning-worker|tool-worker|controller|none]
+//                                                      (kill-workers: the role killed whole once per run; default reasoning-worker)
+//                         [--kill-last-live]           (kill-workers: choose victims as before session 5, a started
+//                                                       but not yet live replacement counting as the twin)
 import { parseArgs } from 'node:util';
-import { ChaosRunner, SCENARIO_NAMES, startChaosCluster, type ScenarioName } from '../test/chaos/scenarios.ts';
-import { CLUSTER_ROLES } from '../test/bench/cluster.ts';
+import { ChaosRunner, SCENARIO_NAMES, startChaosCluster, type ChaosLoad, type ScenarioName } from '../test/chaos/scenarios.ts';
+import { CLUSTER_ROLES, type Role } from '../test/bench/cluster.ts';
 import { ensureBuilt } from './lib/build-services.ts';
 
 const { values: a } = parseArgs({
@@ -19,11 +23,22 @@ const { values: a } = parseArgs({
     'job-locks': { type: 'string' },
     'reasoning-concurrency': { type: 'string' },
     'from-source': { type: 'boolean', default: false },
+    'role-down': { type: 'string' },
+    'kill-last-live': { type: 'boolean', default: false },
   },
 });
 const chosen = (a.scenario?.length ? a.scenario : SCENARIO_NAMES) as ScenarioName[];
 for (const s of chosen) if (!SCENARIO_NAMES.includes(s)) throw new Error(`unknown scenario ${s}; one of ${SCENARIO_NAMES.join(', ')}`);
-const load = { conversations: Number(a.conversations), turns: Number(a['turns-per-conversation']) };
+const roleDown = a['role-down'];
+if (roleDown !== undefined && roleDown !== 'none' && !['reasoning-worker', 'tool-worker', 'controller'].includes(roleDown)) throw new Error(`--role-down ${roleDown}: reasoning-worker, tool-worker, controller or none`);
+const load: ChaosLoad = {
+  conversations: Number(a.conversations),
+  turns: Number(a['turns-per-conversation']),
+  kill: {
+    ...(roleDown !== undefined ? { roleDown: roleDown === 'none' ? null : (roleDown as Role) } : {}),
+    lastLive: a['kill-last-live'],
+  },
+};
 
 const t0 = Date.now();
 process.stderr.write('chaos: starting the system (2 reasoning, 2 tool, 2 controller processes) …\n');

@@ -9,7 +9,8 @@ import { drive, type DriveResult } from '../bench/driver.ts';
 import { account, type Accounting } from '../bench/pipeline-report.ts';
 import { readWriteLedger } from '../bench/shop-writes.ts';
 import { percentile } from '../bench/stats.ts';
-import { KillTracker } from './kill-tracker.ts';
+import { killReport } from './kill-report.ts';
+import { KillTracker, type KillKind } from './kill-tracker.ts';
 
 export type ScenarioName = 'kill-workers' | 'redis-restart' | 'llm-faults' | 'shop-faults';
 export const SCENARIO_NAMES: readonly ScenarioName[] = ['kill-workers', 'redis-restart', 'llm-faults', 'shop-faults'];
@@ -36,7 +37,24 @@ export interface ChaosResult {
 export interface ChaosLoad {
   conversations: number;
   turns: number;
+  /** kill-workers only (KILL_DEFAULTS otherwise). */
+  kill?: Partial<KillOptions>;
 }
+
+export interface KillOptions {
+  /** The role whose every process is killed at once, once per run (null: never). */
+  roleDown: Role | null;
+  /** From when in the run (ms after the load starts) the role-down kill may happen. */
+  roleDownAfterMs: number;
+  /**
+   * Victims chosen as before session 5: any role with two processes started, so a replacement
+   * whose port is up but whose worker does not take jobs yet counts as the twin (reproduces the
+   * "no live worker of the role" case among ordinary kills).
+   */
+  lastLive: boolean;
+}
+
+export const KILL_DEFAULTS: KillOptions = { roleDown: 'reasoning-worker', roleDownAfterMs: 12_000, lastLive: false };
 
 /** The default load: ~300 queries per scenario (100 conversations of 3 messages). */
 export const DEFAULT_LOAD: ChaosLoad = { conversations: 100, turns: 3 };
@@ -143,27 +161,78 @@ export class ChaosRunner {
 
   /**
    * kill -9 a random reasoning-worker, tool-worker or controller every few seconds and start a
-   * new one in its place; never the last live process of a role (its twin carries the jobs).
+   * new one in its place. The claim measured is "a killed worker's jobs are taken over by the
+   * others", so a victim is a live process (its lock keepers connected: it takes jobs) and
+   * another live process of its role stays; a replacement whose port is up is not live yet. Once per run (`roleDown`), every
+   * process of one role is killed at the same moment instead: those jobs wait for a restart,
+   * and are reported apart (`role_down`), not in `recovery_ms_p99`.
    */
   private async killWorkers(load: ChaosLoad, everyMs = 2_000): Promise<ChaosResult> {
     const c = this.cluster;
+    const opts = { ...KILL_DEFAULTS, ...load.kill };
     const { scripts, watcher } = await this.prepare('kill-workers', load);
     const tracker = new KillTracker(c.redisUrl, c.prefix);
     const queuesOf: Partial<Record<Role, string[]>> = { 'reasoning-worker': ['reasoning'], 'tool-worker': ['tools'], controller: ['control', 'handoff'] };
+    const isLive = (p: ServiceProc, live: Map<number, Set<string>>): boolean => (queuesOf[p.role] ?? []).every((q) => live.get(p.pid)?.has(q));
+    const restarting = new Map<Role, number>();
     let running = true;
     const restarts: Promise<unknown>[] = [];
+    const t0 = Date.now();
+    let roleDownDone = opts.roleDown === null;
+    const killAndRestart = async (victims: ServiceProc[], kind: KillKind, live: Map<number, Set<string>>): Promise<void> => {
+      const role = victims[0]!.role;
+      const queues = queuesOf[role]!;
+      const jobs = await Promise.all(victims.map((v) => tracker.snapshot(queues, v.pid)));
+      const others = c.of(role).filter((p) => !victims.includes(p)).map((p) => ({ pid: p.pid, live: isLive(p, live) }));
+      const before = restarting.get(role) ?? 0;
+      const at = Date.now();
+      await Promise.all(victims.map((v) => c.kill(v)));
+      restarting.set(role, before + victims.length);
+      for (const [i, victim] of victims.entries()) {
+        const rec = tracker.track({ role, pid: victim.pid, atMs: at, kind, others, restarting: before }, jobs[i]!);
+        restarts.push(
+          c
+            .restart(victim)
+            .then(async (p) => {
+              rec.upMs = Date.now() - at;
+              rec.restartPid = p.pid;
+              restarting.set(role, (restarting.get(role) ?? 1) - 1);
+              // Until it is live, or killed itself before that.
+              const liveMs = await tracker.waitLive(p.pid, queues, at, () => c.procs.includes(p));
+              if (liveMs !== undefined) rec.liveMs = liveMs;
+            })
+            .catch((e: unknown) => process.stderr.write(`restart of ${role} failed: ${String(e)}\n`)),
+        );
+      }
+    };
     const chaos = (async () => {
       while (running) {
         await new Promise((r) => setTimeout(r, everyMs));
         if (!running) break;
-        const candidates = c.procs.filter((p) => queuesOf[p.role] && c.of(p.role).length >= 2);
+        const live = await tracker.liveQueues();
+        if (!roleDownDone && Date.now() - t0 >= opts.roleDownAfterMs) {
+          const all = c.of(opts.roleDown!);
+          // Only from a whole role, every process live: the figure is "the role went down", not a restart race.
+          if (all.length >= 2 && all.every((p) => isLive(p, live)) && !restarting.get(opts.roleDown!)) {
+            roleDownDone = true;
+            await killAndRestart(all, 'role-down', live);
+            continue;
+          }
+        }
+        // Once due, the role-down role is left alone until it is whole and live again.
+        const waitingForRoleDown = !roleDownDone && Date.now() - t0 >= opts.roleDownAfterMs ? opts.roleDown : null;
+        const candidates = c.procs.filter(
+          (p) =>
+            queuesOf[p.role] &&
+            p.role !== waitingForRoleDown &&
+            (opts.lastLive
+              ? // The rule of the earlier sessions: two processes started (a replacement counts once its port is up).
+                c.of(p.role).length >= 2
+              : // A live worker (it holds jobs to recover) while another live one of its role stays.
+                isLive(p, live) && c.of(p.role).some((o) => o !== p && isLive(o, live))),
+        );
         const victim: ServiceProc | undefined = candidates[Math.floor(Math.random() * candidates.length)];
-        if (!victim) continue;
-        const jobs = await tracker.snapshot(queuesOf[victim.role]!);
-        const at = Date.now();
-        await c.kill(victim);
-        tracker.track(victim.role, victim.pid, at, jobs);
-        restarts.push(c.restart(victim).catch((e: unknown) => process.stderr.write(`restart of ${victim.role} failed: ${String(e)}\n`)));
+        if (victim) await killAndRestart([victim], 'one', live);
       }
     })();
     const run = await drive({ baseUrl: c.ingressUrl, apiKey: c.apiKey, scripts, watcher, answerTimeoutMs: 90_000 });
@@ -171,20 +240,7 @@ export class ChaosRunner {
     await chaos;
     await Promise.all(restarts);
     await tracker.close();
-    const times = tracker.recoveryTimes();
-    const detected = tracker.detectionTimes();
-    return this.finish('kill-workers', run, watcher, times, {
-      kills: tracker.kills.map((k) => ({ role: k.role, jobs: k.recoveries.length, unrecovered: k.unrecovered.length })),
-      recovery_ms_p50: percentile(times, 50),
-      // Kill → job moved back by the stalled check; recovery adds the wait for a free worker slot.
-      detection_ms_p50: percentile(detected, 50),
-      detection_ms_p99: percentile(detected, 99),
-      // The same from BullMQ's 'stalled' events (Redis's clock, no polling lag of this process).
-      stalled_event_ms_p50: percentile(tracker.stalledEventTimes, 50),
-      stalled_event_ms_p99: percentile(tracker.stalledEventTimes, 99),
-      stalled_events: tracker.stalledEventTimes.length,
-      recovered_jobs: times.length,
-    });
+    return this.finish('kill-workers', run, watcher, tracker.recoveries((k) => k.kind === 'one').map((r) => r.ms), killReport(tracker, t0));
   }
 
   /**

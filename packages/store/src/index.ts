@@ -9,6 +9,7 @@ export { DagStore, type CallResult, type DagCall, type DagProgress, type EndedTu
 export { createQueues, JOB_OPTIONS, JOB_RETENTION_SEC, type Queues } from './queues.ts';
 export { startWorker, type Log, type Processor, type StartWorkerOptions } from './worker.ts';
 export { runWithPreloadedQuery } from './job-prelude.ts';
+export { LOCK_KEEPER_CLIENT_PREFIX } from './lock-keeper.ts';
 export { startHealthServer } from './health.ts';
 export { ToolCache, cacheTtlFor, VOLATILE_TTL_SEC } from './cache.ts';
 export { Outbox, OutboxEntry, outboxMember, memberOf } from './outbox.ts';

@@ -23,8 +23,8 @@ type Message = { type: 'watch'; base: string; workerId: string; stalled?: Stalle
 
 // Every job of the queue's active list whose lock holds one of this worker's tokens (BullMQ's
 // tokens are `<worker id>:<n>`) gets its lock extended and leaves the stalled set, as BullMQ's
-// extendLocks does for the jobs it tracks. It also returns the queue's last "jobs moved back"
-// marker (see startStalledCheck), so each worker can open slots for them (recovery-headroom.ts).
+// extendLocks does for the jobs it tracks. It also returns the queue's count of jobs moved back
+// lately (see startStalledCheck), so each worker can take the new ones (recovery-headroom.ts).
 const RENEW = `
 local ids = redis.call('LRANGE', KEYS[1], 0, -1)
 local prefix = ARGV[2]
@@ -54,10 +54,27 @@ redis.on('error', () => undefined);
 redis.eval = cachedEval(redis);
 // The worker takes jobs once this thread can renew their locks.
 redis.once('ready', () => parentPort?.postMessage('ready'));
-const watched: { base: string; prefix: string; recovered: string | null }[] = [];
-// Written by whichever worker's thread moved jobs back: `<ms>:<jobs>`, short-lived.
-const RECOVERED_KEY = 'steward-recovered';
+const watched: { base: string; prefix: string; seen: number }[] = [];
+// Jobs moved back lately, counted up by whichever worker's thread moved them (INCRBY) and gone
+// RECOVERED_TTL_MS after the last move. A count, not the last move's size: two checks between
+// one worker's renewals (a dead worker's jobs whose locks lapse a tick apart) must not hide the
+// first batch from it — seen in the starved-survivor test of lock-keeper.test.ts. A new key name:
+// workers of the previous release read `steward-recovered` as `<ms>:<jobs>` and would take a
+// bare count for NaN slots during a rolling deploy.
+const RECOVERED_KEY = 'steward-recovered-count';
 const RECOVERED_TTL_MS = 2_000;
+
+/** Tell the worker of jobs moved back since it last heard; `count` is the queue's count now (null: none lately). */
+function heard(w: (typeof watched)[number], count: string | null): void {
+  if (count === null) {
+    w.seen = 0;
+    return;
+  }
+  const n = Number(count);
+  // A smaller count is a reply older than one already heard (the check's own INCRBY): nothing new.
+  if (n > w.seen) parentPort?.postMessage({ type: 'recovered', base: w.base, jobs: n - w.seen });
+  w.seen = Math.max(w.seen, n);
+}
 let lastBeat = Date.now();
 let busy = false;
 
@@ -68,10 +85,7 @@ const renew = async (): Promise<void> => {
     await Promise.all(
       watched.map(async (w) => {
         const [, recovered] = (await redis.eval(RENEW, 1, `${w.base}active`, w.base, w.prefix, setup.lockMs, RECOVERED_KEY)) as [number, string | null];
-        if (recovered && recovered !== w.recovered) {
-          w.recovered = recovered;
-          parentPort?.postMessage({ type: 'recovered', base: w.base, jobs: Number(recovered.split(':')[1]) });
-        }
+        heard(w, recovered);
       }),
     );
   } catch {
@@ -99,8 +113,12 @@ function startStalledCheck(base: string, c: StalledCheck): void {
     try {
       const keys = STALLED_KEYS.map((k) => base + k);
       const moved = (await redis.eval(moveStalledJobsToWait.content, keys.length, ...keys, c.maxStalledCount, base, Date.now(), c.stalledIntervalMs)) as unknown[];
-      // Every worker of the queue learns of the move at its next renewal (see RENEW), not only this one.
-      if (moved.length > 0) await redis.set(`${base}${RECOVERED_KEY}`, `${Date.now()}:${moved.length}`, 'PX', RECOVERED_TTL_MS);
+      // Every worker of the queue learns of the move at its next renewal (see RENEW); this one at once.
+      if (moved.length > 0) {
+        const [[, count]] = (await redis.multi().incrby(`${base}${RECOVERED_KEY}`, moved.length).pexpire(`${base}${RECOVERED_KEY}`, RECOVERED_TTL_MS).exec()) as [[Error | null, number]];
+        const w = watched.find((x) => x.base === base);
+        if (w) heard(w, String(count));
+      }
     } catch {
       // Redis away: the next tick does it.
     } finally {
@@ -112,7 +130,7 @@ function startStalledCheck(base: string, c: StalledCheck): void {
 
 parentPort?.on('message', (m: Message) => {
   if (m.type === 'watch') {
-    watched.push({ base: m.base, prefix: `${m.workerId}:`, recovered: null });
+    watched.push({ base: m.base, prefix: `${m.workerId}:`, seen: 0 });
     if (m.stalled) startStalledCheck(m.base, m.stalled);
   } else if (m.type === 'beat') lastBeat = Date.now();
   else {

@@ -15,6 +15,11 @@ export interface StalledCheck {
 export interface LockKeeperOptions {
   lockMs: number;
   renewMs: number;
+  /**
+   * Redis client name of the thread's connection (CLIENT SETNAME before it reports ready), e.g.
+   * `steward-lock-keeper:reasoning:host:pid`: a live keeper means a worker that takes jobs.
+   */
+  connectionName?: string;
   /** The thread stops renewing when the main loop has not beaten for this long (a hung process). */
   maxLoopStallMs: number;
   /** The thread failed (it then renews nothing; BullMQ's own renewal still runs). */
@@ -22,6 +27,9 @@ export interface LockKeeperOptions {
   /** A stalled check (of any worker) moved `jobs` back to the watched queue `base`. */
   onRecovered?: (base: string, jobs: number) => void;
 }
+
+/** Start of every lock keeper's client name (see LockKeeperOptions.connectionName). */
+export const LOCK_KEEPER_CLIENT_PREFIX = 'steward-lock-keeper:';
 
 /** A thread that cannot start (or connect) in this long does not hold the worker back. */
 const READY_TIMEOUT_MS = 10_000;
@@ -45,6 +53,7 @@ export class LockKeeper {
       ...(c.password ? { password: c.password } : {}),
       ...(c.db ? { db: c.db } : {}),
       ...(c.tls ? { tls: c.tls } : {}),
+      ...(o.connectionName ? { connectionName: o.connectionName } : {}),
     };
     this.thread = new Thread(new URL('./lock-keeper-thread.ts', import.meta.url), {
       workerData: { redis, lockMs: o.lockMs, renewMs: o.renewMs, maxLoopStallMs: o.maxLoopStallMs },

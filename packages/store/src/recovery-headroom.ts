@@ -2,65 +2,90 @@
 // RPUSHes them; workers take from that end), so they are the next jobs any worker takes. But a
 // surviving worker whose slots are all busy takes them only as its own jobs end: at 120
 // conversations a killed reasoning-worker's 50 jobs waited up to 2.4 s for slots after they were
-// moved back (docs/BENCHMARKS.md, "Killed-worker recovery"). For a short window after a move, a
-// worker of that queue may hold that many jobs more than its concurrency, so the moved-back jobs
-// start at once (the slots are I/O-bound: a reasoning job mostly waits for the model); the window closes on its own and the worker returns to its concurrency as its
-// jobs end (BullMQ never stops a running job for a lower concurrency).
+// moved back (docs/BENCHMARKS.md, "Killed-worker recovery"). So, when told of a move, a worker of
+// that queue takes that many jobs at once beside its own, up to extraSlotsRatio × its
+// concurrency in flight (the slots are I/O-bound: a reasoning job mostly waits for the model).
+//
+// At once means in one turn of the event loop: BullMQ's own loop asks Redis for one job at a
+// time and waits for each answer before asking again, and on a saturated machine every answer
+// waits for the process to get the CPU back — 30–50 ms each, so a killed worker's 50 jobs came
+// in over 1–2.6 s after the move (docs/BENCHMARKS.md, "Killed-worker recovery, session 5").
+// Here all the fetches go out together (BullMQ's public getNextJob, non-blocking) and each job
+// found runs through BullMQ's own processJob (locks, completion, retries, events as usual),
+// without fetching a next one when it ends: the main loop keeps its own count of slots.
+
+import type { Job } from 'bullmq';
 
 export interface RecoveryHeadroomSettings {
-  /** Extra slots at most, as a share of the worker's concurrency (0 turns the headroom off). */
+  /** Moved-back jobs a worker may run beside its own, at most, as a share of its concurrency (0 turns this off). */
   extraSlotsRatio: number;
-  /** How long after the last move the extra slots stay open. */
+  /** Unused since session 5 (the jobs are taken at once, not slots held open for a while); kept for configs that set it. */
   windowMs: number;
 }
 
-/** What the headroom needs of a BullMQ worker: its concurrency, which it can change while running. */
-export interface ResizableWorker {
-  concurrency: number;
+/** What the headroom needs of a BullMQ worker: its public fetch and process calls. */
+export interface RecoveringWorker {
+  readonly id: string;
   readonly closing: Promise<void> | undefined;
   isRunning(): boolean;
-  pause(doNotWaitActive?: boolean): Promise<void>;
-  resume(): Promise<void>;
+  isPaused(): boolean;
+  getNextJob(token: string, o: { block: boolean }): Promise<Job | undefined>;
+  processJob(job: Job, token: string, fetchNextCallback?: () => boolean): Promise<unknown>;
 }
 
 export class RecoveryHeadroom {
-  private extra = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private inFlight = 0;
+  private seq = 0;
+  private stopped = false;
+  private readonly running = new Set<Promise<void>>();
   private readonly maxExtra: number;
-  private readonly worker: ResizableWorker;
-  private readonly concurrency: number;
-  private readonly windowMs: number;
+  private readonly worker: RecoveringWorker;
+  private readonly onError: (err: Error) => void;
 
-  constructor(worker: ResizableWorker, concurrency: number, o: RecoveryHeadroomSettings) {
+  constructor(worker: RecoveringWorker, concurrency: number, o: RecoveryHeadroomSettings, onError: (err: Error) => void = () => undefined) {
     this.worker = worker;
-    this.concurrency = concurrency;
-    this.windowMs = o.windowMs;
     this.maxExtra = Math.floor(concurrency * o.extraSlotsRatio);
+    this.onError = onError;
   }
 
-  /** `jobs` were just moved back to this worker's queue: open that many slots more (up to the cap). */
+  /** Jobs taken beside the main loop and not finished yet. */
+  get extra(): number {
+    return this.inFlight;
+  }
+
+  /** `jobs` were just moved back to this worker's queue: take that many now (up to the cap in flight). */
   open(jobs: number): void {
-    if (this.maxExtra < 1 || jobs < 1) return;
-    this.extra = Math.min(this.maxExtra, this.extra + jobs);
-    this.worker.concurrency = this.concurrency + this.extra;
-    // A full worker's loop waits for one of its jobs to end before it fetches again, and by then
-    // its freed slots have taken the first moved-back jobs (each taking as long as a model call):
-    // the rest would wait for those. BullMQ's pause (not waiting for active jobs) and resume wake
-    // the loop, which then fetches up to the raised concurrency at once.
-    // Only a running loop: resume() would start one that the worker starts itself once its lock
-    // keeper is ready (worker.ts).
-    if (!this.worker.closing && this.worker.isRunning()) void this.worker.pause(true).then(() => this.worker.resume());
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.close(), this.windowMs);
-    this.timer.unref();
+    // Only a running loop: a worker not yet started (its lock keeper not ready: worker.ts), paused
+    // or closing takes nothing.
+    if (this.stopped || this.worker.closing || !this.worker.isRunning() || this.worker.isPaused()) return;
+    const take = Math.min(jobs, this.maxExtra - this.inFlight);
+    for (let i = 0; i < take; i++) {
+      // The worker's id first: its lock keeper renews every job whose token starts with it.
+      const token = `${this.worker.id}:recovered-${this.seq++}`;
+      this.inFlight++;
+      const p = this.worker
+        .getNextJob(token, { block: false })
+        .then((job) => (job ? this.worker.processJob(job, token, () => false) : undefined))
+        .then(
+          () => undefined,
+          (err: unknown) => this.onError(err as Error),
+        )
+        .finally(() => {
+          this.inFlight--;
+          this.running.delete(p);
+        });
+      this.running.add(p);
+    }
   }
 
-  /** Back to the worker's own concurrency (running jobs finish; no new ones until below it). */
-  close(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    if (this.extra === 0) return;
-    this.extra = 0;
-    this.worker.concurrency = this.concurrency;
+  /** Resolves when the jobs taken so far have ended (the worker's close and pause wait for it: worker.ts). */
+  async drained(): Promise<void> {
+    await Promise.allSettled([...this.running]);
+  }
+
+  /** No more jobs taken; resolves when those taken have ended. */
+  async close(): Promise<void> {
+    this.stopped = true;
+    await this.drained();
   }
 }

@@ -1,10 +1,11 @@
+import { hostname } from 'node:os';
 import { UnrecoverableError, Worker, type Job, type ConnectionOptions, type WorkerOptions } from 'bullmq';
 import { DEFAULTS, isStewardError, parseJob, type JobLockSettings, type JobPayload, type QueueName } from '@steward/core';
 import { JobTimingBuffer, redactsLogs, runWithKnownNames, runWithLogContext } from '@steward/telemetry';
 import type { Redis } from 'ioredis';
 import { readJobPrelude, runWithPreloadedQuery } from './job-prelude.ts';
 import { createKeys } from './keys.ts';
-import { LockKeeper } from './lock-keeper.ts';
+import { LOCK_KEEPER_CLIENT_PREFIX, LockKeeper } from './lock-keeper.ts';
 import { RecoveryHeadroom, type RecoveryHeadroomSettings } from './recovery-headroom.ts';
 
 export interface Log {
@@ -31,13 +32,25 @@ export interface StartWorkerOptions {
   worker?: Partial<WorkerOptions>;
 }
 
-/** A BullMQ worker whose main-loop lock renewal can start late: when the lock keeper's thread fails. */
-class KeptWorker extends Worker {
+/**
+ * BullMQ's worker, whose main-loop lock renewal can start late (when the lock keeper's thread
+ * fails), and whose graceful close also waits for the moved-back jobs it took beside its main
+ * loop (recovery-headroom.ts): BullMQ's close waits only for its loop's own.
+ */
+class StewardWorker extends Worker {
+  headroom: RecoveryHeadroom | undefined;
+
   renewLocksFromMainLoop(): void {
     if (!this.opts.skipLockRenewal) return;
     this.opts.skipLockRenewal = false;
     // Jobs already running are tracked whatever the option (BullMQ tracks every job it runs).
     if (this.isRunning()) this.lockManager.start();
+  }
+
+  override async close(force = false): Promise<void> {
+    // Takes no more, and lets those taken end (their completion needs the connection close() ends).
+    if (!force) await this.headroom?.close();
+    return super.close(force);
   }
 }
 
@@ -50,6 +63,10 @@ export type Processor<Q extends QueueName> = (data: JobPayload<Q>, job: Job, tok
  */
 export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<Q>, o: StartWorkerOptions): Worker {
   const locks = o.jobLocks ?? DEFAULTS.jobLocks;
+  // Which process a job ran in: BullMQ writes the worker's name into the job at each start (its
+  // `pb` field) and onto its connections, so a killed process's jobs can be followed to the
+  // process that took them over (test/chaos/kill-tracker.ts; CLIENT LIST in an incident).
+  const name = o.worker?.name ?? `${hostname()}:${process.pid}`;
   // Locks renewed off the main loop (see lock-keeper.ts); a plain options object (no live
   // connection to copy) leaves the renewal to BullMQ alone.
   const keeper =
@@ -58,15 +75,18 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
           lockMs: locks.lockMs,
           renewMs: locks.renewMs,
           maxLoopStallMs: DEFAULTS.jobLockMaxLoopStallMs,
+          // Connected = this worker takes jobs (it starts once its keeper is up): CLIENT LIST tells
+          // which workers of a queue are live, not only started (the chaos driver's kill rule).
+          connectionName: `${LOCK_KEEPER_CLIENT_PREFIX}${queue}:${name}`,
           // Not fatal: locks and the stalled check fall back to BullMQ's main loop (slower under load).
           onError: (err) => {
             o.log.warn({ queue, err: err.message }, 'lock keeper thread failed; BullMQ renews the locks and checks for stalled jobs alone');
             w.renewLocksFromMainLoop();
             mainLoopStalledCheck();
           },
-          // Jobs moved back from a dead worker start at once, beside this worker's own (recovery-headroom.ts).
+          // Jobs moved back from a dead worker are taken at once, beside this worker's own (recovery-headroom.ts).
           onRecovered: (_base, jobs) => {
-            o.log.info({ queue, jobs }, 'jobs moved back from a dead worker; extra slots open for them');
+            o.log.info({ queue, jobs }, 'jobs moved back from a dead worker; taking them beside our own');
             headroom?.open(jobs);
           },
         })
@@ -80,7 +100,7 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
     (want.names || want.query) && typeof (o.connection as Redis).eval === 'function'
       ? { redis: o.connection as Redis, keys: createKeys(o.prefix) }
       : undefined;
-  const w = new KeptWorker(
+  const w = new StewardWorker(
     queue,
     async (job, token) => {
       let data: JobPayload<Q>;
@@ -126,6 +146,7 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
       lockRenewTime: locks.renewMs,
       stalledInterval: locks.stalledIntervalMs,
       maxStalledCount: 5,
+      name,
       ...o.worker,
       // Started below once the lock keeper can renew (a job taken before would rely on the main
       // loop); the stalled check runs from its thread (on time, and it tells every worker of the
@@ -136,7 +157,12 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
       ...(keeper ? { autorun: false, skipStalledCheck: true, skipLockRenewal: true } : {}),
     },
   );
-  const headroom = keeper ? new RecoveryHeadroom(w, o.concurrency, o.recoveredJobHeadroom ?? DEFAULTS.recoveredJobHeadroom) : undefined;
+  const headroom = keeper
+    ? new RecoveryHeadroom(w, o.concurrency, o.recoveredJobHeadroom ?? DEFAULTS.recoveredJobHeadroom, (err) =>
+        o.log.error({ queue, err: err.message }, 'taking a moved-back job failed; it stays in the queue for the main loop'),
+      )
+    : undefined;
+  w.headroom = headroom;
   function mainLoopStalledCheck(): void {
     if (!w.opts.skipStalledCheck) return;
     w.opts.skipStalledCheck = false;
@@ -169,7 +195,7 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
   w.on('error', (err) => o.log.error({ queue, err: err.message }, 'worker error'));
   if (keeper)
     w.on('closed', () => {
-      headroom?.close();
+      void headroom?.close();
       void keeper.close();
     });
   return w;
