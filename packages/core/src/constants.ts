@@ -34,12 +34,12 @@ export const DEFAULTS = {
    */
   jobLocks: { lockMs: 1_500, renewMs: 250, stalledIntervalMs: 250 },
   /**
-   * Jobs a stalled check moved back from a dead worker are taken before new ones, but a survivor
-   * whose slots are all busy takes them only as its own jobs end (up to 2.4 s at 120
-   * conversations). For windowMs after a move each worker of that queue may hold that many jobs
-   * more than its concurrency, at most extraSlotsRatio × concurrency (packages/store/src/recovery-headroom.ts).
+   * Jobs a stalled check moved back from a dead worker: a survivor whose slots are all busy
+   * would take them only as its own jobs end, one fetch per round trip of a starved loop (up to
+   * 4.2 s at load 20). Each worker of that queue is told how many moved back and takes them at
+   * once beside its own, at most extraSlotsRatio × its concurrency (packages/store/src/recovery-headroom.ts).
    */
-  recoveredJobHeadroom: { extraSlotsRatio: 1, windowMs: 3_000 },
+  recoveredJobHeadroom: { extraSlotsRatio: 1 },
   /** The lock keeper stops renewing when the main loop has been stuck this long: a hung process gives its jobs up. */
   jobLockMaxLoopStallMs: 10_000,
   /** Query records, traces and events expire so Redis does not grow without bound. */

@@ -19,8 +19,8 @@ import type { Job } from 'bullmq';
 export interface RecoveryHeadroomSettings {
   /** Moved-back jobs a worker may run beside its own, at most, as a share of its concurrency (0 turns this off). */
   extraSlotsRatio: number;
-  /** Unused since session 5 (the jobs are taken at once, not slots held open for a while); kept for configs that set it. */
-  windowMs: number;
+  /** Ignored since the jobs are taken at once, not slots held open for a while (ADR 0019); older callers may still pass it. */
+  windowMs?: number;
 }
 
 /** What the headroom needs of a BullMQ worker: its public fetch and process calls. */
