@@ -14,9 +14,10 @@ export function rulesOf(d: Pick<StepDeps, 'limits' | 'requireConfirmation' | 're
  * (state, scratchpad, history, DAG, pending confirmation, outbox jobs) or the ending (answer,
  * completion event, follow-up jobs, the next queued query's start), and the jobs are relayed.
  * The decision events are observational and carry deterministic ids, so a redelivered step
- * that emits them again is de-duplicated by their readers.
+ * that emits them again is de-duplicated by their readers. `hold`: outbox members committed with
+ * the step but not relayed (the caller takes that job's step in place; see decide.ts).
  */
-export async function applyTransition(d: StepDeps, q: QueryRecord, t: Transition): Promise<'applied' | 'moved' | 'ended'> {
+export async function applyTransition(d: StepDeps, q: QueryRecord, t: Transition, hold: readonly string[] = []): Promise<'applied' | 'moved' | 'ended'> {
   for (const e of t.events) await decision(d, q, e.turn, e.kind, e.detail);
   if (t.completion) {
     // Observations of the last turn are recorded first (a critical loop ends from `observing`).
@@ -25,15 +26,22 @@ export async function applyTransition(d: StepDeps, q: QueryRecord, t: Transition
     }
     return (await completeQuery(d, q, t)) ? 'applied' : 'ended';
   }
-  return applyStep(d, q.queryId, {
-    from: t.from,
-    to: t.to,
-    incr: t.incr,
-    steps: t.steps,
-    ...(t.history ? { history: t.history } : {}),
-    ...(t.set ? { set: t.set } : {}),
-    ...(t.dag ? { dag: t.dag } : {}),
-    ...(t.conversation ? { conversation: t.conversation } : {}),
-    jobs: t.jobs.map(memberOf),
-  });
+  const jobs = t.jobs.map(memberOf);
+  const relay = hold.length ? jobs.filter((m) => !hold.includes(m)) : jobs;
+  return applyStep(
+    d,
+    q.queryId,
+    {
+      from: t.from,
+      to: t.to,
+      incr: t.incr,
+      steps: t.steps,
+      ...(t.history ? { history: t.history } : {}),
+      ...(t.set ? { set: t.set } : {}),
+      ...(t.dag ? { dag: t.dag } : {}),
+      ...(t.conversation ? { conversation: t.conversation } : {}),
+      jobs,
+    },
+    relay,
+  );
 }

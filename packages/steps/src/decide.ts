@@ -1,10 +1,11 @@
 import { jobIds, type DecideJob } from '@steward/core';
-import { awaitsProposal, isGuarded, onProposal, type ConfirmationSnapshot, type ProposalSnapshot } from '@steward/control';
-import { crashPoint, type QueryRecord } from '@steward/store';
+import { awaitsProposal, isGuarded, onProposal, type ConfirmationSnapshot, type ProposalSnapshot, type Transition } from '@steward/control';
+import { crashPoint, memberOf, type QueryRecord } from '@steward/store';
 import { recordCostAndCheck } from '@steward/llm/ledger';
 import { applyTransition, rulesOf } from './apply.ts';
 import type { StepDeps } from './deps.ts';
 import { loadConfirmationSnapshot } from './confirmation-snapshot.ts';
+import { handleObserve } from './observe.ts';
 
 /** A turn's proposal as the step takes it (the decide job's payload, wherever it comes from). */
 export type ProposalInput = Pick<DecideJob, 'queryId' | 'turn' | 'proposal' | 'usage'>;
@@ -54,7 +55,44 @@ async function decideOn(d: StepDeps, q: QueryRecord, p: ProposalInput, inputs: I
   if (inputs.confirmation) snapshot.confirmation = inputs.confirmation;
   const t = onProposal(snapshot, p, rulesOf(d));
   crashPoint('decide.after_transition');
-  return t ? applyTransition(d, q, t) : 'moved';
+  if (!t) return 'moved';
+  const observe = observedUpFront(t);
+  if (!observe) return applyTransition(d, q, t);
+  const r = await applyTransition(d, q, t, [observe]);
+  if (r === 'applied') await observeInPlace(d, q, p.turn, observe);
+  return r;
+}
+
+/**
+ * The outbox member of the turn's observe job when the decision answered every call up front
+ * (a write refused by the confirmation policy, an unknown tool, invalid arguments): the turn
+ * has nothing to run, its observe step is all that is left. Else undefined.
+ */
+function observedUpFront(t: Transition): string | undefined {
+  const [only, ...rest] = t.jobs;
+  if (t.completion || rest.length || only?.queue !== 'control' || (only.data as { type?: string }).type !== 'observe') return undefined;
+  return memberOf(only);
+}
+
+/**
+ * Take the turn's observe step here, right after the decision, instead of through a job on the
+ * control queue (one control job and one controller hop less per such turn). Exactly once and
+ * crash-safe: the observe job is committed in the outbox with the decision, as before, and only
+ * held back from the relay. A crash between the decision's commit and the end of this step
+ * leaves it there: the sweeper relays it after its grace and the controller takes the step (the
+ * redelivered reasoning job finds the query acting and does nothing, so it is not the one). If
+ * the step here came first, that relayed observe finds the query moved on and changes nothing
+ * (the step's script compare-and-sets on the turn's state, so one of them applies). A step that
+ * fails here hands the job to the controller at once; one taken drops the held entry.
+ */
+async function observeInPlace(d: StepDeps, q: QueryRecord, turn: number, member: string): Promise<void> {
+  try {
+    await handleObserve(d, { type: 'observe', queryId: q.queryId, turn, conversationId: q.conversationId });
+  } catch (err) {
+    await d.outbox.relay([member]).catch(() => undefined);
+    throw err;
+  }
+  await d.redis.zrem(d.keys.outbox, member);
 }
 
 /**

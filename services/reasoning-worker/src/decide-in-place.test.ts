@@ -3,7 +3,7 @@ import { jobIds, newConversationId, newQueryId, newTraceId } from '@steward/core
 import { commerceTools } from '@steward/commerce';
 import { parseTextReply, type LlmCompletion, type LlmRequest } from '@steward/llm';
 import { Outbox, readQueryEvents } from '@steward/store';
-import { handleDeadline } from '@steward/steps';
+import { decideWhereProposed, handleDeadline, handleObserve, type StepDeps } from '@steward/steps';
 import { createLogger } from '@steward/telemetry';
 import { ToolRegistry } from '@steward/tools';
 import { deletePrefix, uniquePrefix } from '@steward/testing';
@@ -16,8 +16,11 @@ import { startReasoningWorker, type RunningReasoningWorker } from './service.ts'
 const url = inject('redisUrl');
 const prefix = uniquePrefix('rw-decide');
 const log = createLogger({ service: 'decide-in-place-test', level: 'silent' });
-/** Per query text: the scripted model's reply (tool calls, and the tokens it reports). */
-const replies = new Map<string, { calls: { name: string; args: Record<string, unknown> }[]; inputTokens: number }>();
+/**
+ * Per query text: the scripted model's reply (tool calls, and the tokens it reports); `answer`:
+ * the reply once the turn's tool results are in the prompt (the next turn), else the same calls.
+ */
+const replies = new Map<string, { calls: { name: string; args: Record<string, unknown> }[]; inputTokens: number; answer?: string }>();
 let rw: RunningReasoningWorker;
 
 function reply(req: LlmRequest): LlmCompletion {
@@ -25,15 +28,18 @@ function reply(req: LlmRequest): LlmCompletion {
   const r = [...replies].find(([text]) => asked.includes(text))?.[1];
   if (!r) throw new Error('no scripted reply for this request');
   const now = Date.now();
+  const answering = r.answer !== undefined && req.messages.at(-1)?.role === 'tool';
   return {
-    message: {
-      role: 'assistant',
-      content: null,
-      tool_calls: r.calls.map((c, i) => ({ id: `call_${i}`, type: 'function' as const, function: { name: c.name, arguments: JSON.stringify(c.args) } })),
-    },
+    message: answering
+      ? { role: 'assistant', content: r.answer ?? '' }
+      : {
+          role: 'assistant',
+          content: null,
+          tool_calls: r.calls.map((c, i) => ({ id: `call_${i}`, type: 'function' as const, function: { name: c.name, arguments: JSON.stringify(c.args) } })),
+        },
     usage: { model: 'test-model', provider: 'test', inputTokens: r.inputTokens, outputTokens: 5, cachedInputTokens: 0, costUsd: 0, startMs: now, endMs: now, retries: 0 },
     retries: 0,
-    finishReason: 'tool_calls',
+    finishReason: answering ? 'stop' : 'tool_calls',
     reasoningTokens: 0,
     quirks: [],
   };
@@ -106,17 +112,79 @@ describe('the step on a proposal, taken in the reasoning-worker', () => {
     expect(types[0]).toBe('llm.call');
   });
 
-  it('refuses a write the customer has not confirmed (the confirmation policy), still without a decide job', async () => {
+  it('refuses a write the customer has not confirmed (the confirmation policy), observes the turn in place and answers', async () => {
     const text = 'Cancel order #W7654321 now, I no longer need it.';
-    replies.set(text, { calls: [{ name: 'cancel_pending_order', args: { order_id: '#W7654321', reason: 'no longer needed' } }], inputTokens: 100 });
+    const answer = 'Please confirm: cancel order #W7654321 (no longer needed)? Reply yes to proceed.';
+    replies.set(text, { calls: [{ name: 'cancel_pending_order', args: { order_id: '#W7654321', reason: 'no longer needed' } }], inputTokens: 100, answer });
     const queryId = await ask(text);
-    const q = await stepped(queryId);
-    expect(q).toMatchObject({ status: 'running', state: 'acting', turn: 0 });
+    // No controller runs here: the refused turn's observe step is taken in the reasoning-worker
+    // right after the decision, so the next turn's reasoning job runs and the customer is answered.
+    const until = Date.now() + 10_000;
+    let q = await rw.deps.queries.get(queryId);
+    while (q?.status === 'running' && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 10));
+      q = await rw.deps.queries.get(queryId);
+    }
+    expect(q).toMatchObject({ status: 'completed', outcome: 'answered', turn: 1, toolCalls: 1, answer });
     expect(await decisions(queryId)).toContain('confirmation_c0');
-    // The refused call is answered up front: nothing goes to the tools, the turn's observe is next.
+    // The refused call was answered up front: nothing went to the tools, and the turn's observe
+    // job never reached the control queue, nor stays in the outbox (the ending withdrew the deadline job).
     expect(await rw.deps.queues.tools.getJob(jobIds.toolCall(queryId, 0, 0))).toBeUndefined();
-    expect(await rw.deps.queues.control.getJob(jobIds.observe(queryId, 0))).toBeDefined();
-    expect((await controlJobsOf(queryId)).sort()).toEqual(['deadline', 'observe']);
+    expect(await rw.deps.queues.reasoning.getJob(jobIds.reason(queryId, 1))).toBeDefined();
+    expect(await rw.deps.queues.control.getJob(jobIds.observe(queryId, 0))).toBeUndefined();
+    expect(await controlJobsOf(queryId)).toEqual([]);
+    expect((await rw.deps.redis.zrange(rw.deps.keys.outbox, '0', '-1')).filter((m) => m.includes(queryId))).toEqual([]);
+    // The refusal is the call's result the model read on the next turn.
+    const { results } = await rw.deps.steps.dags.results(queryId, 0);
+    expect(results[0]).toMatchObject({ ok: false, errorType: 'confirmation_required' });
+  });
+
+  it('leaves a refused turn observed by the controller when the step in place dies after the decision (the held observe job)', async () => {
+    const text = 'Cancel order #W5555555, please.';
+    const answer = 'I need your explicit yes before cancelling order #W5555555.';
+    replies.set(text, { calls: [], inputTokens: 10, answer });
+    const queryId = newQueryId();
+    const started = await rw.deps.queries.accept(
+      { queryId, conversationId: newConversationId(), customerId: undefined, channel: 'api', text, language: 'en', traceId: newTraceId(), createdMs: Date.now() },
+      60_000,
+    );
+    if (started.kind !== 'start') throw new Error(`query did not start: ${started.kind}`);
+    // Its turn-0 reasoning job is not relayed: the test takes that turn's decision itself.
+    await rw.deps.redis.zrem(rw.deps.keys.outbox, ...started.jobs);
+    const known = await rw.deps.queries.get(queryId);
+    if (!known) throw new Error('query not stored');
+    // The process "dies" in the observe step after the decision's commit: the conversation's
+    // memory read fails, and the relay on failure is lost with the process.
+    const conversations = Object.create(rw.deps.steps.conversations) as StepDeps['conversations'];
+    conversations.memory = () => Promise.reject(new Error('killed'));
+    const outbox = Object.create(rw.deps.steps.outbox) as StepDeps['outbox'];
+    outbox.relay = () => Promise.resolve();
+    const dying: StepDeps = { ...rw.deps.steps, conversations, outbox };
+    const proposal = { kind: 'tool_calls' as const, calls: [{ id: 'call_0', name: 'cancel_pending_order', arguments: { order_id: '#W5555555', reason: 'no longer needed' } }] };
+    await expect(decideWhereProposed(dying, known, { queryId, turn: 0, proposal })).rejects.toThrow('killed');
+    expect(await rw.deps.queries.get(queryId)).toMatchObject({ status: 'running', state: 'acting', turn: 0 });
+    expect(await decisions(queryId)).toContain('confirmation_c0');
+    // The observe job was committed with the decision and held back from the relay: still there.
+    const held = (await rw.deps.redis.zrange(rw.deps.keys.outbox, '0', '-1')).filter((m) => m.includes(queryId));
+    expect(held).toHaveLength(1);
+    expect(JSON.parse(held[0]!)).toMatchObject({ queue: 'control', jobId: jobIds.observe(queryId, 0), data: { type: 'observe', turn: 0 } });
+    // The sweeper's pass relays it; the controller's handler takes the step (once: a second run changes nothing).
+    await new Outbox(rw.deps.redis, rw.deps.keys, rw.deps.queues).relayStale(0);
+    const job = await rw.deps.queues.control.getJob(jobIds.observe(queryId, 0));
+    expect(job?.data).toMatchObject({ type: 'observe', queryId, turn: 0 });
+    await handleObserve(rw.deps.steps, { type: 'observe', queryId, turn: 0 });
+    await handleObserve(rw.deps.steps, { type: 'observe', queryId, turn: 0 });
+    const until = Date.now() + 10_000;
+    let q = await rw.deps.queries.get(queryId);
+    while (q?.status === 'running' && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 10));
+      q = await rw.deps.queries.get(queryId);
+    }
+    expect(q).toMatchObject({ status: 'completed', outcome: 'answered', turn: 1, answer });
+    const events = await readQueryEvents(rw.deps.redis, rw.deps.keys, queryId);
+    expect(events.filter((e) => e.type === 'query.completed')).toHaveLength(1);
+    expect((await rw.deps.redis.zrange(rw.deps.keys.outbox, '0', '-1')).filter((m) => m.includes(queryId))).toEqual([]);
+    await job?.remove();
   });
 
   it('ends the query at the budget (the cost ledger, recorded once for the call)', async () => {
