@@ -153,3 +153,21 @@ describe('detectLoop: normal conversations', () => {
     expect(detectLoop([])).toEqual({ level: 'none', findings: [] });
   });
 });
+
+describe('detectLoop: remembered fingerprints', () => {
+  // Fingerprints are remembered by content across calls: the same history with other volatile
+  // keys, or an error with the text of a result, must not reuse a remembered answer.
+  it('gives the same verdict whatever was detected before (volatile keys, error vs result)', () => {
+    const withSession = (s: string) => turn(call('get_user', { id: 'u1' }, JSON.stringify({ name: 'Ann', session: s })));
+    const h = [withSession('s1'), withSession('s2')];
+    for (let round = 0; round < 2; round++) {
+      expect(detectLoop(h).level).toBe('none');
+      expect(detectLoop(h, { volatileKeys: ['session'] }).level).toBe('warning');
+    }
+    const failed: LoopTurn = { calls: [{ name: 'get_user', args: { id: 'u1' }, error: 'x' }] };
+    const answered = turn(call('get_user', { id: 'u1' }, 'x'));
+    expect(detectLoop([failed, answered]).level).toBe('none');
+    expect(detectLoop([answered, answered]).level).toBe('warning');
+    expect(detectLoop([failed, failed]).level).toBe('warning');
+  });
+});

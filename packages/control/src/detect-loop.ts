@@ -1,7 +1,7 @@
-import { DEFAULTS, LOOP_THRESHOLDS } from '@steward/core';
-import { stableFingerprint } from './strip-volatile.ts';
+import { canonicalJson, DEFAULTS, fingerprint, LOOP_THRESHOLDS } from '@steward/core';
+import { stripVolatile } from './strip-volatile.ts';
 import { buildNudge } from './loop-nudge.ts';
-import type { LoopFinding, LoopOptions, LoopThresholds, LoopTurn, LoopVerdict } from './loop-types.ts';
+import type { LoopCall, LoopFinding, LoopOptions, LoopThresholds, LoopTurn, LoopVerdict } from './loop-types.ts';
 
 // Loop detection over the history of one query. The findings concern the LATEST turn (call it
 // each time a turn's proposal or observations are recorded): a loop the model already left
@@ -28,13 +28,7 @@ export function detectLoop(history: readonly LoopTurn[], opts: LoopOptions = {})
   for (const [turn, h] of history.entries()) {
     for (const c of h.calls ?? []) {
       if (c.result === undefined && c.error === undefined) continue;
-      const outcome = c.error !== undefined ? { error: c.error } : { result: c.result };
-      ended.push({
-        turn,
-        name: c.name,
-        outcome: stableFingerprint({ name: c.name, args: c.args, ...outcome }, volatile),
-        result: stableFingerprint({ name: c.name, ...outcome }, volatile),
-      });
+      ended.push({ turn, name: c.name, ...fingerprintsOf(c, volatile) });
     }
   }
 
@@ -49,6 +43,38 @@ export function detectLoop(history: readonly LoopTurn[], opts: LoopOptions = {})
   const level = findings.some((f) => f.level === 'critical') ? 'critical' : findings.length > 0 ? 'warning' : 'none';
   if (level !== 'warning') return { level, findings };
   return { level, findings, nudge: buildNudge(history, findings) };
+}
+
+// Every observe re-runs detection over the whole history, so without memory each ended call is
+// stripped, serialised and hashed again at every later turn (the tool-worker's top cost in the
+// profile). The fingerprints are a pure function of the call's content and the volatile keys, so
+// they are remembered by that content: detection stays a plain function of the history.
+// Bounded in entries and in key length (a huge result is simply fingerprinted each time).
+const FINGERPRINT_CACHE_MAX = 2_000;
+const FINGERPRINT_KEY_MAX_CHARS = 16_384;
+const fingerprintCache = new Map<string, Pick<Ended, 'outcome' | 'result'>>();
+
+function fingerprintsOf(c: LoopCall, volatile: ReadonlySet<string>): Pick<Ended, 'outcome' | 'result'> {
+  // Calls come from JSON (the stored history), so JSON.stringify tells equal contents apart; every
+  // part but the last is JSON-escaped, so the NUL separators cannot be forged by a value, and a
+  // string result and the same text as a value are different keys ('s' / 'j').
+  const outcomeKey = c.error !== undefined ? `e${c.error}` : typeof c.result === 'string' ? `s${c.result}` : `j${JSON.stringify(c.result)}`;
+  const key = `${volatile.size > 0 ? JSON.stringify([...volatile]) : ''}\u0000${JSON.stringify(c.name)}\u0000${JSON.stringify(c.args)}\u0000${outcomeKey}`;
+  const cacheable = key.length <= FINGERPRINT_KEY_MAX_CHARS;
+  const hit = cacheable ? fingerprintCache.get(key) : undefined;
+  if (hit) return hit;
+  const outcome = c.error !== undefined ? { error: c.error } : { result: c.result };
+  // Stripping works key by key, so the call stripped once serves both fingerprints: the result
+  // fingerprint is the same object without `args` (ping-pong ignores arguments).
+  const stripped = stripVolatile({ name: c.name, args: c.args, ...outcome }, volatile) as Record<string, unknown>;
+  const { args: _args, ...withoutArgs } = stripped;
+  const fp = { outcome: fingerprint(canonicalJson(stripped)), result: fingerprint(canonicalJson(withoutArgs)) };
+  if (cacheable) {
+    // Oldest out first: a plain insertion-order bound, cheaper than an LRU.
+    if (fingerprintCache.size >= FINGERPRINT_CACHE_MAX) fingerprintCache.delete(fingerprintCache.keys().next().value!);
+    fingerprintCache.set(key, fp);
+  }
+  return fp;
 }
 
 function level(count: number, warn: number, critical: number): 'warning' | 'critical' | null {

@@ -28,16 +28,22 @@ export class SseParser {
     if (this.afterCr && text.charCodeAt(0) === 10) start = 1;
     this.afterCr = false;
     const n = text.length;
-    for (let i = start; i < n; i++) {
-      const c = text.charCodeAt(i);
-      if (c !== 10 && c !== 13) continue;
+    // Line ends are found with indexOf (a native scan) rather than a per-character loop: this
+    // runs on every chunk of every streamed reply. Each position is looked up again only once
+    // the scan has passed it, so a chunk is scanned about once per kind of line end.
+    let lf = text.indexOf('\n', start);
+    let cr = text.indexOf('\r', start);
+    while (lf !== -1 || cr !== -1) {
+      const i = lf === -1 ? cr : cr === -1 ? lf : lf < cr ? lf : cr;
       const line = this.partial === '' ? text.slice(start, i) : this.partial + text.slice(start, i);
       this.partial = '';
-      if (c === 13) {
-        if (i + 1 === n) this.afterCr = true;
-        else if (text.charCodeAt(i + 1) === 10) i++;
-      }
       start = i + 1;
+      if (i === cr) {
+        if (start === n) this.afterCr = true;
+        else if (text.charCodeAt(start) === 10) start++;
+      }
+      if (lf !== -1 && lf < start) lf = text.indexOf('\n', start);
+      if (cr !== -1 && cr < start) cr = text.indexOf('\r', start);
       this.line(line);
     }
     if (start < n) this.partial += text.slice(start);

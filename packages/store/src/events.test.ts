@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
+import { StewardEvent } from '@steward/core';
 import { InvalidEventError, toEvent } from './events.ts';
 
 describe('toEvent (typed event writers)', () => {
+  it('writes the JSON the envelope schema would, without parsing it again', () => {
+    const input = { id: 'q:t1:tool', type: 'audit.denied', traceId: 't', queryId: 'q', data: { tool: 'x', customerId: null, turn: 1 }, ts: 7 } as const;
+    const extra = { ...input, stray: 'dropped' } as typeof input;
+    expect(JSON.stringify(toEvent(extra))).toBe(JSON.stringify(StewardEvent.parse(input)));
+    expect(JSON.stringify(toEvent({ ...input, traceId: undefined }))).toBe(JSON.stringify(StewardEvent.parse({ ...input, traceId: undefined })));
+    expect(() => toEvent({ ...input, id: '' })).toThrow(InvalidEventError);
+    expect(() => toEvent({ ...input, ts: Number.NaN })).toThrow(InvalidEventError);
+  });
+
   it('checks the data of a typed event when it is written', () => {
     const ok = toEvent({ id: 'q:t0:loop', type: 'control.decision', queryId: 'q', data: { kind: 'loop_warning', detail: 'same_tool', turn: 0 }, ts: 5 });
     expect(ok).toMatchObject({ type: 'control.decision', ts: 5 });

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import type { ChatMessage } from '@steward/core';
 import { countTokens, tokenCountCache } from '@steward/context';
+import { createHash } from 'node:crypto';
 import { prefixReuseShare, promptSegments, readPrefix, storedPrefix } from './prefix-reuse.ts';
 
 const MODEL = 'gpt-4o';
@@ -36,6 +37,14 @@ describe('promptSegments / prefixReuseShare', () => {
     const misses = tokenCountCache().misses;
     promptSegments(prompt('Memory: x', 'Done.'), tools, MODEL);
     expect(tokenCountCache().misses).toBe(misses);
+  });
+
+  it('gives a remembered text the hash it was given when new (label, NUL, text; SHA-1, 12 base64 characters)', () => {
+    const text = 'remembered hash check: ' + 'x'.repeat(40);
+    const expected = createHash('sha1').update('user').update('\u0000').update(text).digest('base64').slice(0, 12);
+    const msgs: ChatMessage[] = [{ role: 'system', content: 's' }, { role: 'user', content: text }];
+    expect(promptSegments(msgs, [], 'gpt-4o-mini')[1]!.h).toBe(expected);
+    expect(promptSegments(msgs, [], 'gpt-4o-mini')[1]!.h).toBe(expected);
   });
 
   it('tells a user and an assistant saying the same apart', () => {

@@ -26,8 +26,38 @@ function toolSegment(tool: unknown, model: string): Segment {
   return s;
 }
 
+// Every turn hashes the whole prompt again, and all of it but the newest messages was hashed on
+// the previous turn: hashes are remembered per label by text (a Map lookup costs V8's string
+// hash instead of a UTF-8 encode, a SHA-1 and a base64 digest). Bounded in entries and in the
+// characters kept; past the bound the oldest go first and a text is simply hashed again.
+const HASH_CACHE_MAX_ENTRIES = 4_096;
+const HASH_CACHE_MAX_CHARS = 2_000_000;
+const HASH_KEY_MAX_CHARS = 16_384;
+const hashes = new Map<string, Map<string, string>>();
+const hashOrder: [label: string, text: string][] = [];
+let hashChars = 0;
+
+function hashOf(label: string, text: string): string {
+  let byText = hashes.get(label);
+  if (!byText) hashes.set(label, (byText = new Map()));
+  let h = byText.get(text);
+  if (h !== undefined) return h;
+  h = createHash('sha1').update(label).update('\u0000').update(text).digest('base64').slice(0, 12);
+  if (text.length <= HASH_KEY_MAX_CHARS) {
+    byText.set(text, h);
+    hashOrder.push([label, text]);
+    hashChars += text.length;
+    while (hashOrder.length > HASH_CACHE_MAX_ENTRIES || hashChars > HASH_CACHE_MAX_CHARS) {
+      const [l, t] = hashOrder.shift()!;
+      hashes.get(l)?.delete(t);
+      hashChars -= t.length;
+    }
+  }
+  return h;
+}
+
 function segment(label: string, text: string, model: string): Segment {
-  return { h: createHash('sha1').update(label).update('\u0000').update(text).digest('base64').slice(0, 12), t: countTokens(text, model) };
+  return { h: hashOf(label, text), t: countTokens(text, model) };
 }
 
 export function promptSegments(messages: readonly ChatMessage[], tools: readonly unknown[], model: string): Segment[] {

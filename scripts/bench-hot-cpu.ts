@@ -1,0 +1,115 @@
+// CPU of three hot-path pieces the profile of `pnpm bench` pointed at, one process, no Redis or
+// HTTP, so before/after can be compared on a busy machine (issue 17, wave 2):
+// - loop detection as observe runs it: over the whole history at every turn of a query of
+//   TURNS turns, each with one or two tool results of ~1.5 kB of JSON with volatile fields;
+// - the SSE parser over a streamed reply (200 chunk events, pushed in network-sized pieces and,
+//   as sim-llm sends them, one event per piece);
+// - toEvent, the envelope of every event a step writes.
+// `checksum` (loop levels, events parsed, event JSON length) must be equal between two trees
+// that behave the same.
+//
+//   node scripts/bench-hot-cpu.ts [--tree /work/wt/base2] [--rounds 3000]
+//
+// --tree runs another checkout's code (e.g. the "before" of a change) with this harness.
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+type Control = typeof import('../packages/control/src/detect-loop.ts');
+type LoopTurn = import('../packages/control/src/loop-types.ts').LoopTurn;
+type Sse = typeof import('../packages/llm/src/sse-parser.ts');
+type Events = typeof import('../packages/store/src/events.ts');
+
+const { values: a } = parseArgs({
+  options: {
+    tree: { type: 'string', default: new URL('../', import.meta.url).pathname },
+    rounds: { type: 'string', default: '3000' },
+  },
+});
+const tree = resolve(a.tree);
+const rounds = Number(a.rounds);
+const { detectLoop } = (await import(`${tree}/packages/control/src/detect-loop.ts`)) as Control;
+const { SseParser } = (await import(`${tree}/packages/llm/src/sse-parser.ts`)) as Sse;
+const { toEvent } = (await import(`${tree}/packages/store/src/events.ts`)) as Events;
+
+const TURNS = 6;
+const order = (q: number, i: number, t: number) =>
+  JSON.stringify({
+    order_id: `#W${q % 97}${i}`,
+    user_id: `user_${q % 31}`,
+    status: 'pending',
+    fetched_at: `2026-11-30T20:${String(t).padStart(2, '0')}:00Z`,
+    request_id: `req-${q}-${t}`,
+    address: { address1: '123 Main St', city: 'Springfield', country: 'USA', state: 'IL', zip: '62701' },
+    items: Array.from({ length: 5 }, (_, k) => ({ name: `Item ${k}`, product_id: `${1000 + k}`, item_id: `${9000 + k}`, price: 10.5 + k, options: { color: 'red', size: 'M' } })),
+    payment_history: [{ transaction_type: 'payment', amount: 62.5, payment_method_id: 'credit_card_1', createdAt: `2026-11-${10 + (q % 10)}T08:00:00Z` }],
+  });
+
+/** The histories observe sees in one query: the first turn, the first two, … all TURNS. */
+function queryHistories(q: number): LoopTurn[][] {
+  const turns: LoopTurn[] = [];
+  const out: LoopTurn[][] = [];
+  for (let t = 0; t < TURNS; t++) {
+    // Parsed from JSON as the stored history is: fresh objects at every observe.
+    const calls = [{ name: 'get_order_details', args: { order_id: `#W${q % 97}${t % 3}` }, result: order(q, t % 3, t) }];
+    if (t % 2 === 1) calls.push({ name: 'get_user_details', args: { order_id: `user_${q % 31}` }, result: order(q, 7, t) });
+    turns.push({ calls });
+    out.push(JSON.parse(JSON.stringify(turns)) as LoopTurn[]);
+  }
+  return out;
+}
+
+function cpuMs(f: () => void): number {
+  const t = process.cpuUsage();
+  f();
+  const u = process.cpuUsage(t);
+  return (u.user + u.system) / 1000;
+}
+
+let checksum = 0;
+const levels = { none: 0, warning: 1, critical: 2 } as const;
+// Histories built before the clock starts: only detection is measured.
+const histories = Array.from({ length: rounds }, (_, q) => queryHistories(q));
+const loopMs = cpuMs(() => {
+  for (const query of histories) for (const h of query) checksum += levels[detectLoop(h).level];
+});
+
+const chunkEvent = (i: number) =>
+  `data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1764540000,"model":"gpt-4o-mini","choices":[{"index":0,"delta":{"content":" word${i}"},"finish_reason":null}]}\n\n`;
+const stream = Array.from({ length: 200 }, (_, i) => chunkEvent(i)).join('');
+const pieces: string[] = [];
+for (let i = 0; i < stream.length; i += 1400) pieces.push(stream.slice(i, i + 1400));
+const perEvent = Array.from({ length: 200 }, (_, i) => chunkEvent(i));
+const sseMs = cpuMs(() => {
+  for (let r = 0; r < rounds; r++) {
+    for (const chunks of [pieces, perEvent]) {
+      const p = new SseParser(() => checksum++);
+      for (const c of chunks) p.push(c);
+      p.end();
+    }
+  }
+});
+
+const eventMs = cpuMs(() => {
+  for (let r = 0; r < rounds * 10; r++) {
+    const e = toEvent({
+      id: `q${r}:t1:tool:0`,
+      type: 'tool.call',
+      queryId: `q${r}`,
+      conversationId: `c${r}`,
+      traceId: `t${r}`,
+      data: { turn: 1, index: 0, spanId: 's', callId: `c${r}`, name: 'get_order_details', startMs: 1, endMs: 2, cacheHit: false, ok: true, arguments: { order_id: '#W1' }, result: order(r, 0, 0) },
+    });
+    checksum += JSON.stringify(e).length;
+  }
+});
+
+console.log(
+  JSON.stringify({
+    tree,
+    rounds,
+    loop_detection_ms_per_query: +(loopMs / rounds).toFixed(4),
+    sse_parse_ms_per_two_streams: +(sseMs / rounds).toFixed(4),
+    to_event_us_per_event: +((eventMs * 1000) / (rounds * 10)).toFixed(3),
+    checksum,
+  }),
+);
