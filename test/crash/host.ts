@@ -4,12 +4,11 @@
 // code and tokenizer first and waits on stand-by ("standby" on stdout) until SIGUSR2 starts it
 // ("ready <url>"): the test spawns the next hosts while the current one runs, so a take-over
 // costs the roles' start, not Node's.
-import { countTokens } from '@steward/context';
-import { DEFAULTS } from '@steward/core';
+import { warmUpTokenizer } from '@steward/context';
 import { startSystem } from '@steward/system';
 
 const env = process.env;
-countTokens('warm up 预热', DEFAULTS.llmModel);
+warmUpTokenizer();
 // The timer keeps the process alive while it waits (a pending promise alone does not).
 const idle = setInterval(() => undefined, 60_000);
 const go = new Promise((resolve) => process.once('SIGUSR2', resolve));

@@ -2,7 +2,7 @@
 // OpenAI's published accounting (3 tokens per message, 3 to prime the reply); tool-call and
 // tool-definition overheads are not published, so they are estimated on the high side: an
 // over-count only costs a little context, an under-count gets the request rejected.
-import type { ChatMessage } from '@steward/core';
+import { DEFAULTS, type ChatMessage } from '@steward/core';
 import { encodingForModel } from './encodings.ts';
 import { countPieces } from './encode.ts';
 import { paragraphs, TokenCountCache } from './token-count-cache.ts';
@@ -36,6 +36,15 @@ function counterOf(model: string): (text: string) => number {
   let f = counters.get(model);
   if (!f) counters.set(model, (f = (t: string) => countPieces(t, model)));
   return f;
+}
+
+/**
+ * Build `model`'s tokenizer now. Its first use costs seconds of synchronous CPU: a worker that
+ * took jobs before would block its event loop long enough for their locks to lapse (the turns
+ * then run twice), so every role that counts tokens calls this before it starts taking jobs.
+ */
+export function warmUpTokenizer(model: string = DEFAULTS.llmModel): void {
+  countTokens('warm up 预热', model);
 }
 
 /** Tokens of a plain text. Special-token strings in user text are counted as ordinary text. */

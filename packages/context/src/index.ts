@@ -25,6 +25,7 @@ export {
   TOKENS_PER_MESSAGE,
   TOKENS_PER_TOOL_CALL,
   TOKENS_PER_TOOL_DEFINITION,
+  warmUpTokenizer,
 } from './count-tokens.ts';
 export { truncateHeadTail, type Truncated } from './truncate.ts';
 export { compactToolResult, VERBOSE_KEYS, type CompactLevel, type CompactOptions } from './compact.ts';

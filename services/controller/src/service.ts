@@ -1,7 +1,7 @@
 import type { Worker } from 'bullmq';
-import { DEFAULTS, type JobLockSettings, type RetentionSettings } from '@steward/core';
+import type { JobLockSettings, RetentionSettings } from '@steward/core';
 import { handleDeadline, handleDecide, handleObserve, stepDeps, type StepDeps, type StepLimits } from '@steward/steps';
-import { countTokens } from '@steward/context';
+import { warmUpTokenizer } from '@steward/context';
 import { crashPoint, openStore, startWorker, type Log } from '@steward/store';
 import type { ToolRegistry } from '@steward/tools';
 import type { BudgetLimits } from '@steward/llm/ledger';
@@ -32,9 +32,8 @@ export interface RunningController {
 
 /** The controller role: the `control` queue (decide, observe, deadline) and the `handoff` queue. */
 export async function startController(o: ControllerOptions): Promise<RunningController> {
-  // The rolling summary counts tokens: build the tokenizer before taking jobs (its first use
-  // blocks the event loop for seconds, long enough for job locks to lapse).
-  countTokens('warm up 预热', DEFAULTS.llmModel);
+  // The rolling summary counts tokens.
+  warmUpTokenizer();
   const store = openStore(o.redisUrl, o.prefix, o.retention);
   const { redis } = store;
   const deps = stepDeps(store, o.registry, o.log, o);

@@ -1,6 +1,6 @@
 import { Worker } from 'bullmq';
 import { DEFAULTS, isStewardError, type JobLockSettings, type Proposal, type RetentionSettings } from '@steward/core';
-import { countTokens, type PromptBudget } from '@steward/context';
+import { warmUpTokenizer, type PromptBudget } from '@steward/context';
 import { openStore, startWorker, type Log } from '@steward/store';
 import { stepDeps, type StepRules } from '@steward/steps';
 import type { ToolRegistry } from '@steward/tools';
@@ -73,9 +73,7 @@ export async function startReasoningWorker(o: ReasoningWorkerOptions): Promise<R
     log: o.log,
     steps: stepDeps(store, o.registry, o.log, o.steps),
   };
-  // Build the tokenizer before taking jobs: its first use blocks the event loop for seconds,
-  // long enough for the locks of jobs already taken to lapse and those turns to run twice.
-  countTokens('warm up 预热', o.llm.model);
+  warmUpTokenizer(o.llm.model);
   // eslint-disable-next-line prefer-const
   let worker: Worker;
   const processor = async (

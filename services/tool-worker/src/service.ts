@@ -1,6 +1,6 @@
 import type { Worker } from 'bullmq';
 import { DEFAULTS, type JobLockSettings, type RetentionSettings } from '@steward/core';
-import { countTokens } from '@steward/context';
+import { warmUpTokenizer } from '@steward/context';
 import { stepDeps, type StepRules } from '@steward/steps';
 import { ToolCache, ToolSlots, openStore, startWorker, type Log } from '@steward/store';
 import type { ToolRegistry } from '@steward/tools';
@@ -38,9 +38,8 @@ export interface RunningToolWorker {
 /** The tool-worker role: one tool call per job from the `tools` queue. */
 export async function startToolWorker(o: ToolWorkerOptions): Promise<RunningToolWorker> {
   // A turn's last result may end the query here (last turn, critical loop), and the ending folds
-  // the conversation into its summary, which counts tokens: build the tokenizer before taking
-  // jobs (its first use blocks the event loop for seconds, long enough for job locks to lapse).
-  countTokens('warm up 预热', DEFAULTS.llmModel);
+  // the conversation into its summary, which counts tokens.
+  warmUpTokenizer();
   const store = openStore(o.redisUrl, o.prefix, o.retention);
   const concurrency = o.concurrency ?? 50;
   const budget = new CallBudget(concurrency);
