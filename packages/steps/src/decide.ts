@@ -92,7 +92,7 @@ async function observeInPlace(d: StepDeps, q: QueryRecord, turn: number, member:
     await d.outbox.relay([member]).catch(() => undefined);
     throw err;
   }
-  await d.redis.zrem(d.keys.outbox, member);
+  await d.outbox.drop([member]);
 }
 
 /**

@@ -81,6 +81,15 @@ export class Outbox {
     }
   }
 
+  /**
+   * Drop committed entries without relaying them: their step was taken in place by the process
+   * that committed them (a held observe, see @steward/steps decide.ts). Until dropped, the
+   * sweeper relays them after its grace, which is what a crash in between relies on.
+   */
+  async drop(members: readonly string[]): Promise<void> {
+    if (members.length) await this.redis.zrem(this.keys.outbox, ...members);
+  }
+
   /** Relay entries committed more than `olderThanMs` ago: their writer died before relaying. */
   async relayStale(olderThanMs: number, now = Date.now(), limit = 200): Promise<number> {
     const members = await this.redis.zrangebyscore(this.keys.outbox, '-inf', now - olderThanMs, 'LIMIT', 0, limit);
