@@ -13,7 +13,7 @@ export {
   type EncodingRule,
 } from './encodings.ts';
 export { encode, decode } from './encode.ts';
-export { TokenCountCache, paragraphs } from './token-count-cache.ts';
+export { TextCache, TokenCountCache, paragraphs } from './token-count-cache.ts';
 export {
   countTokens,
   countMessageTokens,

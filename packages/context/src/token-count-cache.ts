@@ -21,14 +21,18 @@ import { createHash } from 'node:crypto';
 /** Texts up to this many characters are keys themselves; longer ones are keyed by a hash. */
 export const TEXT_KEY_MAX_CHARS = 16_384;
 
-/** A count and when it last moved to the young end (the cache's clock at that time). */
-interface Entry {
-  n: number;
+/** A value and when it last moved to the young end (the cache's clock at that time). */
+interface Entry<V> {
+  v: V;
   at: number;
 }
 
-export class TokenCountCache {
-  private readonly maps = new Map<string, Map<string, Entry>>();
+/**
+ * Values remembered by text, per namespace: the keying, bounds and eviction described above,
+ * for any value computed from a text alone (a token count, a prefix hash).
+ */
+export class TextCache<V> {
+  private readonly maps = new Map<string, Map<string, Entry<V>>>();
   /** Advances at each insertion and each move: entries of a map are ordered by it. */
   private clock = 0;
   private entries = 0;
@@ -56,18 +60,18 @@ export class TokenCountCache {
     return this.chars;
   }
 
-  /** The count of `text` under `namespace` (the encoding), computing and remembering it on a miss. */
-  count(namespace: string, text: string, compute: (text: string) => number): number {
-    const hit = this.lookup(namespace, text);
+  /** The value of `text` under `namespace`, computing and remembering it on a miss. */
+  through(namespace: string, text: string, compute: (text: string) => V): V {
+    const hit = this.get(namespace, text);
     if (hit !== undefined) return hit;
     this.misses++;
-    const n = compute(text);
-    this.remember(namespace, text, n);
-    return n;
+    const v = compute(text);
+    this.set(namespace, text, v);
+    return v;
   }
 
-  /** The remembered count of `text`, if any (a hit makes it the most recently used). */
-  lookup(namespace: string, text: string): number | undefined {
+  /** The remembered value of `text`, if any (a hit makes it the most recently used). */
+  get(namespace: string, text: string): V | undefined {
     const short = text.length <= TEXT_KEY_MAX_CHARS;
     const map = this.maps.get(short ? namespace : hashedSpace(namespace));
     if (!map) return undefined;
@@ -81,11 +85,11 @@ export class TokenCountCache {
       hit.at = this.clock++;
       map.set(key, hit);
     }
-    return hit.n;
+    return hit.v;
   }
 
-  /** Remember a count found without `count` (a long text's, as the sum of its paragraphs'). */
-  remember(namespace: string, text: string, n: number): void {
+  /** Remember a value found without `through` (a long text's count, as the sum of its paragraphs'). */
+  set(namespace: string, text: string, v: V): void {
     const short = text.length <= TEXT_KEY_MAX_CHARS;
     const space = short ? namespace : hashedSpace(namespace);
     let map = this.maps.get(space);
@@ -97,7 +101,7 @@ export class TokenCountCache {
       this.chars += kept.length;
       this.entries++;
     }
-    map.set(kept, { n, at: this.clock++ });
+    map.set(kept, { v, at: this.clock++ });
     while ((this.entries > this.maxEntries || this.chars > this.maxChars) && this.evictOldest()) {
       // evictOldest shrinks entries and chars.
     }
@@ -114,7 +118,7 @@ export class TokenCountCache {
 
   /** Drops the least recently used key of the largest namespace (one encoding in practice). */
   private evictOldest(): boolean {
-    let largest: Map<string, Entry> | undefined;
+    let largest: Map<string, Entry<V>> | undefined;
     for (const m of this.maps.values()) if (!largest || m.size > largest.size) largest = m;
     const oldest = largest?.keys().next();
     if (!largest || !oldest || oldest.done) return false;
@@ -122,6 +126,24 @@ export class TokenCountCache {
     this.entries--;
     this.chars -= oldest.value.length;
     return true;
+  }
+}
+
+/** Token counts by text, per encoding (the namespace). */
+export class TokenCountCache extends TextCache<number> {
+  /** The count of `text` under `namespace` (the encoding), computing and remembering it on a miss. */
+  count(namespace: string, text: string, compute: (text: string) => number): number {
+    return this.through(namespace, text, compute);
+  }
+
+  /** The remembered count of `text`, if any (a hit makes it the most recently used). */
+  lookup(namespace: string, text: string): number | undefined {
+    return this.get(namespace, text);
+  }
+
+  /** Remember a count found without `count` (a long text's, as the sum of its paragraphs'). */
+  remember(namespace: string, text: string, n: number): void {
+    this.set(namespace, text, n);
   }
 }
 

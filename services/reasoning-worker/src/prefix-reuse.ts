@@ -4,7 +4,7 @@
 // a slight underestimate of the token-level prefix.
 import { createHash } from 'node:crypto';
 import type { ChatMessage } from '@steward/core';
-import { countTokens, encodingForModel, paragraphs } from '@steward/context';
+import { countTokens, encodingForModel, paragraphs, TextCache } from '@steward/context';
 
 export interface Segment {
   h: string;
@@ -27,33 +27,17 @@ function toolSegment(tool: unknown, model: string): Segment {
 }
 
 // Every turn hashes the whole prompt again, and all of it but the newest messages was hashed on
-// the previous turn: hashes are remembered per label by text (a Map lookup costs V8's string
-// hash instead of a UTF-8 encode, a SHA-1 and a base64 digest). Bounded in entries and in the
-// characters kept; past the bound the oldest go first and a text is simply hashed again.
-const HASH_CACHE_MAX_ENTRIES = 4_096;
-const HASH_CACHE_MAX_CHARS = 2_000_000;
-const HASH_KEY_MAX_CHARS = 16_384;
-const hashes = new Map<string, Map<string, string>>();
-const hashOrder: [label: string, text: string][] = [];
-let hashChars = 0;
+// the previous turn: hashes are remembered per label by text in the context package's text cache
+// (a lookup costs V8's string hash instead of a UTF-8 encode, a SHA-1 and a base64 digest),
+// bounded in entries and in the characters kept.
+const hashes = new TextCache<string>(4_096, 2_000_000);
+const hashText = (label: string) => (text: string) => createHash('sha1').update(label).update('\u0000').update(text).digest('base64').slice(0, 12);
+const hashers = new Map<string, (text: string) => string>();
 
 function hashOf(label: string, text: string): string {
-  let byText = hashes.get(label);
-  if (!byText) hashes.set(label, (byText = new Map()));
-  let h = byText.get(text);
-  if (h !== undefined) return h;
-  h = createHash('sha1').update(label).update('\u0000').update(text).digest('base64').slice(0, 12);
-  if (text.length <= HASH_KEY_MAX_CHARS) {
-    byText.set(text, h);
-    hashOrder.push([label, text]);
-    hashChars += text.length;
-    while (hashOrder.length > HASH_CACHE_MAX_ENTRIES || hashChars > HASH_CACHE_MAX_CHARS) {
-      const [l, t] = hashOrder.shift()!;
-      hashes.get(l)?.delete(t);
-      hashChars -= t.length;
-    }
-  }
-  return h;
+  let h = hashers.get(label);
+  if (!h) hashers.set(label, (h = hashText(label)));
+  return hashes.through(label, text, h);
 }
 
 function segment(label: string, text: string, model: string): Segment {
