@@ -151,6 +151,18 @@ describe("stalled check from the lock keeper's thread", () => {
   }, 60_000);
 });
 
+/** Per moved-back job: from its 'stalled' event to its new start (processedOn), in ms. */
+async function waitsFromStalled(prefix: string, queue: string, deadIds: readonly string[]): Promise<number[]> {
+  const events = await redis.xrange(`${prefix}:${queue}:events`, '-', '+');
+  const waits = [];
+  for (const id of deadIds) {
+    const stalledAt = events.find(([, f]) => f[1] === 'stalled' && f[3] === id)?.[0].split('-')[0];
+    const startedAt = await redis.hget(`${prefix}:${queue}:${id}`, 'processedOn');
+    waits.push(Number(startedAt) - Number(stalledAt));
+  }
+  return waits;
+}
+
 /**
  * A worker that then dies holds DEAD_JOBS long jobs; the survivor (2 slots) is busy with a stream
  * of its own short jobs. Each moved-back job waits for a slot unless the survivor opens extra ones
@@ -181,13 +193,7 @@ async function waitsAfterMove(tag: string, headroom: boolean): Promise<number[]>
   await dead.close(true);
   const done = async () => (await Promise.all(deadIds.map((id) => redis.hget(`${prefix}:${queue}:${id}`, 'finishedOn')))).every((f) => f !== null);
   for (let i = 0; i < 150 && !(await done()); i++) await new Promise((r) => setTimeout(r, 100));
-  const events = await redis.xrange(`${prefix}:${queue}:events`, '-', '+');
-  const waits = [];
-  for (const id of deadIds) {
-    const stalledAt = events.find(([, f]) => f[1] === 'stalled' && f[3] === id)?.[0].split('-')[0];
-    const startedAt = await redis.hget(`${prefix}:${queue}:${id}`, 'processedOn');
-    waits.push(Number(startedAt) - Number(stalledAt));
-  }
+  const waits = await waitsFromStalled(prefix, queue, deadIds);
   await worker.close();
   await q.close();
   return waits;
@@ -355,13 +361,7 @@ async function waitsWhenStarved(tag: string): Promise<number[]> {
   } finally {
     clearInterval(hog);
   }
-  const events = await redis.xrange(`${prefix}:${queue}:events`, '-', '+');
-  const waits = [];
-  for (const id of deadIds) {
-    const stalledAt = events.find(([, f]) => f[1] === 'stalled' && f[3] === id)?.[0].split('-')[0];
-    const startedAt = await redis.hget(`${prefix}:${queue}:${id}`, 'processedOn');
-    waits.push(Number(startedAt) - Number(stalledAt));
-  }
+  const waits = await waitsFromStalled(prefix, queue, deadIds);
   await worker.close();
   await q.close();
   return waits;
