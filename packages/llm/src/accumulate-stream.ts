@@ -2,6 +2,7 @@
 // non-streamed call would have returned, so that one normaliser reads both. Tool-call pieces
 // are joined by their `index`; servers that send each call whole (Ollama) or without an index
 // are handled too. Usage arrives in a last chunk with no choices (`stream_options.include_usage`).
+import type { WireCompletion, WireMessage } from './wire-completion.ts';
 
 export type StreamDelta =
   /** Text of the reply, as it is generated. */
@@ -14,6 +15,12 @@ interface ToolCallAcc {
   name: string;
   arguments: string | Record<string, unknown>;
 }
+
+/**
+ * The non-streamed body a stream amounts to: WireCompletion's shape, each field checked as it
+ * was read from its chunk, except `usage`, kept as the server sent it (normalizeStreamed parses it).
+ */
+export type StreamedBody = Omit<WireCompletion, 'usage'> & { usage?: unknown };
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : undefined);
@@ -99,12 +106,12 @@ export class StreamAccumulator {
     else if (obj(args)) acc.arguments = obj(args)!;
   }
 
-  /** The equivalent non-streamed response body, for normalizeCompletion. */
-  result(): Record<string, unknown> {
+  /** The equivalent non-streamed response body, for normalizeStreamed (or normalizeCompletion). */
+  result(): StreamedBody {
     const toolCalls = this.calls
       .filter((c): c is ToolCallAcc => c !== undefined)
       .map((c) => ({ ...(c.id ? { id: c.id } : {}), type: 'function', function: { name: c.name, arguments: c.arguments } }));
-    const message: Record<string, unknown> = { role: 'assistant', content: this.sawContent ? this.content : null };
+    const message: WireMessage = { role: 'assistant', content: this.sawContent ? this.content : null };
     if (this.reasoning) message.reasoning_content = this.reasoning;
     if (this.refusal) message.refusal = this.refusal;
     if (toolCalls.length) message.tool_calls = toolCalls;

@@ -6,7 +6,7 @@
 import type { AssistantMessage, ChatMessage, LlmUsage } from '@steward/core';
 import { abortableSleep, backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './retry-policy.ts';
 import { isModelFault, LlmAbortedError, LlmBadResponseError, LlmTimeoutError, LlmUnavailableError } from './errors.ts';
-import { normalizeCompletion, type NormalizedCompletion } from './normalize-completion.ts';
+import { normalizeCompletion, normalizeStreamed, type NormalizedCompletion } from './normalize-completion.ts';
 import { StreamAccumulator, type StreamDelta } from './accumulate-stream.ts';
 import { costOf, type PricingTable } from './pricing.ts';
 import { providerOf } from './provider.ts';
@@ -177,7 +177,7 @@ export function createLlmClient(opts: LlmClientOptions): LlmClient {
       });
       await readTextChunks(res, (text) => sse.push(text));
       sse.end();
-      const n = normalizeCompletion(acc.result());
+      const n = normalizeStreamed(acc.result());
       return acc.firstTokenAtMs === undefined ? { n } : { n, ttftMs: acc.firstTokenAtMs - started };
     } catch (e) {
       throw attemptError(e, caller?.aborted === true, timedOut, timeoutMs);
