@@ -84,8 +84,17 @@ local c = redis.call('HMGET', KEYS[3], 'usd', 'nanousd', 'input', 'output', 'cal
 return {recorded, q[1], q[2], q[3], q[4], q[5], c[1], c[2], c[3], c[4], c[5]}
 `;
 
+const DAY_MS = 86_400_000;
+/** The last day named and the milliseconds it spans: every LLM call asks, a Date and an ISO string each time were work for nothing. */
+let lastDay = { from: 0, to: 0, day: '' };
+
 export function utcDay(ms: number = Date.now()): string {
-  return new Date(ms).toISOString().slice(0, 10);
+  if (ms >= lastDay.from && ms < lastDay.to) return lastDay.day;
+  const day = new Date(ms).toISOString().slice(0, 10);
+  // A UTC day is exactly DAY_MS in JavaScript time (no leap seconds).
+  const from = Math.floor(ms / DAY_MS) * DAY_MS;
+  if (Number.isFinite(from)) lastDay = { from, to: from + DAY_MS, day };
+  return day;
 }
 
 /** Add one call's cost. Returns false when `callId` was already recorded (nothing added). */
