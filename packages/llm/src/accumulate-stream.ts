@@ -54,8 +54,7 @@ export class StreamAccumulator {
     this.chunks++;
     this.model ??= str(c.model);
     if (obj(c.usage)) this.usage = c.usage;
-    const choices = Array.isArray(c.choices) ? c.choices : [];
-    const choice = obj(choices[0]);
+    const choice = Array.isArray(c.choices) ? obj(c.choices[0]) : undefined;
     if (!choice) return;
     const fr = str(choice.finish_reason);
     if (fr) this.finishReason = fr;
@@ -74,8 +73,8 @@ export class StreamAccumulator {
       this.markFirstToken();
       this.onDelta?.({ kind: 'content', text });
     }
-    const tcs = Array.isArray(d.tool_calls) ? d.tool_calls : [];
-    for (const raw of tcs) this.addToolCall(obj(raw));
+    // Most chunks carry text only: no empty list per chunk for their absent tool calls.
+    if (Array.isArray(d.tool_calls)) for (const raw of d.tool_calls as unknown[]) this.addToolCall(obj(raw));
   }
 
   private markFirstToken(): void {
