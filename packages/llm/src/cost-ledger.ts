@@ -114,7 +114,7 @@ export async function recordCostAndCheck(
   ttls: LedgerTtls = {},
 ): Promise<{ recorded: boolean; budget: BudgetCheck }> {
   const r = await record(redis, prefix, rec, ttls);
-  return { recorded: r.recorded, budget: judgeBudget(BudgetLimits.parse(limits), r.conversation, r.query) };
+  return { recorded: r.recorded, budget: judgeBudget(limitsOf(limits), r.conversation, r.query) };
 }
 
 async function record(redis: Redis, prefix: string, rec: CostRecord, ttls: LedgerTtls): Promise<{ recorded: boolean; query: CostTotals; conversation: CostTotals }> {
@@ -173,6 +173,15 @@ export const BudgetLimits = z.object({
 });
 export type BudgetLimits = z.infer<typeof BudgetLimits>;
 
+// A worker passes its one configured limits object with every LLM call: parsed (defaults filled
+// in, checked) once per object, not once per call. Limits objects are configuration, never changed.
+const parsedLimits = new WeakMap<object, BudgetLimits>();
+function limitsOf(limits: Partial<BudgetLimits>): BudgetLimits {
+  let l = parsedLimits.get(limits);
+  if (!l) parsedLimits.set(limits, (l = BudgetLimits.parse(limits)));
+  return l;
+}
+
 /** Limits from LLM_BUDGET_CONVERSATION_TOKENS / _USD and LLM_BUDGET_QUERY_TOKENS / _USD. */
 export function budgetLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): BudgetLimits {
   const num = (v: string | undefined) => (v === undefined || v === '' ? undefined : Number(v));
@@ -203,7 +212,7 @@ export async function checkBudget(
   scope: { conversationId: string; queryId?: string },
   limits: Partial<BudgetLimits> = {},
 ): Promise<BudgetCheck> {
-  const l = BudgetLimits.parse(limits);
+  const l = limitsOf(limits);
   const conversation = await readCost(redis, costKeys.conversation(prefix, scope.conversationId));
   const needQuery = scope.queryId !== undefined && (l.maxQueryTokens !== undefined || l.maxQueryUsd !== undefined);
   const query = needQuery ? await readCost(redis, costKeys.query(prefix, scope.queryId!)) : undefined;
