@@ -30,14 +30,15 @@ describe('promptMemory', () => {
 
   it('remembers the memory it wrote exactly as a parse of the written JSON would give it', () => {
     const r = promptMemory(stored(), 'q-cache-1', 'Please cancel order #W1000001, I no longer need it.');
-    expect(r.changed).toBeDefined();
-    const reread = readMemory(r.changed!);
+    const written = r.changed ?? '';
+    expect(written).not.toBe('');
+    const reread = readMemory(written);
     expect(reread).toBe(r.memory);
-    const fresh = parseMemory(r.changed!);
+    const fresh = parseMemory(written);
     expect(reread).toStrictEqual(fresh);
     // Written again (the request is already there on a later turn), it is the same text.
     expect(JSON.stringify(reread)).toBe(JSON.stringify(fresh));
-    expect(promptMemory(r.changed!, 'q-cache-1', 'Please cancel order #W1000001, I no longer need it.')).toEqual({ memory: r.memory });
+    expect(promptMemory(written, 'q-cache-1', 'Please cancel order #W1000001, I no longer need it.')).toEqual({ memory: r.memory });
   });
 
   it('leaves a shared memory unchanged when a request is recorded on it', () => {
