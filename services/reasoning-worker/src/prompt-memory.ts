@@ -27,6 +27,9 @@ export function readMemory(stored: string): WorkingMemory {
  */
 export function promptMemory(stored: string, queryId: string, text: string): { memory: WorkingMemory; changed?: string } {
   const memory = readMemory(stored);
+  // A later turn of the query: its request is recorded already, which recordRequest would find
+  // too, after its costlier check of whether the text is only a "yes".
+  if (memory.requests.some((r) => r.id === queryId)) return { memory };
   const next = recordRequest(memory, queryId, text);
   if (next === memory) return { memory };
   const changed = JSON.stringify(next);
