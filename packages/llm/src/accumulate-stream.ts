@@ -2,6 +2,7 @@
 // non-streamed call would have returned, so that one normaliser reads both. Tool-call pieces
 // are joined by their `index`; servers that send each call whole (Ollama) or without an index
 // are handled too. Usage arrives in a last chunk with no choices (`stream_options.include_usage`).
+import type { WireCompletion, WireMessage } from './wire-completion.ts';
 
 export type StreamDelta =
   /** Text of the reply, as it is generated. */
@@ -14,6 +15,12 @@ interface ToolCallAcc {
   name: string;
   arguments: string | Record<string, unknown>;
 }
+
+/**
+ * The non-streamed body a stream amounts to: WireCompletion's shape, each field checked as it
+ * was read from its chunk, except `usage`, kept as the server sent it (normalizeStreamed parses it).
+ */
+export type StreamedBody = Omit<WireCompletion, 'usage'> & { usage?: unknown };
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : undefined);
@@ -47,8 +54,7 @@ export class StreamAccumulator {
     this.chunks++;
     this.model ??= str(c.model);
     if (obj(c.usage)) this.usage = c.usage;
-    const choices = Array.isArray(c.choices) ? c.choices : [];
-    const choice = obj(choices[0]);
+    const choice = Array.isArray(c.choices) ? obj(c.choices[0]) : undefined;
     if (!choice) return;
     const fr = str(choice.finish_reason);
     if (fr) this.finishReason = fr;
@@ -67,8 +73,8 @@ export class StreamAccumulator {
       this.markFirstToken();
       this.onDelta?.({ kind: 'content', text });
     }
-    const tcs = Array.isArray(d.tool_calls) ? d.tool_calls : [];
-    for (const raw of tcs) this.addToolCall(obj(raw));
+    // Most chunks carry text only: no empty list per chunk for their absent tool calls.
+    if (Array.isArray(d.tool_calls)) for (const raw of d.tool_calls as unknown[]) this.addToolCall(obj(raw));
   }
 
   private markFirstToken(): void {
@@ -99,12 +105,12 @@ export class StreamAccumulator {
     else if (obj(args)) acc.arguments = obj(args)!;
   }
 
-  /** The equivalent non-streamed response body, for normalizeCompletion. */
-  result(): Record<string, unknown> {
+  /** The equivalent non-streamed response body, for normalizeStreamed (or normalizeCompletion). */
+  result(): StreamedBody {
     const toolCalls = this.calls
       .filter((c): c is ToolCallAcc => c !== undefined)
       .map((c) => ({ ...(c.id ? { id: c.id } : {}), type: 'function', function: { name: c.name, arguments: c.arguments } }));
-    const message: Record<string, unknown> = { role: 'assistant', content: this.sawContent ? this.content : null };
+    const message: WireMessage = { role: 'assistant', content: this.sawContent ? this.content : null };
     if (this.reasoning) message.reasoning_content = this.reasoning;
     if (this.refusal) message.refusal = this.refusal;
     if (toolCalls.length) message.tool_calls = toolCalls;

@@ -115,6 +115,52 @@ describe('OpenAI chat completions', () => {
     expect(text.map((d) => (d.kind === 'content' ? d.text : '|'))).toEqual(['Your ', 'order', ' #W1 ', 'shipp', 'ed ye', 'sterd', 'ay.']);
   });
 
+  it('a stream whose usage is not a usage object fails as the same body sent whole does', async () => {
+    const base = { id: 's', object: 'chat.completion.chunk', created: 0, model: 'gpt-4o-mini' };
+    const badUsage = { prompt_tokens: '300', completion_tokens: 40 };
+    const { client } = await setup(
+      [
+        { sse: [{ ...base, choices: [{ index: 0, delta: { content: 'ok' }, finish_reason: 'stop' }] }, { ...base, choices: [], usage: badUsage }] },
+        { body: completion({ content: 'ok' }, { usage: badUsage }) },
+      ],
+      { maxRetries: 0 },
+    );
+    const streamed = await failure(client.complete({ messages, onDelta: () => {} }));
+    const whole = await failure(client.complete({ messages }));
+    for (const e of [streamed, whole]) {
+      expect([e.code, e.retryable]).toEqual(['llm_bad_response', true]);
+      expect(e.message).toMatch(/^LLM response is not a chat completion: /);
+    }
+  });
+
+  it('a folded stream normalises exactly as the body it amounts to (streamed path without the schema parse)', async () => {
+    const base = { id: 's', object: 'chat.completion.chunk', created: 0, model: 'gpt-4o-mini-2024' };
+    const delta = (d: Record<string, unknown>, finish: string | null = null) => ({ ...base, choices: [{ index: 0, delta: d, finish_reason: finish }] });
+    const usage = { prompt_tokens: 30, completion_tokens: 7, prompt_tokens_details: null, completion_tokens_details: { reasoning_tokens: 2 }, extra: 'x' };
+    const chunks = [
+      delta({ role: 'assistant', content: 'Checking ' }),
+      delta({ content: 'both.', reasoning_content: 'think' }),
+      delta({ tool_calls: [{ id: 'c1', type: 'function', function: { name: 'get_order_details', arguments: { order_id: '#W1' } } }] }),
+      delta({ tool_calls: [{ function: { name: 'get_user_details', arguments: '' } }] }),
+      delta({ tool_calls: [{ function: { arguments: '{"user_id":"u1"}' } }] }),
+      delta({}, 'tool_calls'),
+      { ...base, choices: [], usage },
+    ];
+    const whole = completion(
+      { content: 'Checking both.', reasoning_content: 'think', tool_calls: [fn('c1', 'get_order_details', { order_id: '#W1' }), fn(undefined, 'get_user_details', '{"user_id":"u1"}')] },
+      { model: 'gpt-4o-mini-2024', usage },
+      'tool_calls',
+    );
+    const { client } = await setup([{ sse: chunks }, { body: whole }]);
+    const a = await client.complete({ messages, onDelta: () => {} });
+    const b = await client.complete({ messages });
+    const same = (r: typeof a) => ({ ...r, usage: { ...r.usage, startMs: 0, endMs: 0 }, timeToFirstTokenMs: undefined });
+    expect(same(a)).toStrictEqual(same(b));
+    expect(a.quirks).toEqual(['object_arguments', 'missing_tool_call_id']);
+    expect(a.usage).toMatchObject({ model: 'gpt-4o-mini-2024', inputTokens: 30, outputTokens: 7 });
+    expect(a.reasoningTokens).toBe(2);
+  });
+
   it('an error event in the middle of a stream is retryable', async () => {
     const { client, server } = await setup([{ sse: [{ error: { message: 'The server had an error while processing your request.', type: 'server_error' } }] }, { sse: chatCompletionChunks('ok') }], { maxRetries: 1 });
     const r = await client.complete({ messages, onDelta: () => {} });

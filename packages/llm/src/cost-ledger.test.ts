@@ -1,7 +1,7 @@
 import { describe, it, expect, inject, beforeAll, afterAll } from 'vitest';
 import { Redis } from 'ioredis';
 import { uniquePrefix, deletePrefix } from '@steward/testing';
-import { recordCost, recordCostAndCheck, readCost, checkBudget, costKeys, budgetLimitsFromEnv } from './cost-ledger.ts';
+import { recordCost, recordCostAndCheck, readCost, checkBudget, costKeys, budgetLimitsFromEnv, utcDay } from './cost-ledger.ts';
 import { BUDGET_DEFAULTS } from './constants.ts';
 
 const url = inject('redisUrl');
@@ -111,5 +111,15 @@ describe('cost ledger', () => {
     expect(budgetLimitsFromEnv({})).toEqual({ maxConversationTokens: BUDGET_DEFAULTS.maxConversationTokens, maxConversationUsd: BUDGET_DEFAULTS.maxConversationUsd });
     expect(budgetLimitsFromEnv({ LLM_BUDGET_CONVERSATION_TOKENS: '1000', LLM_BUDGET_QUERY_USD: '0.2' })).toMatchObject({ maxConversationTokens: 1000, maxQueryUsd: 0.2 });
     expect(() => budgetLimitsFromEnv({ LLM_BUDGET_CONVERSATION_USD: 'lots' })).toThrow(/LLM_BUDGET/);
+  });
+});
+
+describe('utcDay', () => {
+  it('names the UTC day of any instant, remembered or not, on both sides of midnight', () => {
+    const midnight = Date.UTC(2026, 10, 30);
+    for (const ms of [midnight - 1, midnight, midnight + 1, midnight + 86_399_999, midnight + 86_400_000, midnight - 1, -1, 0, Date.UTC(1969, 11, 31, 12), Date.now()]) {
+      expect(utcDay(ms)).toBe(new Date(ms).toISOString().slice(0, 10));
+    }
+    expect(() => utcDay(Number.NaN)).toThrow(RangeError);
   });
 });

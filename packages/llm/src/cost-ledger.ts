@@ -84,8 +84,17 @@ local c = redis.call('HMGET', KEYS[3], 'usd', 'nanousd', 'input', 'output', 'cal
 return {recorded, q[1], q[2], q[3], q[4], q[5], c[1], c[2], c[3], c[4], c[5]}
 `;
 
+const DAY_MS = 86_400_000;
+/** The last day named and the milliseconds it spans: every LLM call asks, a Date and an ISO string each time were work for nothing. */
+let lastDay = { from: 0, to: 0, day: '' };
+
 export function utcDay(ms: number = Date.now()): string {
-  return new Date(ms).toISOString().slice(0, 10);
+  if (ms >= lastDay.from && ms < lastDay.to) return lastDay.day;
+  const day = new Date(ms).toISOString().slice(0, 10);
+  // A UTC day is exactly DAY_MS in JavaScript time (no leap seconds).
+  const from = Math.floor(ms / DAY_MS) * DAY_MS;
+  if (Number.isFinite(from)) lastDay = { from, to: from + DAY_MS, day };
+  return day;
 }
 
 /** Add one call's cost. Returns false when `callId` was already recorded (nothing added). */
@@ -105,7 +114,7 @@ export async function recordCostAndCheck(
   ttls: LedgerTtls = {},
 ): Promise<{ recorded: boolean; budget: BudgetCheck }> {
   const r = await record(redis, prefix, rec, ttls);
-  return { recorded: r.recorded, budget: judgeBudget(BudgetLimits.parse(limits), r.conversation, r.query) };
+  return { recorded: r.recorded, budget: judgeBudget(limitsOf(limits), r.conversation, r.query) };
 }
 
 async function record(redis: Redis, prefix: string, rec: CostRecord, ttls: LedgerTtls): Promise<{ recorded: boolean; query: CostTotals; conversation: CostTotals }> {
@@ -164,6 +173,15 @@ export const BudgetLimits = z.object({
 });
 export type BudgetLimits = z.infer<typeof BudgetLimits>;
 
+// A worker passes its one configured limits object with every LLM call: parsed (defaults filled
+// in, checked) once per object, not once per call. Limits objects are configuration, never changed.
+const parsedLimits = new WeakMap<object, BudgetLimits>();
+function limitsOf(limits: Partial<BudgetLimits>): BudgetLimits {
+  let l = parsedLimits.get(limits);
+  if (!l) parsedLimits.set(limits, (l = BudgetLimits.parse(limits)));
+  return l;
+}
+
 /** Limits from LLM_BUDGET_CONVERSATION_TOKENS / _USD and LLM_BUDGET_QUERY_TOKENS / _USD. */
 export function budgetLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): BudgetLimits {
   const num = (v: string | undefined) => (v === undefined || v === '' ? undefined : Number(v));
@@ -194,7 +212,7 @@ export async function checkBudget(
   scope: { conversationId: string; queryId?: string },
   limits: Partial<BudgetLimits> = {},
 ): Promise<BudgetCheck> {
-  const l = BudgetLimits.parse(limits);
+  const l = limitsOf(limits);
   const conversation = await readCost(redis, costKeys.conversation(prefix, scope.conversationId));
   const needQuery = scope.queryId !== undefined && (l.maxQueryTokens !== undefined || l.maxQueryUsd !== undefined);
   const query = needQuery ? await readCost(redis, costKeys.query(prefix, scope.queryId!)) : undefined;

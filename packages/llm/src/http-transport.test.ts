@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, it, expect, afterEach } from 'vitest';
 import { isStewardError } from '@steward/core';
 import { createLlmClient, type LlmClientOptions } from './llm-client.ts';
-import { createHttpTransport } from './http-transport.ts';
+import { createHttpTransport, readTextChunks } from './http-transport.ts';
 import { startScriptedChatServer, chatCompletionBody, chatCompletionChunks, type ScriptedChatServer, type ScriptedResponse } from './testing/scripted-chat-server.ts';
 import { LlmAbortedError, LlmTimeoutError } from './errors.ts';
 import type { StreamDelta } from './accumulate-stream.ts';
@@ -190,6 +190,27 @@ describe('the LLM transport', () => {
     const r = await client.complete({ messages, onDelta: () => {}, onAttempt: (n) => attempts.push(n) });
     expect(r.message.content).toBe('Your order shipped.');
     expect(attempts).toEqual([1, 2]);
+  });
+
+  it('an aborted signal destroys the request before it is sent, and later the response being read', async () => {
+    const first = Buffer.from(`data: ${chunk({ content: 'Hel' })}\n\n`);
+    server = await startScriptedChatServer([{ pieces: [first, first], sseGapMs: 30_000 }]);
+    const transport = createHttpTransport({ maxSockets: 2 });
+    const url = new URL(`${server.baseURL}/chat/completions`);
+    const headers = { 'content-type': 'application/json' };
+    const early = new AbortController();
+    early.abort('gone');
+    const e = (await transport.post(url, headers, '{}', early.signal).catch((x: unknown) => x)) as { name?: string; code?: string; cause?: unknown };
+    expect([e.name, e.code, e.cause]).toEqual(['AbortError', 'ABORT_ERR', 'gone']);
+    const late = new AbortController();
+    const res = await transport.post(url, headers, JSON.stringify({ model: 'm', messages, stream: true }), late.signal);
+    const read: string[] = [];
+    const reading = readTextChunks(res, (t) => (read.push(t), late.abort('stop')));
+    await expect(reading).rejects.toThrow();
+    expect(read.join('')).toContain('Hel');
+    // The aborted request never reached the server; the second did, once.
+    expect(server.requests).toHaveLength(1);
+    transport.close();
   });
 
   it('times out and aborts a stream that stalls after its first chunk', async () => {

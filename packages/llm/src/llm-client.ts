@@ -6,7 +6,7 @@
 import type { AssistantMessage, ChatMessage, LlmUsage } from '@steward/core';
 import { abortableSleep, backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './retry-policy.ts';
 import { isModelFault, LlmAbortedError, LlmBadResponseError, LlmTimeoutError, LlmUnavailableError } from './errors.ts';
-import { normalizeCompletion, type NormalizedCompletion } from './normalize-completion.ts';
+import { normalizeCompletion, normalizeStreamed, type NormalizedCompletion } from './normalize-completion.ts';
 import { StreamAccumulator, type StreamDelta } from './accumulate-stream.ts';
 import { costOf, type PricingTable } from './pricing.ts';
 import { providerOf } from './provider.ts';
@@ -157,7 +157,7 @@ export function createLlmClient(opts: LlmClientOptions): LlmClient {
       const res = await transport.post(endpoint.url, req.onDelta ? endpoint.streamHeaders : endpoint.headers, JSON.stringify(body), stop.signal);
       const status = res.statusCode ?? 0;
       if (status < 200 || status >= 300) throw statusError(status, res.headers, await readText(res), now());
-      const contentType = res.headers['content-type'] ?? '';
+      const contentType = contentTypeOf(res.rawHeaders);
       // A server that ignored `stream: true` and sent one JSON body (or a page) is read as that body.
       if (!req.onDelta || /json|html/i.test(contentType)) return { n: normalizeCompletion(parseBody(await readText(res), contentType)) };
       const acc = new StreamAccumulator(now, req.onDelta);
@@ -177,7 +177,7 @@ export function createLlmClient(opts: LlmClientOptions): LlmClient {
       });
       await readTextChunks(res, (text) => sse.push(text));
       sse.end();
-      const n = normalizeCompletion(acc.result());
+      const n = normalizeStreamed(acc.result());
       return acc.firstTokenAtMs === undefined ? { n } : { n, ttftMs: acc.firstTokenAtMs - started };
     } catch (e) {
       throw attemptError(e, caller?.aborted === true, timedOut, timeoutMs);
@@ -228,6 +228,15 @@ export function createLlmClient(opts: LlmClientOptions): LlmClient {
       }
     },
   };
+}
+
+/**
+ * The Content-Type of a reply from its raw header list (the first one, as `headers` keeps it):
+ * `res.headers` builds an object of every header on first use, for the one value read here.
+ */
+function contentTypeOf(raw: readonly string[]): string {
+  for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]!.length === 12 && raw[i]!.toLowerCase() === 'content-type') return raw[i + 1]!;
+  return '';
 }
 
 /** A 2xx body: JSON when it parses; the text otherwise, which the normaliser reports (an HTML page…). */

@@ -15,7 +15,9 @@ export class SseParser {
   private partial = '';
   /** The previous chunk ended in CR: a LF opening the next one belongs to that line ending. */
   private afterCr = false;
-  private data: string[] = [];
+  /** The event's `data:` lines so far, joined by "\n" as they come (most events have one). */
+  private data = '';
+  private hasData = false;
   private event = '';
   private readonly onEvent: (e: SseEvent) => void;
 
@@ -58,18 +60,29 @@ export class SseParser {
 
   private line(line: string): void {
     if (line === '') {
-      if (this.data.length) this.onEvent({ event: this.event || 'message', data: this.data.join('\n') });
-      this.data = [];
+      if (this.hasData) {
+        const data = this.data;
+        this.data = '';
+        this.hasData = false;
+        this.onEvent({ event: this.event || 'message', data });
+      }
       this.event = '';
       return;
     }
     // A comment (`: keep-alive`), sent by proxies and some servers to hold the connection open.
     if (line.charCodeAt(0) === 58) return;
+    // `data:` (nearly every line of a chat stream) without cutting out the field name.
+    if (line.startsWith('data:')) return this.addData(line.charCodeAt(5) === 32 ? line.slice(6) : line.slice(5));
     const colon = line.indexOf(':');
     const field = colon === -1 ? line : line.slice(0, colon);
     let value = colon === -1 ? '' : line.slice(colon + 1);
     if (value.charCodeAt(0) === 32) value = value.slice(1);
-    if (field === 'data') this.data.push(value);
+    if (field === 'data') this.addData(value);
     else if (field === 'event') this.event = value;
+  }
+
+  private addData(value: string): void {
+    this.data = this.hasData ? `${this.data}\n${value}` : value;
+    this.hasData = true;
   }
 }

@@ -64,11 +64,31 @@ describe('answerPublisher', () => {
     const p = answerPublisher({ redis: pub, keys, log, queryId: 'q2', turn: 0, style: 'native' });
     p.onAttempt();
     p.onDelta({ kind: 'content', text: 'Let me look that order up for you.' });
+    // A later network read turns the reply into tool calls: what went out is withdrawn.
+    await new Promise((r) => setTimeout(r, 5));
+    p.onDelta({ kind: 'content', text: ' One moment.' });
     p.onDelta({ kind: 'tool_call' });
     p.withdraw();
     await p.flush();
     await settle(got, 2);
     expect(got.map((m) => m.type)).toEqual(['answer.delta', 'answer.reset']);
+    const [delta, reset] = got as [AnswerStreamMessage, AnswerStreamMessage];
+    // The reset says how much the client got; the text still buffered never went out.
+    expect(delta.text).toBe('Let me look that order up for you.');
+    expect([reset.streamId, reset.offset]).toEqual([delta.streamId, delta.text.length]);
+
+    // Text and tool calls in one network read: nothing left the process, nothing is sent.
+    const unseen = await listen('q4');
+    const u = answerPublisher({ redis: pub, keys, log, queryId: 'q4', turn: 0, style: 'native' });
+    u.onAttempt();
+    u.onDelta({ kind: 'content', text: 'Let me look that order up for you.' });
+    u.onDelta({ kind: 'tool_call' });
+    u.withdraw();
+    await u.flush();
+    // A message published after this one would have arrived by then (one connection, in order).
+    await pub.publish(keys.queryChannel('q4'), JSON.stringify({ type: 'answer.reset', queryId: 'q4', turn: 9, streamId: 'marker', startedMs: 0, offset: 0, text: '' }));
+    await settle(unseen, 1);
+    expect(unseen.map((m) => m.streamId)).toEqual(['marker']);
 
     const quiet = await listen('q3');
     const q = answerPublisher({ redis: pub, keys, log, queryId: 'q3', turn: 0, style: 'text' });

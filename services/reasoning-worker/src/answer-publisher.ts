@@ -44,6 +44,14 @@ export function answerPublisher(o: { redis: Redis; keys: Keys; log: Log; queryId
     offset += buffered.length;
     buffered = '';
   };
+  // Text still buffered when the reply turns into tool calls never left this process: it is
+  // dropped, not published and withdrawn in the same breath (two PUBLISHes per tool-call turn
+  // whose thought streamed in one network read). A reset goes out only for text a client got.
+  const withdraw = () => {
+    buffered = '';
+    if (offset > 0) publish('answer.reset', '');
+    offset = 0;
+  };
   const start = () => {
     // What the previous attempt wrote this turn still goes out under its own stream id.
     sendBuffered();
@@ -51,12 +59,7 @@ export function answerPublisher(o: { redis: Redis; keys: Keys; log: Log; queryId
     startedMs = now();
     offset = 0;
     feed = answerStreamFilter(o.style, (e) => {
-      if (e.kind === 'reset') {
-        sendBuffered();
-        publish('answer.reset', '');
-        offset = 0;
-        return;
-      }
+      if (e.kind === 'reset') return withdraw();
       buffered += e.text;
       if (!scheduled) {
         scheduled = true;
@@ -67,11 +70,7 @@ export function answerPublisher(o: { redis: Redis; keys: Keys; log: Log; queryId
   return {
     onAttempt: start,
     onDelta: (d) => feed(d),
-    withdraw: () => {
-      sendBuffered();
-      if (offset > 0) publish('answer.reset', '');
-      offset = 0;
-    },
+    withdraw,
     flush: async () => {
       sendBuffered();
       await Promise.all(pending);

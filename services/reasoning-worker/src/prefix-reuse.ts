@@ -2,7 +2,7 @@
 // (OpenAI, DeepSeek, Anthropic…) can bill at the cached-input price. Measured on segments
 // (each tool definition, the pinned system text, each system section, each message), so it is
 // a slight underestimate of the token-level prefix.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ChatMessage } from '@steward/core';
 import { countTokens, encodingForModel, paragraphs, TextCache } from '@steward/context';
 
@@ -31,7 +31,9 @@ function toolSegment(tool: unknown, model: string): Segment {
 // (a lookup costs V8's string hash instead of a UTF-8 encode, a SHA-1 and a base64 digest),
 // bounded in entries and in the characters kept.
 const hashes = new TextCache<string>(4_096, 2_000_000);
-const hashText = (label: string) => (text: string) => createHash('sha1').update(label).update('\u0000').update(text).digest('base64').slice(0, 12);
+// One-shot `hash` of label, NUL and text (the same bytes a Hash object was fed in three updates):
+// no Hash object per new text.
+const hashText = (label: string) => (text: string) => hash('sha1', `${label}\u0000${text}`, 'base64').slice(0, 12);
 const hashers = new Map<string, (text: string) => string>();
 
 function hashOf(label: string, text: string): string {

@@ -43,14 +43,9 @@ export function turnInput(c: TurnContext): {
   /** The tool definitions as text in the system prompt (text and json styles; '' when native). */
   textTools: string;
 } {
-  const native = c.toolStyle === 'native';
   // The budgeted prompt offers the tools this request and the working memory can need; the naive one offers all.
   const chosen = c.naive || c.toolSelection === 'all' ? null : selectTools(c.registry.names(), c.conversation.messages, c.steps, c.conversation.customerId !== null, c.memory);
-  // The tools offered on every call come first, the rest in the registry's fixed order: the
-  // definitions before the first one that changes between calls stay a cacheable prefix.
-  const offered = stableFirst(c.registry.list().filter((t) => !chosen || chosen.has(t.name)), (t) => t.name);
-  const tools = native ? stableFirst(c.registry.toOpenAiTools().filter((t) => !chosen || chosen.has(t.function.name)), (t) => t.function.name) : [];
-  const textTools = native ? '' : `\n\n${renderToolsAsText(offered)}\n\n${c.toolStyle === 'json' ? JSON_FORMAT_INSTRUCTIONS : TEXT_FORMAT_INSTRUCTIONS}`;
+  const { tools, textTools } = offer(c.registry, c.toolStyle, chosen);
   const input: PromptInput = {
     model: c.model,
     system: systemPrompt({ customerId: c.conversation.customerId, language: c.language }) + textTools,
@@ -64,6 +59,33 @@ export function turnInput(c: TurnContext): {
     tools,
   };
   return { input, tools, textTools };
+}
+
+type Offer = { tools: ReturnType<ToolRegistry['toOpenAiTools']>; textTools: string };
+
+// What a set of chosen tools is offered as, per registry and style: the same few sets come up
+// turn after turn, and each was filtered, sorted and (text styles) rendered anew on every turn.
+// The arrays and the definition objects in them are shared and never changed (the prompt builder
+// and the LLM client only read them; the prefix measure remembers segments per definition object).
+const offers = new WeakMap<ToolRegistry, Map<string, Offer>>();
+const MAX_OFFERS = 256;
+
+function offer(registry: ToolRegistry, style: TurnContext['toolStyle'], chosen: ReadonlySet<string> | null): Offer {
+  let byKey = offers.get(registry);
+  if (!byKey) offers.set(registry, (byKey = new Map()));
+  const key = `${style}\u0000${chosen ? [...chosen].sort().join(',') : '*'}`;
+  let o = byKey.get(key);
+  if (o) return o;
+  const native = style === 'native';
+  // The tools offered on every call come first, the rest in the registry's fixed order: the
+  // definitions before the first one that changes between calls stay a cacheable prefix.
+  const offered = stableFirst(registry.list().filter((t) => !chosen || chosen.has(t.name)), (t) => t.name);
+  const tools = native ? stableFirst(registry.toOpenAiTools().filter((t) => !chosen || chosen.has(t.function.name)), (t) => t.function.name) : [];
+  const textTools = native ? '' : `\n\n${renderToolsAsText(offered)}\n\n${style === 'json' ? JSON_FORMAT_INSTRUCTIONS : TEXT_FORMAT_INSTRUCTIONS}`;
+  // Bounded: a registry with many tools could make many sets; starting over costs one turn's work per set.
+  if (byKey.size >= MAX_OFFERS) byKey.clear();
+  byKey.set(key, (o = { tools, textTools }));
+  return o;
 }
 
 function stableFirst<T>(list: T[], name: (t: T) => string): T[] {
