@@ -141,10 +141,10 @@ describe('a worker with prefetch', () => {
     await conn.set(`${p}:probe`, 'v1');
     const evalOf = conn.eval.bind(conn) as (...a: unknown[]) => Promise<unknown>;
     let preludeBack = false;
-    vi.spyOn(conn, 'eval').mockImplementation(((...a: unknown[]) => {
+    vi.spyOn(conn, 'eval').mockImplementation((...a: unknown[]) => {
       preludeBack = false;
       return evalOf(...a).finally(() => (preludeBack = true));
-    }) as never);
+    });
     const got: { queryId: string; prefetched: unknown; sentBeforePrelude: boolean }[] = [];
     const worker = startWorker<'control', string | null>(
       'control',
