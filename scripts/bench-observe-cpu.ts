@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
-type Steps = typeof import('@steward/steps');
+type Steps = typeof import('../packages/steps/src/index.ts');
 type Control = typeof import('@steward/control');
 type Kernel = typeof import('../packages/control/src/kernel/index.ts');
 

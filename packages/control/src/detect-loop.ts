@@ -14,7 +14,7 @@ interface Ended {
   turn: number;
   name: string;
   call: LoopCall;
-  /** Taken on demand (fingerprintsOf): most calls never need theirs (see sameGroup). */
+  /** Taken on demand (fingerprintsOf): most calls never need theirs (see Calls). */
   fp?: Fingerprints;
 }
 
