@@ -45,5 +45,5 @@ export {
   type RequestEntry,
 } from './memory/working-memory.ts';
 export { EXTRACTORS, genericExtractor, type Extractor, type ObservedCall } from './memory/extractors.ts';
-export { recordToolCalls, recordRequest, asksForWrite } from './memory/record.ts';
+export { foldToolCalls, recordToolCalls, recordRequest, asksForWrite } from './memory/record.ts';
 export { renderMemory, renderRequests, MEMORY_HEADER, type RenderMemoryOptions } from './memory/render.ts';

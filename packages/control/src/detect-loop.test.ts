@@ -171,3 +171,24 @@ describe('detectLoop: remembered fingerprints', () => {
     expect(detectLoop([failed, failed]).level).toBe('warning');
   });
 });
+
+describe('detectLoop: fingerprints taken only for calls of the same tool', () => {
+  // Calls of different tools never share a fingerprint (the name is hashed with the rest), so
+  // they are not compared: unless `name` itself is declared volatile, when they can.
+  it('treats calls of different tools as alike once their name is volatile', () => {
+    const same = (name: string) => turn(call(name, { id: 'u1' }, '{"ok":true}'));
+    expect(detectLoop([same('get_user'), same('find_user')]).level).toBe('none');
+    const v = detectLoop([same('get_user'), same('find_user')], { volatileKeys: ['name'] });
+    expect(v.findings).toEqual([{ detector: 'no_progress', level: 'warning', message: 'find_user called 2 times with the same arguments and the same result' }]);
+  });
+
+  it('finds the same no-progress and ping-pong loops among calls of other tools', () => {
+    const a = call('get_order_details', { order_id: '#W1' }, order('2026-01-01T00:00:00Z', 'r1'));
+    const b = call('get_product_details', { product_id: 'p1' }, '{"product_id":"p1"}');
+    const other = (i: number) => call(`tool_${i}`, { i }, '{"ok":true}');
+    const h = [turn(a, other(1)), turn(b, other(2)), turn(other(3), a), turn(other(4), b)];
+    expect(detectLoop(h).findings).toEqual([{ detector: 'no_progress', level: 'warning', message: 'get_product_details called 2 times with the same arguments and the same result' }]);
+    const pp = [turn(a), turn(b), turn(a), turn(b), turn(a)];
+    expect(detectLoop(pp).findings.map((f) => `${f.detector}:${f.level}`)).toEqual(['no_progress:critical', 'ping_pong:warning']);
+  });
+});

@@ -1,5 +1,5 @@
 import { canonicalJson, DEFAULTS, fingerprint, LOOP_THRESHOLDS } from '@steward/core';
-import { stripVolatile } from './strip-volatile.ts';
+import { isVolatileKey, stripVolatile } from './strip-volatile.ts';
 import { buildNudge } from './loop-nudge.ts';
 import type { LoopCall, LoopFinding, LoopOptions, LoopThresholds, LoopTurn, LoopVerdict } from './loop-types.ts';
 
@@ -13,8 +13,39 @@ import type { LoopCall, LoopFinding, LoopOptions, LoopThresholds, LoopTurn, Loop
 interface Ended {
   turn: number;
   name: string;
+  call: LoopCall;
+  /** Taken on demand (fingerprintsOf): most calls never need theirs (see Calls). */
+  fp?: Fingerprints;
+}
+
+interface Fingerprints {
   outcome: string; // fingerprint of name + args + result/error
   result: string; // fingerprint of name + result/error (ping-pong ignores arguments)
+}
+
+/**
+ * Both fingerprints hash the call's name with the rest, so calls of different tools never share
+ * one: only calls of the same tool need theirs. The exception is a `name` the caller declared
+ * volatile (stripped before hashing): then every call is in one group. Most turns of a query
+ * call tools it has not called yet, and detection then hashes nothing.
+ */
+class Calls {
+  readonly ended: Ended[] = [];
+  private readonly volatile: ReadonlySet<string>;
+  private readonly namesVolatile: boolean;
+  constructor(volatile: ReadonlySet<string>) {
+    this.volatile = volatile;
+    this.namesVolatile = isVolatileKey('name', volatile);
+  }
+  group(e: Ended): string {
+    return this.namesVolatile ? '' : e.name;
+  }
+  fps(e: Ended): Fingerprints {
+    return (e.fp ??= fingerprintsOf(e.call, this.volatile));
+  }
+  sameResult(a: Ended, b: Ended): boolean {
+    return this.group(a) === this.group(b) && this.fps(a).result === this.fps(b).result;
+  }
 }
 
 export function detectLoop(history: readonly LoopTurn[], opts: LoopOptions = {}): LoopVerdict {
@@ -24,11 +55,11 @@ export function detectLoop(history: readonly LoopTurn[], opts: LoopOptions = {})
   const latest = history[last];
   if (!latest) return { level: 'none', findings: [] };
 
-  const ended: Ended[] = [];
+  const ended = new Calls(volatile);
   for (const [turn, h] of history.entries()) {
     for (const c of h.calls ?? []) {
       if (c.result === undefined && c.error === undefined) continue;
-      ended.push({ turn, name: c.name, ...fingerprintsOf(c, volatile) });
+      ended.ended.push({ turn, name: c.name, call: c });
     }
   }
 
@@ -52,9 +83,9 @@ export function detectLoop(history: readonly LoopTurn[], opts: LoopOptions = {})
 // Bounded in entries and in key length (a huge result is simply fingerprinted each time).
 const FINGERPRINT_CACHE_MAX = 2_000;
 const FINGERPRINT_KEY_MAX_CHARS = 16_384;
-const fingerprintCache = new Map<string, Pick<Ended, 'outcome' | 'result'>>();
+const fingerprintCache = new Map<string, Fingerprints>();
 
-function fingerprintsOf(c: LoopCall, volatile: ReadonlySet<string>): Pick<Ended, 'outcome' | 'result'> {
+function fingerprintsOf(c: LoopCall, volatile: ReadonlySet<string>): Fingerprints {
   // Calls come from JSON (the stored history), so JSON.stringify tells equal contents apart; every
   // part but the last is JSON-escaped, so the NUL separators cannot be forged by a value, and a
   // string result and the same text as a value are different keys ('s' / 'j').
@@ -84,15 +115,22 @@ function level(count: number, warn: number, critical: number): 'warning' | 'crit
 }
 
 /** The same tool with the same arguments returned the same result again. */
-function noProgress(ended: readonly Ended[], last: number, t: LoopThresholds): LoopFinding[] {
+function noProgress(calls: Calls, last: number, t: LoopThresholds): LoopFinding[] {
+  // A call whose tool ran fewer times than the lowest threshold cannot repeat often enough: its
+  // outcome is not hashed (skipping it changes no count of a call that is).
+  const floor = Math.min(t.noProgressWarn, t.noProgressCritical);
+  const perGroup = new Map<string, number>();
+  for (const e of calls.ended) perGroup.set(calls.group(e), (perGroup.get(calls.group(e)) ?? 0) + 1);
+  const ended = calls.ended.filter((e) => (perGroup.get(calls.group(e)) ?? 0) >= floor);
   const counts = new Map<string, number>();
-  for (const e of ended) counts.set(e.outcome, (counts.get(e.outcome) ?? 0) + 1);
+  for (const e of ended) counts.set(calls.fps(e).outcome, (counts.get(calls.fps(e).outcome) ?? 0) + 1);
   const out: LoopFinding[] = [];
   const seen = new Set<string>();
   for (const e of ended) {
-    if (e.turn !== last || seen.has(e.outcome)) continue;
-    seen.add(e.outcome);
-    const n = counts.get(e.outcome) ?? 0;
+    const outcome = calls.fps(e).outcome;
+    if (e.turn !== last || seen.has(outcome)) continue;
+    seen.add(outcome);
+    const n = counts.get(outcome) ?? 0;
     const lv = level(n, t.noProgressWarn, t.noProgressCritical);
     if (lv) out.push({ detector: 'no_progress', level: lv, message: `${e.name} called ${n} times with the same arguments and the same result` });
   }
@@ -118,14 +156,14 @@ function sameTool(history: readonly LoopTurn[], t: LoopThresholds): LoopFinding[
 }
 
 /** A-B-A-B: two tools alternating while neither returns anything new. */
-function pingPong(ended: readonly Ended[], last: number, t: LoopThresholds): LoopFinding[] {
+function pingPong(calls: Calls, last: number, t: LoopThresholds): LoopFinding[] {
+  const { ended } = calls;
   const tail = ended.at(-1);
   const prev = ended.at(-2);
   if (!tail || !prev || tail.turn !== last || tail.name === prev.name) return [];
   let len = 2;
   for (let i = ended.length - 3; i >= 0; i--) {
-    const expected = ended[i + 2];
-    if (ended[i]?.result !== expected?.result) break;
+    if (!calls.sameResult(ended[i]!, ended[i + 2]!)) break;
     len++;
   }
   const cycles = Math.floor(len / 2);

@@ -1,4 +1,4 @@
-import { parseMemory, recordToolCalls } from '@steward/context';
+import { foldToolCalls, parseMemory } from '@steward/context';
 import type { Transition } from '@steward/control';
 import type { CallResult } from '@steward/store';
 
@@ -9,7 +9,8 @@ import type { CallResult } from '@steward/store';
  */
 export function foldToolResults(memory: string, results: readonly CallResult[], args: readonly Record<string, unknown>[]): string {
   const calls = results.map((r, i) => ({ callId: r.callId, name: r.name, arguments: args[i] ?? {}, result: r.result }));
-  return JSON.stringify(recordToolCalls(parseMemory(memory), calls));
+  // The parsed memory is this call's own: folded in place, not copied first.
+  return JSON.stringify(foldToolCalls(parseMemory(memory), calls));
 }
 
 /**

@@ -132,3 +132,51 @@ describe('a worker with preloadQuery', () => {
     expect(r.reads).toEqual([0, 2]);
   });
 });
+
+describe('a worker with prefetch', () => {
+  it('sends the handler’s reads before the prelude is back and hands them over; a failed read fails the job, retryable', async () => {
+    const p = `${prefix}-pf`;
+    const conn = redis.duplicate({ maxRetriesPerRequest: null });
+    const log = createLogger({ service: 'test-worker', level: 'silent', redact: true });
+    await conn.set(`${p}:probe`, 'v1');
+    const evalOf = conn.eval.bind(conn) as (...a: unknown[]) => Promise<unknown>;
+    let preludeBack = false;
+    vi.spyOn(conn, 'eval').mockImplementation((...a: unknown[]) => {
+      preludeBack = false;
+      return evalOf(...a).finally(() => (preludeBack = true));
+    });
+    const got: { queryId: string; prefetched: unknown; sentBeforePrelude: boolean }[] = [];
+    const worker = startWorker<'control', string | null>(
+      'control',
+      async (data, _job, _token, prefetched) => {
+        got.push({ queryId: data.queryId, prefetched, sentBeforePrelude: sent.get(data.queryId) ?? false });
+      },
+      {
+        connection: conn,
+        prefix: p,
+        concurrency: 1,
+        log,
+        prefetch: (data) => {
+          sent.set(data.queryId, !preludeBack);
+          return data.queryId === 'q_bad' ? Promise.reject(new Error('read failed')) : conn.get(`${p}:probe`);
+        },
+      },
+    );
+    const sent = new Map<string, boolean>();
+    const q = new Queue('control', { connection: redis.duplicate({ maxRetriesPerRequest: null }), prefix: p });
+    try {
+      await q.add('deadline', { type: 'deadline', queryId: 'q_bad' }, { jobId: 'q_bad:q:deadline', attempts: 2, backoff: { type: 'fixed', delay: 10 } });
+      await q.add('deadline', { type: 'deadline', queryId: 'q_ok' }, { jobId: 'q_ok:q:deadline' });
+      await vi.waitFor(async () => expect((await q.getJob('q_bad:q:deadline'))?.failedReason).toBe('read failed'), { timeout: 5_000 });
+      await vi.waitFor(() => expect(got).toHaveLength(1), { timeout: 5_000 });
+      expect(got).toEqual([{ queryId: 'q_ok', prefetched: 'v1', sentBeforePrelude: true }]);
+      // Retried like a read that failed in the handler: both attempts ran (not unrecoverable).
+      expect((await q.getJob('q_bad:q:deadline'))?.attemptsMade).toBe(2);
+    } finally {
+      await worker.close();
+      await q.close();
+      conn.disconnect();
+      await deletePrefix(url, p);
+    }
+  });
+});

@@ -15,7 +15,7 @@ export interface Log {
   child?(bindings: object): Log;
 }
 
-export interface StartWorkerOptions {
+export interface StartWorkerOptions<Q extends QueueName = QueueName, P = never> {
   connection: ConnectionOptions;
   prefix: string;
   concurrency: number;
@@ -29,6 +29,13 @@ export interface StartWorkerOptions {
    * prelude, in the trip that reads the conversation's names, instead of one trip after it.
    */
   preloadQuery?: boolean;
+  /**
+   * The handler's first reads, sent right after the prelude's script on the same connection, so
+   * both come back in one round trip instead of the reads going out one trip after it; the
+   * handler gets them as `prefetched`. Reads only: it runs before the job's log context exists.
+   * A failed read fails the job, as it would in the handler.
+   */
+  prefetch?: (data: JobPayload<Q>) => Promise<P>;
   worker?: Partial<WorkerOptions>;
 }
 
@@ -54,14 +61,14 @@ class StewardWorker extends Worker {
   }
 }
 
-export type Processor<Q extends QueueName> = (data: JobPayload<Q>, job: Job, token: string | undefined) => Promise<unknown>;
+export type Processor<Q extends QueueName, P = never> = (data: JobPayload<Q>, job: Job, token: string | undefined, prefetched?: P) => Promise<unknown>;
 
 /**
  * A BullMQ worker that validates every payload against its schema first: a malformed job
  * fails at once, unretried, with a reason naming the bad field. Errors that say they are not
  * retryable skip BullMQ's retries too.
  */
-export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<Q>, o: StartWorkerOptions): Worker {
+export function startWorker<Q extends QueueName, P = never>(queue: Q, processor: Processor<Q, P>, o: StartWorkerOptions<Q, P>): Worker {
   const locks = o.jobLocks ?? DEFAULTS.jobLocks;
   // Which process a job ran in: BullMQ writes the worker's name into the job at each start (its
   // `pb` field) and onto its connections, so a killed process's jobs can be followed to the
@@ -114,10 +121,14 @@ export function startWorker<Q extends QueueName>(queue: Q, processor: Processor<
       // the query store adds the trace id when the job loads its query.
       const ids = data as { queryId?: unknown; turn?: unknown; conversationId?: unknown };
       const queryId = typeof ids.queryId === 'string' ? ids.queryId : undefined;
-      const known = prelude ? await readJobPrelude(prelude.redis, prelude.keys, queryId, ids.conversationId, want) : undefined;
+      const reading = prelude ? readJobPrelude(prelude.redis, prelude.keys, queryId, ids.conversationId, want) : undefined;
+      const early = o.prefetch?.(data);
+      // Awaited in handle (a failure fails the job there); until then it must not count as unhandled.
+      early?.catch(() => undefined);
+      const known = await reading;
       const handle = async (): Promise<unknown> => {
         try {
-          return await processor(data, job, token);
+          return await processor(data, job, token, early ? await early : undefined);
         } catch (e) {
           if (isStewardError(e) && !e.retryable) throw new UnrecoverableError(`${e.code}: ${e.message}`);
           throw e;

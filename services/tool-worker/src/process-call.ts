@@ -26,6 +26,25 @@ interface Run {
   retry(e: unknown): Promise<void>;
   /** Run in place: what it would read first, as the releasing script returned it (and the query). */
   loaded?: { q: QueryRecord; customerId: string | null; deps: (CallResult | undefined)[] };
+  /** Its own job: the reads readCall sent with the job's prelude (startWorker's prefetch). */
+  reads?: CallReads;
+}
+
+/** What a call reads before it runs, besides its query: its recorded result, its customer, the results it depends on. */
+export type CallReads = [recorded: CallResult | undefined, customerId: string | null, ...deps: (CallResult | undefined)[]];
+
+/**
+ * The call's reads, all at once: the turn's latency is a chain of these steps, and a read wasted
+ * on a call that turns out done or cancelled is cheaper than a round trip more on every call.
+ * The query is not among them: the job's prelude reads it (the worker's preloadQuery).
+ */
+export function readCall(d: ToolWorkerDeps, t: ToolJob): Promise<CallReads> {
+  const spec = d.registry.get(t.name);
+  return Promise.all([
+    d.dags.result(t.queryId, t.turn, t.index),
+    spec ? d.conversations.customerId(t.conversationId) : null,
+    ...(spec ? (t.dependsOn ?? []).map((i) => d.dags.result(t.queryId, t.turn, i)) : []),
+  ]);
 }
 
 /**
@@ -37,11 +56,12 @@ interface Run {
  * redelivered job whose result is already recorded only repeats the release, enqueuing what
  * it had claimed and not finished (idempotent: deterministic job ids).
  */
-export async function processCall(d: ToolWorkerDeps, t: ToolJob, job: Job, token?: string): Promise<void> {
+export async function processCall(d: ToolWorkerDeps, t: ToolJob, job: Job, token?: string, reads?: CallReads): Promise<void> {
   d.budget.jobStarted();
   try {
     await runCall(d, t, {
       owner: t.index,
+      ...(reads ? { reads } : {}),
       lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
       async later() {
         await job.moveToDelayed(Date.now() + SLOT_RETRY_MS, token);
@@ -59,18 +79,11 @@ export async function processCall(d: ToolWorkerDeps, t: ToolJob, job: Job, token
 
 async function runCall(d: ToolWorkerDeps, t: ToolJob, run: Run): Promise<void> {
   const spec = d.registry.get(t.name);
-  // All reads go out together, the ones the call needs to run included (customer, the results it
-  // depends on): the turn's latency is a chain of these steps, and a read wasted on a call that
-  // turns out done or cancelled is cheaper than a round trip more on every call. A call run in
-  // place has them from the script that released it (fresh: claimed by it, so no result yet).
-  const [recorded, q, customerId, ...deps] = run.loaded
-    ? [undefined, run.loaded.q, run.loaded.customerId, ...run.loaded.deps]
-    : await Promise.all([
-        d.dags.result(t.queryId, t.turn, t.index),
-        d.queries.get(t.queryId),
-        spec ? d.conversations.customerId(t.conversationId) : null,
-        ...(spec ? (t.dependsOn ?? []).map((i) => d.dags.result(t.queryId, t.turn, i)) : []),
-      ]);
+  // A call run in place has its reads from the script that released it (fresh: claimed by it, so
+  // no result yet); a job, from its prelude's round trip (or here, together, when not prefetched).
+  const [[recorded, customerId, ...deps], q] = run.loaded
+    ? [[undefined, run.loaded.customerId, ...run.loaded.deps] satisfies CallReads, run.loaded.q]
+    : await Promise.all([run.reads ?? readCall(d, t), d.queries.get(t.queryId)]);
   crashPoint('tool.after_load');
   if (recorded) return carryOn(d, t, q, await release(d, t, recorded, run.owner), run, false);
 

@@ -7,7 +7,7 @@ import type { ToolRegistry } from '@steward/tools';
 import type { ShopInvoker, ToolWorkerDeps } from './deps.ts';
 import { CallBudget } from './call-budget.ts';
 import { IdentityAttempts, type IdentityLimits } from './identity-attempts.ts';
-import { processCall } from './process-call.ts';
+import { processCall, readCall, type CallReads } from './process-call.ts';
 
 export interface ToolWorkerOptions {
   redisUrl: string;
@@ -56,11 +56,15 @@ export async function startToolWorker(o: ToolWorkerOptions): Promise<RunningTool
     log: o.log,
     steps: stepDeps(store, o.registry, o.log, o.steps),
   };
-  const worker = startWorker('tools', (t, job, token) => processCall(deps, t, job, token), {
+  const worker = startWorker<'tools', CallReads>('tools', (t, job, token, reads) => processCall(deps, t, job, token, reads), {
     connection: redis,
     prefix: o.prefix,
     log: o.log,
     concurrency,
+    // A call's reads (its query in the prelude's script, the rest beside it) come back in the
+    // job's first round trip: they went out one trip after the prelude, on every call's path.
+    preloadQuery: true,
+    prefetch: (t) => readCall(deps, t),
     ...(o.jobLocks ? { jobLocks: o.jobLocks } : {}),
   });
   budget.attach(worker);

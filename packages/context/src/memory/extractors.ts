@@ -3,7 +3,7 @@
 // extra tools); anything unexpected is skipped, never thrown: a memory gap is better than a
 // lost turn.
 import { upsertCustomer, upsertFact, upsertOrder, upsertProduct, type Tick } from './merge.ts';
-import { MEMORY_LIMITS, type OrderEntry, type PaymentMethodEntry, type VariantEntry, type WorkingMemory } from './working-memory.ts';
+import { MEMORY_LIMITS, type OrderEntry, type OrderItemEntry, type PaymentMethodEntry, type VariantEntry, type WorkingMemory } from './working-memory.ts';
 
 export interface ObservedCall {
   callId: string;
@@ -21,7 +21,10 @@ const numOf = (v: unknown): number | undefined => (typeof v === 'number' ? v : t
 const texts = (v: unknown): Record<string, string> | undefined => {
   if (!isObj(v)) return undefined;
   const out: Record<string, string> = {};
-  for (const [k, x] of Object.entries(v)) if (str(x) !== undefined) out[k] = str(x)!;
+  for (const k of Object.keys(v)) {
+    const x = str(v[k]);
+    if (x !== undefined) out[k] = x;
+  }
   return out;
 };
 const strList = (v: unknown): string[] => (Array.isArray(v) ? v.map(str).filter((x): x is string => x !== undefined) : []);
@@ -92,19 +95,25 @@ const ORDER_EXTRA_KEYS = [
   'exchange_price_difference',
 ];
 
+/** An item of an order record; fields in this order (the stored JSON's). Each read once: every order write and read runs this. */
+function orderItem(i: Obj): OrderItemEntry {
+  const item: OrderItemEntry = { item_id: str(i.item_id) ?? '?' };
+  const productId = str(i.product_id);
+  if (productId) item.product_id = productId;
+  const name = str(i.name);
+  if (name) item.name = name;
+  const price = numOf(i.price);
+  if (price !== undefined) item.price = price;
+  const options = texts(i.options);
+  if (options) item.options = options;
+  return item;
+}
+
 /** A full order record (get_order_details and every order write). */
 function orderFromRecord(o: Obj): (Partial<OrderEntry> & { order_id: string }) | undefined {
   const id = str(o.order_id);
   if (!id) return undefined;
-  const items = Array.isArray(o.items)
-    ? o.items.filter(isObj).map((i) => ({
-        item_id: str(i.item_id) ?? '?',
-        ...(str(i.product_id) ? { product_id: str(i.product_id)! } : {}),
-        ...(str(i.name) ? { name: str(i.name)! } : {}),
-        ...(numOf(i.price) !== undefined ? { price: numOf(i.price)! } : {}),
-        ...(texts(i.options) ? { options: texts(i.options)! } : {}),
-      }))
-    : undefined;
+  const items = Array.isArray(o.items) ? o.items.filter(isObj).map(orderItem) : undefined;
   const payments = Array.isArray(o.payment_history)
     ? o.payment_history.filter(isObj).map((p) => {
         const type = str(p.transaction_type) ?? 'payment';
@@ -165,12 +174,14 @@ const shippingInfo: Extractor = (m, c, t) => {
 // ── products ─────────────────────────────────────────────────────────────────────────────
 
 function variant(id: string, v: Obj): VariantEntry {
-  return {
-    item_id: str(v.item_id) ?? id,
-    ...(texts(v.options) ? { options: texts(v.options)! } : {}),
-    ...(numOf(v.price) !== undefined ? { price: numOf(v.price)! } : {}),
-    ...(typeof v.available === 'boolean' ? { available: v.available } : {}),
-  };
+  // Fields in this order (the stored JSON's), each read once: a product record has dozens.
+  const out: VariantEntry = { item_id: str(v.item_id) ?? id };
+  const options = texts(v.options);
+  if (options) out.options = options;
+  const price = numOf(v.price);
+  if (price !== undefined) out.price = price;
+  if (typeof v.available === 'boolean') out.available = v.available;
+  return out;
 }
 
 const productRecord: Extractor = (m, c, t) => {

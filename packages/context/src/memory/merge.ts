@@ -55,6 +55,16 @@ export function upsertFact(list: WorkingMemory['facts'], key: string, text: stri
   while (list.length > max) list.shift();
 }
 
+/**
+ * `o` without its undefined fields, keys in the same order. A loop, not entries → filter →
+ * fromEntries: it runs on every variant of every product a turn shows. The keys are our entry
+ * types' own fields (never a tool's), so a plain assignment defines each.
+ */
 function defined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(o)) {
+    const v = (o as Record<string, unknown>)[k];
+    if (v !== undefined) out[k] = v;
+  }
+  return out as T;
 }

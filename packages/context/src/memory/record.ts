@@ -6,7 +6,14 @@ import { MEMORY_LIMITS, type WorkingMemory } from './working-memory.ts';
 
 /** A new memory with the turn's calls folded in (one reference tick for the whole turn). */
 export function recordToolCalls(memory: WorkingMemory, calls: readonly ObservedCall[]): WorkingMemory {
-  const m = structuredClone(memory);
+  return foldToolCalls(structuredClone(memory), calls);
+}
+
+/**
+ * recordToolCalls into `m` itself, for a memory nobody else holds (one parseMemory just made):
+ * the copy recordToolCalls takes first was a deep clone of the whole memory on every turn.
+ */
+export function foldToolCalls(m: WorkingMemory, calls: readonly ObservedCall[]): WorkingMemory {
   m.seq++;
   for (const c of calls) {
     const tick = { ref: m.seq, call: c.callId };
