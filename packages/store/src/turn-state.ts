@@ -8,15 +8,18 @@ import type { Keys } from './keys.ts';
 import { QueryRecord } from './query-record.ts';
 import { conversationState, type ConversationState } from './conversations.ts';
 
-// KEYS: 1 query, 2 its steps. ARGV: 1–4 the conversation's hash and message-list keys around the
-// id (keyAround): they depend on the query's data, so the script puts the escaped id between.
+// KEYS: 1 query, 2 its steps, 3 (optional) a key whose existence the caller needs too.
+// ARGV: 1–4 the conversation's hash and message-list keys around the id (keyAround): they depend
+// on the query's data, so the script puts the escaped id between.
 const LOAD_TURN = `${LUA_SEG}
 local q = redis.call('HGETALL', KEYS[1])
 local cid = false
 for i = 1, #q, 2 do if q[i] == 'conversationId' then cid = q[i + 1] end end
 if not cid then return {q} end
 local id = seg(cid)
-return {q, redis.call('HGETALL', ARGV[1] .. id .. ARGV[2]), redis.call('LRANGE', ARGV[3] .. id .. ARGV[4], 0, -1), redis.call('LRANGE', KEYS[2], 0, -1)}
+local ex = 0
+if KEYS[3] then ex = redis.call('EXISTS', KEYS[3]) end
+return {q, redis.call('HGETALL', ARGV[1] .. id .. ARGV[2]), redis.call('LRANGE', ARGV[3] .. id .. ARGV[4], 0, -1), redis.call('LRANGE', KEYS[2], 0, -1), ex}
 `;
 
 export interface TurnState {
@@ -25,14 +28,21 @@ export interface TurnState {
   steps: ChatMessage[];
 }
 
-/** The query (null when it does not exist), its conversation and its steps, read at one instant. */
-export async function loadTurn(s: { redis: Redis; keys: Keys }, queryId: string): Promise<TurnState | null> {
+/**
+ * The query (null when it does not exist), its conversation and its steps, read at one instant.
+ * `existsKey`: a key whose existence the caller checks with the load (the reasoning-worker's
+ * decide job), in the same script instead of an EXISTS beside it (one command fewer per turn);
+ * `keyExists` answers it (false when not asked).
+ */
+export async function loadTurn(s: { redis: Redis; keys: Keys }, queryId: string, existsKey?: string): Promise<(TurnState & { keyExists: boolean }) | null> {
   const around = [...keyAround(s.keys.conversation), ...keyAround(s.keys.conversationMessages)];
-  const [q, conv, msgs, steps] = (await s.redis.eval(LOAD_TURN, 2, s.keys.query(queryId), s.keys.querySteps(queryId), ...around)) as [
+  const keys = [s.keys.query(queryId), s.keys.querySteps(queryId), ...(existsKey === undefined ? [] : [existsKey])];
+  const [q, conv, msgs, steps, exists] = (await s.redis.eval(LOAD_TURN, keys.length, ...keys, ...around)) as [
     string[],
     string[]?,
     string[]?,
     string[]?,
+    number?,
   ];
   const h = pairs(q);
   if (!h.queryId) return null;
@@ -43,6 +53,7 @@ export async function loadTurn(s: { redis: Redis; keys: Keys }, queryId: string)
     query,
     conversation: conversationState(query.conversationId, pairs(conv ?? []), msgs ?? []),
     steps: (steps ?? []).map((m) => ChatMessage.parse(JSON.parse(m))),
+    keyExists: exists === 1,
   };
 }
 

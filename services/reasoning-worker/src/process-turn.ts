@@ -19,18 +19,18 @@ import { answerPublisher } from './answer-publisher.ts';
  * job does nothing; one redelivered after its step was applied finds the query moved on.
  */
 export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Promise<void> {
-  // The query, its conversation and its steps in one script, and whether this turn's decide job
-  // exists (EXISTS: BullMQ's getJob reads and parses the whole job), in one round trip together.
+  // The query, its conversation, its steps and whether this turn's decide job exists (EXISTS:
+  // BullMQ's getJob reads and parses the whole job) in one script.
   // This worker no longer adds decide jobs; an older one did, during a rolling deploy, and the
   // controller still takes them: that turn is decided there, not asked of the model twice.
   // The steps are read even when the job turns out stale: rare, and cheaper than a second trip.
   const decideId = jobIds.decide(r.queryId, r.turn);
-  const [turn, decided] = await Promise.all([loadTurn(d, r.queryId), d.redis.exists(d.queues.control.toKey(decideId))]);
+  const turn = await loadTurn(d, r.queryId, d.queues.control.toKey(decideId));
   const q = turn?.query;
   crashPoint('reason.after_load');
   // The kernel's rule: only a query reasoning at this very turn takes this turn's call.
   if (!q || !awaitsProposal(q, r.turn)) return;
-  if (decided) return;
+  if (turn.keyExists) return;
 
   const naive = d.promptMode === 'naive';
   const { conversation: conv, steps } = turn;
