@@ -3,7 +3,7 @@ import { errorMessage, isStewardError, jobIds, stableSpanId, type LlmUsage, type
 import { buildNaivePrompt, buildPrompt, countTokens, countToolDefinitionTokens } from '@steward/context';
 import { isModelFault } from '@steward/llm';
 import { awaitsProposal } from '@steward/control';
-import { crashPoint, emitEvent, loadTurn } from '@steward/store';
+import { crashPoint, emitEventThenRead, loadTurn } from '@steward/store';
 import { decideWhereProposed } from '@steward/steps';
 import type { ReasoningDeps } from './deps.ts';
 import { toProposal } from './to-proposal.ts';
@@ -136,12 +136,12 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
   const thought = [reasoning?.trim(), proposal.kind === 'tool_calls' ? proposal.thought : undefined].filter(Boolean).join('\n\n');
   const endMs = Date.now();
   crashPoint('reason.after_llm');
-  // The event and the step's first reads go out together: one round trip for the event, the
-  // query's fresh state, the cost record and the confirmation state. All use the store's one
-  // connection and emitEvent sends its script first, so Redis has the llm.call event before any
-  // decision or completion event of the step (the trace never gets an ending before the call
-  // that led to it).
-  const event = emitEvent(d.redis, d.keys, {
+  // The event and the step's first reads go out together: one round trip for the event with the
+  // query's fresh state (read by the event's script once the event is written), the cost record
+  // and the confirmation state. All use the store's one connection and the event's script is sent
+  // first, so Redis has the llm.call event before any decision or completion event of the step
+  // (the trace never gets an ending before the call that led to it).
+  const event = emitEventThenRead(d.redis, d.keys, {
     id: `${q.queryId}:t${r.turn}:llm`,
     type: 'llm.call',
     queryId: q.queryId,
@@ -174,8 +174,9 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
       proposal: describe(proposal),
       ...(error ? { error } : {}),
     },
-  });
-  const step = decideWhereProposed(d.steps, q, { queryId: q.queryId, turn: r.turn, proposal, ...(usage ? { usage } : {}) });
+  }, d.keys.query(q.queryId));
+  const fresh = event.then((h) => d.queries.fromHash(h));
+  const step = decideWhereProposed(d.steps, q, { queryId: q.queryId, turn: r.turn, proposal, ...(usage ? { usage } : {}) }, fresh);
   await Promise.all([event, step, flushed]);
   crashPoint('reason.before_ack');
 }
