@@ -71,7 +71,8 @@ return 1
  */
 export async function emitEvent(redis: Redis, keys: Keys, input: EmitInput): Promise<StewardEvent> {
   const event = toEvent(input);
-  await redis.eval(EMIT, 3, ...emitArgs(keys, event));
+  const a = emitArgs(keys, event);
+  await redis.eval(EMIT, 3, ...a.keys, ...a.argv);
   return event;
 }
 
@@ -81,32 +82,36 @@ export async function emitEvent(redis: Redis, keys: Keys, input: EmitInput): Pro
  * turn than an HGETALL beside the event, and never older than the event). {} = no such hash.
  */
 export async function emitEventThenRead(redis: Redis, keys: Keys, input: EmitInput, hashKey: string): Promise<Record<string, string>> {
-  const [k1, k2, k3, ...argv] = emitArgs(keys, toEvent(input));
-  const flat = (await redis.eval(EMIT, 4, k1, k2, k3, hashKey, ...argv)) as string[];
+  const a = emitArgs(keys, toEvent(input));
+  const flat = (await redis.eval(EMIT, 4, ...a.keys, hashKey, ...a.argv)) as string[];
   const h: Record<string, string> = {};
   for (let i = 0; i + 1 < flat.length; i += 2) h[flat[i]!] = flat[i + 1]!;
   return h;
 }
 
 /** EMIT's three keys and its arguments for an event. */
-function emitArgs(keys: Keys, event: StewardEvent): Array<string | number> {
+function emitArgs(keys: Keys, event: StewardEvent): { keys: [string, string, string]; argv: Array<string | number> } {
   // A tool call that revealed the customer's name (get_user_details, find_user_id_by_name_zip)
   // adds it to the conversation's set here, once, so every later reader (each worker job's log
   // context, the debug trace, the tracer) takes one SMEMBERS instead of re-reading and parsing the
   // event lists of the conversation's queries.
   const names = event.type === 'tool.call' && event.conversationId ? namesInEvents([event]) : [];
-  return [
-    keys.events,
-    // NX on its EXPIRE: an event after the end (a delivery, a handoff) must not lengthen the ended query's short TTL.
-    event.queryId ? keys.queryEvents(event.queryId) : '',
-    names.length && event.conversationId ? keys.conversationNames(event.conversationId) : '',
-    JSON.stringify(event),
-    DEFAULTS.eventsStreamMaxLen,
-    DEFAULTS.queryTtlSec,
-    event.queryId ? keys.queryChannel(event.queryId) : '',
-    DEFAULTS.conversationTtlSec,
-    ...names,
-  ];
+  return {
+    keys: [
+      keys.events,
+      // NX on its EXPIRE: an event after the end (a delivery, a handoff) must not lengthen the ended query's short TTL.
+      event.queryId ? keys.queryEvents(event.queryId) : '',
+      names.length && event.conversationId ? keys.conversationNames(event.conversationId) : '',
+    ],
+    argv: [
+      JSON.stringify(event),
+      DEFAULTS.eventsStreamMaxLen,
+      DEFAULTS.queryTtlSec,
+      event.queryId ? keys.queryChannel(event.queryId) : '',
+      DEFAULTS.conversationTtlSec,
+      ...names,
+    ],
+  };
 }
 
 export async function readQueryEvents(redis: Redis, keys: Keys, queryId: string): Promise<StewardEvent[]> {
