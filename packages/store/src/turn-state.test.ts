@@ -68,9 +68,9 @@ describe('loadTurn', () => {
     const q = newQuery('q_turn3', 'c_turn3');
     await queries.accept(q, 30_000, 2_000);
     const other = `${prefix}:control:${q.queryId}:t0:decide`;
-    expect((await loadTurn({ redis, keys }, q.queryId, other))?.keyExists).toBe(false);
+    expect((await loadTurn({ redis, keys }, q.queryId, { existsKey: other }))?.keyExists).toBe(false);
     await redis.hset(other, 'name', 'control');
-    const t = await loadTurn({ redis, keys }, q.queryId, other);
+    const t = await loadTurn({ redis, keys }, q.queryId, { existsKey: other });
     expect(t?.keyExists).toBe(true);
     expect(t?.query).toEqual(await queries.get(q.queryId));
     // Not asked: false, and the rest is read as before.

@@ -4,6 +4,7 @@ import { buildNaivePrompt, buildPrompt, countTokens, countToolDefinitionTokens }
 import { isModelFault } from '@steward/llm';
 import { awaitsProposal } from '@steward/control';
 import { crashPoint, emitEventThenRead, loadTurn } from '@steward/store';
+import { rememberNames } from '@steward/telemetry';
 import { decideWhereProposed } from '@steward/steps';
 import type { ReasoningDeps } from './deps.ts';
 import { toProposal } from './to-proposal.ts';
@@ -19,13 +20,15 @@ import { answerPublisher } from './answer-publisher.ts';
  * job does nothing; one redelivered after its step was applied finds the query moved on.
  */
 export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Promise<void> {
-  // The query, its conversation, its steps and whether this turn's decide job exists (EXISTS:
-  // BullMQ's getJob reads and parses the whole job) in one script.
+  // The query, its conversation, its steps, whether this turn's decide job exists (EXISTS:
+  // BullMQ's getJob reads and parses the whole job) and the names the conversation's tools
+  // learned (redacted from this job's lines from here on; the worker reads none before) in one script.
   // This worker no longer adds decide jobs; an older one did, during a rolling deploy, and the
   // controller still takes them: that turn is decided there, not asked of the model twice.
   // The steps are read even when the job turns out stale: rare, and cheaper than a second trip.
   const decideId = jobIds.decide(r.queryId, r.turn);
-  const turn = await loadTurn(d, r.queryId, d.queues.control.toKey(decideId));
+  const turn = await loadTurn(d, r.queryId, { existsKey: d.queues.control.toKey(decideId), names: d.readNames });
+  if (turn?.names.length) rememberNames(turn.names);
   const q = turn?.query;
   crashPoint('reason.after_load');
   // The kernel's rule: only a query reasoning at this very turn takes this turn's call.
