@@ -60,6 +60,9 @@ export async function startToolWorker(o: ToolWorkerOptions): Promise<RunningTool
     connection: redis,
     prefix: o.prefix,
     log: o.log,
+    // A call's first reads include its query: read in the prelude's script (which reads the
+    // conversation's names anyway), not by an HGETALL beside the call's other reads.
+    preloadQuery: true,
     concurrency,
     ...(o.jobLocks ? { jobLocks: o.jobLocks } : {}),
   });
