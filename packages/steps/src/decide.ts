@@ -30,9 +30,16 @@ export async function handleDecide(d: StepDeps, job: DecideJob): Promise<void> {
  * that fresh read, so a deadline or a take-over that ended the query during the model call
  * wins here, and the apply scripts compare-and-set on the state it came from in any case.
  * 'moved': the query no longer waits for this turn's proposal; nothing was applied.
+ * `fresh`: that read when the caller makes it itself, in a script it sends anyway (the
+ * reasoning-worker's llm.call event, emitEventThenRead); else the step reads the query here.
  */
-export async function decideWhereProposed(d: StepDeps, known: QueryRecord, p: ProposalInput): Promise<'applied' | 'moved' | 'ended'> {
-  const [q, inputs] = await Promise.all([d.queries.get(p.queryId), loadInputs(d, known, p)]);
+export async function decideWhereProposed(
+  d: StepDeps,
+  known: QueryRecord,
+  p: ProposalInput,
+  fresh?: Promise<QueryRecord | null>,
+): Promise<'applied' | 'moved' | 'ended'> {
+  const [q, inputs] = await Promise.all([fresh ?? d.queries.get(p.queryId), loadInputs(d, known, p)]);
   crashPoint('decide.after_load');
   if (!q || !awaitsProposal(q, p.turn)) return 'moved';
   return decideOn(d, q, p, inputs);

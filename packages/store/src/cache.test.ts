@@ -1,5 +1,24 @@
-import { describe, expect, it } from 'vitest';
-import { cacheTtlFor, VOLATILE_TTL_SEC } from './cache.ts';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { deletePrefix, uniquePrefix } from '@steward/testing';
+import { cacheTtlFor, ToolCache, VOLATILE_TTL_SEC } from './cache.ts';
+import { createKeys } from './keys.ts';
+import { createRedis } from './redis.ts';
+
+const url = inject('redisUrl');
+const prefix = uniquePrefix('toolcache');
+const keys = createKeys(prefix);
+let redis: Redis;
+let cache: ToolCache;
+
+beforeAll(() => {
+  redis = createRedis(url);
+  cache = new ToolCache(redis, keys);
+});
+afterAll(async () => {
+  await deletePrefix(url, prefix);
+  redis.disconnect();
+});
 
 describe('cacheTtlFor', () => {
   it('caps volatile reads at their staleness bound and leaves catalog reads alone', () => {
@@ -13,5 +32,31 @@ describe('cacheTtlFor', () => {
   it('never lengthens a tool’s own TTL', () => {
     expect(cacheTtlFor('get_order_details', 2)).toBe(2);
     expect(cacheTtlFor('get_order_details', undefined)).toBe(0);
+  });
+});
+
+describe('ToolCache.set', () => {
+  it('stores the entry with its TTL, ends the lease and registers it under every tag for twice the TTL', async () => {
+    const key = cache.keyFor('get_order_details', 'u1', { order_id: '#W1' });
+    expect(await cache.lease(key, 5000)).toBe(true);
+    await cache.set(key, '{"ok":1}', 30, ['order:#W1', 'user:u1']);
+    expect(await cache.get(key)).toBe('{"ok":1}');
+    expect(await redis.ttl(key)).toBeGreaterThan(25);
+    expect(await redis.exists(keys.cacheFlight(key))).toBe(0);
+    for (const t of ['order:#W1', 'user:u1']) {
+      expect(await redis.smembers(keys.cacheTag(t))).toEqual([key]);
+      expect(await redis.ttl(keys.cacheTag(t))).toBeGreaterThan(55);
+    }
+    // The lease is free again, and a write's invalidation drops the entry through its tag.
+    expect(await cache.lease(key, 5000)).toBe(true);
+    expect(await cache.invalidate(['order:#W1'])).toBe(1);
+    expect(await cache.get(key)).toBeNull();
+  });
+
+  it('stores an entry without tags', async () => {
+    const key = cache.keyFor('get_product_details', null, { product_id: 'p1' });
+    await cache.set(key, 'v', 300, []);
+    expect(await cache.get(key)).toBe('v');
+    expect(await redis.ttl(key)).toBeGreaterThan(295);
   });
 });

@@ -2,6 +2,30 @@ import type { Redis } from 'ioredis';
 import { ChatMessage, DEFAULTS } from '@steward/core';
 import type { Keys } from './keys.ts';
 
+/**
+ * HSET the fields and give the hash its TTL again, atomically, by EVALSHA (the store's `eval`).
+ * Not MULTI: an ioredis MULTI builds a Pipeline, which copies every script BullMQ defined on the
+ * connection (dozens) — ~7 % of the reasoning-worker's CPU at one write per turn (issue 17).
+ * KEYS: hash · ARGV: ttlSec, field, value, …
+ */
+const SET_FIELDS = `
+redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+`;
+
+/** RPUSH the messages, keep the last 2,000, renew the TTL. KEYS: list · ARGV: ttlSec, message, … */
+const APPEND_TRANSCRIPT = `
+redis.call('RPUSH', KEYS[1], unpack(ARGV, 2))
+redis.call('LTRIM', KEYS[1], -2000, -1)
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+`;
+
+/** Drop the folded messages and store the summary they were folded into. KEYS: list, hash · ARGV: count, summary */
+const FOLD_SUMMARY = `
+redis.call('LTRIM', KEYS[1], ARGV[1], -1)
+redis.call('HSET', KEYS[2], 'summary', ARGV[2])
+`;
+
 export interface ConversationState {
   conversationId: string;
   customerId: string | null;
@@ -62,8 +86,9 @@ export class ConversationStore {
   }
 
   async setFields(conversationId: string, fields: Record<string, string>): Promise<void> {
-    const key = this.keys.conversation(conversationId);
-    await this.redis.multi().hset(key, fields).expire(key, this.ttlSec).exec();
+    const argv: string[] = [];
+    for (const [f, v] of Object.entries(fields)) argv.push(f, v);
+    await this.redis.eval(SET_FIELDS, 1, this.keys.conversation(conversationId), this.ttlSec, ...argv);
   }
 
   /** The stored working memory JSON ('' when none). */
@@ -83,12 +108,7 @@ export class ConversationStore {
   async appendTranscript(conversationId: string, messages: ChatMessage[]): Promise<void> {
     if (!messages.length) return;
     const key = this.keys.conversationTranscript(conversationId);
-    await this.redis
-      .multi()
-      .rpush(key, ...messages.map((m) => JSON.stringify(m)))
-      .ltrim(key, -2000, -1)
-      .expire(key, this.ttlSec)
-      .exec();
+    await this.redis.eval(APPEND_TRANSCRIPT, 1, key, this.ttlSec, ...messages.map((m) => JSON.stringify(m)));
   }
 
   async transcript(conversationId: string): Promise<ChatMessage[]> {
@@ -118,10 +138,6 @@ export class ConversationStore {
     const evictedRaw = await this.redis.lrange(listKey, 0, len - keep - 1);
     const summary = (await this.redis.hget(this.keys.conversation(conversationId), 'summary')) ?? '';
     const next = fold(summary, evictedRaw.map((m) => ChatMessage.parse(JSON.parse(m))));
-    await this.redis
-      .multi()
-      .ltrim(listKey, evictedRaw.length, -1)
-      .hset(this.keys.conversation(conversationId), 'summary', next)
-      .exec();
+    await this.redis.eval(FOLD_SUMMARY, 2, listKey, this.keys.conversation(conversationId), evictedRaw.length, next);
   }
 }

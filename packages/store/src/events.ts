@@ -45,7 +45,8 @@ export function toEvent(e: EmitInput): StewardEvent {
   return event;
 }
 
-// KEYS: 1 the stream, 2 the query's list ('' = no query), 3 the conversation's names set ('' = none).
+// KEYS: 1 the stream, 2 the query's list ('' = no query), 3 the conversation's names set ('' = none),
+// 4 (optional) a hash to read once the event is written (emitEventThenRead).
 // ARGV: 1 event JSON, 2 stream max length, 3 query TTL, 4 the query's live channel, 5 names TTL, 6… names.
 // One script instead of MULTI … EXEC: the event's JSON crosses the socket once, not once per copy.
 const EMIT = `
@@ -59,6 +60,7 @@ if KEYS[3] ~= '' and #ARGV > 5 then
   redis.call('SADD', KEYS[3], unpack(ARGV, 6))
   redis.call('EXPIRE', KEYS[3], ARGV[5])
 end
+if KEYS[4] then return redis.call('HGETALL', KEYS[4]) end
 return 1
 `;
 
@@ -69,26 +71,47 @@ return 1
  */
 export async function emitEvent(redis: Redis, keys: Keys, input: EmitInput): Promise<StewardEvent> {
   const event = toEvent(input);
+  const a = emitArgs(keys, event);
+  await redis.eval(EMIT, 3, ...a.keys, ...a.argv);
+  return event;
+}
+
+/**
+ * emitEvent, then the hash at `hashKey` as it is once the event is written, in the same script:
+ * the reasoning-worker's fresh read of its query after the model call (one command fewer per
+ * turn than an HGETALL beside the event, and never older than the event). {} = no such hash.
+ */
+export async function emitEventThenRead(redis: Redis, keys: Keys, input: EmitInput, hashKey: string): Promise<Record<string, string>> {
+  const a = emitArgs(keys, toEvent(input));
+  const flat = (await redis.eval(EMIT, 4, ...a.keys, hashKey, ...a.argv)) as string[];
+  const h: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) h[flat[i]!] = flat[i + 1]!;
+  return h;
+}
+
+/** EMIT's three keys and its arguments for an event. */
+function emitArgs(keys: Keys, event: StewardEvent): { keys: [string, string, string]; argv: Array<string | number> } {
   // A tool call that revealed the customer's name (get_user_details, find_user_id_by_name_zip)
   // adds it to the conversation's set here, once, so every later reader (each worker job's log
   // context, the debug trace, the tracer) takes one SMEMBERS instead of re-reading and parsing the
   // event lists of the conversation's queries.
   const names = event.type === 'tool.call' && event.conversationId ? namesInEvents([event]) : [];
-  await redis.eval(
-    EMIT,
-    3,
-    keys.events,
-    // NX on its EXPIRE: an event after the end (a delivery, a handoff) must not lengthen the ended query's short TTL.
-    event.queryId ? keys.queryEvents(event.queryId) : '',
-    names.length && event.conversationId ? keys.conversationNames(event.conversationId) : '',
-    JSON.stringify(event),
-    DEFAULTS.eventsStreamMaxLen,
-    DEFAULTS.queryTtlSec,
-    event.queryId ? keys.queryChannel(event.queryId) : '',
-    DEFAULTS.conversationTtlSec,
-    ...names,
-  );
-  return event;
+  return {
+    keys: [
+      keys.events,
+      // NX on its EXPIRE: an event after the end (a delivery, a handoff) must not lengthen the ended query's short TTL.
+      event.queryId ? keys.queryEvents(event.queryId) : '',
+      names.length && event.conversationId ? keys.conversationNames(event.conversationId) : '',
+    ],
+    argv: [
+      JSON.stringify(event),
+      DEFAULTS.eventsStreamMaxLen,
+      DEFAULTS.queryTtlSec,
+      event.queryId ? keys.queryChannel(event.queryId) : '',
+      DEFAULTS.conversationTtlSec,
+      ...names,
+    ],
+  };
 }
 
 export async function readQueryEvents(redis: Redis, keys: Keys, queryId: string): Promise<StewardEvent[]> {

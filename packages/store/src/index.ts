@@ -1,10 +1,10 @@
 export { createKeys, seg, NAMESPACES, type Keys } from './keys.ts';
 export { createRedis } from './redis.ts';
 export { QueryRecord, queryView, isTerminal, type QueryView } from './query-record.ts';
-export { emitEvent, namesKnownInConversation, readQueryEvents, toEvent, InvalidEventError, type EmitInput } from './events.ts';
+export { emitEvent, emitEventThenRead, namesKnownInConversation, readQueryEvents, toEvent, InvalidEventError, type EmitInput } from './events.ts';
 export { QueryStore, type NewQuery, type AcceptResult, type AdvanceInput, type CompleteInput } from './queries.ts';
 export { ConversationStore, conversationState, type ConversationState } from './conversations.ts';
-export { loadTurn, type TurnState } from './turn-state.ts';
+export { loadTurn, type LoadedTurn, type LoadTurnOptions, type TurnState } from './turn-state.ts';
 export { DagStore, type CallResult, type DagCall, type DagProgress, type EndedTurn, type ReleasedLoad, type ToolErrorType } from './dag.ts';
 export { createQueues, JOB_OPTIONS, JOB_RETENTION_SEC, type Queues } from './queues.ts';
 export { startWorker, type Log, type Processor, type StartWorkerOptions } from './worker.ts';

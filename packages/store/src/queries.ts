@@ -162,7 +162,11 @@ export class QueryStore {
 
   async get(queryId: string): Promise<QueryRecord | null> {
     // A controller job's prelude read the hash already, in its first round trip (job-prelude.ts).
-    const h = takePreloadedQuery(this.keys.query(queryId)) ?? (await this.redis.hgetall(this.keys.query(queryId)));
+    return this.fromHash(takePreloadedQuery(this.keys.query(queryId)) ?? (await this.redis.hgetall(this.keys.query(queryId))));
+  }
+
+  /** The query of a hash read elsewhere (a script that also read it, e.g. emitEventThenRead), as `get` returns it. */
+  fromHash(h: Record<string, string>): QueryRecord | null {
     if (!h.queryId) return null;
     const rec = QueryRecord.parse(h);
     // A job that loads its query logs under the query's trace id from here on.

@@ -64,6 +64,19 @@ describe('loadTurn', () => {
     expect(t!.steps).toEqual([]);
   });
 
+  it('answers whether the key it was given exists, in the same read', async () => {
+    const q = newQuery('q_turn3', 'c_turn3');
+    await queries.accept(q, 30_000, 2_000);
+    const other = `${prefix}:control:${q.queryId}:t0:decide`;
+    expect((await loadTurn({ redis, keys }, q.queryId, { existsKey: other }))?.keyExists).toBe(false);
+    await redis.hset(other, 'name', 'control');
+    const t = await loadTurn({ redis, keys }, q.queryId, { existsKey: other });
+    expect(t?.keyExists).toBe(true);
+    expect(t?.query).toEqual(await queries.get(q.queryId));
+    // Not asked: false, and the rest is read as before.
+    expect((await loadTurn({ redis, keys }, q.queryId))?.keyExists).toBe(false);
+  });
+
   it('answers null for a query that does not exist', async () => {
     expect(await loadTurn({ redis, keys }, 'q_missing')).toBeNull();
   });

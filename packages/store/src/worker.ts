@@ -36,6 +36,12 @@ export interface StartWorkerOptions<Q extends QueueName = QueueName, P = never> 
    * A failed read fails the job, as it would in the handler.
    */
   prefetch?: (data: JobPayload<Q>) => Promise<P>;
+  /**
+   * The handler reads the names its conversation's tools learned itself, in its first script, and
+   * adds them with rememberNames (the reasoning-worker's loadTurn): no prelude trip before it.
+   * Its lines before that read are redacted by pattern only (it logs none there).
+   */
+  namesInHandler?: boolean;
   worker?: Partial<WorkerOptions>;
 }
 
@@ -102,7 +108,7 @@ export function startWorker<Q extends QueueName, P = never>(queue: Q, processor:
   // The names the conversation's tools learned in earlier jobs, redacted from this job's lines
   // too (only when the log redacts), and the job's query when the handler starts by loading it:
   // read once per job, in one round trip (job-prelude.ts), when a live connection is at hand.
-  const want = { names: redactsLogs(o.log), query: o.preloadQuery === true };
+  const want = { names: redactsLogs(o.log) && o.namesInHandler !== true, query: o.preloadQuery === true };
   const prelude =
     (want.names || want.query) && typeof (o.connection as Redis).eval === 'function'
       ? { redis: o.connection as Redis, keys: createKeys(o.prefix) }

@@ -1,5 +1,5 @@
 // Queue wait and processing time of finished jobs, summed in the process and written to the
-// fleet-wide metrics hash at most once per `flushMs` (one MULTI of one HINCRBYFLOAT per field)
+// fleet-wide metrics hash at most once per `flushMs` (one script of one HINCRBYFLOAT per field)
 // instead of six increments per job. The sums are the same Prometheus histograms (buckets, sum,
 // count are plain additions, so the exposition is unchanged). Bound: a process that dies, or a
 // write that fails, loses at most the observations of one `flushMs` window of that process. These
@@ -7,6 +7,15 @@
 // and work twice); a failed write is not retried, since a lost reply would count it twice.
 import type { Redis } from 'ioredis';
 import { metricsKey, observationFields } from './metrics-store.ts';
+
+/**
+ * The batch's increments, atomically. A script (EVALSHA on a createRedis connection), not MULTI:
+ * this is the worker's connection, on which BullMQ defines dozens of scripts that every ioredis
+ * MULTI copies (issue 17). KEYS: metrics hash · ARGV: field, increment, …
+ */
+const INCREMENTS = `
+for i = 1, #ARGV, 2 do redis.call('HINCRBYFLOAT', KEYS[1], ARGV[i], ARGV[i + 1]) end
+`;
 
 /** How long a job's timing may stay in the process before it reaches Redis. */
 export const JOB_TIMING_FLUSH_MS = 1000;
@@ -42,9 +51,9 @@ export class JobTimingBuffer {
     if (this.pending.size === 0) return;
     const batch = [...this.pending];
     this.pending = new Map();
-    const m = this.redis.multi();
-    for (const [f, v] of batch) m.hincrbyfloat(metricsKey(this.prefix), f, v);
-    await m.exec();
+    const argv: Array<string | number> = [];
+    for (const [f, v] of batch) argv.push(f, v);
+    await this.redis.eval(INCREMENTS, 1, metricsKey(this.prefix), ...argv);
   }
 
   private merge(fields: ReadonlyArray<readonly [string, number]>): void {

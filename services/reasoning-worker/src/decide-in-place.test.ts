@@ -187,6 +187,29 @@ describe('the step on a proposal, taken in the reasoning-worker', () => {
     await job?.remove();
   });
 
+  it('leaves a turn an older worker sent as a decide job to the controller: the model is not asked', async () => {
+    const text = 'Has my refund for order #W2222222 arrived?';
+    replies.set(text, { calls: [{ name: 'get_order_details', args: { order_id: '#W2222222' } }], inputTokens: 10 });
+    const queryId = newQueryId();
+    const started = await rw.deps.queries.accept(
+      { queryId, conversationId: newConversationId(), customerId: undefined, channel: 'api', text, language: 'en', traceId: newTraceId(), createdMs: Date.now() },
+      60_000,
+    );
+    if (started.kind !== 'start') throw new Error(`query did not start: ${started.kind}`);
+    // The turn's decide job, as a reasoning-worker of the previous release added it (no controller runs here).
+    const proposal = { kind: 'answer' as const, answer: 'decided by the controller' };
+    await rw.deps.queues.add('control', jobIds.decide(queryId, 0), { type: 'decide', queryId, turn: 0, proposal }, { delay: 60_000 });
+    await new Outbox(rw.deps.redis, rw.deps.keys, rw.deps.queues).relay(started.jobs);
+    const reason = await rw.deps.queues.reasoning.getJob(jobIds.reason(queryId, 0));
+    const until = Date.now() + 10_000;
+    while (!(await reason?.isCompleted()) && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    expect(await reason?.isCompleted()).toBe(true);
+    // The job did nothing: no model call in the trace, the query still waits at turn 0's proposal.
+    expect((await readQueryEvents(rw.deps.redis, rw.deps.keys, queryId)).map((e) => e.type)).not.toContain('llm.call');
+    expect(await rw.deps.queries.get(queryId)).toMatchObject({ status: 'running', state: 'reasoning', turn: 0 });
+    await (await rw.deps.queues.control.getJob(jobIds.decide(queryId, 0)))?.remove();
+  });
+
   it('ends the query at the budget (the cost ledger, recorded once for the call)', async () => {
     const text = 'Show me every order I ever placed, with all details.';
     replies.set(text, { calls: [{ name: 'get_order_details', args: { order_id: '#W1111111' } }], inputTokens: 5_000 });

@@ -27,6 +27,8 @@ export interface ReasoningDeps {
   outputTokens: number;
   temperature: number;
   log: Log;
+  /** The log redacts: the turn's load reads the names its conversation's tools learned (known-names.ts). */
+  readNames: boolean;
   /** The query's step is taken here, where the proposal arrives: the same rules as the controller's. */
   steps: StepDeps;
 }

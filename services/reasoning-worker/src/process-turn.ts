@@ -3,7 +3,8 @@ import { errorMessage, isStewardError, jobIds, stableSpanId, type LlmUsage, type
 import { buildNaivePrompt, buildPrompt, countTokens, countToolDefinitionTokens } from '@steward/context';
 import { isModelFault } from '@steward/llm';
 import { awaitsProposal } from '@steward/control';
-import { crashPoint, emitEvent, loadTurn } from '@steward/store';
+import { crashPoint, emitEventThenRead, loadTurn } from '@steward/store';
+import { rememberNames } from '@steward/telemetry';
 import { decideWhereProposed } from '@steward/steps';
 import type { ReasoningDeps } from './deps.ts';
 import { toProposal } from './to-proposal.ts';
@@ -19,18 +20,20 @@ import { answerPublisher } from './answer-publisher.ts';
  * job does nothing; one redelivered after its step was applied finds the query moved on.
  */
 export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Promise<void> {
-  // The query, its conversation and its steps in one script, and whether this turn's decide job
-  // exists (EXISTS: BullMQ's getJob reads and parses the whole job), in one round trip together.
+  // The query, its conversation, its steps, whether this turn's decide job exists (EXISTS:
+  // BullMQ's getJob reads and parses the whole job) and the names the conversation's tools
+  // learned (redacted from this job's lines from here on; the worker reads none before) in one script.
   // This worker no longer adds decide jobs; an older one did, during a rolling deploy, and the
   // controller still takes them: that turn is decided there, not asked of the model twice.
   // The steps are read even when the job turns out stale: rare, and cheaper than a second trip.
   const decideId = jobIds.decide(r.queryId, r.turn);
-  const [turn, decided] = await Promise.all([loadTurn(d, r.queryId), d.redis.exists(d.queues.control.toKey(decideId))]);
+  const turn = await loadTurn(d, r.queryId, { existsKey: d.queues.control.toKey(decideId), names: d.readNames });
+  if (turn?.names.length) rememberNames(turn.names);
   const q = turn?.query;
   crashPoint('reason.after_load');
   // The kernel's rule: only a query reasoning at this very turn takes this turn's call.
   if (!q || !awaitsProposal(q, r.turn)) return;
-  if (decided) return;
+  if (turn.keyExists) return;
 
   const naive = d.promptMode === 'naive';
   const { conversation: conv, steps } = turn;
@@ -136,12 +139,12 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
   const thought = [reasoning?.trim(), proposal.kind === 'tool_calls' ? proposal.thought : undefined].filter(Boolean).join('\n\n');
   const endMs = Date.now();
   crashPoint('reason.after_llm');
-  // The event and the step's first reads go out together: one round trip for the event, the
-  // query's fresh state, the cost record and the confirmation state. All use the store's one
-  // connection and emitEvent sends its script first, so Redis has the llm.call event before any
-  // decision or completion event of the step (the trace never gets an ending before the call
-  // that led to it).
-  const event = emitEvent(d.redis, d.keys, {
+  // The event and the step's first reads go out together: one round trip for the event with the
+  // query's fresh state (read by the event's script once the event is written), the cost record
+  // and the confirmation state. All use the store's one connection and the event's script is sent
+  // first, so Redis has the llm.call event before any decision or completion event of the step
+  // (the trace never gets an ending before the call that led to it).
+  const event = emitEventThenRead(d.redis, d.keys, {
     id: `${q.queryId}:t${r.turn}:llm`,
     type: 'llm.call',
     queryId: q.queryId,
@@ -174,8 +177,9 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
       proposal: describe(proposal),
       ...(error ? { error } : {}),
     },
-  });
-  const step = decideWhereProposed(d.steps, q, { queryId: q.queryId, turn: r.turn, proposal, ...(usage ? { usage } : {}) });
+  }, d.keys.query(q.queryId));
+  const fresh = event.then((h) => d.queries.fromHash(h));
+  const step = decideWhereProposed(d.steps, q, { queryId: q.queryId, turn: r.turn, proposal, ...(usage ? { usage } : {}) }, fresh);
   await Promise.all([event, step, flushed]);
   crashPoint('reason.before_ack');
 }

@@ -2,6 +2,7 @@ import { Worker } from 'bullmq';
 import { DEFAULTS, isStewardError, type JobLockSettings, type Proposal, type RetentionSettings } from '@steward/core';
 import { warmUpTokenizer, type PromptBudget } from '@steward/context';
 import { openStore, startWorker, type Log } from '@steward/store';
+import { redactsLogs } from '@steward/telemetry';
 import { stepDeps, type StepRules } from '@steward/steps';
 import type { ToolRegistry } from '@steward/tools';
 import type { ReasoningDeps } from './deps.ts';
@@ -71,6 +72,7 @@ export async function startReasoningWorker(o: ReasoningWorkerOptions): Promise<R
     outputTokens,
     temperature: o.temperature ?? 0,
     log: o.log,
+    readNames: redactsLogs(o.log),
     steps: stepDeps(store, o.registry, o.log, o.steps),
   };
   warmUpTokenizer(o.llm.model);
@@ -105,6 +107,8 @@ export async function startReasoningWorker(o: ReasoningWorkerOptions): Promise<R
     connection: redis,
     prefix: o.prefix,
     log: o.log,
+    // The names come with the turn's load (processTurn), not in a prelude trip before it.
+    namesInHandler: true,
     concurrency: o.concurrency ?? DEFAULTS.concurrency.reasoning,
     ...(o.jobLocks ? { jobLocks: o.jobLocks } : {}),
     worker: { limiter: o.rpm ? { max: o.rpm, duration: 60_000 } : { max: 1_000_000, duration: 1000 } },

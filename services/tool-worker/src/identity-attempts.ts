@@ -27,6 +27,18 @@ export const IDENTITY_LOCKED_RESULT =
   'Error: identity verification is locked after too many failed attempts. Do not ask for more details and do not try again: ' +
   'apologise, say that the account cannot be verified in this chat, and offer to transfer the customer to a human agent.';
 
+/**
+ * One failure per counter: the window starts with the first failure (SET NX with the window's
+ * TTL), not with the latest one. A script (EVALSHA), not MULTI: an ioredis MULTI copies every
+ * script BullMQ defined on the connection (issue 17). KEYS: counter… · ARGV: window (s) per key
+ */
+const COUNT_FAILURE = `
+for i = 1, #KEYS do
+  redis.call('SET', KEYS[i], '0', 'EX', ARGV[i], 'NX')
+  redis.call('INCR', KEYS[i])
+end
+`;
+
 export class IdentityAttempts {
   private readonly redis: Redis;
   private readonly keys: Keys;
@@ -49,14 +61,12 @@ export class IdentityAttempts {
 
   /** Count one failed verification against both scopes (each counter expires with its window). */
   async failed(conversationId: string, principal: string | undefined): Promise<void> {
-    const m = this.redis.multi();
     const ck = this.keys.identityFailures('conversation', conversationId);
-    // The window starts with the first failure (SET NX), not with the latest one.
-    m.set(ck, '0', 'EX', this.limits.conversationWindowSec, 'NX').incr(ck);
-    if (principal) {
-      const pk = this.keys.identityFailures('principal', principal);
-      m.set(pk, '0', 'EX', this.limits.principalWindowSec, 'NX').incr(pk);
+    if (!principal) {
+      await this.redis.eval(COUNT_FAILURE, 1, ck, this.limits.conversationWindowSec);
+      return;
     }
-    await m.exec();
+    const pk = this.keys.identityFailures('principal', principal);
+    await this.redis.eval(COUNT_FAILURE, 2, ck, pk, this.limits.conversationWindowSec, this.limits.principalWindowSec);
   }
 }

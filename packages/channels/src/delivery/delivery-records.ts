@@ -52,6 +52,17 @@ export async function markDelivered(
   return true;
 }
 
+/**
+ * The dead letter's list entry (the list bounded) and its counter, atomically. A script (EVALSHA),
+ * not MULTI: an ioredis MULTI copies every script BullMQ defined on the connection (issue 17).
+ * KEYS: list, stats hash · ARGV: entry JSON, list max length, counter field
+ */
+const DEAD_LETTER = `
+redis.call('LPUSH', KEYS[1], ARGV[1])
+redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1)
+redis.call('HINCRBY', KEYS[2], ARGV[3], 1)
+`;
+
 /** The dead-letter state: one list entry, one counter increment and one `delivery.dead` event per query. */
 export async function markDead(redis: Redis, keys: Keys, d: DeadDelivery & { traceId?: string }): Promise<boolean> {
   const ck = channelKeys(keys.prefix);
@@ -66,12 +77,7 @@ export async function markDead(redis: Redis, keys: Keys, d: DeadDelivery & { tra
     attempts: d.attempts,
     ts: d.ts,
   };
-  await redis
-    .multi()
-    .lpush(ck.deadList, JSON.stringify(entry))
-    .ltrim(ck.deadList, 0, CHANNEL_LIMITS.deadListMax - 1)
-    .hincrby(ck.deliveryStats, `dead:${d.channel}`, 1)
-    .exec();
+  await redis.eval(DEAD_LETTER, 2, ck.deadList, ck.deliveryStats, JSON.stringify(entry), CHANNEL_LIMITS.deadListMax, `dead:${d.channel}`);
   await emitEvent(redis, keys, {
     id: `${d.queryId}:delivery.dead`,
     type: 'delivery.dead',
