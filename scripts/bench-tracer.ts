@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { RedisServer, freePort, waitForPort } from '@steward/testing';
-import { sampleQuery } from '../packages/telemetry/src/sample-events.ts';
+import { sampleQuery } from '@steward/telemetry';
 
 const { values: a } = parseArgs({ options: { queries: { type: 'string', default: '2000' }, dist: { type: 'string', default: 'dist' }, 'cpu-prof': { type: 'string' } } });
 const queries = Number(a.queries);
