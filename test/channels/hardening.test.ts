@@ -31,6 +31,9 @@ describe('hardened input on /v1/messages', () => {
     ['json_too_deep', JSON.stringify({ text: 'hi', a: [[[[1]]]] })],
     ['too_many_fields', JSON.stringify({ text: 'hi', a: Array.from({ length: 25 }, (_, i) => i) })],
     ['forbidden_key', '{"text":"hi","__proto__":{"x":1}}'],
+    // Spelled with escapes: the text has no literal "__proto__", the parser must still see the key.
+    ['forbidden_key', '{"text":"hi","\\u005f_proto__":{"x":1}}'],
+    ['forbidden_key', '{"text":"hi","a":{"__pr\\u006fto__":{"x":1}}}'],
     ['invalid_text', '{"text":"hi \\ud800"}'],
     ['invalid_json', '{"text":"hi"'],
     ['invalid_json', ''],

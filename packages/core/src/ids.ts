@@ -1,18 +1,35 @@
-import { hash, randomBytes } from 'node:crypto';
+import { hash, randomFillSync } from 'node:crypto';
+
+// Ids draw their random bytes from a pool refilled by one CSPRNG call per 4 KiB (as Node's own
+// randomUUID does): a randomBytes call per id cost a native call and a Buffer each, several per
+// query in every process (issue 17). Each byte of the pool is handed out once.
+const POOL = Buffer.allocUnsafeSlow(4096);
+let poolAt = POOL.length;
+
+/** `bytes` random bytes (at most 4096) as lowercase hex. */
+export function randomHex(bytes: number): string {
+  if (poolAt + bytes > POOL.length) {
+    randomFillSync(POOL);
+    poolAt = 0;
+  }
+  const s = POOL.toString('hex', poolAt, poolAt + bytes);
+  poolAt += bytes;
+  return s;
+}
 
 /** Time-ordered, URL-safe id: 12 hex of milliseconds + 10 hex random. */
 export function newId(prefix: string): string {
-  return `${prefix}_${Date.now().toString(16).padStart(12, '0')}${randomBytes(5).toString('hex')}`;
+  return `${prefix}_${Date.now().toString(16).padStart(12, '0')}${randomHex(5)}`;
 }
 
 export const newQueryId = (): string => newId('q');
 export const newConversationId = (): string => newId('c');
 
 export function newTraceId(): string {
-  return randomBytes(16).toString('hex');
+  return randomHex(16);
 }
 export function newSpanId(): string {
-  return randomBytes(8).toString('hex');
+  return randomHex(8);
 }
 
 /**

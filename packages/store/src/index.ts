@@ -1,7 +1,7 @@
 export { createKeys, seg, NAMESPACES, type Keys } from './keys.ts';
 export { createRedis } from './redis.ts';
 export { QueryRecord, queryView, isTerminal, type QueryView } from './query-record.ts';
-export { emitEvent, emitEventThenRead, namesKnownInConversation, readQueryEvents, toEvent, InvalidEventError, type EmitInput } from './events.ts';
+export { emitEvent, emitEventThenRead, namesKnownInConversation, readQueriesEvents, readQueryEvents, toEvent, InvalidEventError, type EmitInput } from './events.ts';
 export { QueryStore, type NewQuery, type AcceptResult, type AdvanceInput, type CompleteInput } from './queries.ts';
 export { ConversationStore, conversationState, type ConversationState } from './conversations.ts';
 export { loadTurn, type LoadedTurn, type LoadTurnOptions, type TurnState } from './turn-state.ts';

@@ -122,6 +122,22 @@ describe('acceptMessage', () => {
     expect((await deps.queries.get(next.queryId))?.status).toBe('queued');
   });
 
+  it('a message to a conversation a person answers is held for them: the first try guessed the agent, was refused as stale and decided again', async () => {
+    const a = await acceptMessage(deps, msg({ conversationId: 'c_person' }), AS_API);
+    if (!a.ok) throw new Error('refused');
+    // A person took the conversation over (as the handoff script leaves it).
+    await redis.hset(keys.conversation('c_person'), 'answeredBy', 'person', 'handoffId', 'h_person');
+    const b = await acceptMessage(deps, msg({ conversationId: 'c_person', text: 'are you there?' }), AS_API);
+    expect(b).toMatchObject({ ok: true, status: 'held', handoffId: 'h_person', duplicate: false });
+    if (!b.ok) throw new Error('refused');
+    expect(await deps.queries.get(b.queryId)).toMatchObject({ status: 'completed', state: 'handed_off' });
+    // Held, not queued behind the agent's query and not started: no reasoning job, one query record.
+    expect(await queues.reasoning.getJob(`${b.queryId}:t0:reason`)).toBeUndefined();
+    expect(await redis.lrange(keys.conversationPending('c_person'), 0, -1)).toEqual([]);
+    expect(await redis.lrange(keys.conversationQueries('c_person'), 0, -1)).toEqual([a.queryId, b.queryId]);
+    expect((await readQueryEvents(redis, keys, b.queryId)).map((e) => e.type)).toEqual(['handoff.message']);
+  });
+
   it('refuses a conversation that belongs to another customer, creating nothing', async () => {
     await acceptMessage(deps, msg({ conversationId: 'c_owned', customerId: 'alice_1' }), AS_API);
     const before = await redis.lrange(keys.conversationQueries('c_owned'), 0, -1);

@@ -78,9 +78,8 @@ export async function acceptMessage(
 ): Promise<IntakeResult> {
   const now = opts.now ?? Date.now();
   const conversationId = msg.conversationId ?? newConversationId();
-  // Admission and the conversation's owner are independent reads: one round trip for both
-  // instead of two on the acknowledgement's path (a refusal has then only read, never written).
-  const [a, first] = await Promise.all([deps.admit?.(msg, opts.sender), conversationOf(deps, conversationId)]);
+  // Admission only reads: a refusal has written nothing.
+  const a = await deps.admit?.(msg, opts.sender);
   if (a && !a.ok) return { ok: false, code: a.code, message: a.message, retryAfterSec: a.retryAfterSec };
   const parent = parseTraceparent(opts.traceparent);
   const traceId = parent?.traceId ?? newTraceId();
@@ -110,12 +109,15 @@ export async function acceptMessage(
     parentSpanId: parent?.parentSpanId,
     createdMs: now,
   }, deps.deadlineMs, now, route, accepted);
-  // Load the conversation, decide (the kernel's onAcceptedMessage), apply; the script refuses a
-  // route decided from an owner that changed in between (a hand-back racing this message), and
-  // we decide again. Start or queue is decided again inside the script, by the same rule.
+  // Decide (the kernel's onAcceptedMessage) and apply; the script refuses a route decided from an
+  // owner that is not the conversation's now ('stale'), and we load the conversation and decide
+  // again. Start or queue is decided again inside the script, by the same rule. The first try
+  // assumes what nearly every message meets, the agent answering: the script's check makes a
+  // wrong guess cost one refused call (a person-owned conversation), and the common case saves
+  // the HMGET that loaded the owner before every accept (issue 17).
   const decide = (s: Awaited<ReturnType<typeof conversationOf>>) =>
     accept(onAcceptedMessage(s, { queryId, text: msg.text, nowMs: now, deadlineMs: deps.deadlineMs }).route);
-  let r = await decide(first);
+  let r = await decide(AGENT_ANSWERS);
   for (let i = 0; r.kind === 'stale' && i < 5; i++) r = await decide(await conversationOf(deps, conversationId));
   if (r.kind === 'stale') return { ok: false, code: 'conversation_busy', message: 'the conversation changed hands; retry', retryAfterSec: 1 };
   if (r.kind === 'held') {
@@ -156,6 +158,9 @@ async function relayCommitted(deps: IntakeDeps, jobs: readonly string[]): Promis
   crashPoint('intake.after_accept');
   await new Outbox(deps.redis, deps.keys, deps.queues).relay(jobs);
 }
+
+/** The first guess of acceptMessage: the agent answers (an owner the script checks itself). */
+const AGENT_ANSWERS: { owner: ConversationOwner; activeQueryId: string | null } = { owner: 'agent', activeQueryId: null };
 
 async function conversationOf(deps: IntakeDeps, conversationId: string): Promise<{ owner: ConversationOwner; activeQueryId: string | null }> {
   const [owner, active] = await deps.redis.hmget(deps.keys.conversation(conversationId), 'answeredBy', 'activeQueryId');

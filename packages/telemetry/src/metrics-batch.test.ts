@@ -44,6 +44,27 @@ describe('batched metrics writes', () => {
     expect(await recordEventsMetrics(redis, batched, [])).toEqual([]);
   });
 
+  it('a field touched only by an event counted before is not incremented, and shared fields sum only counted events', async () => {
+    const p = uniquePrefix('metrics-dict');
+    try {
+      const ev = (id: string, channel: string) => ({ id, type: 'query.accepted' as const, ts: 1, data: { channel, language: 'en' } });
+      // 'web' is counted once by the first call; the second batch redelivers it beside two fresh
+      // 'api' events: each field goes to the script once, web's is not touched again.
+      expect(await recordEventsMetrics(redis, p, [ev('e1', 'web')])).toEqual([true]);
+      expect(await recordEventsMetrics(redis, p, [ev('e1', 'web'), ev('e2', 'api'), ev('e3', 'api')])).toEqual([false, true, true]);
+      const h = await redis.hgetall(metricsKey(p));
+      expect(h).toEqual({
+        'c|steward_queries_accepted_total|channel=web': '1',
+        'c|steward_queries_accepted_total|channel=api': '2',
+      });
+      // Without guards every event counts, also the same event twice.
+      expect(await recordEventsMetrics(redis, p, [ev('e1', 'web'), ev('e1', 'web')], { dedupe: false })).toEqual([true, true]);
+      expect(await redis.hget(metricsKey(p), 'c|steward_queries_accepted_total|channel=web')).toBe('3');
+    } finally {
+      await deletePrefix(url, p);
+    }
+  });
+
   it('job timings are summed in the process and written on flush', async () => {
     const buf = new JobTimingBuffer(redis, jobs, 60_000);
     for (let i = 0; i < 10; i++) buf.add('tools', 30 + i, 200);

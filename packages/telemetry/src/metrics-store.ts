@@ -14,17 +14,22 @@ export const metricsGuardKey = (prefix: string, eventId: string): string => keys
 // i, i = bounds.length for +Inf), `…|sum` and `…|count` for histograms. Labels are `k=v,k=v` sorted.
 //
 // One call per batch of events: KEYS = metrics hash, then one guard key per event; ARGV = guard TTL
-// ('0': no guard), then per event its field count n and n field/increment pairs. An event whose
-// guard already exists adds nothing. The increments of the counted events are summed per field in
-// the script, so a batch costs one HINCRBYFLOAT per distinct field (a query's events repeat the
-// same few series) instead of one per counter and three per histogram observation. Sums are
-// doubles and are sent back with 17 significant digits, so an integer count stays exact and a
-// fractional sum is the same double Redis would have reached up to rounding order. Returns one
-// 0/1 per event. Guard SET and increments run in one script: a crash never counts half an event.
+// ('0': no guard), the number F of distinct fields of the batch, those F field names, then per
+// event its increment count n and n field-index/increment pairs (indexes 1..F). A field is sent
+// once per batch, not once per event that touches it: a query's events repeat the same few series
+// and a field name is ~60–110 bytes, so this cut the bytes the tracer sends per query about
+// threefold (4.6 → 1.4 KB in scripts/redis-trips.ts) and the arguments Redis parses with them. An event whose guard already exists adds
+// nothing. The increments of the counted events are summed per field in the script, so a batch
+// costs one HINCRBYFLOAT per distinct field touched by a counted event instead of one per counter
+// and three per histogram observation. Sums are doubles and are sent back with 17 significant
+// digits, so an integer count stays exact and a fractional sum is the same double Redis would have
+// reached up to rounding order. Returns one 0/1 per event. Guard SET and increments run in one
+// script: a crash never counts half an event.
 const RECORD_BATCH_LUA = `
 local ttl = ARGV[1]
-local sums, order, counted = {}, {}, {}
-local a = 2
+local nf = tonumber(ARGV[2])
+local sums, counted = {}, {}
+local a = 3 + nf
 for k = 2, #KEYS do
   local n = tonumber(ARGV[a])
   a = a + 1
@@ -32,26 +37,33 @@ for k = 2, #KEYS do
   counted[k - 1] = fresh and 1 or 0
   if fresh then
     for i = a, a + 2 * n - 1, 2 do
-      local f = ARGV[i]
-      if sums[f] == nil then
-        sums[f] = 0
-        order[#order + 1] = f
-      end
-      sums[f] = sums[f] + tonumber(ARGV[i + 1])
+      local f = tonumber(ARGV[i])
+      sums[f] = (sums[f] or 0) + tonumber(ARGV[i + 1])
     end
   end
   a = a + 2 * n
 end
-for _, f in ipairs(order) do
-  redis.call('HINCRBYFLOAT', KEYS[1], f, string.format('%.17g', sums[f]))
+for f = 1, nf do
+  if sums[f] ~= nil then
+    redis.call('HINCRBYFLOAT', KEYS[1], ARGV[2 + f], string.format('%.17g', sums[f]))
+  end
 end
 return counted`;
 
+// Characters that would break the field layout; tested first because most values have none.
+const LABEL_UNSAFE = /[|,=\n]/;
+const LABEL_UNSAFE_ALL = /[|,=\n]/g;
+
 function labelString(labels: Record<string, string>): string {
-  return Object.keys(labels)
-    .sort()
-    .map((k) => `${k}=${labels[k]!.replace(/[|,=\n]/g, '_')}`)
-    .join(',');
+  const ks = Object.keys(labels);
+  if (ks.length > 1) ks.sort();
+  let s = '';
+  for (let i = 0; i < ks.length; i++) {
+    const k = ks[i]!;
+    const v = labels[k]!;
+    s += `${i ? ',' : ''}${k}=${LABEL_UNSAFE.test(v) ? v.replace(LABEL_UNSAFE_ALL, '_') : v}`;
+  }
+  return s;
 }
 
 function parseLabels(s: string): Record<string, string> {
@@ -107,17 +119,23 @@ export async function recordEventsMetrics(
 ): Promise<boolean[]> {
   const ttl = opts.dedupe === false ? 0 : (opts.guardTtlSec ?? DEFAULTS.dedupeTtlSec);
   const keys = [metricsKey(prefix)];
-  const argv: Array<string | number> = [ttl];
-  let any = false;
+  // Distinct fields of the batch (index = position + 1 in the script's ARGV) and, per event, its
+  // field-index/increment pairs (see RECORD_BATCH_LUA).
+  const index = new Map<string, number>();
+  const perEvent: Array<string | number> = [];
   for (const e of events) {
     const fields = observationFields(eventObservations(e));
-    any ||= fields.length > 0;
     keys.push(metricsGuardKey(prefix, e.id));
-    argv.push(fields.length);
-    for (const [f, v] of fields) argv.push(f, v);
+    perEvent.push(fields.length);
+    for (const [f, v] of fields) {
+      let i = index.get(f);
+      if (i === undefined) index.set(f, (i = index.size + 1));
+      perEvent.push(i, v);
+    }
   }
   // Without guards and without increments the call would change nothing.
-  if (events.length === 0 || (!any && ttl === 0)) return events.map(() => false);
+  if (events.length === 0 || (index.size === 0 && ttl === 0)) return events.map(() => false);
+  const argv: Array<string | number> = [ttl, index.size, ...index.keys(), ...perEvent];
   const r = (await redis.eval(RECORD_BATCH_LUA, keys.length, ...keys, ...argv)) as number[];
   return r.map((x) => x === 1);
 }

@@ -7,7 +7,7 @@
 // collector accepted the spans; a failed export leaves the batch pending for a retry.
 import type { Redis } from 'ioredis';
 import { isStewardError, keysFor, type StewardEvent } from '@steward/core';
-import { namesKnownInConversation, readQueryEvents, type Keys } from '@steward/store';
+import { namesKnownInConversation, readQueriesEvents, type Keys } from '@steward/store';
 import {
   buildChildSpan,
   buildRootSpan,
@@ -77,11 +77,16 @@ export async function exportSpanBatch(entries: readonly StreamEntry[], redis: Re
     if (!p) names.set(conversationId, (p = namesKnownInConversation(redis, keys, conversationId)));
     return p;
   };
+  // Decisions and the accepted event become the root span's events and attributes: the event
+  // lists of the batch's completed queries are read in one pipeline, not one trip each.
+  const completed = fresh.filter((e) => e.type === 'query.completed' && e.queryId);
+  const related = await readQueriesEvents(redis, keys, completed.map((e) => e.queryId!));
   for (const e of fresh) {
+    const spanOptions = { ...ctx.spanOptions, names: await namesOf(e.conversationId) };
     const span =
       e.type === 'query.completed'
-        ? await rootSpan(e, redis, { ...ctx, spanOptions: { ...ctx.spanOptions, names: await namesOf(e.conversationId) } })
-        : buildChildSpan(e, { ...ctx.spanOptions, names: await namesOf(e.conversationId) });
+        ? buildRootSpan(e, (e.queryId && related.get(e.queryId)) || [], spanOptions)
+        : buildChildSpan(e, spanOptions);
     if (span) spans.push(span);
   }
   const dropped = await exportOrIsolate(spans, ctx);
@@ -125,12 +130,6 @@ async function exportOrIsolate(spans: ReadableSpan[], ctx: SpanBatchContext): Pr
     }
   }
   return dropped;
-}
-
-async function rootSpan(completed: StewardEvent, redis: Redis, ctx: SpanBatchContext): Promise<ReadableSpan | undefined> {
-  // Decisions and the accepted event become the root span's events and attributes.
-  const related = completed.queryId ? await readQueryEvents(redis, ctx.keys, completed.queryId) : [];
-  return buildRootSpan(completed, related, ctx.spanOptions);
 }
 
 /** Metrics of a batch in one script call, once per event (guard keys in recordEventsMetrics), then XACK. */

@@ -81,6 +81,25 @@ async function until(what: string, check: () => Promise<boolean> | boolean, time
 }
 
 describe('tracer service', () => {
+  it('gives each root span of a batch the accepted event and decisions of its own query', async () => {
+    const keys = freshKeys('tracer-roots');
+    const { receiver, exporter } = await receiverAndExporter();
+    const a = sampleQuery({ queryId: 'q_roots_a' });
+    const b = sampleQuery({ queryId: 'q_roots_b', t0: 1_760_000_100_000 });
+    // b came in on another channel and had no decision: its list differs from a's.
+    b.events[0]!.data.channel = 'slack';
+    const bEvents = b.events.filter((e) => e.type !== 'control.decision');
+    // Both queries complete in the one batch the tracer reads at start.
+    await emitAll(keys, [...a.events, ...bEvents]);
+    await start(keys, exporter);
+    const spans = await receiver.waitForSpans((s) => s.filter((x) => x.name === 'invoke_agent steward' && (x.traceId === a.traceId || x.traceId === b.traceId)).length >= 2, 20_000);
+    const rootOf = (traceId: string) => spans.find((s) => s.traceId === traceId && s.name === 'invoke_agent steward')!;
+    expect(rootOf(a.traceId).attributes).toMatchObject({ 'steward.channel': 'web' });
+    expect(rootOf(a.traceId).events.map((e) => e.attributes['steward.decision.kind'])).toEqual(['loop_warning']);
+    expect(rootOf(b.traceId).attributes).toMatchObject({ 'steward.channel': 'slack' });
+    expect(rootOf(b.traceId).events.map((e) => e.attributes['steward.decision.kind'])).toEqual([]);
+  });
+
   it('turns stream events into spans at the collector, records metrics and acks everything', async () => {
     const keys = freshKeys('tracer-e2e');
     const { receiver, exporter } = await receiverAndExporter();
