@@ -22,7 +22,7 @@ function workspaceDirs(): Map<string, string> {
   return dirs;
 }
 
-/** The queues a role starts workers for: its own sources and those of the packages it depends on. */
+/** The queues a role starts workers for (`startWorker('q', …)`, with or without type arguments): its own sources and those of the packages it depends on. */
 function consumedQueues(role: string): Set<string> {
   const dirs = workspaceDirs();
   const manifest = obj(JSON.parse(readText(`services/${role}/package.json`)), role);
@@ -33,7 +33,7 @@ function consumedQueues(role: string): Set<string> {
   for (const dir of [`services/${role}`, ...deps]) {
     if (!isDir(`${dir}/src`)) continue;
     for (const file of listFiles(`${dir}/src`, ['.ts']).filter((f) => !f.endsWith('.test.ts'))) {
-      for (const m of readText(file).matchAll(/startWorker\(\s*(?:'([a-z-]+)'|QUEUES\.([a-z]+))/g)) out.add(m[1] ?? m[2] ?? '');
+      for (const m of readText(file).matchAll(/startWorker(?:<[^>]*>)?\(\s*(?:'([a-z-]+)'|QUEUES\.([a-z]+))/g)) out.add(m[1] ?? m[2] ?? '');
     }
   }
   return out;
