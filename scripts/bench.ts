@@ -172,6 +172,7 @@ try {
   const jobTimes = await readJobTimes(cluster.redisUrl, cluster.prefix, new Map(acc.timings.map((t) => [t.queryId, { events: acc.events.get(t.queryId) ?? [], turns: Math.max(1, t.turns) }])));
   const seenMs = new Map([...watcher.completions].map(([id, list]) => [id, list[0]!.seenMs]));
   const queries = Math.max(1, acc.timings.length);
+  const doublesCpuMs = (byRole['sim-llm'] ?? 0) + (byRole.shop ?? 0);
   // The agent's own processes (without the shop and the model double, which the baseline shares).
   const agentPids = cluster.procs.filter((p) => p.role !== 'shop' && p.role !== 'sim-llm');
   say(`pipeline: ${figures.throughput_qpm} q/min, p50 ${figures.latency_ms.p50} ms, lost ${acc.lost}, duplicates ${acc.duplicate_answers}/${ledger.duplicates}`);
@@ -193,6 +194,10 @@ try {
     deadline_fallbacks: figures.fallbacks.deadline ?? 0,
     cpu_ms_per_query: round(pipelineCpuMs / queries, 2),
     cpu_ms_per_query_by_role: Object.fromEntries(Object.entries(byRole).map(([r, ms]) => [r, round(ms / queries, 2)])),
+    // The doubles (model and shop) do the same work for the same messages in every tree: steward's
+    // own CPU over theirs compares two trees' runs when the shared machine's speed drifts between
+    // runs (it moved 1.4× between runs of one tree in session 6, more than the changes measured).
+    steward_cpu_per_doubles_cpu: round((pipelineCpuMs - doublesCpuMs) / Math.max(1e-9, doublesCpuMs), 2),
     rss_mb_by_role: rssByRole,
     // Redis commands per query over the measured run (the completion watcher's reads included), most called first.
     redis_calls_per_query: Object.fromEntries(
