@@ -23,7 +23,7 @@ export function readMemory(stored: string): WorkingMemory {
  * as an open request (once per query; a "yes" is not a request). The reasoning turn is the only
  * step that sees the customer's message before any tool runs, so it records it. `changed` is the
  * JSON to store when the request was new: the caller writes it in the same round trip as the
- * turn's prompt prefix (one MULTI per turn instead of two), before the LLM call as before.
+ * turn's prompt prefix (one write per turn instead of two), before the LLM call as before.
  */
 export function promptMemory(stored: string, queryId: string, text: string): { memory: WorkingMemory; changed?: string } {
   const memory = readMemory(stored);
