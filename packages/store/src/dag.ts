@@ -4,6 +4,7 @@ import type { CallResult, PlannedCall } from '@steward/control';
 import type { Keys } from './keys.ts';
 import { DAG_COMPLETE, DAG_INIT } from './lua.ts';
 import { parseHistory, parseSteps } from './queries.ts';
+import { hashOfReply } from './hash-reply.ts';
 
 // The types of a turn's DAG are the kernel's (packages/control): the transitions plan it, the
 // store keeps it.
@@ -91,8 +92,7 @@ export class DagStore {
     const customerId = typeof r[2] === 'string' && r[2] !== '' ? r[2] : null;
     if (left === 0 && Array.isArray(r[3])) {
       const [flat, results, steps, history, memory] = r[3] as [string[], string[], string[], string[], string];
-      const query: Record<string, string> = {};
-      for (let i = 0; i + 1 < flat.length; i += 2) query[flat[i]!] = flat[i + 1]!;
+      const query = hashOfReply(flat);
       const turnResults = results.map((x) => (x ? (JSON.parse(x) as CallResult) : undefined));
       const ended = { query, results: turnResults, steps: parseSteps(steps), history: parseHistory(history), memory };
       return { left, ready, jobs, loaded: { running: r[1] === 1, customerId, deps: [] }, turn: ended };

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { DEFAULTS, EVENT_DATA_SCHEMAS, StewardError, StewardEvent, formatIssues, type EventData, type EventType } from '@steward/core';
 import type { Keys } from './keys.ts';
 import { namesInEvents } from '@steward/telemetry';
+import { hashOfReply } from './hash-reply.ts';
 
 /** One event to write; its data is typed by its type (EVENT_DATA_SCHEMAS) and checked again at run time. */
 export type EmitInput = { [T in EventType]: EmitOf<T> }[EventType];
@@ -83,10 +84,7 @@ export async function emitEvent(redis: Redis, keys: Keys, input: EmitInput): Pro
  */
 export async function emitEventThenRead(redis: Redis, keys: Keys, input: EmitInput, hashKey: string): Promise<Record<string, string>> {
   const a = emitArgs(keys, toEvent(input));
-  const flat = (await redis.eval(EMIT, 4, ...a.keys, hashKey, ...a.argv)) as string[];
-  const h: Record<string, string> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) h[flat[i]!] = flat[i + 1]!;
-  return h;
+  return hashOfReply((await redis.eval(EMIT, 4, ...a.keys, hashKey, ...a.argv)) as string[]);
 }
 
 /** EMIT's three keys and its arguments for an event. */

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Redis } from 'ioredis';
 import { keyAround, LUA_SEG } from '@steward/core';
 import type { Keys } from './keys.ts';
+import { hashOfReply } from './hash-reply.ts';
 
 /**
  * What a job needs before its handler runs, in one round trip: the query's conversation and the
@@ -55,11 +56,7 @@ export async function readJobPrelude(
       ...keyAround(keys.conversationNames),
     )) as [string, string[], string[]];
     const out: JobPrelude = { conversationId: cid || undefined, names };
-    if (want.query) {
-      const query: Record<string, string> = {};
-      for (let i = 0; i + 1 < flat.length; i += 2) query[flat[i]!] = flat[i + 1]!;
-      out.query = query;
-    }
+    if (want.query) out.query = hashOfReply(flat);
     return out;
   } catch {
     return { conversationId, names: [] };

@@ -7,6 +7,7 @@ import { bindLogContext } from '@steward/telemetry';
 import type { Keys } from './keys.ts';
 import { QueryRecord } from './query-record.ts';
 import { conversationState, type ConversationState } from './conversations.ts';
+import { hashOfReply } from './hash-reply.ts';
 
 // KEYS: 1 query, 2 its steps, 3 (optional) a key whose existence the caller needs too.
 // ARGV: 1–4 the conversation's hash and message-list keys around the id (keyAround): they depend
@@ -62,22 +63,16 @@ export async function loadTurn(s: { redis: Redis; keys: Keys }, queryId: string,
     number?,
     string[]?,
   ];
-  const h = pairs(q);
+  const h = hashOfReply(q);
   if (!h.queryId) return null;
   const query = QueryRecord.parse(h);
   // As QueryStore.get: a job that loads its query logs under the query's trace id from here on.
   bindLogContext({ traceId: query.traceId, conversationId: query.conversationId });
   return {
     query,
-    conversation: conversationState(query.conversationId, pairs(conv ?? []), msgs ?? []),
+    conversation: conversationState(query.conversationId, hashOfReply(conv ?? []), msgs ?? []),
     steps: (steps ?? []).map((m) => ChatMessage.parse(JSON.parse(m))),
     keyExists: exists === 1,
     names: names ?? [],
   };
-}
-
-function pairs(flat: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i]!] = flat[i + 1]!;
-  return out;
 }
