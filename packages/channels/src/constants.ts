@@ -32,6 +32,11 @@ export const CHANNEL_LIMITS = {
   deliveryConcurrency: DEFAULTS.concurrency.deliveries,
   /** The reasoning backlog is read at most this often per ingress process. */
   backlogCacheMs: 250,
+  /**
+   * Bucket sets an ingress process remembers as refused (until the wait Redis gave): a client
+   * retrying past its limit is refused from memory, not by one more script call each time.
+   */
+  refusalMemoMax: 10_000,
   /** Retry-After sent when the fleet is over its backlog threshold. */
   overloadedRetryAfterSec: 5,
 } as const;

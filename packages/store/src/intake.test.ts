@@ -167,3 +167,63 @@ describe('acceptMessage', () => {
     expect(b.conversationId).not.toBe(a.conversationId);
   });
 });
+
+describe('acceptMessage with an admission plan (buckets charged by the accept script)', () => {
+  // The commands this connection sends that name a key: observed on a real connection, not mocked.
+  const watched = (): { redis: Redis; naming: (key: string) => string[][] } => {
+    const r = createRedis(url);
+    const sent: string[][] = [];
+    const send = r.sendCommand.bind(r);
+    r.sendCommand = ((cmd: { name: string; args: unknown[] }) => {
+      sent.push([cmd.name, ...cmd.args.map(String)]);
+      return send(cmd as never);
+    });
+    return { redis: r, naming: (key) => sent.filter((c) => c.includes(key)) };
+  };
+  const planned = (bucket: string, spec: [number, number], waits: number[]): IntakeDeps['admit'] =>
+    Object.assign(async () => ({ ok: true as const }), {
+      plan: async () => ({ ok: true as const, charge: { keys: [bucket], specs: spec, refused: (w: number) => void waits.push(w) } }),
+    });
+
+  it('takes the token in the accept call itself, and a refusal writes nothing and reports the wait', async () => {
+    const w = watched();
+    const bucket = `${prefix}:ch:bucket:customer:test-one-trip`;
+    const waits: number[] = [];
+    const d: IntakeDeps = { ...deps, redis: w.redis, queries: new QueryStore(w.redis, keys), admit: planned(bucket, [0.01, 2], waits) };
+    try {
+      // A script Redis does not hold yet is sent twice (NOSCRIPT, then whole): load it first.
+      await d.queries.accept({ queryId: 'q_warm', conversationId: 'c_warm', channel: 'api', text: 'hi', language: 'en', traceId: 't', createdMs: 0 });
+      const a = await acceptMessage(d, msg({ conversationId: 'c_charged', messageId: 'm1' }), AS_API);
+      const b = await acceptMessage(d, msg({ conversationId: 'c_charged', messageId: 'm2' }), AS_API);
+      if (!a.ok || !b.ok) throw new Error('refused');
+      // One command per message names the bucket, and it is the accept (it names the query too).
+      const charging = w.naming(bucket);
+      expect(charging).toHaveLength(2);
+      expect(charging[0]!.some((arg) => arg === keys.query(a.queryId))).toBe(true);
+      expect(charging[1]!.some((arg) => arg === keys.query(b.queryId))).toBe(true);
+      const c = await acceptMessage(d, msg({ conversationId: 'c_charged', messageId: 'm3' }), AS_API);
+      // One token back at 0.01/s takes 100 s.
+      expect(c).toMatchObject({ ok: false, code: 'rate_limited' });
+      expect(!c.ok && 'retryAfterSec' in c && c.retryAfterSec).toBeGreaterThan(90);
+      expect(waits).toHaveLength(1);
+      expect(waits[0]).toBeGreaterThan(90_000);
+      expect(await redis.lrange(keys.conversationQueries('c_charged'), 0, -1)).toEqual([a.queryId, b.queryId]);
+      expect(await redis.exists(keys.dedupe('api', 'api', 'm3'))).toBe(0);
+      expect(Number(await redis.hget(bucket, 'tokens'))).toBeLessThan(1);
+    } finally {
+      w.redis.disconnect();
+    }
+  });
+
+  it('charges a message once when the first try is refused as stale and decided again', async () => {
+    const bucket = `${prefix}:ch:bucket:customer:test-stale`;
+    const d: IntakeDeps = { ...deps, admit: planned(bucket, [0.001, 5], []) };
+    const a = await acceptMessage(d, msg({ conversationId: 'c_charged_person' }), AS_API);
+    if (!a.ok) throw new Error('refused');
+    await redis.hset(keys.conversation('c_charged_person'), 'answeredBy', 'person', 'handoffId', 'h_charged');
+    const b = await acceptMessage(d, msg({ conversationId: 'c_charged_person', text: 'hello?' }), AS_API);
+    expect(b).toMatchObject({ ok: true, status: 'held' });
+    // Two messages, two tokens (of 5): the stale try and the held one were one charge.
+    expect(Number(await redis.hget(bucket, 'tokens'))).toBeCloseTo(3, 1);
+  });
+});

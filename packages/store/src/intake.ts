@@ -21,6 +21,29 @@ import { onAcceptedMessage, onMessageDuringRun, type ConversationOwner } from '@
 export type Admission = { ok: true } | { ok: false; code: string; message: string; retryAfterSec: number };
 
 /**
+ * Token buckets the accept script takes one token from each (or none) before it writes
+ * anything: admission and accept in one round trip. `refused` hears the wait when the script
+ * refuses, so the admission can answer the same customer's retries without asking Redis.
+ */
+export interface BucketCharge {
+  keys: readonly string[];
+  /** rate₁ (tokens/s), burst₁, rate₂, burst₂, … one pair per key. */
+  specs: readonly number[];
+  refused?: (waitMs: number) => void;
+}
+
+/** What admission decided before the accept: a refusal, or the buckets the accept charges. */
+export type AdmissionPlan = Exclude<Admission, { ok: true }> | { ok: true; charge?: BucketCharge | undefined };
+
+/**
+ * The `admit` hook. Called on its own it checks and takes the buckets itself (one call); with
+ * `plan` the intake asks only what to charge, and the accept script charges it.
+ */
+export type Admit = ((msg: PostMessageBody, sender?: Sender) => Promise<Admission>) & {
+  plan?: (msg: PostMessageBody, sender?: Sender) => Promise<AdmissionPlan>;
+};
+
+/**
  * Who sent a message, as established by authentication (never by the message body): the
  * principal of the API key or platform integration, and for platforms the verified sender.
  */
@@ -40,7 +63,7 @@ export interface IntakeDeps {
    * Backpressure and fairness (per-customer / per-channel rate limits, global backlog): asked
    * before anything is written; a refusal enqueues nothing and becomes a 429 with Retry-After.
    */
-  admit?: (msg: PostMessageBody, sender?: Sender) => Promise<Admission>;
+  admit?: Admit;
   /**
    * A message arriving while the conversation's query still runs: `queue` (default) answers it
    * after the running one; `restart` ends the running query unanswered (reason `superseded`)
@@ -78,9 +101,11 @@ export async function acceptMessage(
 ): Promise<IntakeResult> {
   const now = opts.now ?? Date.now();
   const conversationId = msg.conversationId ?? newConversationId();
-  // Admission only reads: a refusal has written nothing.
-  const a = await deps.admit?.(msg, opts.sender);
+  // Admission decides what to charge (or refuses, having written nothing); the accept script
+  // charges it before it writes anything, in the same round trip.
+  const a: AdmissionPlan | undefined = deps.admit?.plan ? await deps.admit.plan(msg, opts.sender) : await deps.admit?.(msg, opts.sender);
   if (a && !a.ok) return { ok: false, code: a.code, message: a.message, retryAfterSec: a.retryAfterSec };
+  let charge = a && 'charge' in a ? a.charge : undefined;
   const parent = parseTraceparent(opts.traceparent);
   const traceId = parent?.traceId ?? newTraceId();
   const language: Language = localeLanguage(msg.locale) ?? detectLanguage(msg.text);
@@ -95,20 +120,26 @@ export async function acceptMessage(
     ts: now,
     data: { channel: msg.channel, language, customerId: msg.customerId, queued },
   });
-  const accept = (route: 'agent' | 'person') => deps.queries.accept({
-    queryId,
-    conversationId,
-    principal: opts.sender.principal,
-    customerId: msg.customerId,
-    channel: msg.channel,
-    messageId: msg.messageId,
-    recipient: msg.recipient,
-    text: msg.text,
-    language,
-    traceId,
-    parentSpanId: parent?.parentSpanId,
-    createdMs: now,
-  }, deps.deadlineMs, now, route, accepted);
+  const accept = (route: 'agent' | 'person') => {
+    // Only the first call charges: the script takes the tokens before its 'stale' check, as the
+    // separate admission call did before the accept, so a retry after 'stale' is not charged again.
+    const once = charge;
+    charge = undefined;
+    return deps.queries.accept({
+      queryId,
+      conversationId,
+      principal: opts.sender.principal,
+      customerId: msg.customerId,
+      channel: msg.channel,
+      messageId: msg.messageId,
+      recipient: msg.recipient,
+      text: msg.text,
+      language,
+      traceId,
+      parentSpanId: parent?.parentSpanId,
+      createdMs: now,
+    }, deps.deadlineMs, now, route, accepted, once);
+  };
   // Decide (the kernel's onAcceptedMessage) and apply; the script refuses a route decided from an
   // owner that is not the conversation's now ('stale'), and we load the conversation and decide
   // again. Start or queue is decided again inside the script, by the same rule. The first try
@@ -117,8 +148,13 @@ export async function acceptMessage(
   // the HMGET that loaded the owner before every accept (issue 17).
   const decide = (s: Awaited<ReturnType<typeof conversationOf>>) =>
     accept(onAcceptedMessage(s, { queryId, text: msg.text, nowMs: now, deadlineMs: deps.deadlineMs }).route);
+  const first = charge;
   let r = await decide(AGENT_ANSWERS);
   for (let i = 0; r.kind === 'stale' && i < 5; i++) r = await decide(await conversationOf(deps, conversationId));
+  if (r.kind === 'rate_limited') {
+    first?.refused?.(r.waitMs);
+    return { ok: false, code: 'rate_limited', message: RATE_LIMITED, retryAfterSec: Math.max(1, Math.ceil(r.waitMs / 1000)) };
+  }
   if (r.kind === 'stale') return { ok: false, code: 'conversation_busy', message: 'the conversation changed hands; retry', retryAfterSec: 1 };
   if (r.kind === 'held') {
     return { ok: true, status: 'held', queryId, conversationId, duplicate: false, traceId, handoffId: r.handoffId };
@@ -152,6 +188,9 @@ export async function acceptMessage(
   if (r.kind === 'queued' && deps.doubleTexting === 'restart') await supersedeActive(deps, conversationId);
   return { ok: true, status: 'queued', queryId, conversationId, duplicate: false, traceId };
 }
+
+/** The refusal's text, the same whether the accept script or a standalone admission refused. */
+export const RATE_LIMITED = 'too many messages; retry later';
 
 /** The crash point sits between the accept's commit and its relay (the sweeper's case). */
 async function relayCommitted(deps: IntakeDeps, jobs: readonly string[]): Promise<void> {

@@ -1,7 +1,7 @@
 // Lua scripts for the steps that must be atomic. Keys of one query or conversation are built
 // inside a script from the prefix only where the set of keys depends on data (the active
 // query of a conversation); with the hash-tag prefix they all live in one cluster slot.
-
+import { TAKE_TOKENS_FN } from './token-bucket-lua.ts';
 
 /** Add committed jobs to the outbox (members are job JSON; see outbox.ts). */
 export const OUTBOX_FN = `
@@ -76,12 +76,18 @@ end
  * them, create the query, queue or start it — or hold it for the person who answers the
  * conversation (atomically). A refusal writes nothing.
  */
-export const ACCEPT = START_FN + HOLD_FN + `
--- KEYS: 1 dedupe, 2 query, 3 conv, 4 convPending, 5 convQueries, 6 event stream, 7 the query's events
+export const ACCEPT = START_FN + HOLD_FN + TAKE_TOKENS_FN + `
+-- KEYS: 1 dedupe, 2 query, 3 conv, 4 convPending, 5 convQueries, 6 event stream, 7 the query's events,
+--       8.. the admission buckets to charge (none on a retry after 'stale': the first call charged them)
 -- ARGV: 1 queryId, 2 dedupeTtl, 3 customerId or '', 4 queryTtl, 5 prefix, 6 convTtl, 7 nowMs,
 --       8 route the caller decided ('agent' | 'person'), 9 streamMaxLen, 10 principal,
 --       11 the query.accepted event JSON if started, 12 the same if queued ('' = none), 13 the query's live channel,
---       14.. field/value pairs
+--       14.. rate, burst of each bucket, then field/value pairs
+-- Admission first, as when it was its own call before the accept: a refusal writes nothing.
+local buckets = {}
+for i = 8, #KEYS do buckets[#buckets + 1] = KEYS[i] end
+local wait = take_tokens(buckets, ARGV, 14)
+if wait > 0 then return {'rate_limited', tostring(wait)} end
 -- The accepted event goes out with the accept (as events.ts writes it): one trip, never lost to a crash.
 local function accepted(ev)
   if ev == '' then return end
@@ -110,7 +116,7 @@ end
 if not owner or owner == '' then redis.call('HSET', KEYS[3], 'owner', ARGV[10]) end
 if KEYS[1] ~= '' then redis.call('SET', KEYS[1], ARGV[1], 'EX', tonumber(ARGV[2])) end
 local fields = {}
-for i = 14, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 14 + 2 * #buckets, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[2], unpack(fields))
 redis.call('EXPIRE', KEYS[2], tonumber(ARGV[4]))
 redis.call('RPUSH', KEYS[5], ARGV[1])

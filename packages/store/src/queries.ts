@@ -34,6 +34,8 @@ export type AcceptResult =
   | { kind: 'start'; queryId: string; jobs: string[] }
   | { kind: 'queued'; queryId: string }
   | { kind: 'duplicate'; queryId: string }
+  /** An admission bucket passed to accept was empty: nothing was written; retry after `waitMs`. */
+  | { kind: 'rate_limited'; waitMs: number }
   /** A person answers the conversation: the message was recorded for them; the agent does not answer. */
   | { kind: 'held'; queryId: string; handoffId: string }
   /** Who answers the conversation changed since the caller decided the route: decide again. */
@@ -100,6 +102,11 @@ export class QueryStore {
      * (`queued` says which), instead of by one more trip after it.
      */
     accepted?: (queued: boolean) => EmitInput,
+    /**
+     * Admission buckets charged by the same script before it writes anything (one token from
+     * each, or none: then `rate_limited`), instead of by a call of their own before the accept.
+     */
+    charge?: { keys: readonly string[]; specs: readonly number[] },
   ): Promise<AcceptResult> {
     const k = this.keys;
     const fields: string[] = [];
@@ -107,9 +114,11 @@ export class QueryStore {
     for (const [key, v] of Object.entries(rec)) if (v !== undefined) fields.push(key, String(v));
     const dedupeKey = q.messageId ? k.dedupe(q.principal ?? '', q.channel, q.messageId) : '';
     const event = (queued: boolean): string => (accepted ? JSON.stringify(toEvent(accepted(queued))) : '');
+    const buckets = charge?.keys ?? [];
+    if ((charge?.specs.length ?? 0) !== 2 * buckets.length) throw new Error('accept: a bucket charge needs one rate and one burst per key (a bug, not retryable)');
     const r = (await this.redis.eval(
       ACCEPT,
-      7,
+      7 + buckets.length,
       dedupeKey,
       k.query(q.queryId),
       k.conversation(q.conversationId),
@@ -117,6 +126,7 @@ export class QueryStore {
       k.conversationQueries(q.conversationId),
       k.events,
       k.queryEvents(q.queryId),
+      ...buckets,
       q.queryId,
       DEFAULTS.dedupeTtlSec,
       q.customerId ?? '',
@@ -130,8 +140,10 @@ export class QueryStore {
       event(false),
       event(true),
       k.queryChannel(q.queryId),
+      ...(charge?.specs ?? []),
       ...fields,
     )) as string[];
+    if (r[0] === 'rate_limited') return { kind: 'rate_limited', waitMs: Number(r[1]) };
     if (r[0] === 'stale') return { kind: 'stale' };
     if (r[0] === 'held') return { kind: 'held', queryId: q.queryId, handoffId: r[1]! };
     if (r[0] === 'conflict') return { kind: 'conflict' };

@@ -72,6 +72,44 @@ describe('createAdmission', () => {
     expect(await admit(msg({ channel: 'api' }), { principal: 'api' })).toEqual({ ok: true });
   });
 
+  it('remembers a refusal until its wait is over: retries inside it never reach Redis, and none is refused that Redis would admit', async () => {
+    const watched = new Redis(url, { maxRetriesPerRequest: null });
+    const sent: string[] = [];
+    const send = watched.sendCommand.bind(watched);
+    watched.sendCommand = ((cmd: { name: string }) => {
+      sent.push(cmd.name);
+      return send(cmd as never);
+    });
+    try {
+      // 5 tokens/s, burst 1: a refusal waits ~200 ms.
+      const admit = createAdmission(watched, { prefix: `${prefix}:m` }, { perCustomer: { rate: 5, burst: 1 } });
+      expect(await admit(msg({ customerId: 'erin' }))).toEqual({ ok: true });
+      const refused = await admit(msg({ customerId: 'erin' }));
+      expect(refused).toMatchObject({ ok: false, code: 'rate_limited', retryAfterSec: 1 });
+      const asked = sent.length;
+      for (let i = 0; i < 20; i++) expect(await admit(msg({ customerId: 'erin' }))).toMatchObject({ ok: false, code: 'rate_limited' });
+      expect(sent.length).toBe(asked);
+      // Another customer is asked of Redis as usual.
+      expect(await admit(msg({ customerId: 'frank' }))).toEqual({ ok: true });
+      expect(sent.length).toBe(asked + 1);
+      // Past the wait the bucket holds a token again and Redis admits the next message.
+      await new Promise((r) => setTimeout(r, 260));
+      expect(await admit(msg({ customerId: 'erin' }))).toEqual({ ok: true });
+    } finally {
+      watched.disconnect();
+    }
+  });
+
+  it('plans the charge for the accept script instead of taking it: nothing is spent until the accept runs', async () => {
+    const admit = createAdmission(redis, { prefix: `${prefix}:plan` }, { perCustomer: { rate: 0.01, burst: 1 }, perChannel: { rate: 0.01, burst: 3 } });
+    const p = await admit.plan!(msg({ customerId: 'gina' }));
+    expect(p).toMatchObject({ ok: true, charge: { specs: [0.01, 1, 0.01, 3] } });
+    expect(p.ok && p.charge?.keys).toHaveLength(2);
+    // Planning twice spent nothing: the standalone check still has gina's one token.
+    await admit.plan!(msg({ customerId: 'gina' }));
+    expect(await admit(msg({ customerId: 'gina' }))).toEqual({ ok: true });
+  });
+
   it('refuses as overloaded when the reasoning backlog reaches the threshold', async () => {
     const admit = createAdmission(redis, { prefix }, { maxBacklog: 3, queues: { reasoning }, backlogCacheMs: 0, overloadedRetryAfterSec: 7 });
     expect(await admit(msg())).toEqual({ ok: true });

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { PostMessageBody } from '@steward/core';
-import { createKeys, type IntakeDeps, type Sender } from '@steward/store';
+import { createKeys, RATE_LIMITED, type Admission, type AdmissionPlan, type IntakeDeps, type Sender } from '@steward/store';
 import { CHANNEL_LIMITS } from '../constants.ts';
 import { channelKeys } from '../keys.ts';
 import { TAKE_TOKENS } from './token-bucket-lua.ts';
+import { RefusalMemo } from './refusal-memo.ts';
 
 export type Admit = NonNullable<IntakeDeps['admit']>;
-export type Admission = Awaited<ReturnType<Admit>>;
+export type { Admission };
 
 /** A token bucket: `rate` tokens per second refill it, up to `burst`. */
 export interface BucketSpec {
@@ -30,6 +31,8 @@ export interface AdmissionOptions {
   queues?: { reasoning: BacklogSource };
   overloadedRetryAfterSec?: number;
   backlogCacheMs?: number;
+  /** Bucket sets remembered as refused (CHANNEL_LIMITS.refusalMemoMax). */
+  refusalMemoMax?: number;
 }
 
 /**
@@ -38,12 +41,16 @@ export interface AdmissionOptions {
  * rotating ids in the body never yields a fresh bucket), one per customer (the customer named
  * by a principal that may name one, else the platform user from the signed payload), and one
  * per channel, so one platform's burst cannot starve the others.
+ * `admit.plan` is what the intake uses: it names the buckets and the accept script takes them in
+ * the same call as the accept (one round trip per message). Called on its own, `admit` takes
+ * them itself. Either way a refusal is remembered until its wait is over (see refusal-memo.ts).
  */
 export function createAdmission(redis: Redis, keys: { prefix: string }, o: AdmissionOptions): Admit {
   const ck = channelKeys(keys.prefix);
   const sk = createKeys(keys.prefix);
   const backlog = cachedBacklog(o);
-  return async (msg: PostMessageBody, sender?: Sender): Promise<Admission> => {
+  const memo = new RefusalMemo(o.refusalMemoMax ?? CHANNEL_LIMITS.refusalMemoMax);
+  const plan = async (msg: PostMessageBody, sender?: Sender): Promise<AdmissionPlan> => {
     if (o.maxBacklog !== undefined && backlog) {
       const n = await backlog();
       if (n >= o.maxBacklog) {
@@ -56,10 +63,10 @@ export function createAdmission(redis: Redis, keys: { prefix: string }, o: Admis
       }
     }
     const bucketKeys: string[] = [];
-    const args: number[] = [];
+    const specs: number[] = [];
     if (o.perPrincipal && sender) {
       bucketKeys.push(ck.bucket('principal', sender.principal));
-      args.push(o.perPrincipal.rate, o.perPrincipal.burst);
+      specs.push(o.perPrincipal.rate, o.perPrincipal.burst);
     }
     // A conversation already bound to a verified customer counts against that customer, on
     // whichever conversation or platform they write from.
@@ -67,17 +74,33 @@ export function createAdmission(redis: Redis, keys: { prefix: string }, o: Admis
     const who = customerOf(msg, sender, bound || undefined);
     if (o.perCustomer && who) {
       bucketKeys.push(ck.bucket('customer', hashId(who)));
-      args.push(o.perCustomer.rate, o.perCustomer.burst);
+      specs.push(o.perCustomer.rate, o.perCustomer.burst);
     }
     if (o.perChannel) {
       bucketKeys.push(ck.bucket('channel', msg.channel));
-      args.push(o.perChannel.rate, o.perChannel.burst);
+      specs.push(o.perChannel.rate, o.perChannel.burst);
     }
     if (bucketKeys.length === 0) return { ok: true };
-    const [ok, waitMs] = (await redis.eval(TAKE_TOKENS, bucketKeys.length, ...bucketKeys, ...args)) as [number, number];
-    if (ok === 1) return { ok: true };
-    return { ok: false, code: 'rate_limited', message: 'too many messages; retry later', retryAfterSec: Math.max(1, Math.ceil(waitMs / 1000)) };
+    const id = bucketKeys.join(' ');
+    const leftMs = memo.refusedFor(id);
+    if (leftMs > 0) return rateLimited(leftMs);
+    const askedAt = memo.now();
+    return { ok: true, charge: { keys: bucketKeys, specs, refused: (waitMs) => memo.refuse(id, askedAt, waitMs) } };
   };
+  const admit = async (msg: PostMessageBody, sender?: Sender): Promise<Admission> => {
+    const p = await plan(msg, sender);
+    if (!p.ok) return p;
+    if (!p.charge) return { ok: true };
+    const [ok, waitMs] = (await redis.eval(TAKE_TOKENS, p.charge.keys.length, ...p.charge.keys, ...p.charge.specs)) as [number, number];
+    if (ok === 1) return { ok: true };
+    p.charge.refused?.(waitMs);
+    return rateLimited(waitMs);
+  };
+  return Object.assign(admit, { plan });
+}
+
+function rateLimited(waitMs: number): Admission {
+  return { ok: false, code: 'rate_limited', message: RATE_LIMITED, retryAfterSec: Math.max(1, Math.ceil(waitMs / 1000)) };
 }
 
 /**
