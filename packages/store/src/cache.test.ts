@@ -60,3 +60,25 @@ describe('ToolCache.set', () => {
     expect(await redis.ttl(key)).toBeGreaterThan(295);
   });
 });
+
+describe('ToolCache.lookup', () => {
+  it('answers a hit with its value, a miss with the lease for the first caller only, in one script', async () => {
+    const key = cache.keyFor('get_product_details', null, { product_id: 'lookup-1' });
+    const first = await cache.lookup(key, 5000);
+    expect(first).toEqual({ hit: null, leased: true });
+    // The lease was taken by the same script: a second caller finds it held, with its expiry.
+    expect(await redis.pttl(keys.cacheFlight(key))).toBeGreaterThan(4000);
+    expect(await cache.lookup(key, 5000)).toEqual({ hit: null, leased: false });
+    await cache.set(key, '{"result":"p"}', 60, []);
+    expect(await cache.lookup(key, 5000)).toEqual({ hit: '{"result":"p"}' });
+    // A hit takes no lease.
+    expect(await redis.exists(keys.cacheFlight(key))).toBe(0);
+  });
+
+  it('gives the lease again once its holder released it', async () => {
+    const key = cache.keyFor('get_product_details', null, { product_id: 'lookup-2' });
+    expect(await cache.lookup(key, 5000)).toEqual({ hit: null, leased: true });
+    await cache.release(key);
+    expect(await cache.lookup(key, 5000)).toEqual({ hit: null, leased: true });
+  });
+});

@@ -40,10 +40,21 @@ for i = 3, #KEYS do
 end
 `;
 
-export interface CacheLookup {
-  key: string;
-  value: string | null;
-}
+/**
+ * A read's cache lookup and, on a miss, its single-flight lease, in one script: they were two
+ * round trips in a row before every cacheable call that missed (issue 17, the tool DAG at its
+ * critical path). KEYS: entry, lease · ARGV: leaseMs · returns { value } on a hit, { false, 1 }
+ * when the lease is ours, { false, 0 } when another caller holds it.
+ */
+const LOOKUP_OR_LEASE = `
+local v = redis.call('GET', KEYS[1])
+if v then return { v } end
+if redis.call('SET', KEYS[2], '1', 'PX', ARGV[1], 'NX') then return { false, 1 } end
+return { false, 0 }
+`;
+
+/** A cached value; else whether this caller took the lease (it runs the call) or another holds it. */
+export type CacheLookup = { hit: string } | { hit: null; leased: boolean };
 
 /**
  * Shared tool-result cache. Entries are keyed by tool + canonical arguments + customer scope
@@ -66,6 +77,15 @@ export class ToolCache {
 
   async get(key: string): Promise<string | null> {
     return this.redis.get(key);
+  }
+
+  /**
+   * `get`, then `lease` on a miss, in one round trip. `leased`: the caller holds the lease and
+   * must run the call, then `set` (or `release`); else it may `waitFor` the holder's result.
+   */
+  async lookup(key: string, leaseMs: number): Promise<CacheLookup> {
+    const [v, leased] = (await this.redis.eval(LOOKUP_OR_LEASE, 2, key, this.keys.cacheFlight(key), leaseMs)) as [string | null, number | undefined];
+    return typeof v === 'string' ? { hit: v } : { hit: null, leased: leased === 1 };
   }
 
   /** true: the caller holds the lease and must run the call, then `set` (or `release`). */
