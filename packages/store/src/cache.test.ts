@@ -60,3 +60,66 @@ describe('ToolCache.set', () => {
     expect(await redis.ttl(key)).toBeGreaterThan(295);
   });
 });
+
+describe('ToolCache.lookup', () => {
+  it('answers a hit with its value, a miss with the lease for the first caller only, in one script', async () => {
+    const key = cache.keyFor('get_product_details', null, { product_id: 'lookup-1' });
+    const first = await cache.lookup(key, 5000);
+    expect(first).toEqual({ hit: null, leased: true });
+    // The lease was taken by the same script: a second caller finds it held, with its expiry.
+    expect(await redis.pttl(keys.cacheFlight(key))).toBeGreaterThan(4000);
+    expect(await cache.lookup(key, 5000)).toEqual({ hit: null, leased: false });
+    await cache.set(key, '{"result":"p"}', 60, []);
+    expect(await cache.lookup(key, 5000)).toEqual({ hit: '{"result":"p"}' });
+    // A hit takes no lease.
+    expect(await redis.exists(keys.cacheFlight(key))).toBe(0);
+  });
+
+  it('gives the lease again once its holder released it', async () => {
+    const key = cache.keyFor('get_product_details', null, { product_id: 'lookup-2' });
+    expect(await cache.lookup(key, 5000)).toEqual({ hit: null, leased: true });
+    await cache.release(key);
+    expect(await cache.lookup(key, 5000)).toEqual({ hit: null, leased: true });
+  });
+});
+
+describe('ToolCache.invalidate', () => {
+  it('drops every entry under each tag and the tags, an entry under two tags counted once', async () => {
+    const a = cache.keyFor('get_order_details', 'u9', { order_id: '#W9' });
+    const b = cache.keyFor('get_user_details', 'u9', { user_id: 'u9' });
+    const other = cache.keyFor('get_order_details', 'u8', { order_id: '#W8' });
+    await cache.set(a, 'a', 30, ['order:#W9', 'user:u9']);
+    await cache.set(b, 'b', 30, ['user:u9']);
+    await cache.set(other, 'o', 30, ['order:#W8']);
+    expect(await cache.invalidate(['order:#W9', 'user:u9', 'order:#W9'])).toBe(2);
+    expect(await redis.exists(a, b, keys.cacheTag('order:#W9'), keys.cacheTag('user:u9'))).toBe(0);
+    // Entries of other tags stay.
+    expect(await cache.get(other)).toBe('o');
+    expect(await cache.invalidate([])).toBe(0);
+    expect(await cache.invalidate(['order:#W-none'])).toBe(0);
+  });
+});
+
+describe('ToolCache.invalidate, on the wire', () => {
+  it('is one command for any number of tags (it was three per tag, one after the other)', async () => {
+    const monitor = createRedis(url);
+    const sent: string[][] = [];
+    const mon = await monitor.monitor();
+    mon.on('monitor', (_time: string, argv: string[], source: string) => {
+      if (!source.includes('lua') && argv.some((x) => x.startsWith(keys.cacheTag('wire')))) sent.push(argv);
+    });
+    try {
+      await cache.invalidate(['wire-warm-up']);
+      await cache.set(cache.keyFor('get_order_details', 'u7', { order_id: '#W7' }), 'x', 30, ['wire:a', 'wire:b']);
+      await new Promise((r) => setTimeout(r, 100));
+      sent.length = 0;
+      expect(await cache.invalidate(['wire:a', 'wire:b', 'wire:c'])).toBe(1);
+      for (let i = 0; i < 50 && sent.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 50));
+      expect(sent.map((a) => a[0]!.toLowerCase())).toEqual(['evalsha']);
+    } finally {
+      mon.disconnect();
+      monitor.disconnect();
+    }
+  });
+});

@@ -40,10 +40,39 @@ for i = 3, #KEYS do
 end
 `;
 
-export interface CacheLookup {
-  key: string;
-  value: string | null;
-}
+/**
+ * A read's cache lookup and, on a miss, its single-flight lease, in one script: they were two
+ * round trips in a row before every cacheable call that missed (issue 17, the tool DAG at its
+ * critical path). KEYS: entry, lease · ARGV: leaseMs · returns { value } on a hit, { false, 1 }
+ * when the lease is ours, { false, 0 } when another caller holds it.
+ */
+const LOOKUP_OR_LEASE = `
+local v = redis.call('GET', KEYS[1])
+if v then return { v } end
+if redis.call('SET', KEYS[2], '1', 'PX', ARGV[1], 'NX') then return { false, 1 } end
+return { false, 0 }
+`;
+
+/**
+ * A write's invalidation: every entry registered under each tag, then the tags, in one script.
+ * It was three round trips per tag in a row (SMEMBERS, DEL of the entries, DEL of the tag)
+ * between a write's end and its result recorded. The entries are named by the tag sets (keys
+ * the store wrote itself, on this prefix). KEYS: tag… · returns the entries dropped.
+ */
+const INVALIDATE = `
+local dropped = 0
+for i = 1, #KEYS do
+  local members = redis.call('SMEMBERS', KEYS[i])
+  for j = 1, #members, 1000 do
+    dropped = dropped + redis.call('DEL', unpack(members, j, math.min(j + 999, #members)))
+  end
+  redis.call('DEL', KEYS[i])
+end
+return dropped
+`;
+
+/** A cached value; else whether this caller took the lease (it runs the call) or another holds it. */
+export type CacheLookup = { hit: string } | { hit: null; leased: boolean };
 
 /**
  * Shared tool-result cache. Entries are keyed by tool + canonical arguments + customer scope
@@ -66,6 +95,15 @@ export class ToolCache {
 
   async get(key: string): Promise<string | null> {
     return this.redis.get(key);
+  }
+
+  /**
+   * `get`, then `lease` on a miss, in one round trip. `leased`: the caller holds the lease and
+   * must run the call, then `set` (or `release`); else it may `waitFor` the holder's result.
+   */
+  async lookup(key: string, leaseMs: number): Promise<CacheLookup> {
+    const [v, leased] = (await this.redis.eval(LOOKUP_OR_LEASE, 2, key, this.keys.cacheFlight(key), leaseMs)) as [string | null, number | undefined];
+    return typeof v === 'string' ? { hit: v } : { hit: null, leased: leased === 1 };
   }
 
   /** true: the caller holds the lease and must run the call, then `set` (or `release`). */
@@ -94,14 +132,10 @@ export class ToolCache {
     await this.redis.eval(SET_ENTRY, 2 + tagKeys.length, key, this.keys.cacheFlight(key), ...tagKeys, value, ttlSec);
   }
 
+  /** Drop every entry registered under these tags (and the tags): one round trip; the count dropped. */
   async invalidate(tags: string[]): Promise<number> {
-    let dropped = 0;
-    for (const t of tags) {
-      const tagKey = this.keys.cacheTag(t);
-      const members = await this.redis.smembers(tagKey);
-      if (members.length) dropped += await this.redis.del(...members);
-      await this.redis.del(tagKey);
-    }
-    return dropped;
+    if (!tags.length) return 0;
+    const tagKeys = [...new Set(tags)].map((t) => this.keys.cacheTag(t));
+    return (await this.redis.eval(INVALIDATE, tagKeys.length, ...tagKeys)) as number;
   }
 }

@@ -184,6 +184,8 @@ async function runAndRecord(
   // errorType: the structured type for the control logic; detail: the exception's own code (trace only).
   let outcome: { result: string; ok: boolean; cacheHit: boolean; errorType?: ToolErrorType; detail?: string };
   let denied = false;
+  // A cache miss's store, awaited beside the record below (see Execution.cached).
+  let cached: Promise<void> | undefined;
   const { customerId, deps } = loaded;
   if (!spec) {
     outcome = { result: `Error: unknown tool ${t.name}`, ok: false, cacheHit: false, errorType: 'unknown_tool' };
@@ -199,7 +201,8 @@ async function runAndRecord(
         const results: unknown[] = [];
         (t.dependsOn ?? []).forEach((i, k) => (results[i] = deps[k]!.result));
         const args = resolveRefs(t.arguments, results);
-        const { response, cacheHit } = await execute(d, spec, args, customerId, idempotencyKey(t.queryId, t.turn, t.callId));
+        const { response, cacheHit, cached: storing } = await execute(d, spec, args, customerId, idempotencyKey(t.queryId, t.turn, t.callId));
+        cached = storing;
         if (!spec.readOnly) crashPoint('tool.after_write');
         if (response.identifiedUserId) await d.conversations.bindCustomer(t.conversationId, response.identifiedUserId);
         else if (verifying && isErrorResult(response.result)) await d.identity!.failed(t.conversationId, principal);
@@ -257,8 +260,8 @@ async function runAndRecord(
       result: outcome.result.slice(0, 4000),
     },
   });
-  // The event and the release go out together; each is idempotent on redelivery.
-  const [, progress] = await Promise.all([recordEvent, release(d, t, result, run.owner)]);
+  // The event and the release go out together (with a cache miss's store); each is idempotent on redelivery.
+  const [, progress] = await Promise.all([recordEvent, release(d, t, result, run.owner), cached]);
   if (denied) {
     await emitEvent(d.redis, d.keys, {
       id: `${t.queryId}:t${t.turn}:c${t.index}:denied`,
