@@ -26,7 +26,7 @@ beforeAll(() => {
     requireConfirmation: true,
     budgets: {},
     keepTranscript: false,
-    log: createLogger({ service: 'test', level: 'warn' }),
+    log: createLogger({ service: 'test', level: 'error' }),
   };
 });
 afterAll(async () => {
@@ -90,6 +90,19 @@ describe('endDueQueries', () => {
     await store.redis.zadd(store.keys.deadlines, now - 1_000, 'q_vanished');
     expect(await endDueQueries(d, O, now, now)).toEqual({ claimed: 1, ended: 0 });
     expect(await store.redis.zscore(store.keys.deadlines, 'q_vanished')).toBeNull();
+  });
+
+  it('a query that cannot be ended does not hold back the others of the pass: it stays claimed, to be retried', async () => {
+    const now = Date.now();
+    // A record that fails its schema (an unreadable hash): loading it throws.
+    await store.redis.hset(store.keys.query('q_broken'), { queryId: 'q_broken', status: 'running', turn: 'not a number' });
+    // Due first, so the pass meets it before the good one.
+    await store.redis.zadd(store.keys.deadlines, now - 10_000, 'q_broken');
+    await started('q_fine', now - 5_000, 2_500);
+    expect(await endDueQueries(d, O, now, now)).toEqual({ claimed: 2, ended: 1 });
+    expect((await store.queries.get('q_fine'))?.status).toBe('failed');
+    expect(await store.redis.zscore(store.keys.deadlines, 'q_broken')).toBe(String(now + O.claimMs));
+    await store.redis.zrem(store.keys.deadlines, 'q_broken');
   });
 
   it('works at most `batch` queries per pass, earliest deadline first', async () => {

@@ -33,9 +33,14 @@ export async function endDueQueries(
   crashPoint('deadline.after_claim');
   let ended = 0;
   for (const queryId of due) {
-    const q = await d.queries.get(queryId);
-    if (!q || q.status !== 'running') await deadlines.drop(queryId);
-    else if (await endAtDeadline(d, q)) ended++;
+    try {
+      const q = await d.queries.get(queryId);
+      if (!q || q.status !== 'running') await deadlines.drop(queryId);
+      else if (await endAtDeadline(d, q)) ended++;
+    } catch (e) {
+      // One query's failure must not hold back the others of the pass; its entry stays claimed.
+      d.log.warn({ err: errorMessage(e), queryId }, 'ending a query at its deadline failed (retried when its claim runs out)');
+    }
   }
   return { claimed: due.length, ended };
 }
