@@ -16,7 +16,7 @@
 // reasoning-worker takes a turn's step on the proposal itself: `reasoning_after_model` is the
 // llm.call event AND that step (cost record, the kernel's transition, the apply script, the
 // relay of the turn's tool jobs or the completion), and `control_step` holds what the controller
-// still runs (observe, deadline, and a decide job of an older reasoning-worker during a rolling
+// still runs (observe, and a decide job of an older reasoning-worker during a rolling
 // deploy). Before, `reasoning_after_model` was the event and adding the decide job, and the
 // decision was in `control_wait` + `control_step`.
 import { Redis } from 'ioredis';

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deletePrefix, freePort, uniquePrefix } from '@steward/testing';
+import { jobIds } from '@steward/core';
 import { CRASH_POINTS, createKeys, createQueues, createRedis, readQueryEvents, type CrashPointName } from '@steward/store';
 import { startShop, type RunningShop } from '@steward/shop';
 import { startSimLlm, type SimLlm } from '@steward/sim-llm';
@@ -37,9 +38,10 @@ const children = new Set<ChildProcess>();
 const covered = new Set<CrashPointName>();
 /**
  * The controller's job boundary lies on no message's path since the decision and the observation
- * are taken where their input arrives (ADR 0016, 0017): a deadline drives it (its own test below).
+ * are taken where their input arrives (ADR 0016, 0017), and the deadline poll's on none since the
+ * deadline is no job (ADR 0025d): a query stuck in the model drives each (their own tests below).
  */
-const OFF_PATH: readonly CrashPointName[] = ['control.before_ack'];
+const OFF_PATH: readonly CrashPointName[] = ['control.before_ack', 'deadline.after_claim'];
 const ON_PATH = CRASH_POINTS.flatMap((p, i) => (OFF_PATH.includes(p) ? [] : [[p, i] as [CrashPointName, number]]));
 
 interface Host {
@@ -119,7 +121,7 @@ async function post(api: IngressClient, s: Script, text: string, messageId: stri
   }
 }
 
-/** Wait until no job is waiting or running (delayed deadline jobs of ended queries may remain). */
+/** Wait until no job is waiting or running. */
 async function drained(timeoutMs = 30_000): Promise<void> {
   const queues = createQueues(redis, prefix);
   try {
@@ -241,54 +243,94 @@ describe('crash points (kill -9 at every boundary, another process takes over)',
     120_000,
   );
 
-  // A query stuck in its model call ends at its deadline: the controller's deadline job commits
-  // the ending and the host dies before acknowledging the job. The next host finds the job
-  // stalled, runs it again (it finds the query ended: nothing), and the stuck reasoning job too.
-  it('control.before_ack (a deadline job ends a query stuck in the model)', async () => {
-    const point: CrashPointName = 'control.before_ack';
-    const s = scripts[CRASH_POINTS.indexOf(point)]!;
-    next = undefined;
-    // A model that takes the request and never answers.
+  /** A model that takes the request and never answers, for `run`. */
+  async function withStuckModel(run: (llmBaseUrl: string) => Promise<void>): Promise<void> {
     const stuck: Server = createServer(() => undefined);
     await new Promise<void>((r) => stuck.listen(0, '127.0.0.1', r));
-    const port = (stuck.address() as { port: number }).port;
     try {
-      const crashing = await activate(
-        await spawnHost(`${point}:1`, {
-          LLM_BASE_URL: `http://127.0.0.1:${port}/v1`,
-          QUERY_DEADLINE_MS: '3000',
-          // The deadline job, not the sweeper's pass over overdue queries, must end it.
-          SWEEPER_INTERVAL_MS: '600000',
-        }),
-      );
-      const queryId = await post(crashing.api, s, s.messages[1]!, `${s.conversationId}:m1`);
-      expect(queryId).toMatch(/^q_[0-9a-f]{22}$/);
-      const exit = await Promise.race([crashing.exited, new Promise((r) => setTimeout(() => r('alive'), DEADLINE_MS))]);
-      expect(exit, `the host did not reach ${point}`).toBe('SIGKILL');
-      const killedAt = Date.now();
-      const taker = await startHost();
-      try {
-        await waitEnded(taker.api, queryId!);
-        await drained();
-        for (let i = 0; i < 100 && (await outboxOf(queryId!)).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
-      } finally {
-        await stopHost(taker);
-      }
-      const recoveredMs = Date.now() - killedAt;
-      // One ending, the deadline's, and the write the customer was about to confirm did not happen.
-      const completions = (await readQueryEvents(redis, keys, queryId!)).filter((e) => e.type === 'query.completed');
-      expect(completions).toHaveLength(1);
-      expect(await redis.hgetall(keys.query(queryId!))).toMatchObject({ status: 'failed', outcome: 'fallback', reason: 'deadline' });
-      expect(readWriteLedger(shopDb).perOrder.get(s.writeOrder!) ?? 0).toBe(0);
-      expect(await redis.zscore(keys.deadlines, queryId!)).toBeNull();
-      expect(await redis.hget(keys.conversation(s.conversationId), 'activeQueryId')).toBeNull();
-      expect(await outboxOf(queryId!)).toEqual([]);
-      process.stderr.write(`[crash] ${point}: recovered in ${recoveredMs} ms\n`);
-      covered.add(point);
+      await run(`http://127.0.0.1:${(stuck.address() as { port: number }).port}/v1`);
     } finally {
       stuck.closeAllConnections();
       await new Promise((r) => stuck.close(r));
     }
+  }
+
+  /** After the taker ran: the query ended once, by its deadline, and nothing of it is left. */
+  async function expectEndedAtDeadlineOnce(s: Script, queryId: string): Promise<void> {
+    const completions = (await readQueryEvents(redis, keys, queryId)).filter((e) => e.type === 'query.completed');
+    expect(completions).toHaveLength(1);
+    expect(await redis.hgetall(keys.query(queryId))).toMatchObject({ status: 'failed', outcome: 'fallback', reason: 'deadline' });
+    // The write the customer was about to confirm did not happen.
+    expect(readWriteLedger(shopDb).perOrder.get(s.writeOrder!) ?? 0).toBe(0);
+    expect(await redis.zscore(keys.deadlines, queryId)).toBeNull();
+    expect(await redis.hget(keys.conversation(s.conversationId), 'activeQueryId')).toBeNull();
+    expect(await outboxOf(queryId)).toEqual([]);
+  }
+
+  async function takeOver(queryId: string, extraEnv: Record<string, string> = {}): Promise<number> {
+    const killedAt = Date.now();
+    const taker = await activate(await spawnHost(undefined, extraEnv));
+    try {
+      await waitEnded(taker.api, queryId);
+      await drained();
+      for (let i = 0; i < 100 && (await outboxOf(queryId)).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      await stopHost(taker);
+    }
+    return Date.now() - killedAt;
+  }
+
+  // A deadline job an older release queued (a rolling upgrade) still ends its query: the
+  // controller commits the ending and dies before acknowledging the job. The next host finds the
+  // job stalled, runs it again (it finds the query ended: nothing), and the stuck reasoning job too.
+  it('control.before_ack (an older release\'s deadline job ends a query stuck in the model)', async () => {
+    const point: CrashPointName = 'control.before_ack';
+    const s = scripts[CRASH_POINTS.indexOf(point)]!;
+    next = undefined;
+    await withStuckModel(async (llm) => {
+      // The query's own deadline (30 s) is far: the job, not the deadline poll, ends it.
+      const crashing = await activate(await spawnHost(`${point}:1`, { LLM_BASE_URL: llm, SWEEPER_INTERVAL_MS: '600000' }));
+      const queryId = await post(crashing.api, s, s.messages[1]!, `${s.conversationId}:m1`);
+      expect(queryId).toMatch(/^q_[0-9a-f]{22}$/);
+      const queues = createQueues(redis, prefix);
+      try {
+        await queues.add('control', jobIds.deadline(queryId!), { type: 'deadline', queryId: queryId! });
+      } finally {
+        await queues.close();
+      }
+      const exit = await Promise.race([crashing.exited, new Promise((r) => setTimeout(() => r('alive'), DEADLINE_MS))]);
+      expect(exit, `the host did not reach ${point}`).toBe('SIGKILL');
+      const recoveredMs = await takeOver(queryId!);
+      await expectEndedAtDeadlineOnce(s, queryId!);
+      process.stderr.write(`[crash] ${point}: recovered in ${recoveredMs} ms\n`);
+      covered.add(point);
+    });
+  }, 120_000);
+
+  // A query stuck in its model call reaches its deadline: the host's deadline poll claims it and
+  // dies before ending it. The claim kept the entry in the deadlines set (due again when the claim
+  // runs out), so the next host ends the query once, with the deadline fallback.
+  it('deadline.after_claim (a poller killed between its claim and the ending loses nothing)', async () => {
+    const point: CrashPointName = 'deadline.after_claim';
+    const s = scripts[CRASH_POINTS.indexOf(point)]!;
+    next = undefined;
+    await withStuckModel(async (llm) => {
+      // The deadline poll, not the sweeper's pass over overdue queries, must reach it.
+      const env = { QUERY_DEADLINE_MS: '3000', SWEEPER_INTERVAL_MS: '600000' };
+      const crashing = await activate(await spawnHost(`${point}:1`, { ...env, LLM_BASE_URL: llm }));
+      const queryId = await post(crashing.api, s, s.messages[1]!, `${s.conversationId}:m1`);
+      expect(queryId).toMatch(/^q_[0-9a-f]{22}$/);
+      const exit = await Promise.race([crashing.exited, new Promise((r) => setTimeout(() => r('alive'), DEADLINE_MS))]);
+      expect(exit, `the host did not reach ${point}`).toBe('SIGKILL');
+      // The claim moved the entry past the deadline; the query still runs: nothing was lost.
+      const q = await redis.hgetall(keys.query(queryId!));
+      expect(q.status).toBe('running');
+      expect(Number(await redis.zscore(keys.deadlines, queryId!))).toBeGreaterThan(Number(q.deadlineAtMs));
+      const recoveredMs = await takeOver(queryId!, env);
+      await expectEndedAtDeadlineOnce(s, queryId!);
+      process.stderr.write(`[crash] ${point}: recovered in ${recoveredMs} ms\n`);
+      covered.add(point);
+    });
   }, 120_000);
 
   it('covers every crash point of the kernel', () => {

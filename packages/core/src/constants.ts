@@ -67,6 +67,13 @@ export const DEFAULTS = {
    */
   sweeper: { intervalMs: 1_000, outboxGraceMs: 1_000, deadlineGraceMs: 1_000 },
   /**
+   * The query deadline's timer (ADR 0025d): every controller polls the `deadlines` set this
+   * often (a deadline fires at most about one interval late; each poll that finds nothing due
+   * is one script call), claims at most `batch` due queries per pass for `claimMs` (a poller
+   * killed mid-pass delays its claimed deadlines by that much, no more) and ends them.
+   */
+  deadlinePoll: { intervalMs: 250, claimMs: 3_000, batch: 100 },
+  /**
    * The fleet-wide event stream is a buffer for its readers (the tracer's consumer group, live
    * watchers), not a history: ~5 events per query, so 50,000 entries hold ~10,000 queries — hours
    * of the use case's peak — at ~1.2 KB each, ~60 MB (docs/RUNBOOK.md, "Redis memory").

@@ -34,7 +34,7 @@ export const NAMESPACES = {
   hrec: 'store: handoff records (was `handoff:`, which is the BullMQ handoff queue)',
   idv: 'store: identity-verification failures',
   outbox: 'store: jobs committed with a state change, not yet relayed to BullMQ',
-  deadlines: 'store: running queries by deadline (the sweeper)',
+  deadlines: 'store: running queries by deadline (the controllers\' deadline poll, the sweeper)',
   sweeper: 'store: the sweeper lease',
   ch: 'channels: signatures, deliveries, admission buckets',
   llm: 'llm: rate limiter (per model)',

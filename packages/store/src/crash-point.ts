@@ -31,9 +31,12 @@ export const CRASH_POINTS = [
   'observe.after_load',
   /** the completion script committed (answer, event, follow-ups, next start), nothing relayed. */
   'complete.after_commit',
-  /** a controller job (a deadline; an older worker's decide or observe) is done; not yet acknowledged.
-   * Off a confirmed message's path since ADR 0016/0017: the crash test drives it with a deadline. */
+  /** a controller job (an older release's deadline, decide or observe) is done; not yet acknowledged.
+   * Off a confirmed message's path since ADR 0016/0017: the crash test drives it with a deadline job. */
   'control.before_ack',
+  /** a controller's deadline poll claimed due queries (ADR 0025d), none of them ended yet.
+   * Off a confirmed message's path: the crash test drives it with a query stuck in the model. */
+  'deadline.after_claim',
 ] as const;
 export type CrashPointName = (typeof CRASH_POINTS)[number];
 

@@ -1,7 +1,6 @@
-// A query's ending withdraws its deadline job, against a real Redis and real BullMQ queues: the
-// job is gone from the control queue (never fetched, run or kept), a second ending is harmless,
-// and a deadline job already running is left to finish.
-import { Worker } from 'bullmq';
+// A query's start and ending against a real Redis and real BullMQ queues: the deadline lives in
+// the `deadlines` set only (ADR 0025d), so starting a query puts nothing in the control queue, the
+// ending removes the set's entry, and a second ending is harmless.
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { jobIds } from '@steward/core';
@@ -42,40 +41,18 @@ async function started(conversationId: string, d: IntakeDeps = deps): Promise<st
   return r.queryId;
 }
 
-describe('endQuery and the deadline job', () => {
-  it('withdraws the waiting deadline job: nothing of it is left in the control queue', async () => {
+describe('endQuery and the query deadline', () => {
+  it('a started query has its deadline in the deadlines set and no job in the control queue; the ending removes the entry', async () => {
     const queryId = await started('c_end');
-    const deadline = jobIds.deadline(queryId);
-    expect(await queues.control.getJobState(deadline)).toBe('delayed');
     const q = (await deps.queries.get(queryId))!;
+    expect(await redis.zscore(keys.deadlines, queryId)).toBe(String(q.deadlineAtMs));
+    expect(await queues.control.getJob(jobIds.deadline(queryId))).toBeUndefined();
+    expect(await queues.control.getJobCounts('delayed', 'wait', 'active')).toEqual({ delayed: 0, wait: 0, active: 0 });
     expect((await endQuery({ queries: deps.queries, outbox }, q, ANSWERED)).applied).toBe(true);
     expect((await deps.queries.get(queryId))?.status).toBe('completed');
-    expect(await queues.control.getJob(deadline)).toBeUndefined();
-    expect(await redis.exists(`${prefix}:control:${deadline}`)).toBe(0);
-    expect(await redis.zscore(`${prefix}:control:delayed`, deadline)).toBeNull();
-    expect(await redis.zscore(`${prefix}:control:completed`, deadline)).toBeNull();
+    expect(await redis.zscore(keys.deadlines, queryId)).toBeNull();
     // An ending that finds the query ended already (a redelivered step) applies nothing and does not fail.
     expect((await endQuery({ queries: deps.queries, outbox }, q, ANSWERED)).applied).toBe(false);
-  });
-
-  it('leaves a deadline job that is already running to finish (its lock holds it)', async () => {
-    // A deadline that is due at once, so a worker can take its job before the query ends.
-    const queryId = await started('c_running', { ...deps, deadlineMs: 1 });
-    const deadline = jobIds.deadline(queryId);
-    const worker = new Worker('control', null, { connection: redis.duplicate({ maxRetriesPerRequest: null }), prefix, autorun: false, skipStalledCheck: true });
-    try {
-      await new Promise((r) => setTimeout(r, 50));
-      let job = await worker.getNextJob('tok', { block: false });
-      // The start's other job (turn 0) is in another queue; the control queue has only deadline jobs.
-      while (job && job.id !== deadline) job = await worker.getNextJob('tok', { block: false });
-      expect(job?.id).toBe(deadline);
-      const q = (await deps.queries.get(queryId))!;
-      expect((await endQuery({ queries: deps.queries, outbox }, q, ANSWERED)).applied).toBe(true);
-      expect(await queues.control.getJobState(deadline)).toBe('active');
-      await job.moveToCompleted('nothing to do', 'tok', false);
-      expect(await queues.control.getJobState(deadline)).toBe('completed');
-    } finally {
-      await worker.close();
-    }
+    expect(await queues.control.getJobCounts('delayed', 'wait', 'active', 'completed')).toEqual({ delayed: 0, wait: 0, active: 0, completed: 0 });
   });
 });

@@ -1,4 +1,4 @@
-import { jobIds, stableSpanId, type EndReason, type QueryOutcome, type QueryState } from '@steward/core';
+import { stableSpanId, type EndReason, type QueryOutcome, type QueryState } from '@steward/core';
 import type { EmitInput } from './events.ts';
 import type { Outbox } from './outbox.ts';
 import { crashPoint } from './crash-point.ts';
@@ -76,15 +76,8 @@ export async function endQuery(
     q.conversationId,
   );
   crashPoint('complete.after_commit');
-  // The deadline job committed at the query's start would otherwise run deadlineMs after it,
-  // whenever the query ended, as one more job per query (fetched, locked, run to find the query
-  // ended, kept for the retention). Withdrawn beside the relay (no wait added); a crash before it
-  // only leaves that job to run as before.
-  const withdrawn = r.applied ? s.outbox.withdraw('control', jobIds.deadline(q.queryId)) : undefined;
-  try {
-    await s.outbox.relay(r.jobs);
-  } finally {
-    await withdrawn;
-  }
+  // The query's deadline needs no clean-up here: the script removed its `deadlines` entry
+  // (there is no deadline job to withdraw since ADR 0025d).
+  await s.outbox.relay(r.jobs);
   return { applied: r.applied, ...(r.nextQueryId ? { nextQueryId: r.nextQueryId } : {}), ...(r.messages !== undefined ? { messages: r.messages } : {}) };
 }

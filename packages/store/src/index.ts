@@ -13,6 +13,7 @@ export { LOCK_KEEPER_CLIENT_PREFIX } from './lock-keeper.ts';
 export { startHealthServer } from './health.ts';
 export { ToolCache, cacheTtlFor, VOLATILE_TTL_SEC } from './cache.ts';
 export { Outbox, OutboxEntry, outboxMember, memberOf } from './outbox.ts';
+export { Deadlines } from './deadlines.ts';
 export { applyStep } from './apply-step.ts';
 export { crashPoint, CRASH_POINTS, type CrashPointName } from './crash-point.ts';
 export { endQuery, completionEvent, rootSpanIdOf, type Ending } from './end-query.ts';

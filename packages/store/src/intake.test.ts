@@ -32,12 +32,14 @@ const AS_API = { sender: { principal: 'api' } };
 const msg = (over: Record<string, unknown>) => ({ channel: 'api', text: 'where is my order #W1234567', ...over }) as never;
 
 describe('acceptMessage', () => {
-  it('starts a query: record running, turn 0 and the deadline enqueued with deterministic ids', async () => {
+  it('starts a query: record running, turn 0 enqueued with a deterministic id, the deadline indexed (no deadline job)', async () => {
     const r = await acceptMessage(deps, msg({ conversationId: 'c_start' }), AS_API);
     if (!r.ok) throw new Error('refused');
-    expect((await deps.queries.get(r.queryId))?.status).toBe('running');
+    const q = await deps.queries.get(r.queryId);
+    expect(q?.status).toBe('running');
     expect((await queues.reasoning.getJob(`${r.queryId}:t0:reason`))?.data).toEqual({ queryId: r.queryId, turn: 0 });
-    expect((await queues.control.getJob(`${r.queryId}:q:deadline`))?.data).toEqual({ type: 'deadline', queryId: r.queryId });
+    expect(await redis.zscore(keys.deadlines, r.queryId)).toBe(String(q?.deadlineAtMs));
+    expect(await queues.control.getJob(`${r.queryId}:q:deadline`)).toBeUndefined();
     expect((await readQueryEvents(redis, keys, r.queryId)).map((e) => e.type)).toEqual(['query.accepted']);
   });
 
@@ -114,7 +116,15 @@ describe('acceptMessage', () => {
     await outbox.relayStale(0);
     await outbox.relay(r.jobs);
     expect((await queues.reasoning.getJob(`${queryId}:t0:reason`))?.data).toEqual({ queryId, turn: 0 });
+    // The deadline is no job (ADR 0025d): the accept script indexed it in the deadlines set (above).
+    expect(await queues.control.getJob(`${queryId}:q:deadline`)).toBeUndefined();
+    expect(await outbox.size()).toBe(0);
+    // The deadline job an older release's accept committed (a rolling upgrade) still relays as a delayed job.
+    const legacy = JSON.stringify({ queue: 'control', jobId: `${queryId}:q:deadline`, data: { type: 'deadline', queryId }, runAt: Date.now() + 30_000 });
+    await redis.zadd(keys.outbox, Date.now(), legacy);
+    await outbox.relay([legacy]);
     expect((await queues.control.getJob(`${queryId}:q:deadline`))?.opts.delay).toBeGreaterThan(25_000);
+    await queues.control.remove(`${queryId}:q:deadline`);
     expect(await outbox.size()).toBe(0);
     // A later message of the conversation queues behind a query that is really running.
     const next = await acceptMessage(deps, msg({ conversationId: 'c_crash' }), AS_API);

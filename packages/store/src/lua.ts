@@ -17,9 +17,10 @@ end
 
 /**
  * queued → running inside the script that decides the start (accept, or the completion of the
- * query ahead): the customer's message joins the conversation, the deadline is indexed for the
- * sweeper, and turn 0 and the deadline job go to the outbox in the same step, so no crash can
- * leave a query running without them. Returns the outbox members it wrote.
+ * query ahead): the customer's message joins the conversation, the deadline is indexed in the
+ * `deadlines` set (the controllers' deadline poll ends the query there: no job per query, ADR
+ * 0025d), and turn 0 goes to the outbox in the same step, so no crash can leave a query running
+ * without them. Returns the outbox members it wrote.
  * Job ids here must match core's jobIds (a test checks it).
  */
 const START_FN = OUTBOX_FN + `
@@ -34,10 +35,8 @@ local function start_query(prefix, qid, now, convTtl)
   redis.call('EXPIRE', mk, convTtl)
   redis.call('ZADD', prefix .. ':deadlines', at, qid)
   local a = cjson.encode({ queue = 'reasoning', jobId = qid .. ':t0:reason', data = { queryId = qid, turn = 0 } })
-  local b = cjson.encode({ queue = 'control', jobId = qid .. ':q:deadline', data = { type = 'deadline', queryId = qid }, runAt = at })
   redis.call('ZADD', prefix .. ':outbox', 'NX', now, a)
-  redis.call('ZADD', prefix .. ':outbox', 'NX', now, b)
-  return { a, b }
+  return { a }
 end
 `;
 

@@ -15,7 +15,7 @@ export const OutboxEntry = z.object({
   queue: z.enum(Object.values(QUEUES) as [QueueName, ...QueueName[]]),
   jobId: z.string().min(1),
   data: z.unknown(),
-  /** Epoch ms before which the job must not run (the deadline job). */
+  /** Epoch ms before which the job must not run (a delayed job; the deadline job of an older release). */
   runAt: z.number().optional(),
 });
 export type OutboxEntry = z.infer<typeof OutboxEntry>;
@@ -65,20 +65,6 @@ export class Outbox {
     if (relayed.length) await this.redis.zrem(this.keys.outbox, ...relayed);
     const failed = enqueued.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
-  }
-
-  /**
-   * Take back a job relayed earlier that a later commit made pointless (a finished query's
-   * deadline job): it is removed while it waits, so it is never fetched, locked, run and kept.
-   * Best effort: a job already running (or a failed call) is left to run, which is harmless,
-   * since its handler finds nothing to do. Resolves true when the job was removed.
-   */
-  async withdraw(queue: QueueName, jobId: string): Promise<boolean> {
-    try {
-      return (await this.queues[queue].remove(jobId, { removeChildren: false })) === 1;
-    } catch {
-      return false;
-    }
   }
 
   /**

@@ -48,19 +48,14 @@ describe('QueryStore.accept', () => {
     expect(await queries.accept(a, 30_000, 5_000)).toMatchObject({ kind: 'start', queryId: a.queryId });
     expect(await queries.accept(b)).toEqual({ kind: 'queued', queryId: b.queryId });
     expect((await queries.get(b.queryId))?.status).toBe('queued');
-    // Started in the same script: running, deadline set and indexed, turn 0 and the deadline job committed.
+    // Started in the same script: running, deadline set and indexed, turn 0 committed (and no deadline job: ADR 0025d).
     expect(await queries.get(a.queryId)).toMatchObject({ status: 'running', state: 'reasoning', turn: 0, startedMs: 5_000, deadlineAtMs: 35_000 });
     expect(await redis.zscore(keys.deadlines, a.queryId)).toBe('35000');
     const outbox = (await redis.zrange(keys.outbox, '0', '-1')).map((m) => JSON.parse(m) as { jobId: string; runAt?: number });
-    expect(outbox).toEqual(
-      expect.arrayContaining([
-        { queue: 'reasoning', jobId: jobIds.reason(a.queryId, 0), data: { queryId: a.queryId, turn: 0 } },
-        { queue: 'control', jobId: jobIds.deadline(a.queryId), data: { type: 'deadline', queryId: a.queryId }, runAt: 35_000 },
-      ]),
-    );
+    expect(outbox).toEqual([{ queue: 'reasoning', jobId: jobIds.reason(a.queryId, 0), data: { queryId: a.queryId, turn: 0 } }]);
     // The script starts a query exactly as the kernel's start transition says.
-    const start = onStart(a, 5_000, 30_000);
-    expect(outbox).toEqual(expect.arrayContaining(start.jobs));
+    const start = onStart(a);
+    expect(outbox).toEqual(start.jobs);
     expect((await queries.get(a.queryId))?.state).toBe(start.to.state);
   });
 
@@ -131,7 +126,8 @@ describe('QueryStore steps', () => {
     expect(done.messages).toBe(3);
     expect(done.messages).toBe(await redis.llen(keys.conversationMessages('c_hand')));
     // The next query was started by the same script, its jobs committed to the outbox.
-    expect(done.jobs.map((m) => (JSON.parse(m) as { jobId: string }).jobId).sort()).toEqual([jobIds.deadline(b.queryId), jobIds.reason(b.queryId, 0)].sort());
+    expect(done.jobs.map((m) => (JSON.parse(m) as { jobId: string }).jobId).sort()).toEqual([jobIds.reason(b.queryId, 0)]);
+    expect(await redis.zscore(keys.deadlines, b.queryId)).not.toBeNull();
     expect((await queries.get(b.queryId))?.status).toBe('running');
     expect(await redis.zscore(keys.deadlines, a.queryId)).toBeNull();
     expect(await queries.complete(end, 'c_hand')).toEqual({ applied: false, jobs: [] });

@@ -1,4 +1,4 @@
-// controller as its own process: consumes `control` (decide, observe, deadline) and `handoff`.
+// controller as its own process: polls the query deadlines, consumes `control` (observe; an older release's decide and deadline jobs) and `handoff`.
 // The configuration is parsed once by loadConfig; startSystem hands the same section over.
 import { loadConfig } from '@steward/core';
 import { commerceTools } from '@steward/commerce';

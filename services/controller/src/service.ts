@@ -6,6 +6,7 @@ import { crashPoint, openStore, startWorker, type Log } from '@steward/store';
 import type { ToolRegistry } from '@steward/tools';
 import type { BudgetLimits } from '@steward/llm/ledger';
 import { handleHandoff } from './handoff.ts';
+import { DEADLINE_POLL_DEFAULTS, startDeadlinePoll, type DeadlinePollOptions } from './deadline-poll.ts';
 import { startSweeper, SWEEPER_DEFAULTS, type SweeperOptions } from './sweeper.ts';
 
 export interface ControllerOptions {
@@ -22,6 +23,8 @@ export interface ControllerOptions {
   keepTranscript?: boolean;
   /** The outbox relay and deadline sweeper (false = off, for tests that drive it by hand). */
   sweeper?: Partial<SweeperOptions> | false;
+  /** The query deadlines' timer (false = off, for tests that drive it by hand). */
+  deadlinePoll?: Partial<DeadlinePollOptions> | false;
 }
 
 export interface RunningController {
@@ -30,7 +33,10 @@ export interface RunningController {
   close(): Promise<void>;
 }
 
-/** The controller role: the `control` queue (decide, observe, deadline) and the `handoff` queue. */
+/**
+ * The controller role: the query deadlines (the `deadlines` set's poll), the `control` queue
+ * (observe, and decide and deadline jobs an older release queued) and the `handoff` queue.
+ */
 export async function startController(o: ControllerOptions): Promise<RunningController> {
   // The rolling summary counts tokens.
   warmUpTokenizer();
@@ -43,6 +49,7 @@ export async function startController(o: ControllerOptions): Promise<RunningCont
   const control = startWorker(
     'control',
     async (job) => {
+      // Deadline jobs are no longer queued (ADR 0025d); one an older release left still ends its query.
       if (job.type === 'deadline') await handleDeadline(deps, job);
       else if (job.type === 'decide') await handleDecide(deps, job);
       else await handleObserve(deps, job);
@@ -54,11 +61,12 @@ export async function startController(o: ControllerOptions): Promise<RunningCont
   const workers = [control, handoff];
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   const sweeper = o.sweeper === false ? null : startSweeper(deps, { ...SWEEPER_DEFAULTS, ...o.sweeper });
+  const deadlinePoll = o.deadlinePoll === false ? null : startDeadlinePoll(deps, { ...DEADLINE_POLL_DEFAULTS, ...o.deadlinePoll });
   return {
     deps,
     workers,
     async close() {
-      await sweeper?.stop();
+      await Promise.all([sweeper?.stop(), deadlinePoll?.stop()]);
       await Promise.all(workers.map((w) => w.close()));
       await store.close();
     },

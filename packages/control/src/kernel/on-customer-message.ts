@@ -6,11 +6,12 @@ import { jobSpec, type QuerySnapshot, type Transition } from './transition.ts';
 
 /**
  * How a query starts (idle --start--> reasoning, turn 0): the customer's message joins the
- * conversation, and turn 0 and the deadline job are committed with the step. The store's
- * ACCEPT and COMPLETE scripts start queries exactly so (a store test holds them to this).
+ * conversation, and turn 0 is committed with the step. The store's ACCEPT and COMPLETE scripts
+ * start queries exactly so (a store test holds them to this). The deadline is no job: the start
+ * script records it on the query (deadlineAtMs) and in the `deadlines` set, which every
+ * controller polls (ADR 0025d).
  */
-export function onStart(q: { queryId: string; text: string }, nowMs: number, deadlineMs: number): Transition {
-  const at = nowMs + deadlineMs;
+export function onStart(q: { queryId: string; text: string }): Transition {
   return {
     from: { state: 'idle', turn: 0 },
     to: { state: follow('idle', 'start'), turn: 0 },
@@ -18,7 +19,6 @@ export function onStart(q: { queryId: string; text: string }, nowMs: number, dea
     events: [],
     jobs: [
       jobSpec('reasoning', jobIds.reason(q.queryId, 0), { queryId: q.queryId, turn: 0 }),
-      jobSpec('control', jobIds.deadline(q.queryId), { type: 'deadline', queryId: q.queryId }, at),
     ],
     incr: {},
   };
@@ -42,7 +42,7 @@ export function onAcceptedMessage(
 ): Acceptance {
   if (routeCustomerMessage(s.owner) === 'person') return { route: 'person' };
   if (s.activeQueryId && s.activeQueryId !== m.queryId) return { route: 'agent', queuedBehind: s.activeQueryId };
-  return { route: 'agent', start: onStart(m, m.nowMs, m.deadlineMs) };
+  return { route: 'agent', start: onStart(m) };
 }
 
 /**

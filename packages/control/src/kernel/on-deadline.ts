@@ -2,8 +2,9 @@ import { endWith } from './end-with.ts';
 import type { QuerySnapshot, Transition } from './transition.ts';
 
 /**
- * The query's wall-clock deadline passed (its deadline job, or the sweeper): end it with the
- * deadline fallback from wherever it stands. null: it already ended, or never started.
+ * The query's wall-clock deadline passed (the controllers' deadline poll, the sweeper, or an
+ * older release's deadline job): end it with the deadline fallback from wherever it stands.
+ * null: it already ended, or never started.
  */
 export function onDeadline(q: QuerySnapshot): Transition | null {
   if (q.status !== 'running') return null;

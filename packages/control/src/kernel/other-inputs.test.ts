@@ -43,15 +43,14 @@ describe('onDeadline', () => {
 
 describe('onAcceptedMessage / onStart', () => {
   const m = { queryId: 'q_2', text: 'where is my order?', nowMs: T0, deadlineMs: 30_000 };
-  it('a free conversation starts the query: idle → reasoning, turn 0 and the deadline job committed with it', () => {
+  it('a free conversation starts the query: idle → reasoning, turn 0 committed with it, and no deadline job (the deadlines set times it)', () => {
     const a = onAcceptedMessage({ owner: 'agent', activeQueryId: null }, m);
-    expect(a).toEqual({ route: 'agent', start: onStart(m, T0, 30_000) });
-    const s = onStart(m, T0, 30_000);
+    expect(a).toEqual({ route: 'agent', start: onStart(m) });
+    const s = onStart(m);
     expect(s.to).toEqual({ state: 'reasoning', turn: 0 });
     expect(s.steps).toEqual([{ role: 'user', content: 'where is my order?' }]);
     expect(s.jobs).toEqual([
       { queue: 'reasoning', jobId: 'q_2:t0:reason', data: { queryId: 'q_2', turn: 0 } },
-      { queue: 'control', jobId: 'q_2:q:deadline', data: { type: 'deadline', queryId: 'q_2' }, runAt: T0 + 30_000 },
     ]);
   });
   it('a busy conversation queues the message behind its running query', () => {
