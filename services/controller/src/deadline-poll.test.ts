@@ -3,8 +3,7 @@ import { deletePrefix, uniquePrefix } from '@steward/testing';
 import { Deadlines, openStore, readQueryEvents, type StoreContext } from '@steward/store';
 import { createLogger } from '@steward/telemetry';
 import { ToolRegistry } from '@steward/tools';
-import type { StepDeps } from '@steward/steps';
-import { DEFAULT_LIMITS } from '@steward/steps';
+import { stepDeps, type StepDeps } from '@steward/steps';
 import { endDueQueries, startDeadlinePoll } from './deadline-poll.ts';
 
 // The deadline poll on a real Redis (ADR 0025d): the `deadlines` set is the only timer of a
@@ -19,15 +18,7 @@ const O = { claimMs: 3_000, batch: 100 };
 
 beforeAll(() => {
   store = openStore(url, prefix);
-  d = {
-    ...store,
-    registry: new ToolRegistry([]),
-    limits: DEFAULT_LIMITS,
-    requireConfirmation: true,
-    budgets: {},
-    keepTranscript: false,
-    log: createLogger({ service: 'test', level: 'error' }),
-  };
+  d = stepDeps(store, new ToolRegistry([]), createLogger({ service: 'test', level: 'error' }));
 });
 afterAll(async () => {
   await store.close();

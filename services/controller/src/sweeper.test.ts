@@ -3,8 +3,7 @@ import { deletePrefix, uniquePrefix } from '@steward/testing';
 import { openStore, readQueryEvents, type StoreContext } from '@steward/store';
 import { createLogger } from '@steward/telemetry';
 import { ToolRegistry } from '@steward/tools';
-import type { StepDeps } from '@steward/steps';
-import { DEFAULT_LIMITS } from '@steward/steps';
+import { stepDeps, type StepDeps } from '@steward/steps';
 import { sweepOnce } from './sweeper.ts';
 
 // The sweeper on a real Redis and real queues: a query whose jobs were all lost still ends at
@@ -16,15 +15,7 @@ let d: StepDeps;
 
 beforeAll(() => {
   store = openStore(url, prefix);
-  d = {
-    ...store,
-    registry: new ToolRegistry([]),
-    limits: DEFAULT_LIMITS,
-    requireConfirmation: true,
-    budgets: {},
-    keepTranscript: false,
-    log: createLogger({ service: 'test', level: 'warn' }),
-  };
+  d = stepDeps(store, new ToolRegistry([]), createLogger({ service: 'test', level: 'warn' }));
 });
 afterAll(async () => {
   await store.close();
