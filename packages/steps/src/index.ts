@@ -3,7 +3,7 @@
 // workers that take the step where the input arrives.
 export { applyTransition, rulesOf } from './apply.ts';
 export { completeQuery, rootSpanIdOf } from './complete.ts';
-export { decideWhereProposed, handleDecide, type ProposalInput } from './decide.ts';
+export { costRecordOf, decideWhereProposed, handleDecide, type ProposalInput } from './decide.ts';
 export { handleObserve } from './observe.ts';
 export { handleDeadline, endAtDeadline } from './deadline.ts';
 export { decision } from './decision.ts';
