@@ -4,7 +4,7 @@ import { crashPoint, memberOf, type QueryRecord } from '@steward/store';
 import { recordCostAndCheck, type BudgetCheck, type CostRecord } from '@steward/llm/ledger';
 import { applyTransition, rulesOf } from './apply.ts';
 import type { StepDeps } from './deps.ts';
-import { loadConfirmationSnapshot } from './confirmation-snapshot.ts';
+import { loadConfirmationSnapshot, type ConfirmationReads } from './confirmation-snapshot.ts';
 import { handleObserve } from './observe.ts';
 
 /** A turn's proposal as the step takes it (the decide job's payload, wherever it comes from). */
@@ -34,6 +34,8 @@ export async function handleDecide(d: StepDeps, job: DecideJob): Promise<void> {
  * reasoning-worker's llm.call event); else the step reads the query here.
  * `costChecked`: the turn's cost already recorded (costRecordOf's record, by the same ledger
  * script) and its budget checked, in that same script; else the step records it here.
+ * `confirmationRead`: the confirmation snapshot's first reads, made in that same script when
+ * needsConfirmationReads says the step will want them; else the step reads them here.
  */
 export async function decideWhereProposed(
   d: StepDeps,
@@ -41,8 +43,9 @@ export async function decideWhereProposed(
   p: ProposalInput,
   fresh?: Promise<QueryRecord | null>,
   costChecked?: Promise<BudgetCheck | undefined>,
+  confirmationRead?: Promise<ConfirmationReads>,
 ): Promise<'applied' | 'moved' | 'ended'> {
-  const [q, inputs] = await Promise.all([fresh ?? d.queries.get(p.queryId), loadInputs(d, known, p, costChecked)]);
+  const [q, inputs] = await Promise.all([fresh ?? d.queries.get(p.queryId), loadInputs(d, known, p, costChecked, confirmationRead)]);
   crashPoint('decide.after_load');
   if (!q || !awaitsProposal(q, p.turn)) return 'moved';
   return decideOn(d, q, p, inputs);
@@ -54,11 +57,21 @@ interface Inputs {
 }
 
 /** The cost recording and (for a write) the confirmation state touch different keys: read at once. */
-async function loadInputs(d: StepDeps, q: QueryRecord, p: ProposalInput, costChecked?: Promise<BudgetCheck | undefined>): Promise<Inputs> {
-  const guarded = p.proposal.kind === 'tool_calls' && p.proposal.calls.some((c) => isGuarded(c, rulesOf(d)));
+async function loadInputs(
+  d: StepDeps,
+  q: QueryRecord,
+  p: ProposalInput,
+  costChecked?: Promise<BudgetCheck | undefined>,
+  confirmationRead?: Promise<ConfirmationReads>,
+): Promise<Inputs> {
   const budget = costChecked ? costChecked.then(budgetOf) : loadBudget(d, q, p);
-  const [b, confirmation] = await Promise.all([budget, guarded ? loadConfirmationSnapshot(d, q) : undefined]);
+  const [b, confirmation] = await Promise.all([budget, needsConfirmationReads(d, p) ? loadConfirmationSnapshot(d, q, confirmationRead) : undefined]);
   return { budget: b, confirmation };
+}
+
+/** Whether the step on this proposal reads the confirmation state: a write the policy guards. */
+export function needsConfirmationReads(d: StepDeps, p: Pick<ProposalInput, 'proposal'>): boolean {
+  return p.proposal.kind === 'tool_calls' && p.proposal.calls.some((c) => isGuarded(c, rulesOf(d)));
 }
 
 /** The snapshot's view of a budget check (none when no usage was reported). */

@@ -78,10 +78,23 @@ describe('writeLlmCall', () => {
     expect(await readCost(redis, costKeys.conversation(keys.prefix, 'c_llm'))).toMatchObject({ inputTokens: 120, calls: 1 });
   });
 
+  it('reads the confirmation state after the writes: the pending confirmation and the last query ids', async () => {
+    const queryId = 'q_llm3';
+    const conversationKey = keys.conversation('c_conf');
+    const queriesKey = keys.conversationQueries('c_conf');
+    await redis.hset(conversationKey, { pendingConfirmation: '{"key":"k"}' });
+    await redis.rpush(queriesKey, 'q_a', 'q_b', 'q_c', queryId);
+    const r = await writeLlmCall(redis, keys, call(queryId, { confirmation: { conversationKey, queriesKey, lookback: 3 } }));
+    expect(r.confirmation).toEqual({ stored: '{"key":"k"}', ids: ['q_b', 'q_c', queryId] });
+    await redis.hdel(conversationKey, 'pendingConfirmation');
+    const none = await writeLlmCall(redis, keys, call(queryId, { confirmation: { conversationKey, queriesKey, lookback: 20 } }));
+    expect(none.confirmation).toEqual({ stored: null, ids: ['q_a', 'q_b', 'q_c', queryId] });
+  });
+
   it('without cost, fields or messages writes the event alone and reports no budget', async () => {
     const queryId = 'q_llm2';
     const r = await writeLlmCall(redis, keys, call(queryId));
-    expect(r).toEqual({ query: {}, budget: undefined });
+    expect(r).toEqual({ query: {}, budget: undefined, confirmation: undefined });
     expect((await readQueryEvents(redis, keys, queryId)).map((e) => e.type)).toEqual(['llm.call']);
     expect(await redis.exists(costKeys.query(keys.prefix, queryId))).toBe(0);
   });

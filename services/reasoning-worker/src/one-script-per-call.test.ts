@@ -34,6 +34,15 @@ function answer(text: string): LlmCompletion {
   };
 }
 
+function cancel(): LlmCompletion {
+  const done = answer('');
+  return {
+    ...done,
+    message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_0', type: 'function', function: { name: 'cancel_pending_order', arguments: '{"order_id":"#W7654321","reason":"no longer needed"}' } }] },
+    finishReason: 'tool_calls',
+  };
+}
+
 beforeAll(async () => {
   monitor = new Redis(url);
   const mon = await monitor.monitor();
@@ -49,6 +58,9 @@ beforeAll(async () => {
     llm: {
       model: 'gpt-4o-mini',
       async complete(req: LlmRequest): Promise<LlmCompletion> {
+        // A write the confirmation policy guards, asked for the first time: the model proposes it.
+        const asked = JSON.stringify(req.messages);
+        if (asked.includes('Cancel order') && req.messages.at(-1)?.role !== 'tool') return cancel();
         // The whole reply arrives in one network read: its text is still buffered when the call returns.
         req.onAttempt?.(1);
         req.onDelta?.({ kind: 'content', text: 'Your order has shipped.' });
@@ -58,6 +70,7 @@ beforeAll(async () => {
     parseText: parseTextReply,
     log,
     concurrency: 1,
+    steps: { requireConfirmation: true },
   });
 });
 
@@ -67,6 +80,17 @@ afterAll(async () => {
   monitor.disconnect();
   await deletePrefix(url, prefix);
 });
+
+async function start(text: string): Promise<{ queryId: string; conversationId: string }> {
+  const queryId = newQueryId();
+  const conversationId = newConversationId();
+  const started = await rw.deps.queries.accept({ queryId, conversationId, customerId: undefined, channel: 'api', text, language: 'en', traceId: newTraceId(), createdMs: Date.now() }, 60_000);
+  if (started.kind !== 'start') throw new Error(`query did not start: ${started.kind}`);
+  seen = [];
+  recording = true;
+  await new Outbox(rw.deps.redis, rw.deps.keys, rw.deps.queues).relay(started.jobs);
+  return { queryId, conversationId };
+}
 
 async function completed(queryId: string): Promise<boolean> {
   const until = Date.now() + 10_000;
@@ -79,13 +103,7 @@ async function completed(queryId: string): Promise<boolean> {
 
 describe('after the model call, one script', () => {
   it('carries the event, the cost record and the last streamed message', async () => {
-    const queryId = newQueryId();
-    const conversationId = newConversationId();
-    const started = await rw.deps.queries.accept({ queryId, conversationId, customerId: undefined, channel: 'api', text: 'Where is my order #W1234567?', language: 'en', traceId: newTraceId(), createdMs: Date.now() }, 60_000);
-    if (started.kind !== 'start') throw new Error(`query did not start: ${started.kind}`);
-    seen = [];
-    recording = true;
-    await new Outbox(rw.deps.redis, rw.deps.keys, rw.deps.queues).relay(started.jobs);
+    const { queryId, conversationId } = await start('Where is my order #W1234567?');
     expect(await completed(queryId)).toBe(true);
     // MONITOR lines arrive on their own connection: give it a moment after the last write.
     await new Promise((r) => setTimeout(r, 100));
@@ -110,5 +128,26 @@ describe('after the model call, one script', () => {
     // And what it wrote is all there.
     expect(await readCost(rw.deps.redis, costKeys.query(keys.prefix, queryId))).toMatchObject({ inputTokens: 40, outputTokens: 8, calls: 1 });
     expect(await rw.deps.redis.hget(keys.conversation(conversationId), 'promptPrefix')).toBeTruthy();
+  });
+
+  it('reads the confirmation state of a guarded write in that script, not beside it', async () => {
+    const { queryId, conversationId } = await start('Cancel order #W7654321 now, I no longer need it.');
+    expect(await completed(queryId)).toBe(true);
+    await new Promise((r) => setTimeout(r, 100));
+    recording = false;
+    const { keys } = rw.deps;
+    const top = seen.filter((c) => !c.inScript).map((c) => c.argv);
+    // (The observe step taken in place after the refusal reads the memory with an HGET of its own.)
+    const reads = top.filter(
+      (argv) =>
+        (argv[0]?.toLowerCase() === 'hget' && argv[1] === keys.conversation(conversationId) && argv[2] === 'pendingConfirmation') ||
+        (argv[0]?.toLowerCase() === 'lrange' && argv[1] === keys.conversationQueries(conversationId)),
+    );
+    expect(reads).toEqual([]);
+    // The policy still saw it: the write was refused for confirmation, and the customer asked.
+    const q = await rw.deps.queries.get(queryId);
+    expect(q).toMatchObject({ status: 'completed', toolCalls: 1 });
+    const { results } = await rw.deps.steps.dags.results(queryId, 0);
+    expect(results[0]).toMatchObject({ ok: false, errorType: 'confirmation_required' });
   });
 });

@@ -5,7 +5,7 @@ import { isModelFault } from '@steward/llm';
 import { awaitsProposal } from '@steward/control';
 import { crashPoint, loadTurn } from '@steward/store';
 import { rememberNames } from '@steward/telemetry';
-import { costRecordOf, decideWhereProposed } from '@steward/steps';
+import { CONFIRMATION_LOOKBACK, costRecordOf, decideWhereProposed, needsConfirmationReads } from '@steward/steps';
 import type { ReasoningDeps } from './deps.ts';
 import { toProposal } from './to-proposal.ts';
 import { turnInput } from './turn-input.ts';
@@ -140,16 +140,20 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
   crashPoint('reason.after_llm');
   // One script writes what the call leaves behind (its llm.call event, its cost record, the
   // prompt prefix unless the memory write carried it, the stream's last messages) and reads the
-  // query's fresh state and the budgets after this call for the step. Redis has the llm.call
-  // event before any decision or completion event of the step (the trace never gets an ending
-  // before the call that led to it), and the cost is recorded by the ledger's own script, once
-  // per call id, as the step would record it (costRecordOf).
+  // query's fresh state, the budgets after this call and, for a guarded write, the confirmation
+  // state for the step. Redis has the llm.call event before any decision or completion event of
+  // the step (the trace never gets an ending before the call that led to it), and the cost is
+  // recorded by the ledger's own script, once per call id, as the step would record it (costRecordOf).
   const cost = costRecordOf(d.steps, q, { turn: r.turn, ...(usage ? { usage } : {}) });
+  const guarded = needsConfirmationReads(d.steps, { proposal });
   const written = writeLlmCall(d.redis, d.keys, {
     queryKey: d.keys.query(q.queryId),
     ...(last?.messages.length ? { publish: last.messages } : {}),
     ...(remembered?.changed === undefined ? { conversation: d.conversations.setFieldsArgs(q.conversationId, prefixFields) } : {}),
     ...(cost ? { cost: { prefix: d.keys.prefix, record: cost, limits: d.steps.budgets } } : {}),
+    ...(guarded
+      ? { confirmation: { conversationKey: d.keys.conversation(q.conversationId), queriesKey: d.keys.conversationQueries(q.conversationId), lookback: CONFIRMATION_LOOKBACK } }
+      : {}),
     event: {
       id: `${q.queryId}:t${r.turn}:llm`,
       type: 'llm.call',
@@ -187,7 +191,9 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
   });
   const fresh = written.then((w) => d.queries.fromHash(w.query));
   const checked = written.then((w) => w.budget);
-  const step = decideWhereProposed(d.steps, q, { queryId: q.queryId, turn: r.turn, proposal, ...(usage ? { usage } : {}) }, fresh, checked);
+  // Only a guarded write's step reads these (the same rule): else nothing would await them.
+  const confirmation = guarded ? written.then((w) => w.confirmation ?? { stored: null, ids: [] }) : undefined;
+  const step = decideWhereProposed(d.steps, q, { queryId: q.queryId, turn: r.turn, proposal, ...(usage ? { usage } : {}) }, fresh, checked, confirmation);
   await Promise.all([written, step, last?.sent]);
   crashPoint('reason.before_ack');
 }
