@@ -114,10 +114,33 @@ export async function recordCostAndCheck(
   ttls: LedgerTtls = {},
 ): Promise<{ recorded: boolean; budget: BudgetCheck }> {
   const r = await record(redis, prefix, rec, ttls);
-  return { recorded: r.recorded, budget: judgeBudget(limitsOf(limits), r.conversation, r.query) };
+  return { recorded: r.recorded, budget: budgetAfter(r, limits) };
 }
 
-async function record(redis: Redis, prefix: string, rec: CostRecord, ttls: LedgerTtls): Promise<{ recorded: boolean; query: CostTotals; conversation: CostTotals }> {
+async function record(redis: Redis, prefix: string, rec: CostRecord, ttls: LedgerTtls): Promise<CostRecorded> {
+  const a = costRecordArgs(prefix, rec, ttls);
+  return costRecordedOf((await redis.eval(COST_RECORD_LUA, a.keys.length, ...a.keys, ...a.argv)) as CostReply);
+}
+
+/** What the recording script answers: whether it added the call, and the totals after it. */
+export interface CostRecorded {
+  recorded: boolean;
+  query: CostTotals;
+  conversation: CostTotals;
+}
+
+/** The recording script's reply as Redis returns it: recorded, then query and conversation fields. */
+export type CostReply = [number, ...(string | null)[]];
+
+/**
+ * The recording script (a Lua chunk that reads only KEYS and ARGV), for a caller that runs it
+ * inside a script it sends anyway: the reasoning-worker records a call's cost in the script that
+ * writes the call's event (one EVALSHA per LLM call less). Its reply goes to costRecordedOf.
+ */
+export const COST_RECORD_LUA = RECORD;
+
+/** The recording script's KEYS and ARGV for one call (as recordCost sends them). */
+export function costRecordArgs(prefix: string, rec: CostRecord, ttls: LedgerTtls = {}): { keys: string[]; argv: string[] } {
   const keys = [
     costKeys.seen(prefix, rec.callId ?? '-'),
     costKeys.query(prefix, rec.queryId),
@@ -128,10 +151,7 @@ async function record(redis: Redis, prefix: string, rec: CostRecord, ttls: Ledge
   const [dayHead, dayTail] = keyAround((who) => costKeys.customerDay(prefix, who, day));
   if (rec.customerId) keys.push(costKeys.customerDay(prefix, rec.customerId, day));
   else if (rec.customerFrom) keys.push(rec.customerFrom.key);
-  const r = (await redis.eval(
-    RECORD,
-    keys.length,
-    ...keys,
+  const argv = [
     String(Math.round(rec.usd * NANO)),
     String(Math.round(rec.inputTokens)),
     String(Math.round(rec.outputTokens)),
@@ -142,9 +162,19 @@ async function record(redis: Redis, prefix: string, rec: CostRecord, ttls: Ledge
     !rec.customerId && rec.customerFrom ? rec.customerFrom.field : '',
     dayHead ?? '',
     dayTail ?? '',
-  )) as [number, ...(string | null)[]];
+  ];
+  return { keys, argv };
+}
+
+/** The recording script's reply, read. */
+export function costRecordedOf(r: CostReply): CostRecorded {
   const [recorded, ...fields] = r;
   return { recorded: recorded === 1, query: totalsOf(fields.slice(0, 5)), conversation: totalsOf(fields.slice(5, 10)) };
+}
+
+/** The budget rule on a recording's totals: what recordCostAndCheck answers, for a reply read elsewhere. */
+export function budgetAfter(r: CostRecorded, limits: Partial<BudgetLimits> = {}): BudgetCheck {
+  return judgeBudget(limitsOf(limits), r.conversation, r.query);
 }
 
 const NANO = 1e9;

@@ -13,18 +13,31 @@ export const StoredPendingConfirmation = z.object({
 });
 
 /** How many customer messages back a question may be confirmed: older ones have expired. */
-const LOOKBACK = 20;
+export const CONFIRMATION_LOOKBACK = 20;
+const LOOKBACK = CONFIRMATION_LOOKBACK;
+
+/**
+ * The snapshot's first two reads: the conversation hash's `pendingConfirmation` field and the
+ * last CONFIRMATION_LOOKBACK ids of its queries list. A caller that runs a script anyway reads
+ * them there (the reasoning-worker's script after the model call) and passes them in.
+ */
+export interface ConfirmationReads {
+  stored: string | null;
+  ids: string[];
+}
 
 /**
  * Everything decideConfirmation reads, loaded once per turn (only when a write is proposed). The
  * pending confirmation and the conversation's recent query ids are read together (one trip; the
  * ids are a few short strings, wasted only when nothing is pending), then the queries between.
  */
-export async function loadConfirmationSnapshot(d: Pick<StepDeps, 'redis' | 'keys' | 'queries'>, q: QueryRecord): Promise<ConfirmationSnapshot> {
-  const [stored, ids] = await Promise.all([
-    d.redis.hget(d.keys.conversation(q.conversationId), 'pendingConfirmation'),
-    d.redis.lrange(d.keys.conversationQueries(q.conversationId), -LOOKBACK, -1),
-  ]);
+export async function loadConfirmationSnapshot(d: Pick<StepDeps, 'redis' | 'keys' | 'queries'>, q: QueryRecord, read?: Promise<ConfirmationReads>): Promise<ConfirmationSnapshot> {
+  const { stored, ids } = read
+    ? await read
+    : await Promise.all([
+        d.redis.hget(d.keys.conversation(q.conversationId), 'pendingConfirmation'),
+        d.redis.lrange(d.keys.conversationQueries(q.conversationId), -LOOKBACK, -1),
+      ]).then(([stored, ids]) => ({ stored, ids }));
   const parsed = stored ? StoredPendingConfirmation.safeParse(safeJson(stored)) : null;
   // An unreadable pending confirmation (an older format) is no confirmation: the model asks again.
   if (!parsed?.success) return { pending: null, asked: null, since: [] };

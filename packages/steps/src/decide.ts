@@ -1,10 +1,10 @@
 import { jobIds, type DecideJob } from '@steward/core';
 import { awaitsProposal, isGuarded, onProposal, type ConfirmationSnapshot, type ProposalSnapshot, type Transition } from '@steward/control';
 import { crashPoint, memberOf, type QueryRecord } from '@steward/store';
-import { recordCostAndCheck } from '@steward/llm/ledger';
+import { recordCostAndCheck, type BudgetCheck, type CostRecord } from '@steward/llm/ledger';
 import { applyTransition, rulesOf } from './apply.ts';
 import type { StepDeps } from './deps.ts';
-import { loadConfirmationSnapshot } from './confirmation-snapshot.ts';
+import { loadConfirmationSnapshot, type ConfirmationReads } from './confirmation-snapshot.ts';
 import { handleObserve } from './observe.ts';
 
 /** A turn's proposal as the step takes it (the decide job's payload, wherever it comes from). */
@@ -31,15 +31,21 @@ export async function handleDecide(d: StepDeps, job: DecideJob): Promise<void> {
  * wins here, and the apply scripts compare-and-set on the state it came from in any case.
  * 'moved': the query no longer waits for this turn's proposal; nothing was applied.
  * `fresh`: that read when the caller makes it itself, in a script it sends anyway (the
- * reasoning-worker's llm.call event, emitEventThenRead); else the step reads the query here.
+ * reasoning-worker's llm.call event); else the step reads the query here.
+ * `costChecked`: the turn's cost already recorded (costRecordOf's record, by the same ledger
+ * script) and its budget checked, in that same script; else the step records it here.
+ * `confirmationRead`: the confirmation snapshot's first reads, made in that same script when
+ * needsConfirmationReads says the step will want them; else the step reads them here.
  */
 export async function decideWhereProposed(
   d: StepDeps,
   known: QueryRecord,
   p: ProposalInput,
   fresh?: Promise<QueryRecord | null>,
+  costChecked?: Promise<BudgetCheck | undefined>,
+  confirmationRead?: Promise<ConfirmationReads>,
 ): Promise<'applied' | 'moved' | 'ended'> {
-  const [q, inputs] = await Promise.all([fresh ?? d.queries.get(p.queryId), loadInputs(d, known, p)]);
+  const [q, inputs] = await Promise.all([fresh ?? d.queries.get(p.queryId), loadInputs(d, known, p, costChecked, confirmationRead)]);
   crashPoint('decide.after_load');
   if (!q || !awaitsProposal(q, p.turn)) return 'moved';
   return decideOn(d, q, p, inputs);
@@ -51,10 +57,46 @@ interface Inputs {
 }
 
 /** The cost recording and (for a write) the confirmation state touch different keys: read at once. */
-async function loadInputs(d: StepDeps, q: QueryRecord, p: ProposalInput): Promise<Inputs> {
-  const guarded = p.proposal.kind === 'tool_calls' && p.proposal.calls.some((c) => isGuarded(c, rulesOf(d)));
-  const [budget, confirmation] = await Promise.all([loadBudget(d, q, p), guarded ? loadConfirmationSnapshot(d, q) : undefined]);
-  return { budget, confirmation };
+async function loadInputs(
+  d: StepDeps,
+  q: QueryRecord,
+  p: ProposalInput,
+  costChecked?: Promise<BudgetCheck | undefined>,
+  confirmationRead?: Promise<ConfirmationReads>,
+): Promise<Inputs> {
+  const budget = costChecked ? costChecked.then(budgetOf) : loadBudget(d, q, p);
+  const [b, confirmation] = await Promise.all([budget, needsConfirmationReads(d, p) ? loadConfirmationSnapshot(d, q, confirmationRead) : undefined]);
+  return { budget: b, confirmation };
+}
+
+/** Whether the step on this proposal reads the confirmation state: a write the policy guards. */
+export function needsConfirmationReads(d: StepDeps, p: Pick<ProposalInput, 'proposal'>): boolean {
+  return p.proposal.kind === 'tool_calls' && p.proposal.calls.some((c) => isGuarded(c, rulesOf(d)));
+}
+
+/** The snapshot's view of a budget check (none when no usage was reported). */
+function budgetOf(b: BudgetCheck | undefined): Pick<ProposalSnapshot, 'budget'> {
+  if (!b) return {};
+  return { budget: b.ok ? { ok: true } : { ok: false, exceeded: b.exceeded } };
+}
+
+/**
+ * The turn's cost record (per query, conversation and the conversation's verified customer's
+ * day; the reasoning job id makes it once-only), or undefined when no usage was reported. One
+ * definition for the step's own recording and a caller's script that records it (costChecked).
+ */
+export function costRecordOf(d: StepDeps, q: Pick<QueryRecord, 'queryId' | 'conversationId'>, p: Pick<ProposalInput, 'turn' | 'usage'>): CostRecord | undefined {
+  const u = p.usage;
+  if (!u) return undefined;
+  return {
+    queryId: q.queryId,
+    conversationId: q.conversationId,
+    customerFrom: { key: d.keys.conversation(q.conversationId), field: 'customerId' },
+    usd: u.costUsd,
+    inputTokens: u.inputTokens,
+    outputTokens: u.outputTokens,
+    callId: jobIds.reason(q.queryId, p.turn),
+  };
 }
 
 async function decideOn(d: StepDeps, q: QueryRecord, p: ProposalInput, inputs: Inputs): Promise<'applied' | 'moved' | 'ended'> {
@@ -107,23 +149,10 @@ async function observeInPlace(d: StepDeps, q: QueryRecord, turn: number, member:
  * it once-only) and read the budgets after it. No usage reported: nothing to check.
  */
 async function loadBudget(d: StepDeps, q: QueryRecord, p: ProposalInput): Promise<Pick<ProposalSnapshot, 'budget'>> {
-  const u = p.usage;
-  if (!u) return {};
+  const rec = costRecordOf(d, q, p);
+  if (!rec) return {};
   // Recorded and checked in one script, which also reads the conversation's verified customer
   // for the per-customer entry: the check sees this call's spend, and it is one round trip.
-  const { budget: b } = await recordCostAndCheck(
-    d.redis,
-    d.keys.prefix,
-    {
-      queryId: q.queryId,
-      conversationId: q.conversationId,
-      customerFrom: { key: d.keys.conversation(q.conversationId), field: 'customerId' },
-      usd: u.costUsd,
-      inputTokens: u.inputTokens,
-      outputTokens: u.outputTokens,
-      callId: jobIds.reason(q.queryId, p.turn),
-    },
-    d.budgets,
-  );
-  return { budget: b.ok ? { ok: true } : { ok: false, exceeded: b.exceeded } };
+  const { budget: b } = await recordCostAndCheck(d.redis, d.keys.prefix, rec, d.budgets);
+  return budgetOf(b);
 }

@@ -3,11 +3,11 @@
 // workers that take the step where the input arrives.
 export { applyTransition, rulesOf } from './apply.ts';
 export { completeQuery, rootSpanIdOf } from './complete.ts';
-export { decideWhereProposed, handleDecide, type ProposalInput } from './decide.ts';
+export { costRecordOf, decideWhereProposed, handleDecide, needsConfirmationReads, type ProposalInput } from './decide.ts';
 export { handleObserve } from './observe.ts';
 export { handleDeadline, endAtDeadline } from './deadline.ts';
 export { decision } from './decision.ts';
 export { foldToolResults, withMemory } from './remember.ts';
-export { loadConfirmationSnapshot, StoredPendingConfirmation } from './confirmation-snapshot.ts';
+export { CONFIRMATION_LOOKBACK, loadConfirmationSnapshot, StoredPendingConfirmation, type ConfirmationReads } from './confirmation-snapshot.ts';
 export { fallbackFor, foldSummary } from './policy.ts';
 export { DEFAULT_LIMITS, stepDeps, type StepDeps, type StepLimits, type StepRules } from './deps.ts';

@@ -8,7 +8,7 @@ import type { Keys } from './keys.ts';
  * connection (dozens) — ~7 % of the reasoning-worker's CPU at one write per turn (issue 17).
  * KEYS: hash · ARGV: ttlSec, field, value, …
  */
-const SET_FIELDS = `
+export const SET_FIELDS_LUA = `
 redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 redis.call('EXPIRE', KEYS[1], ARGV[1])
 `;
@@ -88,7 +88,17 @@ export class ConversationStore {
   async setFields(conversationId: string, fields: Record<string, string>): Promise<void> {
     const argv: string[] = [];
     for (const [f, v] of Object.entries(fields)) argv.push(f, v);
-    await this.redis.eval(SET_FIELDS, 1, this.keys.conversation(conversationId), this.ttlSec, ...argv);
+    await this.redis.eval(SET_FIELDS_LUA, 1, this.keys.conversation(conversationId), this.ttlSec, ...argv);
+  }
+
+  /**
+   * setFields' script and its KEYS and ARGV, for a caller that writes the fields inside a script
+   * it sends anyway (the reasoning-worker's prompt prefix goes with its llm.call event).
+   */
+  setFieldsArgs(conversationId: string, fields: Record<string, string>): { key: string; argv: string[] } {
+    const argv: string[] = [String(this.ttlSec)];
+    for (const [f, v] of Object.entries(fields)) argv.push(f, v);
+    return { key: this.keys.conversation(conversationId), argv };
   }
 
   /** The stored working memory JSON ('' when none). */

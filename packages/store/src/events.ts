@@ -87,6 +87,17 @@ export async function emitEventThenRead(redis: Redis, keys: Keys, input: EmitInp
   return hashOfReply((await redis.eval(EMIT, 4, ...a.keys, hashKey, ...a.argv)) as string[]);
 }
 
+/**
+ * The event script (a Lua chunk that reads only KEYS and ARGV) and its arguments for an event,
+ * checked as emitEvent checks it: for a caller that writes the event inside a script it sends
+ * anyway (the reasoning-worker's llm.call with the call's cost, llm-call-script.ts there).
+ * With three keys the chunk returns 1.
+ */
+export const EMIT_LUA = EMIT;
+export function emitScriptArgs(keys: Keys, input: EmitInput): { keys: [string, string, string]; argv: Array<string | number> } {
+  return emitArgs(keys, toEvent(input));
+}
+
 /** EMIT's three keys and its arguments for an event. */
 function emitArgs(keys: Keys, event: StewardEvent): { keys: [string, string, string]; argv: Array<string | number> } {
   // A tool call that revealed the customer's name (get_user_details, find_user_id_by_name_zip)

@@ -99,4 +99,31 @@ describe('answerPublisher', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(quiet).toEqual([]);
   });
+
+  it('finish hands back the last messages instead of publishing them; release publishes them after all', async () => {
+    const got = await listen('q5');
+    const p = answerPublisher({ redis: pub, keys, log, queryId: 'q5', turn: 1, style: 'native' });
+    p.onAttempt();
+    p.onDelta({ kind: 'content', text: 'Your order was shown ' });
+    await new Promise((r) => setTimeout(r, 5));
+    // The last network read: its text is still buffered when the model call returns.
+    p.onDelta({ kind: 'content', text: 'and held.' });
+    const { messages, sent } = p.finish(false);
+    await sent;
+    await settle(got, 1);
+    await new Promise((r) => setTimeout(r, 20));
+    // Only the text sent before finish went out; the rest is the caller's to publish.
+    expect(got.map((m) => m.text)).toEqual(['Your order was shown ']);
+    expect(messages.map((m) => AnswerStreamMessage.parse(JSON.parse(m)))).toMatchObject([{ type: 'answer.delta', text: 'and held.', offset: 21 }]);
+
+    // A turn that fails after finish (no script will carry them): withdraw, then release all.
+    p.withdraw();
+    await p.release();
+    await settle(got, 3);
+    expect(got.map((m) => [m.type, m.text, m.offset])).toEqual([
+      ['answer.delta', 'Your order was shown ', 0],
+      ['answer.delta', 'and held.', 21],
+      ['answer.reset', '', 30],
+    ]);
+  });
 });

@@ -11,6 +11,15 @@ export interface AnswerPublisher {
   withdraw: () => void;
   /** Wait for the messages in flight; publishing never fails the turn. */
   flush: () => Promise<void>;
+  /**
+   * The stream is over (the model call returned): the last messages (the buffered text, or the
+   * reset when `withdrawn`) are handed back as JSON instead of published, for the script the
+   * turn sends next to publish them ahead of its event (one PUBLISH round trip less per call);
+   * `sent` settles once the messages already published are answered.
+   */
+  finish: (withdrawn: boolean) => { messages: string[]; sent: Promise<void> };
+  /** After finish, when no script will carry them: publish what finish held (and any withdrawal since), and wait for all. */
+  release: () => Promise<void>;
 }
 
 /**
@@ -32,10 +41,16 @@ export function answerPublisher(o: { redis: Redis; keys: Keys; log: Log; queryId
   let buffered = '';
   let scheduled = false;
   let feed: (d: StreamDelta) => void = () => {};
+  /** Set by finish: messages are collected here for the caller's script, not published. */
+  let held: string[] | undefined;
 
+  const send = (json: string) => {
+    pending.push(o.redis.publish(channel, json).catch((e: unknown) => o.log.warn({ queryId: o.queryId, err: (e as Error).message }, 'answer stream publish failed')));
+  };
   const publish = (type: AnswerStreamMessage['type'], text: string) => {
-    const msg: AnswerStreamMessage = { type, queryId: o.queryId, turn: o.turn, streamId, startedMs, offset, text };
-    pending.push(o.redis.publish(channel, JSON.stringify(msg)).catch((e: unknown) => o.log.warn({ queryId: o.queryId, err: (e as Error).message }, 'answer stream publish failed')));
+    const json = JSON.stringify({ type, queryId: o.queryId, turn: o.turn, streamId, startedMs, offset, text } satisfies AnswerStreamMessage);
+    if (held) held.push(json);
+    else send(json);
   };
   const sendBuffered = () => {
     scheduled = false;
@@ -73,6 +88,19 @@ export function answerPublisher(o: { redis: Redis; keys: Keys; log: Log; queryId
     withdraw,
     flush: async () => {
       sendBuffered();
+      await Promise.all(pending);
+    },
+    finish: (withdrawn) => {
+      const messages: string[] = [];
+      held = messages;
+      if (withdrawn) withdraw();
+      else sendBuffered();
+      return { messages, sent: Promise.all(pending).then(() => undefined) };
+    },
+    release: async () => {
+      const messages = held ?? [];
+      held = undefined;
+      messages.forEach(send);
       await Promise.all(pending);
     },
   };

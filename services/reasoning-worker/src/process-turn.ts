@@ -3,15 +3,16 @@ import { errorMessage, isStewardError, jobIds, stableSpanId, type LlmUsage, type
 import { buildNaivePrompt, buildPrompt, countTokens, countToolDefinitionTokens } from '@steward/context';
 import { isModelFault } from '@steward/llm';
 import { awaitsProposal } from '@steward/control';
-import { crashPoint, emitEventThenRead, loadTurn } from '@steward/store';
+import { crashPoint, loadTurn } from '@steward/store';
 import { rememberNames } from '@steward/telemetry';
-import { decideWhereProposed } from '@steward/steps';
+import { CONFIRMATION_LOOKBACK, costRecordOf, decideWhereProposed, needsConfirmationReads } from '@steward/steps';
 import type { ReasoningDeps } from './deps.ts';
 import { toProposal } from './to-proposal.ts';
 import { turnInput } from './turn-input.ts';
 import { promptMemory } from './prompt-memory.ts';
 import { prefixReuseShare, promptSegments, readPrefix, storedPrefix } from './prefix-reuse.ts';
 import { answerPublisher } from './answer-publisher.ts';
+import { writeLlmCall } from './llm-call-script.ts';
 
 /**
  * Exactly one ReAct turn: build the prompt inside the token budget, make one LLM call, and take
@@ -66,18 +67,16 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
   // interleaved turns the reply waits for the event loop (mean 17–30 ms, p99 0.3–0.8 s in the peak
   // profile), and nothing reads the memory while the model works. A failed write still fails the
   // turn for a retry; only then the model was asked once for nothing. The prefix alone is read
-  // only for the next call's prefixReuse figure: a failed write costs that figure once, never the turn.
+  // only by the next call (its prefixReuse figure), which starts after this turn's step: it goes
+  // with the call's event, in the script the turn sends after the call anyway (writeLlmCall).
   let memoryStored: Promise<{ failed: unknown } | undefined> = Promise.resolve(undefined);
+  const prefixFields = { promptPrefix: storedPrefix(segments) };
   if (remembered?.changed !== undefined) {
     // Settled into a value at once, so a rejection during the model call is never unhandled.
-    memoryStored = d.conversations.setFields(q.conversationId, { promptPrefix: storedPrefix(segments), memory: remembered.changed }).then(
+    memoryStored = d.conversations.setFields(q.conversationId, { ...prefixFields, memory: remembered.changed }).then(
       () => undefined,
       (e: unknown) => ({ failed: e }),
     );
-  } else {
-    void d.conversations
-      .setFields(q.conversationId, { promptPrefix: storedPrefix(segments) })
-      .catch((e: unknown) => d.log.warn({ queryId: q.queryId, err: errorMessage(e) }, 'prompt prefix not saved; the next call reports no prefix reuse'));
   }
 
   const startMs = Date.now();
@@ -123,64 +122,79 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
       proposal = { kind: 'llm_error', error };
     }
   }
+  // The streamed answer's last messages go out in the event's script, ahead of the event (a
+  // client still sees them before the completion); those already sent are awaited with the step.
+  // Taken before the memory write's reply is awaited: that wait lets the publisher's deferred
+  // send run, which would send them on their own.
+  const last = live?.finish(proposal.kind !== 'answer');
   const stored = await memoryStored;
   if (stored) {
     live?.withdraw();
-    await live?.flush();
+    await live?.release();
     throw stored.failed;
   }
-  // The streamed answer's last messages are already sent on the store's one connection (ahead of
-  // the event's script, so a client still sees them before the completion): their replies are
-  // awaited with the event and the step instead of one round trip before them.
-  if (live && proposal.kind !== 'answer') live.withdraw();
-  const flushed = live?.flush();
   // The step's thought in the trace: the model's reasoning (kept out of the answer and of the
   // next request) and the text it wrote beside its tool calls. Redacted like all trace text.
   const thought = [reasoning?.trim(), proposal.kind === 'tool_calls' ? proposal.thought : undefined].filter(Boolean).join('\n\n');
   const endMs = Date.now();
   crashPoint('reason.after_llm');
-  // The event and the step's first reads go out together: one round trip for the event with the
-  // query's fresh state (read by the event's script once the event is written), the cost record
-  // and the confirmation state. All use the store's one connection and the event's script is sent
-  // first, so Redis has the llm.call event before any decision or completion event of the step
-  // (the trace never gets an ending before the call that led to it).
-  const event = emitEventThenRead(d.redis, d.keys, {
-    id: `${q.queryId}:t${r.turn}:llm`,
-    type: 'llm.call',
-    queryId: q.queryId,
-    conversationId: q.conversationId,
-    traceId: q.traceId,
-    ts: endMs,
-    data: {
-      turn: r.turn,
-      spanId: stableSpanId(q.queryId, `t${r.turn}`, 'llm'),
-      model: usage?.model ?? d.llm.model,
-      provider: usage?.provider ?? 'openai',
-      startMs: usage?.startMs ?? startMs,
-      endMs: usage?.endMs ?? endMs,
-      inputTokens: usage?.inputTokens ?? prompt.tokens,
-      outputTokens: usage?.outputTokens ?? 0,
-      cachedInputTokens: usage?.cachedInputTokens ?? 0,
-      costUsd: usage?.costUsd ?? 0,
-      retries: usage?.retries ?? 0,
-      ...(usage?.finishReason ? { finishReason: usage.finishReason } : {}),
-      maxTokens: d.outputTokens,
-      temperature: d.temperature,
-      promptTokens: prompt.tokens,
-      // Share of this prompt that repeats the previous call's prefix (provider prompt caching).
-      prefixReuse,
-      toolTokens,
-      ...(prompt.tiers ? { promptTiers: prompt.tiers } : {}),
-      ...(thought ? { thought } : {}),
-      ...(reasoningTokens ? { reasoningTokens } : {}),
-      ...(ttftMs === undefined ? {} : { timeToFirstTokenMs: ttftMs }),
-      proposal: describe(proposal),
-      ...(error ? { error } : {}),
+  // One script writes what the call leaves behind (its llm.call event, its cost record, the
+  // prompt prefix unless the memory write carried it, the stream's last messages) and reads the
+  // query's fresh state, the budgets after this call and, for a guarded write, the confirmation
+  // state for the step. Redis has the llm.call event before any decision or completion event of
+  // the step (the trace never gets an ending before the call that led to it), and the cost is
+  // recorded by the ledger's own script, once per call id, as the step would record it (costRecordOf).
+  const cost = costRecordOf(d.steps, q, { turn: r.turn, ...(usage ? { usage } : {}) });
+  const guarded = needsConfirmationReads(d.steps, { proposal });
+  const written = writeLlmCall(d.redis, d.keys, {
+    queryKey: d.keys.query(q.queryId),
+    ...(last?.messages.length ? { publish: last.messages } : {}),
+    ...(remembered?.changed === undefined ? { conversation: d.conversations.setFieldsArgs(q.conversationId, prefixFields) } : {}),
+    ...(cost ? { cost: { prefix: d.keys.prefix, record: cost, limits: d.steps.budgets } } : {}),
+    ...(guarded
+      ? { confirmation: { conversationKey: d.keys.conversation(q.conversationId), queriesKey: d.keys.conversationQueries(q.conversationId), lookback: CONFIRMATION_LOOKBACK } }
+      : {}),
+    event: {
+      id: `${q.queryId}:t${r.turn}:llm`,
+      type: 'llm.call',
+      queryId: q.queryId,
+      conversationId: q.conversationId,
+      traceId: q.traceId,
+      ts: endMs,
+      data: {
+        turn: r.turn,
+        spanId: stableSpanId(q.queryId, `t${r.turn}`, 'llm'),
+        model: usage?.model ?? d.llm.model,
+        provider: usage?.provider ?? 'openai',
+        startMs: usage?.startMs ?? startMs,
+        endMs: usage?.endMs ?? endMs,
+        inputTokens: usage?.inputTokens ?? prompt.tokens,
+        outputTokens: usage?.outputTokens ?? 0,
+        cachedInputTokens: usage?.cachedInputTokens ?? 0,
+        costUsd: usage?.costUsd ?? 0,
+        retries: usage?.retries ?? 0,
+        ...(usage?.finishReason ? { finishReason: usage.finishReason } : {}),
+        maxTokens: d.outputTokens,
+        temperature: d.temperature,
+        promptTokens: prompt.tokens,
+        // Share of this prompt that repeats the previous call's prefix (provider prompt caching).
+        prefixReuse,
+        toolTokens,
+        ...(prompt.tiers ? { promptTiers: prompt.tiers } : {}),
+        ...(thought ? { thought } : {}),
+        ...(reasoningTokens ? { reasoningTokens } : {}),
+        ...(ttftMs === undefined ? {} : { timeToFirstTokenMs: ttftMs }),
+        proposal: describe(proposal),
+        ...(error ? { error } : {}),
+      },
     },
-  }, d.keys.query(q.queryId));
-  const fresh = event.then((h) => d.queries.fromHash(h));
-  const step = decideWhereProposed(d.steps, q, { queryId: q.queryId, turn: r.turn, proposal, ...(usage ? { usage } : {}) }, fresh);
-  await Promise.all([event, step, flushed]);
+  });
+  const fresh = written.then((w) => d.queries.fromHash(w.query));
+  const checked = written.then((w) => w.budget);
+  // Only a guarded write's step reads these (the same rule): else nothing would await them.
+  const confirmation = guarded ? written.then((w) => w.confirmation ?? { stored: null, ids: [] }) : undefined;
+  const step = decideWhereProposed(d.steps, q, { queryId: q.queryId, turn: r.turn, proposal, ...(usage ? { usage } : {}) }, fresh, checked, confirmation);
+  await Promise.all([written, step, last?.sent]);
   crashPoint('reason.before_ack');
 }
 

@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { newConversationId, newQueryId, newTraceId } from '@steward/core';
+import { commerceTools } from '@steward/commerce';
+import { costKeys, readCost } from '@steward/llm/ledger';
+import { parseTextReply, type LlmCompletion, type LlmRequest } from '@steward/llm';
+import { Outbox } from '@steward/store';
+import { createLogger } from '@steward/telemetry';
+import { ToolRegistry } from '@steward/tools';
+import { deletePrefix, uniquePrefix } from '@steward/testing';
+import { startReasoningWorker, type RunningReasoningWorker } from './service.ts';
+
+// What a streamed, answered turn sends to Redis once its model call returned, seen by MONITOR on
+// a real Redis: the llm.call event, the call's cost record and the streamed answer's
+// last message go in one script (writeLlmCall), not as an EVALSHA per part and a PUBLISH.
+const url = inject('redisUrl');
+const prefix = uniquePrefix('rw-one');
+const log = createLogger({ service: 'one-script-per-call-test', level: 'silent' });
+let rw: RunningReasoningWorker;
+let monitor: Redis;
+/** Every command Redis received while the turn ran, in order, and whether a script ran it. */
+let seen: { argv: string[]; inScript: boolean }[] = [];
+let recording = false;
+
+function answer(text: string): LlmCompletion {
+  const now = Date.now();
+  return {
+    message: { role: 'assistant', content: text },
+    usage: { model: 'test-model', provider: 'test', inputTokens: 40, outputTokens: 8, cachedInputTokens: 0, costUsd: 0.001, startMs: now, endMs: now, retries: 0 },
+    retries: 0,
+    finishReason: 'stop',
+    reasoningTokens: 0,
+    quirks: [],
+  };
+}
+
+function cancel(): LlmCompletion {
+  const done = answer('');
+  return {
+    ...done,
+    message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_0', type: 'function', function: { name: 'cancel_pending_order', arguments: '{"order_id":"#W7654321","reason":"no longer needed"}' } }] },
+    finishReason: 'tool_calls',
+  };
+}
+
+beforeAll(async () => {
+  monitor = new Redis(url);
+  const mon = await monitor.monitor();
+  // MONITOR names the source of a command a script ran "lua".
+  mon.on('monitor', (_time: string, argv: string[], source: string) => {
+    if (recording) seen.push({ argv, inScript: /lua/i.test(source) });
+  });
+  rw = await startReasoningWorker({
+    redisUrl: url,
+    prefix,
+    registry: new ToolRegistry(commerceTools),
+    stream: true,
+    llm: {
+      model: 'gpt-4o-mini',
+      async complete(req: LlmRequest): Promise<LlmCompletion> {
+        // A write the confirmation policy guards, asked for the first time: the model proposes it.
+        const asked = JSON.stringify(req.messages);
+        if (asked.includes('Cancel order') && req.messages.at(-1)?.role !== 'tool') return cancel();
+        // The whole reply arrives in one network read: its text is still buffered when the call returns.
+        req.onAttempt?.(1);
+        req.onDelta?.({ kind: 'content', text: 'Your order has shipped.' });
+        return answer('Your order has shipped.');
+      },
+    },
+    parseText: parseTextReply,
+    log,
+    concurrency: 1,
+    steps: { requireConfirmation: true },
+  });
+});
+
+afterAll(async () => {
+  recording = false;
+  await rw?.close();
+  monitor.disconnect();
+  await deletePrefix(url, prefix);
+});
+
+async function start(text: string): Promise<{ queryId: string; conversationId: string }> {
+  const queryId = newQueryId();
+  const conversationId = newConversationId();
+  const started = await rw.deps.queries.accept({ queryId, conversationId, customerId: undefined, channel: 'api', text, language: 'en', traceId: newTraceId(), createdMs: Date.now() }, 60_000);
+  if (started.kind !== 'start') throw new Error(`query did not start: ${started.kind}`);
+  seen = [];
+  recording = true;
+  await new Outbox(rw.deps.redis, rw.deps.keys, rw.deps.queues).relay(started.jobs);
+  return { queryId, conversationId };
+}
+
+async function completed(queryId: string): Promise<boolean> {
+  const until = Date.now() + 10_000;
+  while (Date.now() < until) {
+    if ((await rw.deps.redis.hget(rw.deps.keys.query(queryId), 'status')) === 'completed') return true;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return false;
+}
+
+describe('after the model call, one script', () => {
+  it('carries the event, the cost record and the last streamed message', async () => {
+    const { queryId, conversationId } = await start('Where is my order #W1234567?');
+    expect(await completed(queryId)).toBe(true);
+    // MONITOR lines arrive on their own connection: give it a moment after the last write.
+    await new Promise((r) => setTimeout(r, 100));
+    recording = false;
+    const { keys } = rw.deps;
+    const mine = (argv: string[]) => argv.some((a) => a.includes(queryId) || a.includes(conversationId));
+    const top = seen.filter((c) => !c.inScript && mine(c.argv)).map((c) => c.argv);
+    const costSeen = costKeys.seen(keys.prefix, `${queryId}:t0:reason`);
+    // The cost record is not a command of its own: it is in the script that writes the llm.call
+    // event (an EVALSHA, or its EVAL the first time the script is not yet loaded).
+    const withCost = top.filter((argv) => argv.includes(costSeen));
+    expect(withCost.length).toBeGreaterThan(0);
+    for (const argv of withCost) {
+      expect(argv).toContain(keys.events);
+      expect(argv).toContain(keys.queryEvents(queryId));
+    }
+    // No PUBLISH of the answer's text outside a script: the last message went with the event.
+    expect(top.filter((argv) => argv[0]?.toLowerCase() === 'publish')).toEqual([]);
+    const fromScripts = seen.map((c) => c.argv).filter((argv) => argv[0]?.toLowerCase() === 'publish' && argv[1] === keys.queryChannel(queryId)).map((argv) => JSON.parse(argv[2]!) as { type?: string; text?: string });
+    expect(fromScripts[0]).toMatchObject({ type: 'answer.delta', text: 'Your order has shipped.' });
+    expect(fromScripts[1]).toMatchObject({ type: 'llm.call' });
+    // And what it wrote is all there.
+    expect(await readCost(rw.deps.redis, costKeys.query(keys.prefix, queryId))).toMatchObject({ inputTokens: 40, outputTokens: 8, calls: 1 });
+    expect(await rw.deps.redis.hget(keys.conversation(conversationId), 'promptPrefix')).toBeTruthy();
+  });
+
+  it('reads the confirmation state of a guarded write in that script, not beside it', async () => {
+    const { queryId, conversationId } = await start('Cancel order #W7654321 now, I no longer need it.');
+    expect(await completed(queryId)).toBe(true);
+    await new Promise((r) => setTimeout(r, 100));
+    recording = false;
+    const { keys } = rw.deps;
+    const top = seen.filter((c) => !c.inScript).map((c) => c.argv);
+    // (The observe step taken in place after the refusal reads the memory with an HGET of its own.)
+    const reads = top.filter(
+      (argv) =>
+        (argv[0]?.toLowerCase() === 'hget' && argv[1] === keys.conversation(conversationId) && argv[2] === 'pendingConfirmation') ||
+        (argv[0]?.toLowerCase() === 'lrange' && argv[1] === keys.conversationQueries(conversationId)),
+    );
+    expect(reads).toEqual([]);
+    // The policy still saw it: the write was refused for confirmation, and the customer asked.
+    const q = await rw.deps.queries.get(queryId);
+    expect(q).toMatchObject({ status: 'completed', toolCalls: 1 });
+    const { results } = await rw.deps.steps.dags.results(queryId, 0);
+    expect(results[0]).toMatchObject({ ok: false, errorType: 'confirmation_required' });
+  });
+});
