@@ -3,7 +3,8 @@
 // (`slowlog-log-slower-than 0`). An entry carries the command's execution time in µs (not its
 // network I/O) and its first arguments, so an EVALSHA's time is attributed to its sha: BullMQ's
 // scripts are named by the sha1 of their source (bullmq/dist/esm/scripts), steward's by the source
-// the warm-up's MONITOR saw it sent with (a script is sent whole once, on NOSCRIPT: redis.ts).
+// the warm-up's MONITOR saw it sent with (after a SCRIPT FLUSH of this private Redis, each is sent
+// whole once, on NOSCRIPT: redis.ts).
 // MONITOR runs during the warm-up only: it feeds every command a script runs to the monitor, which
 // would count in the script's time. Reports µs per query by script and by plain command, beside
 // Redis's CPU per query (INFO cpu) in the same window. The SLOWLOG itself costs Redis some CPU:
@@ -107,6 +108,8 @@ try {
       if (!names.has(sha)) names.set(sha, nameOfSource(src));
     }
   });
+  // Scripts loaded before the monitor (the lock keeper's, at start) are sent whole again too.
+  await admin.script('FLUSH');
   const warm = buildScripts(data, 20, 2, `warm${runId}`).map((s) => ({ ...s, conversationId: `w_${s.conversationId}` }));
   await drive({ baseUrl: cluster.ingressUrl, apiKey: cluster.apiKey, scripts: warm, watcher });
   mon.disconnect();
