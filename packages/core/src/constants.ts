@@ -31,8 +31,9 @@ export const DEFAULTS = {
    * lag more than lockMs − renewMs (its worst measured delay at saturation: ~0.3 s, so 1 s leaves
    * 3× that). A step redelivered by a false takeover is harmless (every handler is idempotent),
    * only slower. Renewed every 500 ms, not 250: each renewal reads the lock of every job in the
-   * queue's active list (every worker's), so its Redis work grows with the jobs in flight — at the
-   * peak, ~100 model calls (issue 17; BENCHMARKS "Session 7, Part S").
+   * queue's active list (every worker's), so its Redis work grows with the jobs in flight — 150–250
+   * reasoning jobs at the peak profile, 13 % of Redis's script time (issue 17; BENCHMARKS
+   * "Session 7, Part S").
    * See docs/RUNBOOK.md, "Job locks", and the measurements in docs/BENCHMARKS.md.
    */
   jobLocks: { lockMs: 1_500, renewMs: 500, stalledIntervalMs: 250 },
