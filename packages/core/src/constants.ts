@@ -28,11 +28,15 @@ export const DEFAULTS = {
    * so a main event loop running timers a second late on a saturated machine keeps its jobs; the
    * stalled check (every stalledIntervalMs) moves a dead worker's jobs back once their lock ran
    * out: lockMs − renewMs … lockMs + stalledIntervalMs after the kill. The thread itself must not
-   * lag more than lockMs − renewMs (its worst measured delay at saturation: ~0.3 s). A step
-   * redelivered by a false takeover is harmless (every handler is idempotent), only slower.
+   * lag more than lockMs − renewMs (its worst measured delay at saturation: ~0.3 s, so 1 s leaves
+   * 3× that). A step redelivered by a false takeover is harmless (every handler is idempotent),
+   * only slower. Renewed every 500 ms, not 250: each renewal reads the lock of every job in the
+   * queue's active list (every worker's), so its Redis work grows with the jobs in flight — 150–250
+   * reasoning jobs at the peak profile, 13 % of Redis's script time (issue 17; BENCHMARKS
+   * "Session 7, Part S").
    * See docs/RUNBOOK.md, "Job locks", and the measurements in docs/BENCHMARKS.md.
    */
-  jobLocks: { lockMs: 1_500, renewMs: 250, stalledIntervalMs: 250 },
+  jobLocks: { lockMs: 1_500, renewMs: 500, stalledIntervalMs: 250 },
   /**
    * Jobs a stalled check moved back from a dead worker: a survivor whose slots are all busy
    * would take them only as its own jobs end, one fetch per round trip of a starved loop (up to
