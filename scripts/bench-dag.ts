@@ -106,7 +106,10 @@ const r1 = (x: number) => Math.round(x * 10) / 10;
  *   in_place = dependencies ended → started, for a call run by the worker that released it;
  * and after the last call ended: observe_total (last call's end → the turn's end written: the next
  * reasoning job added, or the query completed). observe_wake: that entry written → the bench read
- * it (the harness's own latency, outside every other figure). The tool-worker takes that step in the job of the last call, so there is
+ * it (the harness's own latency, outside every other figure). next_turn_relay: the step committed
+ * (the next reasoning job's add began: its timestamp) → that job added (its entry written), the
+ * part of observe_total the old harness's end (the committed state seen by a poll) left out.
+ * The tool-worker takes that step in the job of the last call, so there is
  * no job to split it by; only when an observe job exists (a controller took the step: an older
  * tool-worker) also observe_release (→ observe job added), observe_queue (→ taken) and
  * observe_step (→ seen; the job's own finish time comes after the state it commits).
@@ -118,9 +121,10 @@ const r1 = (x: number) => Math.round(x * 10) / 10;
 async function addSegments(cp: ControlPlane, spec: Spec, run: TurnRun, seg: Record<string, number[]>): Promise<void> {
   const add = (k: string, v: number) => (seg[k] ??= []).push(v);
   const get = (q: 'control' | 'tools', id: string) => cp.queues[q].getJob(id);
-  const [decide, observe, ...tools] = await Promise.all([
+  const [decide, observe, next, ...tools] = await Promise.all([
     DECIDE === 'job' ? get('control', jobIds.decide(run.queryId, 0)) : undefined,
     get('control', jobIds.observe(run.queryId, 0)),
+    cp.queues.reasoning.getJob(jobIds.reason(run.queryId, 1)),
     ...run.events.map((e) => get('tools', jobIds.toolCall(run.queryId, 0, e.index))),
   ]);
   // In place the decision starts when the proposal arrives; a decide job waits to be taken.
@@ -145,6 +149,9 @@ async function addSegments(cp: ControlPlane, spec: Spec, run: TurnRun, seg: Reco
   const lastEnd = Math.max(...run.events.map((e) => e.endMs));
   add('observe_total', run.observedMs - lastEnd);
   add('observe_wake', run.seenMs - run.observedMs);
+  // The step's commit is over when its relay starts (the job's timestamp, taken by Queue.add):
+  // the old harness's end (it saw the committed state) was about here, plus its poll interval.
+  if (next) add('next_turn_relay', run.observedMs - next.timestamp);
   if (observe?.processedOn !== undefined) {
     add('observe_release', observe.timestamp - lastEnd);
     add('observe_queue', observe.processedOn - observe.timestamp);
