@@ -31,6 +31,22 @@ describe('buildScripts', () => {
     expect(new Set(scripts.map((s) => s.customerId)).size).toBe(users);
   });
 
+  it('takes no customer a write conversation needs: read-only ones take theirs after the writes', () => {
+    // The crash test's catalog and count: fewer customers than conversations.
+    const small = generateCatalog({ seed: 7, products: 120, users: 60, orders: 400 }) as unknown as ShopExport;
+    const scripts = buildScripts(small, 120, 2, 'r4');
+    const writes = scripts.filter((s) => s.writeOrder);
+    // 24 return and 24 exchange slots; the writes the catalog can carry are all kept (as before reads took customers).
+    expect(scripts.filter((s) => s.scenario === 'return').length).toBeGreaterThanOrEqual(15);
+    expect(new Set(writes.map((s) => s.customerId)).size).toBe(writes.length);
+    const reads = scripts.filter((s) => !s.writeOrder);
+    const writers = new Set(writes.map((s) => s.customerId));
+    const freshReads = reads.filter((s) => !writers.has(s.customerId));
+    // Every customer the writes left has a read-only conversation before any is shared.
+    const customers = new Set(Object.values(small.orders).map((o) => o.user_id));
+    expect(new Set(freshReads.map((s) => s.customerId)).size).toBe(customers.size - writers.size);
+  });
+
   it('asks each customer only about their own orders', () => {
     let checked = 0;
     for (const s of buildScripts(data, 50, 3, 'r3')) {

@@ -124,28 +124,29 @@ export function buildScripts(data: ShopExport, count: number, turns: number, run
     }
     return orders[start]!;
   };
+  // The writes first, in conversation order, as before: the customers read-only conversations
+  // take below are then never ones a write needed (a small catalog keeps its writes).
+  const writes = Array.from({ length: count }, (_, i): { order: Order; messages: (language: string) => string[] } | undefined => {
+    const scenario = SCENARIOS[i % SCENARIOS.length]!;
+    if (scenario === 'return') {
+      const order = take(returns, (o) => o);
+      return order && { order, messages: (l) => [T.ret(l, order.order_id, order.items[0]!.item_id), T.yes(l)] };
+    }
+    if (scenario === 'exchange') {
+      const e = take(exchanges, (x) => x.order);
+      return e && { order: e.order, messages: (l) => [T.exchange(l, e.order.order_id, e.item.item_id, e.value), T.yes(l)] };
+    }
+    return undefined;
+  });
   const out: Script[] = [];
   let reads = 0;
   for (let i = 0; i < count; i++) {
     const language = i % 2 === 0 ? 'en' : 'zh';
     let scenario = SCENARIOS[i % SCENARIOS.length]!;
-    let order: Order | undefined;
-    const messages: string[] = [];
-    let writeOrder: string | undefined;
-    if (scenario === 'return') {
-      order = take(returns, (o) => o);
-      if (order) {
-        messages.push(T.ret(language, order.order_id, order.items[0]!.item_id), T.yes(language));
-        writeOrder = order.order_id;
-      }
-    } else if (scenario === 'exchange') {
-      const e = take(exchanges, (x) => x.order);
-      if (e) {
-        order = e.order;
-        messages.push(T.exchange(language, e.order.order_id, e.item.item_id, e.value), T.yes(language));
-        writeOrder = e.order.order_id;
-      }
-    }
+    const write = writes[i];
+    let order = write?.order;
+    const messages: string[] = write ? write.messages(language) : [];
+    const writeOrder = write?.order.order_id;
     if (!order) {
       if (scenario === 'return' || scenario === 'exchange') scenario = 'status';
       order = readOrder(reads++);
