@@ -185,7 +185,8 @@ async function runTurn(calls: Spec['calls']): Promise<TurnRun> {
   const done = watcher.wait(queryId, 0);
   const t0 = Date.now();
   let decideMs: number | undefined;
-  if (known) {
+  if (DECIDE === 'in_place') {
+    if (!known) throw new Error(`query ${queryId} was not found after its accept`);
     const usage: LlmUsage = { model: 'bench', provider: 'bench', inputTokens: 900, outputTokens: 60, cachedInputTokens: 0, costUsd: 0, startMs: t0, endMs: t0, retries: 0 };
     const r = await decideWhereProposed(steps, known, { queryId, turn: 0, proposal, usage });
     if (r !== 'applied') throw new Error(`the proposal of ${queryId} was not applied: ${r}`);
