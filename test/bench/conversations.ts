@@ -1,7 +1,8 @@
 // The customers of the load: English and Mandarin conversations about the shop's real data
 // (read from the shop's export, so every order id and item id exists and belongs to the
-// customer who asks). One conversation = one customer; a write conversation owns its order,
-// so any second write to an order is a duplicate.
+// customer who asks). One conversation = one customer, and no two conversations share one
+// while the catalog has customers left; a write conversation owns its order, so any second
+// write to an order is a duplicate.
 
 export type Scenario = 'status' | 'product' | 'return' | 'exchange' | 'multi';
 export const SCENARIOS: readonly Scenario[] = ['status', 'product', 'return', 'exchange', 'multi'];
@@ -108,32 +109,47 @@ export function buildScripts(data: ShopExport, count: number, turns: number, run
     }
     return undefined;
   };
+  // A read-only conversation's order: from the same spread of the catalog as before, the first
+  // from there whose customer no other conversation has. Concurrent conversations are distinct
+  // customers, as they are in production; sharing one put two conversations' messages in one
+  // per-customer bucket, whose refusals the bench then retried (issue 17). Only once every
+  // customer has a conversation do read-only ones share (the catalog has 5,000).
+  const readOrder = (k: number): Order => {
+    const start = (k * 7919) % orders.length;
+    for (let j = 0; j < orders.length; j++) {
+      const o = orders[(start + j) % orders.length]!;
+      if (usedUsers.has(o.user_id)) continue;
+      usedUsers.add(o.user_id);
+      return o;
+    }
+    return orders[start]!;
+  };
+  // The writes first, in conversation order, as before: the customers read-only conversations
+  // take below are then never ones a write needed (a small catalog keeps its writes).
+  const writes = Array.from({ length: count }, (_, i): { order: Order; messages: (language: string) => string[] } | undefined => {
+    const scenario = SCENARIOS[i % SCENARIOS.length]!;
+    if (scenario === 'return') {
+      const order = take(returns, (o) => o);
+      return order && { order, messages: (l) => [T.ret(l, order.order_id, order.items[0]!.item_id), T.yes(l)] };
+    }
+    if (scenario === 'exchange') {
+      const e = take(exchanges, (x) => x.order);
+      return e && { order: e.order, messages: (l) => [T.exchange(l, e.order.order_id, e.item.item_id, e.value), T.yes(l)] };
+    }
+    return undefined;
+  });
   const out: Script[] = [];
   let reads = 0;
   for (let i = 0; i < count; i++) {
     const language = i % 2 === 0 ? 'en' : 'zh';
     let scenario = SCENARIOS[i % SCENARIOS.length]!;
-    let order: Order | undefined;
-    const messages: string[] = [];
-    let writeOrder: string | undefined;
-    if (scenario === 'return') {
-      order = take(returns, (o) => o);
-      if (order) {
-        messages.push(T.ret(language, order.order_id, order.items[0]!.item_id), T.yes(language));
-        writeOrder = order.order_id;
-      }
-    } else if (scenario === 'exchange') {
-      const e = take(exchanges, (x) => x.order);
-      if (e) {
-        order = e.order;
-        messages.push(T.exchange(language, e.order.order_id, e.item.item_id, e.value), T.yes(language));
-        writeOrder = e.order.order_id;
-      }
-    }
+    const write = writes[i];
+    let order = write?.order;
+    const messages: string[] = write ? write.messages(language) : [];
+    const writeOrder = write?.order.order_id;
     if (!order) {
-      // Read-only conversations may share customers once the catalog runs out of fresh ones.
       if (scenario === 'return' || scenario === 'exchange') scenario = 'status';
-      order = orders[(reads++ * 7919) % orders.length]!;
+      order = readOrder(reads++);
     }
     const product = products[(i * 104729) % products.length]!;
     if (scenario === 'status') messages.push(T.status(language, order.order_id));

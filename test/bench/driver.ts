@@ -1,7 +1,9 @@
 // Drives conversations through the ingress HTTP API, all at once: each conversation posts its
 // next message when the previous one is answered, as a customer in a chat would. A POST that
 // fails (ingress or Redis down) is retried with the same messageId, so the ingress de-duplicates
-// it; a message counts as accepted only once it got its 202.
+// it; a message counts as accepted only once it got its 202. A rate-limit refusal (429) is
+// retried when its Retry-After says, as a real client does, not every 250 ms: the bench's own
+// retries were a third of the ingress's requests at saturation (issue 17).
 import type { Script } from './conversations.ts';
 import type { CompletionWatcher } from './completions.ts';
 import type { ProgressBar } from '@steward/commerce';
@@ -24,6 +26,27 @@ export interface MessageRecord {
   answered: boolean;
   /** POST errors (not 202) seen, for the report. */
   postErrors: string[];
+  /** 429 answers to this message (each one retried after its Retry-After, while time was left). */
+  rateLimited: number;
+  /** ms spent waiting as Retry-After said, over all of this message's refusals. */
+  retryAfterWaitMs: number;
+}
+
+/** Retry-After is honoured up to this (ms), so one odd header cannot stall a conversation for the run. */
+export const RETRY_AFTER_CAP_MS = 10_000;
+/** The wait before retrying anything else (a network error, a 5xx) or a 429 without a usable Retry-After. */
+export const RETRY_DEFAULT_MS = 250;
+
+/**
+ * How long to wait before the next attempt, from a Retry-After header (delta-seconds or an
+ * HTTP date, RFC 9110 §10.2.3), capped; undefined when there is none or it does not parse.
+ */
+export function retryAfterMs(header: string | null, nowMs = Date.now()): number | undefined {
+  if (header === null || header.trim() === '') return undefined;
+  const v = header.trim();
+  const ms = /^\d+$/.test(v) ? Number(v) * 1000 : Date.parse(v) - nowMs;
+  if (!Number.isFinite(ms)) return undefined;
+  return Math.min(RETRY_AFTER_CAP_MS, Math.max(0, ms));
 }
 
 export interface DriveOptions {
@@ -65,6 +88,7 @@ export async function drive(o: DriveOptions): Promise<DriveResult> {
     for (;;) {
       rec.attempts++;
       const t0 = Date.now();
+      let wait: number | undefined;
       try {
         const res = await fetch(`${o.baseUrl}/v1/messages`, {
           method: 'POST',
@@ -82,11 +106,21 @@ export async function drive(o: DriveOptions): Promise<DriveResult> {
         }
         rec.postErrors.push(`${res.status}:${json.error?.code ?? ''}`);
         if (res.status < 500 && res.status !== 429) return;
+        // A 503 (Redis down) keeps the 250 ms retry: the chaos scenarios time recovery from
+        // outages with it, and its Retry-After (5 s) is a guess, where a 429's is the bucket's wait.
+        if (res.status === 429) {
+          rec.rateLimited++;
+          wait = retryAfterMs(res.headers.get('retry-after'));
+        }
       } catch (e) {
         rec.postErrors.push((e as Error).name);
       }
-      if (Date.now() > until) return;
-      await new Promise((r) => setTimeout(r, 250));
+      const left = until - Date.now();
+      if (left < 0) return;
+      // Never past the retry window: the last attempt goes at its end rather than not at all.
+      const ms = Math.min(wait ?? RETRY_DEFAULT_MS, left);
+      if (wait !== undefined) rec.retryAfterWaitMs += ms;
+      await new Promise((r) => setTimeout(r, ms));
     }
   };
 
@@ -105,6 +139,8 @@ export async function drive(o: DriveOptions): Promise<DriveResult> {
         queryIds: [],
         answered: false,
         postErrors: [],
+        rateLimited: 0,
+        retryAfterWaitMs: 0,
       };
       records.push(rec);
       await post(s, text, rec);

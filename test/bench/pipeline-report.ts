@@ -90,5 +90,22 @@ export function pipelineFigures(run: DriveResult, acc: Accounting) {
     lost: acc.lost,
     duplicate_answers: acc.duplicate_answers,
     errors: acc.not_accepted + Object.values(reasons).reduce((a, b) => a + b, 0),
+    ...postFigures(run),
+  };
+}
+
+/**
+ * What the driver itself asked of the ingress: every POST (first attempts and retries), the
+ * 429s among them (each retried after its Retry-After while the message's window lasted), and
+ * the share of POSTs that were retries — load the ingress serves that no customer message adds.
+ */
+export function postFigures(run: Pick<DriveResult, 'records'>) {
+  const attempts = run.records.reduce((a, r) => a + r.attempts, 0);
+  const retries = attempts - run.records.filter((r) => r.attempts > 0).length;
+  return {
+    post_attempts: attempts,
+    rate_limited_retries: run.records.reduce((a, r) => a + r.rateLimited, 0),
+    retry_share_of_posts: attempts ? round(retries / attempts, 3) : 0,
+    retry_after_wait_s: round(run.records.reduce((a, r) => a + r.retryAfterWaitMs, 0) / 1000, 1),
   };
 }
