@@ -20,7 +20,8 @@
 // run ends (summarise them with `node scripts/cpu-profile-top.ts DIR`).
 //
 // Profiles: `saturate` (default) sends each conversation's next message the moment the last is
-// answered, with a zero-latency model — the capacity of the machine. `peak` is the use case's
+// answered, with a zero-latency model — the capacity of the machine, so the per-channel rate
+// limit is off (`--env RATE_CHANNEL_PER_SEC=50` puts the default back). `peak` is the use case's
 // peak: 500 customers who think 5–15 s between messages, a model of 800 ± 300 ms and shop tools of
 // 20–100 ms — the pipeline's own cost per turn when the machine is not saturated. Any flag given
 // explicitly wins over the profile's value.
@@ -63,8 +64,11 @@ const { values: a } = parseArgs({
   },
 });
 const PROFILES = {
-  saturate: { conversations: '500', turns: '3', llmLatency: '0', shopLatency: undefined, thinkMs: undefined },
-  peak: { conversations: '500', turns: '3', llmLatency: '800±300ms', shopLatency: '20-100', thinkMs: '5000-15000' },
+  // Capacity: the per-channel bucket (50 messages/s, burst 200 by default) is off, or it would be
+  // the limit measured — every conversation here writes on the one `api` channel, and past ~3,000
+  // queries/min the run measured the driver's waits on its 429s (session 7, part B).
+  saturate: { conversations: '500', turns: '3', llmLatency: '0', shopLatency: undefined, thinkMs: undefined, env: { RATE_CHANNEL_PER_SEC: '0' } },
+  peak: { conversations: '500', turns: '3', llmLatency: '800±300ms', shopLatency: '20-100', thinkMs: '5000-15000', env: {} },
 } as const;
 if (!(a.profile in PROFILES)) throw new Error(`--profile must be one of ${Object.keys(PROFILES).join(', ')}`);
 const profile = PROFILES[a.profile as keyof typeof PROFILES];
@@ -97,6 +101,13 @@ if (from === 'compiled') {
   const built = await ensureBuilt(CLUSTER_ROLES);
   if (built.length > 0) say(`bench: compiled ${built.join(', ')} (scripts/build.ts)`);
 }
+/** Settings for every service process: the profile's, then the flags' (reported under settings.env). */
+const serviceEnv: Record<string, string> = {
+  ...profile.env,
+  ...(a['no-customer-limit'] ? { RATE_CUSTOMER_PER_SEC: '0' } : {}),
+  // --env NAME=value (repeatable): a setting for every service, e.g. an old default to compare against.
+  ...Object.fromEntries((a.env ?? []).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
+};
 const cluster = await Cluster.start({
   from,
   workers,
@@ -106,11 +117,7 @@ const cluster = await Cluster.start({
   ...(a['node-options'] !== undefined ? { nodeOptions: a['node-options'] } : {}),
   // --services-from DIR: run another checkout's services (e.g. the "before" tree) under this driver and report.
   ...(a['services-from'] ? { servicesRoot: resolve(a['services-from']) } : {}),
-  env: {
-    ...(a['no-customer-limit'] ? { RATE_CUSTOMER_PER_SEC: '0' } : {}),
-    // --env NAME=value (repeatable): a setting for every service, e.g. an old default to compare against.
-    ...Object.fromEntries((a.env ?? []).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
-  },
+  env: serviceEnv,
 });
 let exitCode = 0;
 try {
@@ -182,7 +189,7 @@ try {
     machine: { nproc: cpus().length, cpu: cpus()[0]?.model ?? '', node: process.version },
     profile: a.profile,
     entry: cluster.from,
-    settings: { conversations, turns_per_conversation: turns, llm_latency: a['llm-latency'], shop_latency_ms: shopLatency ?? '0', think_ms: a['think-ms'] ?? profile.thinkMs ?? null, workers, duration_s: durationMs ? durationMs / 1000 : null },
+    settings: { conversations, turns_per_conversation: turns, llm_latency: a['llm-latency'], shop_latency_ms: shopLatency ?? '0', think_ms: a['think-ms'] ?? profile.thinkMs ?? null, workers, duration_s: durationMs ? durationMs / 1000 : null, env: serviceEnv },
     ...figures,
     // Per turn, per hop of the pipeline (see test/bench/overhead-breakdown.ts).
     overhead_breakdown_ms: overheadBreakdown(acc.timings, acc.events, jobTimes, seenMs),

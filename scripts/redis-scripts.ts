@@ -22,6 +22,7 @@ import { buildScripts, fetchExport } from '../test/bench/conversations.ts';
 import { CompletionWatcher } from '../test/bench/completions.ts';
 import { drive } from '../test/bench/driver.ts';
 import { round } from '../test/bench/stats.ts';
+import { shapeOf } from '../test/bench/key-shape.ts';
 
 const { values: a } = parseArgs({
   options: {
@@ -71,14 +72,6 @@ function nameOfSource(src: string): string {
     .find((l) => l.length > 0);
   return `steward:${(line ?? '?').slice(0, 60)}`;
 }
-
-/** A key's shape without its ids: `{bench}:q:q_123` → `q:*`. */
-const shapeOf = (key: string): string =>
-  key
-    .split(':')
-    .slice(1)
-    .map((s) => (/[0-9]/.test(s) || s.length > 24 ? '*' : s))
-    .join(':');
 
 type SlowEntry = [number, number, number, string[], ...unknown[]];
 

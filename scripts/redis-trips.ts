@@ -16,6 +16,7 @@ import { buildScripts, fetchExport } from '../test/bench/conversations.ts';
 import { CompletionWatcher } from '../test/bench/completions.ts';
 import { drive } from '../test/bench/driver.ts';
 import { round } from '../test/bench/stats.ts';
+import { shapeOf } from '../test/bench/key-shape.ts';
 
 const { values: a } = parseArgs({
   options: {
@@ -37,14 +38,6 @@ interface Tally {
   byKey: Map<string, { calls: number; bytes: number }>;
 }
 const newTally = (): Tally => ({ calls: 0, bytes: 0, scriptBytes: 0, trips: 0, byCommand: new Map(), byKey: new Map() });
-
-/** A key's shape without its ids: `{prefix}:query:q_123` → `query:*`. */
-const shapeOf = (key: string): string =>
-  key
-    .split(':')
-    .slice(1)
-    .map((s) => (/[0-9]/.test(s) || s.length > 24 ? '*' : s))
-    .join(':');
 
 /** Local port of each client connection to Redis → pid of the process that holds it. */
 function portsToPids(redisPort: number): Map<number, number> {

@@ -39,7 +39,7 @@ const covered = new Set<CrashPointName>();
 /**
  * The controller's job boundary lies on no message's path since the decision and the observation
  * are taken where their input arrives (ADR 0016, 0017), and the deadline poll's on none since the
- * deadline is no job (ADR 0025d): a query stuck in the model drives each (their own tests below).
+ * deadline is no job (ADR 0027): a query stuck in the model drives each (their own tests below).
  */
 const OFF_PATH: readonly CrashPointName[] = ['control.before_ack', 'deadline.after_claim'];
 const ON_PATH = CRASH_POINTS.flatMap((p, i) => (OFF_PATH.includes(p) ? [] : [[p, i] as [CrashPointName, number]]));

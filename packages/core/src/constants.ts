@@ -71,7 +71,7 @@ export const DEFAULTS = {
    */
   sweeper: { intervalMs: 1_000, outboxGraceMs: 1_000, deadlineGraceMs: 1_000 },
   /**
-   * The query deadline's timer (ADR 0025d): every controller polls the `deadlines` set this
+   * The query deadline's timer (ADR 0027): every controller polls the `deadlines` set this
    * often (a deadline fires at most about one interval late; each poll that finds nothing due
    * is one script call), claims at most `batch` due queries per pass for `claimMs` (a poller
    * killed mid-pass delays its claimed deadlines by that much, no more) and ends them.

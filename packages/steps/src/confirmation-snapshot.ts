@@ -14,7 +14,6 @@ export const StoredPendingConfirmation = z.object({
 
 /** How many customer messages back a question may be confirmed: older ones have expired. */
 export const CONFIRMATION_LOOKBACK = 20;
-const LOOKBACK = CONFIRMATION_LOOKBACK;
 
 /**
  * The snapshot's first two reads: the conversation hash's `pendingConfirmation` field and the
@@ -36,7 +35,7 @@ export async function loadConfirmationSnapshot(d: Pick<StepDeps, 'redis' | 'keys
     ? await read
     : await Promise.all([
         d.redis.hget(d.keys.conversation(q.conversationId), 'pendingConfirmation'),
-        d.redis.lrange(d.keys.conversationQueries(q.conversationId), -LOOKBACK, -1),
+        d.redis.lrange(d.keys.conversationQueries(q.conversationId), -CONFIRMATION_LOOKBACK, -1),
       ]).then(([stored, ids]) => ({ stored, ids }));
   const parsed = stored ? StoredPendingConfirmation.safeParse(safeJson(stored)) : null;
   // An unreadable pending confirmation (an older format) is no confirmation: the model asks again.

@@ -34,7 +34,7 @@ export const CRASH_POINTS = [
   /** a controller job (an older release's deadline, decide or observe) is done; not yet acknowledged.
    * Off a confirmed message's path since ADR 0016/0017: the crash test drives it with a deadline job. */
   'control.before_ack',
-  /** a controller's deadline poll claimed due queries (ADR 0025d), none of them ended yet.
+  /** a controller's deadline poll claimed due queries (ADR 0027), none of them ended yet.
    * Off a confirmed message's path: the crash test drives it with a query stuck in the model. */
   'deadline.after_claim',
 ] as const;

@@ -1,5 +1,5 @@
 // A query's start and ending against a real Redis and real BullMQ queues: the deadline lives in
-// the `deadlines` set only (ADR 0025d), so starting a query puts nothing in the control queue, the
+// the `deadlines` set only (ADR 0027), so starting a query puts nothing in the control queue, the
 // ending removes the set's entry, and a second ending is harmless.
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';

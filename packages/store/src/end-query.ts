@@ -77,7 +77,7 @@ export async function endQuery(
   );
   crashPoint('complete.after_commit');
   // The query's deadline needs no clean-up here: the script removed its `deadlines` entry
-  // (there is no deadline job to withdraw since ADR 0025d).
+  // (there is no deadline job to withdraw since ADR 0027).
   await s.outbox.relay(r.jobs);
   return { applied: r.applied, ...(r.nextQueryId ? { nextQueryId: r.nextQueryId } : {}), ...(r.messages !== undefined ? { messages: r.messages } : {}) };
 }

@@ -116,7 +116,7 @@ describe('acceptMessage', () => {
     await outbox.relayStale(0);
     await outbox.relay(r.jobs);
     expect((await queues.reasoning.getJob(`${queryId}:t0:reason`))?.data).toEqual({ queryId, turn: 0 });
-    // The deadline is no job (ADR 0025d): the accept script indexed it in the deadlines set (above).
+    // The deadline is no job (ADR 0027): the accept script indexed it in the deadlines set (above).
     expect(await queues.control.getJob(`${queryId}:q:deadline`)).toBeUndefined();
     expect(await outbox.size()).toBe(0);
     // The deadline job an older release's accept committed (a rolling upgrade) still relays as a delayed job.

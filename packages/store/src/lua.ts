@@ -19,7 +19,7 @@ end
  * queued → running inside the script that decides the start (accept, or the completion of the
  * query ahead): the customer's message joins the conversation, the deadline is indexed in the
  * `deadlines` set (the controllers' deadline poll ends the query there: no job per query, ADR
- * 0025d), and turn 0 goes to the outbox in the same step, so no crash can leave a query running
+ * 0027), and turn 0 goes to the outbox in the same step, so no crash can leave a query running
  * without them. Returns the outbox members it wrote.
  * Job ids here must match core's jobIds (a test checks it).
  */

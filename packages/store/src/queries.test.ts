@@ -48,7 +48,7 @@ describe('QueryStore.accept', () => {
     expect(await queries.accept(a, 30_000, 5_000)).toMatchObject({ kind: 'start', queryId: a.queryId });
     expect(await queries.accept(b)).toEqual({ kind: 'queued', queryId: b.queryId });
     expect((await queries.get(b.queryId))?.status).toBe('queued');
-    // Started in the same script: running, deadline set and indexed, turn 0 committed (and no deadline job: ADR 0025d).
+    // Started in the same script: running, deadline set and indexed, turn 0 committed (and no deadline job: ADR 0027).
     expect(await queries.get(a.queryId)).toMatchObject({ status: 'running', state: 'reasoning', turn: 0, startedMs: 5_000, deadlineAtMs: 35_000 });
     expect(await redis.zscore(keys.deadlines, a.queryId)).toBe('35000');
     const outbox = (await redis.zrange(keys.outbox, '0', '-1')).map((m) => JSON.parse(m) as { jobId: string; runAt?: number });

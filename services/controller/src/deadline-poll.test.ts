@@ -6,7 +6,7 @@ import { ToolRegistry } from '@steward/tools';
 import { stepDeps, type StepDeps } from '@steward/steps';
 import { endDueQueries, startDeadlinePoll } from './deadline-poll.ts';
 
-// The deadline poll on a real Redis (ADR 0025d): the `deadlines` set is the only timer of a
+// The deadline poll on a real Redis (ADR 0027): the `deadlines` set is the only timer of a
 // query's deadline, so these prove what the delayed deadline job used to: a due query ends
 // once with the deadline fallback, whoever polls and however many poll at once, and a poller
 // killed after claiming loses nothing.

@@ -49,7 +49,7 @@ export async function startController(o: ControllerOptions): Promise<RunningCont
   const control = startWorker(
     'control',
     async (job) => {
-      // Deadline jobs are no longer queued (ADR 0025d); one an older release left still ends its query.
+      // Deadline jobs are no longer queued (ADR 0027); one an older release left still ends its query.
       if (job.type === 'deadline') await handleDeadline(deps, job);
       else if (job.type === 'decide') await handleDecide(deps, job);
       else await handleObserve(deps, job);

@@ -57,7 +57,7 @@ describe('sweepOnce', () => {
     if (s.kind !== 'start') throw new Error(s.kind);
     await store.redis.del(store.keys.sweeperLease);
     const [a, b] = await Promise.all([sweepOnce(d, { intervalMs: 1_000, outboxGraceMs: 1_000, deadlineGraceMs: 1_000, handoffSlaMs: 3_600_000, handoffRetentionMs: 3_600_000 }), sweepOnce(d, { intervalMs: 1_000, outboxGraceMs: 1_000, deadlineGraceMs: 1_000, handoffSlaMs: 3_600_000, handoffRetentionMs: 3_600_000 })]);
-    // One entry: the start's turn 0 (the deadline is no job, ADR 0025d).
+    // One entry: the start's turn 0 (the deadline is no job, ADR 0027).
     expect(a.relayed + b.relayed).toBe(1);
     expect(await store.queues.reasoning.getJob('q_orphan:t0:reason')).toBeTruthy();
     expect(await store.outbox.size()).toBe(0);

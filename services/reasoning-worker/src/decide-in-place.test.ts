@@ -106,7 +106,7 @@ describe('the step on a proposal, taken in the reasoning-worker', () => {
     const tool = await rw.deps.queues.tools.getJob(jobIds.toolCall(queryId, 0, 0));
     expect(tool?.data).toMatchObject({ queryId, turn: 0, index: 0, name: 'get_order_details', arguments: { order_id: '#W1234567' } });
     expect(await rw.deps.redis.exists(rw.deps.queues.control.toKey(jobIds.decide(queryId, 0)))).toBe(0);
-    // Nothing on the control queue at all: no decide job, and the deadline is no job (ADR 0025d).
+    // Nothing on the control queue at all: no decide job, and the deadline is no job (ADR 0027).
     expect(await controlJobsOf(queryId)).toEqual([]);
     // The trace order holds: the model's call is in the stream before anything the step emits.
     const types = (await readQueryEvents(rw.deps.redis, rw.deps.keys, queryId)).map((e) => e.type);

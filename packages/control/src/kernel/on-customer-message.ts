@@ -9,7 +9,7 @@ import { jobSpec, type QuerySnapshot, type Transition } from './transition.ts';
  * conversation, and turn 0 is committed with the step. The store's ACCEPT and COMPLETE scripts
  * start queries exactly so (a store test holds them to this). The deadline is no job: the start
  * script records it on the query (deadlineAtMs) and in the `deadlines` set, which every
- * controller polls (ADR 0025d).
+ * controller polls (ADR 0027).
  */
 export function onStart(q: { queryId: string; text: string }): Transition {
   return {

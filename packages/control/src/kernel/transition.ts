@@ -55,7 +55,7 @@ export interface JobSpec<Q extends QueueName = QueueName> {
   queue: Q;
   jobId: string;
   data: JobPayload<Q>;
-  /** Epoch ms before which it must not run (no transition sets it since the deadline became no job, ADR 0025d). */
+  /** Epoch ms before which it must not run (no transition sets it since the deadline became no job, ADR 0027). */
   runAt?: number;
 }
 
