@@ -11,7 +11,7 @@
 //
 //   node scripts/bench-peers.ts [--conversations 100] [--turns-per-conversation 3]
 //                               [--peers baseline,openai-agents,langgraph-memory,langgraph-sqlite] [--pipeline]
-//                               [--job-locks 1500/250/250]   (the pipeline's JOB_LOCK_MS/JOB_LOCK_RENEW_MS/STALLED_INTERVAL_MS)
+//                               [--job-locks 1500/500/250]   (the pipeline's JOB_LOCK_MS/JOB_LOCK_RENEW_MS/STALLED_INTERVAL_MS)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
