@@ -19,7 +19,7 @@ export { applyStep } from './apply-step.ts';
 export { crashPoint, CRASH_POINTS, type CrashPointName } from './crash-point.ts';
 export { endQuery, completionEvent, rootSpanIdOf, type Ending } from './end-query.ts';
 export { onShutdown } from './lifecycle.ts';
-export { acceptMessage, RATE_LIMITED, type Admission, type AdmissionPlan, type BucketCharge, type IntakeContext, type IntakeDeps, type IntakeResult, type Sender } from './intake.ts';
+export { acceptMessage, rateLimited, type Admission, type AdmissionPlan, type BucketCharge, type IntakeContext, type IntakeDeps, type IntakeResult, type Sender } from './intake.ts';
 export { TAKE_TOKENS_FN } from './token-bucket-lua.ts';
 export { ToolSlots } from './tool-slots.ts';
 export { openStore, type StoreContext } from './store-context.ts';

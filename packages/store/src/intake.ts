@@ -153,7 +153,7 @@ export async function acceptMessage(
   for (let i = 0; r.kind === 'stale' && i < 5; i++) r = await decide(await conversationOf(deps, conversationId));
   if (r.kind === 'rate_limited') {
     first?.refused?.(r.waitMs);
-    return { ok: false, code: 'rate_limited', message: RATE_LIMITED, retryAfterSec: Math.max(1, Math.ceil(r.waitMs / 1000)) };
+    return rateLimited(r.waitMs);
   }
   if (r.kind === 'stale') return { ok: false, code: 'conversation_busy', message: 'the conversation changed hands; retry', retryAfterSec: 1 };
   if (r.kind === 'held') {
@@ -190,7 +190,12 @@ export async function acceptMessage(
 }
 
 /** The refusal's text, the same whether the accept script or a standalone admission refused. */
-export const RATE_LIMITED = 'too many messages; retry later';
+const RATE_LIMITED = 'too many messages; retry later';
+
+/** A rate-limit refusal whose Retry-After (whole seconds, at least 1) covers the buckets' wait. */
+export function rateLimited(waitMs: number): Extract<Admission, { ok: false }> {
+  return { ok: false, code: 'rate_limited', message: RATE_LIMITED, retryAfterSec: Math.max(1, Math.ceil(waitMs / 1000)) };
+}
 
 /** The crash point sits between the accept's commit and its relay (the sweeper's case). */
 async function relayCommitted(deps: IntakeDeps, jobs: readonly string[]): Promise<void> {

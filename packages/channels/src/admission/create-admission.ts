@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { PostMessageBody } from '@steward/core';
-import { createKeys, RATE_LIMITED, type Admission, type AdmissionPlan, type IntakeDeps, type Sender } from '@steward/store';
+import { createKeys, rateLimited, type Admission, type AdmissionPlan, type IntakeDeps, type Sender } from '@steward/store';
 import { CHANNEL_LIMITS } from '../constants.ts';
 import { channelKeys } from '../keys.ts';
 import { TAKE_TOKENS } from './token-bucket-lua.ts';
@@ -97,10 +97,6 @@ export function createAdmission(redis: Redis, keys: { prefix: string }, o: Admis
     return rateLimited(waitMs);
   };
   return Object.assign(admit, { plan });
-}
-
-function rateLimited(waitMs: number): Admission {
-  return { ok: false, code: 'rate_limited', message: RATE_LIMITED, retryAfterSec: Math.max(1, Math.ceil(waitMs / 1000)) };
 }
 
 /**
