@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { principals, type Principal } from '@steward/store';
-import { bearer, matchApiKey, type ApiKeyEntry } from './api-keys.ts';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { bearer, digest, matchApiKey, type ApiKeyEntry } from './api-keys.ts';
+import { timingSafeEqual } from 'node:crypto';
 
 export interface Authenticator {
   /** The principal of the request's API key (ADMIN_TOKEN counts as the operator), or null. */
@@ -11,12 +11,12 @@ export interface Authenticator {
 }
 
 export function createAuthenticator(keys: ApiKeyEntry[], adminToken: string | undefined): Authenticator {
-  const adminDigest = adminToken ? createHash('sha256').update(adminToken).digest() : null;
+  const adminDigest = adminToken ? digest(adminToken) : null;
   const isAdminToken = (req: FastifyRequest): boolean => {
     if (!adminDigest) return false;
     const presented = bearer(req.headers.authorization) ?? basicPassword(req.headers.authorization);
     if (!presented) return false;
-    return timingSafeEqual(createHash('sha256').update(presented).digest(), adminDigest);
+    return timingSafeEqual(digest(presented), adminDigest);
   };
   const byKey = (req: FastifyRequest): Principal | null =>
     matchApiKey(keys, bearer(req.headers.authorization))?.principal ?? null;
