@@ -134,21 +134,6 @@ describe('tracer service', () => {
     expect(JSON.stringify(spans)).not.toContain('noah.brown7921@example.com');
   });
 
-  it('reads metrics in batches larger than the span batches (one script per 5 span batches)', async () => {
-    const keys = freshKeys('tracer-metric-batch');
-    const { receiver, exporter } = await receiverAndExporter();
-    const q = sampleQuery();
-    // All 8 events are in the stream before the tracer starts: the span group (batch 4) needs two
-    // reads, the metrics group (batch 4 × 5) one.
-    await emitAll(keys, q.events);
-    const tracer = await start(keys, exporter);
-    await receiver.waitForSpans((s) => spansOf(s, q.traceId).length >= 5, 20_000);
-    await until('metrics counted', () => tracer.stats().countedEvents === q.events.length);
-    await until('both span batches done', () => tracer.stats().acked === q.events.length);
-    expect(tracer.stats().spanBatches).toBeGreaterThanOrEqual(2);
-    expect(tracer.stats().metricBatches).toBe(1);
-  });
-
   it('loses no span and duplicates none when a tracer dies mid-stream and another takes over', async () => {
     const keys = freshKeys('tracer-crash');
     const { receiver, exporter } = await receiverAndExporter('http/json');
