@@ -310,7 +310,8 @@ local function free(j)
 end
 if not recorded then
   local n = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
-  if not claim then
+  -- Only a call free to start: a dependent is claimed by whoever releases it (DAG_COMPLETE).
+  if not claim and free(idx) then
     redis.call('HSET', KEYS[1], 'k:' .. idx, idx)
     claim = idx
     local room = tonumber(ARGV[2])
