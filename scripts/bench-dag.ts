@@ -115,6 +115,7 @@ const r1 = (x: number) => Math.round(x * 10) / 10;
  * no job to split it by; only when an observe job exists (a controller took the step: an older
  * tool-worker) also observe_release (→ observe job added), observe_queue (→ taken) and
  * observe_step (→ seen; the job's own finish time comes after the state it commits).
+ * root_spread: the last root's start − the first root's, per turn with two or more roots.
  * decide_in_place (the default mode): the proposal arrived → decideWhereProposed returned (load,
  * the kernel's transition, the commit and the roots' relay; the roots' release overlaps it).
  * decide_queue (only with --decide job): decide added → taken. call_overrun: a call's measured time beyond its tool's
@@ -150,6 +151,10 @@ async function addSegments(cp: ControlPlane, spec: Spec, run: TurnRun, seg: Reco
       add(deps.length ? 'in_place' : 'root_beside', e.startMs - free);
     }
   }
+  // How far apart the turn's roots started (turns with two or more): one BullMQ fetch apart each
+  // when every root is its own job; together when the first root's job claims the others.
+  const rootStarts = run.events.filter((e) => (spec.deps[e.index] ?? []).length === 0).map((e) => e.startMs);
+  if (rootStarts.length > 1) add('root_spread', Math.max(...rootStarts) - Math.min(...rootStarts));
   const lastEnd = Math.max(...run.events.map((e) => e.endMs));
   add('observe_total', run.observedMs - lastEnd);
   add('observe_wake', run.seenMs - run.observedMs);
