@@ -104,6 +104,8 @@ const r1 = (x: number) => Math.round(x * 10) / 10;
  *   queue    = added → a worker took it (the add's own round trip, the worker's fetch),
  *   start    = taken → the call started (the call's reads),
  *   in_place = dependencies ended → started, for a call run by the worker that released it;
+ *   root_beside = the proposal arrived → started, for a root the job of another root claimed
+ *   and ran beside its own call (ADR 0030d; its own job left it);
  * and after the last call ended: observe_total (last call's end → the turn's end written: the next
  * reasoning job added, or the query completed). observe_wake: that entry written → the bench read
  * it (the harness's own latency, outside every other figure). next_turn_relay: the step committed
@@ -113,6 +115,7 @@ const r1 = (x: number) => Math.round(x * 10) / 10;
  * no job to split it by; only when an observe job exists (a controller took the step: an older
  * tool-worker) also observe_release (→ observe job added), observe_queue (→ taken) and
  * observe_step (→ seen; the job's own finish time comes after the state it commits).
+ * root_spread: the last root's start − the first root's, per turn with two or more roots.
  * decide_in_place (the default mode): the proposal arrived → decideWhereProposed returned (load,
  * the kernel's transition, the commit and the roots' relay; the roots' release overlaps it).
  * decide_queue (only with --decide job): decide added → taken. call_overrun: a call's measured time beyond its tool's
@@ -138,14 +141,20 @@ async function addSegments(cp: ControlPlane, spec: Spec, run: TurnRun, seg: Reco
     const job = tools[k];
     // The call's own time beyond the tool double's sleep (counted in the critical path, not the overhead).
     add('call_overrun', e.endMs - e.startMs - (spec.latencies[e.index] ?? 0));
-    if (job?.processedOn !== undefined && job.processedOn <= e.startMs) {
+    // A root's own job that found its call claimed by a sibling's job left it (ran nothing).
+    const left = typeof job?.returnvalue === 'object' && job.returnvalue !== null && 'leftTo' in job.returnvalue;
+    if (job?.processedOn !== undefined && job.processedOn <= e.startMs && !left) {
       add(deps.length ? 'release' : 'root_release', job.timestamp - free);
       add('queue', job.processedOn - job.timestamp);
       add('start', e.startMs - job.processedOn);
     } else {
-      add('in_place', e.startMs - free);
+      add(deps.length ? 'in_place' : 'root_beside', e.startMs - free);
     }
   }
+  // How far apart the turn's roots started (turns with two or more): one BullMQ fetch apart each
+  // when every root is its own job; together when the first root's job claims the others.
+  const rootStarts = run.events.filter((e) => (spec.deps[e.index] ?? []).length === 0).map((e) => e.startMs);
+  if (rootStarts.length > 1) add('root_spread', Math.max(...rootStarts) - Math.min(...rootStarts));
   const lastEnd = Math.max(...run.events.map((e) => e.endMs));
   add('observe_total', run.observedMs - lastEnd);
   add('observe_wake', run.seenMs - run.observedMs);

@@ -45,6 +45,26 @@ describe('tool DAG of a turn on real queues', () => {
     expect(d!.startMs).toBeLessThan(a!.endMs);
   });
 
+  it("starts the turn's roots together: the first root's job claims the others and runs them beside its call", async () => {
+    const run = await cp.runTurn([
+      { name: 'work', arguments: { label: 'r0', ms: 200 } },
+      { name: 'work', arguments: { label: 'r1', ms: 200 } },
+      { name: 'work', arguments: { label: 'r2', ms: 200 } },
+      { name: 'work', arguments: { label: 'r3', ms: 200 } },
+    ]);
+    expect(run.events.map((e) => e.ok)).toEqual([true, true, true, true]);
+    for (const l of ['r0', 'r1', 'r2', 'r3']) expect(await redis.hget(counters, l)).toBe('1');
+    // One job ran them all; the others found their call claimed by it and left it.
+    const jobs = await Promise.all([0, 1, 2, 3].map((i) => cp.queues.tools.getJob(jobIds.toolCall(run.queryId, 0, i))));
+    const left = jobs.filter((j) => j?.returnvalue && typeof j.returnvalue === 'object' && 'leftTo' in j.returnvalue);
+    expect(left).toHaveLength(3);
+    const claimant = jobs.find((j) => !left.includes(j))!;
+    expect(left.map((j) => (j!.returnvalue as { leftTo: number }).leftTo)).toEqual([0, 0, 0].map(() => (claimant.data as { index: number }).index));
+    // All four overlap.
+    const starts = run.events.map((e) => e.startMs);
+    expect(Math.max(...starts)).toBeLessThan(Math.min(...run.events.map((e) => e.endMs)));
+  });
+
   it("runs the seed case: inventory and shipping in parallel after the product lookup", async () => {
     const run = await cp.runTurn([
       { name: 'get_product_info', arguments: { product_id: 'p1' } },

@@ -115,12 +115,75 @@ describe('a tool-worker killed mid-DAG', () => {
     const events = (await readQueryEvents(redis, createKeys(prefix), run.queryId)).filter((e) => e.type === 'tool.call');
     expect(events).toHaveLength(4);
   });
+
+  // Call 0's job claims root 1 and runs it in place. Killed after call 0's own result was recorded,
+  // the job's redelivery finds its result and repeats the release (DAG_COMPLETE), which returns the
+  // claimed root; killed while call 0 itself ran too, it runs call 0 again and its start script
+  // (DAG_START) returns the claimed root. Either way the root is enqueued under its claimed id.
+  it.each([
+    { when: 'after the claimant recorded its own result', label: 'sib', ownMs: 5, ownRuns: '1' },
+    { when: 'while the claimant still ran its own call', label: 'sib2', ownMs: 1500, ownRuns: '2' },
+  ])("a sibling root run in place by the killed worker's job runs again once, under its own id ($when)", async ({ label, ownMs, ownRuns }) => {
+    for (const c of children) c.kill('SIGKILL');
+    const first = await startChild();
+    const turn = cp.runTurn(
+      [
+        { name: 'work', arguments: { label: `${label}-first`, ms: ownMs } },
+        { name: 'work', arguments: { label: `${label}-slow`, ms: 1500 } },
+        { name: 'work', arguments: { label: `${label}-after`, ms: 5, after: ['$call:1'] } },
+      ],
+      { timeoutMs: 40_000 },
+    );
+    while ((await redis.hget(counters, `${label}-slow`)) !== '1') await new Promise((r) => setTimeout(r, 10));
+    const queryId = await activeQuery(`${label}-first`);
+    const dag = createKeys(prefix).dag(queryId, 0);
+    // Call 0's job started first and claimed root 1 (DAG_START), which runs in place beside it;
+    // root 1's own job found it claimed and left it.
+    expect(await redis.hmget(dag, 'k:0', 'k:1', 's:1')).toEqual(['0', '0', '1']);
+    const own = await until(async () => {
+      const j = await cp.queues.tools.getJob(jobIds.toolCall(queryId, 0, 1));
+      return j?.finishedOn ? j : undefined;
+    });
+    expect(own.returnvalue).toEqual({ leftTo: 0 });
+    if (ownRuns === '1') await until(async () => ((await redis.hexists(dag, 'r:0')) === 1 ? true : undefined));
+    expect(await redis.hexists(dag, 'r:0')).toBe(ownRuns === '1' ? 1 : 0);
+    expect(await redis.hexists(dag, 'r:1')).toBe(0);
+    first.kill('SIGKILL');
+    await startChild();
+    const run = await turn;
+    expect(run.events.map((e) => [e.index, e.ok])).toEqual([
+      [0, true],
+      [1, true],
+      [2, true],
+    ]);
+    expect(await redis.hget(counters, `${label}-first`)).toBe(ownRuns);
+    expect(await redis.hget(counters, `${label}-slow`)).toBe('2');
+    expect(await redis.hget(counters, `${label}-after`)).toBe('1');
+    expect(await cp.queues.tools.getJob(`${queryId}:t0:k1`)).toBeDefined();
+    expect(run.events[2]!.startMs).toBeGreaterThanOrEqual(run.events[1]!.endMs);
+    // Observed once: one tool message per call, one turn advance, one event per call.
+    const tools = (await cp.queries.steps(run.queryId)).filter((s) => s.role === 'tool');
+    expect(tools).toHaveLength(3);
+    expect(await cp.queries.get(run.queryId)).toMatchObject({ state: 'reasoning', turn: 1, toolCalls: 3 });
+    const events = (await readQueryEvents(redis, createKeys(prefix), run.queryId)).filter((e) => e.type === 'tool.call');
+    expect(events).toHaveLength(3);
+  });
 });
 
-/** The query whose call 0 is recorded in this test's prefix and whose turn is still running. */
-async function activeQuery(): Promise<string> {
+async function until<T>(f: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await f();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** The query whose call labelled `label` has a job in this test's prefix (its turn still running). */
+async function activeQuery(label = 'ip-first'): Promise<string> {
   const active = await cp.queues.tools.getJobs(['completed', 'active'], 0, 50);
-  const job = active.find((j) => (j.data as { arguments?: { label?: string } }).arguments?.label === 'ip-first');
+  const job = active.find((j) => (j.data as { arguments?: { label?: string } }).arguments?.label === label);
   if (!job) throw new Error('call 0 has no job');
   return (job.data as { queryId: string }).queryId;
 }

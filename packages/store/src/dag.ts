@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { DEFAULTS, ToolJob, type ChatMessage } from '@steward/core';
 import type { CallResult, PlannedCall } from '@steward/control';
 import type { Keys } from './keys.ts';
-import { DAG_COMPLETE, DAG_INIT } from './lua.ts';
+import { DAG_COMPLETE, DAG_INIT, DAG_START } from './lua.ts';
 import { parseHistory, parseSteps } from './queries.ts';
 import { hashOfReply } from './hash-reply.ts';
 
@@ -21,6 +21,34 @@ export interface DagProgress {
   loaded?: ReleasedLoad;
   /** No call left (`left === 0`): what the turn's observe step reads, read by the same script (when asked for). */
   turn?: EndedTurn;
+  /**
+   * Of `ready`, the roots a sibling's job claimed from their own job (see DagStart): that job left
+   * them, so a re-enqueue takes another id. Only with `load`, and only when there are any.
+   */
+  claimedRoots?: number[];
+}
+
+/** A call claimed by the starting job, with what it reads before it runs (see DagStore.start). */
+export interface ClaimedCall {
+  job: ToolJob;
+  /** The results of the call's `dependsOn`, in order. */
+  deps: (CallResult | undefined)[];
+}
+
+/** What a tools job reads when it starts its call, and which calls it runs (DAG_START). */
+export interface DagStart {
+  recorded: CallResult | undefined;
+  customerId: string | null;
+  /** The results of the call's `dependsOn`, in order. */
+  deps: (CallResult | undefined)[];
+  /** The index of the call whose job runs this call (undefined: nobody claimed it; the turn is gone, or it is recorded). */
+  claim: number | undefined;
+  /** A sibling's job claimed this call from its own job: that job leaves it (unless it is the claimant). */
+  claimedFromJob: boolean;
+  /** Claimed now by this job, to run beside its own call. */
+  beside: ClaimedCall[];
+  /** Claimed earlier by this job (a redelivery) and unfinished: to enqueue; `claimedFromJob` as above. */
+  unfinished: { job: ToolJob; claimedFromJob: boolean }[];
 }
 
 /** A turn whose calls have all ended, as its observe step reads it (one consistent snapshot). */
@@ -64,6 +92,34 @@ export class DagStore {
   }
 
   /**
+   * A tools job starts call `index`: its reads, and, when no job claimed the call yet, the claim of
+   * it and of up to `room` other calls of the turn that could start now and nobody claimed (the
+   * turn's other roots), to run beside it (DAG_START). A redelivered claimant gets back what it
+   * claimed and did not finish. One script: the reads the job made anyway, so no extra round trip.
+   */
+  async start(queryId: string, turn: number, index: number, conversationId: string, dependsOn: readonly number[], room: number): Promise<DagStart> {
+    const r = (await this.redis.eval(DAG_START, 2, this.keys.dag(queryId, turn), this.keys.conversation(conversationId), index, room, ...dependsOn)) as [
+      string,
+      string,
+      string[],
+      string,
+      number,
+      [number, string, string[]][],
+      [number, string, number][],
+    ];
+    const [recorded, customerId, deps, claim, fromJob, beside, unfinished] = r;
+    return {
+      recorded: parseResult(recorded),
+      customerId: customerId === '' ? null : customerId,
+      deps: deps.map(parseResult),
+      claim: claim === '' ? undefined : Number(claim),
+      claimedFromJob: fromJob === 1,
+      beside: beside.map(([, job, results]) => ({ job: ToolJob.parse(JSON.parse(job)), deps: results.map(parseResult) })),
+      unfinished: unfinished.map(([, job, s]) => ({ job: ToolJob.parse(JSON.parse(job)), claimedFromJob: s === 1 })),
+    };
+  }
+
+  /**
    * Record call `index`'s result; returns calls left, dependents now free to start and their
    * jobs (read in the same script, so releasing them costs no further round trip). `owner` is
    * the index of the call whose job runs this one (itself unless run in place): the released
@@ -98,14 +154,16 @@ export class DagStore {
       return { left, ready, jobs, loaded: { running: r[1] === 1, customerId, deps: [] }, turn: ended };
     }
     const deps: (CallResult | undefined)[][] = [];
-    for (const entry of r.slice(3) as [number, string | null, string[]][]) {
-      const [i, job, results] = entry;
+    const claimedRoots: number[] = [];
+    for (const entry of r.slice(3) as [number, string | null, string[], number][]) {
+      const [i, job, results, fromJob] = entry;
       ready.push(Number(i));
       if (typeof job !== 'string') continue;
       jobs.push(ToolJob.parse(JSON.parse(job)));
-      deps.push(results.map((x) => (x ? (JSON.parse(x) as CallResult) : undefined)));
+      deps.push(results.map(parseResult));
+      if (fromJob === 1) claimedRoots.push(Number(i));
     }
-    return { left, ready, jobs, loaded: { running: r[1] === 1, customerId, deps } };
+    return { left, ready, jobs, loaded: { running: r[1] === 1, customerId, deps }, ...(claimedRoots.length ? { claimedRoots } : {}) };
   }
 
   /** Calls with no pending dependency and no result yet (to (re)start after a crash). */
@@ -137,4 +195,9 @@ export class DagStore {
     const r = await this.redis.hget(this.keys.dag(queryId, turn), `r:${index}`);
     return r === null ? undefined : (JSON.parse(r) as CallResult);
   }
+}
+
+/** A result as a script returns it ('' or nil: none). */
+function parseResult(x: string | null | undefined): CallResult | undefined {
+  return x ? (JSON.parse(x) as CallResult) : undefined;
 }

@@ -6,7 +6,7 @@ export { emitEvent, emitEventThenRead, emitScriptArgs, EMIT_LUA, namesKnownInCon
 export { QueryStore, type NewQuery, type AcceptResult, type AdvanceInput, type CompleteInput } from './queries.ts';
 export { ConversationStore, conversationState, SET_FIELDS_LUA, type ConversationState } from './conversations.ts';
 export { loadTurn, type LoadedTurn, type LoadTurnOptions, type TurnState } from './turn-state.ts';
-export { DagStore, type CallResult, type DagCall, type DagProgress, type EndedTurn, type ReleasedLoad, type ToolErrorType } from './dag.ts';
+export { DagStore, type CallResult, type ClaimedCall, type DagCall, type DagProgress, type DagStart, type EndedTurn, type ReleasedLoad, type ToolErrorType } from './dag.ts';
 export { createQueues, JOB_OPTIONS, JOB_RETENTION_SEC, type Queues } from './queues.ts';
 export { startWorker, type Log, type Processor, type StartWorkerOptions } from './worker.ts';
 export { runWithPreloadedQuery } from './job-prelude.ts';

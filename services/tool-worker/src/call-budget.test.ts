@@ -20,3 +20,21 @@ describe('CallBudget', () => {
     expect(worker.concurrency).toBe(3);
   });
 });
+
+describe('CallBudget.reserve', () => {
+  it('reserves slots for the calls a starting job runs beside its own, counting that job, and gives them back', () => {
+    const worker = { concurrency: 4 };
+    const b = new CallBudget(4);
+    b.attach(worker);
+    b.jobStarted();
+    // 1 job running + the starting one: 2 slots are left of 4.
+    expect(b.reserve(5)).toBe(2);
+    expect(worker.concurrency).toBe(2);
+    expect(b.reserve(1)).toBe(0);
+    b.give();
+    expect(worker.concurrency).toBe(3);
+    expect(b.reserve(0)).toBe(0);
+    b.give();
+    expect(worker.concurrency).toBe(4);
+  });
+});

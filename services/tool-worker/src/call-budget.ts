@@ -39,6 +39,21 @@ export class CallBudget {
     return true;
   }
 
+  /**
+   * Up to `n` slots for calls a starting job claims to run beside its own (the turn's other
+   * roots), counting that job as running: it has not started yet when it asks. Each slot taken
+   * goes back with give().
+   */
+  reserve(n: number): number {
+    let k = 0;
+    while (k < n && this.jobs + 1 + this.extra < this.limit) {
+      this.extra++;
+      k++;
+    }
+    if (k > 0) this.steer();
+    return k;
+  }
+
   give(): void {
     this.extra--;
     this.steer();

@@ -1,6 +1,6 @@
 import { DelayedError, type Job } from 'bullmq';
 import { errorMessage, idempotencyKey, isStewardError, jobIds, stableSpanId, type ToolJob } from '@steward/core';
-import { crashPoint, dispatchTurn, emitEvent, runWithPreloadedQuery, type CallResult, type DagProgress, type QueryRecord, type ToolErrorType } from '@steward/store';
+import { crashPoint, dispatchTurn, emitEvent, runWithPreloadedQuery, type CallResult, type DagProgress, type DagStart, type QueryRecord, type ToolErrorType } from '@steward/store';
 import { namesInToolCall, rememberNames } from '@steward/telemetry';
 import { exceptionType, isErrorResult } from './tool-outcome.ts';
 import { resolveRefs, type ToolSpec } from '@steward/tools';
@@ -13,8 +13,10 @@ import { IDENTITY_LOCKED_RESULT, IDENTITY_TOOLS } from './identity-attempts.ts';
 const SLOT_RETRY_MS = 20;
 /** A call run in place that failed transiently gets its own job, after the tools queue's first backoff. */
 const IN_PLACE_RETRY_MS = 200;
+/** Other calls of its turn a starting job may claim to run beside its own, at most (slots permitting). */
+const MAX_BESIDE = 8;
 
-/** How a call is being run: by its own job, or in place inside the job of the call that released it. */
+/** How a call is being run: by its own job, or in place inside the job of the call that released or claimed it. */
 interface Run {
   /** Index of the call whose job runs this chain: it claims the dependents released on the way. */
   owner: number;
@@ -24,66 +26,118 @@ interface Run {
   later(): Promise<void>;
   /** A transient failure with attempts left. */
   retry(e: unknown): Promise<void>;
-  /** Run in place: what it would read first, as the releasing script returned it (and the query). */
+  /** Run in place: what it would read first, as the script that released or claimed it returned it (and the query). */
   loaded?: { q: QueryRecord; customerId: string | null; deps: (CallResult | undefined)[] };
-  /** Its own job: the reads readCall sent with the job's prelude (startWorker's prefetch). */
-  reads?: CallReads;
+  /** Its own job: what the job's start script read (startCall, with the job's prelude) and the prelude's query. */
+  read?: { start: DagStart; q: QueryRecord | null };
 }
 
-/** What a call reads before it runs, besides its query: its recorded result, its customer, the results it depends on. */
-export type CallReads = [recorded: CallResult | undefined, customerId: string | null, ...deps: (CallResult | undefined)[]];
+/**
+ * The job id of a root a sibling's job claimed (DAG_START), when it is enqueued after all (no
+ * slot, a transient failure, the claimant's redelivery): not the root's own id, whose job left it
+ * (and is kept a while after completing, so an add under that id would be dropped).
+ */
+export function claimedRootJobId(c: ToolJob): string {
+  // Three parts, as BullMQ requires of an id with colons: `<queryId>:t<turn>:k<index>`.
+  return `${c.queryId}:t${c.turn}:k${c.index}`;
+}
 
 /**
- * The call's reads, all at once: the turn's latency is a chain of these steps, and a read wasted
- * on a call that turns out done or cancelled is cheaper than a round trip more on every call.
- * The query is not among them: the job's prelude reads it (the worker's preloadQuery).
+ * The job's start, in the job's first round trip (startWorker's prefetch, beside the prelude):
+ * one script reads what the call reads before it runs (its recorded result, its customer, the
+ * results it depends on), and the first job to start a call of the turn claims the turn's other
+ * roots that nobody claimed, to run beside its own call while the worker has slots: they start
+ * now instead of one BullMQ fetch apart each. The slots are reserved first; those the script did
+ * not use go back at once, those it did go to the calls run beside (processCall).
  */
-export function readCall(d: ToolWorkerDeps, t: ToolJob): Promise<CallReads> {
-  const spec = d.registry.get(t.name);
-  return Promise.all([
-    d.dags.result(t.queryId, t.turn, t.index),
-    spec ? d.conversations.customerId(t.conversationId) : null,
-    ...(spec ? (t.dependsOn ?? []).map((i) => d.dags.result(t.queryId, t.turn, i)) : []),
-  ]);
+export async function startCall(d: ToolWorkerDeps, t: ToolJob): Promise<DagStart> {
+  const room = d.budget.reserve(MAX_BESIDE);
+  let used = 0;
+  try {
+    const start = await d.dags.start(t.queryId, t.turn, t.index, t.conversationId, t.dependsOn ?? [], room);
+    used = start.beside.length;
+    return start;
+  } finally {
+    for (let k = used; k < room; k++) d.budget.give();
+  }
 }
 
 /**
  * One tool call of one turn. The result is recorded in the turn's DAG exactly once; the
  * calls waiting on it are released and, after the turn's last call, the query's observe step
  * is taken here (no job for the controller: see observeTurn).
- * A released dependent runs at once in this job (no queue hop on the turn's critical path);
- * any further one runs beside it while the worker has slots, else it is enqueued. A
- * redelivered job whose result is already recorded only repeats the release, enqueuing what
- * it had claimed and not finished (idempotent: deterministic job ids).
+ * The turn's first root job to start also runs the other roots it claimed (startCall) beside its
+ * call; a root's own job that finds its call claimed by another job leaves it (the claimant's
+ * job is its durable record). A released dependent runs at once in this job (no queue hop on the
+ * turn's critical path); any further one runs beside it while the worker has slots, else it is
+ * enqueued. A redelivered job whose result is already recorded only repeats the release,
+ * enqueuing what it had claimed and not finished (idempotent: deterministic job ids); one whose
+ * result is not recorded runs its call again and enqueues what it had claimed and not finished.
+ * Returns `{ leftTo }` (the job's return value) when it left its call to another job.
  */
-export async function processCall(d: ToolWorkerDeps, t: ToolJob, job: Job, token?: string, reads?: CallReads): Promise<void> {
+export async function processCall(d: ToolWorkerDeps, t: ToolJob, job: Job, token?: string, started?: DagStart): Promise<{ leftTo: number } | undefined> {
   d.budget.jobStarted();
+  let beside = started?.beside.length ?? 0;
   try {
-    await runCall(d, t, {
-      owner: t.index,
-      ...(reads ? { reads } : {}),
-      lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
-      async later() {
-        await job.moveToDelayed(Date.now() + SLOT_RETRY_MS, token);
-        throw new DelayedError();
-      },
-      retry(e) {
-        throw e;
-      },
-    });
+    const start = started ?? (await startCall(d, t));
+    beside = start.beside.length;
+    // The prelude read the query (no round trip here).
+    const q = await d.queries.get(t.queryId);
+    if (start.claimedFromJob && start.claim !== undefined && start.claim !== t.index && job.id === jobIds.toolCall(t.queryId, t.turn, t.index)) {
+      // A sibling root's job claimed this call and runs it (or its redelivery enqueues it under
+      // claimedRootJobId): nothing to do here. The script claimed nothing for this job.
+      return { leftTo: start.claim };
+    }
+    // The claimed roots, each in a slot startCall reserved (runInPlace gives it back).
+    const inPlace = q ? start.beside.map((c) => runInPlace(d, c.job, t.index, true, true, { q, customerId: start.customerId, deps: c.deps })) : [];
+    if (!q) for (let k = 0; k < beside; k++) d.budget.give();
+    beside = 0;
+    const besideDone = Promise.allSettled(inPlace);
+    const done = await Promise.allSettled([
+      runCall(d, t, {
+        owner: t.index,
+        read: { start, q },
+        lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
+        async later() {
+          // Not before the calls run beside it have ended: the job, back from the delay, would
+          // take those still unfinished for a dead runner's and enqueue them.
+          await besideDone;
+          await job.moveToDelayed(Date.now() + SLOT_RETRY_MS, token);
+          throw new DelayedError();
+        },
+        retry(e) {
+          throw e;
+        },
+      }),
+      enqueueClaimed(d, start.unfinished),
+      ...inPlace,
+    ]);
+    // Settled, not raced: a failure fails this job (its repeat enqueues what is unfinished), and
+    // that must wait until no call of it is still running here. The job's own failure first
+    // (a DelayedError among them).
+    const failed = done.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
     crashPoint('tool.before_ack');
+    return undefined;
   } finally {
+    // Slots of claimed calls never started (the start script or the query's read failed).
+    for (let k = 0; k < beside; k++) d.budget.give();
     d.budget.jobEnded();
   }
 }
 
+/** Enqueue calls this job claimed and does not run: a claimed root under its own id (see claimedRootJobId). */
+async function enqueueClaimed(d: ToolWorkerDeps, calls: readonly { job: ToolJob; claimedFromJob: boolean }[]): Promise<void> {
+  await Promise.all(calls.map((c) => d.queues.add('tools', c.claimedFromJob ? claimedRootJobId(c.job) : jobIds.toolCall(c.job.queryId, c.job.turn, c.job.index), c.job)));
+}
+
 async function runCall(d: ToolWorkerDeps, t: ToolJob, run: Run): Promise<void> {
   const spec = d.registry.get(t.name);
-  // A call run in place has its reads from the script that released it (fresh: claimed by it, so
-  // no result yet); a job, from its prelude's round trip (or here, together, when not prefetched).
-  const [[recorded, customerId, ...deps], q] = run.loaded
-    ? [[undefined, run.loaded.customerId, ...run.loaded.deps] satisfies CallReads, run.loaded.q]
-    : await Promise.all([run.reads ?? readCall(d, t), d.queries.get(t.queryId)]);
+  // A call run in place has its reads from the script that released or claimed it (fresh: claimed
+  // by it, so no result yet); a job, from its start script, sent with its prelude (startCall).
+  const { recorded, customerId, deps, q } = run.loaded
+    ? { recorded: undefined, ...run.loaded }
+    : { recorded: run.read!.start.recorded, customerId: run.read!.start.customerId, deps: run.read!.start.deps, q: run.read!.q };
   crashPoint('tool.after_load');
   if (recorded) return carryOn(d, t, q, await release(d, t, recorded, run.owner), run, false);
 
@@ -111,18 +165,28 @@ async function runCall(d: ToolWorkerDeps, t: ToolJob, run: Run): Promise<void> {
 async function carryOn(d: ToolWorkerDeps, t: ToolJob, q: QueryRecord | null, progress: DagProgress, run: Run, fresh: boolean): Promise<void> {
   const loaded = progress.loaded;
   if (progress.left === 0) return observeTurn(d, t, progress);
-  if (!fresh || !q || !loaded || progress.jobs.length === 0) return dispatchTurn(d.queues, t.queryId, t.turn, progress, t.conversationId);
+  // Roots claimed from their own job (DAG_START) come back only on a repeat: enqueued under another id.
+  const roots = new Set(progress.claimedRoots ?? []);
+  if (!fresh || !q || !loaded || progress.jobs.length === 0) {
+    const [claimed, released] = [progress.jobs.filter((c) => roots.has(c.index)), progress.jobs.filter((c) => !roots.has(c.index))];
+    await Promise.all([
+      dispatchTurn(d.queues, t.queryId, t.turn, { ...progress, jobs: released }, t.conversationId),
+      enqueueClaimed(d, claimed.map((job) => ({ job, claimedFromJob: true }))),
+    ]);
+    return;
+  }
   // Ended while this call ran (deadline, loop): its dependents would find it so and do nothing.
   if (!loaded.running) return;
   const calls = progress.jobs.map((c, k) => ({ c, deps: loaded.deps[k] ?? [] }));
   const [first, ...rest] = calls;
   const beside = rest.filter(() => d.budget.take());
   const queued = rest.filter((x) => !beside.includes(x)).map((x) => x.c);
-  const inPlace = (x: (typeof calls)[number], ownSlot: boolean) => runInPlace(d, x.c, run.owner, ownSlot, { q, customerId: loaded.customerId, deps: x.deps });
+  const inPlace = (x: (typeof calls)[number], ownSlot: boolean) => runInPlace(d, x.c, run.owner, ownSlot, roots.has(x.c.index), { q, customerId: loaded.customerId, deps: x.deps });
   // Settled, not raced: a failure fails this job (its repeat enqueues what is unfinished), and
   // that must wait until no call of it is still running here.
   const done = await Promise.allSettled([
-    dispatchTurn(d.queues, t.queryId, t.turn, { ...progress, jobs: queued }, t.conversationId),
+    dispatchTurn(d.queues, t.queryId, t.turn, { ...progress, jobs: queued.filter((c) => !roots.has(c.index)) }, t.conversationId),
+    enqueueClaimed(d, queued.filter((c) => roots.has(c.index)).map((job) => ({ job, claimedFromJob: true }))),
     inPlace(first!, false),
     ...beside.map((x) => inPlace(x, true)),
   ]);
@@ -151,9 +215,11 @@ async function observeTurn(d: ToolWorkerDeps, t: ToolJob, progress: DagProgress)
   await runWithPreloadedQuery(d.keys.query(t.queryId), query, () => handleObserve(d.steps, job, ended));
 }
 
-async function runInPlace(d: ToolWorkerDeps, c: ToolJob, owner: number, ownSlot: boolean, loaded: NonNullable<Run['loaded']>): Promise<void> {
-  // Its own job, when it cannot run now: then the queue carries it like any other call.
-  const enqueue = (delay: number) => d.queues.add('tools', jobIds.toolCall(c.queryId, c.turn, c.index), c, { delay });
+async function runInPlace(d: ToolWorkerDeps, c: ToolJob, owner: number, ownSlot: boolean, claimedRoot: boolean, loaded: NonNullable<Run['loaded']>): Promise<void> {
+  // Its own job, when it cannot run now: then the queue carries it like any other call (a root
+  // claimed from its own job under another id: that job left it).
+  const id = claimedRoot ? claimedRootJobId(c) : jobIds.toolCall(c.queryId, c.turn, c.index);
+  const enqueue = (delay: number) => d.queues.add('tools', id, c, { delay });
   try {
     await runCall(d, c, {
       owner,

@@ -2,12 +2,12 @@ import type { Worker } from 'bullmq';
 import { DEFAULTS, type JobLockSettings, type RetentionSettings } from '@steward/core';
 import { warmUpTokenizer } from '@steward/context';
 import { stepDeps, type StepRules } from '@steward/steps';
-import { ToolCache, ToolSlots, openStore, startWorker, type Log } from '@steward/store';
+import { ToolCache, ToolSlots, openStore, startWorker, type DagStart, type Log } from '@steward/store';
 import type { ToolRegistry } from '@steward/tools';
 import type { ShopInvoker, ToolWorkerDeps } from './deps.ts';
 import { CallBudget } from './call-budget.ts';
 import { IdentityAttempts, type IdentityLimits } from './identity-attempts.ts';
-import { processCall, readCall, type CallReads } from './process-call.ts';
+import { processCall, startCall } from './process-call.ts';
 
 export interface ToolWorkerOptions {
   redisUrl: string;
@@ -56,15 +56,18 @@ export async function startToolWorker(o: ToolWorkerOptions): Promise<RunningTool
     log: o.log,
     steps: stepDeps(store, o.registry, o.log, o.steps),
   };
-  const worker = startWorker<'tools', CallReads>('tools', (t, job, token, reads) => processCall(deps, t, job, token, reads), {
+  const worker = startWorker<'tools', DagStart>('tools', (t, job, token, start) => processCall(deps, t, job, token, start), {
     connection: redis,
     prefix: o.prefix,
     log: o.log,
     concurrency,
     // A call's reads (its query in the prelude's script, the rest beside it) come back in the
     // job's first round trip: they went out one trip after the prelude, on every call's path.
+    // The start script also claims the turn's other roots for the first root job to start (a
+    // write, not only a read: it logs nothing, and a job whose start failed is retried, and its
+    // retry enqueues what the lost reply had claimed; see startCall).
     preloadQuery: true,
-    prefetch: (t) => readCall(deps, t),
+    prefetch: (t) => startCall(deps, t),
     ...(o.jobLocks ? { jobLocks: o.jobLocks } : {}),
   });
   budget.attach(worker);
