@@ -176,6 +176,13 @@ describe('the web-chat key can only chat as a new, unverified customer (issue 12
         404,
         'query_not_found',
       ],
+      // Nor its conversation's stream (which would mark it watched: its answers streamed, ADR 0030w).
+      [
+        'stream the victim’s conversation',
+        () => sse(`/v1/conversations/${VICTIM.conversation}/events?key=${key}`),
+        404,
+        'conversation_not_found',
+      ],
       // Messages into another conversation, naming a customer, a push channel or a recipient.
       [
         'post into the victim’s conversation',

@@ -37,6 +37,8 @@ export interface ConversationState {
   memory: string;
   /** Segment hashes of the previous prompt (reasoning-worker's prefix-reuse measure), '' when none. */
   promptPrefix: string;
+  /** Until when (epoch ms, 0 when never) a live client may be watching: see watched.ts. */
+  watchedUntil: number;
   messages: ChatMessage[];
 }
 
@@ -50,6 +52,7 @@ export function conversationState(conversationId: string, h: Record<string, stri
     pendingConfirmation: h.pendingConfirmation || null,
     memory: h.memory ?? '',
     promptPrefix: h.promptPrefix ?? '',
+    watchedUntil: Number(h.watchedUntil) || 0,
     messages: msgs.map((m) => ChatMessage.parse(JSON.parse(m))),
   };
 }

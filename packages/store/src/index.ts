@@ -5,6 +5,7 @@ export { hashOfReply } from './hash-reply.ts';
 export { emitEvent, emitEventThenRead, emitScriptArgs, EMIT_LUA, namesKnownInConversation, readQueriesEvents, readQueryEvents, toEvent, InvalidEventError, type EmitInput } from './events.ts';
 export { QueryStore, type NewQuery, type AcceptResult, type AdvanceInput, type CompleteInput } from './queries.ts';
 export { ConversationStore, conversationState, SET_FIELDS_LUA, type ConversationState } from './conversations.ts';
+export { isWatched, markWatched, WATCH_MARK_MS, WATCH_REFRESH_MS } from './watched.ts';
 export { loadTurn, type LoadedTurn, type LoadTurnOptions, type TurnState } from './turn-state.ts';
 export { DagStore, type CallResult, type ClaimedCall, type DagCall, type DagProgress, type DagStart, type EndedTurn, type ReleasedLoad, type ToolErrorType } from './dag.ts';
 export { createQueues, JOB_OPTIONS, JOB_RETENTION_SEC, type Queues } from './queues.ts';

@@ -19,7 +19,10 @@ export interface ReasoningDeps {
   promptMode: 'budgeted' | 'naive';
   /** 'native' tool calls, or the text format (Thought / Action / Final Answer) for models without them. */
   toolStyle: 'native' | 'text' | 'json';
-  /** Stream each LLM call and publish the answer's text on the query's live channel. */
+  /**
+   * Stream an LLM call and publish the answer's text on the query's live channel, when a live
+   * client may be watching the conversation (its `watchedUntil` mark, ADR 0030w); false: never.
+   */
   stream: boolean;
   /** 'relevant' offers the tools the request is about (see select-tools.ts); 'all' every tool. */
   toolSelection: 'relevant' | 'all';

@@ -4,7 +4,7 @@ import { newConversationId, newQueryId, newTraceId } from '@steward/core';
 import { commerceTools } from '@steward/commerce';
 import { costKeys, readCost } from '@steward/llm/ledger';
 import { parseTextReply, type LlmCompletion, type LlmRequest } from '@steward/llm';
-import { Outbox } from '@steward/store';
+import { markWatched, Outbox } from '@steward/store';
 import { createLogger } from '@steward/telemetry';
 import { ToolRegistry } from '@steward/tools';
 import { deletePrefix, uniquePrefix } from '@steward/testing';
@@ -21,6 +21,8 @@ let monitor: Redis;
 /** Every command Redis received while the turn ran, in order, and whether a script ran it. */
 let seen: { argv: string[]; inScript: boolean }[] = [];
 let recording = false;
+/** Whether each model request the worker made was asked to stream (an onDelta given), in order. */
+let streamedRequests: boolean[] = [];
 
 function answer(text: string): LlmCompletion {
   const now = Date.now();
@@ -58,6 +60,7 @@ beforeAll(async () => {
     llm: {
       model: 'gpt-4o-mini',
       async complete(req: LlmRequest): Promise<LlmCompletion> {
+        streamedRequests.push(req.onDelta !== undefined);
         // A write the confirmation policy guards, asked for the first time: the model proposes it.
         const asked = JSON.stringify(req.messages);
         if (asked.includes('Cancel order') && req.messages.at(-1)?.role !== 'tool') return cancel();
@@ -81,12 +84,15 @@ afterAll(async () => {
   await deletePrefix(url, prefix);
 });
 
-async function start(text: string): Promise<{ queryId: string; conversationId: string }> {
+async function start(text: string, o: { watched: boolean } = { watched: true }): Promise<{ queryId: string; conversationId: string }> {
   const queryId = newQueryId();
   const conversationId = newConversationId();
   const started = await rw.deps.queries.accept({ queryId, conversationId, customerId: undefined, channel: 'api', text, language: 'en', traceId: newTraceId(), createdMs: Date.now() }, 60_000);
   if (started.kind !== 'start') throw new Error(`query did not start: ${started.kind}`);
+  // As the ingress does while a client holds the conversation's or the query's event stream open.
+  if (o.watched) expect(await markWatched(rw.deps.redis, rw.deps.keys, conversationId)).toBe(true);
   seen = [];
+  streamedRequests = [];
   recording = true;
   await new Outbox(rw.deps.redis, rw.deps.keys, rw.deps.queues).relay(started.jobs);
   return { queryId, conversationId };
@@ -128,6 +134,20 @@ describe('after the model call, one script', () => {
     // And what it wrote is all there.
     expect(await readCost(rw.deps.redis, costKeys.query(keys.prefix, queryId))).toMatchObject({ inputTokens: 40, outputTokens: 8, calls: 1 });
     expect(await rw.deps.redis.hget(keys.conversation(conversationId), 'promptPrefix')).toBeTruthy();
+    expect(streamedRequests).toEqual([true]);
+  });
+
+  it('streams nothing when no live client watches the conversation (ADR 0030w)', async () => {
+    const { queryId } = await start('Where is my order #W1234567?', { watched: false });
+    expect(await completed(queryId)).toBe(true);
+    await new Promise((r) => setTimeout(r, 100));
+    recording = false;
+    const { keys } = rw.deps;
+    // The model was asked without a stream, and nothing of the answer went to the live channel.
+    expect(streamedRequests).toEqual([false]);
+    const pieces = seen.map((c) => c.argv).filter((argv) => argv[0]?.toLowerCase() === 'publish' && argv[1] === keys.queryChannel(queryId) && argv[2]?.includes('"answer.'));
+    expect(pieces).toEqual([]);
+    expect((await rw.deps.queries.get(queryId))?.answer).toBe('Your order has shipped.');
   });
 
   it('reads the confirmation state of a guarded write in that script, not beside it', async () => {

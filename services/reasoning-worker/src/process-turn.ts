@@ -3,7 +3,7 @@ import { errorMessage, isStewardError, jobIds, stableSpanId, type LlmUsage, type
 import { buildNaivePrompt, buildPrompt, countTokens, countToolDefinitionTokens } from '@steward/context';
 import { isModelFault } from '@steward/llm';
 import { awaitsProposal } from '@steward/control';
-import { crashPoint, loadTurn } from '@steward/store';
+import { crashPoint, isWatched, loadTurn } from '@steward/store';
 import { rememberNames } from '@steward/telemetry';
 import { CONFIRMATION_LOOKBACK, costRecordOf, decideWhereProposed, needsConfirmationReads } from '@steward/steps';
 import type { ReasoningDeps } from './deps.ts';
@@ -86,8 +86,11 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
   let reasoning: string | undefined;
   let reasoningTokens: number | undefined;
   let ttftMs: number | undefined;
-  // The answer's tokens go to the query's live channel as they come (web chat, SSE).
-  const live = d.stream ? answerPublisher({ redis: d.redis, keys: d.keys, log: d.log, queryId: q.queryId, turn: r.turn, style: d.toolStyle }) : undefined;
+  // The answer's tokens go to the query's live channel as they come (web chat, SSE), and only
+  // when a live client may be watching the conversation (the ingress's mark, read with the turn):
+  // a webhook, push or polling channel gets the committed answer only, and a streamed call costs
+  // CPU here (SSE parsing, PUBLISH per piece) and at the model server. ADR 0030w.
+  const live = d.stream && isWatched(conv, startMs) ? answerPublisher({ redis: d.redis, keys: d.keys, log: d.log, queryId: q.queryId, turn: r.turn, style: d.toolStyle }) : undefined;
   try {
     const res = await d.llm.complete({
       messages: prompt.messages,

@@ -23,7 +23,7 @@ export interface ReasoningWorkerOptions {
   promptMode?: 'budgeted' | 'naive';
   /** 'json': one JSON object per reply (JSON mode), for models that manage neither of the others. */
   toolStyle?: 'native' | 'text' | 'json';
-  /** Stream LLM calls and publish the answer's tokens as they come (web chat, SSE). Default false. */
+  /** Stream LLM calls a live client may be watching and publish the answer's tokens as they come (web chat, SSE). Default false. */
   stream?: boolean;
   toolSelection?: 'relevant' | 'all';
   budget?: PromptBudget;

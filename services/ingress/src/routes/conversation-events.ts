@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { ID_PATTERN } from '@steward/core';
-import { canRead, HandoffStore, type Keys, type Principal, type QueryStore } from '@steward/store';
+import { canRead, HandoffStore, markWatched, type Keys, type Principal, type QueryStore } from '@steward/store';
 import { sendError } from '../errors.ts';
 import type { Authenticator } from '../auth.ts';
 import { principalOf, type LiveEvents } from '../live-events.ts';
@@ -76,7 +76,8 @@ export function conversationEventRoutes(app: FastifyInstance, deps: Conversation
       return sendError(reply, 429, 'too_many_streams', 'too many open event streams for this key; close one and retry');
     }
 
-    const stream = openEventStream(req, reply, slot, { greet: true });
+    // The customer's page is open: the conversation's answers are streamed to it (ADR 0030w).
+    const stream = openEventStream(req, reply, slot, { greet: true, markWatched: () => markWatched(deps.redis, deps.keys, conversationId) });
     const sent = new Set<string>();
 
     const say = async (s: Said) => {

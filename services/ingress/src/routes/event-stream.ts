@@ -1,8 +1,9 @@
 // The server-sent-events response a streaming route hands its frames to: headers that keep
-// proxies from buffering it, a heartbeat, the stream slot's bounded lifetime, and one way to end
-// it (client gone, lifetime over, last frame, Redis failed) that frees the slot and the
-// subscription exactly once.
+// proxies from buffering it, a heartbeat, the stream slot's bounded lifetime, the conversation's
+// "watched" mark kept fresh while it is open, and one way to end it (client gone, lifetime over,
+// last frame, Redis failed) that frees the slot and the subscription exactly once.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { WATCH_REFRESH_MS } from '@steward/store';
 import type { StreamSlot } from '../live-events.ts';
 
 const HEARTBEAT_MS = 15_000;
@@ -21,12 +22,24 @@ export interface EventStream {
   watching(unwatch: () => Promise<void>): Promise<void>;
 }
 
-/**
- * Takes the response over from Fastify (hijack) and opens the stream. `greet` writes a first
- * comment once the subscription is up (`watching`): a client that waits for it misses nothing said
- * after it (state changes are not replayed, so a greeting before the SUBSCRIBE lost them).
- */
-export function openEventStream(req: FastifyRequest, reply: FastifyReply, slot: StreamSlot, o: { greet?: boolean } = {}): EventStream {
+export interface EventStreamOptions {
+  /**
+   * Write a first comment once the subscription is up (`watching`): a client that waits for it
+   * misses nothing said after it (state changes are not replayed, so a greeting before the
+   * SUBSCRIBE lost them), and its conversation is marked watched by then.
+   */
+  greet?: boolean;
+  /**
+   * Marks the stream's conversation watched (store's markWatched), so the reasoning-worker streams
+   * its model calls (ADR 0030w): once when the stream opens, then every WATCH_REFRESH_MS while it
+   * is open — one write per stream and period, none per event. Only for a principal the route
+   * let read the conversation.
+   */
+  markWatched?: () => Promise<unknown>;
+}
+
+/** Takes the response over from Fastify (hijack) and opens the stream. */
+export function openEventStream(req: FastifyRequest, reply: FastifyReply, slot: StreamSlot, o: EventStreamOptions = {}): EventStream {
   reply.hijack();
   const res = reply.raw;
   res.writeHead(200, {
@@ -37,10 +50,23 @@ export function openEventStream(req: FastifyRequest, reply: FastifyReply, slot: 
   });
   let done = false;
   let unwatch: (() => Promise<void>) | undefined;
+  // Best effort: without the mark the client still gets every event and the committed answer,
+  // only not the tokens of the model calls that start meanwhile. Never fails the stream.
+  const mark = o.markWatched;
+  const markNow = (): Promise<void> =>
+    mark
+      ? mark().then(
+          () => undefined,
+          (e: unknown) => req.log.warn({ err: (e as Error).message }, 'could not mark the conversation watched: its answers are not streamed until the next refresh'),
+        )
+      : Promise.resolve();
+  const marked = markNow();
+  const refresh = mark ? setInterval(() => void markNow(), WATCH_REFRESH_MS) : undefined;
   const finish = (): void => {
     if (done) return;
     done = true;
     clearInterval(heartbeat);
+    clearInterval(refresh);
     clearTimeout(lifetime);
     slot.release();
     void unwatch?.();
@@ -62,7 +88,10 @@ export function openEventStream(req: FastifyRequest, reply: FastifyReply, slot: 
     watching: async (u) => {
       if (done) return u();
       unwatch = u;
-      if (o.greet) res.write(': connected\n\n');
+      // The mark went out with the SUBSCRIBE (in parallel): a client that waits for the greeting
+      // knows the model calls that start from then on are streamed.
+      await marked;
+      if (o.greet && !done) res.write(': connected\n\n');
     },
   };
 }

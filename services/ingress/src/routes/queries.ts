@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import { canRead, namesKnownInConversation, queryView, readQueryEvents, type Keys, type Principal, type QueryStore } from '@steward/store';
+import { canRead, markWatched, namesKnownInConversation, queryView, readQueryEvents, type Keys, type Principal, type QueryStore } from '@steward/store';
 import type { StewardEvent } from '@steward/core';
 import { sendError } from '../errors.ts';
 import type { Authenticator } from '../auth.ts';
@@ -69,7 +69,8 @@ export function queryRoutes(app: FastifyInstance, deps: QueryRouteDeps, auth: Au
       return sendError(reply, 429, 'too_many_streams', 'too many open event streams for this key; close one or poll GET /v1/queries/:id');
     }
 
-    const stream = openEventStream(req, reply, slot);
+    // A live watcher: this conversation's model calls are streamed from now on (ADR 0030w).
+    const stream = openEventStream(req, reply, slot, { markWatched: () => markWatched(deps.redis, deps.keys, q.conversationId) });
     const sent = new Set<string>();
     const send = (e: StewardEvent) => {
       if (stream.done || sent.has(e.id)) return;
