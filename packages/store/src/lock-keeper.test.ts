@@ -55,13 +55,15 @@ async function run(
   const q = new Queue(queue, { connection: redis, prefix: p });
   let started!: () => void;
   const isStarted = new Promise<void>((r) => (started = r));
+  let runs = 0;
   const worker = startWorker(
     queue,
     async () => {
       started();
       // Let the keeper's first renewal and the checker's first check pass, then block the loop
-      // (or block at once: the main loop has not reported the job to the thread yet).
+      // (or block at once, the first time: the main loop has not reported the job to the thread yet).
       if (!o.blockAtStart) await new Promise((r) => setTimeout(r, 300));
+      else if (runs++ > 0) return 'blocked worker';
       const until = Date.now() + BLOCK_MS;
       while (Date.now() < until);
       return 'blocked worker';
@@ -110,8 +112,8 @@ describe('lock keeper', () => {
 
   it('without that scan, the unreported job is lost (the test can fail)', async () => {
     const r = await run('unreported-lost', true, { blockAtStart: true, lockKeeper: REPORTS_ONLY });
+    // Moved back by a stalled check while its worker was blocked (then run again by either worker).
     expect(r.stc).toBeGreaterThan(0);
-    expect(r.finishedBy).toBe('checker');
   }, 60_000);
 });
 

@@ -71,8 +71,10 @@ export class LockKeeper {
       ...(c.tls ? { tls: c.tls } : {}),
       ...(o.connectionName ? { connectionName: o.connectionName } : {}),
     };
-    const scanAfterMs = o.scanAfterMs ?? Math.max(1, (o.lockMs - o.renewMs) / 4);
-    const reportMs = o.reportMs ?? Math.max(10, Math.floor(scanAfterMs / 2.5));
+    const defaultScanAfterMs = Math.max(1, (o.lockMs - o.renewMs) / 4);
+    const scanAfterMs = o.scanAfterMs ?? defaultScanAfterMs;
+    // Scans turned off (tests: scanAfterMs Infinity) still report at the deployed pace.
+    const reportMs = o.reportMs ?? Math.max(10, Math.floor(Math.min(scanAfterMs, defaultScanAfterMs) / 2.5));
     this.thread = new Thread(new URL('./lock-keeper-thread.ts', import.meta.url), {
       workerData: { redis, lockMs: o.lockMs, renewMs: o.renewMs, maxLoopStallMs: o.maxLoopStallMs, scanAfterMs, backstopScanMs: o.backstopScanMs ?? 5_000 },
     });
