@@ -40,7 +40,14 @@ function checker(queue: string, prefix: string): ChildProcess {
   return spawn(process.execPath, ['--input-type=module', '-e', code], { cwd: new URL('.', import.meta.url).pathname, stdio: ['ignore', 'pipe', 'inherit'] });
 }
 
-async function run(jobId: string, keeper: boolean): Promise<{ stc: number; finishedBy: string | null }> {
+/** Scans for unreported jobs off: the thread renews only what the main loop reported. */
+const REPORTS_ONLY = { scanAfterMs: Infinity, backstopScanMs: Infinity };
+
+async function run(
+  jobId: string,
+  keeper: boolean,
+  o: { blockAtStart?: boolean; lockKeeper?: typeof REPORTS_ONLY } = {},
+): Promise<{ stc: number; finishedBy: string | null }> {
   const queue = 'reasoning';
   // A prefix of its own: a test that times out must not leave its queue (or its checker, which
   // takes jobs) to the next test.
@@ -48,18 +55,21 @@ async function run(jobId: string, keeper: boolean): Promise<{ stc: number; finis
   const q = new Queue(queue, { connection: redis, prefix: p });
   let started!: () => void;
   const isStarted = new Promise<void>((r) => (started = r));
+  let runs = 0;
   const worker = startWorker(
     queue,
     async () => {
       started();
-      // Let the keeper's first renewal and the checker's first check pass, then block the loop.
-      await new Promise((r) => setTimeout(r, 300));
+      // Let the keeper's first renewal and the checker's first check pass, then block the loop
+      // (or block at once, the first time: the main loop has not reported the job to the thread yet).
+      if (!o.blockAtStart) await new Promise((r) => setTimeout(r, 300));
+      else if (runs++ > 0) return 'blocked worker';
       const until = Date.now() + BLOCK_MS;
       while (Date.now() < until);
       return 'blocked worker';
     },
     // A plain options object has no connection to copy: BullMQ alone renews (from the blocked loop).
-    { connection: keeper ? redis.duplicate({ maxRetriesPerRequest: null }) : { host: new URL(url).hostname, port: Number(new URL(url).port), maxRetriesPerRequest: null }, prefix: p, concurrency: 1, log, jobLocks: LOCKS },
+    { connection: keeper ? redis.duplicate({ maxRetriesPerRequest: null }) : { host: new URL(url).hostname, port: Number(new URL(url).port), maxRetriesPerRequest: null }, prefix: p, concurrency: 1, log, jobLocks: LOCKS, ...(o.lockKeeper ? { lockKeeper: o.lockKeeper } : {}) },
   );
   let child: ChildProcess | undefined;
   try {
@@ -94,6 +104,115 @@ describe('lock keeper', () => {
     expect(r.stc).toBeGreaterThan(0);
     expect(r.finishedBy).toBe('checker');
   }, 60_000);
+
+  it('keeps a job its main loop blocks on before reporting it: the thread finds it by its token', async () => {
+    const r = await run('unreported', true, { blockAtStart: true });
+    expect(r).toEqual({ stc: 0, finishedBy: 'blocked worker' });
+  }, 60_000);
+
+  it('without that scan, the unreported job is lost (the test can fail)', async () => {
+    const r = await run('unreported-lost', true, { blockAtStart: true, lockKeeper: REPORTS_ONLY });
+    // Moved back by a stalled check while its worker was blocked (then run again by either worker).
+    expect(r.stc).toBeGreaterThan(0);
+  }, 60_000);
+});
+
+describe('renewal of its own jobs only', () => {
+  it("reads no other worker's lock while its main loop reports on time", async () => {
+    const queue = 'reasoning';
+    const p = `${prefixBase}.own-only`;
+    const base = `${p}:${queue}:`;
+    // Another worker's jobs in flight in the same queue: in the active list, locked with its tokens.
+    const OTHERS = 40;
+    for (let i = 0; i < OTHERS; i++) {
+      await redis.lpush(`${base}active`, `other-${i}`);
+      await redis.set(`${base}other-${i}:lock`, `other-worker:${i}`, 'PX', 60_000);
+    }
+    const monitor = createRedis(url);
+    const gets = { others: 0, own: 0 };
+    const mon = await monitor.monitor();
+    mon.on('monitor', (_time: string, argv: string[]) => {
+      if (argv[0]?.toLowerCase() !== 'get' || !argv[1]?.startsWith(base) || !argv[1].endsWith(':lock')) return;
+      if (argv[1].startsWith(`${base}other-`)) gets.others++;
+      else gets.own++;
+    });
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    let started = 0;
+    const q = new Queue(queue, { connection: redis, prefix: p });
+    const worker = startWorker(
+      queue,
+      async () => {
+        started++;
+        await held;
+        return 'done';
+      },
+      // The deployed backstop (a scan every 5 s) is not due in this test's 1.5 s.
+      { connection: redis.duplicate({ maxRetriesPerRequest: null }), prefix: p, concurrency: 2, log, jobLocks: LOCKS },
+    );
+    try {
+      await q.addBulk([0, 1].map((i) => ({ name: 'j', data: { queryId: `q_own${i}`, turn: 0 }, opts: { jobId: `own-${i}` } })));
+      for (let i = 0; i < 500 && started < 2; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(started).toBe(2);
+      gets.others = 0;
+      gets.own = 0;
+      await new Promise((r) => setTimeout(r, 1_500));
+      // ~15 ticks of 100 ms, each reading its own 2 locks (fewer on a starved machine: at load 50
+      // the thread ran 6); the scan of every lock would read the other worker's 40 at each (600).
+      // A main loop late by more than scanAfterMs (125 ms here) may cost a scan or two.
+      expect(gets.own).toBeGreaterThanOrEqual(6);
+      expect(gets.others).toBeLessThanOrEqual(2 * OTHERS);
+      for (const i of [0, 1]) expect(await redis.pttl(`${base}own-${i}:lock`)).toBeGreaterThan(0);
+    } finally {
+      release();
+      await worker.close();
+      await q.close();
+      mon.disconnect();
+      monitor.disconnect();
+    }
+  }, 30_000);
+
+  it('renews the jobs a finishing job fetches in its own script, a retried one under the same token included', async () => {
+    const queue = 'reasoning';
+    const p = `${prefixBase}.fetch-next`;
+    const q = new Queue(queue, { connection: redis, prefix: p });
+    const attempts = new Map<string, number>();
+    // Each job outlives its lock (600 ms): only renewals keep it. The thread renews only what the
+    // main loop reports, so a fetch path not reported loses its job to the thread's own stalled check.
+    const worker = startWorker(
+      queue,
+      async (_data, job) => {
+        const n = (attempts.get(job.id!) ?? 0) + 1;
+        attempts.set(job.id!, n);
+        await new Promise((r) => setTimeout(r, 900));
+        // Its first attempt fails with no backoff: moveToFailed puts it back to wait and its
+        // fetch of the next job takes it again at once, with the same token.
+        if (job.id === 'fn-1' && n === 1) throw new Error('first attempt fails');
+        return 'done';
+      },
+      { connection: redis.duplicate({ maxRetriesPerRequest: null }), prefix: p, concurrency: 1, log, jobLocks: LOCKS, lockKeeper: REPORTS_ONLY },
+    );
+    try {
+      const ids = ['fn-0', 'fn-1', 'fn-2'];
+      // fn-1 first in line after fn-0: LIFO adds would reorder, so one at a time.
+      for (const id of ids) await q.add('j', { queryId: `q_${id}`, turn: 0 }, { jobId: id, attempts: 2 });
+      let done: (string | null)[] = [];
+      for (let i = 0; i < 150; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        done = await Promise.all(ids.map((id) => redis.hget(`${p}:${queue}:${id}`, 'finishedOn')));
+        if (done.every((d) => d !== null)) break;
+      }
+      expect(done.every((d) => d !== null)).toBe(true);
+      const stc = await Promise.all(ids.map(async (id) => Number((await redis.hget(`${p}:${queue}:${id}`, 'stc')) ?? 0)));
+      expect(stc).toEqual([0, 0, 0]);
+      expect(attempts.get('fn-1')).toBe(2);
+      // fn-1's retry came straight back to this worker (no other fetch in between).
+      expect([...attempts.values()].reduce((a, b) => a + b, 0)).toBe(4);
+    } finally {
+      await worker.close();
+      await q.close();
+    }
+  }, 30_000);
 });
 
 /**
@@ -225,23 +344,25 @@ describe("the thread's scripts", () => {
     });
     const worker = startWorker(queue, async () => 'done', { connection: redis.duplicate({ maxRetriesPerRequest: null }), prefix: p, concurrency: 1, log, jobLocks: LOCKS });
     try {
-      // ~10 renewals and ~10 stalled checks at 100 ms each.
+      // Once its thread is connected (the worker runs then): ~10 renewals and ~10 stalled checks at 100 ms each.
+      for (let i = 0; i < 200 && !worker.isRunning(); i++) await new Promise((r) => setTimeout(r, 50));
       await new Promise((r) => setTimeout(r, 1_000));
     } finally {
       await worker.close();
       mon.disconnect();
       monitor.disconnect();
     }
-    // The thread's two scripts by their first key (BullMQ's own scripts, sent by the worker's
-    // connection, start with other keys or key counts).
+    // The thread's scripts by their first key (BullMQ's own scripts, sent by the worker's
+    // connection, start with other keys or key counts): the renewal of its own jobs (the stalled
+    // set), the scan (the active list), the stalled check (9 keys).
     const byThread = (argv: string[]) =>
-      (argv[2] === '1' && argv[3] === `${p}:${queue}:active`) || (argv[2] === '9' && argv[3] === `${p}:${queue}:stalled`);
+      (argv[2] === '1' && (argv[3] === `${p}:${queue}:active` || argv[3] === `${p}:${queue}:stalled`)) || (argv[2] === '9' && argv[3] === `${p}:${queue}:stalled`);
     const name = (argv: string[]) => argv[0]!.toLowerCase();
     const evalsha = seen.filter((a) => name(a) === 'evalsha' && byThread(a)).length;
     const whole = seen.filter((a) => name(a) === 'eval' && byThread(a)).length;
     expect(evalsha).toBeGreaterThanOrEqual(10);
-    // At most one EVAL per script, the first time Redis did not have it (NOSCRIPT).
-    expect(whole).toBeLessThanOrEqual(2);
+    // At most one EVAL per script (renewal, scan, stalled check), the first time Redis did not have it (NOSCRIPT).
+    expect(whole).toBeLessThanOrEqual(3);
   }, 30_000);
 });
 

@@ -5,6 +5,7 @@
 // the lock can be short and a killed worker's jobs move back within about a second.
 import { Worker as Thread } from 'node:worker_threads';
 import type { Redis, RedisOptions } from 'ioredis';
+import type { JobReport } from './lock-keeper-thread.ts';
 
 /** BullMQ's stalled-check settings of a watched queue, as its worker has them. */
 export interface StalledCheck {
@@ -22,6 +23,16 @@ export interface LockKeeperOptions {
   connectionName?: string;
   /** The thread stops renewing when the main loop has not beaten for this long (a hung process). */
   maxLoopStallMs: number;
+  /**
+   * The thread scans the queue's active list for this worker's tokens when a job may have been
+   * locked this long without the main loop reporting it (its beats late, or a fetch unanswered).
+   * Default (lockMs − renewMs) / 4: the thread may then lag 3/4 of lockMs − renewMs (ADR 0030l).
+   */
+  scanAfterMs?: number;
+  /** How often the main loop reports the jobs it fetched and ended (default scanAfterMs / 2.5). */
+  reportMs?: number;
+  /** A scan at least this often, reports or not (default 5 s): a fetch path BullMQ adds unreported. */
+  backstopScanMs?: number;
   /** The thread failed (it then renews nothing; BullMQ's own renewal still runs). */
   onError?: (err: Error) => void;
   /** A stalled check (of any worker) moved `jobs` back to the watched queue `base`. */
@@ -43,6 +54,11 @@ export class LockKeeper {
   readonly ready: Promise<boolean>;
   private readonly beat: NodeJS.Timeout;
   private closed = false;
+  /** Jobs fetched and ended since the last beat, in the order the main loop saw them. */
+  private jobs: JobReport[] = [];
+  /** When each fetch still unanswered was sent. */
+  private readonly fetches = new Map<number, number>();
+  private fetchSeq = 0;
 
   constructor(connection: Redis, o: LockKeeperOptions) {
     const c = connection.options;
@@ -55,8 +71,12 @@ export class LockKeeper {
       ...(c.tls ? { tls: c.tls } : {}),
       ...(o.connectionName ? { connectionName: o.connectionName } : {}),
     };
+    const defaultScanAfterMs = Math.max(1, (o.lockMs - o.renewMs) / 4);
+    const scanAfterMs = o.scanAfterMs ?? defaultScanAfterMs;
+    // Scans turned off (tests: scanAfterMs Infinity) still report at the deployed pace.
+    const reportMs = o.reportMs ?? Math.max(10, Math.floor(Math.min(scanAfterMs, defaultScanAfterMs) / 2.5));
     this.thread = new Thread(new URL('./lock-keeper-thread.ts', import.meta.url), {
-      workerData: { redis, lockMs: o.lockMs, renewMs: o.renewMs, maxLoopStallMs: o.maxLoopStallMs },
+      workerData: { redis, lockMs: o.lockMs, renewMs: o.renewMs, maxLoopStallMs: o.maxLoopStallMs, scanAfterMs, backstopScanMs: o.backstopScanMs ?? 5_000 },
     });
     this.thread.unref();
     this.thread.on('error', (err) => o.onError?.(err));
@@ -69,8 +89,37 @@ export class LockKeeper {
         } else if (isRecovered(m)) o.onRecovered?.(m.base, m.jobs);
       });
     });
-    this.beat = setInterval(() => this.thread.postMessage({ type: 'beat' }), o.renewMs);
+    // The beat carries the reports: one message per reportMs, not one per job (the main loop's CPU).
+    this.beat = setInterval(() => this.report(), reportMs);
     this.beat.unref();
+  }
+
+  private report(): void {
+    let since: number | undefined;
+    for (const t of this.fetches.values()) if (since === undefined || t < since) since = t;
+    this.thread.postMessage({ type: 'beat', at: Date.now(), ...(since === undefined ? {} : { since }), jobs: this.jobs });
+    this.jobs = [];
+  }
+
+  /**
+   * A fetch (a job may come locked with this worker's token) is about to be sent: call the returned
+   * function once its answer has been handled (after `fetched`). Until then the thread counts a
+   * job of this worker as possibly unreported since now.
+   */
+  fetching(): () => void {
+    const seq = this.fetchSeq++;
+    this.fetches.set(seq, Date.now());
+    return () => void this.fetches.delete(seq);
+  }
+
+  /** The worker got job `id`, locked with `token`: the thread renews it from the next beat on. */
+  fetched(base: string, id: string, token: string): void {
+    this.jobs.push([base, '+', id, token]);
+  }
+
+  /** The job ended (its lock is gone): the thread stops renewing it (it would also find out itself). */
+  ended(base: string, id: string, token: string): void {
+    this.jobs.push([base, '-', id, token]);
   }
 
   /**

@@ -5,7 +5,7 @@ import { JobTimingBuffer, redactsLogs, runWithKnownNames, runWithLogContext } fr
 import type { Redis } from 'ioredis';
 import { readJobPrelude, runWithPreloadedQuery } from './job-prelude.ts';
 import { createKeys } from './keys.ts';
-import { LOCK_KEEPER_CLIENT_PREFIX, LockKeeper } from './lock-keeper.ts';
+import { LOCK_KEEPER_CLIENT_PREFIX, LockKeeper, type LockKeeperOptions } from './lock-keeper.ts';
 import { RecoveryHeadroom, type RecoveryHeadroomSettings } from './recovery-headroom.ts';
 
 export interface Log {
@@ -43,6 +43,8 @@ export interface StartWorkerOptions<Q extends QueueName = QueueName, P = never> 
    */
   namesInHandler?: boolean;
   worker?: Partial<WorkerOptions>;
+  /** The lock keeper's scan thresholds (tests; the defaults follow jobLocks: lock-keeper.ts). */
+  lockKeeper?: Pick<LockKeeperOptions, 'scanAfterMs' | 'reportMs' | 'backstopScanMs'>;
 }
 
 /**
@@ -52,6 +54,44 @@ export interface StartWorkerOptions<Q extends QueueName = QueueName, P = never> 
  */
 class StewardWorker extends Worker {
   headroom: RecoveryHeadroom | undefined;
+  /** Told of every job this worker fetches, at once, so its thread renews exactly those (ADR 0030l). */
+  keeper: { lock: LockKeeper; base: string } | undefined;
+
+  // Every fetch of BullMQ's worker goes through one of these three: its loop's and getNextJob's
+  // moveToActive, and the next job a finishing one's moveToCompleted/moveToFailed takes in the same
+  // script. While one is unanswered the keeper's thread counts a job as possibly unreported.
+  protected override async moveToActive(token: string, name?: string): Promise<Job> {
+    const done = this.keeper?.lock.fetching();
+    try {
+      return await super.moveToActive(token, name);
+    } finally {
+      done?.();
+    }
+  }
+
+  protected override async handleCompleted(...a: Parameters<Worker['handleCompleted']>): Promise<Job> {
+    const done = this.keeper?.lock.fetching();
+    try {
+      return await super.handleCompleted(...a);
+    } finally {
+      done?.();
+    }
+  }
+
+  protected override async handleFailed(...a: Parameters<Worker['handleFailed']>): Promise<Job> {
+    const done = this.keeper?.lock.fetching();
+    try {
+      return await super.handleFailed(...a);
+    } finally {
+      done?.();
+    }
+  }
+
+  // Every fetched job passes here (the three paths above), before BullMQ does anything else with it.
+  protected override async nextJobFromJobData(jobData?: Parameters<Worker['nextJobFromJobData']>[0], jobId?: string, token?: string): Promise<Job> {
+    if (jobData && jobId && token && this.keeper) this.keeper.lock.fetched(this.keeper.base, jobId, token);
+    return super.nextJobFromJobData(jobData, jobId, token);
+  }
 
   renewLocksFromMainLoop(): void {
     if (!this.opts.skipLockRenewal) return;
@@ -88,6 +128,7 @@ export function startWorker<Q extends QueueName, P = never>(queue: Q, processor:
           lockMs: locks.lockMs,
           renewMs: locks.renewMs,
           maxLoopStallMs: DEFAULTS.jobLockMaxLoopStallMs,
+          ...o.lockKeeper,
           // Connected = this worker takes jobs (it starts once its keeper is up): CLIENT LIST tells
           // which workers of a queue are live, not only started (the chaos driver's kill rule).
           connectionName: `${LOCK_KEEPER_CLIENT_PREFIX}${queue}:${name}`,
@@ -180,6 +221,16 @@ export function startWorker<Q extends QueueName, P = never>(queue: Q, processor:
       )
     : undefined;
   w.headroom = headroom;
+  if (keeper) {
+    w.keeper = { lock: keeper, base };
+    // Its lock is gone: the thread stops renewing it. Emitted before the next job the same call
+    // fetched is reported (nextJobFromJobData), so a job taken again under the same token stays.
+    const ended = (job: Job | undefined): void => {
+      if (job?.id && job.token) keeper.ended(base, job.id, job.token);
+    };
+    w.on('completed', ended);
+    w.on('failed', ended);
+  }
   function mainLoopStalledCheck(): void {
     if (!w.opts.skipStalledCheck) return;
     w.opts.skipStalledCheck = false;
