@@ -5,7 +5,7 @@ import { isModelFault } from '@steward/llm';
 import { awaitsProposal } from '@steward/control';
 import { crashPoint, loadTurn } from '@steward/store';
 import { rememberNames } from '@steward/telemetry';
-import { CONFIRMATION_LOOKBACK, costRecordOf, decideWhereProposed, needsConfirmationReads } from '@steward/steps';
+import { CONFIRMATION_LOOKBACK, costRecordOf, decideWhereProposed, needsConfirmationReads, optimisticCommitted, optimisticStep } from '@steward/steps';
 import type { ReasoningDeps } from './deps.ts';
 import { toProposal } from './to-proposal.ts';
 import { turnInput } from './turn-input.ts';
@@ -146,6 +146,12 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
   // recorded by the ledger's own script, once per call id, as the step would record it (costRecordOf).
   const cost = costRecordOf(d.steps, q, { turn: r.turn, ...(usage ? { usage } : {}) });
   const guarded = needsConfirmationReads(d.steps, { proposal });
+  const proposed = { queryId: q.queryId, turn: r.turn, proposal, ...(usage ? { usage } : {}) };
+  // The step decided now, on the query as loaded before the call, goes in the same script and is
+  // applied there if the query still reasons at this turn and the budgets hold after this call
+  // (ADR 0030a): the turn waits for one round trip after the model where it waited for two. A
+  // guarded write, or a step with decision events, is decided after the script, as before.
+  const optimistic = optimisticStep(d.steps, q, proposed);
   const written = writeLlmCall(d.redis, d.keys, {
     queryKey: d.keys.query(q.queryId),
     ...(last?.messages.length ? { publish: last.messages } : {}),
@@ -154,6 +160,7 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
     ...(guarded
       ? { confirmation: { conversationKey: d.keys.conversation(q.conversationId), queriesKey: d.keys.conversationQueries(q.conversationId), lookback: CONFIRMATION_LOOKBACK } }
       : {}),
+    ...(optimistic ? { step: optimistic } : {}),
     event: {
       id: `${q.queryId}:t${r.turn}:llm`,
       type: 'llm.call',
@@ -193,7 +200,13 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
   const checked = written.then((w) => w.budget);
   // Only a guarded write's step reads these (the same rule): else nothing would await them.
   const confirmation = guarded ? written.then((w) => w.confirmation ?? { stored: null, ids: [] }) : undefined;
-  const step = decideWhereProposed(d.steps, q, { queryId: q.queryId, turn: r.turn, proposal, ...(usage ? { usage } : {}) }, fresh, checked, confirmation);
+  const step = optimistic
+    ? written.then((w) =>
+        // Applied in the script: relay its jobs (an ending: compaction, transcript). Not applied (the
+        // query moved, or the budgets stop it): decided on what the script read, as without it.
+        w.step !== undefined ? optimisticCommitted(d.steps, q, optimistic, w.step) : decideWhereProposed(d.steps, q, proposed, fresh, checked, confirmation),
+      )
+    : decideWhereProposed(d.steps, q, proposed, fresh, checked, confirmation);
   await Promise.all([written, step, last?.sent]);
   crashPoint('reason.before_ack');
 }
