@@ -196,17 +196,22 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
       },
     },
   });
-  const fresh = written.then((w) => d.queries.fromHash(w.query));
-  const checked = written.then((w) => w.budget);
   // Only a guarded write's step reads these (the same rule): else nothing would await them.
   const confirmation = guarded ? written.then((w) => w.confirmation ?? { stored: null, ids: [] }) : undefined;
-  const step = optimistic
-    ? written.then((w) =>
-        // Applied in the script: relay its jobs (an ending: compaction, transcript). Not applied (the
-        // query moved, or the budgets stop it): decided on what the script read, as without it.
-        w.step !== undefined ? optimisticCommitted(d.steps, q, optimistic, w.step) : decideWhereProposed(d.steps, q, proposed, fresh, checked, confirmation),
-      )
-    : decideWhereProposed(d.steps, q, proposed, fresh, checked, confirmation);
+  // The step on what the script read (made only when it is taken: a derived promise nobody awaits
+  // would be an unhandled rejection if the script failed).
+  const decide = () =>
+    decideWhereProposed(
+      d.steps,
+      q,
+      proposed,
+      written.then((w) => d.queries.fromHash(w.query)),
+      written.then((w) => w.budget),
+      confirmation,
+    );
+  // Applied in the script: relay its jobs (an ending: compaction, transcript). Not applied (the
+  // query moved, or the budgets stop it): decided on what the script read, as without it.
+  const step = optimistic ? written.then((w) => (w.step !== undefined ? optimisticCommitted(d.steps, q, optimistic, w.step) : decide())) : decide();
   await Promise.all([written, step, last?.sent]);
   crashPoint('reason.before_ack');
 }
