@@ -1,5 +1,5 @@
 import type { KernelRules, Transition } from '@steward/control';
-import { applyStep, memberOf, type QueryRecord } from '@steward/store';
+import { applyStep, memberOf, type AdvanceInput, type QueryRecord } from '@steward/store';
 import { completeQuery } from './complete.ts';
 import { decision } from './decision.ts';
 import type { StepDeps } from './deps.ts';
@@ -28,20 +28,21 @@ export async function applyTransition(d: StepDeps, q: QueryRecord, t: Transition
   }
   const jobs = t.jobs.map(memberOf);
   const relay = hold.length ? jobs.filter((m) => !hold.includes(m)) : jobs;
-  return applyStep(
-    d,
-    q.queryId,
-    {
-      from: t.from,
-      to: t.to,
-      incr: t.incr,
-      steps: t.steps,
-      ...(t.history ? { history: t.history } : {}),
-      ...(t.set ? { set: t.set } : {}),
-      ...(t.dag ? { dag: t.dag } : {}),
-      ...(t.conversation ? { conversation: t.conversation } : {}),
-      jobs,
-    },
-    relay,
-  );
+  return applyStep(d, q.queryId, advanceInputOf(t, jobs), relay);
+}
+
+/** The ADVANCE input of a transition that does not end the query, with its jobs as outbox members. */
+export function advanceInputOf(t: Transition, jobs: string[], nowMs?: number): AdvanceInput {
+  return {
+    from: t.from,
+    to: t.to,
+    incr: t.incr,
+    steps: t.steps,
+    ...(t.history ? { history: t.history } : {}),
+    ...(t.set ? { set: t.set } : {}),
+    ...(t.dag ? { dag: t.dag } : {}),
+    ...(t.conversation ? { conversation: t.conversation } : {}),
+    jobs,
+    ...(nowMs !== undefined ? { nowMs } : {}),
+  };
 }

@@ -1,6 +1,6 @@
 import type { ChatMessage } from '@steward/core';
 import type { Transition } from '@steward/control';
-import { endQuery, memberOf, type QueryRecord } from '@steward/store';
+import { endQuery, memberOf, type Ending, type QueryRecord } from '@steward/store';
 import { fallbackFor, foldSummary } from './policy.ts';
 import type { StepDeps } from './deps.ts';
 
@@ -14,29 +14,36 @@ export { rootSpanIdOf } from '@steward/store';
  * by the call that ended the query.
  */
 export async function completeQuery(d: StepDeps, q: QueryRecord, t: Transition): Promise<boolean> {
+  const end = endingOf(q, t);
+  const r = await endQuery(d, q, end, d.now?.() ?? Date.now());
+  if (r.applied) await afterEnding(d, q, t, end.answer, r.messages);
+  return r.applied;
+}
+
+/** The ending a transition with a completion commits (COMPLETE's input with the query and a clock). */
+export function endingOf(q: QueryRecord, t: Transition): Ending {
   const end = t.completion;
   if (!end) throw new Error('completeQuery needs a transition that ends the query');
-  const now = d.now?.() ?? Date.now();
   const answer = end.answer ?? fallbackFor(end.reason, q.language);
-  const r = await endQuery(
-    d,
-    q,
-    { outcome: end.outcome, reason: end.reason, state: t.to.state, answer, incr: t.incr, jobs: t.jobs.map(memberOf), handsOff: end.handsOff },
-    now,
-  );
-  if (r.applied) {
-    d.log.info({ queryId: q.queryId, outcome: end.outcome, reason: end.reason, turns: q.status === 'running' ? q.turn + 1 : 0 }, 'query completed');
-    await d.conversations.compact(q.conversationId, d.limits.historyVerbatimMessages, foldSummary, r.messages);
-    if (d.keepTranscript) {
-      const steps = withoutOrphans(await d.queries.steps(q.queryId));
-      await d.conversations.appendTranscript(q.conversationId, [
-        { role: 'user', content: q.text },
-        ...steps,
-        ...(answer ? [{ role: 'assistant' as const, content: answer }] : []),
-      ]);
-    }
+  return { outcome: end.outcome, reason: end.reason, state: t.to.state, answer, incr: t.incr, jobs: t.jobs.map(memberOf), handsOff: end.handsOff };
+}
+
+/**
+ * What only the call that ended the query does after the ending's commit and relay: compaction
+ * (its cue: the conversation's message count the script answered) and the transcript.
+ */
+export async function afterEnding(d: StepDeps, q: QueryRecord, t: Transition, answer: string, messages: number | undefined): Promise<void> {
+  const end = t.completion!;
+  d.log.info({ queryId: q.queryId, outcome: end.outcome, reason: end.reason, turns: q.status === 'running' ? q.turn + 1 : 0 }, 'query completed');
+  await d.conversations.compact(q.conversationId, d.limits.historyVerbatimMessages, foldSummary, messages);
+  if (d.keepTranscript) {
+    const steps = withoutOrphans(await d.queries.steps(q.queryId));
+    await d.conversations.appendTranscript(q.conversationId, [
+      { role: 'user', content: q.text },
+      ...steps,
+      ...(answer ? [{ role: 'assistant' as const, content: answer }] : []),
+    ]);
   }
-  return r.applied;
 }
 
 /** A turn cut short (ended while acting) leaves tool calls without results: providers reject those. */

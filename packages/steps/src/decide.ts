@@ -117,7 +117,7 @@ async function decideOn(d: StepDeps, q: QueryRecord, p: ProposalInput, inputs: I
  * (a write refused by the confirmation policy, an unknown tool, invalid arguments): the turn
  * has nothing to run, its observe step is all that is left. Else undefined.
  */
-function observedUpFront(t: Transition): string | undefined {
+export function observedUpFront(t: Transition): string | undefined {
   const [only, ...rest] = t.jobs;
   if (t.completion || rest.length || only?.queue !== 'control' || (only.data as { type?: string }).type !== 'observe') return undefined;
   return memberOf(only);

@@ -10,7 +10,11 @@ import type { AdvanceInput, QueryStore } from './queries.ts';
  * left out stays in the outbox, for the caller that takes its step in place (or the sweeper).
  */
 export async function applyStep(s: { queries: QueryStore; outbox: Outbox }, queryId: string, a: AdvanceInput, relay: readonly string[] = a.jobs ?? []): Promise<'applied' | 'moved' | 'ended'> {
-  const r = await s.queries.advance(queryId, { ...a, nowMs: a.nowMs ?? Date.now() });
+  return stepCommitted(s, await s.queries.advance(queryId, { ...a, nowMs: a.nowMs ?? Date.now() }), relay);
+}
+
+/** What follows a step's commit, wherever its ADVANCE ran: relay the jobs it committed. */
+export async function stepCommitted(s: { outbox: Outbox }, r: 'applied' | 'moved' | 'ended', relay: readonly string[]): Promise<'applied' | 'moved' | 'ended'> {
   crashPoint('apply.after_commit');
   if (r === 'applied') await s.outbox.relay(relay);
   return r;

@@ -2,7 +2,7 @@ import { stableSpanId, type EndReason, type QueryOutcome, type QueryState } from
 import type { EmitInput } from './events.ts';
 import type { Outbox } from './outbox.ts';
 import { crashPoint } from './crash-point.ts';
-import type { QueryStore } from './queries.ts';
+import type { CompleteInput, Completed, QueryStore } from './queries.ts';
 import type { QueryRecord } from './query-record.ts';
 
 export interface Ending {
@@ -51,6 +51,21 @@ export function completionEvent(q: QueryRecord, end: Ending, now: number): EmitI
   };
 }
 
+/** The COMPLETE input of an ending (what endQuery commits; a script that runs COMPLETE inside it commits the same). */
+export function completeInputOf(q: QueryRecord, end: Ending, now: number): CompleteInput {
+  return {
+    queryId: q.queryId,
+    outcome: end.outcome,
+    reason: end.reason,
+    state: end.state,
+    answer: end.answer,
+    event: completionEvent(q, end, now),
+    ...(end.incr ? { incr: end.incr } : {}),
+    ...(end.jobs ? { jobs: end.jobs } : {}),
+    ...(end.handsOff ? { handsOff: true } : {}),
+  };
+}
+
 /**
  * End a query exactly once, in one script: outcome, answer, completion event, follow-up jobs,
  * and the start of the conversation's next queued query; then relay the committed jobs.
@@ -61,20 +76,11 @@ export async function endQuery(
   end: Ending,
   now: number = Date.now(),
 ): Promise<{ applied: boolean; nextQueryId?: string; messages?: number }> {
-  const r = await s.queries.complete(
-    {
-      queryId: q.queryId,
-      outcome: end.outcome,
-      reason: end.reason,
-      state: end.state,
-      answer: end.answer,
-      event: completionEvent(q, end, now),
-      ...(end.incr ? { incr: end.incr } : {}),
-      ...(end.jobs ? { jobs: end.jobs } : {}),
-      ...(end.handsOff ? { handsOff: true } : {}),
-    },
-    q.conversationId,
-  );
+  return endCommitted(s, await s.queries.complete(completeInputOf(q, end, now), q.conversationId));
+}
+
+/** What follows an ending's commit, wherever its COMPLETE ran: relay the jobs it committed. */
+export async function endCommitted(s: { outbox: Outbox }, r: Completed): Promise<{ applied: boolean; nextQueryId?: string; messages?: number }> {
   crashPoint('complete.after_commit');
   // The query's deadline needs no clean-up here: the script removed its `deadlines` entry
   // (there is no deadline job to withdraw since ADR 0027).

@@ -187,6 +187,12 @@ export class QueryStore {
   }
 
   async advance(queryId: string, a: AdvanceInput): Promise<'applied' | 'moved' | 'ended'> {
+    const { keys, argv } = this.advanceArgs(queryId, a);
+    return advanceResultOf(await this.redis.eval(ADVANCE, keys.length, ...keys, ...argv));
+  }
+
+  /** ADVANCE's KEYS and ARGV for one step: for `advance`, and for a script that runs ADVANCE inside it (the reasoning turn's call script). */
+  advanceArgs(queryId: string, a: AdvanceInput): { keys: string[]; argv: (string | number)[] } {
     const dag = a.dag
       ? JSON.stringify(
           a.dag.calls.map((c) => ({
@@ -200,14 +206,14 @@ export class QueryStore {
     const steps = (a.steps ?? []).map((s) => JSON.stringify(s));
     const history = (a.history ?? []).map((s) => JSON.stringify(s));
     const jobs = a.jobs ?? [];
-    const r = await this.redis.eval(
-      ADVANCE,
-      5,
+    const keys = [
       this.keys.query(queryId),
       this.keys.querySteps(queryId),
       this.keys.queryHistory(queryId),
       a.dag ? this.keys.dag(queryId, a.dag.turn) : '',
       a.conversation ? this.keys.conversation(a.conversation.id) : '',
+    ];
+    const argv = [
       a.from.state,
       a.from.turn,
       a.to.state,
@@ -227,15 +233,27 @@ export class QueryStore {
       ...steps,
       ...history,
       ...jobs,
-    );
-    return r === 1 ? 'applied' : r === 0 ? 'moved' : 'ended';
+    ];
+    return { keys, argv };
   }
 
   /**
    * Ends the query exactly once; returns whether this call ended it, the next queued query
    * (started in the same script) and the outbox members to relay.
    */
-  async complete(c: CompleteInput, conversationId: string): Promise<{ applied: boolean; nextQueryId?: string; jobs: string[]; messages?: number }> {
+  async complete(c: CompleteInput, conversationId: string): Promise<Completed> {
+    const { keys, argv } = this.completeArgs(c, conversationId);
+    const r = completeResultOf(await this.redis.eval(COMPLETE, keys.length, ...keys, ...argv));
+    // Not in the same script: a crash in between leaves the running query's TTL, which is bounded too.
+    if (r.applied) {
+      const t = this.doneTtlArgs(c.queryId);
+      await this.redis.eval(DONE_TTL, t.keys.length, ...t.keys, ...t.argv);
+    }
+    return r;
+  }
+
+  /** COMPLETE's KEYS and ARGV for one ending: for `complete`, and for a script that runs COMPLETE inside it. */
+  completeArgs(c: CompleteInput, conversationId: string): { keys: string[]; argv: (string | number)[] } {
     const k = this.keys;
     const event = toEvent(c.event);
     const set = {
@@ -248,15 +266,8 @@ export class QueryStore {
       completedMs: event.ts,
     };
     const answerMsg: ChatMessage = { role: 'assistant', content: c.answer };
-    const r = (await this.redis.eval(
-      COMPLETE,
-      6,
-      k.query(c.queryId),
-      k.conversation(conversationId),
-      k.conversationPending(conversationId),
-      k.conversationMessages(conversationId),
-      k.events,
-      k.queryEvents(c.queryId),
+    const keys = [k.query(c.queryId), k.conversation(conversationId), k.conversationPending(conversationId), k.conversationMessages(conversationId), k.events, k.queryEvents(c.queryId)];
+    const argv = [
       c.queryId,
       JSON.stringify(set),
       c.answer ? JSON.stringify(answerMsg) : '',
@@ -270,11 +281,14 @@ export class QueryStore {
       event.ts,
       JSON.stringify(c.jobs ?? []),
       c.handsOff ? '1' : '',
-    )) as [number, string, number, ...string[]];
-    // Not in the same script: a crash in between leaves the running query's TTL, which is bounded too.
-    if (r[0] === 1) await this.redis.eval(DONE_TTL, 4, k.query(c.queryId), k.querySteps(c.queryId), k.queryHistory(c.queryId), k.queryEvents(c.queryId), this.retention.queryDoneTtlSec, k.dag(c.queryId, 0).slice(0, -1));
-    // messages: the conversation's message count right after the ending (compaction's cue).
-    return { applied: r[0] === 1, ...(r[1] ? { nextQueryId: r[1] } : {}), jobs: r.slice(3) as string[], ...(r[2] >= 0 ? { messages: r[2] } : {}) };
+    ];
+    return { keys, argv };
+  }
+
+  /** DONE_TTL's KEYS and ARGV: an ended query's records get the short done TTL. */
+  doneTtlArgs(queryId: string): { keys: string[]; argv: (string | number)[] } {
+    const k = this.keys;
+    return { keys: [k.query(queryId), k.querySteps(queryId), k.queryHistory(queryId), k.queryEvents(queryId)], argv: [this.retention.queryDoneTtlSec, k.dag(queryId, 0).slice(0, -1)] };
   }
 
   async steps(queryId: string): Promise<ChatMessage[]> {
@@ -284,6 +298,26 @@ export class QueryStore {
   async history<T = unknown>(queryId: string): Promise<T[]> {
     return parseHistory<T>(await this.redis.lrange(this.keys.queryHistory(queryId), 0, -1));
   }
+}
+
+/** What an ending's COMPLETE answered: whether this call ended the query, the next queued query it started, the outbox members to relay. */
+export interface Completed {
+  applied: boolean;
+  nextQueryId?: string;
+  jobs: string[];
+  /** The conversation's message count right after the ending (compaction's cue). */
+  messages?: number;
+}
+
+/** ADVANCE's reply, read. */
+export function advanceResultOf(r: unknown): 'applied' | 'moved' | 'ended' {
+  return r === 1 ? 'applied' : r === 0 ? 'moved' : 'ended';
+}
+
+/** COMPLETE's reply, read. */
+export function completeResultOf(reply: unknown): Completed {
+  const r = reply as [number, string, number, ...string[]];
+  return { applied: r[0] === 1, ...(r[1] ? { nextQueryId: r[1] } : {}), jobs: r.slice(3) as string[], ...(r[2] >= 0 ? { messages: r[2] } : {}) };
 }
 
 /** A query's scratchpad as stored (one JSON message per list entry). */

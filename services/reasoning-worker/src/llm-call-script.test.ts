@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DEFAULTS } from '@steward/core';
 import { Redis } from 'ioredis';
-import { costKeys, readCost, utcDay } from '@steward/llm/ledger';
-import { ConversationStore, createKeys, createRedis, readQueryEvents } from '@steward/store';
+import { costKeys, readCost, utcDay, type BudgetLimits } from '@steward/llm/ledger';
+import { ConversationStore, QueryStore, completeInputOf, createKeys, createRedis, readQueryEvents } from '@steward/store';
+import type { OptimisticStep } from '@steward/steps';
 import { deletePrefix, uniquePrefix } from '@steward/testing';
 import { writeLlmCall, type LlmCallWrite } from './llm-call-script.ts';
 
@@ -94,8 +96,100 @@ describe('writeLlmCall', () => {
   it('without cost, fields or messages writes the event alone and reports no budget', async () => {
     const queryId = 'q_llm2';
     const r = await writeLlmCall(redis, keys, call(queryId));
-    expect(r).toEqual({ query: {}, budget: undefined, confirmation: undefined });
+    expect(r).toEqual({ query: {}, budget: undefined, confirmation: undefined, step: undefined, refused: '' });
     expect((await readQueryEvents(redis, keys, queryId)).map((e) => e.type)).toEqual(['llm.call']);
     expect(await redis.exists(costKeys.query(keys.prefix, queryId))).toBe(0);
+  });
+
+  // The step decided before the call (ADR 0030a), applied by the same script only where it holds.
+  const queries = () => new QueryStore(redis, keys);
+  async function reasoning(queryId: string, conversationId: string, turn = 0): Promise<void> {
+    await redis.hset(keys.query(queryId), {
+      queryId, conversationId, status: 'running', state: 'reasoning', turn: String(turn), text: 'hi', language: 'en', traceId: 't', channel: 'api', createdMs: '1', deadlineMs: '60000',
+    });
+  }
+  function advanceStep(queryId: string, budget: boolean): OptimisticStep {
+    const member = JSON.stringify({ queue: 'reasoning', jobId: `${queryId}:t1:reason`, data: { queryId, turn: 1 } });
+    const { keys: k, argv } = queries().advanceArgs(queryId, { from: { state: 'reasoning', turn: 0 }, to: { state: 'reasoning', turn: 1 }, incr: { inputTokens: 120 }, steps: [], jobs: [member] });
+    return { kind: 'advance', transition: {} as OptimisticStep['transition'], turn: 0, budget, keys: k, argv, relay: [member], answer: '', doneTtl: queries().doneTtlArgs(queryId) };
+  }
+  function costOf(queryId: string, conversationId: string, usd: number, tokens: number, limits: Partial<BudgetLimits>): LlmCallWrite['cost'] {
+    return { prefix: keys.prefix, record: { queryId, conversationId, usd, inputTokens: tokens, outputTokens: 0, callId: `${queryId}:t0:reason` }, limits };
+  }
+
+  it('applies a step decided before the call (ADVANCE, its outbox job) in the same script, and answers no query hash then', async () => {
+    const queryId = 'q_opt1';
+    await reasoning(queryId, 'c_opt1');
+    const step = advanceStep(queryId, true);
+    const r = await writeLlmCall(redis, keys, call(queryId, { step, cost: costOf(queryId, 'c_opt1', 0.01, 100, { maxConversationTokens: 1_000 }) }));
+    expect(r).toMatchObject({ step: 1, refused: '', query: {} });
+    expect(r.budget).toMatchObject({ ok: true });
+    expect(await redis.hmget(keys.query(queryId), 'state', 'turn', 'inputTokens')).toEqual(['reasoning', '1', '120']);
+    expect(await redis.zscore(keys.outbox, step.relay[0]!)).not.toBeNull();
+    // The event is written before the step (the trace never has a step before its call).
+    expect((await readQueryEvents(redis, keys, queryId)).map((e) => e.type)).toEqual(['llm.call']);
+  });
+
+  it('applies nothing when the query moved during the call: it answers the query for the step to be decided as before', async () => {
+    const queryId = 'q_opt2';
+    await reasoning(queryId, 'c_opt2', 3);
+    const step = advanceStep(queryId, false);
+    const r = await writeLlmCall(redis, keys, call(queryId, { step }));
+    expect(r).toMatchObject({ step: undefined, refused: 'moved', query: { queryId, turn: '3' } });
+    expect(await redis.zscore(keys.outbox, step.relay[0]!)).toBeNull();
+    // Ended while the model worked (a deadline, a take-over): the same.
+    await redis.hset(keys.query(queryId), { status: 'failed', turn: '0' });
+    expect(await writeLlmCall(redis, keys, call(queryId, { step }))).toMatchObject({ step: undefined, refused: 'moved' });
+    expect(await redis.hget(keys.query(queryId), 'state')).toBe('reasoning');
+  });
+
+  it('applies nothing when the budgets stop it after this call: exactly where the ledger\'s own rule (budgetAfter) says exceeded', async () => {
+    // The ledger's rule is `total >= limit`: at the limit, one under, the query's own limits or
+    // not, tokens and dollars (floating sums such as 0.1 + 0.2 included).
+    const cases: { usd: number; tokens: number; limits: Partial<BudgetLimits>; before?: { usd: number; tokens: number } }[] = [
+      { usd: 0, tokens: 999, limits: { maxConversationTokens: 1_000 } },
+      { usd: 0, tokens: 1_000, limits: { maxConversationTokens: 1_000 } },
+      { usd: 0, tokens: 500, limits: { maxQueryTokens: 500 } },
+      { usd: 0, tokens: 499, limits: { maxQueryTokens: 500 } },
+      { usd: 0.2, tokens: 1, limits: { maxConversationUsd: 0.3 }, before: { usd: 0.1, tokens: 1 } },
+      { usd: 0.2, tokens: 1, limits: { maxConversationUsd: 0.30000000000000004 }, before: { usd: 0.1, tokens: 1 } },
+      { usd: 0.25, tokens: 1, limits: { maxQueryUsd: 0.25 } },
+      { usd: 0.25, tokens: 1, limits: { maxQueryUsd: 0.2500001 } },
+      { usd: 2, tokens: 1, limits: {} },
+    ];
+    let stopped = 0;
+    for (const [i, c] of cases.entries()) {
+      const queryId = `q_budget${i}`;
+      const conversationId = `c_budget${i}`;
+      await reasoning(queryId, conversationId);
+      if (c.before) await writeLlmCall(redis, keys, { ...call(`q_before${i}`), cost: costOf(`q_before${i}`, conversationId, c.before.usd, c.before.tokens, c.limits) });
+      const r = await writeLlmCall(redis, keys, call(queryId, { step: advanceStep(queryId, true), cost: costOf(queryId, conversationId, c.usd, c.tokens, c.limits) }));
+      expect({ i, refused: r.refused === 'budget' }).toEqual({ i, refused: r.budget?.ok === false });
+      expect(await redis.hget(keys.query(queryId), 'turn')).toBe(r.refused ? '0' : '1');
+      if (r.refused) stopped++;
+    }
+    // Both sides of every boundary were seen.
+    expect(stopped).toBeGreaterThan(2);
+    expect(stopped).toBeLessThan(cases.length - 2);
+  });
+
+  it('applies an ending (COMPLETE) with the done TTL in the same script', async () => {
+    const queryId = 'q_opt4';
+    const conversationId = 'c_opt4';
+    await reasoning(queryId, conversationId);
+    await redis.hset(keys.conversation(conversationId), { activeQueryId: queryId });
+    const q = (await queries().get(queryId))!;
+    const c = queries().completeArgs(completeInputOf(q, { outcome: 'answered', reason: 'answered', state: 'completed', answer: 'Done.' }, 2_000), conversationId);
+    const step: OptimisticStep = { kind: 'complete', transition: {} as OptimisticStep['transition'], turn: 0, budget: false, keys: c.keys, argv: c.argv, relay: [], answer: 'Done.', doneTtl: queries().doneTtlArgs(queryId) };
+    const r = await writeLlmCall(redis, keys, call(queryId, { step }));
+    expect(r.refused).toBe('');
+    expect((r.step as unknown[])[0]).toBe(1);
+    expect(await redis.hmget(keys.query(queryId), 'status', 'answer')).toEqual(['completed', 'Done.']);
+    expect((await readQueryEvents(redis, keys, queryId)).map((e) => e.type)).toEqual(['llm.call', 'query.completed']);
+    // The done TTL (QUERY_DONE_TTL_SEC, shorter than a running query's) is set by the same script.
+    expect(await redis.ttl(keys.query(queryId))).toBeLessThanOrEqual(DEFAULTS.queryDoneTtlSec);
+    expect(await redis.ttl(keys.query(queryId))).toBeGreaterThan(0);
+    // Applied once: the same step again finds the query ended.
+    expect(await writeLlmCall(redis, keys, call(queryId, { step }))).toMatchObject({ refused: 'moved' });
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { newConversationId, newQueryId, newTraceId } from '@steward/core';
+import { jobIds, newConversationId, newQueryId, newTraceId } from '@steward/core';
 import { commerceTools } from '@steward/commerce';
 import { costKeys, readCost } from '@steward/llm/ledger';
 import { parseTextReply, type LlmCompletion, type LlmRequest } from '@steward/llm';
@@ -45,6 +45,15 @@ function cancel(): LlmCompletion {
   };
 }
 
+function lookUp(): LlmCompletion {
+  const done = answer('');
+  return {
+    ...done,
+    message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_0', type: 'function', function: { name: 'get_order_details', arguments: '{"order_id":"#W1234567"}' } }] },
+    finishReason: 'tool_calls',
+  };
+}
+
 beforeAll(async () => {
   monitor = new Redis(url);
   const mon = await monitor.monitor();
@@ -64,6 +73,8 @@ beforeAll(async () => {
         // A write the confirmation policy guards, asked for the first time: the model proposes it.
         const asked = JSON.stringify(req.messages);
         if (asked.includes('Cancel order') && req.messages.at(-1)?.role !== 'tool') return cancel();
+        // A read (no confirmation): its tool job waits, no tool-worker runs here.
+        if (asked.includes('Look up order')) return lookUp();
         // The whole reply arrives in one network read: its text is still buffered when the call returns.
         req.onAttempt?.(1);
         req.onDelta?.({ kind: 'content', text: 'Your order has shipped.' });
@@ -169,5 +180,44 @@ describe('after the model call, one script', () => {
     expect(q).toMatchObject({ status: 'completed', toolCalls: 1 });
     const { results } = await rw.deps.steps.dags.results(queryId, 0);
     expect(results[0]).toMatchObject({ ok: false, errorType: 'confirmation_required' });
+  });
+
+  // ADR 0030a: the step decided before the call is applied by that script; the turn waits for no
+  // ADVANCE or COMPLETE (nor the done TTL) of its own after it.
+  it('applies the answer\'s ending in that script: no COMPLETE or done TTL sent after it', async () => {
+    const { queryId } = await start('Where is my parcel for order #W1234567?');
+    expect(await completed(queryId)).toBe(true);
+    await new Promise((r) => setTimeout(r, 100));
+    recording = false;
+    const { keys } = rw.deps;
+    const top = seen.filter((c) => !c.inScript).map((c) => c.argv);
+    const costSeen = costKeys.seen(keys.prefix, `${queryId}:t0:reason`);
+    const calls = top.filter((argv) => argv.includes(costSeen));
+    expect(calls.length).toBeGreaterThan(0);
+    // The completion event is an argument of the call's script, and of no command of its own.
+    const completion = top.filter((argv) => argv.some((a) => a.includes(`"${queryId}:completed"`)));
+    expect(completion).toEqual(calls);
+    // The done TTL's keys (the query's history) go with it too; before, DONE_TTL was one more EVALSHA.
+    const history = top.filter((argv) => argv.includes(keys.queryHistory(queryId)));
+    expect(history).toEqual(calls);
+    expect(await rw.deps.redis.ttl(keys.query(queryId))).toBeLessThanOrEqual(rw.deps.queries['retention'].queryDoneTtlSec);
+  });
+
+  it('applies the tool step (the DAG, the outbox job) in that script: the tool job is added with no ADVANCE between', async () => {
+    const { queryId } = await start('Look up order #W1234567 for me.');
+    const { keys } = rw.deps;
+    const until = Date.now() + 10_000;
+    while (!(await rw.deps.queues.tools.getJob(jobIds.toolCall(queryId, 0, 0))) && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 100));
+    recording = false;
+    expect(await rw.deps.queries.get(queryId)).toMatchObject({ status: 'running', state: 'acting', turn: 0, toolCalls: 1 });
+    const top = seen.filter((c) => !c.inScript).map((c) => c.argv);
+    const costSeen = costKeys.seen(keys.prefix, `${queryId}:t0:reason`);
+    // The turn's DAG key is named by the call's script only: no ADVANCE of its own.
+    const dag = top.filter((argv) => argv.includes(keys.dag(queryId, 0)));
+    expect(dag.length).toBeGreaterThan(0);
+    for (const argv of dag) expect(argv).toContain(costSeen);
+    // And its outbox entry is relayed and dropped, as after ADVANCE.
+    expect((await rw.deps.redis.zrange(keys.outbox, '0', '-1')).filter((m) => m.includes(queryId))).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@ import { isModelFault } from '@steward/llm';
 import { awaitsProposal } from '@steward/control';
 import { crashPoint, isWatched, loadTurn } from '@steward/store';
 import { rememberNames } from '@steward/telemetry';
-import { CONFIRMATION_LOOKBACK, costRecordOf, decideWhereProposed, needsConfirmationReads } from '@steward/steps';
+import { CONFIRMATION_LOOKBACK, costRecordOf, decideWhereProposed, needsConfirmationReads, optimisticCommitted, optimisticStep } from '@steward/steps';
 import type { ReasoningDeps } from './deps.ts';
 import { toProposal } from './to-proposal.ts';
 import { turnInput } from './turn-input.ts';
@@ -149,6 +149,12 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
   // recorded by the ledger's own script, once per call id, as the step would record it (costRecordOf).
   const cost = costRecordOf(d.steps, q, { turn: r.turn, ...(usage ? { usage } : {}) });
   const guarded = needsConfirmationReads(d.steps, { proposal });
+  const proposed = { queryId: q.queryId, turn: r.turn, proposal, ...(usage ? { usage } : {}) };
+  // The step decided now, on the query as loaded before the call, goes in the same script and is
+  // applied there if the query still reasons at this turn and the budgets hold after this call
+  // (ADR 0030a): the turn waits for one round trip after the model where it waited for two. A
+  // guarded write, or a step with decision events, is decided after the script, as before.
+  const optimistic = optimisticStep(d.steps, q, proposed);
   const written = writeLlmCall(d.redis, d.keys, {
     queryKey: d.keys.query(q.queryId),
     ...(last?.messages.length ? { publish: last.messages } : {}),
@@ -157,6 +163,7 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
     ...(guarded
       ? { confirmation: { conversationKey: d.keys.conversation(q.conversationId), queriesKey: d.keys.conversationQueries(q.conversationId), lookback: CONFIRMATION_LOOKBACK } }
       : {}),
+    ...(optimistic ? { step: optimistic } : {}),
     event: {
       id: `${q.queryId}:t${r.turn}:llm`,
       type: 'llm.call',
@@ -192,11 +199,22 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
       },
     },
   });
-  const fresh = written.then((w) => d.queries.fromHash(w.query));
-  const checked = written.then((w) => w.budget);
   // Only a guarded write's step reads these (the same rule): else nothing would await them.
   const confirmation = guarded ? written.then((w) => w.confirmation ?? { stored: null, ids: [] }) : undefined;
-  const step = decideWhereProposed(d.steps, q, { queryId: q.queryId, turn: r.turn, proposal, ...(usage ? { usage } : {}) }, fresh, checked, confirmation);
+  // The step on what the script read (made only when it is taken: a derived promise nobody awaits
+  // would be an unhandled rejection if the script failed).
+  const decide = () =>
+    decideWhereProposed(
+      d.steps,
+      q,
+      proposed,
+      written.then((w) => d.queries.fromHash(w.query)),
+      written.then((w) => w.budget),
+      confirmation,
+    );
+  // Applied in the script: relay its jobs (an ending: compaction, transcript). Not applied (the
+  // query moved, or the budgets stop it): decided on what the script read, as without it.
+  const step = optimistic ? written.then((w) => (w.step !== undefined ? optimisticCommitted(d.steps, q, optimistic, w.step) : decide())) : decide();
   await Promise.all([written, step, last?.sent]);
   crashPoint('reason.before_ack');
 }
