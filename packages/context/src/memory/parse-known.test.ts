@@ -4,8 +4,21 @@
 import { describe, expect, it } from 'vitest';
 import { generateCatalog, invokeTool, ShopEngine } from '@steward/commerce';
 import { recordRequest, recordToolCalls } from './record.ts';
-import { parseKnown } from './parse-known.ts';
-import { emptyMemory, parseMemory, WorkingMemory } from './working-memory.ts';
+import { KNOWN_SHAPES, parseKnown } from './parse-known.ts';
+import {
+  CustomerEntry,
+  emptyMemory,
+  FactEntry,
+  OrderEntry,
+  OrderItemEntry,
+  parseMemory,
+  PaymentMethodEntry,
+  ProductEntry,
+  ProposalEntry,
+  RequestEntry,
+  VariantEntry,
+  WorkingMemory,
+} from './working-memory.ts';
 
 /** What parseMemory returned when it always asked zod. */
 function byZod(raw: string): WorkingMemory {
@@ -32,7 +45,11 @@ function memories(): string[] {
       arguments: args,
       result: invokeTool(engine, name, args, { customerId: userId, idempotencyKey: `k${k++}` }).result,
     });
-    let m = recordRequest(emptyMemory(), 'q1', `I want to return something from ${u.orders[0] ?? 'my order'} please`);
+    let m = recordRequest(
+      emptyMemory(),
+      'q1',
+      `I want to return something from ${u.orders[0] ?? 'my order'} please`,
+    );
     m = recordToolCalls(m, [call('get_user_details', { user_id: userId })]);
     out.push(JSON.stringify(m));
     for (const orderId of u.orders) {
@@ -45,7 +62,14 @@ function memories(): string[] {
     const first = u.orders[0];
     if (first) {
       // Held for a yes, then refused or done: pending and done entries with their arguments.
-      m = recordToolCalls(m, [{ callId: `c${k++}`, name: 'cancel_pending_order', arguments: { order_id: first, reason: 'no longer needed' }, result: 'Confirmation required: …' }]);
+      m = recordToolCalls(m, [
+        {
+          callId: `c${k++}`,
+          name: 'cancel_pending_order',
+          arguments: { order_id: first, reason: 'no longer needed' },
+          result: 'Confirmation required: …',
+        },
+      ]);
       out.push(JSON.stringify(m));
       m = recordToolCalls(m, [call('cancel_pending_order', { order_id: first, reason: 'no longer needed' })]);
     }
@@ -58,6 +82,30 @@ function memories(): string[] {
 const corpus = memories();
 
 describe('parseMemory without zod', () => {
+  it('checks exactly the fields of the schema, in its order, requiring what it requires', () => {
+    const schemas = {
+      memory: WorkingMemory,
+      customer: CustomerEntry,
+      paymentMethod: PaymentMethodEntry,
+      order: OrderEntry,
+      orderItem: OrderItemEntry,
+      product: ProductEntry,
+      variant: VariantEntry,
+      fact: FactEntry,
+      proposal: ProposalEntry,
+      request: RequestEntry,
+    };
+    expect(Object.keys(KNOWN_SHAPES).sort()).toEqual(Object.keys(schemas).sort());
+    for (const [name, schema] of Object.entries(schemas)) {
+      const keys = Object.keys(schema.shape);
+      const shape = schema.shape as Record<string, { safeParse(v: unknown): { success: boolean } }>;
+      expect(KNOWN_SHAPES[name]!.fields, name).toEqual(keys);
+      expect([...KNOWN_SHAPES[name]!.required].sort(), name).toEqual(
+        keys.filter((k) => !shape[k]!.safeParse(undefined).success).sort(),
+      );
+    }
+  });
+
   it('the corpus has every kind of entry', () => {
     const all = corpus.map((raw) => JSON.parse(raw) as WorkingMemory);
     expect(all.some((m) => m.customer?.payment_methods?.length)).toBe(true);
@@ -79,7 +127,15 @@ describe('parseMemory without zod', () => {
 
   it('orders the keys of every object as the schema does (zod rebuilds them in its order)', () => {
     const reversed = (v: unknown): unknown =>
-      Array.isArray(v) ? v.map(reversed) : v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reversed(x)])) : v;
+      Array.isArray(v)
+        ? v.map(reversed)
+        : v !== null && typeof v === 'object'
+          ? Object.fromEntries(
+              Object.entries(v)
+                .reverse()
+                .map(([k, x]) => [k, reversed(x)]),
+            )
+          : v;
     for (const raw of corpus) {
       const shuffled = JSON.stringify(reversed(JSON.parse(raw)));
       expect(shuffled).not.toBe(raw);
@@ -92,13 +148,19 @@ describe('parseMemory without zod', () => {
     const order = base.orders[0] as unknown as Record<string, unknown>;
     const damaged: [string, (m: Record<string, unknown> & WorkingMemory) => void][] = [
       ['unknown top field', (m) => void (m.extraField = 1)],
-      ['unknown entry field', (m) => void ((m.orders[0] as unknown as Record<string, unknown>).colour = 'red')],
+      [
+        'unknown entry field',
+        (m) => void ((m.orders[0] as unknown as Record<string, unknown>).colour = 'red'),
+      ],
       ['missing required', (m) => void delete (m as Partial<WorkingMemory>).seq],
       ['missing required in an entry', (m) => void delete (m.orders[0] as Partial<typeof order>).ref],
       ['wrong version', (m) => void (m.v = 2 as 1)],
       ['null optional', (m) => void ((m.orders[0] as unknown as Record<string, unknown>).status = null)],
       ['number as string', (m) => void ((m.orders[0] as unknown as Record<string, unknown>).ref = '3')],
-      ['record value not a string', (m) => void ((m.orders[0]!.items![0]! as unknown as Record<string, unknown>).options = { size: 9 })],
+      [
+        'record value not a string',
+        (m) => void ((m.orders[0]!.items![0]! as unknown as Record<string, unknown>).options = { size: 9 }),
+      ],
       ['array as object', (m) => void ((m as Record<string, unknown>).facts = { 0: m.facts[0] })],
       ['object as array', (m) => void ((m as Record<string, unknown>).customer = [])],
     ];

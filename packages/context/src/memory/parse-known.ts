@@ -77,31 +77,88 @@ function shape(v: unknown, fields: Fields, required: readonly string[]): Obj {
   return out;
 }
 
+/** Each object schema's fields in order and those it requires, by entry name (the test compares them with the zod schema's). */
+export const KNOWN_SHAPES: Record<string, { fields: string[]; required: readonly string[] }> = {};
+
 /** An object schema: its fields in order, and those it requires. */
-const of = (fields: Fields, required: readonly string[]) => (v: unknown) => shape(v, fields, required);
+const of = (name: string, fields: Fields, required: readonly string[]) => {
+  KNOWN_SHAPES[name] = { fields: Object.keys(fields), required };
+  return (v: unknown) => shape(v, fields, required);
+};
 const listOf = (item: (x: unknown) => unknown) => (x: unknown) => list(x, item);
 
-const paymentMethod = of({ id: str, source: str, brand: str, last_four: str, balance: num }, ['id', 'source']);
+const paymentMethod = of(
+  'paymentMethod',
+  { id: str, source: str, brand: str, last_four: str, balance: num },
+  ['id', 'source'],
+);
 const customer = of(
-  { user_id: str, name: str, email: str, address: text, payment_methods: listOf(paymentMethod), orders: listOf(str), ref: num, call: str },
+  'customer',
+  {
+    user_id: str,
+    name: str,
+    email: str,
+    address: text,
+    payment_methods: listOf(paymentMethod),
+    orders: listOf(str),
+    ref: num,
+    call: str,
+  },
   ['user_id', 'ref'],
 );
-const orderItem = of({ item_id: str, product_id: str, name: str, price: num, options: text }, ['item_id']);
+const orderItem = of('orderItem', { item_id: str, product_id: str, name: str, price: num, options: text }, [
+  'item_id',
+]);
 const order = of(
-  { order_id: str, status: str, address: text, items: listOf(orderItem), payments: listOf(str), shipments: listOf(str), extra: text, ref: num, call: str },
+  'order',
+  {
+    order_id: str,
+    status: str,
+    address: text,
+    items: listOf(orderItem),
+    payments: listOf(str),
+    shipments: listOf(str),
+    extra: text,
+    ref: num,
+    call: str,
+  },
   ['order_id', 'ref'],
 );
-const variant = of({ item_id: str, options: text, price: num, available: bool, stock: num }, ['item_id']);
-const product = of({ product_id: str, name: str, info: text, variants: listOf(variant), allVariants: bool, ref: num, call: str }, ['product_id', 'ref']);
-const fact = of({ key: str, text: str, ref: num, call: str }, ['key', 'text', 'ref']);
-const proposal = of({ tool: str, args: (x) => record(x, any), ref: num }, ['tool', 'args', 'ref']);
-const request = of({ id: str, text: str, ref: num, resolved: bool }, ['id', 'text', 'ref', 'resolved']);
+const variant = of('variant', { item_id: str, options: text, price: num, available: bool, stock: num }, [
+  'item_id',
+]);
+const product = of(
+  'product',
+  {
+    product_id: str,
+    name: str,
+    info: text,
+    variants: listOf(variant),
+    allVariants: bool,
+    ref: num,
+    call: str,
+  },
+  ['product_id', 'ref'],
+);
+const fact = of('fact', { key: str, text: str, ref: num, call: str }, ['key', 'text', 'ref']);
+const proposal = of('proposal', { tool: str, args: (x) => record(x, any), ref: num }, [
+  'tool',
+  'args',
+  'ref',
+]);
+const request = of('request', { id: str, text: str, ref: num, resolved: bool }, [
+  'id',
+  'text',
+  'ref',
+  'resolved',
+]);
 const literalOne = (v: unknown): 1 => {
   if (v !== 1) throw UNKNOWN;
   return 1;
 };
 
 const memory = of(
+  'memory',
   {
     v: literalOne,
     seq: num,
