@@ -4,8 +4,12 @@
 //   TURNS turns, each with one or two tool results of ~1.5 kB of JSON with volatile fields;
 // - the SSE parser over a streamed reply (200 chunk events, pushed in network-sized pieces and,
 //   as sim-llm sends them, one event per piece);
-// - toEvent, the envelope of every event a step writes.
-// `checksum` (loop levels, events parsed, event JSON length) must be equal between two trees
+// - toEvent, the envelope of every event a step writes;
+// - the working memory as both workers read it (parseMemory of a stored memory with a customer,
+//   two orders and two products of 30 variants), record a query's request (recordRequest) and
+//   render it into the prompt (renderMemory, its own budget; new ids every round, so its token
+//   counts are counted, not remembered).
+// `checksum` (loop levels, events parsed, event JSON length, memory JSON and rendered lengths) must be equal between two trees
 // that behave the same.
 //
 //   node scripts/bench-hot-cpu.ts [--tree /work/wt/base2] [--rounds 3000]
@@ -18,6 +22,8 @@ type Control = typeof import('../packages/control/src/detect-loop.ts');
 type LoopTurn = import('../packages/control/src/loop-types.ts').LoopTurn;
 type Sse = typeof import('../packages/llm/src/sse-parser.ts');
 type Events = typeof import('../packages/store/src/events.ts');
+type Context = typeof import('../packages/context/src/index.ts');
+type Memory = import('../packages/context/src/index.ts').WorkingMemory;
 
 const { values: a } = parseArgs({
   options: {
@@ -30,6 +36,7 @@ const rounds = Number(a.rounds);
 const { detectLoop } = (await import(`${tree}/packages/control/src/detect-loop.ts`)) as Control;
 const { SseParser } = (await import(`${tree}/packages/llm/src/sse-parser.ts`)) as Sse;
 const { toEvent } = (await import(`${tree}/packages/store/src/events.ts`)) as Events;
+const ctx = (await import(`${tree}/packages/context/src/index.ts`)) as Context;
 
 const TURNS = 6;
 const order = (q: number, i: number, t: number) =>
@@ -103,6 +110,49 @@ const eventMs = cpuMs(() => {
   }
 });
 
+/** A stored memory as the tool-worker writes it after a customer, two orders and two products were looked up. */
+function storedMemory(q: number): string {
+  const variants = (p: number) =>
+    Object.fromEntries(
+      Array.from({ length: 30 }, (_, v) => [
+        `${q}${p}${v}`,
+        { item_id: `${q}${p}${v}`, options: { color: ['red', 'blue', 'black'][v % 3], size: ['S', 'M', 'L', 'XL'][v % 4], material: 'cotton' }, available: v % 5 !== 0, price: 20 + v },
+      ]),
+    );
+  const call = (i: number, name: string, args: Record<string, unknown>, result: unknown) => ({ callId: `c${q}-${i}`, name, arguments: args, result: JSON.stringify(result) });
+  const customer = {
+    user_id: `user_${q}`,
+    name: { first_name: 'Ann', last_name: 'Lee' },
+    email: `ann${q}@example.com`,
+    address: { address1: '1 Main St', city: 'Springfield', zip: '62701' },
+    payment_methods: { credit_card_1: { source: 'credit_card', brand: 'visa', last_four: '1234', id: 'credit_card_1' } },
+    orders: [`#W${q}1`, `#W${q}2`],
+  };
+  const m = ctx.recordToolCalls(ctx.recordRequest(ctx.emptyMemory(), `q${q}-0`, `I want to exchange the shirt of #W${q}1`), [
+    call(0, 'get_user_details', { user_id: `user_${q}` }, customer),
+    call(1, 'get_order_details', { order_id: `#W${q}1` }, JSON.parse(order(q, 1, 1))),
+    call(2, 'get_order_details', { order_id: `#W${q}2` }, JSON.parse(order(q, 2, 1))),
+    call(3, 'get_product_details', { product_id: `p${q}1` }, { product_id: `p${q}1`, name: 'T-Shirt', variants: variants(1) }),
+    call(4, 'get_product_details', { product_id: `p${q}2` }, { product_id: `p${q}2`, name: 'Hoodie', variants: variants(2) }),
+  ]);
+  return JSON.stringify(m);
+}
+// Built before the clock starts; each step is measured over all rounds, fed the last one's output.
+const stored = Array.from({ length: rounds }, (_, q) => storedMemory(q));
+const parsedMemories: Memory[] = [];
+const parseMs = cpuMs(() => {
+  for (const raw of stored) parsedMemories.push(ctx.parseMemory(raw));
+});
+for (const m of parsedMemories) checksum += JSON.stringify(m).length;
+const withRequest: Memory[] = [];
+const requestMs = cpuMs(() => {
+  for (const [q, m] of parsedMemories.entries()) withRequest.push(ctx.recordRequest(m, `q${q}-1`, `And the hoodie of #W${q}2, can I get it in blue?`));
+});
+for (const m of withRequest) checksum += JSON.stringify(m).length;
+const renderMs = cpuMs(() => {
+  for (const m of withRequest) checksum += ctx.renderMemory(m, { model: 'gpt-4o-mini', maxTokens: 1200, recentTicks: 1 }).text.length;
+});
+
 console.log(
   JSON.stringify({
     tree,
@@ -110,6 +160,9 @@ console.log(
     loop_detection_ms_per_query: +(loopMs / rounds).toFixed(4),
     sse_parse_ms_per_two_streams: +(sseMs / rounds).toFixed(4),
     to_event_us_per_event: +((eventMs * 1000) / (rounds * 10)).toFixed(3),
+    memory_parse_us: +((parseMs * 1000) / rounds).toFixed(2),
+    memory_request_us: +((requestMs * 1000) / rounds).toFixed(2),
+    memory_render_us: +((renderMs * 1000) / rounds).toFixed(2),
     checksum,
   }),
 );

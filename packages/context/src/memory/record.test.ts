@@ -52,6 +52,39 @@ describe('open requests', () => {
   });
 });
 
+describe('recordRequest copies only what it changes', () => {
+  const deepFreeze = <T>(v: T): T => {
+    if (v !== null && typeof v === 'object') {
+      for (const x of Object.values(v)) deepFreeze(x);
+      Object.freeze(v);
+    }
+    return v;
+  };
+
+  it('never writes into the memory it was given (a frozen one throws on any write), and returns what a deep copy would', () => {
+    let m = recordRequest(emptyMemory(), 'q1', 'What is the status of #W1111111?');
+    m = recordToolCalls(m, [
+      { callId: 'a', name: 'get_order_details', arguments: { order_id: '#W1111111' }, result: delivered('#W1111111') },
+      { callId: 'b', name: 'get_product_details', arguments: { product_id: '2' }, result: JSON.stringify({ product_id: '2', name: 'Mug', variants: { '1': { item_id: '1', options: { color: 'red' }, available: true, price: 3 } } }) },
+      { callId: 'c', name: 'cancel_pending_order', arguments: { order_id: '#W1111111', reason: 'no longer needed' }, result: 'Confirmation required: cancel?' },
+    ]);
+    expect(m.products).toHaveLength(1);
+    expect(m.pending).toHaveLength(1);
+    const before = JSON.stringify(m);
+    const frozen = deepFreeze(parseMemory(before));
+    // Names the order and the product's variant: both entries' refs move, the old request is resolved.
+    const next = recordRequest(frozen, 'q2', 'I want to return item 1 of #W1111111 instead');
+    expect(JSON.stringify(frozen)).toBe(before);
+    expect(next.orders[0]!.ref).toBe(next.seq);
+    expect(next.requests.map((r) => [r.id, r.resolved])).toEqual([
+      ['q1', true],
+      ['q2', false],
+    ]);
+    // The same JSON as recording into a deep copy of the memory.
+    expect(JSON.stringify(next)).toBe(JSON.stringify(recordRequest(structuredClone(parseMemory(before)), 'q2', 'I want to return item 1 of #W1111111 instead')));
+  });
+});
+
 describe('stored form', () => {
   it('round-trips through JSON and falls back to empty on anything else', () => {
     const m = recordToolCalls(emptyMemory(), [{ callId: 'a', name: 'get_order_details', arguments: { order_id: '#W1' }, result: delivered('#W1') }]);

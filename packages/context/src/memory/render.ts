@@ -29,7 +29,12 @@ interface Piece {
   levels: string[];
   level: number;
   dropped: boolean;
-  tokens: number[];
+  /**
+   * Tokens of each rendering, counted when first needed: a memory within its budget (the usual
+   * case) never shrinks, and counting every shorter rendering of every entity up front was most
+   * of the new text a turn tokenised for its memory (issue 17).
+   */
+  tokens: (number | undefined)[];
 }
 
 /** The rendered memory ('' when there is nothing to say) and what was left out. */
@@ -43,8 +48,9 @@ export function renderMemory(m: WorkingMemory, o: RenderMemoryOptions): { text: 
 
   const pieces: Piece[] = [];
   const add = (ref: number, protect: boolean, levels: string[]): void => {
-    pieces.push({ ref, protect, levels, level: 0, dropped: false, tokens: levels.map((l) => countTokens(`\n${l}`, o.model)) });
+    pieces.push({ ref, protect, levels, level: 0, dropped: false, tokens: [] });
   };
+  const tokensAt = (p: Piece, level: number): number => (p.tokens[level] ??= countTokens(`\n${p.levels[level]!}`, o.model));
   for (const p of m.pending) {
     add(Number.MAX_SAFE_INTEGER, true, [`Awaiting the customer's yes (proposed, not done): ${p.tool} ${JSON.stringify(p.args)}`]);
   }
@@ -89,8 +95,8 @@ export function renderMemory(m: WorkingMemory, o: RenderMemoryOptions): { text: 
   if (pieces.length === 0) return { text: '', evicted: 0, shrunk: 0 };
 
   const header = countTokens(MEMORY_HEADER, o.model);
-  let total = header + pieces.reduce((n, p) => n + p.tokens[0]!, 0);
-  const cost = (p: Piece): number => (p.dropped ? 0 : p.tokens[p.level]!);
+  let total = header + pieces.reduce((n, p) => n + tokensAt(p, 0), 0);
+  const cost = (p: Piece): number => (p.dropped ? 0 : tokensAt(p, p.level));
   // Least recently referenced first: every unprotected piece shrinks (ids kept) before any
   // leaves; protected pieces shrink last and never leave.
   const order = [...pieces].sort((a, b) => a.ref - b.ref);

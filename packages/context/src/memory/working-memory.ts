@@ -4,6 +4,7 @@
 // that sees only its prompt act on a "yes" two queries after the ids were read. Persisted as
 // JSON per conversation (see ConversationStore); one schema, which is also the type.
 import { z } from 'zod';
+import { parseKnown } from './parse-known.ts';
 
 const Text = z.record(z.string(), z.string());
 
@@ -115,7 +116,11 @@ export function emptyMemory(): WorkingMemory {
 export function parseMemory(raw: string | null | undefined): WorkingMemory {
   if (!raw) return emptyMemory();
   try {
-    const r = WorkingMemory.safeParse(JSON.parse(raw));
+    const value: unknown = JSON.parse(raw);
+    // The shape this version writes, checked field by field; zod for anything else (parse-known.ts).
+    const known = parseKnown(value);
+    if (known) return known;
+    const r = WorkingMemory.safeParse(value);
     return r.success ? r.data : emptyMemory();
   } catch {
     return emptyMemory();
