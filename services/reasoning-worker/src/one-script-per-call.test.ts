@@ -95,10 +95,10 @@ afterAll(async () => {
   await deletePrefix(url, prefix);
 });
 
-async function start(text: string, o: { watched: boolean } = { watched: true }): Promise<{ queryId: string; conversationId: string }> {
+async function start(text: string, o: { watched: boolean; channel?: string } = { watched: true }): Promise<{ queryId: string; conversationId: string }> {
   const queryId = newQueryId();
   const conversationId = newConversationId();
-  const started = await rw.deps.queries.accept({ queryId, conversationId, customerId: undefined, channel: 'api', text, language: 'en', traceId: newTraceId(), createdMs: Date.now() }, 60_000);
+  const started = await rw.deps.queries.accept({ queryId, conversationId, customerId: undefined, channel: o.channel ?? 'api', text, language: 'en', traceId: newTraceId(), createdMs: Date.now() }, 60_000);
   if (started.kind !== 'start') throw new Error(`query did not start: ${started.kind}`);
   // As the ingress does while a client holds the conversation's or the query's event stream open.
   if (o.watched) expect(await markWatched(rw.deps.redis, rw.deps.keys, conversationId)).toBe(true);
@@ -159,6 +159,17 @@ describe('after the model call, one script', () => {
     const pieces = seen.map((c) => c.argv).filter((argv) => argv[0]?.toLowerCase() === 'publish' && argv[1] === keys.queryChannel(queryId) && argv[2]?.includes('"answer.'));
     expect(pieces).toEqual([]);
     expect((await rw.deps.queries.get(queryId))?.answer).toBe('Your order has shipped.');
+  });
+
+  it("streams a web-chat query without the mark: the page opens a new conversation's stream only after its first call started", async () => {
+    const { queryId } = await start('Where is my order #W1234567?', { watched: false, channel: 'web' });
+    expect(await completed(queryId)).toBe(true);
+    await new Promise((r) => setTimeout(r, 100));
+    recording = false;
+    const { keys } = rw.deps;
+    expect(streamedRequests).toEqual([true]);
+    const pieces = seen.map((c) => c.argv).filter((argv) => argv[0]?.toLowerCase() === 'publish' && argv[1] === keys.queryChannel(queryId) && argv[2]?.includes('"answer.'));
+    expect(pieces.length).toBeGreaterThan(0);
   });
 
   it('reads the confirmation state of a guarded write in that script, not beside it', async () => {

@@ -20,6 +20,9 @@ import { writeLlmCall } from './llm-call-script.ts';
  * controller's decide would): no `decide` job, no second process per turn. A stale or repeated
  * job does nothing; one redelivered after its step was applied finds the query moved on.
  */
+/** The channel whose clients always watch their queries live: the web chat's (its key bound to `web`). */
+const WATCHING_CHANNEL = 'web';
+
 export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Promise<void> {
   // The query, its conversation, its steps, whether this turn's decide job exists (EXISTS:
   // BullMQ's getJob reads and parses the whole job) and the names the conversation's tools
@@ -89,8 +92,11 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
   // The answer's tokens go to the query's live channel as they come (web chat, SSE), and only
   // when a live client may be watching the conversation (the ingress's mark, read with the turn):
   // a webhook, push or polling channel gets the committed answer only, and a streamed call costs
-  // CPU here (SSE parsing, PUBLISH per piece) and at the model server. ADR 0030w.
-  const live = d.stream && isWatched(conv, startMs) ? answerPublisher({ redis: d.redis, keys: d.keys, log: d.log, queryId: q.queryId, turn: r.turn, style: d.toolStyle }) : undefined;
+  // CPU here (SSE parsing, PUBLISH per piece) and at the model server. ADR 0030w. The web chat
+  // always watches (its page opens each query's stream), but opens a new conversation's stream
+  // only after the first message was accepted, often after its call started: its queries stream
+  // without waiting for the mark, so a new conversation's first answer is written live too.
+  const live = d.stream && (q.channel === WATCHING_CHANNEL || isWatched(conv, startMs)) ? answerPublisher({ redis: d.redis, keys: d.keys, log: d.log, queryId: q.queryId, turn: r.turn, style: d.toolStyle }) : undefined;
   try {
     const res = await d.llm.complete({
       messages: prompt.messages,
