@@ -105,7 +105,7 @@ const r1 = (x: number) => Math.round(x * 10) / 10;
  *   start    = taken → the call started (the call's reads),
  *   in_place = dependencies ended → started, for a call run by the worker that released it;
  *   root_beside = the proposal arrived → started, for a root the job of another root claimed
- *   and ran beside its own call (ADR 0030d; its own job left it);
+ *   and ran beside its own call (ADR 0031; its own job left it);
  * and after the last call ended: observe_total (last call's end → the turn's end written: the next
  * reasoning job added, or the query completed). observe_wake: that entry written → the bench read
  * it (the harness's own latency, outside every other figure). next_turn_relay: the step committed

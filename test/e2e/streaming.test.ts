@@ -8,7 +8,7 @@ import { e2eData } from '../helpers/e2e-data.ts';
 const data = e2eData();
 
 // Streamed answers through the whole pipeline: while a client watches the conversation live (an
-// event stream open at the ingress, ADR 0030w) the reasoning-worker streams each LLM call from
+// event stream open at the ingress, ADR 0032) the reasoning-worker streams each LLM call from
 // sim-llm and publishes the answer's pieces; ingress relays them over SSE before the committed
 // answer; the chat span carries the time to first token and /metrics its histogram. Nobody
 // watching: the model is asked without `stream` (seen at sim-llm, a real HTTP double).

@@ -176,7 +176,7 @@ describe('the web-chat key can only chat as a new, unverified customer (issue 12
         404,
         'query_not_found',
       ],
-      // Nor its conversation's stream (which would mark it watched: its answers streamed, ADR 0030w).
+      // Nor its conversation's stream (which would mark it watched: its answers streamed, ADR 0032).
       [
         'stream the victim’s conversation',
         () => sse(`/v1/conversations/${VICTIM.conversation}/events?key=${key}`),

@@ -7,7 +7,7 @@ import type { StepDeps } from './deps.ts';
 
 /**
  * A turn's step decided on the query as loaded before the model call, to be applied by the
- * script the turn sends after the call anyway (ADR 0030a): one sequential round trip instead of
+ * script the turn sends after the call anyway (ADR 0034): one sequential round trip instead of
  * two (the call's script, then ADVANCE or COMPLETE). The query cannot have changed while it
  * still reasons at this turn (every write to its hash moves its status, state or turn), so the
  * script's compare-and-set on those is the whole staleness check; the budget after this call's

@@ -3,7 +3,7 @@
 // own event loop and Redis connection, so a main loop busy for a second on a saturated machine
 // does not lose its jobs. It renews the jobs the main loop reported (with its beat, every
 // reportMs), and finds the others — fetched while the main loop was too busy to report them — by
-// scanning the queue's active list for its tokens, only when such a job can exist (ADR 0030l).
+// scanning the queue's active list for its tokens, only when such a job can exist (ADR 0033).
 // It stops renewing when the main loop has sent no beat for maxLoopStallMs: a hung process must
 // not keep its jobs for ever.
 // It also runs BullMQ's stalled check on time: from the main loop that check ran up to 1.4 s
@@ -127,7 +127,7 @@ function heard(w: (typeof watched)[number], count: string | null): void {
 }
 let lastBeat = Date.now();
 // No job of this worker was locked before this moment without the thread hearing of it: the main
-// loop's last report said so (ADR 0030l). Before the first report: the thread's start (the worker
+// loop's last report said so (ADR 0033). Before the first report: the thread's start (the worker
 // takes jobs only once the thread is ready).
 let unreportedSince = Date.now();
 let lastScan = Date.now();

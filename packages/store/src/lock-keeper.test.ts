@@ -380,7 +380,7 @@ describe("BullMQ's own lock renewal", () => {
     const mon = await monitor.monitor();
     mon.on('monitor', (_time: string, argv: string[]) => {
       // BullMQ's own renewal by its script's SHA: the keeper's thread also runs a script over the
-      // stalled set (its renewal of the jobs reported to it, ADR 0030l), which is not this.
+      // stalled set (its renewal of the jobs reported to it, ADR 0033), which is not this.
       if (argv[0]!.toLowerCase() === 'evalsha' && argv[1] === EXTEND_LOCKS_SHA) renewals++;
     });
     const worker = startWorker(queue, async () => new Promise((r) => setTimeout(() => r('kept'), 1_500)), {

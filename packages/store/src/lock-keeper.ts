@@ -26,7 +26,7 @@ export interface LockKeeperOptions {
   /**
    * The thread scans the queue's active list for this worker's tokens when a job may have been
    * locked this long without the main loop reporting it (its beats late, or a fetch unanswered).
-   * Default (lockMs − renewMs) / 4: the thread may then lag 3/4 of lockMs − renewMs (ADR 0030l).
+   * Default (lockMs − renewMs) / 4: the thread may then lag 3/4 of lockMs − renewMs (ADR 0033).
    */
   scanAfterMs?: number;
   /** How often the main loop reports the jobs it fetched and ended (default scanAfterMs / 2.5). */

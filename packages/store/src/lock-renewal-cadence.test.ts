@@ -1,6 +1,6 @@
 // How often the lock keeper renews a running job's lock with the deployed settings, seen from the
 // lock itself: each renewal reads the lock of every job its worker holds (and, when a job may be
-// unreported, of every job in the queue's active list: ADR 0030l), so its rate is Redis work that
+// unreported, of every job in the queue's active list: ADR 0033), so its rate is Redis work that
 // grows with the jobs in flight (issue 17). Renewed every renewMs (500 ms), the lock never gets
 // closer to running out than lockMs − renewMs (plus the thread's lag).
 import type { Redis } from 'ioredis';

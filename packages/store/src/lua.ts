@@ -282,7 +282,7 @@ return 1
  * call of the turn that nobody claimed claims it for itself (`k:<i>` = i) and, up to `room`, the
  * turn's other calls that could start now and that nobody claimed or recorded (the turn's other
  * roots, whose own jobs are still on their way): it runs them in place beside its own call, the
- * way released dependents run (ADR 0030d). Such a call is marked `s:<j>`: its own job, arriving
+ * way released dependents run (ADR 0031). Such a call is marked `s:<j>`: its own job, arriving
  * later, finds it claimed by another job and leaves it; a re-enqueue of it takes a job id distinct
  * from that job's. A job whose call it claimed earlier (a redelivery, the call not recorded)
  * gets back the calls it claimed and did not finish, to enqueue (the runner of those died).

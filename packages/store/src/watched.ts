@@ -1,7 +1,7 @@
 // "Someone can watch this conversation live": a time in the conversation's hash (`watchedUntil`,
 // epoch ms) that the ingress pushes forward while it holds an event stream open for the
 // conversation or one of its queries. The reasoning-worker streams a model call only while it is
-// in the future (ADR 0030w): streamed tokens reach nobody else (webhooks, push platforms and
+// in the future (ADR 0032): streamed tokens reach nobody else (webhooks, push platforms and
 // polling get the committed answer), and streaming costs CPU on both sides of the model call.
 // The worker reads the field with the conversation it loads anyway (loadTurn): no extra command.
 import type { Redis } from 'ioredis';

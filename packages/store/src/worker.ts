@@ -54,7 +54,7 @@ export interface StartWorkerOptions<Q extends QueueName = QueueName, P = never> 
  */
 class StewardWorker extends Worker {
   headroom: RecoveryHeadroom | undefined;
-  /** Told of every job this worker fetches, at once, so its thread renews exactly those (ADR 0030l). */
+  /** Told of every job this worker fetches, at once, so its thread renews exactly those (ADR 0033). */
   keeper: { lock: LockKeeper; base: string } | undefined;
 
   // Every fetch of BullMQ's worker goes through one of these three: its loop's and getNextJob's

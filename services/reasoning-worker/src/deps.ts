@@ -21,7 +21,7 @@ export interface ReasoningDeps {
   toolStyle: 'native' | 'text' | 'json';
   /**
    * Stream an LLM call and publish the answer's text on the query's live channel, when a live
-   * client may be watching the conversation (its `watchedUntil` mark, ADR 0030w); false: never.
+   * client may be watching the conversation (its `watchedUntil` mark, ADR 0032); false: never.
    */
   stream: boolean;
   /** 'relevant' offers the tools the request is about (see select-tools.ts); 'all' every tool. */

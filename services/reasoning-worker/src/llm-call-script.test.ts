@@ -101,7 +101,7 @@ describe('writeLlmCall', () => {
     expect(await redis.exists(costKeys.query(keys.prefix, queryId))).toBe(0);
   });
 
-  // The step decided before the call (ADR 0030a), applied by the same script only where it holds.
+  // The step decided before the call (ADR 0034), applied by the same script only where it holds.
   const queries = () => new QueryStore(redis, keys);
   async function reasoning(queryId: string, conversationId: string, turn = 0): Promise<void> {
     await redis.hset(keys.query(queryId), {

@@ -9,7 +9,7 @@ import type { ConfirmationReads, OptimisticStep } from '@steward/steps';
 // write, the confirmation state (two commands fewer beside the script). Each part is the store's or
 // the ledger's own script, run as a Lua function over its own slice of KEYS and ARGV, so the
 // keys, TTLs and rules stay defined in one place; the parts are now also atomic together.
-// With a step decided before the call (optimisticStep, ADR 0030a) the script then applies it —
+// With a step decided before the call (optimisticStep, ADR 0034) the script then applies it —
 // the store's own ADVANCE, or COMPLETE and the done TTL — if the query still reasons at this
 // turn and, for a step the budgets stop, they hold after this call's cost (the ledger's rule,
 // `within` below: budgetAfter's judgement, on the same totals). Else it applies nothing and

@@ -148,7 +148,7 @@ describe('after the model call, one script', () => {
     expect(streamedRequests).toEqual([true]);
   });
 
-  it('streams nothing when no live client watches the conversation (ADR 0030w)', async () => {
+  it('streams nothing when no live client watches the conversation (ADR 0032)', async () => {
     const { queryId } = await start('Where is my order #W1234567?', { watched: false });
     expect(await completed(queryId)).toBe(true);
     await new Promise((r) => setTimeout(r, 100));
@@ -193,7 +193,7 @@ describe('after the model call, one script', () => {
     expect(results[0]).toMatchObject({ ok: false, errorType: 'confirmation_required' });
   });
 
-  // ADR 0030a: the step decided before the call is applied by that script; the turn waits for no
+  // ADR 0034: the step decided before the call is applied by that script; the turn waits for no
   // ADVANCE or COMPLETE (nor the done TTL) of its own after it.
   it('applies the answer\'s ending in that script: no COMPLETE or done TTL sent after it', async () => {
     const { queryId } = await start('Where is my parcel for order #W1234567?');

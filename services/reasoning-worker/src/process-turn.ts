@@ -92,7 +92,7 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
   // The answer's tokens go to the query's live channel as they come (web chat, SSE), and only
   // when a live client may be watching the conversation (the ingress's mark, read with the turn):
   // a webhook, push or polling channel gets the committed answer only, and a streamed call costs
-  // CPU here (SSE parsing, PUBLISH per piece) and at the model server. ADR 0030w. The web chat
+  // CPU here (SSE parsing, PUBLISH per piece) and at the model server. ADR 0032. The web chat
   // always watches (its page opens each query's stream), but opens a new conversation's stream
   // only after the first message was accepted, often after its call started: its queries stream
   // without waiting for the mark, so a new conversation's first answer is written live too.
@@ -158,7 +158,7 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
   const proposed = { queryId: q.queryId, turn: r.turn, proposal, ...(usage ? { usage } : {}) };
   // The step decided now, on the query as loaded before the call, goes in the same script and is
   // applied there if the query still reasons at this turn and the budgets hold after this call
-  // (ADR 0030a): the turn waits for one round trip after the model where it waited for two. A
+  // (ADR 0034): the turn waits for one round trip after the model where it waited for two. A
   // guarded write, or a step with decision events, is decided after the script, as before.
   const optimistic = optimisticStep(d.steps, q, proposed);
   const written = writeLlmCall(d.redis, d.keys, {

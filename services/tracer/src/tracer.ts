@@ -21,14 +21,14 @@ export const TRACER_DEFAULTS = {
    * The metrics group reads at most this often unless a batch comes back full: a batch costs one
    * XREADGROUP, one script call with one HINCRBYFLOAT per distinct series, and one XACK, so fewer,
    * larger batches cut Redis work and the tracer's own per-batch work per query. Prometheus then
-   * sees an event up to this much later; it scrapes every 15–60 s (ADR 0030i). The batch stays
+   * sees an event up to this much later; it scrapes every 15–60 s (ADR 0030). The batch stays
    * the span group's (`batchSize`): five times that measured more of the tracer's CPU per event.
    */
   metricsBatchIntervalMs: 1_000,
   /**
    * The span group likewise (it read each query's events as they came, about one batch per query:
    * a read, the seen-key MGET, the event lists, an OTLP request and the MULTI per batch). Spans
-   * reach the collector up to this much later (ADR 0030i).
+   * reach the collector up to this much later (ADR 0030).
    */
   spanBatchIntervalMs: 250,
 } as const;

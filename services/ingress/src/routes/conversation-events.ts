@@ -76,7 +76,7 @@ export function conversationEventRoutes(app: FastifyInstance, deps: Conversation
       return sendError(reply, 429, 'too_many_streams', 'too many open event streams for this key; close one and retry');
     }
 
-    // The customer's page is open: the conversation's answers are streamed to it (ADR 0030w).
+    // The customer's page is open: the conversation's answers are streamed to it (ADR 0032).
     const stream = openEventStream(req, reply, slot, { greet: true, markWatched: () => markWatched(deps.redis, deps.keys, conversationId) });
     const sent = new Set<string>();
 

@@ -31,7 +31,7 @@ export interface EventStreamOptions {
   greet?: boolean;
   /**
    * Marks the stream's conversation watched (store's markWatched), so the reasoning-worker streams
-   * its model calls (ADR 0030w): once when the stream opens, then every WATCH_REFRESH_MS while it
+   * its model calls (ADR 0032): once when the stream opens, then every WATCH_REFRESH_MS while it
    * is open — one write per stream and period, none per event. Only for a principal the route
    * let read the conversation.
    */

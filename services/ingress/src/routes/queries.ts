@@ -69,7 +69,7 @@ export function queryRoutes(app: FastifyInstance, deps: QueryRouteDeps, auth: Au
       return sendError(reply, 429, 'too_many_streams', 'too many open event streams for this key; close one or poll GET /v1/queries/:id');
     }
 
-    // A live watcher: this conversation's model calls are streamed from now on (ADR 0030w).
+    // A live watcher: this conversation's model calls are streamed from now on (ADR 0032).
     const stream = openEventStream(req, reply, slot, { markWatched: () => markWatched(deps.redis, deps.keys, q.conversationId) });
     const sent = new Set<string>();
     const send = (e: StewardEvent) => {
