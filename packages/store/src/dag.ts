@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { DEFAULTS, ToolJob, type ChatMessage } from '@steward/core';
 import type { CallResult, PlannedCall } from '@steward/control';
 import type { Keys } from './keys.ts';
-import { DAG_COMPLETE, DAG_INIT, DAG_START } from './lua.ts';
+import { DAG_COMPLETE, DAG_INIT, DAG_START } from './dag-lua.ts';
 import { parseHistory, parseSteps } from './queries.ts';
 import { hashOfReply } from './hash-reply.ts';
 
