@@ -5,7 +5,11 @@
 // of this process over the measured calls). Half the replies are answers, half a thought with
 // two tool calls. `checksum` (the replies' content and arguments) must be equal between trees.
 //
-//   node scripts/bench-llm-client.ts [--tree /work/wt/base] [--calls 3000] [--concurrency 16]
+//   node scripts/bench-llm-client.ts [--tree /work/wt/base] [--calls 3000] [--concurrency 16] [--mode stream|json] [--tools small|commerce]
+//
+// --mode json: each reply is one JSON body and the call has no onDelta (the reasoning-worker's
+// calls when no live client watches, as in `pnpm bench`). --tools commerce offers the commerce
+// pack's definitions (one shared array, as the worker's offers are) instead of three small ones.
 //
 // --tree runs another checkout's client (e.g. the "before" of a change) with this harness.
 import { fork } from 'node:child_process';
@@ -22,6 +26,8 @@ const { values: a } = parseArgs({
     calls: { type: 'string', default: '3000' },
     concurrency: { type: 'string', default: '16' },
     serve: { type: 'boolean', default: false },
+    mode: { type: 'string', default: 'stream' },
+    tools: { type: 'string', default: 'small' },
   },
 });
 
@@ -54,6 +60,23 @@ function reply(n: number): unknown[] {
   return out;
 }
 
+/** The same reply as one chat.completion body (what the stream folds into). */
+function replyJson(n: number): unknown {
+  const message: Record<string, unknown> = { role: 'assistant', content: n % 2 === 0 ? ANSWER : THOUGHT, refusal: null };
+  if (n % 2 === 1) {
+    message.tool_calls = [
+      ['get_order_details', `{"order_id":"#W${2378156 + n}"}`],
+      ['get_user_details', '{"user_id":"mia_garcia_4516"}'],
+    ].map(([name, args], index) => ({ id: `call_${n}_${index}`, type: 'function', function: { name, arguments: args } }));
+  }
+  return {
+    ...base,
+    object: 'chat.completion',
+    choices: [{ index: 0, message, logprobs: null, finish_reason: n % 2 === 0 ? 'stop' : 'tool_calls' }],
+    usage: { prompt_tokens: 3000, completion_tokens: 40, total_tokens: 3040 },
+  };
+}
+
 function write(res: ServerResponse, events: unknown[]): void {
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
   for (const e of events) res.write(`data: ${JSON.stringify(e)}\n\n`);
@@ -64,7 +87,10 @@ if (a.serve) {
   let n = 0;
   const server = createServer((req, res) => {
     req.resume();
-    req.on('end', () => write(res, reply(n++)));
+    req.on('end', () => {
+      if (a.mode === 'json') res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(replyJson(n++)));
+      else write(res, reply(n++));
+    });
   });
   server.keepAliveTimeout = 60_000;
   server.listen(0, '127.0.0.1', () => process.send?.((server.address() as AddressInfo).port));
@@ -72,7 +98,7 @@ if (a.serve) {
 } else {
   const tree = resolve(a.tree);
   const { createLlmClient } = (await import(`${tree}/packages/llm/src/index.ts`)) as Llm;
-  const child = fork(new URL(import.meta.url).pathname, ['--serve'], { stdio: 'inherit' });
+  const child = fork(new URL(import.meta.url).pathname, ['--serve', '--mode', a.mode], { stdio: 'inherit' });
   const port = await new Promise<number>((r) => child.once('message', (m) => r(Number(m))));
   const client = createLlmClient({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey: 'k', model: 'gpt-4o-mini', maxSockets: Number(a.concurrency) });
   const filler = 'Order #W2378156: 2 items (desk lamp, office chair), delivered 2026-11-12, paid by credit_card_4421. ';
@@ -82,10 +108,11 @@ if (a.serve) {
     { role: 'assistant' as const, content: 'Which order?' },
     { role: 'user' as const, content: `The one with order id #W2378156. ${filler.repeat(10)}` },
   ];
-  const tools = ['get_order_details', 'get_user_details', 'return_delivered_order_items'].map((name) => ({
+  const small = ['get_order_details', 'get_user_details', 'return_delivered_order_items'].map((name) => ({
     type: 'function' as const,
     function: { name, description: `${name} of the shop`, parameters: { type: 'object', properties: { order_id: { type: 'string' } }, required: ['order_id'] } },
   }));
+  const tools = a.tools === 'commerce' ? await commerceToolDefinitions(tree) : small;
   const calls = Number(a.calls);
   const concurrency = Number(a.concurrency);
   let checksum = 0;
@@ -96,7 +123,8 @@ if (a.serve) {
         while (next < count) {
           next++;
           let deltas = 0;
-          const r = await client.complete({ messages, tools, maxTokens: 512, temperature: 0, onDelta: () => deltas++, onAttempt: () => {} });
+          const streamed = a.mode === 'json' ? {} : { onDelta: () => deltas++, onAttempt: () => {} };
+          const r = await client.complete({ messages, tools, maxTokens: 512, temperature: 0, ...streamed });
           checksum += (r.message.content ?? '').length + (r.message.tool_calls ?? []).reduce((s, c) => s + c.function.arguments.length + c.function.name.length, 0) + deltas;
         }
       }),
@@ -111,4 +139,11 @@ if (a.serve) {
   const wallMs = performance.now() - t0;
   child.disconnect();
   console.log(JSON.stringify({ tree, calls, concurrency, cpu_us_per_call: Math.round((cpu.user + cpu.system) / calls), user_us_per_call: Math.round(cpu.user / calls), wall_ms: Math.round(wallMs), checksum }));
+}
+
+/** The commerce pack's tool definitions as the worker offers them: one array, built once. */
+async function commerceToolDefinitions(tree: string) {
+  const { commerceTools } = (await import(`${tree}/packages/commerce/src/index.ts`)) as typeof import('@steward/commerce');
+  const { ToolRegistry } = (await import(`${tree}/packages/tools/src/index.ts`)) as typeof import('@steward/tools');
+  return new ToolRegistry(commerceTools).toOpenAiTools();
 }

@@ -36,6 +36,20 @@ const RUNAWAY_CHARS_PER_TOKEN = 8;
 /** Tokens a section adds to the system message: its text plus the blank line before it. */
 const SECTION_SEPARATOR = '\n\n';
 
+/**
+ * Tokens a section adds: the blank line before it and its text. Before a text that starts with
+ * neither whitespace nor "/" the blank line is a pre-tokenisation piece of its own (the rule
+ * `paragraphs` cuts by), so the sum of the two counts is exactly the count of the joined text;
+ * counting the text alone lets the system message's paragraph that is this very text (the
+ * last section, the working memory in practice) find its count in the cache instead of being
+ * tokenised a second time.
+ */
+export function sectionTokens(text: string, model: string): number {
+  const first = text[0];
+  if (first === undefined || first === '/' || /\s/u.test(first)) return countTokens(SECTION_SEPARATOR + text, model);
+  return countTokens(SECTION_SEPARATOR, model) + countTokens(text, model);
+}
+
 function memo(fn: (level: number) => Rendered): (level: number) => Rendered {
   const cache = new Map<number, Rendered>();
   return (level) => {
@@ -95,7 +109,7 @@ export function sectionBlock(id: string, tier: number, rank: number, text: strin
     dropped: false,
     at: memo((level) => {
       const t = truncateHeadTail(text, caps[level]!, model);
-      return { messages: [], section: t.text, tokens: countTokens(SECTION_SEPARATOR + t.text, model), truncated: t.truncated };
+      return { messages: [], section: t.text, tokens: sectionTokens(t.text, model), truncated: t.truncated };
     }),
   };
 }
@@ -171,7 +185,7 @@ export function renderedSectionBlock(id: string, tier: number, rank: number, lev
     dropped: false,
     at: memo((level) => {
       const text = render(level);
-      return { messages: [], section: text, tokens: text ? countTokens(SECTION_SEPARATOR + text, model) : 0, truncated: level > 0 };
+      return { messages: [], section: text, tokens: text ? sectionTokens(text, model) : 0, truncated: level > 0 };
     }),
   };
 }

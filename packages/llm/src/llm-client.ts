@@ -15,6 +15,7 @@ import { isStewardError, type StewardError } from '@steward/core';
 import { chatEndpoint } from './chat-endpoint.ts';
 import { createHttpTransport, readText, readTextChunks, type HttpTransport } from './http-transport.ts';
 import { attemptError, statusError, streamError } from './http-error.ts';
+import { requestBodyJson } from './request-body.ts';
 import { SseParser } from './sse-parser.ts';
 
 /** A tool as the chat-completions API takes it. */
@@ -144,17 +145,17 @@ export function createLlmClient(opts: LlmClientOptions): LlmClient {
     else caller?.addEventListener('abort', onCallerAbort, { once: true });
     const started = now();
     try {
-      const body: Record<string, unknown> = { model: opts.model, messages: req.messages };
-      if (req.tools?.length) body.tools = req.tools;
-      if (req.tools?.length && req.toolChoice) body.tool_choice = req.toolChoice;
-      if (req.maxTokens !== undefined) body[maxTokensParam] = req.maxTokens;
-      if (req.temperature !== undefined) body.temperature = req.temperature;
-      if (req.responseFormat) body.response_format = { type: req.responseFormat };
+      const rest: Record<string, unknown> = {};
+      if (req.tools?.length && req.toolChoice) rest.tool_choice = req.toolChoice;
+      if (req.maxTokens !== undefined) rest[maxTokensParam] = req.maxTokens;
+      if (req.temperature !== undefined) rest.temperature = req.temperature;
+      if (req.responseFormat) rest.response_format = { type: req.responseFormat };
       if (req.onDelta) {
-        body.stream = true;
-        if (opts.streamUsage !== false) body.stream_options = { include_usage: true };
+        rest.stream = true;
+        if (opts.streamUsage !== false) rest.stream_options = { include_usage: true };
       }
-      const res = await transport.post(endpoint.url, req.onDelta ? endpoint.streamHeaders : endpoint.headers, JSON.stringify(body), stop.signal);
+      const body = requestBodyJson({ model: opts.model, messages: req.messages, ...(req.tools?.length ? { tools: req.tools } : {}), rest });
+      const res = await transport.post(endpoint.url, req.onDelta ? endpoint.streamHeaders : endpoint.headers, body, stop.signal);
       const status = res.statusCode ?? 0;
       if (status < 200 || status >= 300) throw statusError(status, res.headers, await readText(res), now());
       const contentType = contentTypeOf(res.rawHeaders);

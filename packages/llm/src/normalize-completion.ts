@@ -6,7 +6,7 @@ import type { AssistantMessage, ToolCallMessagePart } from '@steward/core';
 import { LlmBadResponseError, LlmModelFaultError, RateLimitedError } from './errors.ts';
 import { extractTextToolCalls } from './hermes-tool-calls.ts';
 import { extractJsonObject } from './json-extract.ts';
-import { WireCompletion, WireUsage, type WireToolCall } from './wire-completion.ts';
+import { isPlainWireCompletion, WireCompletion, WireUsage, type WireToolCall } from './wire-completion.ts';
 import type { StreamedBody } from './accumulate-stream.ts';
 
 export interface NormalizedUsage {
@@ -32,6 +32,8 @@ const ERROR_SNIPPET = 300;
 
 export function normalizeCompletion(body: unknown, opts: { idPrefix?: string } = {}): NormalizedCompletion {
   if (typeof body === 'string') throw notJson(body);
+  // The usual reply skips the schema's walk and copy; any other is parsed, and refused by name.
+  if (isPlainWireCompletion(body)) return normalizeWire(body, opts);
   const parsed = WireCompletion.safeParse(body);
   if (!parsed.success) throw notACompletion(body);
   return normalizeWire(parsed.data, opts);
