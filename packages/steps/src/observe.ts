@@ -19,12 +19,12 @@ export async function handleObserve(d: StepDeps, job: ObserveJob, ended?: Omit<E
   crashPoint('observe.after_load');
   if (!q || !awaitsObservation(q, job.turn)) return;
   const fresh = loaded && conversationId === q.conversationId ? loaded : undefined;
-  const { results, left, steps, history, memory } = fresh ?? (await loadTurn(d, q.queryId, job.turn, q.conversationId));
+  const { results, left, proposal, history, memory } = fresh ?? (await loadTurn(d, q.queryId, job.turn, q.conversationId));
   if (!turnEnded({ results, left })) {
     d.log.warn({ queryId: q.queryId, turn: job.turn, left }, 'observe before the turn ended');
     return;
   }
-  const proposedArgs = lastToolCalls(steps);
+  const proposedArgs = toolCallArgs(proposal);
   // The working memory carries what these results showed into every later prompt of the conversation.
   const remembered = foldToolResults(memory, results as CallResult[], proposedArgs);
   const t = onTurnDone({ query: q, results, left, proposedArgs, history }, job, rulesOf(d));
@@ -45,22 +45,26 @@ async function loadTurn(d: StepDeps, queryId: string, turn: number, conversation
     d.queries.history<LoopTurn>(queryId),
     d.conversations.memory(conversationId),
   ]);
-  return { results, left, steps, history, memory };
+  return { results, left, proposal: lastProposal(steps), history, memory };
+}
+
+/** The scratchpad's last assistant message with tool calls: the proposal of the turn that ended. */
+function lastProposal(steps: readonly ChatMessage[]): ChatMessage | undefined {
+  for (let i = steps.length - 1; i >= 0; i--) {
+    const s = steps[i]!;
+    if (s.role === 'assistant' && s.tool_calls?.length) return s;
+  }
+  return undefined;
 }
 
 /** The arguments of the turn's tool calls, by index, from the assistant message that proposed them. */
-function lastToolCalls(steps: ChatMessage[]): Record<string, unknown>[] {
-  for (let i = steps.length - 1; i >= 0; i--) {
-    const s = steps[i]!;
-    if (s.role === 'assistant' && s.tool_calls?.length) {
-      return s.tool_calls.map((c) => {
-        try {
-          return JSON.parse(c.function.arguments) as Record<string, unknown>;
-        } catch {
-          return {};
-        }
-      });
+function toolCallArgs(proposal: ChatMessage | undefined): Record<string, unknown>[] {
+  if (proposal?.role !== 'assistant' || !proposal.tool_calls) return [];
+  return proposal.tool_calls.map((c) => {
+    try {
+      return JSON.parse(c.function.arguments) as Record<string, unknown>;
+    } catch {
+      return {};
     }
-  }
-  return [];
+  });
 }

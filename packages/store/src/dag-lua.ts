@@ -1,5 +1,7 @@
 // Lua scripts of a turn's tool DAG (see dag.ts): created once, claimed by the first root's job,
 // released call by call. Kept apart from the step scripts in lua.ts, which they do not share.
+import { EMIT_LUA } from './events.ts';
+
 /** Create the bookkeeping of one turn's tool DAG once. */
 export const DAG_INIT = `
 -- KEYS: 1 dag ; ARGV: 1 callsJson [{pending, dependents, job?, result?}], 2 ttl
@@ -151,4 +153,31 @@ for k = 1, #out, 2 do
   full[#full + 1] = { out[k], out[k + 1], results, redis.call('HEXISTS', KEYS[1], 's:' .. out[k]) }
 end
 return full
+`;
+
+/**
+ * DAG_COMPLETE with the call's tool.call event written first, in the same script: the event and
+ * the record were two EVALSHAs sent side by side after every call (two socket writes and two
+ * replies to read; the write syscalls were the tool-worker's largest self time, session 9 part T),
+ * and now they also land together or not at all. Each part is its own script run as a Lua
+ * function over its slice of KEYS and ARGV (as the reasoning-worker's LLM_CALL does), so the
+ * event's keys and TTLs stay defined in events.ts.
+ * KEYS: 1–3 the event's (EMIT_LUA), then DAG_COMPLETE's · ARGV: 1 how many event arguments, then
+ * the event's, then DAG_COMPLETE's · returns DAG_COMPLETE's reply.
+ */
+export const DAG_COMPLETE_WITH_EVENT = `
+local function emit(KEYS, ARGV)
+${EMIT_LUA}
+end
+local function complete(KEYS, ARGV)
+${DAG_COMPLETE}
+end
+local function slice(t, from, n)
+  local out = {}
+  for i = 1, n do out[i] = t[from + i - 1] end
+  return out
+end
+local ne = tonumber(ARGV[1])
+emit({ KEYS[1], KEYS[2], KEYS[3] }, slice(ARGV, 2, ne))
+return complete(slice(KEYS, 4, #KEYS - 3), slice(ARGV, 2 + ne, #ARGV - 1 - ne))
 `;

@@ -4,6 +4,7 @@ import { deletePrefix, uniquePrefix } from '@steward/testing';
 import { createKeys } from './keys.ts';
 import { createRedis } from './redis.ts';
 import { DagStore } from './dag.ts';
+import { readQueryEvents, type EmitInput } from './events.ts';
 
 const url = inject('redisUrl');
 const prefix = uniquePrefix('dagstart');
@@ -93,5 +94,37 @@ describe('DagStore.start (DAG_START)', () => {
 
   it('claims nothing when the turn is gone', async () => {
     expect(await dags.start('q_gone', 0, 0, 'c_s', [], 8)).toMatchObject({ recorded: undefined, claim: undefined, beside: [], unfinished: [] });
+  });
+});
+
+describe('DagStore.complete with the call\'s event (DAG_COMPLETE_WITH_EVENT)', () => {
+  const event = (q: string, i: number): EmitInput => ({
+    id: `${q}:t0:c${i}:tool`,
+    type: 'tool.call',
+    queryId: q,
+    conversationId: 'c_s',
+    ts: 1_000 + i,
+    data: { turn: 0, index: i, callId: `c${i}`, spanId: `s${i}`, name: 't', startMs: 990, endMs: 1_000 + i, cacheHit: false, ok: true, arguments: {}, result: `r${i}` },
+  });
+
+  it('writes the event (stream and query list) and answers as DAG_COMPLETE does', async () => {
+    await turn('q_e1');
+    await redis.hset(keys.conversation('c_s'), 'customerId', 'cust_s');
+    const before = await redis.xlen(keys.events);
+    const plain = await dags.complete('q_e1', 0, 1, res(1), 1, { conversationId: 'c_s' });
+    const withEvent = await dags.complete('q_e1', 0, 0, res(0), 0, { conversationId: 'c_s' }, event('q_e1', 0));
+    expect(plain).toMatchObject({ left: 3, ready: [] });
+    // 0's dependent is released to 0's job, with 0's result to read.
+    expect(withEvent).toMatchObject({ left: 2, ready: [4], loaded: { customerId: 'cust_s', deps: [[res(0)]] } });
+    expect(withEvent.jobs.map((j) => j.index)).toEqual([4]);
+    expect(await redis.xlen(keys.events)).toBe(before + 1);
+    const events = await readQueryEvents(redis, keys, 'q_e1');
+    expect(events.map((e) => [e.id, e.type, e.data])).toEqual([[`q_e1:t0:c0:tool`, 'tool.call', event('q_e1', 0).data]]);
+    expect(await dags.result('q_e1', 0, 0)).toEqual(res(0));
+  });
+
+  it('still writes the event when the turn is gone (as the event beside the record did)', async () => {
+    expect(await dags.complete('q_e2', 0, 0, res(0), 0, { conversationId: 'c_s' }, event('q_e2', 0))).toMatchObject({ left: -1 });
+    expect((await readQueryEvents(redis, keys, 'q_e2')).map((e) => e.id)).toEqual(['q_e2:t0:c0:tool']);
   });
 });

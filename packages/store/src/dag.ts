@@ -1,9 +1,10 @@
 import type { Redis } from 'ioredis';
-import { DEFAULTS, ToolJob, type ChatMessage } from '@steward/core';
+import { ChatMessage, DEFAULTS, ToolJob } from '@steward/core';
 import type { CallResult, PlannedCall } from '@steward/control';
 import type { Keys } from './keys.ts';
-import { DAG_COMPLETE, DAG_INIT, DAG_START } from './dag-lua.ts';
-import { parseHistory, parseSteps } from './queries.ts';
+import { DAG_COMPLETE, DAG_COMPLETE_WITH_EVENT, DAG_INIT, DAG_START } from './dag-lua.ts';
+import { emitScriptArgs, type EmitInput } from './events.ts';
+import { parseHistory } from './queries.ts';
 import { hashOfReply } from './hash-reply.ts';
 
 // The types of a turn's DAG are the kernel's (packages/control): the transitions plan it, the
@@ -56,7 +57,11 @@ export interface EndedTurn {
   /** The query's hash as stored ({} when the query is gone). */
   query: Record<string, string>;
   results: (CallResult | undefined)[];
-  steps: ChatMessage[];
+  /**
+   * The turn's proposal: the scratchpad's last assistant message with tool calls (undefined:
+   * none). The one step observe reads; the others are not parsed (see proposalIn).
+   */
+  proposal: ChatMessage | undefined;
   history: unknown[];
   /** The conversation's working memory as stored ('' when none). */
   memory: string;
@@ -126,14 +131,29 @@ export class DagStore {
    * dependents are claimed by that job, and its repeat finds them (see DAG_COMPLETE). With
    * `load`, the same script returns what the released calls read before they start, and, when
    * no call is left, what the turn's observe step reads (`turn`): the worker that ends a turn
-   * takes that step with no read of its own.
+   * takes that step with no read of its own. With `event` (the call's tool.call), the same script
+   * writes it first, as emitEvent would (DAG_COMPLETE_WITH_EVENT).
    */
-  async complete(queryId: string, turn: number, index: number, result: CallResult, owner = index, load?: { conversationId: string }): Promise<DagProgress> {
+  async complete(
+    queryId: string,
+    turn: number,
+    index: number,
+    result: CallResult,
+    owner = index,
+    load?: { conversationId: string },
+    event?: EmitInput,
+  ): Promise<DagProgress> {
     const keys = [
       this.keys.dag(queryId, turn),
       ...(load ? [this.keys.query(queryId), this.keys.conversation(load.conversationId), this.keys.querySteps(queryId), this.keys.queryHistory(queryId)] : []),
     ];
-    const r = (await this.redis.eval(DAG_COMPLETE, keys.length, ...keys, index, JSON.stringify(result), owner)) as unknown[];
+    const argv = [index, JSON.stringify(result), owner];
+    const e = event ? emitScriptArgs(this.keys, event) : undefined;
+    const r = (
+      e
+        ? await this.redis.eval(DAG_COMPLETE_WITH_EVENT, 3 + keys.length, ...e.keys, ...keys, e.argv.length, ...e.argv, ...argv)
+        : await this.redis.eval(DAG_COMPLETE, keys.length, ...keys, ...argv)
+    ) as unknown[];
     const ready: number[] = [];
     const jobs: ToolJob[] = [];
     const left = typeof r[0] === 'number' ? r[0] : -1;
@@ -150,7 +170,7 @@ export class DagStore {
       const [flat, results, steps, history, memory] = r[3] as [string[], string[], string[], string[], string];
       const query = hashOfReply(flat);
       const turnResults = results.map((x) => (x ? (JSON.parse(x) as CallResult) : undefined));
-      const ended = { query, results: turnResults, steps: parseSteps(steps), history: parseHistory(history), memory };
+      const ended = { query, results: turnResults, proposal: proposalIn(steps), history: parseHistory(history), memory };
       return { left, ready, jobs, loaded: { running: r[1] === 1, customerId, deps: [] }, turn: ended };
     }
     const deps: (CallResult | undefined)[][] = [];
@@ -195,6 +215,20 @@ export class DagStore {
     const r = await this.redis.hget(this.keys.dag(queryId, turn), `r:${index}`);
     return r === null ? undefined : (JSON.parse(r) as CallResult);
   }
+}
+
+/**
+ * The last assistant message with tool calls among a query's stored steps, read from the end:
+ * only that step is validated (ChatMessage). The observe step that ends a turn reads nothing else
+ * of the scratchpad, and validating every step with zod was the tool-worker's largest zod cost
+ * (1.6 % of its CPU at saturation, growing with the query's turns; session 9 part T).
+ */
+export function proposalIn(raw: readonly string[]): ChatMessage | undefined {
+  for (let i = raw.length - 1; i >= 0; i--) {
+    const s = JSON.parse(raw[i]!) as { role?: unknown; tool_calls?: unknown };
+    if (s.role === 'assistant' && Array.isArray(s.tool_calls) && s.tool_calls.length > 0) return ChatMessage.parse(s);
+  }
+  return undefined;
 }
 
 /** A result as a script returns it ('' or nil: none). */

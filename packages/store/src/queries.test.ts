@@ -210,7 +210,9 @@ describe('DagStore', () => {
       { pending: 0, dependents: [], job: job(1) },
     ]);
     await redis.hset(keys.query('q_obs'), { queryId: 'q_obs', status: 'running', state: 'acting', turn: '1' });
-    await redis.rpush(keys.querySteps('q_obs'), JSON.stringify({ role: 'user', content: 'hi' }), JSON.stringify({ role: 'assistant', content: 'looking' }));
+    const proposal = { role: 'assistant', content: 'looking', tool_calls: [{ id: 'c0', type: 'function', function: { name: 't', arguments: '{}' } }] };
+    const steps = [{ role: 'user', content: 'hi' }, proposal, { role: 'assistant', content: 'thinking' }];
+    await redis.rpush(keys.querySteps('q_obs'), ...steps.map((m) => JSON.stringify(m)));
     await redis.rpush(keys.queryHistory('q_obs'), JSON.stringify({ turn: 0 }));
     await redis.hset(keys.conversation('c_obs'), 'memory', '{"orders":[]}');
     const load = { conversationId: 'c_obs' };
@@ -220,10 +222,8 @@ describe('DagStore', () => {
     const ended = {
       query: { queryId: 'q_obs', status: 'running', state: 'acting', turn: '1' },
       results: [res(0), res(1)],
-      steps: [
-        { role: 'user', content: 'hi' },
-        { role: 'assistant', content: 'looking' },
-      ],
+      // Of the scratchpad, the one step observe reads: the last with tool calls.
+      proposal,
       history: [{ turn: 0 }],
       memory: '{"orders":[]}',
     };

@@ -1,6 +1,6 @@
 import { DelayedError, type Job } from 'bullmq';
 import { errorMessage, idempotencyKey, isStewardError, jobIds, stableSpanId, type ToolJob } from '@steward/core';
-import { crashPoint, dispatchTurn, emitEvent, runWithPreloadedQuery, type CallResult, type DagProgress, type DagStart, type QueryRecord, type ToolErrorType } from '@steward/store';
+import { crashPoint, dispatchTurn, emitEvent, runWithPreloadedQuery, type CallResult, type DagProgress, type DagStart, type EmitInput, type QueryRecord, type ToolErrorType } from '@steward/store';
 import { namesInToolCall, rememberNames } from '@steward/telemetry';
 import { exceptionType, isErrorResult } from './tool-outcome.ts';
 import { resolveRefs, type ToolSpec } from '@steward/tools';
@@ -304,7 +304,7 @@ async function runAndRecord(
     cacheHit: outcome.cacheHit,
     ...(outcome.errorType ? { errorType: outcome.errorType } : {}),
   };
-  const recordEvent = emitEvent(d.redis, d.keys, {
+  const event: EmitInput = {
     id: `${t.queryId}:t${t.turn}:c${t.index}:tool`,
     type: 'tool.call',
     queryId: t.queryId,
@@ -325,9 +325,10 @@ async function runAndRecord(
       arguments: t.arguments,
       result: outcome.result.slice(0, 4000),
     },
-  });
-  // The event and the release go out together (with a cache miss's store); each is idempotent on redelivery.
-  const [, progress] = await Promise.all([recordEvent, release(d, t, result, run.owner), cached]);
+  };
+  // The event is written by the script that records the result (one round trip), beside a cache
+  // miss's store; both are idempotent on redelivery.
+  const [progress] = await Promise.all([release(d, t, result, run.owner, event), cached]);
   if (denied) {
     await emitEvent(d.redis, d.keys, {
       id: `${t.queryId}:t${t.turn}:c${t.index}:denied`,
@@ -341,8 +342,8 @@ async function runAndRecord(
   return progress;
 }
 
-async function release(d: ToolWorkerDeps, t: ToolJob, result: CallResult, owner: number): Promise<DagProgress> {
-  const progress = await d.dags.complete(t.queryId, t.turn, t.index, result, owner, { conversationId: t.conversationId });
+async function release(d: ToolWorkerDeps, t: ToolJob, result: CallResult, owner: number, event?: EmitInput): Promise<DagProgress> {
+  const progress = await d.dags.complete(t.queryId, t.turn, t.index, result, owner, { conversationId: t.conversationId }, event);
   crashPoint('tool.after_record');
   return progress;
 }
