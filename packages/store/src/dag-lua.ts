@@ -92,7 +92,11 @@ return { recorded or '', customer, results(own), claim or '', fromJob, claimed, 
  * job left it and its re-enqueue needs another id.
  */
 export const DAG_COMPLETE = `
--- KEYS: 1 dag, [2 query, 3 conversation, [4 query steps, 5 query history]] ; ARGV: 1 index, 2 resultJson, 3 owner
+-- KEYS: 1 dag, [2 query, 3 conversation, [4 query steps, 5 query history, [6 the lock of the job running this call]]] ;
+-- ARGV: 1 index, 2 resultJson, 3 owner, [4 that job's lock token]
+-- With KEYS 6: a runner whose job's lock now holds another token (its job was taken over while it
+-- was stopped or cut off: the new holder runs the call again and carries the chain on) records
+-- nothing and gets {-3}; else its release would claim and run, a second time, calls the holder runs.
 -- returns {left, readyIndex, readyJobJson, ...}: each ready call's job comes back with it, so the
 -- caller runs or enqueues it without another read. With KEYS 2 and 3 it returns
 -- {left, running, customerId, {readyIndex, readyJobJson, {dependencyResultJson, ...}, claimedFromItsJob 0|1}, ...}:
@@ -102,6 +106,10 @@ export const DAG_COMPLETE = `
 -- {queryHash, {resultJson|'', ...}, {stepJson, ...}, {historyJson, ...}, memoryJson|''}: what the
 -- turn's observe step reads, in the same script as the result that ended the turn.
 if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
+if KEYS[6] and ARGV[4] then
+  local holder = redis.call('GET', KEYS[6])
+  if holder and holder ~= ARGV[4] then return {-3} end
+end
 local idx = ARGV[1]
 local owner = ARGV[3]
 local deps = cjson.decode(redis.call('HGET', KEYS[1], 'dp:' .. idx) or '[]')

@@ -13,7 +13,21 @@ export type { CallResult, ToolErrorType } from '@steward/control';
 export type DagCall = PlannedCall;
 
 /** What recording a result changed: calls left, dependents now free to start, and their jobs. */
+/** The BullMQ lock of the job running a call (its key and this run's token): see DAG_SUPERSEDED. */
+export interface JobLock {
+  key: string;
+  token: string;
+}
+
+/**
+ * `left` of a recording refused because the job running the call was taken over (its lock holds
+ * another token): the runner was stopped or cut off past its lock and woke up; the new holder of
+ * the job runs the call again and carries the turn on. Nothing was written.
+ */
+export const DAG_SUPERSEDED = -3;
+
 export interface DagProgress {
+  /** Calls of the turn left without a result; -1: no such DAG; DAG_SUPERSEDED: see there. */
   left: number;
   ready: number[];
   jobs: ToolJob[];
@@ -128,12 +142,21 @@ export class DagStore {
    * no call is left, what the turn's observe step reads (`turn`): the worker that ends a turn
    * takes that step with no read of its own.
    */
-  async complete(queryId: string, turn: number, index: number, result: CallResult, owner = index, load?: { conversationId: string }): Promise<DagProgress> {
+  async complete(
+    queryId: string,
+    turn: number,
+    index: number,
+    result: CallResult,
+    owner = index,
+    load?: { conversationId: string; lock?: JobLock },
+  ): Promise<DagProgress> {
+    const lock = load?.lock;
     const keys = [
       this.keys.dag(queryId, turn),
       ...(load ? [this.keys.query(queryId), this.keys.conversation(load.conversationId), this.keys.querySteps(queryId), this.keys.queryHistory(queryId)] : []),
+      ...(lock ? [lock.key] : []),
     ];
-    const r = (await this.redis.eval(DAG_COMPLETE, keys.length, ...keys, index, JSON.stringify(result), owner)) as unknown[];
+    const r = (await this.redis.eval(DAG_COMPLETE, keys.length, ...keys, index, JSON.stringify(result), owner, ...(lock ? [lock.token] : []))) as unknown[];
     const ready: number[] = [];
     const jobs: ToolJob[] = [];
     const left = typeof r[0] === 'number' ? r[0] : -1;
