@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deletePrefix, uniquePrefix } from '@steward/testing';
+import { jobIds } from '@steward/core';
 import { createKeys, createRedis, readQueryEvents } from '@steward/store';
 import type { Redis } from 'ioredis';
 import { startControlPlane, type ControlPlane } from '../helpers/control-harness.ts';
@@ -91,5 +92,10 @@ describe('a tool-worker stopped past its lock, then continued', () => {
     expect(await cp.queries.get(run.queryId)).toMatchObject({ state: 'reasoning', turn: 1, toolCalls: 2 });
     const events = (await readQueryEvents(redis, createKeys(prefix), run.queryId)).filter((e) => e.type === 'tool.call');
     expect(events).toHaveLength(2);
+    // Taken over exactly once (BullMQ's stalled counter), and finished by the new holder: the
+    // woken worker's finish was refused (its lock gone), so the job is completed, not failed.
+    const own = await cp.queues.tools.getJob(jobIds.toolCall(run.queryId, 0, 0));
+    expect(await redis.hget(cp.queues.tools.toKey(own!.id!), 'stc')).toBe('1');
+    expect(await own!.getState()).toBe('completed');
   }, 90_000);
 });
