@@ -94,7 +94,11 @@ return { recorded or '', customer, results(own), claim or '', fromJob, claimed, 
  * job left it and its re-enqueue needs another id.
  */
 export const DAG_COMPLETE = `
--- KEYS: 1 dag, [2 query, 3 conversation, [4 query steps, 5 query history]] ; ARGV: 1 index, 2 resultJson, 3 owner
+-- KEYS: 1 dag, [2 query, 3 conversation, [4 query steps, 5 query history, [6 the lock of the job running this call]]] ;
+-- ARGV: 1 index, 2 resultJson, 3 owner, [4 that job's lock token]
+-- With KEYS 6: a runner whose job's lock now holds another token (its job was taken over while it
+-- was stopped or cut off: the new holder runs the call again and carries the chain on) records
+-- nothing and gets {-3}; else its release would claim and run, a second time, calls the holder runs.
 -- returns {left, readyIndex, readyJobJson, ...}: each ready call's job comes back with it, so the
 -- caller runs or enqueues it without another read. With KEYS 2 and 3 it returns
 -- {left, running, customerId, {readyIndex, readyJobJson, {dependencyResultJson, ...}, claimedFromItsJob 0|1}, ...}:
@@ -104,6 +108,10 @@ export const DAG_COMPLETE = `
 -- {queryHash, {resultJson|'', ...}, {stepJson, ...}, {historyJson, ...}, memoryJson|''}: what the
 -- turn's observe step reads, in the same script as the result that ended the turn.
 if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
+if KEYS[6] and ARGV[4] then
+  local holder = redis.call('GET', KEYS[6])
+  if holder and holder ~= ARGV[4] then return {-3} end
+end
 local idx = ARGV[1]
 local owner = ARGV[3]
 local deps = cjson.decode(redis.call('HGET', KEYS[1], 'dp:' .. idx) or '[]')
@@ -156,7 +164,8 @@ return full
 `;
 
 /**
- * DAG_COMPLETE with the call's tool.call event written first, in the same script: the event and
+ * DAG_COMPLETE with the call's tool.call event written in the same script (after the record, and not
+ * by a runner whose job was taken over): the event and
  * the record were two EVALSHAs sent side by side after every call (two socket writes and two
  * replies to read; the write syscalls were the tool-worker's largest self time, session 9 part T),
  * and now they also land together or not at all. Each part is its own script run as a Lua
@@ -178,6 +187,8 @@ local function slice(t, from, n)
   return out
 end
 local ne = tonumber(ARGV[1])
-emit({ KEYS[1], KEYS[2], KEYS[3] }, slice(ARGV, 2, ne))
-return complete(slice(KEYS, 4, #KEYS - 3), slice(ARGV, 2 + ne, #ARGV - 1 - ne))
+local r = complete(slice(KEYS, 4, #KEYS - 3), slice(ARGV, 2 + ne, #ARGV - 1 - ne))
+-- A runner whose job was taken over (-3) records nothing, its event neither: the new holder's counts.
+if r[1] ~= -3 then emit({ KEYS[1], KEYS[2], KEYS[3] }, slice(ARGV, 2, ne)) end
+return r
 `;

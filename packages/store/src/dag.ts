@@ -14,7 +14,21 @@ export type { CallResult, ToolErrorType } from '@steward/control';
 export type DagCall = PlannedCall;
 
 /** What recording a result changed: calls left, dependents now free to start, and their jobs. */
+/** The BullMQ lock of the job running a call (its key and this run's token): see DAG_SUPERSEDED. */
+export interface JobLock {
+  key: string;
+  token: string;
+}
+
+/**
+ * `left` of a recording refused because the job running the call was taken over (its lock holds
+ * another token): the runner was stopped or cut off past its lock and woke up; the new holder of
+ * the job runs the call again and carries the turn on. Nothing was written.
+ */
+export const DAG_SUPERSEDED = -3;
+
 export interface DagProgress {
+  /** Calls of the turn left without a result; -1: no such DAG; DAG_SUPERSEDED: see there. */
   left: number;
   ready: number[];
   jobs: ToolJob[];
@@ -132,7 +146,7 @@ export class DagStore {
    * `load`, the same script returns what the released calls read before they start, and, when
    * no call is left, what the turn's observe step reads (`turn`): the worker that ends a turn
    * takes that step with no read of its own. With `event` (the call's tool.call), the same script
-   * writes it first, as emitEvent would (DAG_COMPLETE_WITH_EVENT).
+   * writes it after the record, as emitEvent would, unless the runner was superseded (DAG_COMPLETE_WITH_EVENT).
    */
   async complete(
     queryId: string,
@@ -140,14 +154,16 @@ export class DagStore {
     index: number,
     result: CallResult,
     owner = index,
-    load?: { conversationId: string },
+    load?: { conversationId: string; lock?: JobLock },
     event?: EmitInput,
   ): Promise<DagProgress> {
+    const lock = load?.lock;
     const keys = [
       this.keys.dag(queryId, turn),
       ...(load ? [this.keys.query(queryId), this.keys.conversation(load.conversationId), this.keys.querySteps(queryId), this.keys.queryHistory(queryId)] : []),
+      ...(lock ? [lock.key] : []),
     ];
-    const argv = [index, JSON.stringify(result), owner];
+    const argv = [index, JSON.stringify(result), owner, ...(lock ? [lock.token] : [])];
     const e = event ? emitScriptArgs(this.keys, event) : undefined;
     const r = (
       e

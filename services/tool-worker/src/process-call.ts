@@ -1,6 +1,6 @@
 import { DelayedError, type Job } from 'bullmq';
 import { errorMessage, idempotencyKey, isStewardError, jobIds, stableSpanId, type ToolJob } from '@steward/core';
-import { crashPoint, dispatchTurn, emitEvent, runWithPreloadedQuery, type CallResult, type DagProgress, type DagStart, type EmitInput, type QueryRecord, type ToolErrorType } from '@steward/store';
+import { DAG_SUPERSEDED, crashPoint, dispatchTurn, emitEvent, runWithPreloadedQuery, type CallResult, type DagProgress, type DagStart, type EmitInput, type JobLock, type QueryRecord, type ToolErrorType } from '@steward/store';
 import { namesInToolCall, rememberNames } from '@steward/telemetry';
 import { exceptionType, isErrorResult } from './tool-outcome.ts';
 import { resolveRefs, type ToolSpec } from '@steward/tools';
@@ -20,6 +20,8 @@ const MAX_BESIDE = 8;
 interface Run {
   /** Index of the call whose job runs this chain: it claims the dependents released on the way. */
   owner: number;
+  /** That job's BullMQ lock: a recording after the job was taken over from this worker is refused (DAG_SUPERSEDED). */
+  lock: JobLock | undefined;
   /** The last attempt: a transient failure becomes an error result instead of a retry. */
   lastAttempt: boolean;
   /** The tool's fleet-wide cap is reached: come back in a moment. */
@@ -83,19 +85,23 @@ export async function processCall(d: ToolWorkerDeps, t: ToolJob, job: Job, token
     beside = start.beside.length;
     // The prelude read the query (no round trip here).
     const q = await d.queries.get(t.queryId);
+    // The lock this run holds: the job running a chain may be taken over while its worker is
+    // stopped past the lock (SIGSTOP, a paused VM); its recordings are then refused, not run twice.
+    const lock = token && job.id ? { key: `${job.queueQualifiedName}:${job.id}:lock`, token } : undefined;
     if (start.claimedFromJob && start.claim !== undefined && start.claim !== t.index && job.id === jobIds.toolCall(t.queryId, t.turn, t.index)) {
       // A sibling root's job claimed this call and runs it (or its redelivery enqueues it under
       // claimedRootJobId): nothing to do here. The script claimed nothing for this job.
       return { leftTo: start.claim };
     }
     // The claimed roots, each in a slot startCall reserved (runInPlace gives it back).
-    const inPlace = q ? start.beside.map((c) => runInPlace(d, c.job, t.index, true, true, { q, customerId: start.customerId, deps: c.deps })) : [];
+    const inPlace = q ? start.beside.map((c) => runInPlace(d, c.job, t.index, lock, true, true, { q, customerId: start.customerId, deps: c.deps })) : [];
     if (!q) for (let k = 0; k < beside; k++) d.budget.give();
     beside = 0;
     const besideDone = Promise.allSettled(inPlace);
     const done = await Promise.allSettled([
       runCall(d, t, {
         owner: t.index,
+        lock,
         read: { start, q },
         lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
         async later() {
@@ -139,7 +145,7 @@ async function runCall(d: ToolWorkerDeps, t: ToolJob, run: Run): Promise<void> {
     ? { recorded: undefined, ...run.loaded }
     : { recorded: run.read!.start.recorded, customerId: run.read!.start.customerId, deps: run.read!.start.deps, q: run.read!.q };
   crashPoint('tool.after_load');
-  if (recorded) return carryOn(d, t, q, await release(d, t, recorded, run.owner), run, false);
+  if (recorded) return carryOn(d, t, q, await release(d, t, recorded, run), run, false);
 
   // The query ended (deadline, loop): nothing may change on its behalf any more.
   if (!q || !runsTools(q)) return;
@@ -164,6 +170,12 @@ async function runCall(d: ToolWorkerDeps, t: ToolJob, run: Run): Promise<void> {
  */
 async function carryOn(d: ToolWorkerDeps, t: ToolJob, q: QueryRecord | null, progress: DagProgress, run: Run, fresh: boolean): Promise<void> {
   const loaded = progress.loaded;
+  // This run's job was taken over while it ran (its worker stopped past the lock): the job's new
+  // holder runs this call again and carries the turn on; nothing was recorded here.
+  if (progress.left === DAG_SUPERSEDED) {
+    d.log.warn({ queryId: t.queryId, turn: t.turn, index: t.index }, 'tool call result not recorded: its job was taken over by another worker');
+    return;
+  }
   if (progress.left === 0) return observeTurn(d, t, progress);
   // Roots claimed from their own job (DAG_START) come back only on a repeat: enqueued under another id.
   const roots = new Set(progress.claimedRoots ?? []);
@@ -181,7 +193,7 @@ async function carryOn(d: ToolWorkerDeps, t: ToolJob, q: QueryRecord | null, pro
   const [first, ...rest] = calls;
   const beside = rest.filter(() => d.budget.take());
   const queued = rest.filter((x) => !beside.includes(x)).map((x) => x.c);
-  const inPlace = (x: (typeof calls)[number], ownSlot: boolean) => runInPlace(d, x.c, run.owner, ownSlot, roots.has(x.c.index), { q, customerId: loaded.customerId, deps: x.deps });
+  const inPlace = (x: (typeof calls)[number], ownSlot: boolean) => runInPlace(d, x.c, run.owner, run.lock, ownSlot, roots.has(x.c.index), { q, customerId: loaded.customerId, deps: x.deps });
   // Settled, not raced: a failure fails this job (its repeat enqueues what is unfinished), and
   // that must wait until no call of it is still running here.
   const done = await Promise.allSettled([
@@ -215,7 +227,7 @@ async function observeTurn(d: ToolWorkerDeps, t: ToolJob, progress: DagProgress)
   await runWithPreloadedQuery(d.keys.query(t.queryId), query, () => handleObserve(d.steps, job, ended));
 }
 
-async function runInPlace(d: ToolWorkerDeps, c: ToolJob, owner: number, ownSlot: boolean, claimedRoot: boolean, loaded: NonNullable<Run['loaded']>): Promise<void> {
+async function runInPlace(d: ToolWorkerDeps, c: ToolJob, owner: number, lock: JobLock | undefined, ownSlot: boolean, claimedRoot: boolean, loaded: NonNullable<Run['loaded']>): Promise<void> {
   // Its own job, when it cannot run now: then the queue carries it like any other call (a root
   // claimed from its own job under another id: that job left it).
   const id = claimedRoot ? claimedRootJobId(c) : jobIds.toolCall(c.queryId, c.turn, c.index);
@@ -223,6 +235,7 @@ async function runInPlace(d: ToolWorkerDeps, c: ToolJob, owner: number, ownSlot:
   try {
     await runCall(d, c, {
       owner,
+      lock,
       lastAttempt: false,
       loaded,
       later: () => enqueue(SLOT_RETRY_MS),
@@ -328,7 +341,7 @@ async function runAndRecord(
   };
   // The event is written by the script that records the result (one round trip), beside a cache
   // miss's store; both are idempotent on redelivery.
-  const [progress] = await Promise.all([release(d, t, result, run.owner, event), cached]);
+  const [progress] = await Promise.all([release(d, t, result, run, event), cached]);
   if (denied) {
     await emitEvent(d.redis, d.keys, {
       id: `${t.queryId}:t${t.turn}:c${t.index}:denied`,
@@ -342,8 +355,9 @@ async function runAndRecord(
   return progress;
 }
 
-async function release(d: ToolWorkerDeps, t: ToolJob, result: CallResult, owner: number, event?: EmitInput): Promise<DagProgress> {
-  const progress = await d.dags.complete(t.queryId, t.turn, t.index, result, owner, { conversationId: t.conversationId }, event);
+async function release(d: ToolWorkerDeps, t: ToolJob, result: CallResult, run: Pick<Run, 'owner' | 'lock'>, event?: EmitInput): Promise<DagProgress> {
+  const load = { conversationId: t.conversationId, ...(run.lock ? { lock: run.lock } : {}) };
+  const progress = await d.dags.complete(t.queryId, t.turn, t.index, result, run.owner, load, event);
   crashPoint('tool.after_record');
   return progress;
 }
