@@ -27,7 +27,7 @@ const tree = resolve(a.tree);
 const store = (await import(`${tree}/packages/store/src/index.ts`)) as Store;
 const { RedisServer, uniquePrefix } = (await import(`${tree}/packages/testing/src/index.ts`)) as Testing;
 // The tree's DAG script writes the event itself (this change) or not (before it).
-const eventInScript = 'proposalIn' in store;
+const eventInScript = 'proposalIn' in (store as object);
 
 const srv = await RedisServer.start();
 const redis = store.createRedis(srv.url);

@@ -118,7 +118,7 @@ async function takenOver(queryId: string): Promise<[Held, Held]> {
   const lockKey = `${rw().deps.queues.reasoning.toKey(jobIds.reason(queryId, 0))}:lock`;
   await until('the lock to exist', async () => (await rw().deps.redis.exists(lockKey)) === 1);
   await rw().deps.redis.del(lockKey);
-  const second = await until('the take-over\'s model call', () => held.length >= 2 && held[1]);
+  const second = await until('the take-over\'s model call', () => (held.length >= 2 ? held[1] : undefined));
   expect(second.who).not.toBe(first.who);
   held.splice(0, 2);
   return [first, second];
