@@ -1,6 +1,7 @@
 // Lua scripts of a turn's tool DAG (see dag.ts): created once, claimed by the first root's job,
 // released call by call. Kept apart from the step scripts in lua.ts, which they do not share.
 import { EMIT_LUA } from './events.ts';
+import { SLICE_FN } from './lua.ts';
 
 /** Create the bookkeeping of one turn's tool DAG once. */
 export const DAG_INIT = `
@@ -181,11 +182,7 @@ end
 local function complete(KEYS, ARGV)
 ${DAG_COMPLETE}
 end
-local function slice(t, from, n)
-  local out = {}
-  for i = 1, n do out[i] = t[from + i - 1] end
-  return out
-end
+${SLICE_FN}
 local ne = tonumber(ARGV[1])
 local r = complete(slice(KEYS, 4, #KEYS - 3), slice(ARGV, 2 + ne, #ARGV - 1 - ne))
 -- A runner whose job was taken over (-3) records nothing, its event neither: the new holder's counts.

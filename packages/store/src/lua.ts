@@ -258,3 +258,15 @@ end
 -- The length lets the caller skip compaction's own LLEN when nothing is to be compacted.
 return {1, nextId, redis.call('LLEN', KEYS[4]), unpack(jobs)}
 `;
+
+/**
+ * `slice(t, from, n)`: n elements of t from index `from`, for scripts that run other scripts as
+ * Lua functions, each over its own slice of KEYS and ARGV (the LLM call's, a call's record).
+ */
+export const SLICE_FN = `
+local function slice(t, from, n)
+  local out = {}
+  for i = 1, n do out[i] = t[from + i - 1] end
+  return out
+end
+`;

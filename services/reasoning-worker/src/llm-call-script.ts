@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { BudgetLimits, COST_RECORD_LUA, budgetAfter, costRecordArgs, costRecordedOf, type BudgetCheck, type CostRecord, type CostReply } from '@steward/llm/ledger';
-import { ADVANCE, COMPLETE, DONE_TTL, EMIT_LUA, SET_FIELDS_LUA, emitScriptArgs, hashOfReply, type EmitInput, type Keys } from '@steward/store';
+import { ADVANCE, COMPLETE, DONE_TTL, EMIT_LUA, SET_FIELDS_LUA, SLICE_FN, emitScriptArgs, hashOfReply, type EmitInput, type Keys } from '@steward/store';
 import type { ConfirmationReads, OptimisticStep } from '@steward/steps';
 
 // Everything a turn writes once its model call returned, in one script (one EVALSHA per LLM call
@@ -49,11 +49,7 @@ end
 local function doneTtl(KEYS, ARGV)
 ${DONE_TTL}
 end
-local function slice(t, from, n)
-  local out = {}
-  for i = 1, n do out[i] = t[from + i - 1] end
-  return out
-end
+${SLICE_FN}
 local function n(v) return tonumber(v) or 0 end
 -- The ledger's budget rule (judgeBudget) on the recording's reply {recorded, then usd, nanousd,
 -- input, output, calls of the query and of the conversation}: the same sums in the same order.

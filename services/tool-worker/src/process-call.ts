@@ -1,14 +1,11 @@
 import { DelayedError, type Job } from 'bullmq';
-import { errorMessage, idempotencyKey, isStewardError, jobIds, stableSpanId, type ToolJob } from '@steward/core';
-import { DAG_SUPERSEDED, crashPoint, dispatchTurn, emitEvent, runWithPreloadedQuery, type CallResult, type DagProgress, type DagStart, type EmitInput, type JobLock, type QueryRecord, type ToolErrorType } from '@steward/store';
-import { namesInToolCall, rememberNames } from '@steward/telemetry';
-import { exceptionType, isErrorResult } from './tool-outcome.ts';
-import { resolveRefs, type ToolSpec } from '@steward/tools';
+import { errorMessage, jobIds, type ToolJob } from '@steward/core';
+import { DAG_SUPERSEDED, crashPoint, dispatchTurn, runWithPreloadedQuery, type DagProgress, type DagStart, type JobLock, type QueryRecord } from '@steward/store';
 import { runsTools } from '@steward/control';
 import { handleObserve } from '@steward/steps';
+import type { Run } from './call-run.ts';
 import type { ToolWorkerDeps } from './deps.ts';
-import { errorType, execute } from './execute.ts';
-import { IDENTITY_LOCKED_RESULT, IDENTITY_TOOLS } from './identity-attempts.ts';
+import { release, runAndRecord } from './record-call.ts';
 
 const SLOT_RETRY_MS = 20;
 /** A call run in place that failed transiently gets its own job, after the tools queue's first backoff. */
@@ -16,23 +13,6 @@ const IN_PLACE_RETRY_MS = 200;
 /** Other calls of its turn a starting job may claim to run beside its own, at most (slots permitting). */
 const MAX_BESIDE = 8;
 
-/** How a call is being run: by its own job, or in place inside the job of the call that released or claimed it. */
-interface Run {
-  /** Index of the call whose job runs this chain: it claims the dependents released on the way. */
-  owner: number;
-  /** That job's BullMQ lock: a recording after the job was taken over from this worker is refused (DAG_SUPERSEDED). */
-  lock: JobLock | undefined;
-  /** The last attempt: a transient failure becomes an error result instead of a retry. */
-  lastAttempt: boolean;
-  /** The tool's fleet-wide cap is reached: come back in a moment. */
-  later(): Promise<void>;
-  /** A transient failure with attempts left. */
-  retry(e: unknown): Promise<void>;
-  /** Run in place: what it would read first, as the script that released or claimed it returned it (and the query). */
-  loaded?: { q: QueryRecord; customerId: string | null; deps: (CallResult | undefined)[] };
-  /** Its own job: what the job's start script read (startCall, with the job's prelude) and the prelude's query. */
-  read?: { start: DagStart; q: QueryRecord | null };
-}
 
 /**
  * The job id of a root a sibling's job claimed (DAG_START), when it is enqueued after all (no
@@ -247,117 +227,4 @@ async function runInPlace(d: ToolWorkerDeps, c: ToolJob, owner: number, lock: Jo
   } finally {
     if (ownSlot) d.budget.give();
   }
-}
-
-/** Run the call and record its result; undefined when a transient failure was handed to run.retry. */
-async function runAndRecord(
-  d: ToolWorkerDeps,
-  t: ToolJob,
-  run: Run,
-  q: QueryRecord,
-  spec: ToolSpec | undefined,
-  loaded: { customerId: string | null; deps: (CallResult | undefined)[] },
-): Promise<DagProgress | undefined> {
-  const { traceId, principal } = q;
-  const startMs = Date.now();
-  // errorType: the structured type for the control logic; detail: the exception's own code (trace only).
-  let outcome: { result: string; ok: boolean; cacheHit: boolean; errorType?: ToolErrorType; detail?: string };
-  let denied = false;
-  // A cache miss's store, awaited beside the record below (see Execution.cached).
-  let cached: Promise<void> | undefined;
-  const { customerId, deps } = loaded;
-  if (!spec) {
-    outcome = { result: `Error: unknown tool ${t.name}`, ok: false, cacheHit: false, errorType: 'unknown_tool' };
-  } else {
-    const failed = deps.find((r) => !r || !r.ok);
-    const verifying = IDENTITY_TOOLS.has(spec.name) && d.identity !== undefined;
-    if (failed) {
-      outcome = { result: `Error: not run because ${failed?.name ?? 'a dependency'} failed`, ok: false, cacheHit: false, errorType: 'dependency_failed' };
-    } else if (verifying && !(await d.identity!.allowed(t.conversationId, principal))) {
-      outcome = { result: IDENTITY_LOCKED_RESULT, ok: false, cacheHit: false, errorType: 'identity_locked' };
-    } else {
-      try {
-        const results: unknown[] = [];
-        (t.dependsOn ?? []).forEach((i, k) => (results[i] = deps[k]!.result));
-        const args = resolveRefs(t.arguments, results);
-        const { response, cacheHit, cached: storing } = await execute(d, spec, args, customerId, idempotencyKey(t.queryId, t.turn, t.callId));
-        cached = storing;
-        if (!spec.readOnly) crashPoint('tool.after_write');
-        if (response.identifiedUserId) await d.conversations.bindCustomer(t.conversationId, response.identifiedUserId);
-        else if (verifying && isErrorResult(response.result)) await d.identity!.failed(t.conversationId, principal);
-        // A write drops the cached reads of what it changed: the shop names the entities it
-        // touched; a local write tool names them through its cacheTags.
-        const touched = [...(response.touched ?? []), ...(!spec.readOnly && !isErrorResult(response.result) ? (spec.cacheTags?.(args) ?? []) : [])];
-        if (touched.length) await d.cache.invalidate(touched);
-        denied = response.denied === true;
-        const ok = !isErrorResult(response.result);
-        outcome = { result: response.result, ok, cacheHit, ...(ok ? {} : { errorType: denied ? 'denied' : 'tool_error' }) };
-      } catch (e) {
-        const retryable = !isStewardError(e) || e.retryable;
-        // Retry transient failures through BullMQ; on the last attempt record an error result
-        // so the turn goes on instead of hanging on this call.
-        if (retryable && !run.lastAttempt) {
-          await run.retry(e);
-          return undefined;
-        }
-        d.log.warn({ queryId: t.queryId, tool: t.name, err: errorMessage(e) }, 'tool call failed');
-        const code = errorType(e);
-        outcome = { result: `Error: ${t.name} is unavailable right now`, ok: false, cacheHit: false, errorType: exceptionType(code), detail: code };
-      }
-    }
-  }
-  // The customer's name, once a tool said it, is redacted from this job's further log lines.
-  rememberNames(namesInToolCall(t.name, t.arguments, outcome.result));
-  const endMs = Date.now();
-  const result: CallResult = {
-    name: t.name,
-    callId: t.callId,
-    result: outcome.result,
-    ok: outcome.ok,
-    cacheHit: outcome.cacheHit,
-    ...(outcome.errorType ? { errorType: outcome.errorType } : {}),
-  };
-  const event: EmitInput = {
-    id: `${t.queryId}:t${t.turn}:c${t.index}:tool`,
-    type: 'tool.call',
-    queryId: t.queryId,
-    conversationId: t.conversationId,
-    traceId,
-    ts: endMs,
-    data: {
-      turn: t.turn,
-      index: t.index,
-      callId: t.callId,
-      spanId: stableSpanId(t.queryId, `t${t.turn}`, `c${t.index}`),
-      name: t.name,
-      startMs,
-      endMs,
-      cacheHit: outcome.cacheHit,
-      ok: outcome.ok,
-      ...(outcome.errorType ? { errorType: outcome.detail ?? outcome.errorType } : {}),
-      arguments: t.arguments,
-      result: outcome.result.slice(0, 4000),
-    },
-  };
-  // The event is written by the script that records the result (one round trip), beside a cache
-  // miss's store; both are idempotent on redelivery.
-  const [progress] = await Promise.all([release(d, t, result, run, event), cached]);
-  if (denied) {
-    await emitEvent(d.redis, d.keys, {
-      id: `${t.queryId}:t${t.turn}:c${t.index}:denied`,
-      type: 'audit.denied',
-      queryId: t.queryId,
-      conversationId: t.conversationId,
-      traceId,
-      data: { tool: t.name, customerId, turn: t.turn },
-    });
-  }
-  return progress;
-}
-
-async function release(d: ToolWorkerDeps, t: ToolJob, result: CallResult, run: Pick<Run, 'owner' | 'lock'>, event?: EmitInput): Promise<DagProgress> {
-  const load = { conversationId: t.conversationId, ...(run.lock ? { lock: run.lock } : {}) };
-  const progress = await d.dags.complete(t.queryId, t.turn, t.index, result, run.owner, load, event);
-  crashPoint('tool.after_record');
-  return progress;
 }
