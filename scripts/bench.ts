@@ -41,7 +41,7 @@ import { CpuMeter, cpuMsOf, rssMbOf } from '../test/bench/proc-cpu.ts';
 import { readWriteLedger } from '../test/bench/shop-writes.ts';
 import { runBaseline } from '../test/bench/baseline.ts';
 import { percentile, round } from '../test/bench/stats.ts';
-import { queueWaits, scrapeMetrics } from '../test/bench/queue-waits.ts';
+import { ackServer, queueWaits, scrapeMetrics } from '../test/bench/queue-waits.ts';
 import { inFlightPeaks, overheadBreakdown, readJobTimes } from '../test/bench/overhead-breakdown.ts';
 
 const { values: a } = parseArgs({
@@ -162,7 +162,8 @@ try {
   for (const [pid, role] of roleOf) byRole[role] = (byRole[role] ?? 0) + cpuMsOf(pid) - (cpu0.get(pid) ?? 0);
   // Workers write job timings once per JOB_TIMING_FLUSH_MS: wait for the last jobs' (after the CPU reading).
   await new Promise((r) => setTimeout(r, JOB_TIMING_FLUSH_MS + 250));
-  const waits = queueWaits(metrics0, await scrapeMetrics(cluster.ingressUrl));
+  const metrics1 = await scrapeMetrics(cluster.ingressUrl);
+  const waits = queueWaits(metrics0, metrics1);
   const memAfter = await usedMemory(cluster);
   const cmd1 = await commandStats(cluster);
   // Resident memory at the end of the run (steady state) and its peak, the largest process of each role.
@@ -198,6 +199,10 @@ try {
     // Share of the machine's cores the measured processes used over the run (all roles, Redis, shop, model double).
     cpu_utilisation: round(pipelineCpuMs / (run.endMs - run.startMs) / cpus().length, 3),
     queue_wait_ms: waits,
+    // The accepted messages' ack as the ingress measured it (routed → answered; bucket bounds):
+    // the driver's ingress_ack_ms minus this is the network, the kernel's queue, the ingress's
+    // event loop before routing and the driver's own loop.
+    ingress_ack_server_ms: ackServer(metrics0, metrics1),
     deadline_fallbacks: figures.fallbacks.deadline ?? 0,
     cpu_ms_per_query: round(pipelineCpuMs / queries, 2),
     cpu_ms_per_query_by_role: Object.fromEntries(Object.entries(byRole).map(([r, ms]) => [r, round(ms / queries, 2)])),

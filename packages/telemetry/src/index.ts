@@ -45,6 +45,7 @@ export {
   type MetricsSnapshot,
 } from './metrics-store.ts';
 export { JOB_TIMING_FLUSH_MS, JobTimingBuffer } from './job-timing-buffer.ts';
+export { OBSERVATION_FLUSH_MS, ObservationBuffer } from './observation-buffer.ts';
 export { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from './prometheus-text.ts';
 export { DebugStep, DebugTrace, buildDebugTrace } from './debug-trace.ts';
 export { REPORT_MAX_FIELD_CHARS, renderDebugReport } from './debug-report.ts';

@@ -28,6 +28,11 @@ export const METRICS = {
     help: 'Time a worker spent on one job, by queue.',
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
   },
+  steward_ingress_ack_seconds: {
+    type: 'histogram',
+    help: 'Time from a POST /v1/messages reaching the ingress to its answer, by outcome (accepted: 202, refused: 4xx, unavailable: 5xx).',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  },
   steward_queries_accepted_total: { type: 'counter', help: 'Customer queries accepted by ingress, by channel.' },
   steward_queries_total: {
     type: 'counter',

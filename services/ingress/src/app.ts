@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { StewardEvent } from '@steward/core';
+import type { ObservationBuffer } from '@steward/telemetry';
 import type { Authenticator } from './auth.ts';
 import { mapFrameworkError, sendError } from './errors.ts';
 import { INGRESS_LIMITS } from './ingress-limits.ts';
@@ -18,6 +19,8 @@ export interface AppDeps extends IntakeDeps {
   live: LiveEvents;
   debugTrace: (events: StewardEvent[], ctx?: DebugTraceContext) => unknown;
   metrics: () => Promise<string>;
+  /** Where the message route's ack times go (steward_ingress_ack_seconds); none when unset. */
+  acks?: ObservationBuffer;
   bodyLimit?: number;
   logger?: boolean;
   /** Backstop for the Redis work of one request (default INGRESS_LIMITS.intakeDeadlineMs). */
@@ -46,7 +49,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.setNotFoundHandler((_req, reply) => sendError(reply, 404, 'not_found', 'no such route'));
   const redisDeadlineMs = deps.redisDeadlineMs ?? INGRESS_LIMITS.intakeDeadlineMs;
-  messageRoutes(app, deps, deps.auth, redisDeadlineMs);
+  messageRoutes(app, deps, deps.auth, redisDeadlineMs, deps.acks);
   queryRoutes(app, deps, deps.auth);
   opsRoutes(app, { ...deps, redisDeadlineMs }, deps.auth);
   handoffRoutes(app, { redis: deps.redis, keys: deps.keys, outbox: new Outbox(deps.redis, deps.keys, deps.queues), live: deps.live }, deps.auth);

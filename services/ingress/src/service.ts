@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { RetentionSettings, StewardEvent } from '@steward/core';
 import { DEFAULTS } from '@steward/core';
 import { QueryStore, createKeys, createQueues, createRedis, type Log } from '@steward/store';
+import { ObservationBuffer } from '@steward/telemetry';
 import { parseApiKeys } from './api-keys.ts';
 import { buildApp } from './app.ts';
 import { createAuthenticator } from './auth.ts';
@@ -76,6 +77,8 @@ export async function startIngress(o: IngressOptions): Promise<RunningIngress> {
     ...(o.admit ? { admit: o.admit } : {}),
     ...(o.doubleTexting ? { doubleTexting: o.doubleTexting } : {}),
   };
+  // Ack times into the fleet-wide histogram, summed here and written once a second.
+  const acks = new ObservationBuffer(redis, o.prefix);
   const auth = createAuthenticator(parseApiKeys(o.apiKeys), o.adminToken);
   const app = await buildApp({
     ...ctx,
@@ -83,6 +86,7 @@ export async function startIngress(o: IngressOptions): Promise<RunningIngress> {
     live: new LiveEvents(sub, keys, o.streams),
     debugTrace: o.debugTrace,
     metrics: () => o.metrics({ redis, queues }),
+    acks,
     ...(o.bodyLimit ? { bodyLimit: o.bodyLimit } : {}),
     ...(o.redisDeadlineMs ? { redisDeadlineMs: o.redisDeadlineMs } : {}),
     ...(o.metricsToken ? { metricsToken: o.metricsToken } : {}),
@@ -99,6 +103,7 @@ export async function startIngress(o: IngressOptions): Promise<RunningIngress> {
     async close() {
       await app.close();
       await Promise.all(relaying);
+      await acks.flush().catch(() => undefined);
       await queues.close();
       redis.disconnect();
       sub.disconnect();

@@ -1,12 +1,24 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ObservationBuffer } from '@steward/telemetry';
 import { PostMessageBody } from '@steward/core';
 import { acceptMessage, checkMessage, type IntakeDeps } from '@steward/store';
 import { sendError } from '../errors.ts';
 import type { Authenticator } from '../auth.ts';
 import { withRedisDeadline } from '../redis-unavailable.ts';
 
-export function messageRoutes(app: FastifyInstance, deps: IntakeDeps, auth: Authenticator, redisDeadlineMs: number): void {
-  app.post('/v1/messages', async (req, reply) => {
+/** Outcome label of an answered message: what a client does next differs for each. */
+function ackOutcome(status: number): 'accepted' | 'refused' | 'unavailable' {
+  return status < 400 ? 'accepted' : status < 500 ? 'refused' : 'unavailable';
+}
+
+export function messageRoutes(app: FastifyInstance, deps: IntakeDeps, auth: Authenticator, redisDeadlineMs: number, acks?: ObservationBuffer): void {
+  // The ack's server-side time (Fastify's clock starts when the request is routed): the client's
+  // figure minus this one is the network, the kernel's queue and an event loop busy before routing.
+  const onResponse = (_req: unknown, reply: FastifyReply, done: () => void): void => {
+    acks?.observe([{ name: 'steward_ingress_ack_seconds', labels: { outcome: ackOutcome(reply.statusCode) }, value: reply.elapsedTime / 1000 }]);
+    done();
+  };
+  app.post('/v1/messages', { onResponse }, async (req, reply) => {
     const who = auth.principal(req);
     if (!who) return sendError(reply, 401, 'unauthorized', 'missing or invalid API key');
     const parsed = PostMessageBody.safeParse(req.body ?? {});
