@@ -11,6 +11,7 @@
 //
 //   node scripts/bench-peers.ts [--conversations 100] [--turns-per-conversation 3]
 //                               [--peers baseline,openai-agents,langgraph-memory,langgraph-sqlite] [--pipeline]
+//                               [--workers 2]   (the pipeline's reasoning-worker and tool-worker processes each)
 //                               [--job-locks 1500/500/250]   (the pipeline's JOB_LOCK_MS/JOB_LOCK_RENEW_MS/STALLED_INTERVAL_MS)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -36,6 +37,7 @@ type Peer = (typeof PEERS)[number];
 const { values: a } = parseArgs({
   options: {
     conversations: { type: 'string', default: '100' },
+    workers: { type: 'string', default: '2' },
     'turns-per-conversation': { type: 'string', default: '3' },
     peers: { type: 'string', default: PEERS.join(',') },
     pipeline: { type: 'boolean', default: false },
@@ -69,7 +71,7 @@ interface Figures {
 say(`peers: starting the shop, sim-llm${a.pipeline ? ' and the pipeline' : ''} (sim-llm latency ${a['llm-latency']}) …`);
 const locks = a['job-locks']?.split('/');
 const cluster = await Cluster.start({
-  workers: 2,
+  workers: Number(a.workers),
   llmLatency: a['llm-latency'],
   ...(locks ? { env: { JOB_LOCK_MS: locks[0] ?? '', JOB_LOCK_RENEW_MS: locks[1] ?? '', STALLED_INTERVAL_MS: locks[2] ?? '' } } : {}),
 });
@@ -181,7 +183,7 @@ try {
     `${JSON.stringify({
       bench: 'peers',
       machine: { nproc: cpus().length, cpu: cpus()[0]?.model ?? '', node: process.version },
-      settings: { conversations, turns_per_conversation: turns, llm_latency: a['llm-latency'], messages: total },
+      settings: { conversations, turns_per_conversation: turns, llm_latency: a['llm-latency'], messages: total, pipeline_workers: Number(a.workers) },
       results,
     })}\n`,
   );

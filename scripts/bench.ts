@@ -27,6 +27,7 @@
 // explicitly wins over the profile's value.
 import { parseArgs } from 'node:util';
 import { cpus } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { progressBar } from '@steward/commerce';
@@ -132,6 +133,9 @@ try {
   await drive({ baseUrl: cluster.ingressUrl, apiKey: cluster.apiKey, scripts: warm.filter((s) => !s.writeOrder), watcher });
 
   const meter = new CpuMeter();
+  // The driver's own event loop: a late ack can be the driver (it shares the 2 cores) as well as the ingress.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   // The measured window on the clock V8's CPU profiles use (monotonic µs): start-up is left out.
   const windowStartUs = Number(process.hrtime.bigint() / 1000n);
   const redisPid = await cluster.redisPid();
@@ -154,6 +158,7 @@ try {
     ...(thinkMs ? { thinkMs } : {}),
   });
   const pipelineCpuMs = meter.totalMs();
+  loopDelay.disable();
   if (a['cpu-prof']) {
     mkdirSync(a['cpu-prof'], { recursive: true });
     writeFileSync(join(a['cpu-prof'], 'window.json'), JSON.stringify({ startUs: windowStartUs, endUs: Number(process.hrtime.bigint() / 1000n) }));
@@ -203,6 +208,12 @@ try {
     // the driver's ingress_ack_ms minus this is the network, the kernel's queue, the ingress's
     // event loop before routing and the driver's own loop.
     ingress_ack_server_ms: ackServer(metrics0, metrics1),
+    // Node records each whole sampling interval (10 ms) as delay: what is above it is the loop's.
+    driver_loop_delay_ms: {
+      p50: round(Math.max(0, loopDelay.percentile(50) / 1e6 - 10), 1),
+      p99: round(Math.max(0, loopDelay.percentile(99) / 1e6 - 10), 1),
+      max: round(Math.max(0, loopDelay.max / 1e6 - 10), 1),
+    },
     deadline_fallbacks: figures.fallbacks.deadline ?? 0,
     cpu_ms_per_query: round(pipelineCpuMs / queries, 2),
     cpu_ms_per_query_by_role: Object.fromEntries(Object.entries(byRole).map(([r, ms]) => [r, round(ms / queries, 2)])),
