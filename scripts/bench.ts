@@ -12,7 +12,7 @@
 // them), built first when it is missing or older than the sources; --from-source runs the
 // TypeScript files as before the build existed.
 // --node-options=…: NODE_OPTIONS for every service process instead of the Dockerfile's
-// (--max-semi-space-size=16 --max-old-space-size=128); --node-options= (empty) runs them with Node's own defaults.
+// (--max-semi-space-size=8 --max-old-space-size=128); --node-options= (empty) runs them with Node's own defaults.
 // --no-customer-limit: turn the ingress's per-customer bucket (0.2 messages/s, burst 5) off. A
 // saturating customer sends 40 messages back to back; past the burst the driver's retries of the
 // 429s, not the conversation, would then be what the long-conversation run measures.

@@ -63,7 +63,7 @@ const sourceMainIn = (root: string, role: Role): string => join(root, 'services'
 const PREFIX = '{bench}';
 const START_TIMEOUT_MS = 240_000;
 /** The V8 flags infra/Dockerfile gives every service (NODE_OPTIONS), so the processes here run as deployed. */
-export const DEPLOYED_NODE_OPTIONS = '--max-semi-space-size=16 --max-old-space-size=128';
+export const DEPLOYED_NODE_OPTIONS = '--max-semi-space-size=8 --max-old-space-size=128';
 /** The shop's and the model double's NODE_OPTIONS (docker-compose.yml's shop): no old-space cap. */
 const SERVICE_DOUBLE_NODE_OPTIONS = '--max-semi-space-size=16';
 
