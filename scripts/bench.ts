@@ -28,8 +28,7 @@
 import { parseArgs } from 'node:util';
 import { cpus } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { progressBar } from '@steward/commerce';
 import { JOB_TIMING_FLUSH_MS } from '@steward/telemetry';
 import { CLUSTER_ROLES, Cluster } from '../test/bench/cluster.ts';
@@ -43,6 +42,7 @@ import { readWriteLedger } from '../test/bench/shop-writes.ts';
 import { runBaseline } from '../test/bench/baseline.ts';
 import { percentile, round } from '../test/bench/stats.ts';
 import { ackServer, queueWaits, scrapeMetrics } from '../test/bench/queue-waits.ts';
+import { profileClockUs, writeProfileWindow } from '../test/bench/profile-window.ts';
 import { inFlightPeaks, overheadBreakdown, readJobTimes } from '../test/bench/overhead-breakdown.ts';
 
 const { values: a } = parseArgs({
@@ -94,6 +94,10 @@ const commandStats = async (c: Cluster): Promise<Map<string, { calls: number; us
   return out;
 };
 
+const LOOP_DELAY_RESOLUTION_MS = 10;
+/** Node records each whole sampling interval as delay: what is above it is the loop's (ns in, ms out). */
+const loopDelayMs = (ns: number): number => round(Math.max(0, ns / 1e6 - LOOP_DELAY_RESOLUTION_MS), 1);
+
 const usedMemory = async (c: Cluster): Promise<number> => Number(/used_memory:(\d+)/.exec(await c.redisInfo('memory'))?.[1] ?? 0);
 
 say(`bench: profile ${a.profile}, starting the system (${workers} reasoning + ${workers} tool workers, sim-llm latency ${a['llm-latency']}, shop latency ${shopLatency ?? '0'}) …`);
@@ -134,10 +138,10 @@ try {
 
   const meter = new CpuMeter();
   // The driver's own event loop: a late ack can be the driver (it shares the 2 cores) as well as the ingress.
-  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
   loopDelay.enable();
   // The measured window on the clock V8's CPU profiles use (monotonic µs): start-up is left out.
-  const windowStartUs = Number(process.hrtime.bigint() / 1000n);
+  const windowStartUs = profileClockUs();
   const redisPid = await cluster.redisPid();
   const memBefore = await usedMemory(cluster);
   const cmd0 = await commandStats(cluster);
@@ -159,10 +163,7 @@ try {
   });
   const pipelineCpuMs = meter.totalMs();
   loopDelay.disable();
-  if (a['cpu-prof']) {
-    mkdirSync(a['cpu-prof'], { recursive: true });
-    writeFileSync(join(a['cpu-prof'], 'window.json'), JSON.stringify({ startUs: windowStartUs, endUs: Number(process.hrtime.bigint() / 1000n) }));
-  }
+  if (a['cpu-prof']) writeProfileWindow(a['cpu-prof'], windowStartUs);
   const byRole: Record<string, number> = {};
   for (const [pid, role] of roleOf) byRole[role] = (byRole[role] ?? 0) + cpuMsOf(pid) - (cpu0.get(pid) ?? 0);
   // Workers write job timings once per JOB_TIMING_FLUSH_MS: wait for the last jobs' (after the CPU reading).
@@ -208,12 +209,7 @@ try {
     // the driver's ingress_ack_ms minus this is the network, the kernel's queue, the ingress's
     // event loop before routing and the driver's own loop.
     ingress_ack_server_ms: ackServer(metrics0, metrics1),
-    // Node records each whole sampling interval (10 ms) as delay: what is above it is the loop's.
-    driver_loop_delay_ms: {
-      p50: round(Math.max(0, loopDelay.percentile(50) / 1e6 - 10), 1),
-      p99: round(Math.max(0, loopDelay.percentile(99) / 1e6 - 10), 1),
-      max: round(Math.max(0, loopDelay.max / 1e6 - 10), 1),
-    },
+    driver_loop_delay_ms: { p50: loopDelayMs(loopDelay.percentile(50)), p99: loopDelayMs(loopDelay.percentile(99)), max: loopDelayMs(loopDelay.max) },
     deadline_fallbacks: figures.fallbacks.deadline ?? 0,
     cpu_ms_per_query: round(pipelineCpuMs / queries, 2),
     cpu_ms_per_query_by_role: Object.fromEntries(Object.entries(byRole).map(([r, ms]) => [r, round(ms / queries, 2)])),

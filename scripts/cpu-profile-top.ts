@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import { PROFILE_WINDOW_FILE } from '../test/bench/profile-window.ts';
 
 interface ProfileNode {
   id: number;
@@ -24,7 +25,7 @@ if (!dir) throw new Error('usage: node scripts/cpu-profile-top.ts DIR [--top 12]
 const top = Number(a.top);
 const ROOT = new URL('../', import.meta.url).pathname;
 // The bench's measured window (monotonic µs, the profiles' clock); without it the whole lifetime counts.
-const windowFile = join(dir, 'window.json');
+const windowFile = join(dir, PROFILE_WINDOW_FILE);
 const win = existsSync(windowFile) ? (JSON.parse(readFileSync(windowFile, 'utf8')) as { startUs: number; endUs: number }) : undefined;
 
 /** A short place for a script URL: the package for dependencies, the repo path for our code. */

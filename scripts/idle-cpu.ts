@@ -4,29 +4,28 @@
 //   node scripts/idle-cpu.ts [--workers 2] [--seconds 30] [--cpu-prof DIR]  (profiles: run from the sources)
 // Prints per role: CPU ms per second of wall time (mean over its processes); the JSON report last.
 import { parseArgs } from 'node:util';
-import { join, resolve } from 'node:path';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Cluster, CLUSTER_ROLES } from '../test/bench/cluster.ts';
 import { ensureBuilt } from './lib/build-services.ts';
 import { cpuMsOf } from '../test/bench/proc-cpu.ts';
 import { round } from '../test/bench/stats.ts';
+import { profileClockUs, writeProfileWindow } from '../test/bench/profile-window.ts';
 
 const { values: a } = parseArgs({ options: { workers: { type: 'string', default: '2' }, seconds: { type: 'string', default: '30' }, 'cpu-prof': { type: 'string' } } });
-await ensureBuilt(CLUSTER_ROLES);
-const cluster = await Cluster.start({ from: a['cpu-prof'] ? 'source' : 'compiled', workers: Number(a.workers), ...(a['cpu-prof'] ? { cpuProfDir: resolve(a['cpu-prof']) } : {}) });
+const profDir = a['cpu-prof'] ? resolve(a['cpu-prof']) : undefined;
+// Profiles name source files only when the services run from their sources.
+if (!profDir) await ensureBuilt(CLUSTER_ROLES);
+const cluster = await Cluster.start({ workers: Number(a.workers), ...(profDir ? { from: 'source', cpuProfDir: profDir } : { from: 'compiled' }) });
 try {
-  // Start-up work (connections, script loads, the tokenizer warm-up) is not idle cost.
-  await new Promise((r) => setTimeout(r, a['cpu-prof'] ? 15_000 : 5_000));
+  // Start-up work (connections, script loads, the tokenizer warm-up; from the sources, their transpiling) is not idle cost.
+  await new Promise((r) => setTimeout(r, profDir ? 15_000 : 5_000));
   const redisPid = await cluster.redisPid();
   const procs = [...cluster.procs.map((p) => ({ pid: p.pid, role: p.role })), { pid: redisPid, role: 'redis' }];
   const before = new Map(procs.map((p) => [p.pid, cpuMsOf(p.pid)]));
-  const t0 = performance.now();
-  const startUs = Number(process.hrtime.bigint() / 1000n);
+  const startUs = profileClockUs();
   await new Promise((r) => setTimeout(r, Number(a.seconds) * 1000));
-  const wallS = (performance.now() - t0) / 1000;
-  // The measured window on the profiles' clock (scripts/cpu-profile-top.ts reads it).
-  if (a['cpu-prof']) mkdirSync(a['cpu-prof'], { recursive: true });
-  if (a['cpu-prof']) writeFileSync(join(a['cpu-prof'], 'window.json'), JSON.stringify({ startUs, endUs: Number(process.hrtime.bigint() / 1000n) }));
+  const wallS = (profileClockUs() - startUs) / 1e6;
+  if (profDir) writeProfileWindow(profDir, startUs);
   const byRole: Record<string, number[]> = {};
   for (const p of procs) (byRole[p.role] ??= []).push((cpuMsOf(p.pid) - before.get(p.pid)!) / wallS);
   const report = {
