@@ -165,7 +165,14 @@ try {
   loopDelay.disable();
   if (a['cpu-prof']) writeProfileWindow(a['cpu-prof'], windowStartUs);
   const byRole: Record<string, number> = {};
-  for (const [pid, role] of roleOf) byRole[role] = (byRole[role] ?? 0) + cpuMsOf(pid) - (cpu0.get(pid) ?? 0);
+  // Per process too: with ACTIVE_REPLICAS a role's standby process shows its idle cost only.
+  const byProcess: Record<string, number> = {};
+  for (const [pid, role] of roleOf) {
+    const ms = cpuMsOf(pid) - (cpu0.get(pid) ?? 0);
+    byRole[role] = (byRole[role] ?? 0) + ms;
+    const index = cluster.procs.find((p) => p.pid === pid)?.index ?? 0;
+    byProcess[`${role}-${index}`] = ms;
+  }
   // Workers write job timings once per JOB_TIMING_FLUSH_MS: wait for the last jobs' (after the CPU reading).
   await new Promise((r) => setTimeout(r, JOB_TIMING_FLUSH_MS + 250));
   const metrics1 = await scrapeMetrics(cluster.ingressUrl);
@@ -213,6 +220,7 @@ try {
     deadline_fallbacks: figures.fallbacks.deadline ?? 0,
     cpu_ms_per_query: round(pipelineCpuMs / queries, 2),
     cpu_ms_per_query_by_role: Object.fromEntries(Object.entries(byRole).map(([r, ms]) => [r, round(ms / queries, 2)])),
+    cpu_ms_per_query_by_process: Object.fromEntries(Object.entries(byProcess).map(([r, ms]) => [r, round(ms / queries, 2)])),
     // The doubles (model and shop) do the same work for the same messages in every tree: steward's
     // own CPU over theirs compares two trees' runs when the shared machine's speed drifts between
     // runs (it moved 1.4× between runs of one tree in session 6, more than the changes measured).

@@ -5,6 +5,7 @@
 //                         [--conversations 100] [--turns-per-conversation 3]
 //                         [--job-locks 1500/250/500]   (JOB_LOCK_MS/JOB_LOCK_RENEW_MS/STALLED_INTERVAL_MS of every service)
 //                         [--reasoning-concurrency 50] (REASONING_CONCURRENCY: slots a surviving reasoning-worker has free)
+//                         [--active-replicas 1]        (ACTIVE_REPLICAS: processes of each queue taking jobs, the others standing by)
 //                         [--from-source]              (run the TypeScript sources, not the compiled build)
 //                         [--role-down reasoning-worker|tool-worker|controller|none]
 //                                                      (kill-workers: the role killed whole once per run; default reasoning-worker)
@@ -25,6 +26,7 @@ const { values: a } = parseArgs({
     'from-source': { type: 'boolean', default: false },
     'role-down': { type: 'string' },
     'kill-last-live': { type: 'boolean', default: false },
+    'active-replicas': { type: 'string' },
   },
 });
 const chosen = (a.scenario?.length ? a.scenario : SCENARIO_NAMES) as ScenarioName[];
@@ -46,6 +48,7 @@ const locks = a['job-locks']?.split('/');
 const env = {
   ...(locks ? { JOB_LOCK_MS: locks[0] ?? '', JOB_LOCK_RENEW_MS: locks[1] ?? '', STALLED_INTERVAL_MS: locks[2] ?? '' } : {}),
   ...(a['reasoning-concurrency'] ? { REASONING_CONCURRENCY: a['reasoning-concurrency'] } : {}),
+  ...(a['active-replicas'] ? { ACTIVE_REPLICAS: a['active-replicas'] } : {}),
 };
 // The compiled build, as deployed (built first when missing or older than the sources), unless --from-source.
 const from = a['from-source'] ? 'source' : 'compiled';

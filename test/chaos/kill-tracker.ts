@@ -5,7 +5,7 @@
 // (its `stc` grows) and moves to active again (its `processedOn` is set anew, its `pb` names the
 // process that took it over).
 import { Redis } from 'ioredis';
-import { LOCK_KEEPER_CLIENT_PREFIX } from '@steward/store';
+import { LOCK_KEEPER_CLIENT_PREFIX, createKeys } from '@steward/store';
 
 /** How a kill left its role: a live worker of the role still there, or none by design (role-down). */
 export type KillKind = 'one' | 'role-down';
@@ -97,6 +97,21 @@ export class KillTracker {
       const queue = name.slice(LOCK_KEEPER_CLIENT_PREFIX.length).split(':')[0];
       if (pid === undefined || !queue) continue;
       out.set(pid, (out.get(pid) ?? new Set()).add(queue));
+    }
+    return out;
+  }
+
+  /**
+   * With ACTIVE_REPLICAS, the processes holding an active slot of each queue (the others stand by:
+   * connected, ready to take over, but holding no job). A queue without holders has none set.
+   */
+  async activeHolders(queues: readonly string[]): Promise<Map<string, Set<number>>> {
+    const keys = createKeys(this.prefix);
+    const out = new Map<string, Set<number>>();
+    for (const q of queues) {
+      const members = await this.redis.zrange(keys.activeWorkers(q), '0', '-1');
+      const pids = members.map(pidOf).filter((p): p is number => p !== undefined);
+      if (pids.length) out.set(q, new Set(pids));
     }
     return out;
   }

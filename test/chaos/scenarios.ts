@@ -52,6 +52,10 @@ export interface KillOptions {
    * "no live worker of the role" case among ordinary kills).
    */
   lastLive: boolean;
+  /** The roles whose processes the one-at-a-time kills choose from (default: every worker role). */
+  roles?: Role[];
+  /** At most this many one-at-a-time kills per run (default: one every 2 s until the load ends). */
+  count?: number;
 }
 
 export const KILL_DEFAULTS: KillOptions = { roleDown: 'reasoning-worker', roleDownAfterMs: 12_000, lastLive: false };
@@ -210,6 +214,9 @@ export class ChaosRunner {
         await new Promise((r) => setTimeout(r, everyMs));
         if (!running) break;
         const live = await tracker.liveQueues();
+        // With ACTIVE_REPLICAS a standby is live (it takes over) but holds no job: the victim is a holder.
+        const holders = await tracker.activeHolders(Object.values(queuesOf).flat());
+        const holds = (p: ServiceProc): boolean => (queuesOf[p.role] ?? []).every((q) => !holders.has(q) || holders.get(q)!.has(p.pid));
         if (!roleDownDone && Date.now() - t0 >= opts.roleDownAfterMs) {
           const all = c.of(opts.roleDown!);
           // Only from a whole role, every process live: the figure is "the role went down", not a restart race.
@@ -224,15 +231,16 @@ export class ChaosRunner {
         const candidates = c.procs.filter(
           (p) =>
             queuesOf[p.role] &&
+            (!opts.roles || opts.roles.includes(p.role)) &&
             p.role !== waitingForRoleDown &&
             (opts.lastLive
               ? // The rule of the earlier sessions: two processes started (a replacement counts once its port is up).
                 c.of(p.role).length >= 2
               : // A live worker (it holds jobs to recover) while another live one of its role stays.
-                isLive(p, live) && c.of(p.role).some((o) => o !== p && isLive(o, live))),
+                isLive(p, live) && holds(p) && c.of(p.role).some((o) => o !== p && isLive(o, live))),
         );
         const victim: ServiceProc | undefined = candidates[Math.floor(Math.random() * candidates.length)];
-        if (victim) await killAndRestart([victim], 'one', live);
+        if (victim && (opts.count === undefined || tracker.kills.filter((k) => k.kind === 'one').length < opts.count)) await killAndRestart([victim], 'one', live);
       }
     })();
     const run = await drive({ baseUrl: c.ingressUrl, apiKey: c.apiKey, scripts, watcher, answerTimeoutMs: 90_000 });

@@ -74,6 +74,7 @@ const SAMPLES: Record<string, { valid: string; invalid?: string }> = {
   CONVERSATION_IDLE_TTL_SEC: { valid: '86400', invalid: 'a week' },
   JOB_LOCK_RENEW_MS: { valid: '800', invalid: 'often' },
   STALLED_INTERVAL_MS: { valid: '1000', invalid: '10' },
+  ACTIVE_REPLICAS: { valid: '1', invalid: '-1' },
   INGRESS_API_KEYS: { valid: 'k1,slack=k2' },
   ADMIN_TOKEN: { valid: 'admin-secret' },
   QUERY_DEADLINE_MS: { valid: '45000', invalid: '30s' },

@@ -35,8 +35,11 @@ export const DEFAULTS = {
    * reasoning jobs at the peak profile, 13 % of Redis's script time (issue 17; BENCHMARKS
    * "Session 7, Part S").
    * See docs/RUNBOOK.md, "Job locks", and the measurements in docs/BENCHMARKS.md.
+   * activeReplicas (ACTIVE_REPLICAS): 0 = every process of a queue takes its jobs; n > 0 = only n
+   * do and the others stand by, taking over within lockMs (store/active-lease.ts, RUNBOOK "Scale
+   * workers": on a 2-core host one consumer per queue costs less CPU per job than two).
    */
-  jobLocks: { lockMs: 1_500, renewMs: 500, stalledIntervalMs: 250 },
+  jobLocks: { lockMs: 1_500, renewMs: 500, stalledIntervalMs: 250, activeReplicas: 0 },
   /**
    * Jobs a stalled check moved back from a dead worker: a survivor whose slots are all busy
    * would take them only as its own jobs end, one fetch per round trip of a starved loop (up to

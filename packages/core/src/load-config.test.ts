@@ -48,8 +48,8 @@ describe('loadConfig', () => {
   });
 
   it('gives every worker role the same job locks, and refuses a renewal that is not shorter than the lock', () => {
-    const c = loadConfig({ JOB_LOCK_MS: '3000', JOB_LOCK_RENEW_MS: '600', STALLED_INTERVAL_MS: '700' });
-    const want = { lockMs: 3000, renewMs: 600, stalledIntervalMs: 700 };
+    const c = loadConfig({ JOB_LOCK_MS: '3000', JOB_LOCK_RENEW_MS: '600', STALLED_INTERVAL_MS: '700', ACTIVE_REPLICAS: '1' });
+    const want = { lockMs: 3000, renewMs: 600, stalledIntervalMs: 700, activeReplicas: 1 };
     for (const locks of [c.reasoning.jobLocks, c.controller.jobLocks, c.tools.jobLocks, c.deliveries.jobLocks]) expect(locks).toEqual(want);
     expect(loadConfig({}).tools.jobLocks).toEqual(DEFAULTS.jobLocks);
     expect(() => loadConfig({ JOB_LOCK_MS: '1000', JOB_LOCK_RENEW_MS: '1000' })).toThrow(/JOB_LOCK_RENEW_MS/);

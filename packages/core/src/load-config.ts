@@ -24,6 +24,11 @@ export interface JobLockSettings {
   lockMs: number;
   renewMs: number;
   stalledIntervalMs: number;
+  /**
+   * How many processes of a queue take its jobs at once (ACTIVE_REPLICAS); the others stand by
+   * and take over within lockMs of one's death. Absent or 0: every process takes jobs.
+   */
+  activeReplicas?: number;
 }
 
 /** How long Redis keeps a finished query and an idle conversation (see DEFAULTS.queryDoneTtlSec). */
@@ -169,7 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | unde
   if (e.JOB_LOCK_RENEW_MS >= e.JOB_LOCK_MS) {
     throw new ConfigError([{ variable: 'JOB_LOCK_RENEW_MS', message: `must be shorter than JOB_LOCK_MS (${e.JOB_LOCK_MS})` }]);
   }
-  const jobLocks: JobLockSettings = { lockMs: e.JOB_LOCK_MS, renewMs: e.JOB_LOCK_RENEW_MS, stalledIntervalMs: e.STALLED_INTERVAL_MS };
+  const jobLocks: JobLockSettings = { lockMs: e.JOB_LOCK_MS, renewMs: e.JOB_LOCK_RENEW_MS, stalledIntervalMs: e.STALLED_INTERVAL_MS, activeReplicas: e.ACTIVE_REPLICAS };
   const retention: RetentionSettings = { queryDoneTtlSec: e.QUERY_DONE_TTL_SEC, conversationTtlSec: e.CONVERSATION_IDLE_TTL_SEC };
   const own = (r: StewardRole, fallback: number, other: number | undefined) => (role === r ? (e.PORT ?? fallback) : (other ?? fallback));
   return {

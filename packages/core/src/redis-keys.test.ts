@@ -24,6 +24,7 @@ describe('keys', () => {
       k.cache('t', 's', 'h'),
       k.cacheTag('x'),
       k.toolSlots('t'),
+      k.activeWorkers('reasoning'),
       k.metrics,
       k.handoffs,
       k.handoff('q'),

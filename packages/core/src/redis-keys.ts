@@ -36,6 +36,7 @@ export const NAMESPACES = {
   outbox: 'store: jobs committed with a state change, not yet relayed to BullMQ',
   deadlines: 'store: running queries by deadline (the controllers\' deadline poll, the sweeper)',
   sweeper: 'store: the sweeper lease',
+  active: 'store: the processes of a worker queue that take its jobs (ACTIVE_REPLICAS; the others stand by)',
   ch: 'channels: signatures, deliveries, admission buckets',
   llm: 'llm: rate limiter (per model)',
   cost: 'llm: cost ledger (per query, conversation, customer-day) and its seen-guards',
@@ -133,6 +134,8 @@ export function createKeys(prefix: string) {
     deadlines: `${p}:deadlines`,
     /** Short lease so one sweeper of the fleet works at a time. */
     sweeperLease: `${p}:sweeper`,
+    /** Processes taking a queue's jobs, each scored by when its lease ends (active-lease.ts). */
+    activeWorkers: (queue: string) => `${p}:active:${seg(queue)}`,
     metrics: `${p}:metrics`,
     /** Set once an event was counted in the metrics hash (a redelivered event is not counted twice). */
     metricsSeen: (eventId: string) => `${p}:metrics:seen:${seg(eventId)}`,

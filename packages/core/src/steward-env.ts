@@ -77,6 +77,8 @@ export const StewardEnv = z.object({
   JOB_LOCK_MS: z.coerce.number().int().min(100).default(DEFAULTS.jobLocks.lockMs),
   JOB_LOCK_RENEW_MS: z.coerce.number().int().min(50).default(DEFAULTS.jobLocks.renewMs),
   STALLED_INTERVAL_MS: z.coerce.number().int().min(50).default(DEFAULTS.jobLocks.stalledIntervalMs),
+  // every worker: how many processes of each queue take its jobs (0 = all); the others stand by
+  ACTIVE_REPLICAS: z.coerce.number().int().min(0).default(DEFAULTS.jobLocks.activeReplicas),
   // reasoning-worker
   OPENAI_BASE_URL: url,
   OPENAI_API_KEY: text,

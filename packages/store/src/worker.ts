@@ -7,6 +7,7 @@ import { readJobPrelude, runWithPreloadedQuery } from './job-prelude.ts';
 import { createKeys } from './keys.ts';
 import { LOCK_KEEPER_CLIENT_PREFIX, LockKeeper, type LockKeeperOptions } from './lock-keeper.ts';
 import { RecoveryHeadroom, type RecoveryHeadroomSettings } from './recovery-headroom.ts';
+import { ActiveLease } from './active-lease.ts';
 
 export interface Log {
   info(obj: object, msg?: string): void;
@@ -54,6 +55,8 @@ export interface StartWorkerOptions<Q extends QueueName = QueueName, P = never> 
  */
 class StewardWorker extends Worker {
   headroom: RecoveryHeadroom | undefined;
+  /** This process's active slot when the queue has ACTIVE_REPLICAS (active-lease.ts). */
+  lease: ActiveLease | undefined;
   /** Told of every job this worker fetches, at once, so its thread renews exactly those (ADR 0033). */
   keeper: { lock: LockKeeper; base: string } | undefined;
 
@@ -101,6 +104,8 @@ class StewardWorker extends Worker {
   }
 
   override async close(force = false): Promise<void> {
+    // A standby takes the queue's new jobs at its next beat while this one ends those it runs.
+    await this.lease?.release();
     // Takes no more, and lets those taken end (their completion needs the connection close() ends).
     if (!force) await this.headroom?.close();
     return super.close(force);
@@ -221,6 +226,20 @@ export function startWorker<Q extends QueueName, P = never>(queue: Q, processor:
       )
     : undefined;
   w.headroom = headroom;
+  // ACTIVE_REPLICAS: only that many processes of the queue take its jobs; this one may stand by
+  // until a slot is free (active-lease.ts). Its lock keeper watches the queue meanwhile, so the
+  // jobs of a holder that dies are moved back, and taken at once by this one (recovery headroom).
+  const slots = locks.activeReplicas ?? 0;
+  const lease =
+    keeper && slots > 0
+      ? new ActiveLease(o.connection as Redis, createKeys(o.prefix).activeWorkers(queue), name, {
+          slots,
+          leaseMs: locks.lockMs,
+          renewMs: locks.renewMs,
+          onLost: () => o.log.warn({ queue }, 'active slot taken by a standby after this process stalled past its lease; taking jobs beside it'),
+        })
+      : undefined;
+  w.lease = lease;
   if (keeper) {
     w.keeper = { lock: keeper, base };
     // Its lock is gone: the thread stops renewing it. Emitted before the next job the same call
@@ -239,9 +258,14 @@ export function startWorker<Q extends QueueName, P = never>(queue: Q, processor:
   if (keeper) {
     // The queue's stalled check runs from the thread (see lock-keeper-thread.ts), with the worker's own settings.
     keeper.watch(base, w.id, { maxStalledCount: w.opts.maxStalledCount ?? 1, stalledIntervalMs: w.opts.stalledInterval ?? locks.stalledIntervalMs });
-    void keeper.ready.then((up) => {
+    void keeper.ready.then(async (up) => {
       // A thread not connected in time renews nothing yet: BullMQ's renewal keeps the jobs meanwhile.
       if (!up) w.renewLocksFromMainLoop();
+      if (lease) {
+        const standing = setTimeout(() => o.log.info({ queue, slots }, 'standing by: every active slot of the queue is held'), locks.renewMs);
+        await lease.acquired();
+        clearTimeout(standing);
+      }
       if (!w.closing) w.run().catch((err: unknown) => o.log.error({ queue, err: (err as Error).message }, 'worker stopped'));
     });
   }

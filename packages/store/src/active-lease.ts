@@ -1,0 +1,93 @@
+import type { Redis } from 'ioredis';
+
+// At most `slots` processes of a worker queue take its jobs; the others stand by and start taking
+// them when a lease lapses (its process died or was stopped) or is given back (a graceful stop).
+// Why: on a small host two processes consuming one queue split its jobs, so each wakes up for
+// fewer of them and both cost more CPU per job (docs/BENCHMARKS.md, "Session 12"); a standby
+// twin still takes over within a lease, as a second consumer would.
+//
+// The holders are the members of one sorted set scored by when their lease ends (Redis's own
+// clock, so hosts' clocks do not matter). One script takes a free slot or renews one's own.
+const HOLD = `
+-- KEYS: 1 holders ; ARGV: 1 holder, 2 slots, 3 leaseMs
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+local held = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not held and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]) * 2)
+return 1
+`;
+
+export interface ActiveLeaseOptions {
+  /** How many processes of the queue take its jobs at once. */
+  slots: number;
+  /** A holder that stops renewing loses its slot this long after its last renewal. */
+  leaseMs: number;
+  /** How often the holder renews, and a standby tries to take a slot. */
+  renewMs: number;
+  /** The holder's lease was taken by another process after it lapsed (it was stalled past it). */
+  onLost?: () => void;
+}
+
+/**
+ * One process's claim to take a queue's jobs. `acquired` resolves once it holds a slot; from then
+ * on it renews the lease every renewMs. A holder whose renewal finds its slot taken (it was stalled
+ * past the lease and a standby took it) keeps running beside the new holder — as every replica
+ * did before standbys — and tries to hold a slot again at each beat. `release` gives the slot back.
+ */
+export class ActiveLease {
+  private readonly redis: Redis;
+  private readonly key: string;
+  private readonly holder: string;
+  private readonly o: ActiveLeaseOptions;
+  private timer: NodeJS.Timeout | undefined;
+  private held = false;
+  private stopped = false;
+  private started = false;
+  private readonly ready: Promise<void>;
+  private resolveReady!: () => void;
+
+  constructor(redis: Redis, key: string, holder: string, o: ActiveLeaseOptions) {
+    this.redis = redis;
+    this.key = key;
+    this.holder = holder;
+    this.o = o;
+    this.ready = new Promise((resolve) => (this.resolveReady = resolve));
+  }
+
+  /** Resolves when this process may take jobs (it holds a slot). */
+  acquired(): Promise<void> {
+    if (!this.started && !this.stopped) {
+      this.started = true;
+      void this.beat();
+    }
+    return this.ready;
+  }
+
+  get holding(): boolean {
+    return this.held;
+  }
+
+  private async beat(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const ok = (await this.redis.eval(HOLD, 1, this.key, this.holder, this.o.slots, this.o.leaseMs)) === 1;
+      if (this.held && !ok) this.o.onLost?.();
+      this.held = ok;
+      if (ok) this.resolveReady();
+    } catch {
+      // Redis unreachable: a holder keeps taking jobs (BullMQ fails alike meanwhile); a standby waits.
+    }
+    if (!this.stopped) this.timer = setTimeout(() => void this.beat(), this.o.renewMs);
+  }
+
+  /** Stop renewing and give the slot back, so a standby takes over at its next beat. */
+  async release(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.held) await this.redis.zrem(this.key, this.holder).catch(() => undefined);
+    this.held = false;
+  }
+}
