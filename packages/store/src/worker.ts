@@ -228,7 +228,8 @@ export function startWorker<Q extends QueueName, P = never>(queue: Q, processor:
   w.headroom = headroom;
   // ACTIVE_REPLICAS: only that many processes of the queue take its jobs; this one may stand by
   // until a slot is free (active-lease.ts). Its lock keeper watches the queue meanwhile, so the
-  // jobs of a holder that dies are moved back, and taken at once by this one (recovery headroom).
+  // jobs of a holder that dies are moved back to the wait list (its lock and its slot lapse alike),
+  // and this one takes them with its slot.
   const slots = locks.activeReplicas ?? 0;
   const lease =
     keeper && slots > 0
