@@ -13,6 +13,7 @@
 //                               [--peers baseline,openai-agents,langgraph-memory,langgraph-sqlite] [--pipeline]
 //                               [--workers 2]   (the pipeline's reasoning-worker and tool-worker processes each)
 //                               [--job-locks 1500/500/250]   (the pipeline's JOB_LOCK_MS/JOB_LOCK_RENEW_MS/STALLED_INTERVAL_MS)
+//                               [--active-replicas 1]   (the pipeline's ACTIVE_REPLICAS: the other processes of a role stand by)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +44,7 @@ const { values: a } = parseArgs({
     pipeline: { type: 'boolean', default: false },
     'llm-latency': { type: 'string', default: '0' },
     'job-locks': { type: 'string' },
+    'active-replicas': { type: 'string' },
   },
 });
 const chosen = a.peers.split(',').map((p) => p.trim()) as Peer[];
@@ -73,7 +75,10 @@ const locks = a['job-locks']?.split('/');
 const cluster = await Cluster.start({
   workers: Number(a.workers),
   llmLatency: a['llm-latency'],
-  ...(locks ? { env: { JOB_LOCK_MS: locks[0] ?? '', JOB_LOCK_RENEW_MS: locks[1] ?? '', STALLED_INTERVAL_MS: locks[2] ?? '' } } : {}),
+  env: {
+    ...(locks ? { JOB_LOCK_MS: locks[0] ?? '', JOB_LOCK_RENEW_MS: locks[1] ?? '', STALLED_INTERVAL_MS: locks[2] ?? '' } : {}),
+    ...(a['active-replicas'] ? { ACTIVE_REPLICAS: a['active-replicas'] } : {}),
+  },
 });
 const tmp = mkdtempSync(join(tmpdir(), 'steward-peers-'));
 const results: Record<string, Figures> = {};
@@ -183,7 +188,7 @@ try {
     `${JSON.stringify({
       bench: 'peers',
       machine: { nproc: cpus().length, cpu: cpus()[0]?.model ?? '', node: process.version },
-      settings: { conversations, turns_per_conversation: turns, llm_latency: a['llm-latency'], messages: total, pipeline_workers: Number(a.workers) },
+      settings: { conversations, turns_per_conversation: turns, llm_latency: a['llm-latency'], messages: total, pipeline_workers: Number(a.workers), pipeline_active_replicas: Number(a['active-replicas'] ?? 0) },
       results,
     })}\n`,
   );
