@@ -118,3 +118,18 @@ describe('active replicas (ACTIVE_REPLICAS)', () => {
     }
   });
 });
+
+describe('ActiveLease.release', () => {
+  it('gives back a slot that a beat in flight took, and never lets a released standby start', async () => {
+    const key = createKeys(`${prefix}.release`).activeWorkers('reasoning');
+    const lease = new ActiveLease(redis, key, 'r', { slots: 1, leaseMs: 5_000, renewMs: 50 });
+    let started = false;
+    void lease.acquired().then(() => (started = true));
+    // Released while its first beat is in flight (no await between): that beat takes the slot.
+    await lease.release();
+    await sleep(100);
+    expect(await redis.zrange(key, '0', '-1')).toEqual([]);
+    expect(lease.holding).toBe(false);
+    expect(started).toBe(false);
+  });
+});

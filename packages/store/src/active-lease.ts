@@ -46,6 +46,7 @@ export class ActiveLease {
   private held = false;
   private stopped = false;
   private started = false;
+  private inflight: Promise<void> | undefined;
   private readonly ready: Promise<void>;
   private resolveReady!: () => void;
 
@@ -70,13 +71,19 @@ export class ActiveLease {
     return this.held;
   }
 
-  private async beat(): Promise<void> {
+  private beat(): Promise<void> {
+    this.inflight = this.hold();
+    return this.inflight;
+  }
+
+  private async hold(): Promise<void> {
     if (this.stopped) return;
     try {
       const ok = (await this.redis.eval(HOLD, 1, this.key, this.holder, this.o.slots, this.o.leaseMs)) === 1;
       if (this.held && !ok) this.o.onLost?.();
       this.held = ok;
-      if (ok) this.resolveReady();
+      // Not once released: a closing worker must not start taking jobs.
+      if (ok && !this.stopped) this.resolveReady();
     } catch {
       // Redis unreachable: a holder keeps taking jobs (BullMQ fails alike meanwhile); a standby waits.
     }
@@ -87,6 +94,8 @@ export class ActiveLease {
   async release(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    // A beat in flight may take the slot after this: wait for it, then give back what it took.
+    await this.inflight;
     if (this.held) await this.redis.zrem(this.key, this.holder).catch(() => undefined);
     this.held = false;
   }
