@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Redis } from 'ioredis';
-import { deletePrefix, uniquePrefix } from '@steward/testing';
+import { deletePrefix, monitorRedis, uniquePrefix } from '@steward/testing';
 import { cacheTtlFor, ToolCache, VOLATILE_TTL_SEC } from './cache.ts';
 import { createKeys } from './keys.ts';
 import { createRedis } from './redis.ts';
@@ -102,10 +102,8 @@ describe('ToolCache.invalidate', () => {
 
 describe('ToolCache.invalidate, on the wire', () => {
   it('is one command for any number of tags (it was three per tag, one after the other)', async () => {
-    const monitor = createRedis(url);
     const sent: string[][] = [];
-    const mon = await monitor.monitor();
-    mon.on('monitor', (_time: string, argv: string[], source: string) => {
+    const mon = await monitorRedis(url, (_time: string, argv: string[], source: string) => {
       if (!source.includes('lua') && argv.some((x) => x.startsWith(keys.cacheTag('wire')))) sent.push(argv);
     });
     try {
@@ -118,8 +116,7 @@ describe('ToolCache.invalidate, on the wire', () => {
       await new Promise((r) => setTimeout(r, 50));
       expect(sent.map((a) => a[0]!.toLowerCase())).toEqual(['evalsha']);
     } finally {
-      mon.disconnect();
-      monitor.disconnect();
+      mon.close();
     }
   });
 });

@@ -8,7 +8,7 @@ import { Queue, Worker } from 'bullmq';
 import { extendLocks } from 'bullmq/dist/esm/scripts/extendLocks-1.js';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { deletePrefix, uniquePrefix } from '@steward/testing';
+import { deletePrefix, monitorRedis, uniquePrefix } from '@steward/testing';
 import { LOCK_KEEPER_CLIENT_PREFIX } from './lock-keeper.ts';
 import { createRedis } from './redis.ts';
 import { startWorker } from './worker.ts';
@@ -130,10 +130,8 @@ describe('renewal of its own jobs only', () => {
       await redis.lpush(`${base}active`, `other-${i}`);
       await redis.set(`${base}other-${i}:lock`, `other-worker:${i}`, 'PX', 60_000);
     }
-    const monitor = createRedis(url);
     const gets = { others: 0, own: 0 };
-    const mon = await monitor.monitor();
-    mon.on('monitor', (_time: string, argv: string[]) => {
+    const mon = await monitorRedis(url, (_time: string, argv: string[]) => {
       if (argv[0]?.toLowerCase() !== 'get' || !argv[1]?.startsWith(base) || !argv[1].endsWith(':lock')) return;
       if (argv[1].startsWith(`${base}other-`)) gets.others++;
       else gets.own++;
@@ -169,8 +167,7 @@ describe('renewal of its own jobs only', () => {
       release();
       await worker.close();
       await q.close();
-      mon.disconnect();
-      monitor.disconnect();
+      mon.close();
     }
   }, 30_000);
 
@@ -338,10 +335,8 @@ describe("the thread's scripts", () => {
   it('run by SHA: the renewal and the stalled check are not sent whole every time', async () => {
     const queue = 'reasoning';
     const p = `${prefixBase}.by-sha`;
-    const monitor = createRedis(url);
     const seen: string[][] = [];
-    const mon = await monitor.monitor();
-    mon.on('monitor', (_time: string, argv: string[]) => {
+    const mon = await monitorRedis(url, (_time: string, argv: string[]) => {
       if (argv.some((a) => a.startsWith(`${p}:`))) seen.push(argv);
     });
     const worker = startWorker(queue, async () => 'done', { connection: redis.duplicate({ maxRetriesPerRequest: null }), prefix: p, concurrency: 1, log, jobLocks: LOCKS });
@@ -351,8 +346,7 @@ describe("the thread's scripts", () => {
       await new Promise((r) => setTimeout(r, 1_000));
     } finally {
       await worker.close();
-      mon.disconnect();
-      monitor.disconnect();
+      mon.close();
     }
     // The thread's scripts by their first key (BullMQ's own scripts, sent by the worker's
     // connection, start with other keys or key counts): the renewal of its own jobs (the stalled
@@ -375,10 +369,8 @@ describe("BullMQ's own lock renewal", () => {
     const queue = 'reasoning';
     const p = `${prefixBase}.${tag}`;
     const q = new Queue(queue, { connection: redis, prefix: p });
-    const monitor = createRedis(url);
     let renewals = 0;
-    const mon = await monitor.monitor();
-    mon.on('monitor', (_time: string, argv: string[]) => {
+    const mon = await monitorRedis(url, (_time: string, argv: string[]) => {
       // BullMQ's own renewal by its script's SHA: the keeper's thread also runs a script over the
       // stalled set (its renewal of the jobs reported to it, ADR 0033), which is not this.
       if (argv[0]!.toLowerCase() === 'evalsha' && argv[1] === EXTEND_LOCKS_SHA) renewals++;
@@ -404,8 +396,7 @@ describe("BullMQ's own lock renewal", () => {
     } finally {
       await worker.close();
       await q.close();
-      mon.disconnect();
-      monitor.disconnect();
+      mon.close();
     }
   }
 

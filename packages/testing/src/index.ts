@@ -6,3 +6,4 @@ export { TAUBENCH_DIR, HAS_TAUBENCH } from './taubench-dir.ts';
 export { REQUIREMENTS, missing, type Requirement, type RequirementName } from './requirements.ts';
 export { PostgresServer, postgresBinDir, POSTGRES_INSTALL } from './postgres-server.ts';
 export { acquirePostgres, postgresReachable, safeUrl, MACHINE_DATABASE_URL, type PostgresTarget } from './test-postgres.ts';
+export { monitorRedis, parseMonitorLine, type MonitorListener, type RedisMonitor } from './redis-monitor.ts';

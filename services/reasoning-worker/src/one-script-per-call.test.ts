@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Redis } from 'ioredis';
 import { jobIds, newConversationId, newQueryId, newTraceId } from '@steward/core';
 import { commerceTools } from '@steward/commerce';
 import { costKeys, readCost } from '@steward/llm/ledger';
@@ -7,7 +6,7 @@ import { parseTextReply, type LlmCompletion, type LlmRequest } from '@steward/ll
 import { markWatched, Outbox } from '@steward/store';
 import { createLogger } from '@steward/telemetry';
 import { ToolRegistry } from '@steward/tools';
-import { deletePrefix, uniquePrefix } from '@steward/testing';
+import { deletePrefix, monitorRedis, uniquePrefix, type RedisMonitor } from '@steward/testing';
 import { startReasoningWorker, type RunningReasoningWorker } from './service.ts';
 
 // What a streamed, answered turn sends to Redis once its model call returned, seen by MONITOR on
@@ -17,7 +16,7 @@ const url = inject('redisUrl');
 const prefix = uniquePrefix('rw-one');
 const log = createLogger({ service: 'one-script-per-call-test', level: 'silent' });
 let rw: RunningReasoningWorker;
-let monitor: Redis;
+let mon: RedisMonitor;
 /** Every command Redis received while the turn ran, in order, and whether a script ran it. */
 let seen: { argv: string[]; inScript: boolean }[] = [];
 let recording = false;
@@ -55,10 +54,8 @@ function lookUp(): LlmCompletion {
 }
 
 beforeAll(async () => {
-  monitor = new Redis(url);
-  const mon = await monitor.monitor();
   // MONITOR names the source of a command a script ran "lua".
-  mon.on('monitor', (_time: string, argv: string[], source: string) => {
+  mon = await monitorRedis(url, (_time: string, argv: string[], source: string) => {
     if (recording) seen.push({ argv, inScript: /lua/i.test(source) });
   });
   rw = await startReasoningWorker({
@@ -91,7 +88,7 @@ beforeAll(async () => {
 afterAll(async () => {
   recording = false;
   await rw?.close();
-  monitor.disconnect();
+  mon.close();
   await deletePrefix(url, prefix);
 });
 

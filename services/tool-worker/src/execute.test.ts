@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
 import { createKeys, createRedis, ToolCache } from '@steward/store';
-import { deletePrefix, uniquePrefix } from '@steward/testing';
+import { deletePrefix, monitorRedis, uniquePrefix, type RedisMonitor } from '@steward/testing';
 import type { ToolSpec } from '@steward/tools';
 import { execute } from './execute.ts';
 
@@ -10,7 +10,7 @@ const url = inject('redisUrl');
 const prefix = uniquePrefix('execute');
 const keys = createKeys(prefix);
 let redis: ReturnType<typeof createRedis>;
-let monitor: ReturnType<typeof createRedis>;
+let mon: RedisMonitor;
 /** Commands a client sent that name this test's keys (not those a script ran inside Redis). */
 const seen: string[][] = [];
 
@@ -30,14 +30,12 @@ const spec: ToolSpec = {
 
 beforeAll(async () => {
   redis = createRedis(url);
-  monitor = createRedis(url);
-  const mon = await monitor.monitor();
-  mon.on('monitor', (_time: string, argv: string[], source: string) => {
+  mon = await monitorRedis(url, (_time: string, argv: string[], source: string) => {
     if (!source.includes('lua') && argv.some((a) => a.startsWith(`${prefix}:`))) seen.push(argv);
   });
 });
 afterAll(async () => {
-  monitor.disconnect();
+  mon.close();
   redis.disconnect();
   await deletePrefix(url, prefix);
 });
