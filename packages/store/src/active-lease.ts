@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { holdSlot } from './leased-slots.ts';
 
 // At most `slots` processes of a worker queue take its jobs; the others stand by and start taking
 // them when a lease lapses (its process died or was stopped) or is given back (a graceful stop).
@@ -6,19 +7,7 @@ import type { Redis } from 'ioredis';
 // fewer of them and both cost more CPU per job (docs/BENCHMARKS.md, "Session 12"); a standby
 // twin still takes over within a lease, as a second consumer would.
 //
-// The holders are the members of one sorted set scored by when their lease ends (Redis's own
-// clock, so hosts' clocks do not matter). One script takes a free slot or renews one's own.
-const HOLD = `
--- KEYS: 1 holders ; ARGV: 1 holder, 2 slots, 3 leaseMs
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-local held = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if not held and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
-redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
-redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]) * 2)
-return 1
-`;
+// The slots are leased slots (leased-slots.ts), as a tool's concurrency cap.
 
 export interface ActiveLeaseOptions {
   /** How many processes of the queue take its jobs at once. */
@@ -45,7 +34,6 @@ export class ActiveLease {
   private timer: NodeJS.Timeout | undefined;
   private held = false;
   private stopped = false;
-  private started = false;
   private inflight: Promise<void> | undefined;
   private readonly ready: Promise<void>;
   private resolveReady!: () => void;
@@ -60,10 +48,7 @@ export class ActiveLease {
 
   /** Resolves when this process may take jobs (it holds a slot). */
   acquired(): Promise<void> {
-    if (!this.started && !this.stopped) {
-      this.started = true;
-      void this.beat();
-    }
+    if (!this.inflight && !this.stopped) void this.beat();
     return this.ready;
   }
 
@@ -79,7 +64,7 @@ export class ActiveLease {
   private async hold(): Promise<void> {
     if (this.stopped) return;
     try {
-      const ok = (await this.redis.eval(HOLD, 1, this.key, this.holder, this.o.slots, this.o.leaseMs)) === 1;
+      const ok = await holdSlot(this.redis, this.key, this.holder, this.o.slots, this.o.leaseMs);
       if (this.held && !ok) this.o.onLost?.();
       this.held = ok;
       // Not once released: a closing worker must not start taking jobs.
