@@ -1,5 +1,5 @@
-import type { KernelRules, Transition } from '@steward/control';
-import { applyStep, memberOf, type AdvanceInput, type QueryRecord } from '@steward/store';
+import type { JobSpec, KernelRules, Transition } from '@steward/control';
+import { addsInScript, applyStep, memberOf, type AdvanceInput, type QueryRecord } from '@steward/store';
 import { completeQuery } from './complete.ts';
 import { decision } from './decision.ts';
 import type { StepDeps } from './deps.ts';
@@ -26,13 +26,33 @@ export async function applyTransition(d: StepDeps, q: QueryRecord, t: Transition
     }
     return (await completeQuery(d, q, t)) ? 'applied' : 'ended';
   }
-  const jobs = t.jobs.map(memberOf);
-  const relay = hold.length ? jobs.filter((m) => !hold.includes(m)) : jobs;
-  return applyStep(d, q.queryId, advanceInputOf(t, jobs), relay);
+  const jobs = stepJobs(t, hold);
+  return applyStep(d, q.queryId, advanceInputOf(t, jobs), jobs.relay);
 }
 
-/** The ADVANCE input of a transition that does not end the query, with its jobs as outbox members. */
-export function advanceInputOf(t: Transition, jobs: string[], nowMs?: number): AdvanceInput {
+/**
+ * Where a step's jobs go: added to BullMQ by the step's own script (ADR 0040), or, held for the
+ * caller's own step or delayed, committed to the outbox; `relay`: those outbox members to relay
+ * once the step applied (the delayed ones; a held one stays for the caller, or the sweeper).
+ */
+export function stepJobs(t: Pick<Transition, 'jobs'>, hold: readonly string[] = []): { add: JobSpec[]; outbox: string[]; relay: string[] } {
+  const add: JobSpec[] = [];
+  const outbox: string[] = [];
+  const relay: string[] = [];
+  for (const j of t.jobs) {
+    const m = memberOf(j);
+    const held = hold.includes(m);
+    if (!held && addsInScript(j)) add.push(j);
+    else {
+      outbox.push(m);
+      if (!held) relay.push(m);
+    }
+  }
+  return { add, outbox, relay };
+}
+
+/** The ADVANCE input of a transition that does not end the query, with its jobs as stepJobs placed them. */
+export function advanceInputOf(t: Transition, jobs: Pick<ReturnType<typeof stepJobs>, 'add' | 'outbox'>, nowMs?: number): AdvanceInput {
   return {
     from: t.from,
     to: t.to,
@@ -42,7 +62,8 @@ export function advanceInputOf(t: Transition, jobs: string[], nowMs?: number): A
     ...(t.set ? { set: t.set } : {}),
     ...(t.dag ? { dag: t.dag } : {}),
     ...(t.conversation ? { conversation: t.conversation } : {}),
-    jobs,
+    jobs: jobs.outbox,
+    add: jobs.add,
     ...(nowMs !== undefined ? { nowMs } : {}),
   };
 }

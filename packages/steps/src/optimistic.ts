@@ -1,6 +1,6 @@
 import { onProposal, type Transition } from '@steward/control';
-import { advanceResultOf, completeInputOf, completeResultOf, endCommitted, memberOf, stepCommitted, type QueryRecord } from '@steward/store';
-import { advanceInputOf, rulesOf } from './apply.ts';
+import { advanceResultOf, completeInputOf, completeResultOf, endCommitted, stepCommitted, type QueryRecord } from '@steward/store';
+import { advanceInputOf, rulesOf, stepJobs } from './apply.ts';
 import { afterEnding, endingOf } from './complete.ts';
 import { needsConfirmationReads, observedUpFront, type ProposalInput } from './decide.ts';
 import type { StepDeps } from './deps.ts';
@@ -23,7 +23,7 @@ export interface OptimisticStep {
   budget: boolean;
   keys: string[];
   argv: (string | number)[];
-  /** An advance: the outbox members to relay once it applied. */
+  /** An advance: the outbox members to relay once it applied (its delayed jobs; the others its script adds). */
   relay: string[];
   /** An ending: its answer (for the transcript) and the done TTL's KEYS and ARGV. */
   answer: string;
@@ -50,9 +50,9 @@ export function optimisticStep(d: StepDeps, q: QueryRecord, p: ProposalInput, no
     const { keys, argv } = d.queries.completeArgs(completeInputOf(q, end, nowMs), q.conversationId);
     return { ...common, kind: 'complete', keys, argv, relay: [], answer: end.answer };
   }
-  const jobs = t.jobs.map(memberOf);
+  const jobs = stepJobs(t);
   const { keys, argv } = d.queries.advanceArgs(q.queryId, advanceInputOf(t, jobs, nowMs));
-  return { ...common, kind: 'advance', keys, argv, relay: jobs, answer: '' };
+  return { ...common, kind: 'advance', keys, argv, relay: jobs.relay, answer: '' };
 }
 
 /**

@@ -2,6 +2,7 @@
 // inside a script from the prefix only where the set of keys depends on data (the active
 // query of a conversation); with the hash-tag prefix they all live in one cluster slot.
 import { TAKE_TOKENS_FN } from './token-bucket-lua.ts';
+import { BULL_ADD_FN } from './bull-add.ts';
 
 /** Add committed jobs to the outbox (members are job JSON; see outbox.ts). */
 export const OUTBOX_FN = `
@@ -156,14 +157,16 @@ return 1
 /**
  * Move a running query from (state, turn) to (newState, newTurn) exactly once, applying its
  * side effects in the same step. Returns 1 when applied, 0 when the query is elsewhere
- * (a redelivered step), -1 when it has ended.
+ * (a redelivered step), -1 when it has ended. The step's jobs are added to BullMQ here
+ * (bull_add, ADR 0040); a job held for the caller's own step or a delayed one goes to the outbox.
  */
-export const ADVANCE = START_FN + `
+export const ADVANCE = START_FN + BULL_ADD_FN + `
 -- KEYS: 1 query, 2 steps, 3 history, 4 dag of the turn ('' = none), 5 conversation ('' = none)
 -- ARGV: 1 state, 2 turn, 3 newState, 4 newTurn, 5 hsetJson, 6 hincrJson, 7 number of steps, 8 number of
 --       history entries, 9 ttl, 10 prefix, 11 nowMs, 12 number of outbox members, 13 dagCallsJson ('' = none),
---       14 conversation hsetJson, 15 conversation hdelJson, 16… the steps, then the history entries, then the
---       outbox members, one argument each (sent as they are stored: a JSON array of them would encode each twice)
+--       14 conversation hsetJson, 15 conversation hdelJson, 16 number of jobs added here (bull_add), 17… the
+--       steps, then the history entries, then the outbox members, one argument each (sent as they are
+--       stored: a JSON array of them would encode each twice), then bull_add's four arguments per job
 local q = redis.call('HMGET', KEYS[1], 'status', 'state', 'turn')
 if q[1] == 'completed' or q[1] == 'failed' then return -1 end
 if q[2] ~= ARGV[1] or tonumber(q[3]) ~= tonumber(ARGV[2]) then return 0 end
@@ -172,9 +175,9 @@ for k, v in pairs(cjson.decode(ARGV[5])) do redis.call('HSET', KEYS[1], k, tostr
 for k, v in pairs(cjson.decode(ARGV[6])) do
   redis.call('HINCRBYFLOAT', KEYS[1], k, v)
 end
-local nSteps, nHistory, nJobs = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[12])
-for i = 16, 15 + nSteps do redis.call('RPUSH', KEYS[2], ARGV[i]) end
-for i = 16 + nSteps, 15 + nSteps + nHistory do redis.call('RPUSH', KEYS[3], ARGV[i]) end
+local nSteps, nHistory, nJobs, nAdds = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[12]), tonumber(ARGV[16])
+for i = 17, 16 + nSteps do redis.call('RPUSH', KEYS[2], ARGV[i]) end
+for i = 17 + nSteps, 16 + nSteps + nHistory do redis.call('RPUSH', KEYS[3], ARGV[i]) end
 redis.call('EXPIRE', KEYS[2], tonumber(ARGV[9]))
 redis.call('EXPIRE', KEYS[3], tonumber(ARGV[9]))
 if KEYS[4] ~= '' and ARGV[13] ~= '' and redis.call('EXISTS', KEYS[4]) == 0 then
@@ -194,8 +197,14 @@ if KEYS[5] ~= '' then
   for _, k in ipairs(cjson.decode(ARGV[15])) do redis.call('HDEL', KEYS[5], k) end
 end
 local now = tonumber(ARGV[11])
-for i = 16 + nSteps + nHistory, 15 + nSteps + nHistory + nJobs do
+local at = 17 + nSteps + nHistory
+for i = at, at + nJobs - 1 do
   redis.call('ZADD', ARGV[10] .. ':outbox', 'NX', now, ARGV[i])
+end
+at = at + nJobs
+for i = 0, nAdds - 1 do
+  local j = at + i * 4
+  bull_add(ARGV[10], ARGV[j], ARGV[j + 1], ARGV[j + 2], ARGV[j + 3], now)
 end
 return 1
 `;

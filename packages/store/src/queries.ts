@@ -8,6 +8,8 @@ import { bindLogContext } from '@steward/telemetry';
 import type { DagCall } from './dag.ts';
 import { DONE_TTL } from './done-ttl.ts';
 import { takePreloadedQuery } from './job-prelude.ts';
+import { bullAddArgs } from './bull-add.ts';
+import type { JobSpec } from '@steward/control';
 
 export interface NewQuery {
   queryId: string;
@@ -52,8 +54,10 @@ export interface AdvanceInput {
   incr?: Record<string, number>;
   steps?: ChatMessage[];
   history?: unknown[];
-  /** Outbox members committed with the step (see outbox.ts). */
+  /** Outbox members committed with the step (see outbox.ts): held for the caller's own step, or delayed. */
   jobs?: string[];
+  /** Jobs the step's script adds to BullMQ itself (bull-add.ts): no relay, no outbox entry. */
+  add?: readonly Pick<JobSpec, 'queue' | 'jobId' | 'data'>[];
   /** The turn's tool DAG, created with the step when it does not exist yet. */
   dag?: { turn: number; calls: DagCall[] };
   /** Conversation fields changed by the step (the pending confirmation), in the same script. */
@@ -229,10 +233,12 @@ export class QueryStore {
       dag,
       JSON.stringify(a.conversation?.set ?? {}),
       JSON.stringify(a.conversation?.del ?? []),
+      a.add?.length ?? 0,
       // One argument per entry, as stored: inside a JSON array each would be encoded twice.
       ...steps,
       ...history,
       ...jobs,
+      ...(a.add ?? []).flatMap(bullAddArgs),
     ];
     return { keys, argv };
   }
