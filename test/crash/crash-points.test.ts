@@ -40,8 +40,10 @@ const covered = new Set<CrashPointName>();
  * The controller's job boundary lies on no message's path since the decision and the observation
  * are taken where their input arrives (ADR 0016, 0017), and the deadline poll's on none since the
  * deadline is no job (ADR 0027): a query stuck in the model drives each (their own tests below).
+ * A step's jobs are added by its own script (ADR 0040), so no relay lies on a message's path
+ * either: an entry an older release committed to the outbox drives the relay's (its test below).
  */
-const OFF_PATH: readonly CrashPointName[] = ['control.before_ack', 'deadline.after_claim'];
+const OFF_PATH: readonly CrashPointName[] = ['control.before_ack', 'deadline.after_claim', 'outbox.after_enqueue'];
 const ON_PATH = CRASH_POINTS.flatMap((p, i) => (OFF_PATH.includes(p) ? [] : [[p, i] as [CrashPointName, number]]));
 
 interface Host {
@@ -198,6 +200,8 @@ describe('crash points (kill -9 at every boundary, another process takes over)',
       let queryId = await post(crashing.api, s, s.messages[1]!, messageId);
       // The armed host must die at the point (every point lies on this message's path).
       const exit = await Promise.race([crashing.exited, new Promise((r) => setTimeout(() => r('alive'), DEADLINE_MS))]);
+      // A host that never reached its point must not stay on and take the next points' jobs.
+      if (exit === 'alive') crashing.child.kill('SIGKILL');
       expect(exit, `the host did not reach ${point}`).toBe('SIGKILL');
       const killedAt = Date.now();
       const taker = await activate(await mine.taker);
@@ -302,6 +306,46 @@ describe('crash points (kill -9 at every boundary, another process takes over)',
       expect(exit, `the host did not reach ${point}`).toBe('SIGKILL');
       const recoveredMs = await takeOver(queryId!);
       await expectEndedAtDeadlineOnce(s, queryId!);
+      process.stderr.write(`[crash] ${point}: recovered in ${recoveredMs} ms\n`);
+      covered.add(point);
+    });
+  }, 120_000);
+
+  // An older release's accept committed the query's first job to the outbox (a rolling upgrade;
+  // this release's scripts add their jobs themselves, ADR 0040). The host's sweeper relays it (the
+  // job is there already: BullMQ keeps one) and dies before removing the entry. The next host
+  // takes the stalled reasoning job over, answers once, and its sweeper relays the entry again (a
+  // no-op) and removes it: one answer, one write, nothing left in the outbox.
+  it('outbox.after_enqueue (a sweeper killed between relaying an older release\'s entry and removing it)', async () => {
+    const point: CrashPointName = 'outbox.after_enqueue';
+    const s = scripts[CRASH_POINTS.indexOf(point)]!;
+    next = undefined;
+    await withStuckModel(async (llm) => {
+      const crashing = await activate(await spawnHost(`${point}:1`, { LLM_BASE_URL: llm }));
+      const queryId = await post(crashing.api, s, s.messages[1]!, `${s.conversationId}:m1`);
+      expect(queryId).toMatch(/^q_[0-9a-f]{22}$/);
+      const entry = JSON.stringify({ queue: 'reasoning', jobId: jobIds.reason(queryId!, 0), data: { queryId: queryId!, turn: 0 } });
+      await redis.zadd(keys.outbox, Date.now(), entry);
+      const exit = await Promise.race([crashing.exited, new Promise((r) => setTimeout(() => r('alive'), DEADLINE_MS))]);
+      if (exit === 'alive') crashing.child.kill('SIGKILL');
+      expect(exit, `the host did not reach ${point}`).toBe('SIGKILL');
+      // Relayed, not removed: the entry is what the crash left.
+      expect(await outboxOf(queryId!)).toEqual([entry]);
+      const killedAt = Date.now();
+      const taker = await activate(await spawnHost());
+      try {
+        await waitEnded(taker.api, queryId!);
+        await drained();
+        for (let i = 0; i < 100 && (await outboxOf(queryId!)).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+      } finally {
+        await stopHost(taker);
+      }
+      const recoveredMs = Date.now() - killedAt;
+      const completions = (await readQueryEvents(redis, keys, queryId!)).filter((e) => e.type === 'query.completed');
+      expect(completions).toHaveLength(1);
+      expect(await redis.hgetall(keys.query(queryId!))).toMatchObject({ status: 'completed', outcome: 'answered' });
+      expect(readWriteLedger(shopDb).perOrder.get(s.writeOrder!)).toBe(1);
+      expect(await outboxOf(queryId!)).toEqual([]);
       process.stderr.write(`[crash] ${point}: recovered in ${recoveredMs} ms\n`);
       covered.add(point);
     });

@@ -15,7 +15,7 @@ import { createRedis } from './redis.ts';
 
 const url = inject('redisUrl');
 const prefix = uniquePrefix('bull-add');
-const ADD = `${BULL_ADD_FN}\nbull_add(ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6]))\nreturn 1`;
+const ADD = `${BULL_ADD_FN}\nbull_add(ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]))\nreturn 1`;
 let redis: Redis;
 const opened: Queues[] = [];
 

@@ -10,13 +10,35 @@ import type { JobSpec } from '@steward/control';
 import { JOB_OPTIONS } from './queues.ts';
 
 /**
- * bull_add(prefix, queue, jobId, data, opts, now): the job under `<prefix>:<queue>:<jobId>`
- * unless that key exists (a redelivered step: BullMQ's add would report it duplicated, and so
- * does this). `data` and `opts` are the JSON strings BullMQ stores; they pass through as sent
- * (re-encoding a payload in Lua would turn an empty array into an object).
+ * The options BullMQ stores for a job of this queue (Job's constructor: `attempts` defaults to 0
+ * and is then the queue's; the job id is part of them), as JSON.
+ */
+export function bullOptsJson(queue: QueueName, jobId: string): string {
+  return JSON.stringify({ ...optsOf(queue), jobId });
+}
+
+function optsOf(queue: QueueName): Record<string, unknown> {
+  return { attempts: 0, ...JOB_OPTIONS[queue] };
+}
+
+/** Each queue's options without the job id, as Lua long strings (constant: part of the script's source). */
+const OPTS_TABLE = Object.values(QUEUES)
+  .map((q) => `  ${q} = [[${JSON.stringify(optsOf(q))}]],`)
+  .join('\n');
+
+/**
+ * bull_add(prefix, queue, jobId, data, now): the job under `<prefix>:<queue>:<jobId>` unless that
+ * key exists (a redelivered step: BullMQ's add would report it duplicated, and so does this).
+ * `data` is the JSON string BullMQ stores, passed through as sent (re-encoding a payload in Lua
+ * would turn an empty array into an object); the options are the queue's (bullOptsJson's, the
+ * job id spliced in).
  */
 export const BULL_ADD_FN = `
-local function bull_add(prefix, queue, jobId, data, opts, now)
+local BULL_OPTS = {
+${OPTS_TABLE}
+}
+local function bull_add(prefix, queue, jobId, data, now)
+  local opts = string.sub(BULL_OPTS[queue], 1, -2) .. ',"jobId":' .. cjson.encode(jobId) .. '}'
   local qk = prefix .. ':' .. queue .. ':'
   local jk = qk .. jobId
   local events = qk .. 'events'
@@ -41,16 +63,8 @@ local function bull_add(prefix, queue, jobId, data, opts, now)
 end
 `;
 
-/** Arguments per job a script adds with bull_add: queue, job id, data JSON, opts JSON. */
-export const BULL_ADD_ARITY = 4;
-
-/**
- * The options BullMQ stores for a job of this queue (Job's constructor: `attempts` defaults to 0
- * and is then the queue's; the job id is part of them), as JSON.
- */
-export function bullOptsJson(queue: QueueName, jobId: string): string {
-  return JSON.stringify({ attempts: 0, ...JOB_OPTIONS[queue], jobId });
-}
+/** Arguments per job a script adds with bull_add: queue, job id, data JSON. */
+export const BULL_ADD_ARITY = 3;
 
 /** A job a step's script may add itself: not delayed (a delayed job goes through the outbox). */
 export function addsInScript(j: Pick<JobSpec, 'runAt'>): boolean {
@@ -60,5 +74,5 @@ export function addsInScript(j: Pick<JobSpec, 'runAt'>): boolean {
 /** bull_add's arguments for one job, in BULL_ADD_ARITY order. */
 export function bullAddArgs(j: Pick<JobSpec, 'queue' | 'jobId' | 'data'>): string[] {
   if (!Object.values(QUEUES).includes(j.queue)) throw new Error(`unknown queue ${j.queue}`);
-  return [j.queue, j.jobId, JSON.stringify(j.data ?? {}), bullOptsJson(j.queue, j.jobId)];
+  return [j.queue, j.jobId, JSON.stringify(j.data ?? {})];
 }

@@ -102,20 +102,21 @@ describe('acceptMessage', () => {
     expect(msgs.map((m) => (JSON.parse(m) as { content: string }).content)).toEqual(['first', 'second']);
   });
 
-  it('a crash between accepting and relaying strands nothing: the jobs wait in the outbox and a relay enqueues them once', async () => {
+  it('a crash right after accepting strands nothing: the accept script added the first job itself, and a sweep adds none again', async () => {
     // The accept script is the whole start; stopping right after it is what a crash there leaves.
     const queryId = 'q_crash_accept';
     const r = await deps.queries.accept({ queryId, conversationId: 'c_crash', principal: 'api', channel: 'api', text: 'hi', language: 'en', traceId: 'a'.repeat(32), createdMs: Date.now() }, 30_000);
     if (r.kind !== 'start') throw new Error(r.kind);
     expect(await deps.queries.get(queryId)).toMatchObject({ status: 'running', state: 'reasoning' });
     expect(await redis.zscore(keys.deadlines, queryId)).not.toBeNull();
-    expect(await queues.reasoning.getJob(`${queryId}:t0:reason`)).toBeUndefined();
-    // What the sweeper does a moment later, twice (two sweepers): one job each, nothing left over.
+    // Added to BullMQ by the same script (ADR 0040): nothing left to relay.
+    expect(r.jobs).toEqual([]);
+    expect((await queues.reasoning.getJob(`${queryId}:t0:reason`))?.data).toEqual({ queryId, turn: 0 });
+    // What the sweeper does a moment later, twice (two sweepers): nothing more, one job.
     const outbox = new Outbox(redis, keys, queues);
     await outbox.relayStale(0);
     await outbox.relayStale(0);
-    await outbox.relay(r.jobs);
-    expect((await queues.reasoning.getJob(`${queryId}:t0:reason`))?.data).toEqual({ queryId, turn: 0 });
+    expect((await queues.reasoning.getWaiting()).filter((j) => j.id === `${queryId}:t0:reason`)).toHaveLength(1);
     // The deadline is no job (ADR 0027): the accept script indexed it in the deadlines set (above).
     expect(await queues.control.getJob(`${queryId}:q:deadline`)).toBeUndefined();
     expect(await outbox.size()).toBe(0);

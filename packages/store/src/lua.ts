@@ -20,11 +20,12 @@ end
  * queued → running inside the script that decides the start (accept, or the completion of the
  * query ahead): the customer's message joins the conversation, the deadline is indexed in the
  * `deadlines` set (the controllers' deadline poll ends the query there: no job per query, ADR
- * 0027), and turn 0 goes to the outbox in the same step, so no crash can leave a query running
- * without them. Returns the outbox members it wrote.
+ * 0027), and turn 0's reasoning job is added to BullMQ in the same step (bull_add, ADR 0040), so
+ * no crash can leave a query running without it. Returns the outbox members it wrote (none since
+ * the job is added here; the callers' relay of them stays for the shape of their replies).
  * Job ids here must match core's jobIds (a test checks it).
  */
-const START_FN = OUTBOX_FN + `
+const START_FN = OUTBOX_FN + BULL_ADD_FN + `
 local function start_query(prefix, qid, now, convTtl)
   local qk = prefix .. ':q:' .. qid
   local f = redis.call('HMGET', qk, 'status', 'conversationId', 'text', 'deadlineMs')
@@ -35,9 +36,8 @@ local function start_query(prefix, qid, now, convTtl)
   redis.call('RPUSH', mk, cjson.encode({ role = 'user', content = f[3] }))
   redis.call('EXPIRE', mk, convTtl)
   redis.call('ZADD', prefix .. ':deadlines', at, qid)
-  local a = cjson.encode({ queue = 'reasoning', jobId = qid .. ':t0:reason', data = { queryId = qid, turn = 0 } })
-  redis.call('ZADD', prefix .. ':outbox', 'NX', now, a)
-  return { a }
+  bull_add(prefix, 'reasoning', qid .. ':t0:reason', cjson.encode({ queryId = qid, turn = 0 }), now)
+  return {}
 end
 `;
 
@@ -160,13 +160,13 @@ return 1
  * (a redelivered step), -1 when it has ended. The step's jobs are added to BullMQ here
  * (bull_add, ADR 0040); a job held for the caller's own step or a delayed one goes to the outbox.
  */
-export const ADVANCE = START_FN + BULL_ADD_FN + `
+export const ADVANCE = START_FN + `
 -- KEYS: 1 query, 2 steps, 3 history, 4 dag of the turn ('' = none), 5 conversation ('' = none)
 -- ARGV: 1 state, 2 turn, 3 newState, 4 newTurn, 5 hsetJson, 6 hincrJson, 7 number of steps, 8 number of
 --       history entries, 9 ttl, 10 prefix, 11 nowMs, 12 number of outbox members, 13 dagCallsJson ('' = none),
 --       14 conversation hsetJson, 15 conversation hdelJson, 16 number of jobs added here (bull_add), 17… the
 --       steps, then the history entries, then the outbox members, one argument each (sent as they are
---       stored: a JSON array of them would encode each twice), then bull_add's four arguments per job
+--       stored: a JSON array of them would encode each twice), then bull_add's three arguments per job
 local q = redis.call('HMGET', KEYS[1], 'status', 'state', 'turn')
 if q[1] == 'completed' or q[1] == 'failed' then return -1 end
 if q[2] ~= ARGV[1] or tonumber(q[3]) ~= tonumber(ARGV[2]) then return 0 end
@@ -203,8 +203,8 @@ for i = at, at + nJobs - 1 do
 end
 at = at + nJobs
 for i = 0, nAdds - 1 do
-  local j = at + i * 4
-  bull_add(ARGV[10], ARGV[j], ARGV[j + 1], ARGV[j + 2], ARGV[j + 3], now)
+  local j = at + i * 3
+  bull_add(ARGV[10], ARGV[j], ARGV[j + 1], ARGV[j + 2], now)
 end
 return 1
 `;

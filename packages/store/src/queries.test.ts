@@ -48,14 +48,17 @@ describe('QueryStore.accept', () => {
     expect(await queries.accept(a, 30_000, 5_000)).toMatchObject({ kind: 'start', queryId: a.queryId });
     expect(await queries.accept(b)).toEqual({ kind: 'queued', queryId: b.queryId });
     expect((await queries.get(b.queryId))?.status).toBe('queued');
-    // Started in the same script: running, deadline set and indexed, turn 0 committed (and no deadline job: ADR 0027).
+    // Started in the same script: running, deadline set and indexed, turn 0's job added to BullMQ
+    // by the script (ADR 0040: nothing in the outbox), and no deadline job (ADR 0027).
     expect(await queries.get(a.queryId)).toMatchObject({ status: 'running', state: 'reasoning', turn: 0, startedMs: 5_000, deadlineAtMs: 35_000 });
     expect(await redis.zscore(keys.deadlines, a.queryId)).toBe('35000');
-    const outbox = (await redis.zrange(keys.outbox, '0', '-1')).map((m) => JSON.parse(m) as { jobId: string; runAt?: number });
-    expect(outbox).toEqual([{ queue: 'reasoning', jobId: jobIds.reason(a.queryId, 0), data: { queryId: a.queryId, turn: 0 } }]);
+    expect(await redis.zcard(keys.outbox)).toBe(0);
+    const waiting = await redis.lrange(`${keys.prefix}:reasoning:wait`, 0, -1);
+    const added = await Promise.all(waiting.map(async (jobId) => ({ queue: 'reasoning', jobId, data: JSON.parse((await redis.hget(`${keys.prefix}:reasoning:${jobId}`, 'data'))!) as unknown })));
+    expect(added).toEqual([{ queue: 'reasoning', jobId: jobIds.reason(a.queryId, 0), data: { queryId: a.queryId, turn: 0 } }]);
     // The script starts a query exactly as the kernel's start transition says.
     const start = onStart(a);
-    expect(outbox).toEqual(start.jobs);
+    expect(added).toEqual(start.jobs);
     expect((await queries.get(a.queryId))?.state).toBe(start.to.state);
   });
 
@@ -125,8 +128,9 @@ describe('QueryStore steps', () => {
     // The conversation's messages after the ending: a's question and answer, b's question.
     expect(done.messages).toBe(3);
     expect(done.messages).toBe(await redis.llen(keys.conversationMessages('c_hand')));
-    // The next query was started by the same script, its jobs committed to the outbox.
-    expect(done.jobs.map((m) => (JSON.parse(m) as { jobId: string }).jobId).sort()).toEqual([jobIds.reason(b.queryId, 0)]);
+    // The next query was started by the same script, its turn 0 job added to BullMQ there (ADR 0040).
+    expect(done.jobs).toEqual([]);
+    expect(await redis.lrange(`${keys.prefix}:reasoning:wait`, 0, -1)).toContain(jobIds.reason(b.queryId, 0));
     expect(await redis.zscore(keys.deadlines, b.queryId)).not.toBeNull();
     expect((await queries.get(b.queryId))?.status).toBe('running');
     expect(await redis.zscore(keys.deadlines, a.queryId)).toBeNull();

@@ -61,19 +61,17 @@ describe('per-job log context', () => {
       );
       afterAll(() => worker.close());
     });
-    const q = new Queue('reasoning', { connection: redis.duplicate({ maxRetriesPerRequest: null }), prefix });
-    await q.add('reason', { queryId: 'q_logs1', turn: 2 }, { jobId: 'q_logs1:t2:reason' });
+    // The job is turn 0's, which the accept script added (ADR 0040).
     await done;
-    await q.close();
     log.info('outside any job');
 
     const lines = out.lines();
     const before = lines.find((l) => l.msg === 'before load')!;
     const deep = lines.find((l) => l.msg === 'deep in the step')!;
     const outside = lines.find((l) => l.msg === 'outside any job')!;
-    expect(before).toMatchObject({ queue: 'reasoning', jobId: 'q_logs1:t2:reason', queryId: 'q_logs1', turn: 2 });
+    expect(before).toMatchObject({ queue: 'reasoning', jobId: 'q_logs1:t0:reason', queryId: 'q_logs1', turn: 0 });
     expect(before).not.toHaveProperty('traceId');
-    expect(deep).toMatchObject({ queue: 'reasoning', jobId: 'q_logs1:t2:reason', queryId: 'q_logs1', turn: 2, traceId, conversationId: 'c_logs1' });
+    expect(deep).toMatchObject({ queue: 'reasoning', jobId: 'q_logs1:t0:reason', queryId: 'q_logs1', turn: 0, traceId, conversationId: 'c_logs1' });
     expect(outside).not.toHaveProperty('jobId');
     expect(outside).not.toHaveProperty('queryId');
   });
