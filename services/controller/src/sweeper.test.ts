@@ -55,9 +55,15 @@ describe('sweepOnce', () => {
     const now = Date.now();
     const s = await store.queries.accept({ ...query('q_orphan', now - 5_000), conversationId: 'c_orphan' }, 30_000, now - 5_000);
     if (s.kind !== 'start') throw new Error(s.kind);
+    // What an older release's accept left when its process died before the relay (this release's
+    // accept adds the job itself, ADR 0040): the turn 0 job only in the outbox.
+    await store.queues.reasoning.remove('q_orphan:t0:reason');
+    const entry = JSON.stringify({ queue: 'reasoning', jobId: 'q_orphan:t0:reason', data: { queryId: 'q_orphan', turn: 0 } });
+    await store.redis.zadd(store.keys.outbox, now - 5_000, entry);
+    expect(await store.queues.reasoning.getJob('q_orphan:t0:reason')).toBeUndefined();
     await store.redis.del(store.keys.sweeperLease);
     const [a, b] = await Promise.all([sweepOnce(d, { intervalMs: 1_000, outboxGraceMs: 1_000, deadlineGraceMs: 1_000, handoffSlaMs: 3_600_000, handoffRetentionMs: 3_600_000 }), sweepOnce(d, { intervalMs: 1_000, outboxGraceMs: 1_000, deadlineGraceMs: 1_000, handoffSlaMs: 3_600_000, handoffRetentionMs: 3_600_000 })]);
-    // One entry: the start's turn 0 (the deadline is no job, ADR 0027).
+    // One entry, relayed by one of the two sweepers.
     expect(a.relayed + b.relayed).toBe(1);
     expect(await store.queues.reasoning.getJob('q_orphan:t0:reason')).toBeTruthy();
     expect(await store.outbox.size()).toBe(0);

@@ -71,7 +71,6 @@ async function ask(text: string): Promise<string> {
     60_000,
   );
   if (started.kind !== 'start') throw new Error(`query did not start: ${started.kind}`);
-  await new Outbox(rw.deps.redis, rw.deps.keys, rw.deps.queues).relay(started.jobs);
   return queryId;
 }
 
@@ -145,13 +144,19 @@ describe('the step on a proposal, taken in the reasoning-worker', () => {
     const answer = 'I need your explicit yes before cancelling order #W5555555.';
     replies.set(text, { calls: [], inputTokens: 10, answer });
     const queryId = newQueryId();
-    const started = await rw.deps.queries.accept(
-      { queryId, conversationId: newConversationId(), customerId: undefined, channel: 'api', text, language: 'en', traceId: newTraceId(), createdMs: Date.now() },
-      60_000,
-    );
-    if (started.kind !== 'start') throw new Error(`query did not start: ${started.kind}`);
-    // Its turn-0 reasoning job is not relayed: the test takes that turn's decision itself.
-    await rw.deps.redis.zrem(rw.deps.keys.outbox, ...started.jobs);
+    // Its turn-0 reasoning job (added by the accept script, ADR 0040) is taken out while the queue
+    // is paused, before the worker can fetch it: the test takes that turn's decision itself.
+    await rw.deps.queues.reasoning.pause();
+    try {
+      const started = await rw.deps.queries.accept(
+        { queryId, conversationId: newConversationId(), customerId: undefined, channel: 'api', text, language: 'en', traceId: newTraceId(), createdMs: Date.now() },
+        60_000,
+      );
+      if (started.kind !== 'start') throw new Error(`query did not start: ${started.kind}`);
+      await rw.deps.queues.reasoning.remove(jobIds.reason(queryId, 0));
+    } finally {
+      await rw.deps.queues.reasoning.resume();
+    }
     const known = await rw.deps.queries.get(queryId);
     if (!known) throw new Error('query not stored');
     // The process "dies" in the observe step after the decision's commit: the conversation's
@@ -200,7 +205,6 @@ describe('the step on a proposal, taken in the reasoning-worker', () => {
     // The turn's decide job, as a reasoning-worker of the previous release added it (no controller runs here).
     const proposal = { kind: 'answer' as const, answer: 'decided by the controller' };
     await rw.deps.queues.add('control', jobIds.decide(queryId, 0), { type: 'decide', queryId, turn: 0, proposal }, { delay: 60_000 });
-    await new Outbox(rw.deps.redis, rw.deps.keys, rw.deps.queues).relay(started.jobs);
     const reason = await rw.deps.queues.reasoning.getJob(jobIds.reason(queryId, 0));
     const until = Date.now() + 10_000;
     while (!(await reason?.isCompleted()) && Date.now() < until) await new Promise((r) => setTimeout(r, 10));

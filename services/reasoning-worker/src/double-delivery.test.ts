@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { jobIds, newConversationId, newQueryId, newTraceId } from '@steward/core';
 import { commerceTools } from '@steward/commerce';
 import { parseTextReply, type LlmCompletion, type LlmRequest } from '@steward/llm';
-import { Outbox, readQueryEvents } from '@steward/store';
+import { readQueryEvents } from '@steward/store';
 import { handleDeadline } from '@steward/steps';
 import { createLogger } from '@steward/telemetry';
 import { ToolRegistry } from '@steward/tools';
@@ -106,7 +106,6 @@ async function ask(text: string, deadlineMs = 60_000): Promise<{ queryId: string
   const conversationId = newConversationId();
   const started = await rw().deps.queries.accept({ queryId, conversationId, customerId: undefined, channel: 'api', text, language: 'en', traceId: newTraceId(), createdMs: Date.now() }, deadlineMs);
   if (started.kind !== 'start') throw new Error(`query did not start: ${started.kind}`);
-  await new Outbox(rw().deps.redis, rw().deps.keys, rw().deps.queues).relay(started.jobs);
   return { queryId, conversationId };
 }
 

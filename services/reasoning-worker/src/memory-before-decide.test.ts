@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { newConversationId, newQueryId, newTraceId } from '@steward/core';
 import { commerceTools } from '@steward/commerce';
 import { parseTextReply, type LlmCompletion, type LlmRequest } from '@steward/llm';
-import { Outbox, readQueryEvents } from '@steward/store';
+import { readQueryEvents } from '@steward/store';
 import { createLogger } from '@steward/telemetry';
 import { ToolRegistry } from '@steward/tools';
 import { deletePrefix, uniquePrefix } from '@steward/testing';
@@ -76,7 +76,6 @@ async function startQuery(text: string): Promise<{ queryId: string; conversation
   current = q;
   const started = await rw.deps.queries.accept({ ...q, customerId: undefined, channel: 'api', text, language: 'en', traceId: newTraceId(), createdMs: Date.now() }, 60_000);
   if (started.kind !== 'start') throw new Error(`query did not start: ${started.kind}`);
-  await new Outbox(rw.deps.redis, rw.deps.keys, rw.deps.queues).relay(started.jobs);
   return q;
 }
 

@@ -3,7 +3,7 @@ import { jobIds, newConversationId, newQueryId, newTraceId } from '@steward/core
 import { commerceTools } from '@steward/commerce';
 import { costKeys, readCost } from '@steward/llm/ledger';
 import { parseTextReply, type LlmCompletion, type LlmRequest } from '@steward/llm';
-import { markWatched, Outbox } from '@steward/store';
+import { markWatched } from '@steward/store';
 import { createLogger } from '@steward/telemetry';
 import { ToolRegistry } from '@steward/tools';
 import { deletePrefix, monitorRedis, uniquePrefix, type RedisMonitor } from '@steward/testing';
@@ -102,7 +102,6 @@ async function start(text: string, o: { watched: boolean; channel?: string } = {
   seen = [];
   streamedRequests = [];
   recording = true;
-  await new Outbox(rw.deps.redis, rw.deps.keys, rw.deps.queues).relay(started.jobs);
   return { queryId, conversationId };
 }
 

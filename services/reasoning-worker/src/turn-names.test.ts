@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { jobIds, newConversationId, newQueryId, newTraceId } from '@steward/core';
 import { commerceTools } from '@steward/commerce';
 import { parseTextReply, type LlmCompletion } from '@steward/llm';
-import { Outbox, emitEvent } from '@steward/store';
+import { emitEvent } from '@steward/store';
 import { createLogger, nameRevealingToolCall } from '@steward/telemetry';
 import { ToolRegistry } from '@steward/tools';
 import { deletePrefix, uniquePrefix } from '@steward/testing';
@@ -75,7 +75,6 @@ describe('names learned earlier in the conversation, read with the turn', () => 
       60_000,
     );
     if (started.kind !== 'start') throw new Error(`query did not start: ${started.kind}`);
-    await new Outbox(rw.deps.redis, rw.deps.keys, rw.deps.queues).relay(started.jobs);
     const until = Date.now() + 10_000;
     while (!chunks.join('').includes('customer said') && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
     const line = chunks
