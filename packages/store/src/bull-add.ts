@@ -10,13 +10,9 @@ import type { JobSpec } from '@steward/control';
 import { JOB_OPTIONS } from './queues.ts';
 
 /**
- * The options BullMQ stores for a job of this queue (Job's constructor: `attempts` defaults to 0
- * and is then the queue's; the job id is part of them), as JSON.
+ * The options BullMQ stores for a job of this queue, but for the job id that bull_add splices in
+ * (Job's constructor: `attempts` defaults to 0 and is then the queue's).
  */
-export function bullOptsJson(queue: QueueName, jobId: string): string {
-  return JSON.stringify({ ...optsOf(queue), jobId });
-}
-
 function optsOf(queue: QueueName): Record<string, unknown> {
   return { attempts: 0, ...JOB_OPTIONS[queue] };
 }
@@ -30,8 +26,8 @@ const OPTS_TABLE = Object.values(QUEUES)
  * bull_add(prefix, queue, jobId, data, now): the job under `<prefix>:<queue>:<jobId>` unless that
  * key exists (a redelivered step: BullMQ's add would report it duplicated, and so does this).
  * `data` is the JSON string BullMQ stores, passed through as sent (re-encoding a payload in Lua
- * would turn an empty array into an object); the options are the queue's (bullOptsJson's, the
- * job id spliced in).
+ * would turn an empty array into an object); the options are the queue's (optsOf), the job id
+ * spliced in.
  */
 export const BULL_ADD_FN = `
 local BULL_OPTS = {

@@ -5,7 +5,7 @@ export { hashOfReply } from './hash-reply.ts';
 export { emitEvent, emitEventThenRead, emitScriptArgs, EMIT_LUA, namesKnownInConversation, readQueriesEvents, readQueryEvents, toEvent, InvalidEventError, type EmitInput } from './events.ts';
 export { QueryStore, advanceResultOf, completeResultOf, type NewQuery, type AcceptResult, type AdvanceInput, type CompleteInput, type Completed } from './queries.ts';
 export { ADVANCE, COMPLETE, SLICE_FN } from './lua.ts';
-export { BULL_ADD_FN, addsInScript, bullAddArgs, bullOptsJson } from './bull-add.ts';
+export { BULL_ADD_FN, addsInScript, bullAddArgs } from './bull-add.ts';
 export { DONE_TTL } from './done-ttl.ts';
 export { ConversationStore, conversationState, SET_FIELDS_LUA, type ConversationState } from './conversations.ts';
 export { isWatched, markWatched, WATCH_MARK_MS, WATCH_REFRESH_MS } from './watched.ts';

@@ -2,7 +2,7 @@
 // inside a script from the prefix only where the set of keys depends on data (the active
 // query of a conversation); with the hash-tag prefix they all live in one cluster slot.
 import { TAKE_TOKENS_FN } from './token-bucket-lua.ts';
-import { BULL_ADD_FN } from './bull-add.ts';
+import { BULL_ADD_ARITY, BULL_ADD_FN } from './bull-add.ts';
 
 /** Add committed jobs to the outbox (members are job JSON; see outbox.ts). */
 export const OUTBOX_FN = `
@@ -203,7 +203,7 @@ for i = at, at + nJobs - 1 do
 end
 at = at + nJobs
 for i = 0, nAdds - 1 do
-  local j = at + i * 3
+  local j = at + i * ${BULL_ADD_ARITY}
   bull_add(ARGV[10], ARGV[j], ARGV[j + 1], ARGV[j + 2], now)
 end
 return 1
