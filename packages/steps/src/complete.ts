@@ -1,6 +1,6 @@
 import type { ChatMessage } from '@steward/core';
 import type { Transition } from '@steward/control';
-import { endQuery, memberOf, type Ending, type QueryRecord } from '@steward/store';
+import { endQuery, endingJobs, type Ending, type QueryRecord } from '@steward/store';
 import { fallbackFor, foldSummary } from './policy.ts';
 import type { StepDeps } from './deps.ts';
 
@@ -8,8 +8,8 @@ export { rootSpanIdOf } from '@steward/store';
 
 /**
  * End a query exactly once, as the kernel's transition says (`completion`, terminal `to`). One
- * script stores the answer, emits the completion event, commits the follow-up jobs (delivery to
- * the channel, the handoff record) to the outbox and starts the conversation's next queued
+ * script stores the answer, emits the completion event, adds the follow-up jobs (delivery to
+ * the channel, the handoff record) to BullMQ and starts the conversation's next queued
  * message; nothing is left for a crash to skip. Compaction and the transcript run after, only
  * by the call that ended the query.
  */
@@ -25,7 +25,7 @@ export function endingOf(q: QueryRecord, t: Transition): Ending {
   const end = t.completion;
   if (!end) throw new Error('completeQuery needs a transition that ends the query');
   const answer = end.answer ?? fallbackFor(end.reason, q.language);
-  return { outcome: end.outcome, reason: end.reason, state: t.to.state, answer, incr: t.incr, jobs: t.jobs.map(memberOf), handsOff: end.handsOff };
+  return { outcome: end.outcome, reason: end.reason, state: t.to.state, answer, incr: t.incr, ...endingJobs(t.jobs), handsOff: end.handsOff };
 }
 
 /**

@@ -1,6 +1,8 @@
 import { stableSpanId, type EndReason, type QueryOutcome, type QueryState } from '@steward/core';
 import type { EmitInput } from './events.ts';
-import type { Outbox } from './outbox.ts';
+import type { JobSpec } from '@steward/control';
+import { addsInScript } from './bull-add.ts';
+import { memberOf, type Outbox } from './outbox.ts';
 import { crashPoint } from './crash-point.ts';
 import type { CompleteInput, Completed, QueryStore } from './queries.ts';
 import type { QueryRecord } from './query-record.ts';
@@ -12,8 +14,10 @@ export interface Ending {
   /** What the customer is sent ('' = nothing, e.g. a superseded query). */
   answer: string;
   incr?: Record<string, number>;
-  /** Follow-up jobs (delivery, handoff) as outbox members, committed with the ending. */
+  /** Follow-up jobs (delivery, handoff) as outbox members, committed with the ending (delayed ones; see endingJobs). */
   jobs?: string[];
+  /** Follow-up jobs the ending's script adds to BullMQ itself (ADR 0040). */
+  add?: readonly Pick<JobSpec, 'queue' | 'jobId' | 'data'>[];
   /** The ending gives the conversation to a person (see control's `endingHandsOff`). */
   handsOff?: boolean;
 }
@@ -51,6 +55,11 @@ export function completionEvent(q: QueryRecord, end: Ending, now: number): EmitI
   };
 }
 
+/** An ending's follow-up jobs: those its script adds to BullMQ itself, the others (delayed) as outbox members. */
+export function endingJobs(jobs: readonly JobSpec[]): Pick<Ending, 'add' | 'jobs'> {
+  return { add: jobs.filter(addsInScript), jobs: jobs.filter((j) => !addsInScript(j)).map(memberOf) };
+}
+
 /** The COMPLETE input of an ending (what endQuery commits; a script that runs COMPLETE inside it commits the same). */
 export function completeInputOf(q: QueryRecord, end: Ending, now: number): CompleteInput {
   return {
@@ -62,6 +71,7 @@ export function completeInputOf(q: QueryRecord, end: Ending, now: number): Compl
     event: completionEvent(q, end, now),
     ...(end.incr ? { incr: end.incr } : {}),
     ...(end.jobs ? { jobs: end.jobs } : {}),
+    ...(end.add ? { add: end.add } : {}),
     ...(end.handsOff ? { handsOff: true } : {}),
   };
 }

@@ -21,7 +21,7 @@ export { Outbox, OutboxEntry, outboxMember, memberOf } from './outbox.ts';
 export { Deadlines } from './deadlines.ts';
 export { applyStep, stepCommitted } from './apply-step.ts';
 export { crashPoint, CRASH_POINTS, type CrashPointName } from './crash-point.ts';
-export { endQuery, endCommitted, completeInputOf, completionEvent, rootSpanIdOf, type Ending } from './end-query.ts';
+export { endQuery, endCommitted, endingJobs, completeInputOf, completionEvent, rootSpanIdOf, type Ending } from './end-query.ts';
 export { onShutdown } from './lifecycle.ts';
 export { acceptMessage, rateLimited, type Admission, type AdmissionPlan, type BucketCharge, type IntakeContext, type IntakeDeps, type IntakeResult, type Sender } from './intake.ts';
 export { TAKE_TOKENS_FN } from './token-bucket-lua.ts';

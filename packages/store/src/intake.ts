@@ -12,8 +12,8 @@ import type { EmitInput } from './events.ts';
 import type { Keys } from './keys.ts';
 import type { QueryStore } from './queries.ts';
 import type { Queues } from './queues.ts';
-import { endQuery } from './end-query.ts';
-import { Outbox, memberOf } from './outbox.ts';
+import { endQuery, endingJobs } from './end-query.ts';
+import { Outbox } from './outbox.ts';
 import { crashPoint } from './crash-point.ts';
 import type { Redis } from 'ioredis';
 import { onAcceptedMessage, onMessageDuringRun, type ConversationOwner } from '@steward/control';
@@ -222,7 +222,7 @@ async function supersedeActive(deps: IntakeDeps, conversationId: string): Promis
   if (!q || !t?.completion) return;
   const outbox = new Outbox(deps.redis, deps.keys, deps.queues);
   const c = t.completion;
-  await endQuery({ queries: deps.queries, outbox }, q, { outcome: c.outcome, reason: c.reason, state: t.to.state, answer: c.answer ?? '', jobs: t.jobs.map(memberOf) });
+  await endQuery({ queries: deps.queries, outbox }, q, { outcome: c.outcome, reason: c.reason, state: t.to.state, answer: c.answer ?? '', ...endingJobs(t.jobs) });
 }
 
 function localeLanguage(locale: string | undefined): Language | undefined {

@@ -211,14 +211,15 @@ return 1
 
 /**
  * End a query exactly once: store the outcome, append the answer to the conversation, emit
- * the completion event, put its follow-up jobs in the outbox, and hand the conversation to the
+ * the completion event, add its follow-up jobs to BullMQ (a delayed one to the outbox), and hand the conversation to the
  * next queued query, started in the same step.
  */
 export const COMPLETE = START_FN + HOLD_FN + `
 -- KEYS: 1 query, 2 conv, 3 convPending, 4 convMsgs, 5 events, 6 queryEvents
 -- ARGV: 1 queryId, 2 hsetJson, 3 answerMessageJson or '', 4 eventJson, 5 streamMaxLen, 6 ttl, 7 liveChannel, 8 prefix, 9 convTtl, 10 hincrJson,
 --       11 nowMs, 12 outboxJson (follow-up jobs: delivery, handoff), 13 '1' when the ending hands the conversation
---       to a person (its queued messages are then held for that person, not answered by the agent)
+--       to a person (its queued messages are then held for that person, not answered by the agent),
+--       14 the follow-up jobs this script adds to BullMQ itself: a JSON array of bull_add's arguments per job
 -- returns {1 applied | 0 already ended | -1 missing, nextQueryId or '', length of the conversation's messages, outbox members...}
 local st = redis.call('HGET', KEYS[1], 'status')
 if st == false then return {-1, '', -1} end
@@ -226,6 +227,7 @@ if st == 'completed' or st == 'failed' then return {0, '', -1} end
 local now = tonumber(ARGV[11])
 redis.call('ZREM', ARGV[8] .. ':deadlines', ARGV[1])
 local jobs = outbox_add(ARGV[8], now, ARGV[12])
+for _, a in ipairs(cjson.decode(ARGV[14] or '[]')) do bull_add(ARGV[8], a[1], a[2], a[3], now) end
 for k, v in pairs(cjson.decode(ARGV[2])) do redis.call('HSET', KEYS[1], k, tostring(v)) end
 for k, v in pairs(cjson.decode(ARGV[10])) do
   redis.call('HINCRBYFLOAT', KEYS[1], k, v)

@@ -123,7 +123,9 @@ describe('QueryStore steps', () => {
       },
     },
     };
-    const done = await queries.complete(end, 'c_hand');
+    // A platform's delivery follows the ending: the script adds it to BullMQ itself (ADR 0040).
+    const delivery = { queue: 'deliveries' as const, jobId: jobIds.delivery(a.queryId), data: { queryId: a.queryId, conversationId: 'c_hand', channel: 'slack' } };
+    const done = await queries.complete({ ...end, add: [delivery] }, 'c_hand');
     expect(done).toMatchObject({ applied: true, nextQueryId: b.queryId });
     // The conversation's messages after the ending: a's question and answer, b's question.
     expect(done.messages).toBe(3);
@@ -134,7 +136,11 @@ describe('QueryStore steps', () => {
     expect(await redis.zscore(keys.deadlines, b.queryId)).not.toBeNull();
     expect((await queries.get(b.queryId))?.status).toBe('running');
     expect(await redis.zscore(keys.deadlines, a.queryId)).toBeNull();
-    expect(await queries.complete(end, 'c_hand')).toEqual({ applied: false, jobs: [] });
+    expect(await queries.complete({ ...end, add: [delivery] }, 'c_hand')).toEqual({ applied: false, jobs: [] });
+    // Added once, by the ending that applied; nothing in the outbox.
+    expect(await redis.lrange(`${keys.prefix}:deliveries:wait`, 0, -1)).toEqual([delivery.jobId]);
+    expect(JSON.parse((await redis.hget(`${keys.prefix}:deliveries:${delivery.jobId}`, 'data'))!)).toEqual(delivery.data);
+    expect(await redis.zcard(keys.outbox)).toBe(0);
     const events = await readQueryEvents(redis, keys, a.queryId);
     expect(events.filter((e) => e.type === 'query.completed')).toHaveLength(1);
     expect((await queries.get(a.queryId))?.answer).toBe('It shipped.');

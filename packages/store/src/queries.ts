@@ -75,6 +75,8 @@ export interface CompleteInput {
   incr?: Record<string, number>;
   /** Follow-up jobs (delivery, handoff) committed with the completion, as outbox members. */
   jobs?: string[];
+  /** Follow-up jobs the script adds to BullMQ itself (bull-add.ts). */
+  add?: readonly Pick<JobSpec, 'queue' | 'jobId' | 'data'>[];
   /** The ending hands the conversation to a person (control's `endingHandsOff`). */
   handsOff?: boolean;
 }
@@ -287,6 +289,7 @@ export class QueryStore {
       event.ts,
       JSON.stringify(c.jobs ?? []),
       c.handsOff ? '1' : '',
+      JSON.stringify((c.add ?? []).map(bullAddArgs)),
     ];
     return { keys, argv };
   }
