@@ -42,7 +42,7 @@ const deps = {
   queues,
   deadlineMs: core.DEFAULTS.deadlineMs,
   admit: admission.admit,
-  // As the ingress wires it (a tree whose intake has no such hook ignores it).
+  // As the ingress wired it before ADR 0040, for an older tree (a tree without the hook ignores it).
   relayAfterAck: (p: Promise<void>) => {
     const t = p.catch(() => undefined).finally(() => relaying.delete(t));
     relaying.add(t);

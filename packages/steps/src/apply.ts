@@ -40,10 +40,11 @@ export function stepJobs(t: Pick<Transition, 'jobs'>, hold: readonly string[] = 
   const outbox: string[] = [];
   const relay: string[] = [];
   for (const j of t.jobs) {
-    const m = memberOf(j);
-    const held = hold.includes(m);
+    // A job's member JSON only where it is compared or stored (nothing is held on most steps).
+    const held = hold.length > 0 && hold.includes(memberOf(j));
     if (!held && addsInScript(j)) add.push(j);
     else {
+      const m = memberOf(j);
       outbox.push(m);
       if (!held) relay.push(m);
     }

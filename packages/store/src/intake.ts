@@ -70,13 +70,6 @@ export interface IntakeDeps {
    * and starts the new one, which sees both messages. Answers never interleave either way.
    */
   doubleTexting?: 'queue' | 'restart';
-  /**
-   * Set: the accept is acknowledged without waiting for its jobs to reach BullMQ. The outbox
-   * entries were committed by the accept script, so the relay is handed here (the caller logs a
-   * failure and waits for it on close; a relay that never ran is the sweeper's after the outbox
-   * grace). Unset: acceptMessage returns once the jobs are in their queues.
-   */
-  relayAfterAck?: (relay: Promise<void>) => void;
 }
 
 export type IntakeResult =
@@ -180,11 +173,9 @@ export async function acceptMessage(
       traceId: first?.traceId ?? traceId,
     };
   }
-  // The accepted event was written by the accept script; the 202 waits for the relay of the
-  // committed jobs only when no relayAfterAck takes it.
-  const relay = r.kind === 'start' ? relayCommitted(deps, r.jobs) : undefined;
-  if (relay && deps.relayAfterAck) deps.relayAfterAck(relay);
-  if (relay && !deps.relayAfterAck) await relay;
+  // The accepted event and the start's job were written by the accept script (ADR 0040): there
+  // is nothing to relay. The crash point marks the moment right after that commit.
+  if (r.kind === 'start') crashPoint('intake.after_accept');
   if (r.kind === 'queued' && deps.doubleTexting === 'restart') await supersedeActive(deps, conversationId);
   return { ok: true, status: 'queued', queryId, conversationId, duplicate: false, traceId };
 }
@@ -195,12 +186,6 @@ const RATE_LIMITED = 'too many messages; retry later';
 /** A rate-limit refusal whose Retry-After (whole seconds, at least 1) covers the buckets' wait. */
 export function rateLimited(waitMs: number): Extract<Admission, { ok: false }> {
   return { ok: false, code: 'rate_limited', message: RATE_LIMITED, retryAfterSec: Math.max(1, Math.ceil(waitMs / 1000)) };
-}
-
-/** The crash point sits between the accept's commit and its relay (the sweeper's case). */
-async function relayCommitted(deps: IntakeDeps, jobs: readonly string[]): Promise<void> {
-  crashPoint('intake.after_accept');
-  await new Outbox(deps.redis, deps.keys, deps.queues).relay(jobs);
 }
 
 /** The first guess of acceptMessage: the agent answers (an owner the script checks itself). */

@@ -58,22 +58,12 @@ export async function startIngress(o: IngressOptions): Promise<RunningIngress> {
   const queues = createQueues(redis, o.prefix);
   const queries = new QueryStore(redis, keys, o.retention);
   const deadlineMs = o.deadlineMs ?? DEFAULTS.deadlineMs;
-  // Accepted messages' jobs relayed after the 202 (their outbox entries are already committed):
-  // a failure is the sweeper's to relay again, and close() waits for those still in flight.
-  const relaying = new Set<Promise<void>>();
-  const relayAfterAck = (relay: Promise<void>): void => {
-    const p = relay
-      .catch((err: unknown) => o.log.warn({ err: (err as Error).message }, 'relay after accept failed; the sweeper relays the outbox entries (retryable)'))
-      .finally(() => relaying.delete(p));
-    relaying.add(p);
-  };
   const ctx: IngressContext = {
     redis,
     keys,
     queries,
     queues,
     deadlineMs,
-    relayAfterAck,
     ...(o.admit ? { admit: o.admit } : {}),
     ...(o.doubleTexting ? { doubleTexting: o.doubleTexting } : {}),
   };
@@ -102,7 +92,6 @@ export async function startIngress(o: IngressOptions): Promise<RunningIngress> {
     app,
     async close() {
       await app.close();
-      await Promise.all(relaying);
       await acks.flush().catch(() => undefined);
       await queues.close();
       redis.disconnect();
