@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deletePrefix, uniquePrefix } from '@steward/testing';
 import { jobIds, type ToolJob } from '@steward/core';
-import { createRedis } from '@steward/store';
+import { createKeys, createRedis } from '@steward/store';
 import type { Redis } from 'ioredis';
 import { startControlPlane, type ControlPlane } from '../helpers/control-harness.ts';
 import { testTools } from '../helpers/test-tools.ts';
@@ -56,6 +56,39 @@ describe('the observe step in the tool-worker', () => {
     expect(next?.data).toEqual({ queryId: run.queryId, turn: 1 });
   });
 
+  it("applies the step in the script that records the turn's last result (ADR 0041)", async () => {
+    // MONITOR lists the commands a script runs (source 'lua') contiguously: nothing runs between
+    // them. The record of the last result and the step's write of the query's state must be in
+    // one such run; taken after the record, the step would be a second script.
+    const monitor = await createRedis(url).monitor();
+    const seen: { args: string[]; lua: boolean }[] = [];
+    monitor.on('monitor', (_time: string, args: string[], source: string) => seen.push({ args, lua: source === 'lua' }));
+    try {
+      const single = await cp.runTurn([{ name: 'work', arguments: { label: 'single', ms: 5 } }]);
+      // The last result lands in place (2 in the job of 0), after one recorded beside it (1).
+      const dag = await cp.runTurn([
+        { name: 'work', arguments: { label: 'dag-first', ms: 30 } },
+        { name: 'work', arguments: { label: 'dag-beside', ms: 10 } },
+        { name: 'work', arguments: { label: 'dag-after', ms: 10, after: ['$call:0'] } },
+      ]);
+      for (const [queryId, last] of [
+        [single.queryId, 0],
+        [dag.queryId, 2],
+      ] as const) {
+        expect(await cp.queries.get(queryId)).toMatchObject({ state: 'reasoning', turn: 1 });
+        const runs = scriptRuns(seen);
+        const recording = runs.filter((r) => r.some((a) => a[0]!.toLowerCase() === 'hsetnx' && a[1]!.includes(queryId) && a[2] === `r:${last}`));
+        expect(recording).toHaveLength(1);
+        const stepWrite = (a: string[]) => a[0]!.toLowerCase() === 'hset' && a[1] === createKeys(prefix).query(queryId) && a[2] === 'state' && a[3] === 'reasoning';
+        expect(recording[0]!.some(stepWrite)).toBe(true);
+        // And no other script wrote it.
+        expect(runs.filter((r) => r.some(stepWrite))).toHaveLength(1);
+      }
+    } finally {
+      monitor.disconnect();
+    }
+  });
+
   it('a repeated last call (a redelivery after its result was recorded) takes the step again and changes nothing', async () => {
     const run = await cp.runTurn([{ name: 'work', arguments: { label: 'once', ms: 5 } }]);
     const before = { q: await cp.queries.get(run.queryId), steps: await cp.queries.steps(run.queryId), history: await cp.queries.history(run.queryId) };
@@ -88,6 +121,17 @@ describe('the observe step in the tool-worker', () => {
     expect(await cp.queues.reasoning.getJob(jobIds.reason(first.queryId, 3))).toBeUndefined();
   });
 });
+
+/** The commands of each script run, in order: MONITOR's contiguous runs of commands from 'lua'. */
+function scriptRuns(seen: readonly { args: string[]; lua: boolean }[]): string[][][] {
+  const runs: string[][][] = [];
+  let current: string[][] | undefined;
+  for (const c of seen) {
+    if (!c.lua) current = undefined;
+    else (current ??= (runs.push([]), runs.at(-1)!)).push(c.args);
+  }
+  return runs;
+}
 
 async function waitFinished(jobId: string): Promise<void> {
   const deadline = Date.now() + 10_000;

@@ -4,7 +4,7 @@
 export { applyTransition, rulesOf } from './apply.ts';
 export { completeQuery, rootSpanIdOf } from './complete.ts';
 export { costRecordOf, decideWhereProposed, handleDecide, needsConfirmationReads, type ProposalInput } from './decide.ts';
-export { handleObserve } from './observe.ts';
+export { handleObserve, observeBeforeRecord, type ObserveStep } from './observe.ts';
 export { optimisticStep, optimisticCommitted, type OptimisticStep } from './optimistic.ts';
 export { handleDeadline, endAtDeadline } from './deadline.ts';
 export { decision } from './decision.ts';

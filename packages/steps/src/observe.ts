@@ -1,7 +1,7 @@
 import type { ChatMessage, ObserveJob } from '@steward/core';
 import { awaitsObservation, onTurnDone, turnEnded, type CallResult, type LoopTurn } from '@steward/control';
-import { crashPoint, type EndedTurn } from '@steward/store';
-import { applyTransition, rulesOf } from './apply.ts';
+import { crashPoint, type EndedTurn, type QueryRecord } from '@steward/store';
+import { advanceInputOf, applyTransition, rulesOf, stepJobs } from './apply.ts';
 import type { StepDeps } from './deps.ts';
 import { foldToolResults, withMemory } from './remember.ts';
 
@@ -24,10 +24,7 @@ export async function handleObserve(d: StepDeps, job: ObserveJob, ended?: Omit<E
     d.log.warn({ queryId: q.queryId, turn: job.turn, left }, 'observe before the turn ended');
     return;
   }
-  const proposedArgs = toolCallArgs(proposal);
-  // The working memory carries what these results showed into every later prompt of the conversation.
-  const remembered = foldToolResults(memory, results as CallResult[], proposedArgs);
-  const t = onTurnDone({ query: q, results, left, proposedArgs, history }, job, rulesOf(d));
+  const { t, remembered } = observeOn(d, q, job.turn, { results, left, proposal, history, memory });
   if (t && !t.completion) {
     await applyTransition(d, q, withMemory(t, q.conversationId, remembered));
     return;
@@ -35,6 +32,39 @@ export async function handleObserve(d: StepDeps, job: ObserveJob, ended?: Omit<E
   // No step, or an ending: the memory is stored first, on its own (the next query reads it).
   await d.conversations.setMemory(q.conversationId, remembered);
   if (t) await applyTransition(d, q, t);
+}
+
+/** The kernel's step on an ended turn, and the working memory with the turn's results folded in. */
+function observeOn(d: StepDeps, q: QueryRecord, turn: number, s: { results: readonly (CallResult | undefined)[]; left: number; proposal: ChatMessage | undefined; history: readonly LoopTurn[]; memory: string }) {
+  const proposedArgs = toolCallArgs(s.proposal);
+  // The working memory carries what these results showed into every later prompt of the conversation.
+  const remembered = foldToolResults(s.memory, s.results as CallResult[], proposedArgs);
+  const t = onTurnDone({ query: q, results: s.results, left: s.left, proposedArgs, history: s.history }, { turn }, rulesOf(d));
+  return { t, remembered };
+}
+
+/** The observe step decided before the turn's last result is recorded: ADVANCE's KEYS and ARGV, and the outbox members to relay once it applied. */
+export interface ObserveStep {
+  keys: string[];
+  argv: (string | number)[];
+  relay: string[];
+}
+
+/**
+ * The observe step of a turn whose results are all known to the caller (the tool-worker that runs
+ * its last call), decided before that result is recorded, for the record's script to apply with it
+ * (ADR 0041); undefined when it must be taken as before, after the record: the query does not wait
+ * for this turn, the step ends the query (its memory is stored on its own) or records decision
+ * events first (they go on the trace before the step, ADR 0012). `turn`: as the turn's first job's
+ * start read it (DAG_START), with every result.
+ */
+export function observeBeforeRecord(d: StepDeps, q: QueryRecord, turn: number, s: { results: readonly CallResult[]; proposal: ChatMessage | undefined; history: readonly unknown[]; memory: string }, nowMs: number = d.now?.() ?? Date.now()): ObserveStep | undefined {
+  if (!awaitsObservation(q, turn)) return undefined;
+  const { t, remembered } = observeOn(d, q, turn, { ...s, left: 0, history: s.history as LoopTurn[] });
+  if (!t || t.completion || t.events.length || t.recordAt) return undefined;
+  const step = withMemory(t, q.conversationId, remembered);
+  const jobs = stepJobs(step);
+  return { ...d.queries.advanceArgs(q.queryId, advanceInputOf(step, jobs, nowMs)), relay: jobs.relay };
 }
 
 /** What observe reads besides the query: the turn's results, the scratchpad, the loop history, the memory. */

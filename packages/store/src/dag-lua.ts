@@ -1,7 +1,7 @@
 // Lua scripts of a turn's tool DAG (see dag.ts): created once, claimed by the first root's job,
 // released call by call. Kept apart from the step scripts in lua.ts, which they do not share.
 import { EMIT_LUA } from './events.ts';
-import { SLICE_FN } from './lua.ts';
+import { ADVANCE, SLICE_FN } from './lua.ts';
 
 /** Create the bookkeeping of one turn's tool DAG once. */
 export const DAG_INIT = `
@@ -32,9 +32,14 @@ return 1
  * gets back the calls it claimed and did not finish, to enqueue (the runner of those died).
  */
 export const DAG_START = `
--- KEYS: 1 dag, 2 conversation ; ARGV: 1 index, 2 room (calls it may claim to run beside its own), 3.. the call's dependsOn
+-- KEYS: 1 dag, 2 conversation, [3 query steps, 4 query history] ; ARGV: 1 index, 2 room (calls it may claim to run beside its own), 3.. the call's dependsOn
 -- returns {recordedJson|'', customerId|'', {dependencyResultJson|'', ...}, claim|'', claimedFromItsJob 0|1,
---          {{index, jobJson, {dependencyResultJson|'', ...}}, ...} claimed now, {{index, jobJson, claimedFromItsJob 0|1}, ...} claimed earlier, unfinished}
+--          {{index, jobJson, {dependencyResultJson|'', ...}}, ...} claimed now, {{index, jobJson, claimedFromItsJob 0|1}, ...} claimed earlier, unfinished
+--          [, {{resultJson|'', ...} per call, {stepJson, ...}, {historyJson, ...}, memoryJson|''}]}
+-- The last element, with KEYS 3 and 4 and only for a job that claims its own call now: what the
+-- turn's observe step reads but the results still to come (ADR 0041). The job that runs the turn's
+-- last call decides that step from it and has the call's record script apply it; nothing of it
+-- changes while the turn's calls run but the results, which that script compares.
 local idx = ARGV[1]
 local customer = redis.call('HGET', KEYS[2], 'customerId') or ''
 local function results(list)
@@ -48,7 +53,7 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return { '', customer, results(own), 
 local recorded = redis.call('HGET', KEYS[1], 'r:' .. idx)
 local claim = redis.call('HGET', KEYS[1], 'k:' .. idx)
 local fromJob = redis.call('HEXISTS', KEYS[1], 's:' .. idx)
-local claimed, mine = {}, {}
+local claimed, mine, claimedNow = {}, {}, false
 local function free(j)
   return tonumber(redis.call('HGET', KEYS[1], 'p:' .. j) or '1') <= 0 and redis.call('HEXISTS', KEYS[1], 'r:' .. j) == 0
 end
@@ -58,6 +63,7 @@ if not recorded then
   if not claim and free(idx) then
     redis.call('HSET', KEYS[1], 'k:' .. idx, idx)
     claim = idx
+    claimedNow = true
     local room = tonumber(ARGV[2])
     for j = 0, n - 1 do
       if room <= 0 then break end
@@ -78,6 +84,12 @@ if not recorded then
       end
     end
   end
+end
+if claimedNow and KEYS[4] then
+  local all = {}
+  for j = 0, tonumber(redis.call('HGET', KEYS[1], 'n') or '0') - 1 do all[#all + 1] = j end
+  local turn = { results(all), redis.call('LRANGE', KEYS[3], 0, -1), redis.call('LRANGE', KEYS[4], 0, -1), redis.call('HGET', KEYS[2], 'memory') or '' }
+  return { recorded or '', customer, results(own), claim or '', fromJob, claimed, mine, turn }
 end
 return { recorded or '', customer, results(own), claim or '', fromJob, claimed, mine }
 `;
@@ -105,7 +117,7 @@ export const DAG_COMPLETE = `
 -- {left, running, customerId, {readyIndex, readyJobJson, {dependencyResultJson, ...}, claimedFromItsJob 0|1}, ...}:
 -- all a released call reads before it starts (the query still running, the conversation's
 -- customer, the results it depends on), so one run in place starts with no read of its own.
--- With KEYS 4 and 5, when no call is left (nothing is released then), the 4th element is
+-- With KEYS 4 and 5 (not ''), when no call is left (nothing is released then), the 4th element is
 -- {queryHash, {resultJson|'', ...}, {stepJson, ...}, {historyJson, ...}, memoryJson|''}: what the
 -- turn's observe step reads, in the same script as the result that ended the turn.
 if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
@@ -143,7 +155,7 @@ end
 local left = tonumber(redis.call('HGET', KEYS[1], 'left'))
 if #KEYS < 3 then return { left, unpack(out) } end
 local full = { left, redis.call('HGET', KEYS[2], 'status') == 'running' and 1 or 0, redis.call('HGET', KEYS[3], 'customerId') or '' }
-if #KEYS >= 5 and left == 0 then
+if #KEYS >= 5 and KEYS[4] ~= '' and left == 0 then
   local results = {}
   for j = 0, tonumber(redis.call('HGET', KEYS[1], 'n')) - 1 do
     results[#results + 1] = redis.call('HGET', KEYS[1], 'r:' .. j) or ''
@@ -188,4 +200,45 @@ local r = complete(slice(KEYS, 4, #KEYS - 3), slice(ARGV, 2 + ne, #ARGV - 1 - ne
 -- A runner whose job was taken over (-3) records nothing, its event neither: the new holder's counts.
 if r[1] ~= -3 then emit({ KEYS[1], KEYS[2], KEYS[3] }, slice(ARGV, 2, ne)) end
 return r
+`;
+
+/**
+ * DAG_COMPLETE_WITH_EVENT, then the turn's observe step (the store's ADVANCE) when this record
+ * ended the turn: the step decided by the job that ran the turn's last call, on what DAG_START
+ * returned it and the results it knows (ADR 0041). It applies only if this record is the first of
+ * the call's result (not a repeat's), no call is left, and every other call's stored result and
+ * the conversation's working memory are the ones the step was decided on (their SHA-1s); the
+ * scratchpad, the loop history and the query are ADVANCE's compare-and-set's (nothing writes them
+ * while the turn's calls run). Else nothing but the record and the event is written, and the
+ * caller takes the step as before.
+ * KEYS: 1–3 the event's, then DAG_COMPLETE's (`nk` of them; its 2nd–5th present, the 4th and 5th
+ * ''), then ADVANCE's · ARGV: 1 how many event arguments, 2 nk, 3 how many DAG_COMPLETE
+ * arguments, 4 the memory's SHA-1, 5 the turn's calls n, 6…5+n each call's result SHA-1 ('' for
+ * this call), then the event's, DAG_COMPLETE's and ADVANCE's arguments.
+ * Returns {DAG_COMPLETE's reply, ADVANCE's reply or false}.
+ */
+export const DAG_COMPLETE_AND_OBSERVE = `
+local function emit(KEYS, ARGV)
+${EMIT_LUA}
+end
+local function complete(KEYS, ARGV)
+${DAG_COMPLETE}
+end
+local function advance(KEYS, ARGV)
+${ADVANCE}
+end
+${SLICE_FN}
+local ne, nk, na, n = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[5])
+local at = 6 + n
+local completeArgv = slice(ARGV, at + ne, na)
+local dag, idx = KEYS[4], completeArgv[1]
+local fresh = redis.call('HEXISTS', dag, 'r:' .. idx) == 0
+local r = complete(slice(KEYS, 4, nk), completeArgv)
+if r[1] ~= -3 then emit({ KEYS[1], KEYS[2], KEYS[3] }, slice(ARGV, at, ne)) end
+if not fresh or r[1] ~= 0 then return { r, false } end
+for j = 0, n - 1 do
+  if tostring(j) ~= idx and redis.sha1hex(redis.call('HGET', dag, 'r:' .. j) or '') ~= ARGV[6 + j] then return { r, false } end
+end
+if redis.sha1hex(redis.call('HGET', KEYS[6], 'memory') or '') ~= ARGV[4] then return { r, false } end
+return { r, advance(slice(KEYS, 4 + nk, #KEYS - 3 - nk), slice(ARGV, at + ne + na, #ARGV - at + 1 - ne - na)) }
 `;

@@ -2,9 +2,9 @@ import type { Redis } from 'ioredis';
 import { ChatMessage, DEFAULTS, ToolJob } from '@steward/core';
 import type { CallResult, PlannedCall } from '@steward/control';
 import type { Keys } from './keys.ts';
-import { DAG_COMPLETE, DAG_COMPLETE_WITH_EVENT, DAG_INIT, DAG_START } from './dag-lua.ts';
+import { DAG_COMPLETE, DAG_COMPLETE_AND_OBSERVE, DAG_COMPLETE_WITH_EVENT, DAG_INIT, DAG_START } from './dag-lua.ts';
 import { emitScriptArgs, type EmitInput } from './events.ts';
-import { parseHistory } from './queries.ts';
+import { advanceResultOf, parseHistory } from './queries.ts';
 import { hashOfReply } from './hash-reply.ts';
 
 // The types of a turn's DAG are the kernel's (packages/control): the transitions plan it, the
@@ -41,6 +41,8 @@ export interface DagProgress {
    * them, so a re-enqueue takes another id. Only with `load`, and only when there are any.
    */
   claimedRoots?: number[];
+  /** With `observe`, when the record's script applied the step: ADVANCE's outcome. */
+  observed?: 'applied' | 'moved' | 'ended';
 }
 
 /** A call claimed by the starting job, with what it reads before it runs (see DagStore.start). */
@@ -64,6 +66,33 @@ export interface DagStart {
   beside: ClaimedCall[];
   /** Claimed earlier by this job (a redelivery) and unfinished: to enqueue; `claimedFromJob` as above. */
   unfinished: { job: ToolJob; claimedFromJob: boolean }[];
+  /** Only for a job that claimed its own call now: the turn as its observe step reads it, but the results still to come. */
+  turn?: StartedTurn;
+}
+
+/**
+ * A turn as its observe step reads it, read when the turn's first job started (DAG_START): the
+ * job that then runs the turn's last call decides the step before recording it (ADR 0041).
+ */
+export interface StartedTurn {
+  /** Each call's stored result JSON by index ('' when none yet), as the script read it. */
+  results: string[];
+  proposal: ChatMessage | undefined;
+  history: unknown[];
+  /** The conversation's working memory as stored ('' when none). */
+  memory: string;
+}
+
+/**
+ * A turn's observe step decided before its last result is recorded, for DAG_COMPLETE_AND_OBSERVE
+ * to apply with the record: ADVANCE's KEYS and ARGV, and the SHA-1s of the other calls' results
+ * (by index; this call's is not read) and of the working memory the step was decided on.
+ */
+export interface ObserveInScript {
+  keys: string[];
+  argv: (string | number)[];
+  resultShas: string[];
+  memorySha: string;
 }
 
 /** A turn whose calls have all ended, as its observe step reads it (one consistent snapshot). */
@@ -117,7 +146,8 @@ export class DagStore {
    * claimed and did not finish. One script: the reads the job made anyway, so no extra round trip.
    */
   async start(queryId: string, turn: number, index: number, conversationId: string, dependsOn: readonly number[], room: number): Promise<DagStart> {
-    const r = (await this.redis.eval(DAG_START, 2, this.keys.dag(queryId, turn), this.keys.conversation(conversationId), index, room, ...dependsOn)) as [
+    const keys = [this.keys.dag(queryId, turn), this.keys.conversation(conversationId), this.keys.querySteps(queryId), this.keys.queryHistory(queryId)];
+    const r = (await this.redis.eval(DAG_START, keys.length, ...keys, index, room, ...dependsOn)) as [
       string,
       string,
       string[],
@@ -125,9 +155,11 @@ export class DagStore {
       number,
       [number, string, string[]][],
       [number, string, number][],
+      [string[], string[], string[], string]?,
     ];
-    const [recorded, customerId, deps, claim, fromJob, beside, unfinished] = r;
+    const [recorded, customerId, deps, claim, fromJob, beside, unfinished, started] = r;
     return {
+      ...(started ? { turn: { results: started[0], proposal: proposalIn(started[1]), history: parseHistory(started[2]), memory: started[3] } } : {}),
       recorded: parseResult(recorded),
       customerId: customerId === '' ? null : customerId,
       deps: deps.map(parseResult),
@@ -156,20 +188,47 @@ export class DagStore {
     owner = index,
     load?: { conversationId: string; lock?: JobLock },
     event?: EmitInput,
+    observe?: ObserveInScript,
   ): Promise<DagProgress> {
     const lock = load?.lock;
+    // With the step applied in the same script, the observe step's reads are not made (''): the
+    // step was decided on them already, and the script compares what could have changed.
+    const observeReads = observe ? ['', ''] : [this.keys.querySteps(queryId), this.keys.queryHistory(queryId)];
     const keys = [
       this.keys.dag(queryId, turn),
-      ...(load ? [this.keys.query(queryId), this.keys.conversation(load.conversationId), this.keys.querySteps(queryId), this.keys.queryHistory(queryId)] : []),
+      ...(load ? [this.keys.query(queryId), this.keys.conversation(load.conversationId), ...observeReads] : []),
       ...(lock ? [lock.key] : []),
     ];
     const argv = [index, JSON.stringify(result), owner, ...(lock ? [lock.token] : [])];
     const e = event ? emitScriptArgs(this.keys, event) : undefined;
-    const r = (
-      e
-        ? await this.redis.eval(DAG_COMPLETE_WITH_EVENT, 3 + keys.length, ...e.keys, ...keys, e.argv.length, ...e.argv, ...argv)
-        : await this.redis.eval(DAG_COMPLETE, keys.length, ...keys, ...argv)
-    ) as unknown[];
+    let observed: DagProgress['observed'];
+    let r: unknown[];
+    if (observe && e && load) {
+      const reply = (await this.redis.eval(
+        DAG_COMPLETE_AND_OBSERVE,
+        3 + keys.length + observe.keys.length,
+        ...e.keys,
+        ...keys,
+        ...observe.keys,
+        e.argv.length,
+        keys.length,
+        argv.length,
+        observe.memorySha,
+        observe.resultShas.length,
+        ...observe.resultShas,
+        ...e.argv,
+        ...argv,
+        ...observe.argv,
+      )) as [unknown[], unknown];
+      r = reply[0];
+      if (reply[1] !== null) observed = advanceResultOf(reply[1]);
+    } else {
+      r = (
+        e
+          ? await this.redis.eval(DAG_COMPLETE_WITH_EVENT, 3 + keys.length, ...e.keys, ...keys, e.argv.length, ...e.argv, ...argv)
+          : await this.redis.eval(DAG_COMPLETE, keys.length, ...keys, ...argv)
+      ) as unknown[];
+    }
     const ready: number[] = [];
     const jobs: ToolJob[] = [];
     const left = typeof r[0] === 'number' ? r[0] : -1;
@@ -189,6 +248,7 @@ export class DagStore {
       const ended = { query, results: turnResults, proposal: proposalIn(steps), history: parseHistory(history), memory };
       return { left, ready, jobs, loaded: { running: r[1] === 1, customerId, deps: [] }, turn: ended };
     }
+    if (observed) return { left, ready, jobs, loaded: { running: r[1] === 1, customerId, deps: [] }, observed };
     const deps: (CallResult | undefined)[][] = [];
     const claimedRoots: number[] = [];
     for (const entry of r.slice(3) as [number, string | null, string[], number][]) {

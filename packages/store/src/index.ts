@@ -10,7 +10,7 @@ export { DONE_TTL } from './done-ttl.ts';
 export { ConversationStore, conversationState, SET_FIELDS_LUA, type ConversationState } from './conversations.ts';
 export { isWatched, markWatched, WATCH_MARK_MS, WATCH_REFRESH_MS } from './watched.ts';
 export { loadTurn, type LoadedTurn, type LoadTurnOptions, type TurnState } from './turn-state.ts';
-export { DAG_SUPERSEDED, DagStore, proposalIn, type CallResult, type ClaimedCall, type DagCall, type DagProgress, type DagStart, type EndedTurn, type JobLock, type ReleasedLoad, type ToolErrorType } from './dag.ts';
+export { DAG_SUPERSEDED, DagStore, proposalIn, type CallResult, type ClaimedCall, type DagCall, type DagProgress, type DagStart, type EndedTurn, type JobLock, type ObserveInScript, type StartedTurn, type ReleasedLoad, type ToolErrorType } from './dag.ts';
 export { createQueues, JOB_OPTIONS, JOB_RETENTION_SEC, type Queues } from './queues.ts';
 export { startWorker, type Log, type Processor, type StartWorkerOptions } from './worker.ts';
 export { runWithPreloadedQuery } from './job-prelude.ts';

@@ -1,4 +1,5 @@
 import type { CallResult, DagStart, JobLock, QueryRecord } from '@steward/store';
+import type { TurnResults } from './turn-results.ts';
 
 /** How a call is being run: by its own job, or in place inside the job of the call that released or claimed it. */
 export interface Run {
@@ -16,4 +17,6 @@ export interface Run {
   loaded?: { q: QueryRecord; customerId: string | null; deps: (CallResult | undefined)[] };
   /** Its own job: what the job's start script read (startCall, with the job's prelude) and the prelude's query. */
   read?: { start: DagStart; q: QueryRecord | null };
+  /** The turn's results this job knows, when its start read the turn (the job that ends the turn takes its observe step in the record's script). */
+  turn?: TurnResults;
 }

@@ -1,11 +1,12 @@
 import { DelayedError, type Job } from 'bullmq';
 import { errorMessage, jobIds, type ToolJob } from '@steward/core';
-import { DAG_SUPERSEDED, crashPoint, dispatchTurn, runWithPreloadedQuery, type DagProgress, type DagStart, type JobLock, type QueryRecord } from '@steward/store';
+import { DAG_SUPERSEDED, crashPoint, dispatchTurn, runWithPreloadedQuery, type DagProgress, type DagStart, type QueryRecord } from '@steward/store';
 import { runsTools } from '@steward/control';
 import { handleObserve } from '@steward/steps';
 import type { Run } from './call-run.ts';
 import type { ToolWorkerDeps } from './deps.ts';
 import { release, runAndRecord } from './record-call.ts';
+import { TurnResults } from './turn-results.ts';
 
 const SLOT_RETRY_MS = 20;
 /** A call run in place that failed transiently gets its own job, after the tools queue's first backoff. */
@@ -73,15 +74,17 @@ export async function processCall(d: ToolWorkerDeps, t: ToolJob, job: Job, token
       // claimedRootJobId): nothing to do here. The script claimed nothing for this job.
       return { leftTo: start.claim };
     }
+    // The turn's results this job will know, when it claimed its own call now (ADR 0041).
+    const turn = q && start.turn ? new TurnResults(start.turn) : undefined;
+    const chain = { owner: t.index, lock, ...(turn ? { turn } : {}) };
     // The claimed roots, each in a slot startCall reserved (runInPlace gives it back).
-    const inPlace = q ? start.beside.map((c) => runInPlace(d, c.job, t.index, lock, true, true, { q, customerId: start.customerId, deps: c.deps })) : [];
+    const inPlace = q ? start.beside.map((c) => runInPlace(d, c.job, chain, true, true, { q, customerId: start.customerId, deps: c.deps })) : [];
     if (!q) for (let k = 0; k < beside; k++) d.budget.give();
     beside = 0;
     const besideDone = Promise.allSettled(inPlace);
     const done = await Promise.allSettled([
       runCall(d, t, {
-        owner: t.index,
-        lock,
+        ...chain,
         read: { start, q },
         lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
         async later() {
@@ -156,7 +159,8 @@ async function carryOn(d: ToolWorkerDeps, t: ToolJob, q: QueryRecord | null, pro
     d.log.warn({ queryId: t.queryId, turn: t.turn, index: t.index }, 'tool call result not recorded: its job was taken over by another worker');
     return;
   }
-  if (progress.left === 0) return observeTurn(d, t, progress);
+  // The turn's last record: its observe step was applied by the record's script, or is taken now.
+  if (progress.left === 0) return progress.observed ? undefined : observeTurn(d, t, progress);
   // Roots claimed from their own job (DAG_START) come back only on a repeat: enqueued under another id.
   const roots = new Set(progress.claimedRoots ?? []);
   if (!fresh || !q || !loaded || progress.jobs.length === 0) {
@@ -173,7 +177,7 @@ async function carryOn(d: ToolWorkerDeps, t: ToolJob, q: QueryRecord | null, pro
   const [first, ...rest] = calls;
   const beside = rest.filter(() => d.budget.take());
   const queued = rest.filter((x) => !beside.includes(x)).map((x) => x.c);
-  const inPlace = (x: (typeof calls)[number], ownSlot: boolean) => runInPlace(d, x.c, run.owner, run.lock, ownSlot, roots.has(x.c.index), { q, customerId: loaded.customerId, deps: x.deps });
+  const inPlace = (x: (typeof calls)[number], ownSlot: boolean) => runInPlace(d, x.c, run, ownSlot, roots.has(x.c.index), { q, customerId: loaded.customerId, deps: x.deps });
   // Settled, not raced: a failure fails this job (its repeat enqueues what is unfinished), and
   // that must wait until no call of it is still running here.
   const done = await Promise.allSettled([
@@ -207,15 +211,16 @@ async function observeTurn(d: ToolWorkerDeps, t: ToolJob, progress: DagProgress)
   await runWithPreloadedQuery(d.keys.query(t.queryId), query, () => handleObserve(d.steps, job, ended));
 }
 
-async function runInPlace(d: ToolWorkerDeps, c: ToolJob, owner: number, lock: JobLock | undefined, ownSlot: boolean, claimedRoot: boolean, loaded: NonNullable<Run['loaded']>): Promise<void> {
+async function runInPlace(d: ToolWorkerDeps, c: ToolJob, chain: Pick<Run, 'owner' | 'lock' | 'turn'>, ownSlot: boolean, claimedRoot: boolean, loaded: NonNullable<Run['loaded']>): Promise<void> {
   // Its own job, when it cannot run now: then the queue carries it like any other call (a root
   // claimed from its own job under another id: that job left it).
   const id = claimedRoot ? claimedRootJobId(c) : jobIds.toolCall(c.queryId, c.turn, c.index);
   const enqueue = (delay: number) => d.queues.add('tools', id, c, { delay });
   try {
     await runCall(d, c, {
-      owner,
-      lock,
+      owner: chain.owner,
+      lock: chain.lock,
+      ...(chain.turn ? { turn: chain.turn } : {}),
       lastAttempt: false,
       loaded,
       later: () => enqueue(SLOT_RETRY_MS),

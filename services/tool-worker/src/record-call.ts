@@ -2,13 +2,15 @@
 // customer (or the error result that stands for it), its tool.call event, and the record script
 // that releases its dependents (processCall decides who runs what; this runs one call).
 import { errorMessage, idempotencyKey, isStewardError, stableSpanId, type ToolJob } from '@steward/core';
-import { crashPoint, emitEvent, type CallResult, type DagProgress, type EmitInput, type QueryRecord, type ToolErrorType } from '@steward/store';
+import { crashPoint, emitEvent, stepCommitted, type CallResult, type DagProgress, type EmitInput, type ObserveInScript, type QueryRecord, type ToolErrorType } from '@steward/store';
+import { observeBeforeRecord, type ObserveStep } from '@steward/steps';
 import { namesInToolCall, rememberNames } from '@steward/telemetry';
 import { resolveRefs, type ToolSpec } from '@steward/tools';
 import type { Run } from './call-run.ts';
 import type { ToolWorkerDeps } from './deps.ts';
 import { errorType, execute } from './execute.ts';
 import { IDENTITY_LOCKED_RESULT, IDENTITY_TOOLS } from './identity-attempts.ts';
+import type { TurnResults } from './turn-results.ts';
 import { exceptionType, isErrorResult } from './tool-outcome.ts';
 
 /** Run the call and record its result; undefined when a transient failure was handed to run.retry. */
@@ -102,8 +104,10 @@ export async function runAndRecord(
     },
   };
   // The event is written by the script that records the result (one round trip), beside a cache
-  // miss's store; both are idempotent on redelivery.
-  const [progress] = await Promise.all([release(d, t, result, run, event), cached]);
+  // miss's store; both are idempotent on redelivery. The turn's last result: with the turn's
+  // observe step, when this job knows every other result (ADR 0041).
+  const observe = run.turn ? observeHere(d, t, q, run.turn, result) : undefined;
+  const [progress] = await Promise.all([release(d, t, result, run, event, observe), cached]);
   if (denied) {
     await emitEvent(d.redis, d.keys, {
       id: `${t.queryId}:t${t.turn}:c${t.index}:denied`,
@@ -117,9 +121,35 @@ export async function runAndRecord(
   return progress;
 }
 
-export async function release(d: ToolWorkerDeps, t: ToolJob, result: CallResult, run: Pick<Run, 'owner' | 'lock'>, event?: EmitInput): Promise<DagProgress> {
+export async function release(
+  d: ToolWorkerDeps,
+  t: ToolJob,
+  result: CallResult,
+  run: Pick<Run, 'owner' | 'lock'>,
+  event?: EmitInput,
+  observe?: ObserveInScript & Pick<ObserveStep, 'relay'>,
+): Promise<DagProgress> {
   const load = { conversationId: t.conversationId, ...(run.lock ? { lock: run.lock } : {}) };
-  const progress = await d.dags.complete(t.queryId, t.turn, t.index, result, run.owner, load, event);
+  const progress = await d.dags.complete(t.queryId, t.turn, t.index, result, run.owner, load, event, observe);
   crashPoint('tool.after_record');
+  // The observe step applied with the record: what follows a step's commit (its crash point, the relay).
+  if (observe && progress.observed) await stepCommitted(d.steps, progress.observed, observe.relay);
   return progress;
+}
+
+/**
+ * The turn's observe step, decided before this call's result is recorded when the job knows
+ * every other result of the turn (this call is its last), for the record's script to apply; the
+ * script compares those results and the memory with what is stored (ADR 0041). Undefined: the
+ * step is taken after the record, as before (other results still to come, or a step that cannot
+ * be decided ahead: observeBeforeRecord).
+ */
+function observeHere(d: ToolWorkerDeps, t: ToolJob, q: QueryRecord, turn: TurnResults, result: CallResult): (ObserveInScript & Pick<ObserveStep, 'relay'>) | undefined {
+  turn.know(t.index, result, JSON.stringify(result));
+  if (!turn.lastIs(t.index)) return undefined;
+  const { proposal, history, memory } = turn.started;
+  const step = observeBeforeRecord(d.steps, q, t.turn, { results: turn.all(), proposal, history, memory });
+  if (!step) return undefined;
+  crashPoint('observe.after_load');
+  return { ...step, ...turn.shas(t.index) };
 }
