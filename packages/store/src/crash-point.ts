@@ -24,10 +24,12 @@ export const CRASH_POINTS = [
   'tool.after_load',
   /** the shop applied a write; its result is not recorded in the DAG. */
   'tool.after_write',
-  /** the result is recorded; the dependents not yet enqueued, or (the turn's last) the observe step not yet taken. */
+  /** the result is recorded; the dependents not yet enqueued, or (the turn's last) the observe step not yet taken
+   * (or taken by the record's script, ADR 0041: nothing after it run yet). */
   'tool.after_record',
   'tool.before_ack',
-  /** the observe step (in the tool-worker that recorded the turn's last result) loaded the turn, nothing applied. */
+  /** the observe step (in the tool-worker that runs the turn's last call) is decided, nothing applied: before
+   * that call's record script when the job knows every other result (ADR 0041), else after it, the turn loaded. */
   'observe.after_load',
   /** the completion script committed (answer, event, follow-ups, next start), nothing relayed. */
   'complete.after_commit',
