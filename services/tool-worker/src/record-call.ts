@@ -105,8 +105,9 @@ export async function runAndRecord(
   };
   // The event is written by the script that records the result (one round trip), beside a cache
   // miss's store; both are idempotent on redelivery. The turn's last result: with the turn's
-  // observe step, when this job knows every other result (ADR 0041).
-  const observe = run.turn ? observeHere(d, t, q, run.turn, result) : undefined;
+  // observe step, when this job knows every other result (ADR 0041); not after a denial, whose
+  // audit event goes on the trace before the step, as it did.
+  const observe = run.turn && !denied ? observeHere(d, t, q, run.turn, result) : undefined;
   const [progress] = await Promise.all([release(d, t, result, run, event, observe), cached]);
   if (denied) {
     await emitEvent(d.redis, d.keys, {
