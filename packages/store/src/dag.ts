@@ -179,6 +179,9 @@ export class DagStore {
    * no call is left, what the turn's observe step reads (`turn`): the worker that ends a turn
    * takes that step with no read of its own. With `event` (the call's tool.call), the same script
    * writes it after the record, as emitEvent would, unless the runner was superseded (DAG_COMPLETE_WITH_EVENT).
+   * With `observe` (and `load` and `event`), the turn's observe step decided by the caller is applied
+   * by the same script when this record ends the turn and what it was decided on still stands
+   * (DAG_COMPLETE_AND_OBSERVE, ADR 0041): `observed` then says how its ADVANCE went.
    */
   async complete(
     queryId: string,
@@ -203,6 +206,8 @@ export class DagStore {
     const e = event ? emitScriptArgs(this.keys, event) : undefined;
     let observed: DagProgress['observed'];
     let r: unknown[];
+    // The step's script reads the conversation (`load`) and follows the event's, as the tool-worker sends them.
+    if (observe && !(e && load)) throw new Error('DagStore.complete: an observe step is applied only with the call\'s event and its load');
     if (observe && e && load) {
       const reply = (await this.redis.eval(
         DAG_COMPLETE_AND_OBSERVE,
