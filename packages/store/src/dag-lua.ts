@@ -176,6 +176,16 @@ end
 return full
 `;
 
+/** The event's script and DAG_COMPLETE as Lua functions over their own KEYS and ARGV, and `slice`. */
+const EMIT_AND_COMPLETE_FNS = `
+local function emit(KEYS, ARGV)
+${EMIT_LUA}
+end
+local function complete(KEYS, ARGV)
+${DAG_COMPLETE}
+end
+${SLICE_FN}`;
+
 /**
  * DAG_COMPLETE with the call's tool.call event written in the same script (after the record, and not
  * by a runner whose job was taken over): the event and
@@ -188,13 +198,7 @@ return full
  * the event's, then DAG_COMPLETE's · returns DAG_COMPLETE's reply.
  */
 export const DAG_COMPLETE_WITH_EVENT = `
-local function emit(KEYS, ARGV)
-${EMIT_LUA}
-end
-local function complete(KEYS, ARGV)
-${DAG_COMPLETE}
-end
-${SLICE_FN}
+${EMIT_AND_COMPLETE_FNS}
 local ne = tonumber(ARGV[1])
 local r = complete(slice(KEYS, 4, #KEYS - 3), slice(ARGV, 2 + ne, #ARGV - 1 - ne))
 -- A runner whose job was taken over (-3) records nothing, its event neither: the new holder's counts.
@@ -218,16 +222,10 @@ return r
  * Returns {DAG_COMPLETE's reply, ADVANCE's reply or false}.
  */
 export const DAG_COMPLETE_AND_OBSERVE = `
-local function emit(KEYS, ARGV)
-${EMIT_LUA}
-end
-local function complete(KEYS, ARGV)
-${DAG_COMPLETE}
-end
+${EMIT_AND_COMPLETE_FNS}
 local function advance(KEYS, ARGV)
 ${ADVANCE}
 end
-${SLICE_FN}
 local ne, nk, na, n = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[5])
 local at = 6 + n
 local completeArgv = slice(ARGV, at + ne, na)
