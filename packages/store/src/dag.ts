@@ -206,9 +206,9 @@ export class DagStore {
     const e = event ? emitScriptArgs(this.keys, event) : undefined;
     let observed: DagProgress['observed'];
     let r: unknown[];
-    // The step's script reads the conversation (`load`) and follows the event's, as the tool-worker sends them.
-    if (observe && !(e && load)) throw new Error('DagStore.complete: an observe step is applied only with the call\'s event and its load');
-    if (observe && e && load) {
+    if (observe) {
+      // The step's script reads the conversation (`load`) and follows the event's, as the tool-worker sends them.
+      if (!e || !load) throw new Error("DagStore.complete: an observe step is applied only with the call's event and its load");
       const reply = (await this.redis.eval(
         DAG_COMPLETE_AND_OBSERVE,
         3 + keys.length + observe.keys.length,

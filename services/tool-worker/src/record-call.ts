@@ -146,7 +146,7 @@ export async function release(
  * be decided ahead: observeBeforeRecord).
  */
 function observeHere(d: ToolWorkerDeps, t: ToolJob, q: QueryRecord, turn: TurnResults, result: CallResult): (ObserveInScript & Pick<ObserveStep, 'relay'>) | undefined {
-  turn.know(t.index, result, JSON.stringify(result));
+  turn.know(t.index, result);
   if (!turn.lastIs(t.index)) return undefined;
   const { proposal, history, memory } = turn.started;
   const step = observeBeforeRecord(d.steps, q, t.turn, { results: turn.all(), proposal, history, memory });

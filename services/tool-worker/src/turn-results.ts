@@ -10,7 +10,8 @@ const sha1 = (s: string): string => createHash('sha1').update(s).digest('hex');
 
 export class TurnResults {
   readonly started: StartedTurn;
-  private readonly known = new Map<number, { json: string; result: CallResult }>();
+  /** `json`: the stored JSON when read at the start; a result this job records is serialised only if hashed (shas). */
+  private readonly known = new Map<number, { json?: string; result: CallResult }>();
 
   constructor(started: StartedTurn) {
     this.started = started;
@@ -19,9 +20,9 @@ export class TurnResults {
     });
   }
 
-  /** A call's result as this job records it (`json`: exactly the JSON its record script stores). */
-  know(index: number, result: CallResult, json: string): void {
-    this.known.set(index, { json, result });
+  /** A call's result as this job records it (its record script stores JSON.stringify of this very object). */
+  know(index: number, result: CallResult): void {
+    this.known.set(index, { result });
   }
 
   /** Every call of the turn but `index` has a known result: `index` is the turn's last. */
@@ -39,7 +40,11 @@ export class TurnResults {
   /** The SHA-1s the record's script compares: each other call's stored result ('' for `index`), and the memory's. */
   shas(index: number): { resultShas: string[]; memorySha: string } {
     return {
-      resultShas: this.started.results.map((_, i) => (i === index ? '' : sha1(this.known.get(i)!.json))),
+      resultShas: this.started.results.map((_, i) => {
+        if (i === index) return '';
+        const k = this.known.get(i)!;
+        return sha1(k.json ?? JSON.stringify(k.result));
+      }),
       memorySha: sha1(this.started.memory),
     };
   }
