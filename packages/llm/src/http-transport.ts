@@ -23,7 +23,7 @@ export interface HttpTransport {
    * Sends the request; resolves with the response once its status and headers are in. Aborting
    * `signal` destroys the request (and the response being read) with the signal's reason.
    */
-  post(url: URL, headers: OutgoingHttpHeaders, body: string, signal: AbortSignal): Promise<IncomingMessage>;
+  post(url: URL, headers: OutgoingHttpHeaders, body: string | Buffer, signal: AbortSignal): Promise<IncomingMessage>;
   /** Closes the idle sockets (tests, shutdown). */
   close(): void;
 }
@@ -38,7 +38,7 @@ export function createHttpTransport(opts: HttpTransportOptions): HttpTransport {
       const agent = secure ? agents['https:'] : agents['http:'];
       const request = secure ? https.request : http.request;
       return new Promise((resolve, reject) => {
-        const req = request({ ...targetOf(url), method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, resolve);
+        const req = request({ ...targetOf(url), method: 'POST', agent, headers: { ...headers, 'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length } }, resolve);
         req.on('error', reject);
         // The signal is the attempt's own (it goes with the attempt): one listener on it does what
         // the `signal` option did, without that option's stream plumbing (addAbortSignal and a

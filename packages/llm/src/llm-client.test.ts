@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, it, expect, afterEach } from 'vitest';
 import { isStewardError } from '@steward/core';
 import { createLlmClient, type LlmClientOptions } from './llm-client.ts';
@@ -165,5 +167,32 @@ describe('createLlmClient', () => {
     const { client } = await setup([{}], { model: 'o4-mini' });
     await client.complete({ messages, maxTokens: 500 });
     expect(server!.requests[0]!.body).toMatchObject({ max_completion_tokens: 500 });
+  });
+
+  it('holds neither the messages nor the tools while the model works, and sends the same body on a retry', async () => {
+    // A reasoning-worker holds every call in flight for the model's latency: what the call keeps
+    // referenced is copied by each scavenge meanwhile. Only the encoded body (outside the heap) may stay.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const { client } = await setup([{ status: 503 }, { delayMs: 300, body: chatCompletionBody({ content: 'Shipped.' }) }]);
+    let held: WeakRef<object>[] = [];
+    const pending = (() => {
+      const msgs = [{ role: 'user' as const, content: 'where is my order? '.repeat(200) }];
+      const tools = [{ type: 'function' as const, function: { name: 'get_order_details', parameters: { type: 'object' } } }];
+      held = [new WeakRef(msgs), new WeakRef(tools)];
+      return client.complete({ messages: msgs, tools, maxTokens: 100 });
+    })();
+    for (let i = 0; i < 200 && server!.requests.length < 2; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(server!.requests).toHaveLength(2);
+    gc();
+    expect(held.map((w) => w.deref())).toEqual([undefined, undefined]);
+    const r = await pending;
+    expect(r.message.content).toBe('Shipped.');
+    expect(r.usage).toMatchObject({ maxTokens: 100 });
+    const [first, second] = server!.requests.map((q) => q.body as { messages: { content: string }[]; tools: unknown[]; max_tokens: number });
+    expect(second).toEqual(first);
+    expect(first!.messages[0]!.content).toBe('where is my order? '.repeat(200));
+    expect(first!.tools).toHaveLength(1);
+    expect(first!.max_tokens).toBe(100);
   });
 });

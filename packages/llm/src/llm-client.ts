@@ -45,6 +45,9 @@ export interface LlmRequest {
   onAttempt?: (attempt: number) => void;
 }
 
+/** What a call keeps of its request once the body is made (`complete`). */
+type CallOptions = Omit<LlmRequest, 'messages' | 'tools'>;
+
 export interface LlmCompletion {
   /** The reply as the next request may carry it: no reasoning, JSON-string arguments, unique ids. */
   message: AssistantMessage;
@@ -130,8 +133,28 @@ export function createLlmClient(opts: LlmClientOptions): LlmClient {
   const endpoint = chatEndpoint(opts);
   const transport = opts.transport ?? createHttpTransport({ maxSockets: opts.maxSockets ?? LLM_DEFAULTS.maxSockets });
 
+  /**
+   * The request's body, made once per call and reused by every attempt (they send the same
+   * bytes), as a Buffer: its bytes live outside the JS heap. A reasoning-worker holds each call's
+   * request for the model's whole latency (~65 calls of 800 ms in flight each at the use case's
+   * peak), and every scavenge copied the messages and the body text they held; neither is
+   * referenced after this (see `complete`).
+   */
+  function encode(req: LlmRequest): Buffer {
+    const rest: Record<string, unknown> = {};
+    if (req.tools?.length && req.toolChoice) rest.tool_choice = req.toolChoice;
+    if (req.maxTokens !== undefined) rest[maxTokensParam] = req.maxTokens;
+    if (req.temperature !== undefined) rest.temperature = req.temperature;
+    if (req.responseFormat) rest.response_format = { type: req.responseFormat };
+    if (req.onDelta) {
+      rest.stream = true;
+      if (opts.streamUsage !== false) rest.stream_options = { include_usage: true };
+    }
+    return Buffer.from(requestBodyJson({ model: opts.model, messages: req.messages, ...(req.tools?.length ? { tools: req.tools } : {}), rest }), 'utf8');
+  }
+
   /** One HTTP call, streamed or not, normalised; the time to first token for a stream. */
-  async function attempt(req: LlmRequest): Promise<{ n: NormalizedCompletion; ttftMs?: number }> {
+  async function attempt(body: Buffer, req: CallOptions): Promise<{ n: NormalizedCompletion; ttftMs?: number }> {
     // One controller for both ways an attempt ends early; the reason says which one fired.
     const stop = new AbortController();
     let timedOut = false;
@@ -145,16 +168,6 @@ export function createLlmClient(opts: LlmClientOptions): LlmClient {
     else caller?.addEventListener('abort', onCallerAbort, { once: true });
     const started = now();
     try {
-      const rest: Record<string, unknown> = {};
-      if (req.tools?.length && req.toolChoice) rest.tool_choice = req.toolChoice;
-      if (req.maxTokens !== undefined) rest[maxTokensParam] = req.maxTokens;
-      if (req.temperature !== undefined) rest.temperature = req.temperature;
-      if (req.responseFormat) rest.response_format = { type: req.responseFormat };
-      if (req.onDelta) {
-        rest.stream = true;
-        if (opts.streamUsage !== false) rest.stream_options = { include_usage: true };
-      }
-      const body = requestBodyJson({ model: opts.model, messages: req.messages, ...(req.tools?.length ? { tools: req.tools } : {}), rest });
       const res = await transport.post(endpoint.url, req.onDelta ? endpoint.streamHeaders : endpoint.headers, body, stop.signal);
       const status = res.statusCode ?? 0;
       if (status < 200 || status >= 300) throw statusError(status, res.headers, await readText(res), now());
@@ -191,44 +204,57 @@ export function createLlmClient(opts: LlmClientOptions): LlmClient {
   return {
     model: opts.model,
     provider,
-    async complete(req) {
-      const startMs = now();
-      let retries = 0;
-      let rateLimitRetries = 0;
-      let faultRetries = 0;
-      for (;;) {
-        try {
-          req.onAttempt?.(retries + 1);
-          const res = await attempt(req);
-          return toCompletion(res.n, res.ttftMs, { model: opts.model, provider, startMs, endMs: now(), retries, req, pricing: opts.pricing });
-        } catch (e) {
-          const err = isStewardError(e) ? e : new LlmUnavailableError(String(e), { cause: e });
-          const isRateLimit = err.kind === 'rate_limited';
-          const isFault = isModelFault(err);
-          // Three budgets: a model's bad replies must not use up the retries meant for an outage.
-          const budgetLeft = isRateLimit
-            ? rateLimitRetries < maxRateLimitRetries
-            : isFault
-              ? faultRetries < maxFaultRetries
-              : retries - rateLimitRetries - faultRetries < maxRetries;
-          if (!err.retryable || !budgetLeft) throw err;
-          if (err.retryAfterMs !== undefined && err.retryAfterMs > maxRetryAfterMs) throw err;
-          // The server's own estimate beats our guess; without one, back off with jitter. A bad
-          // reply is asked again at once: the server is up, only the sample was wrong.
-          const delayMs = err.retryAfterMs ?? (isFault ? 0 : backoffDelay(retries, backoff, random));
-          retries++;
-          if (isRateLimit) rateLimitRetries++;
-          if (isFault) faultRetries++;
-          opts.onRetry?.({ retry: retries, delayMs, error: err });
-          try {
-            if (delayMs > 0) await sleep(delayMs, req.signal);
-          } catch (abort) {
-            throw new LlmAbortedError(abort);
-          }
-        }
+    // Not async: its frame (and with it the request's messages) ends once the body is made; only
+    // the body and the request's small fields are held while the model works.
+    complete(req) {
+      const { messages: _messages, tools: _tools, ...small } = req;
+      let body: Buffer;
+      try {
+        body = encode(req);
+      } catch (e) {
+        return Promise.reject(e instanceof Error ? e : new Error(String(e)));
       }
+      return completeEncoded(body, small);
     },
   };
+
+  async function completeEncoded(body: Buffer, req: CallOptions): Promise<LlmCompletion> {
+    const startMs = now();
+    let retries = 0;
+    let rateLimitRetries = 0;
+    let faultRetries = 0;
+    for (;;) {
+      try {
+        req.onAttempt?.(retries + 1);
+        const res = await attempt(body, req);
+        return toCompletion(res.n, res.ttftMs, { model: opts.model, provider, startMs, endMs: now(), retries, req, pricing: opts.pricing });
+      } catch (e) {
+        const err = isStewardError(e) ? e : new LlmUnavailableError(String(e), { cause: e });
+        const isRateLimit = err.kind === 'rate_limited';
+        const isFault = isModelFault(err);
+        // Three budgets: a model's bad replies must not use up the retries meant for an outage.
+        const budgetLeft = isRateLimit
+          ? rateLimitRetries < maxRateLimitRetries
+          : isFault
+            ? faultRetries < maxFaultRetries
+            : retries - rateLimitRetries - faultRetries < maxRetries;
+        if (!err.retryable || !budgetLeft) throw err;
+        if (err.retryAfterMs !== undefined && err.retryAfterMs > maxRetryAfterMs) throw err;
+        // The server's own estimate beats our guess; without one, back off with jitter. A bad
+        // reply is asked again at once: the server is up, only the sample was wrong.
+        const delayMs = err.retryAfterMs ?? (isFault ? 0 : backoffDelay(retries, backoff, random));
+        retries++;
+        if (isRateLimit) rateLimitRetries++;
+        if (isFault) faultRetries++;
+        opts.onRetry?.({ retry: retries, delayMs, error: err });
+        try {
+          if (delayMs > 0) await sleep(delayMs, req.signal);
+        } catch (abort) {
+          throw new LlmAbortedError(abort);
+        }
+      }
+    }
+  }
 }
 
 /**
@@ -256,7 +282,7 @@ function parseBody(text: string, contentType: string): unknown {
 function toCompletion(
   n: NormalizedCompletion,
   ttftMs: number | undefined,
-  ctx: { model: string; provider: string; startMs: number; endMs: number; retries: number; req: LlmRequest; pricing: PricingTable | undefined },
+  ctx: { model: string; provider: string; startMs: number; endMs: number; retries: number; req: CallOptions; pricing: PricingTable | undefined },
 ): LlmCompletion {
   const { inputTokens, outputTokens, cachedInputTokens, reasoningTokens } = n.usage;
   // Bill against the model we asked for; providers often answer with a dated variant name.

@@ -1,16 +1,13 @@
 import type { Job } from 'bullmq';
 import { errorMessage, isStewardError, jobIds, stableSpanId, type LlmUsage, type Proposal, type ReasonJob } from '@steward/core';
-import { buildNaivePrompt, buildPrompt, countTokens, countToolDefinitionTokens } from '@steward/context';
 import { isModelFault } from '@steward/llm';
 import { awaitsProposal } from '@steward/control';
-import { crashPoint, isWatched, loadTurn } from '@steward/store';
+import { crashPoint, loadTurn, type QueryRecord } from '@steward/store';
 import { rememberNames } from '@steward/telemetry';
 import { CONFIRMATION_LOOKBACK, costRecordOf, decideWhereProposed, needsConfirmationReads, optimisticCommitted, optimisticStep } from '@steward/steps';
 import type { ReasoningDeps } from './deps.ts';
 import { toProposal } from './to-proposal.ts';
-import { turnInput } from './turn-input.ts';
-import { promptMemory } from './prompt-memory.ts';
-import { prefixReuseShare, promptSegments, readPrefix, storedPrefix } from './prefix-reuse.ts';
+import { prepareCall, takeRequest, type PreparedCall } from './prepare-call.ts';
 import { answerPublisher } from './answer-publisher.ts';
 import { writeLlmCall } from './llm-call-script.ts';
 
@@ -24,6 +21,16 @@ import { writeLlmCall } from './llm-call-script.ts';
 const WATCHING_CHANNEL = 'web';
 
 export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Promise<void> {
+  const started = await startTurn(d, r);
+  if (started) await callAndStep(d, r, job, started.q, started.call);
+}
+
+/**
+ * The turn's load and its prompt, or nothing when the job is stale. Apart from the call so that
+ * the loaded turn is not referenced across it (prepare-call.ts): only the query and the prepared
+ * call come back.
+ */
+async function startTurn(d: ReasoningDeps, r: ReasonJob): Promise<{ q: QueryRecord; call: PreparedCall } | undefined> {
   // The query, its conversation, its steps, whether this turn's decide job exists (EXISTS:
   // BullMQ's getJob reads and parses the whole job) and the names the conversation's tools
   // learned (redacted from this job's lines from here on; the worker reads none before) in one script.
@@ -36,52 +43,14 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
   const q = turn?.query;
   crashPoint('reason.after_load');
   // The kernel's rule: only a query reasoning at this very turn takes this turn's call.
-  if (!q || !awaitsProposal(q, r.turn)) return;
-  if (turn.keyExists) return;
+  if (!q || !awaitsProposal(q, r.turn)) return undefined;
+  if (turn.keyExists) return undefined;
+  const transcript = d.promptMode === 'naive' ? await d.conversations.transcript(q.conversationId) : [];
+  return { q, call: prepareCall(d, q, turn, transcript) };
+}
 
-  const naive = d.promptMode === 'naive';
-  const { conversation: conv, steps } = turn;
-  const transcript = naive ? await d.conversations.transcript(q.conversationId) : [];
-  const native = d.toolStyle === 'native';
-  const remembered = naive ? undefined : promptMemory(conv.memory, q.queryId, q.text);
-  const memory = remembered?.memory;
-  const { input, tools, textTools } = turnInput({
-    model: d.llm.model,
-    registry: d.registry,
-    toolStyle: d.toolStyle,
-    toolSelection: d.toolSelection,
-    naive,
-    conversation: conv,
-    language: q.language,
-    text: q.text,
-    steps,
-    ...(memory ? { memory } : {}),
-    transcript,
-    ...(q.nudge ? { nudge: q.nudge } : {}),
-  });
-  const prompt = naive ? buildNaivePrompt(input) : buildPrompt(input, d.budget);
-  // What offering these tools costs in this prompt (native definitions, or their text in the system prompt).
-  const toolTokens = native ? countToolDefinitionTokens(tools, d.llm.model) : countTokens(textTools, d.llm.model);
-  const segments = promptSegments(prompt.messages, tools, d.llm.model);
-  const prefixReuse = prefixReuseShare(readPrefix(conv.promptPrefix), segments);
-  // The working memory with this request recorded must be stored before anything acts on this
-  // turn (one write with the prefix's hashes when it changed). It is sent before the model is
-  // asked and its reply awaited before the step is taken, not before the call: under 128
-  // interleaved turns the reply waits for the event loop (mean 17–30 ms, p99 0.3–0.8 s in the peak
-  // profile), and nothing reads the memory while the model works. A failed write still fails the
-  // turn for a retry; only then the model was asked once for nothing. The prefix alone is read
-  // only by the next call (its prefixReuse figure), which starts after this turn's step: it goes
-  // with the call's event, in the script the turn sends after the call anyway (writeLlmCall).
-  let memoryStored: Promise<{ failed: unknown } | undefined> = Promise.resolve(undefined);
-  const prefixFields = { promptPrefix: storedPrefix(segments) };
-  if (remembered?.changed !== undefined) {
-    // Settled into a value at once, so a rejection during the model call is never unhandled.
-    memoryStored = d.conversations.setFields(q.conversationId, { ...prefixFields, memory: remembered.changed }).then(
-      () => undefined,
-      (e: unknown) => ({ failed: e }),
-    );
-  }
-
+async function callAndStep(d: ReasoningDeps, r: ReasonJob, job: Job, q: QueryRecord, call: PreparedCall): Promise<void> {
+  const { memoryStored } = call;
   const startMs = Date.now();
   let proposal: Proposal;
   let usage: LlmUsage | undefined;
@@ -96,14 +65,10 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
   // always watches (its page opens each query's stream), but opens a new conversation's stream
   // only after the first message was accepted, often after its call started: its queries stream
   // without waiting for the mark, so a new conversation's first answer is written live too.
-  const live = d.stream && (q.channel === WATCHING_CHANNEL || isWatched(conv, startMs)) ? answerPublisher({ redis: d.redis, keys: d.keys, log: d.log, queryId: q.queryId, turn: r.turn, style: d.toolStyle }) : undefined;
+  const live = d.stream && (q.channel === WATCHING_CHANNEL || call.watched) ? answerPublisher({ redis: d.redis, keys: d.keys, log: d.log, queryId: q.queryId, turn: r.turn, style: d.toolStyle }) : undefined;
   try {
     const res = await d.llm.complete({
-      messages: prompt.messages,
-      ...(native ? { tools } : {}),
-      ...(d.toolStyle === 'json' ? { responseFormat: 'json_object' as const } : {}),
-      maxTokens: d.outputTokens,
-      temperature: d.temperature,
+      ...takeRequest(call),
       ...(live ? { onDelta: live.onDelta, onAttempt: live.onAttempt } : {}),
     });
     usage = res.usage;
@@ -164,7 +129,7 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
   const written = writeLlmCall(d.redis, d.keys, {
     queryKey: d.keys.query(q.queryId),
     ...(last?.messages.length ? { publish: last.messages } : {}),
-    ...(remembered?.changed === undefined ? { conversation: d.conversations.setFieldsArgs(q.conversationId, prefixFields) } : {}),
+    ...(call.prefixFields ? { conversation: d.conversations.setFieldsArgs(q.conversationId, call.prefixFields) } : {}),
     ...(cost ? { cost: { prefix: d.keys.prefix, record: cost, limits: d.steps.budgets } } : {}),
     ...(guarded
       ? { confirmation: { conversationKey: d.keys.conversation(q.conversationId), queriesKey: d.keys.conversationQueries(q.conversationId), lookback: CONFIRMATION_LOOKBACK } }
@@ -184,7 +149,7 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
         provider: usage?.provider ?? 'openai',
         startMs: usage?.startMs ?? startMs,
         endMs: usage?.endMs ?? endMs,
-        inputTokens: usage?.inputTokens ?? prompt.tokens,
+        inputTokens: usage?.inputTokens ?? call.promptTokens,
         outputTokens: usage?.outputTokens ?? 0,
         cachedInputTokens: usage?.cachedInputTokens ?? 0,
         costUsd: usage?.costUsd ?? 0,
@@ -192,11 +157,11 @@ export async function processTurn(d: ReasoningDeps, r: ReasonJob, job: Job): Pro
         ...(usage?.finishReason ? { finishReason: usage.finishReason } : {}),
         maxTokens: d.outputTokens,
         temperature: d.temperature,
-        promptTokens: prompt.tokens,
+        promptTokens: call.promptTokens,
         // Share of this prompt that repeats the previous call's prefix (provider prompt caching).
-        prefixReuse,
-        toolTokens,
-        ...(prompt.tiers ? { promptTiers: prompt.tiers } : {}),
+        prefixReuse: call.prefixReuse,
+        toolTokens: call.toolTokens,
+        ...(call.tiers ? { promptTiers: call.tiers } : {}),
         ...(thought ? { thought } : {}),
         ...(reasoningTokens ? { reasoningTokens } : {}),
         ...(ttftMs === undefined ? {} : { timeToFirstTokenMs: ttftMs }),
