@@ -7,6 +7,7 @@ import { parseTextReply, type LlmCompletion, type LlmRequest } from '@steward/ll
 import { createLogger } from '@steward/telemetry';
 import { ToolRegistry } from '@steward/tools';
 import { deletePrefix, uniquePrefix } from '@steward/testing';
+import { completion } from './test-completion.ts';
 import { startReasoningWorker, type RunningReasoningWorker } from './service.ts';
 
 // A turn waits for the model for its whole latency (800 ms at the use case's peak, ~65 turns in
@@ -32,17 +33,7 @@ beforeAll(async () => {
       // Keeps nothing of the request but weak references: only the turn could keep it alive.
       complete(req: LlmRequest): Promise<LlmCompletion> {
         inCall([new WeakRef(req.messages)]);
-        return new Promise<void>((r) => (release = r)).then(() => {
-          const now = Date.now();
-          return {
-            message: { role: 'assistant', content: 'Your order has shipped.' },
-            usage: { model: 'gpt-4o-mini', provider: 'test', inputTokens: 40, outputTokens: 8, cachedInputTokens: 0, costUsd: 0, startMs: now, endMs: now, retries: 0 },
-            retries: 0,
-            finishReason: 'stop',
-            reasoningTokens: 0,
-            quirks: [],
-          };
-        });
+        return new Promise<void>((r) => (release = r)).then(() => completion('Your order has shipped.'));
       },
     },
     parseText: parseTextReply,

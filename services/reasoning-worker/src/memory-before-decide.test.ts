@@ -6,6 +6,7 @@ import { readQueryEvents } from '@steward/store';
 import { createLogger } from '@steward/telemetry';
 import { ToolRegistry } from '@steward/tools';
 import { deletePrefix, uniquePrefix } from '@steward/testing';
+import { completion } from './test-completion.ts';
 import { startReasoningWorker, type RunningReasoningWorker } from './service.ts';
 
 // The working memory's new request is sent before the model call but awaited only after it
@@ -21,17 +22,6 @@ const seen: { state: string; status: string; memory: string }[] = [];
 let current = { queryId: '', conversationId: '' };
 let failNextMemoryWrite = false;
 
-function answer(text: string): LlmCompletion {
-  const now = Date.now();
-  return {
-    message: { role: 'assistant', content: text },
-    usage: { model: 'test-model', provider: 'test', inputTokens: 10, outputTokens: 5, cachedInputTokens: 0, costUsd: 0, startMs: now, endMs: now, retries: 0 },
-    retries: 0,
-    finishReason: 'stop',
-    reasoningTokens: 0,
-    quirks: [],
-  };
-}
 
 beforeAll(async () => {
   rw = await startReasoningWorker({
@@ -46,7 +36,7 @@ beforeAll(async () => {
         const { redis, keys } = rw.deps;
         const [state, status] = await redis.hmget(keys.query(current.queryId), 'state', 'status');
         seen.push({ state: state ?? '', status: status ?? '', memory: (await redis.hget(keys.conversation(current.conversationId), 'memory')) ?? '' });
-        return answer('Your order is on its way.');
+        return completion('Your order is on its way.');
       },
     },
     parseText: parseTextReply,

@@ -7,6 +7,7 @@ import { markWatched } from '@steward/store';
 import { createLogger } from '@steward/telemetry';
 import { ToolRegistry } from '@steward/tools';
 import { deletePrefix, monitorRedis, uniquePrefix, type RedisMonitor } from '@steward/testing';
+import { completion } from './test-completion.ts';
 import { startReasoningWorker, type RunningReasoningWorker } from './service.ts';
 
 // What a streamed, answered turn sends to Redis once its model call returned, seen by MONITOR on
@@ -24,15 +25,7 @@ let recording = false;
 let streamedRequests: boolean[] = [];
 
 function answer(text: string): LlmCompletion {
-  const now = Date.now();
-  return {
-    message: { role: 'assistant', content: text },
-    usage: { model: 'test-model', provider: 'test', inputTokens: 40, outputTokens: 8, cachedInputTokens: 0, costUsd: 0.001, startMs: now, endMs: now, retries: 0 },
-    retries: 0,
-    finishReason: 'stop',
-    reasoningTokens: 0,
-    quirks: [],
-  };
+  return completion(text, { inputTokens: 40, outputTokens: 8, costUsd: 0.001 });
 }
 
 function cancel(): LlmCompletion {

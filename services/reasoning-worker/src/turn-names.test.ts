@@ -2,11 +2,12 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { jobIds, newConversationId, newQueryId, newTraceId } from '@steward/core';
 import { commerceTools } from '@steward/commerce';
-import { parseTextReply, type LlmCompletion } from '@steward/llm';
+import { parseTextReply } from '@steward/llm';
 import { emitEvent } from '@steward/store';
 import { createLogger, nameRevealingToolCall } from '@steward/telemetry';
 import { ToolRegistry } from '@steward/tools';
 import { deletePrefix, uniquePrefix } from '@steward/testing';
+import { completion } from './test-completion.ts';
 import { startReasoningWorker, type RunningReasoningWorker } from './service.ts';
 
 // The names a conversation's tools learned earlier are redacted from a reasoning job's lines
@@ -29,17 +30,6 @@ const log = createLogger({
 });
 let rw: RunningReasoningWorker;
 
-function answer(): LlmCompletion {
-  const now = Date.now();
-  return {
-    message: { role: 'assistant', content: 'Done.' },
-    usage: { model: 'test-model', provider: 'test', inputTokens: 10, outputTokens: 5, cachedInputTokens: 0, costUsd: 0, startMs: now, endMs: now, retries: 0 },
-    retries: 0,
-    finishReason: 'stop',
-    reasoningTokens: 0,
-    quirks: [],
-  };
-}
 
 beforeAll(async () => {
   rw = await startReasoningWorker({
@@ -51,7 +41,7 @@ beforeAll(async () => {
       complete: async () => {
         // A line of code that knows nothing of the job, written inside it.
         log.info({ text: 'yusuf here again, ROSSI' }, 'customer said');
-        return answer();
+        return completion('Done.');
       },
     },
     parseText: parseTextReply,
