@@ -5,7 +5,7 @@
 //
 //   node scripts/bench.ts [--profile saturate|peak] [--conversations 500] [--turns-per-conversation 3]
 //                         [--llm-latency 0|300±100ms] [--shop-latency 20-100] [--think-ms 5000-15000]
-//                         [--workers 2] [--duration-s N] [--no-baseline] [--cpu-prof DIR] [--node-options=…] [--no-customer-limit]
+//                         [--workers 2] [--duration-s N] [--no-baseline] [--cpu-prof DIR] [--node-options=…] [--node-args=…] [--no-customer-limit]
 //                         [--from-source] [--env NAME=value …] [--services-from DIR]
 //
 // The services run from their compiled build (dist/<role>/main.mjs, as infra/Dockerfile runs
@@ -13,6 +13,8 @@
 // TypeScript files as before the build existed.
 // --node-options=…: NODE_OPTIONS for every service process instead of the Dockerfile's
 // (--max-semi-space-size=8 --max-old-space-size=128); --node-options= (empty) runs them with Node's own defaults.
+// --node-args=…: node's arguments before each steward service's entry instead of the Dockerfile's
+// STEWARD_NODE_ARGS (--no-parallel-scavenge); --node-args= (empty) runs them without.
 // --no-customer-limit: turn the ingress's per-customer bucket (0.2 messages/s, burst 5) off. A
 // saturating customer sends 40 messages back to back; past the burst the driver's retries of the
 // 429s, not the conversation, would then be what the long-conversation run measures.
@@ -58,6 +60,7 @@ const { values: a } = parseArgs({
     'no-baseline': { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
     'node-options': { type: 'string' },
+    'node-args': { type: 'string' },
     'no-customer-limit': { type: 'boolean', default: false },
     'from-source': { type: 'boolean', default: false },
     env: { type: 'string', multiple: true },
@@ -120,6 +123,7 @@ const cluster = await Cluster.start({
   ...(shopLatency ? { shopLatencyMs: shopLatency } : {}),
   ...(a['cpu-prof'] ? { cpuProfDir: resolve(a['cpu-prof']) } : {}),
   ...(a['node-options'] !== undefined ? { nodeOptions: a['node-options'] } : {}),
+  ...(a['node-args'] !== undefined ? { nodeArgs: a['node-args'].split(' ').filter(Boolean) } : {}),
   // --services-from DIR: run another checkout's services (e.g. the "before" tree) under this driver and report.
   ...(a['services-from'] ? { servicesRoot: resolve(a['services-from']) } : {}),
   env: serviceEnv,

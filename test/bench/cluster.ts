@@ -37,6 +37,8 @@ export interface ClusterOptions {
   cpuProfDir?: string;
   /** NODE_OPTIONS for every service process; default DEPLOYED_NODE_OPTIONS (set '' for Node's own defaults). */
   nodeOptions?: string;
+  /** Node's arguments before steward's services' entry; default DEPLOYED_NODE_ARGS ([] for none). */
+  nodeArgs?: readonly string[];
   /**
    * Run each service from its compiled build (dist/<role>/main.mjs, as infra/Dockerfile does) or
    * from its TypeScript sources. Default: the build when it is there and newer than the sources
@@ -64,6 +66,8 @@ const PREFIX = '{bench}';
 const START_TIMEOUT_MS = 240_000;
 /** The V8 flags infra/Dockerfile gives every service (NODE_OPTIONS), so the processes here run as deployed. */
 export const DEPLOYED_NODE_OPTIONS = '--max-semi-space-size=8 --max-old-space-size=128';
+/** The V8 flags NODE_OPTIONS does not accept, which infra/Dockerfile's CMD gives node (STEWARD_NODE_ARGS). */
+export const DEPLOYED_NODE_ARGS: readonly string[] = ['--no-parallel-scavenge'];
 /** The shop's and the model double's NODE_OPTIONS (docker-compose.yml's shop): no old-space cap. */
 const SERVICE_DOUBLE_NODE_OPTIONS = '--max-semi-space-size=16';
 
@@ -215,7 +219,8 @@ export class Cluster {
     const { env, port } = await this.envFor(role, index);
     const root = this.opts.servicesRoot;
     const entry = root ? sourceMainIn(root, role) : mainOf(role, this.from === 'compiled');
-    const child = spawn(process.execPath, [entry], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: root ?? ROOT });
+    const args = role === 'shop' || role === 'sim-llm' ? [] : (this.opts.nodeArgs ?? DEPLOYED_NODE_ARGS);
+    const child = spawn(process.execPath, [...args, entry], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: root ?? ROOT });
     this.spawned.push(child);
     const log = createWriteStream(join(this.logDirReady(), `${role}-${index}.log`), { flags: 'a' });
     child.stdout.pipe(log, { end: false });

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { pathExists, readText, rootPath } from './repo-files.ts';
 import { parseDockerfile, type Stage } from './dockerfile-instructions.ts';
+import { DEPLOYED_NODE_ARGS, DEPLOYED_NODE_OPTIONS } from '../bench/cluster.ts';
 
 const { globalArgs, stages } = parseDockerfile(readText('infra/Dockerfile'));
 const runtime = stages[stages.length - 1] as Stage;
@@ -70,6 +71,20 @@ describe('infra/Dockerfile', () => {
     const cmd = ins(runtime, 'CMD')[0]?.args ?? '';
     expect(cmd).toContain('exec node');
     expect(cmd).toContain('dist/${SERVICE}/main.mjs');
+  });
+
+  it('gives node the flags the benchmarks run the services with, and this Node accepts them', async () => {
+    const env = ins(runtime, 'ENV').map((e) => e.args).join('\n');
+    const nodeOptions = /NODE_OPTIONS="([^"]*)"/.exec(env)?.[1] ?? '';
+    for (const flag of DEPLOYED_NODE_OPTIONS.split(' ')) expect(nodeOptions.split(' ')).toContain(flag);
+    const nodeArgs = /STEWARD_NODE_ARGS="([^"]*)"/.exec(env)?.[1];
+    expect(nodeArgs?.split(' ').filter(Boolean)).toEqual([...DEPLOYED_NODE_ARGS]);
+    expect(ins(runtime, 'CMD')[0]?.args).toContain('exec node $STEWARD_NODE_ARGS ');
+    // A V8 flag a later Node dropped would stop every container at start: node exits 9 on one it does not know.
+    const code = await new Promise<number | null>((done) => spawn(process.execPath, [...DEPLOYED_NODE_ARGS, '-e', '0'], { stdio: 'ignore' }).on('exit', done));
+    expect(code).toBe(0);
+    const bad = await new Promise<number | null>((done) => spawn(process.execPath, ['--no-such-v8-flag-here', '-e', '0'], { stdio: 'ignore' }).on('exit', done));
+    expect(bad).not.toBe(0);
   });
 
   it('runs the services compiled in a build stage, not their TypeScript sources', () => {
