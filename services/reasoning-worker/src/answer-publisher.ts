@@ -18,8 +18,6 @@ export interface AnswerPublisher {
    * `sent` settles once the messages already published are answered.
    */
   finish: (withdrawn: boolean) => { messages: string[]; sent: Promise<void> };
-  /** After finish, when no script will carry them: publish what finish held (and any withdrawal since), and wait for all. */
-  release: () => Promise<void>;
 }
 
 /**
@@ -96,12 +94,6 @@ export function answerPublisher(o: { redis: Redis; keys: Keys; log: Log; queryId
       if (withdrawn) withdraw();
       else sendBuffered();
       return { messages, sent: Promise.all(pending).then(() => undefined) };
-    },
-    release: async () => {
-      const messages = held ?? [];
-      held = undefined;
-      messages.forEach(send);
-      await Promise.all(pending);
     },
   };
 }

@@ -21,10 +21,11 @@ export interface PreparedCall {
   tiers: BuiltPrompt['tiers'];
   toolTokens: number;
   prefixReuse: number;
-  /** The prefix hashes for the call's script, when the memory write did not carry them. */
-  prefixFields?: { promptPrefix: string };
-  /** The working memory's write, settled into a value (a rejection during the call is never unhandled). */
-  memoryStored: Promise<{ failed: unknown } | undefined>;
+  /**
+   * The conversation fields the call's script stores: the prompt prefix's hashes, and the working
+   * memory when this turn recorded a new request in it (ADR 0042).
+   */
+  conversationFields: { promptPrefix: string; memory?: string };
   /** A live client may be watching the conversation (ADR 0032). */
   watched: boolean;
 }
@@ -65,21 +66,10 @@ export function prepareCall(d: ReasoningDeps, q: QueryRecord, turn: TurnState, t
   const segments = promptSegments(prompt.messages, tools, d.llm.model);
   const prefixReuse = prefixReuseShare(readPrefix(conv.promptPrefix), segments);
   // The working memory with this request recorded must be stored before anything acts on this
-  // turn (one write with the prefix's hashes when it changed). It is sent before the model is
-  // asked and its reply awaited before the step is taken, not before the call: under 128
-  // interleaved turns the reply waits for the event loop (mean 17–30 ms, p99 0.3–0.8 s in the peak
-  // profile), and nothing reads the memory while the model works. A failed write still fails the
-  // turn for a retry; only then the model was asked once for nothing. The prefix alone is read
-  // only by the next call (its prefixReuse figure), which starts after this turn's step: it goes
-  // with the call's event, in the script the turn sends after the call anyway (writeLlmCall).
-  const prefixFields = { promptPrefix: storedPrefix(segments) };
-  const memoryStored =
-    remembered?.changed === undefined
-      ? Promise.resolve(undefined)
-      : d.conversations.setFields(q.conversationId, { ...prefixFields, memory: remembered.changed }).then(
-          () => undefined,
-          (e: unknown) => ({ failed: e }),
-        );
+  // turn: it goes in the script the turn sends after the call anyway (writeLlmCall), which stores
+  // it before it applies the step or adds any job (ADR 0042). Nothing reads it while the model
+  // works; a call that fails for a retry stores nothing, and the retry derives the same memory.
+  const conversationFields = { promptPrefix: storedPrefix(segments), ...(remembered?.changed === undefined ? {} : { memory: remembered.changed }) };
   return {
     request: {
       messages: prompt.messages,
@@ -92,8 +82,7 @@ export function prepareCall(d: ReasoningDeps, q: QueryRecord, turn: TurnState, t
     tiers: prompt.tiers,
     toolTokens,
     prefixReuse,
-    ...(remembered?.changed === undefined ? { prefixFields } : {}),
-    memoryStored,
+    conversationFields,
     watched: isWatched(conv),
   };
 }

@@ -50,7 +50,6 @@ async function startTurn(d: ReasoningDeps, r: ReasonJob): Promise<{ q: QueryReco
 }
 
 async function callAndStep(d: ReasoningDeps, r: ReasonJob, job: Job, q: QueryRecord, call: PreparedCall): Promise<void> {
-  const { memoryStored } = call;
   const startMs = Date.now();
   let proposal: Proposal;
   let usage: LlmUsage | undefined;
@@ -98,22 +97,16 @@ async function callAndStep(d: ReasoningDeps, r: ReasonJob, job: Job, q: QueryRec
   }
   // The streamed answer's last messages go out in the event's script, ahead of the event (a
   // client still sees them before the completion); those already sent are awaited with the step.
-  // Taken before the memory write's reply is awaited: that wait lets the publisher's deferred
-  // send run, which would send them on their own.
+  // Taken before anything is awaited: a wait would let the publisher's deferred send run, which
+  // would send them on their own.
   const last = live?.finish(proposal.kind !== 'answer');
-  const stored = await memoryStored;
-  if (stored) {
-    live?.withdraw();
-    await live?.release();
-    throw stored.failed;
-  }
   // The step's thought in the trace: the model's reasoning (kept out of the answer and of the
   // next request) and the text it wrote beside its tool calls. Redacted like all trace text.
   const thought = [reasoning?.trim(), proposal.kind === 'tool_calls' ? proposal.thought : undefined].filter(Boolean).join('\n\n');
   const endMs = Date.now();
   crashPoint('reason.after_llm');
   // One script writes what the call leaves behind (its llm.call event, its cost record, the
-  // prompt prefix unless the memory write carried it, the stream's last messages) and reads the
+  // prompt prefix and the working memory, the stream's last messages) and reads the
   // query's fresh state, the budgets after this call and, for a guarded write, the confirmation
   // state for the step. Redis has the llm.call event before any decision or completion event of
   // the step (the trace never gets an ending before the call that led to it), and the cost is
@@ -129,7 +122,7 @@ async function callAndStep(d: ReasoningDeps, r: ReasonJob, job: Job, q: QueryRec
   const written = writeLlmCall(d.redis, d.keys, {
     queryKey: d.keys.query(q.queryId),
     ...(last?.messages.length ? { publish: last.messages } : {}),
-    ...(call.prefixFields ? { conversation: d.conversations.setFieldsArgs(q.conversationId, call.prefixFields) } : {}),
+    conversation: d.conversations.setFieldsArgs(q.conversationId, call.conversationFields),
     ...(cost ? { cost: { prefix: d.keys.prefix, record: cost, limits: d.steps.budgets } } : {}),
     ...(guarded
       ? { confirmation: { conversationKey: d.keys.conversation(q.conversationId), queriesKey: d.keys.conversationQueries(q.conversationId), lookback: CONFIRMATION_LOOKBACK } }
